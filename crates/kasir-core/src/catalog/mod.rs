@@ -1,0 +1,569 @@
+//! The menu: categories, products, modifiers and stock.
+//!
+//! **Invariant**: a tracked product's `stock` equals the sum of its stock movements and never
+//! goes below zero (a CHECK constraint backs this up); it changes only in the same transaction
+//! as the movement that explains it. Untracked products have `stock = NULL` and no movements.
+
+mod modifiers;
+pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
+mod query;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+pub use self::modifiers::{
+    ChosenModifier, ModifierGroup, ModifierGroupDraft, ModifierGroupId, ModifierOption,
+    ModifierOptionDraft, ModifierOptionId,
+};
+pub use self::query::{MAX_PAGE, MAX_SEARCH_LEN, ProductCard, ProductQuery, ProductSort};
+
+use crate::ids::id_type;
+use crate::money::validate_amount;
+use crate::outbox::{self, OutboxKind};
+use crate::staff::{Actor, Permission, StaffId, authorize};
+use crate::{Error, Kasir, Money, Result, audit, settings, text};
+
+id_type!(
+    /// A category's id.
+    CategoryId
+);
+id_type!(
+    /// A product's id.
+    ProductId
+);
+
+/// The largest stock count or adjustment Kasir accepts.
+pub const MAX_STOCK: i64 = 1_000_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: CategoryId,
+    pub name: String,
+    pub sort_order: i64,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CategoryDraft {
+    pub name: String,
+    pub sort_order: i64,
+    pub active: bool,
+}
+
+/// What a manager fills in for a product.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProductDraft {
+    pub category_id: CategoryId,
+    pub name: String,
+    pub description: String,
+    /// Minor units, at least zero.
+    pub price: i64,
+    /// Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create).
+    pub track_stock: bool,
+    /// Used only when creating a tracked product.
+    pub initial_stock: i64,
+    pub low_stock_warning: Option<i64>,
+    pub low_stock_critical: Option<i64>,
+    pub active: bool,
+    /// Barcode or SKU; unique when set; empty means none.
+    pub barcode: Option<String>,
+}
+
+/// How a product's stock stands against its thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockLevel {
+    Untracked,
+    Ok,
+    Warning,
+    Critical,
+    Out,
+}
+
+impl StockLevel {
+    pub fn of(stock: Option<i64>, warning: Option<i64>, critical: Option<i64>) -> StockLevel {
+        match stock {
+            None => StockLevel::Untracked,
+            Some(0) => StockLevel::Out,
+            Some(s) if critical.is_some_and(|c| s <= c) => StockLevel::Critical,
+            Some(s) if warning.is_some_and(|w| s <= w) => StockLevel::Warning,
+            Some(_) => StockLevel::Ok,
+        }
+    }
+}
+
+/// A product with everything a manager's form shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub category_id: CategoryId,
+    pub category_name: String,
+    pub name: String,
+    pub description: String,
+    pub price: Money,
+    /// `None`: not tracked.
+    pub stock: Option<i64>,
+    pub low_stock_warning: Option<i64>,
+    pub low_stock_critical: Option<i64>,
+    pub active: bool,
+    pub barcode: Option<String>,
+    pub popularity: i64,
+    pub image_id: Option<String>,
+    pub modifier_groups: Vec<ModifierGroup>,
+    /// Active and (untracked or stock > 0).
+    pub available: bool,
+    pub stock_level: StockLevel,
+}
+
+/// Why stock changed by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockReason {
+    Restock,
+    Adjustment,
+    Waste,
+}
+
+impl StockReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            StockReason::Restock => "restock",
+            StockReason::Adjustment => "adjustment",
+            StockReason::Waste => "waste",
+        }
+    }
+}
+
+/// One change of stock, as the ledger records it.
+pub(crate) struct StockMove<'a> {
+    pub product: ProductId,
+    pub delta: i64,
+    /// `sale`, `cancel`, `adjustment`, `waste`, `restock`, `initial` or `untracked`.
+    pub reason: &'a str,
+    pub order: Option<&'a str>,
+    pub staff: StaffId,
+    pub note: &'a str,
+}
+
+/// Writes one stock movement and moves the product's count with it. Refuses to go below zero.
+pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -> Result<()> {
+    let StockMove {
+        product,
+        delta,
+        reason,
+        order,
+        staff,
+        note,
+    } = *m;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE products SET stock = stock + ?2 WHERE id = ?1 AND stock IS NOT NULL AND stock + ?2 >= 0",
+        )?
+        .execute(params![product, delta])?;
+    if changed == 0 {
+        let row: Option<(String, Option<i64>)> = conn
+            .prepare_cached("SELECT name, stock FROM products WHERE id = ?1")?
+            .query_row([product], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        return match row {
+            None => Err(Error::not_found("product", product)),
+            Some((_, None)) => Err(Error::invalid(
+                "stock",
+                "this product's stock is not tracked",
+            )),
+            Some((name, Some(available))) => Err(Error::InsufficientStock {
+                product: name,
+                available,
+                requested: -delta,
+            }),
+        };
+    }
+    conn.prepare_cached(
+        "INSERT INTO stock_movements (id, product_id, delta, reason, order_id, staff_id, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![crate::ids::new_uuid(now).to_string(), product, delta, reason, order, staff, note, now.to_string()])?;
+    Ok(())
+}
+
+struct CleanDraft {
+    name: String,
+    description: String,
+    price: Money,
+    barcode: Option<String>,
+}
+
+fn clean_draft(d: &ProductDraft) -> Result<CleanDraft> {
+    let name = text::name("name", &d.name, 120)?;
+    let description = text::multiline("description", &d.description, 2000)?;
+    let price = validate_amount("price", d.price)?;
+    for (field, v) in [
+        ("low_stock_warning", d.low_stock_warning),
+        ("low_stock_critical", d.low_stock_critical),
+    ] {
+        if let Some(v) = v
+            && !(0..=MAX_STOCK).contains(&v)
+        {
+            return Err(Error::invalid(field, "must be between 0 and 1,000,000,000"));
+        }
+    }
+    if let (Some(w), Some(c)) = (d.low_stock_warning, d.low_stock_critical)
+        && c > w
+    {
+        return Err(Error::invalid(
+            "low_stock_critical",
+            "must not be above the warning level",
+        ));
+    }
+    if !(0..=MAX_STOCK).contains(&d.initial_stock) {
+        return Err(Error::invalid(
+            "initial_stock",
+            "must be between 0 and 1,000,000,000",
+        ));
+    }
+    let barcode = match d.barcode.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => {
+            if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::invalid(
+                    "barcode",
+                    "up to 64 printable characters without spaces",
+                ));
+            }
+            Some(code.to_string())
+        }
+    };
+    Ok(CleanDraft {
+        name,
+        description,
+        price,
+        barcode,
+    })
+}
+
+fn ensure_category(conn: &Connection, id: CategoryId) -> Result<()> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(Error::not_found("category", id))
+    }
+}
+
+fn ensure_barcode_free(
+    conn: &Connection,
+    code: Option<&str>,
+    except: Option<ProductId>,
+) -> Result<()> {
+    let Some(code) = code else { return Ok(()) };
+    let holder: Option<ProductId> = conn
+        .prepare_cached("SELECT id FROM products WHERE barcode = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?;
+    match holder {
+        Some(h) if Some(h) != except => Err(Error::Duplicate {
+            field: "barcode",
+            value: code.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> {
+    let mut product = conn
+        .prepare_cached(
+            "SELECT p.id, p.category_id, c.name, p.name, p.description, p.price, p.stock,
+                    p.low_stock_warning, p.low_stock_critical, p.active, p.barcode, p.popularity, p.image_id
+             FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = ?1",
+        )?
+        .query_row([id], |r| {
+            let stock: Option<i64> = r.get(6)?;
+            let warning: Option<i64> = r.get(7)?;
+            let critical: Option<i64> = r.get(8)?;
+            let active: bool = r.get(9)?;
+            Ok(Product {
+                id: r.get(0)?,
+                category_id: r.get(1)?,
+                category_name: r.get(2)?,
+                name: r.get(3)?,
+                description: r.get(4)?,
+                price: Money(r.get(5)?),
+                stock,
+                low_stock_warning: warning,
+                low_stock_critical: critical,
+                active,
+                barcode: r.get(10)?,
+                popularity: r.get(11)?,
+                image_id: r.get(12)?,
+                modifier_groups: Vec::new(),
+                available: active && stock.is_none_or(|s| s > 0),
+                stock_level: StockLevel::of(stock, warning, critical),
+            })
+        })
+        .optional()?
+        .ok_or_else(|| Error::not_found("product", id))?;
+    product.modifier_groups = modifiers::load_groups(conn, id)?;
+    Ok(product)
+}
+
+/// Records a catalog change for the server: the product as it now stands.
+pub(crate) fn report_product(conn: &Connection, now: Timestamp, id: ProductId) -> Result<Product> {
+    let product = load_product(conn, id)?;
+    let terminal = settings::load(conn)?.terminal_code;
+    outbox::append(conn, now, &terminal, OutboxKind::ProductUpserted, &product)?;
+    Ok(product)
+}
+
+fn load_category(conn: &Connection, id: CategoryId) -> Result<Category> {
+    conn.prepare_cached("SELECT id, name, sort_order, active FROM categories WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(Category {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                sort_order: r.get(2)?,
+                active: r.get(3)?,
+            })
+        })
+        .optional()?
+        .ok_or_else(|| Error::not_found("category", id))
+}
+
+impl Kasir {
+    /// Categories in menu order; inactive ones only for those who manage the menu.
+    pub fn list_categories(&self, actor: &Actor, include_inactive: bool) -> Result<Vec<Category>> {
+        authorize(
+            &self.conn,
+            actor,
+            if include_inactive {
+                Permission::ManageCatalog
+            } else {
+                Permission::Sell
+            },
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, sort_order, active FROM categories WHERE active = 1 OR ?1
+             ORDER BY sort_order, name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([include_inactive], |r| {
+            Ok(Category {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                sort_order: r.get(2)?,
+                active: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn create_category(&mut self, actor: &Actor, draft: CategoryDraft) -> Result<Category> {
+        self.save_category(actor, None, draft)
+    }
+
+    pub fn update_category(
+        &mut self,
+        actor: &Actor,
+        id: CategoryId,
+        draft: CategoryDraft,
+    ) -> Result<Category> {
+        self.save_category(actor, Some(id), draft)
+    }
+
+    fn save_category(
+        &mut self,
+        actor: &Actor,
+        id: Option<CategoryId>,
+        draft: CategoryDraft,
+    ) -> Result<Category> {
+        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        let name = text::name("name", &draft.name, 60)?;
+        if draft.sort_order.abs() > 1_000_000 {
+            return Err(Error::invalid(
+                "sort_order",
+                "must be between -1,000,000 and 1,000,000",
+            ));
+        }
+        self.write(|tx, now| {
+            let id = match id {
+                Some(id) => {
+                    let n = tx.execute(
+                        "UPDATE categories SET name = ?2, sort_order = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
+                        params![id, name, draft.sort_order, draft.active, now.to_string()],
+                    )?;
+                    if n == 0 {
+                        return Err(Error::not_found("category", id));
+                    }
+                    id
+                }
+                None => {
+                    let id = CategoryId::new(now);
+                    tx.execute(
+                        "INSERT INTO categories (id, name, sort_order, active, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![id, name, draft.sort_order, draft.active, now.to_string()],
+                    )?;
+                    id
+                }
+            };
+            let category = load_category(tx, id)?;
+            let terminal = settings::load(tx)?.terminal_code;
+            outbox::append(tx, now, &terminal, OutboxKind::CategoryUpserted, &category)?;
+            Ok(category)
+        })
+    }
+
+    /// One product with its modifiers. Inactive products only for those who manage the menu.
+    pub fn product(&self, actor: &Actor, id: ProductId) -> Result<Product> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        let p = load_product(&self.conn, id)?;
+        if !p.active && authorize(&self.conn, actor, Permission::ManageCatalog).is_err() {
+            return Err(Error::not_found("product", id));
+        }
+        Ok(p)
+    }
+
+    pub fn create_product(&mut self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
+        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        let clean = clean_draft(&draft)?;
+        let staff = actor.id();
+        self.write(|tx, now| {
+            ensure_category(tx, draft.category_id)?;
+            ensure_barcode_free(tx, clean.barcode.as_deref(), None)?;
+            let id = ProductId::new(now);
+            tx.prepare_cached(
+                "INSERT INTO products (id, category_id, name, description, price, stock, low_stock_warning,
+                    low_stock_critical, active, barcode, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                id, draft.category_id, clean.name, clean.description, clean.price.0,
+                draft.track_stock.then_some(0i64), draft.low_stock_warning, draft.low_stock_critical,
+                draft.active, clean.barcode, now.to_string()
+            ])?;
+            if draft.track_stock && draft.initial_stock > 0 {
+                move_stock(tx, now, &StockMove { product: id, delta: draft.initial_stock, reason: "initial", order: None, staff, note: "" })?;
+            }
+            report_product(tx, now, id)
+        })
+    }
+
+    /// Updates a product. A price change is audited; turning stock tracking off writes the
+    /// movement that empties the count, turning it on starts from zero.
+    pub fn update_product(
+        &mut self,
+        actor: &Actor,
+        id: ProductId,
+        draft: ProductDraft,
+    ) -> Result<Product> {
+        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        let clean = clean_draft(&draft)?;
+        let staff = actor.id();
+        self.write(|tx, now| {
+            let before = load_product(tx, id)?;
+            ensure_category(tx, draft.category_id)?;
+            ensure_barcode_free(tx, clean.barcode.as_deref(), Some(id))?;
+            match (before.stock, draft.track_stock) {
+                (Some(s), false) if s > 0 => move_stock(tx, now, &StockMove { product: id, delta: -s, reason: "untracked", order: None, staff, note: "" })?,
+                _ => {}
+            }
+            let stock_sql = match (before.stock.is_some(), draft.track_stock) {
+                (_, false) => "NULL",
+                (true, true) => "stock",
+                (false, true) => "0",
+            };
+            tx.execute(
+                &format!(
+                    "UPDATE products SET category_id = ?2, name = ?3, description = ?4, price = ?5,
+                        stock = {stock_sql}, low_stock_warning = ?6, low_stock_critical = ?7, active = ?8,
+                        barcode = ?9, updated_at = ?10
+                     WHERE id = ?1"
+                ),
+                params![
+                    id, draft.category_id, clean.name, clean.description, clean.price.0,
+                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, now.to_string()
+                ],
+            )?;
+            if before.price != clean.price {
+                audit::append(tx, now, Some(staff), "price_changed", serde_json::json!({
+                    "product": id, "name": clean.name, "from": before.price, "to": clean.price
+                }))?;
+            }
+            report_product(tx, now, id)
+        })
+    }
+
+    /// Activates or deactivates many products at once; returns how many changed.
+    pub fn set_products_active(
+        &mut self,
+        actor: &Actor,
+        ids: &[ProductId],
+        active: bool,
+    ) -> Result<usize> {
+        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        if ids.len() > 10_000 {
+            return Err(Error::invalid("ids", "at most 10,000 products at once"));
+        }
+        self.write(|tx, now| {
+            let mut changed = 0;
+            for id in ids {
+                let n = tx
+                    .prepare_cached("UPDATE products SET active = ?2, updated_at = ?3 WHERE id = ?1 AND active <> ?2")?
+                    .execute(params![id, active, now.to_string()])?;
+                if n == 0 {
+                    load_product(tx, *id)?; // NotFound rolls the whole batch back
+                    continue;
+                }
+                changed += n;
+                report_product(tx, now, *id)?;
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Changes a tracked product's stock by hand, with a reason; audited and reported.
+    pub fn adjust_stock(
+        &mut self,
+        actor: &Actor,
+        id: ProductId,
+        delta: i64,
+        reason: StockReason,
+        note: &str,
+    ) -> Result<Product> {
+        authorize(&self.conn, actor, Permission::AdjustStock)?;
+        if delta == 0 || delta.abs() > MAX_STOCK {
+            return Err(Error::invalid(
+                "delta",
+                "must be non-zero and at most 1,000,000,000 either way",
+            ));
+        }
+        if reason == StockReason::Waste && delta > 0 {
+            return Err(Error::invalid("delta", "waste takes stock away"));
+        }
+        let note = text::line("note", note, 200)?;
+        let staff = actor.id();
+        self.write(|tx, now| {
+            move_stock(
+                tx,
+                now,
+                &StockMove {
+                    product: id,
+                    delta,
+                    reason: reason.as_str(),
+                    order: None,
+                    staff,
+                    note: &note,
+                },
+            )?;
+            let product = load_product(tx, id)?;
+            let terminal = settings::load(tx)?.terminal_code;
+            let payload = serde_json::json!({
+                "product_id": id, "delta": delta, "reason": reason, "note": note,
+                "stock_after": product.stock, "staff_id": staff, "at": now,
+            });
+            outbox::append(tx, now, &terminal, OutboxKind::StockAdjusted, &payload)?;
+            audit::append(tx, now, Some(staff), "stock_adjusted", payload)?;
+            Ok(product)
+        })
+    }
+}

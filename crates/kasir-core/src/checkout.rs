@@ -1,0 +1,741 @@
+//! Checkout and the life of an order: the sale transaction, the kitchen's status flow, and
+//! cancellation.
+//!
+//! **Invariant**: a sale is one SQLite transaction that writes the order, its lines
+//! (snapshots of name, price, modifiers, tax), its payments, its stock movements, its receipt
+//! number and its outbox entry, and deletes the ticket. After a crash either all of it is
+//! there or none of it. Once written, an order's money never changes (triggers refuse it);
+//! corrections are new rows that point at the order.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{ChosenModifier, ProductId, StockMove, move_stock};
+use crate::ids::id_type;
+use crate::money::MAX_AMOUNT;
+use crate::outbox::{self, OutboxKind};
+use crate::staff::{Actor, Permission, StaffId, authorize, authorize_with_approval};
+use crate::tickets::{OrderType, TicketId, load_ticket};
+use crate::{Error, Kasir, Money, Result, audit, settings, text};
+
+id_type!(
+    /// An order's id.
+    OrderId
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    Card,
+    Qris,
+    Ewallet,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Qris => "qris",
+            PaymentMethod::Ewallet => "ewallet",
+        }
+    }
+
+    fn parse(s: &str) -> Result<PaymentMethod> {
+        Ok(match s {
+            "cash" => PaymentMethod::Cash,
+            "card" => PaymentMethod::Card,
+            "qris" => PaymentMethod::Qris,
+            "ewallet" => PaymentMethod::Ewallet,
+            other => {
+                return Err(Error::invalid(
+                    "method",
+                    format!("unknown payment method {other:?}"),
+                ));
+            }
+        })
+    }
+}
+
+/// One tender as the cashier enters it. For cash, `amount` is what the customer handed
+/// over; change comes back from cash only. For card, QRIS and e-wallet, `amount` is what was
+/// charged, and QRIS and e-wallet need the transaction's reference.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentInput {
+    pub method: PaymentMethod,
+    pub amount: i64,
+    pub reference: Option<String>,
+}
+
+/// A payment as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    /// What this tender paid towards the order.
+    pub amount: Money,
+    pub tendered: Money,
+    pub change: Money,
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    Preparing,
+    Ready,
+    Completed,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Preparing => "preparing",
+            OrderStatus::Ready => "ready",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Result<OrderStatus> {
+        Ok(match s {
+            "pending" => OrderStatus::Pending,
+            "preparing" => OrderStatus::Preparing,
+            "ready" => OrderStatus::Ready,
+            "completed" => OrderStatus::Completed,
+            "cancelled" => OrderStatus::Cancelled,
+            other => {
+                return Err(Error::invalid(
+                    "status",
+                    format!("unknown status {other:?}"),
+                ));
+            }
+        })
+    }
+
+    /// The kitchen's next step, if any.
+    pub fn next(self) -> Option<OrderStatus> {
+        match self {
+            OrderStatus::Pending => Some(OrderStatus::Preparing),
+            OrderStatus::Preparing => Some(OrderStatus::Ready),
+            OrderStatus::Ready => Some(OrderStatus::Completed),
+            OrderStatus::Completed | OrderStatus::Cancelled => None,
+        }
+    }
+}
+
+/// A sold line, as snapshotted at checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub category_name: String,
+    pub base_price: Money,
+    pub unit_price: Money,
+    pub modifiers: Vec<ChosenModifier>,
+    pub note: String,
+    pub quantity: i64,
+    pub gross: Money,
+    pub line_discount: Money,
+    pub order_discount: Money,
+    pub service: Money,
+    pub tax: Money,
+    pub total: Money,
+}
+
+/// An order with everything a receipt or a server needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub receipt_no: String,
+    pub terminal: String,
+    pub staff_id: StaffId,
+    pub staff_name: String,
+    pub order_type: OrderType,
+    pub label: String,
+    pub status: OrderStatus,
+    pub subtotal: Money,
+    pub order_discount: Money,
+    pub service: Money,
+    pub tax: Money,
+    pub rounding: Money,
+    pub total: Money,
+    pub paid: Money,
+    pub change: Money,
+    pub tax_rate_bp: u32,
+    pub service_rate_bp: u32,
+    pub prices_include_tax: bool,
+    pub currency: String,
+    pub discount_approved_by: Option<StaffId>,
+    pub cancel_reason: Option<String>,
+    pub business_date: Date,
+    pub created_at: Timestamp,
+    pub lines: Vec<OrderLine>,
+    pub payments: Vec<Payment>,
+}
+
+/// An order on the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub receipt_no: String,
+    pub order_type: OrderType,
+    pub label: String,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub items: i64,
+    pub created_at: Timestamp,
+}
+
+/// What the server learns of a sale: the order and the stock it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRecord {
+    pub order: Order,
+    pub stock_movements: Vec<StockTaken>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockTaken {
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
+
+/// The most tenders on one order.
+pub const MAX_PAYMENTS: usize = 10;
+
+/// Checks tenders against what is due and records change from cash.
+pub fn settle(due: Money, inputs: &[PaymentInput]) -> Result<(Vec<Payment>, Money)> {
+    if inputs.len() > MAX_PAYMENTS {
+        return Err(Error::invalid(
+            "payments",
+            format!("at most {MAX_PAYMENTS} tenders"),
+        ));
+    }
+    let mut payments = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        if p.amount <= 0 || p.amount > MAX_AMOUNT {
+            return Err(Error::invalid(
+                "amount",
+                "a payment must be above zero and not absurdly large",
+            ));
+        }
+        let reference = match p.reference.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => Some(text::line("reference", r, 64)?),
+        };
+        if matches!(p.method, PaymentMethod::Qris | PaymentMethod::Ewallet) && reference.is_none() {
+            return Err(Error::invalid(
+                "reference",
+                "QRIS and e-wallet payments need the transaction reference",
+            ));
+        }
+        payments.push(Payment {
+            method: p.method,
+            amount: Money(p.amount),
+            tendered: Money(p.amount),
+            change: Money::ZERO,
+            reference,
+        });
+    }
+    let non_cash = Money::sum(
+        payments
+            .iter()
+            .filter(|p| p.method != PaymentMethod::Cash)
+            .map(|p| p.amount),
+    )?;
+    if non_cash > due {
+        return Err(Error::Overpaid { due, non_cash });
+    }
+    let tendered = Money::sum(payments.iter().map(|p| p.tendered))?;
+    if tendered < due {
+        return Err(Error::Underpaid {
+            due,
+            paid: tendered,
+        });
+    }
+    let change = tendered.checked_sub(due)?;
+    // Change comes out of the cash tenders, last first.
+    let mut left = change;
+    for p in payments
+        .iter_mut()
+        .rev()
+        .filter(|p| p.method == PaymentMethod::Cash)
+    {
+        let take = left.min(p.tendered);
+        p.change = take;
+        p.amount = p.tendered.checked_sub(take)?;
+        left = left.checked_sub(take)?;
+    }
+    if left.0 > 0 {
+        // Cannot happen while non-cash ≤ due (change ≤ cash), but never mis-record money.
+        return Err(Error::Overpaid { due, non_cash });
+    }
+    // A cash tender that went wholly to change paid nothing: leave it off the record.
+    payments.retain(|p| p.amount.0 > 0);
+    Ok((payments, change))
+}
+
+fn next_receipt_no(conn: &Connection, terminal: &str) -> Result<String> {
+    let n: i64 = conn
+        .prepare_cached(
+            "INSERT INTO receipt_counters (terminal, last) VALUES (?1, 1)
+             ON CONFLICT (terminal) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row([terminal], |r| r.get(0))?;
+    Ok(format!("{terminal}-{n:06}"))
+}
+
+pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
+    let mut order = conn
+        .prepare_cached(
+            "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
+                    order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
+                    service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
+                    business_date, created_at
+             FROM orders WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            let order_type: String = r.get(5)?;
+            let status: String = r.get(7)?;
+            let date: String = r.get(22)?;
+            let at: String = r.get(23)?;
+            Ok((
+                Order {
+                    id: r.get(0)?,
+                    receipt_no: r.get(1)?,
+                    terminal: r.get(2)?,
+                    staff_id: r.get(3)?,
+                    staff_name: r.get(4)?,
+                    order_type: OrderType::DineIn,
+                    label: r.get(6)?,
+                    status: OrderStatus::Pending,
+                    subtotal: Money(r.get(8)?),
+                    order_discount: Money(r.get(9)?),
+                    service: Money(r.get(10)?),
+                    tax: Money(r.get(11)?),
+                    rounding: Money(r.get(12)?),
+                    total: Money(r.get(13)?),
+                    paid: Money(r.get(14)?),
+                    change: Money(r.get(15)?),
+                    tax_rate_bp: r.get(16)?,
+                    service_rate_bp: r.get(17)?,
+                    prices_include_tax: r.get(18)?,
+                    currency: r.get(19)?,
+                    discount_approved_by: r.get(20)?,
+                    cancel_reason: r.get(21)?,
+                    business_date: date.parse().unwrap_or_default(),
+                    created_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+                    lines: Vec::new(),
+                    payments: Vec::new(),
+                },
+                order_type,
+                status,
+            ))
+        })
+        .optional()?
+        .map(|(mut o, ot, st)| -> Result<Order> {
+            o.order_type = OrderType::parse(&ot)?;
+            o.status = OrderStatus::parse(&st)?;
+            Ok(o)
+        })
+        .transpose()?
+        .ok_or_else(|| Error::not_found("order", id))?;
+    let lines = conn
+        .prepare_cached(
+            "SELECT product_id, product_name, category_name, base_price, unit_price, modifiers, note, quantity,
+                    gross, line_discount, order_discount, service, tax, total
+             FROM order_lines WHERE order_id = ?1 ORDER BY position",
+        )?
+        .query_map([id], |r| {
+            let modifiers: String = r.get(5)?;
+            Ok((
+                modifiers,
+                OrderLine {
+                    product_id: r.get(0)?,
+                    product_name: r.get(1)?,
+                    category_name: r.get(2)?,
+                    base_price: Money(r.get(3)?),
+                    unit_price: Money(r.get(4)?),
+                    modifiers: Vec::new(),
+                    note: r.get(6)?,
+                    quantity: r.get(7)?,
+                    gross: Money(r.get(8)?),
+                    line_discount: Money(r.get(9)?),
+                    order_discount: Money(r.get(10)?),
+                    service: Money(r.get(11)?),
+                    tax: Money(r.get(12)?),
+                    total: Money(r.get(13)?),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (modifiers, mut line) in lines {
+        line.modifiers = serde_json::from_str(&modifiers)?;
+        order.lines.push(line);
+    }
+    let payments = conn
+        .prepare_cached("SELECT method, amount, tendered, change, reference FROM payments WHERE order_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<Vec<(String, i64, i64, i64, Option<String>)>>>()?;
+    for (method, amount, tendered, change, reference) in payments {
+        order.payments.push(Payment {
+            method: PaymentMethod::parse(&method)?,
+            amount: Money(amount),
+            tendered: Money(tendered),
+            change: Money(change),
+            reference,
+        });
+    }
+    Ok(order)
+}
+
+impl Kasir {
+    /// Sells a ticket: prices it, checks the payments cover the total and the stock is there,
+    /// and writes the whole sale in one transaction. The ticket is gone afterwards.
+    pub fn checkout(
+        &mut self,
+        actor: &Actor,
+        ticket_id: TicketId,
+        payments: &[PaymentInput],
+    ) -> Result<Order> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        let (staff_id, staff_name) = (actor.id(), actor.name().to_string());
+        self.write(|tx, now| {
+            let settings = settings::load(tx)?;
+            let ticket = load_ticket(tx, ticket_id)?;
+            if ticket.lines.is_empty() {
+                return Err(Error::EmptyTicket);
+            }
+            if let Some(line) = ticket.lines.iter().find(|l| !l.product_active) {
+                return Err(Error::invalid("ticket", format!("{} is no longer sold; remove it", line.product_name)));
+            }
+            let totals = &ticket.totals;
+            let (payments, change) = settle(totals.total, payments)?;
+            let paid = Money::sum(payments.iter().map(|p| p.amount))?;
+
+            let receipt_no = next_receipt_no(tx, &settings.terminal_code)?;
+            let id = OrderId::new(now);
+            let business_date = now.to_zoned(settings.time_zone()).date();
+            let ts = now.to_string();
+            tx.prepare_cached(
+                "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
+                    subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
+                    service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
+                    created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+            )?
+            .execute(params![
+                id, receipt_no, settings.terminal_code, staff_id, staff_name, ticket.order_type.as_str(),
+                ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
+                totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
+                settings.service_rate_bp, settings.prices_include_tax, settings.currency,
+                ticket.discount_approved_by, business_date.to_string(), ts
+            ])?;
+
+            let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
+            let mut insert_line = tx.prepare_cached(
+                "INSERT INTO order_lines (id, order_id, position, product_id, product_name, category_name,
+                    base_price, unit_price, modifiers, note, quantity, gross, line_discount, order_discount,
+                    service, tax, total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?;
+            for (pos, l) in ticket.lines.iter().enumerate() {
+                let t = &l.totals;
+                insert_line.execute(params![
+                    crate::ids::new_uuid(now).to_string(), id, pos as i64, l.product_id, l.product_name,
+                    l.category_name, l.base_price.0, l.unit_price.0, serde_json::to_string(&l.modifiers)?,
+                    l.note, l.quantity, t.gross.0, t.line_discount.0, t.order_discount.0, t.service.0,
+                    t.tax.0, t.total.0
+                ])?;
+                if l.stock.is_some() {
+                    *taken.entry(l.product_id).or_default() += l.quantity;
+                }
+            }
+            let mut insert_payment = tx.prepare_cached(
+                "INSERT INTO payments (id, order_id, position, method, amount, tendered, change, reference, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for (pos, p) in payments.iter().enumerate() {
+                insert_payment.execute(params![
+                    crate::ids::new_uuid(now).to_string(), id, pos as i64, p.method.as_str(), p.amount.0,
+                    p.tendered.0, p.change.0, p.reference, ts
+                ])?;
+            }
+            for (product, qty) in &taken {
+                let order = id.to_string();
+                move_stock(tx, now, &StockMove { product: *product, delta: -qty, reason: "sale", order: Some(&order), staff: staff_id, note: "" })?;
+            }
+            let mut popularity = tx.prepare_cached("UPDATE products SET popularity = popularity + ?2 WHERE id = ?1")?;
+            for l in &ticket.lines {
+                popularity.execute(params![l.product_id, l.quantity])?;
+            }
+            tx.execute("DELETE FROM tickets WHERE id = ?1", [ticket_id])?;
+
+            let order = load_order(tx, id)?;
+            let record = SaleRecord {
+                order: order.clone(),
+                stock_movements: taken.into_iter().map(|(product_id, quantity)| StockTaken { product_id, quantity }).collect(),
+            };
+            outbox::append(tx, now, &settings.terminal_code, OutboxKind::Sale, &record)?;
+            Ok(order)
+        })
+    }
+
+    pub fn order(&self, actor: &Actor, id: OrderId) -> Result<Order> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        load_order(&self.conn, id)
+    }
+
+    /// Orders of one business day (the shop's local date), oldest first.
+    pub fn orders_for_day(&self, actor: &Actor, day: Date) -> Result<Vec<OrderSummary>> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
+                    (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at
+             FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
+        )?;
+        let rows = stmt.query_map([day.to_string()], |r| {
+            Ok((
+                r.get::<_, OrderId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, receipt_no, ot, label, st, total, items, at) = row?;
+            out.push(OrderSummary {
+                id,
+                receipt_no,
+                order_type: OrderType::parse(&ot)?,
+                label,
+                status: OrderStatus::parse(&st)?,
+                total: Money(total),
+                items,
+                created_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Moves an order one step along the kitchen flow: pending → preparing → ready → completed.
+    pub fn advance_order(&mut self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        self.write(|tx, now| {
+            let from = load_order(tx, id)?.status;
+            if from.next() != Some(to) {
+                return Err(Error::InvalidTransition {
+                    from: from.as_str().into(),
+                    to: to.as_str().into(),
+                });
+            }
+            tx.execute(
+                "UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, to.as_str(), now.to_string()],
+            )?;
+            let terminal = settings::load(tx)?.terminal_code;
+            outbox::append(
+                tx,
+                now,
+                &terminal,
+                OutboxKind::OrderStatus,
+                &serde_json::json!({"order_id": id, "status": to, "at": now}),
+            )?;
+            load_order(tx, id)
+        })
+    }
+
+    /// Cancels an order that is not completed, with a reason; puts its stock back. Needs the
+    /// cancel right, or an approver (a manager's PIN) who has it.
+    pub fn cancel_order(
+        &mut self,
+        actor: &Actor,
+        approver: Option<&Actor>,
+        id: OrderId,
+        reason: &str,
+    ) -> Result<Order> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        let approved_by =
+            authorize_with_approval(&self.conn, actor, approver, Permission::CancelOrder)?;
+        let reason = text::name("reason", reason, 200)?;
+        let staff = actor.id();
+        self.write(|tx, now| {
+            let order = load_order(tx, id)?;
+            if matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
+                return Err(Error::InvalidTransition { from: order.status.as_str().into(), to: "cancelled".into() });
+            }
+            tx.execute(
+                "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, reason, staff, now.to_string()],
+            )?;
+            let sold: Vec<(ProductId, i64)> = tx
+                .prepare_cached("SELECT product_id, -delta FROM stock_movements WHERE order_id = ?1 AND reason = 'sale'")?
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (product, qty) in &sold {
+                // A product whose tracking was switched off since the sale gets nothing back.
+                let tracked: bool = tx.query_row("SELECT stock IS NOT NULL FROM products WHERE id = ?1", [product], |r| r.get(0))?;
+                if tracked {
+                    let order = id.to_string();
+                    move_stock(tx, now, &StockMove { product: *product, delta: *qty, reason: "cancel", order: Some(&order), staff, note: &reason })?;
+                }
+            }
+            let terminal = settings::load(tx)?.terminal_code;
+            let payload = serde_json::json!({
+                "order_id": id, "receipt_no": order.receipt_no, "reason": reason, "cancelled_by": staff,
+                "approved_by": approved_by, "at": now,
+                "stock_returned": sold.iter().map(|(p, q)| serde_json::json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
+            });
+            outbox::append(tx, now, &terminal, OutboxKind::OrderCancelled, &payload)?;
+            audit::append(tx, now, Some(staff), "order_cancelled", payload)?;
+            load_order(tx, id)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cash(n: i64) -> PaymentInput {
+        PaymentInput {
+            method: PaymentMethod::Cash,
+            amount: n,
+            reference: None,
+        }
+    }
+    fn card(n: i64) -> PaymentInput {
+        PaymentInput {
+            method: PaymentMethod::Card,
+            amount: n,
+            reference: None,
+        }
+    }
+    fn qris(n: i64, r: &str) -> PaymentInput {
+        PaymentInput {
+            method: PaymentMethod::Qris,
+            amount: n,
+            reference: Some(r.into()),
+        }
+    }
+
+    #[test]
+    fn settle_table() {
+        // (due, tenders) -> (amounts applied, change)
+        let cases: Vec<(i64, Vec<PaymentInput>, Vec<i64>, i64)> = vec![
+            (28_900, vec![cash(50_000)], vec![28_900], 21_100),
+            (28_900, vec![cash(28_900)], vec![28_900], 0),
+            (28_900, vec![card(28_900)], vec![28_900], 0),
+            (
+                28_900,
+                vec![card(20_000), cash(10_000)],
+                vec![20_000, 8_900],
+                1_100,
+            ),
+            (
+                28_900,
+                vec![qris(8_900, "QR-1"), cash(20_000)],
+                vec![8_900, 20_000],
+                0,
+            ),
+            (
+                30_000,
+                vec![cash(10_000), cash(50_000)],
+                vec![10_000, 20_000],
+                30_000,
+            ),
+            (0, vec![], vec![], 0),
+        ];
+        for (i, (due, tenders, applied, change)) in cases.into_iter().enumerate() {
+            let (payments, got_change) = settle(Money(due), &tenders).unwrap();
+            assert_eq!(
+                payments.iter().map(|p| p.amount.0).collect::<Vec<_>>(),
+                applied,
+                "case {i}"
+            );
+            assert_eq!(got_change.0, change, "case {i}");
+            assert_eq!(
+                payments.iter().map(|p| p.amount.0).sum::<i64>(),
+                due,
+                "case {i}: applied = due"
+            );
+            for p in &payments {
+                assert_eq!(p.tendered.0 - p.amount.0, p.change.0);
+            }
+        }
+    }
+
+    #[test]
+    fn settle_refusals() {
+        assert!(matches!(
+            settle(Money(10_000), &[cash(9_999)]),
+            Err(Error::Underpaid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[]),
+            Err(Error::Underpaid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[card(10_001)]),
+            Err(Error::Overpaid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[card(6_000), qris(6_000, "x")]),
+            Err(Error::Overpaid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[cash(-5)]),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[cash(0)]),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(matches!(
+            settle(Money(10_000), &[cash(i64::MAX)]),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(matches!(
+            settle(
+                Money(10_000),
+                &[PaymentInput {
+                    method: PaymentMethod::Qris,
+                    amount: 10_000,
+                    reference: None
+                }]
+            ),
+            Err(Error::Invalid {
+                field: "reference",
+                ..
+            })
+        ));
+        let many: Vec<_> = (0..11).map(|_| cash(1_000)).collect();
+        assert!(matches!(
+            settle(Money(10_000), &many),
+            Err(Error::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn kitchen_flow() {
+        use OrderStatus::*;
+        assert_eq!(Pending.next(), Some(Preparing));
+        assert_eq!(Preparing.next(), Some(Ready));
+        assert_eq!(Ready.next(), Some(Completed));
+        assert_eq!(Completed.next(), None);
+        assert_eq!(Cancelled.next(), None);
+    }
+}

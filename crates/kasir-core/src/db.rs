@@ -1,0 +1,305 @@
+//! Opening the database: pragmas, migrations, refusal of damaged or newer files, and the
+//! background checkpointer that keeps WAL checkpoints off the sale path.
+//!
+//! **Invariant**: every connection that writes uses WAL with `synchronous=FULL` (a printed
+//! receipt's sale survives a power cut), foreign keys on, and automatic checkpoints off; the
+//! WAL is folded back into the database by [`Checkpointer`], never by a sale's commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, ffi};
+
+use crate::{Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+/// How long a connection waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `application_id` stamped into every Kasir database ("KSIR").
+const APPLICATION_ID: i64 = 0x4B53_4952;
+
+/// The newest schema version this build knows.
+pub fn schema_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| m.version() as i64)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Opens (creating if missing) the database at `path` for reading and writing, and brings its
+/// schema up to date. Refuses a damaged file and one written by a newer Kasir.
+pub fn open_writer(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path).map_err(classify_open_error)?;
+    configure(&conn, false).map_err(classify_open_error)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens an existing database for reading only (search and lists beside a writer).
+pub fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(classify_open_error)?;
+    configure(&conn, true).map_err(classify_open_error)?;
+    check_version(&conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Reading the header here makes a file that is not a database fail now, with a clear error.
+    let _: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    if !read_only {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "could not switch the database to WAL");
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA wal_autocheckpoint = 0;
+             PRAGMA journal_size_limit = 67108864;",
+        )?;
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -16000;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    if read_only {
+        conn.execute_batch("PRAGMA query_only = ON;")?;
+    }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let has_tables: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
+        [],
+        |r| r.get(0),
+    )?;
+    if app_id != APPLICATION_ID && has_tables {
+        return Err(Error::DatabaseCorrupt(
+            "the file holds tables that are not Kasir's".into(),
+        ));
+    }
+    if has_tables {
+        check_version(conn)?;
+    }
+    embedded::migrations::runner().run(conn)?;
+    conn.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
+    Ok(())
+}
+
+fn check_version(conn: &Connection) -> Result<()> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT MAX(version) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| Error::DatabaseCorrupt(format!("no schema history: {e}")))?;
+    let supported = schema_version();
+    match found {
+        Some(found) if found > supported => Err(Error::DatabaseTooNew { found, supported }),
+        _ => Ok(()),
+    }
+}
+
+fn classify_open_error(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ffi::ErrorCode::NotADatabase) | Some(ffi::ErrorCode::DatabaseCorrupt) => {
+            Error::DatabaseCorrupt(e.to_string())
+        }
+        _ => Error::Sqlite(e),
+    }
+}
+
+/// Runs `PRAGMA integrity_check`; `Ok(())` when the database is sound.
+pub fn integrity_check(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let problems: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        Ok(())
+    } else {
+        Err(Error::DatabaseCorrupt(problems.join("; ")))
+    }
+}
+
+/// A background thread that folds the WAL back into the database file when it has grown, so
+/// no sale ever pays for a checkpoint. Stops when dropped.
+pub struct Checkpointer {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts checkpointing `path` every `every`, using its own connection.
+    pub fn spawn(path: PathBuf, every: Duration) -> Result<Checkpointer> {
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_millis(50))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::Builder::new()
+            .name("kasir-checkpoint".into())
+            .spawn(move || {
+                let step = Duration::from_millis(50);
+                let mut waited = Duration::ZERO;
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(step);
+                    waited += step;
+                    if waited < every {
+                        continue;
+                    }
+                    waited = Duration::ZERO;
+                    // PASSIVE never waits for readers or writers; what it cannot copy now it
+                    // copies next time.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "background checkpoint failed");
+                    }
+                }
+            })?;
+        Ok(Checkpointer {
+            stop,
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let conn = open_writer(&path).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let auto: i64 = conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(auto, 0);
+        drop(conn);
+        let again = open_writer(&path).unwrap();
+        integrity_check(&again).unwrap();
+        let reader = open_reader(&path).unwrap();
+        assert!(
+            reader.execute("DELETE FROM settings", []).is_err(),
+            "reader is read-only"
+        );
+    }
+
+    #[test]
+    fn refuses_garbage_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+        assert!(matches!(open_writer(&path), Err(Error::DatabaseCorrupt(_))));
+        // and did not rewrite it
+        assert_eq!(std::fs::read(&path).unwrap(), vec![0x42u8; 8192]);
+    }
+
+    #[test]
+    fn refuses_foreign_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes (x TEXT)")
+            .unwrap();
+        assert!(matches!(open_writer(&path), Err(Error::DatabaseCorrupt(_))));
+    }
+
+    #[test]
+    fn refuses_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let conn = open_writer(&path).unwrap();
+        let newer = schema_version() + 1;
+        conn.execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, 'future', '2030-01-01', '0')",
+            [newer],
+        )
+        .unwrap();
+        drop(conn);
+        match open_writer(&path) {
+            Err(Error::DatabaseTooNew { found, supported }) => {
+                assert_eq!(found, newer);
+                assert_eq!(supported, schema_version());
+            }
+            other => panic!("expected DatabaseTooNew, got {other:?}"),
+        }
+        assert!(matches!(
+            open_reader(&path),
+            Err(Error::DatabaseTooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn checkpointer_shrinks_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let conn = open_writer(&path).unwrap();
+        conn.execute_batch("CREATE TABLE scratch (x BLOB)").unwrap();
+        for _ in 0..50 {
+            conn.execute("INSERT INTO scratch VALUES (zeroblob(4000))", [])
+                .unwrap();
+        }
+        let frames = |c: &Connection| -> (i64, i64) {
+            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+        };
+        let _cp = Checkpointer::spawn(path.clone(), Duration::from_millis(50)).unwrap();
+        // The main file grows only when a checkpoint copies pages into it (bounded wait).
+        let before = std::fs::metadata(&path).unwrap().len();
+        let mut done = false;
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(20));
+            if std::fs::metadata(&path).unwrap().len() >= before + 50 * 4000 {
+                done = true;
+                break;
+            }
+        }
+        assert!(
+            done,
+            "the checkpointer copied the WAL into the database file"
+        );
+        let (log, copied) = frames(&conn);
+        assert_eq!(log, copied);
+    }
+}

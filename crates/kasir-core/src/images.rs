@@ -1,0 +1,249 @@
+//! Product pictures: only real PNG, JPEG or WebP, within size and pixel limits (no
+//! decompression bombs), turned upright by their EXIF orientation, re-encoded as a display
+//! JPEG and a thumbnail under the data directory. Originals (and their metadata) are not kept.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+
+use crate::catalog::{Product, ProductId, report_product};
+use crate::staff::{Actor, Permission, authorize};
+use crate::{Error, Kasir, Result};
+
+/// The largest upload accepted, in bytes.
+pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+/// The largest picture accepted, in pixels (width × height).
+pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+const MAX_SIDE: u32 = 12_000;
+const DISPLAY_SIDE: u32 = 800;
+const THUMB_SIDE: u32 = 240;
+
+/// Which rendition of a picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSize {
+    Display,
+    Thumbnail,
+}
+
+/// Where a stored picture lives under `media_dir`.
+pub fn image_path(media_dir: &Path, image_id: &str, size: ImageSize) -> Option<PathBuf> {
+    // Ids are UUIDs we made; anything else is refused so a path can never escape the folder.
+    uuid::Uuid::parse_str(image_id).ok()?;
+    let name = match size {
+        ImageSize::Display => format!("{image_id}.jpg"),
+        ImageSize::Thumbnail => format!("{image_id}.thumb.jpg"),
+    };
+    Some(media_dir.join("products").join(name))
+}
+
+/// Decodes and checks an upload; returns the upright picture.
+pub fn decode(bytes: &[u8]) -> Result<DynamicImage> {
+    if bytes.is_empty() {
+        return Err(Error::invalid("image", "the file is empty"));
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(Error::invalid("image", "the file is larger than 10 MB"));
+    }
+    let format = image::guess_format(bytes)
+        .map_err(|_| Error::invalid("image", "not a PNG, JPEG or WebP picture"))?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
+    ) {
+        return Err(Error::invalid("image", "not a PNG, JPEG or WebP picture"));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| Error::invalid("image", format!("cannot be read: {e}")))?;
+    let (w, h) = decoder.dimensions();
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
+        return Err(Error::invalid(
+            "image",
+            "has too many pixels (at most 40 megapixels)",
+        ));
+    }
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| Error::invalid("image", format!("cannot be read: {e}")))?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    Ok(img)
+}
+
+/// Flattens transparency onto white (JPEG has none) and scales to fit `side`.
+fn rendition(img: &DynamicImage, side: u32) -> RgbImage {
+    let scaled = if img.width() > side || img.height() > side {
+        img.resize(side, side, image::imageops::FilterType::Triangle)
+    } else {
+        img.clone()
+    };
+    let rgba = scaled.to_rgba8();
+    let mut out = RgbImage::new(rgba.width(), rgba.height());
+    for (dst, src) in out.pixels_mut().zip(rgba.pixels()) {
+        let a = u16::from(src[3]);
+        for c in 0..3 {
+            dst[c] = ((u16::from(src[c]) * a + 255 * (255 - a)) / 255) as u8;
+        }
+    }
+    out
+}
+
+fn save_jpeg(img: &RgbImage, path: &Path) -> Result<()> {
+    let mut buf = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 85);
+    img.write_with_encoder(encoder)
+        .map_err(|e| Error::Image(e.to_string()))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, &buf)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+impl Kasir {
+    /// Sets a product's picture from uploaded bytes. Files are written first, then the
+    /// product points at them in one transaction; the old files go after the commit.
+    pub fn set_product_image(
+        &mut self,
+        actor: &Actor,
+        product: ProductId,
+        bytes: &[u8],
+    ) -> Result<Product> {
+        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        let img = decode(bytes)?;
+        let media = self.media_dir();
+        std::fs::create_dir_all(media.join("products"))?;
+        let image_id = crate::ids::new_uuid(self.now()).to_string();
+        let display = image_path(&media, &image_id, ImageSize::Display).ok_or(Error::Overflow)?;
+        let thumb = image_path(&media, &image_id, ImageSize::Thumbnail).ok_or(Error::Overflow)?;
+        let written = save_jpeg(&rendition(&img, DISPLAY_SIDE), &display)
+            .and_then(|()| save_jpeg(&rendition(&img, THUMB_SIDE), &thumb));
+        let result = written.and_then(|()| {
+            self.write(|tx, now| {
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT image_id FROM products WHERE id = ?1",
+                        [product],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                            entity: "product",
+                            id: product.to_string(),
+                        },
+                        e => e.into(),
+                    })?;
+                tx.execute(
+                    "UPDATE products SET image_id = ?2, updated_at = ?3 WHERE id = ?1",
+                    rusqlite::params![product, image_id, now.to_string()],
+                )?;
+                Ok((old, report_product(tx, now, product)?))
+            })
+        });
+        match result {
+            Ok((old, p)) => {
+                if let Some(old) = old {
+                    for size in [ImageSize::Display, ImageSize::Thumbnail] {
+                        if let Some(path) = image_path(&media, &old, size) {
+                            let _ = std::fs::remove_file(path);
+                        }
+                    }
+                }
+                Ok(p)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&display);
+                let _ = std::fs::remove_file(&thumb);
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([200, 100, 50, 128]));
+        let mut buf = Vec::new();
+        img.write_to(&mut Cursor::new(&mut buf), ImageFormat::Png)
+            .unwrap();
+        buf
+    }
+
+    #[test]
+    fn accepts_real_pictures() {
+        let img = decode(&png(40, 30)).unwrap();
+        assert_eq!((img.width(), img.height()), (40, 30));
+        let flat = rendition(&img, 20);
+        assert_eq!((flat.width(), flat.height()), (20, 15));
+        // half-transparent orange on white
+        assert_eq!(flat.get_pixel(0, 0).0, [227, 177, 152]);
+    }
+
+    #[test]
+    fn refuses_bad_files() {
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("empty", vec![]),
+            ("text", b"hello, not a picture".to_vec()),
+            ("gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00".to_vec()),
+            ("truncated png", png(50, 50)[..60].to_vec()),
+            ("too big", vec![0u8; MAX_IMAGE_BYTES + 1]),
+        ];
+        for (name, bytes) in cases {
+            assert!(
+                matches!(decode(&bytes), Err(Error::Invalid { field: "image", .. })),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_decompression_bombs() {
+        // A tiny PNG whose header claims 20000 x 20000 pixels.
+        let mut bomb = png(1, 1);
+        // IHDR width/height live at bytes 16..24; patch them and fix the CRC.
+        bomb[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(
+            decode(&bomb),
+            Err(Error::Invalid { field: "image", .. })
+        ));
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn image_paths_stay_inside_media() {
+        let media = Path::new("/data/media");
+        assert!(image_path(media, "../../etc/passwd", ImageSize::Display).is_none());
+        let id = "0190f5d2-1c2b-7cde-8f00-123456789abc";
+        assert_eq!(
+            image_path(media, id, ImageSize::Thumbnail).unwrap(),
+            media.join("products").join(format!("{id}.thumb.jpg"))
+        );
+    }
+}

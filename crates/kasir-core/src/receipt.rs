@@ -1,0 +1,339 @@
+//! Receipts: the data a receipt shows, and a plain-text rendering for 58 mm (32 columns) and
+//! 80 mm (48 columns) paper. Labels follow the shop's locale (Indonesian or English); times
+//! are in the shop's time zone.
+
+use serde::Serialize;
+
+use crate::checkout::{Order, OrderId, OrderStatus, PaymentMethod, load_order};
+use crate::money::MoneyFormat;
+use crate::settings::{self, Settings};
+use crate::staff::{Actor, Permission, authorize};
+use crate::tickets::OrderType;
+use crate::{Kasir, Money, Result};
+
+/// Paper widths, in characters.
+pub const WIDTH_58MM: usize = 32;
+pub const WIDTH_80MM: usize = 48;
+
+/// Everything printed on a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub shop_name: String,
+    pub shop_address: String,
+    pub header: String,
+    pub footer: String,
+    pub locale: String,
+    pub currency: String,
+    pub minor_unit: u32,
+    /// Local date and time, `2026-11-21 11:55`.
+    pub local_time: String,
+    pub order: Order,
+}
+
+struct Labels {
+    receipt: &'static str,
+    cashier: &'static str,
+    subtotal: &'static str,
+    discount: &'static str,
+    order_discount: &'static str,
+    service: &'static str,
+    tax: &'static str,
+    included: &'static str,
+    rounding: &'static str,
+    total: &'static str,
+    change: &'static str,
+    cancelled: &'static str,
+    order_type: fn(OrderType) -> &'static str,
+    method: fn(PaymentMethod) -> &'static str,
+}
+
+const ID: Labels = Labels {
+    receipt: "No",
+    cashier: "Kasir",
+    subtotal: "Subtotal",
+    discount: "Diskon",
+    order_discount: "Diskon pesanan",
+    service: "Servis",
+    tax: "PB1",
+    included: "termasuk",
+    rounding: "Pembulatan",
+    total: "TOTAL",
+    change: "Kembali",
+    cancelled: "*** DIBATALKAN ***",
+    order_type: |t| match t {
+        OrderType::DineIn => "Makan di tempat",
+        OrderType::Takeaway => "Bawa pulang",
+        OrderType::Delivery => "Antar",
+        OrderType::Pickup => "Ambil sendiri",
+    },
+    method: |m| match m {
+        PaymentMethod::Cash => "Tunai",
+        PaymentMethod::Card => "Kartu",
+        PaymentMethod::Qris => "QRIS",
+        PaymentMethod::Ewallet => "E-wallet",
+    },
+};
+
+const EN: Labels = Labels {
+    receipt: "No",
+    cashier: "Cashier",
+    subtotal: "Subtotal",
+    discount: "Discount",
+    order_discount: "Order discount",
+    service: "Service",
+    tax: "Tax",
+    included: "incl.",
+    rounding: "Rounding",
+    total: "TOTAL",
+    change: "Change",
+    cancelled: "*** CANCELLED ***",
+    order_type: |t| match t {
+        OrderType::DineIn => "Dine in",
+        OrderType::Takeaway => "Takeaway",
+        OrderType::Delivery => "Delivery",
+        OrderType::Pickup => "Pickup",
+    },
+    method: |m| match m {
+        PaymentMethod::Cash => "Cash",
+        PaymentMethod::Card => "Card",
+        PaymentMethod::Qris => "QRIS",
+        PaymentMethod::Ewallet => "E-wallet",
+    },
+};
+
+fn percent(bp: u32) -> String {
+    if bp.is_multiple_of(100) {
+        format!("{}%", bp / 100)
+    } else {
+        let frac = format!("{:02}", bp % 100);
+        format!("{}.{}%", bp / 100, frac.trim_end_matches('0'))
+    }
+}
+
+/// Builds the receipt of an order with the shop's current header and footer.
+pub fn build(order: Order, settings: &Settings) -> Receipt {
+    let local = order.created_at.to_zoned(settings.time_zone());
+    Receipt {
+        shop_name: settings.shop_name.clone(),
+        shop_address: settings.shop_address.clone(),
+        header: settings.receipt_header.clone(),
+        footer: settings.receipt_footer.clone(),
+        locale: settings.locale.clone(),
+        currency: order.currency.clone(),
+        minor_unit: settings.minor_unit,
+        local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
+        order,
+    }
+}
+
+impl Receipt {
+    /// The receipt as monospaced text, `width` characters wide (at least 24).
+    pub fn render_text(&self, width: usize) -> String {
+        let width = width.max(24);
+        let labels = if self.locale.starts_with("id") {
+            &ID
+        } else {
+            &EN
+        };
+        let fmt = MoneyFormat::new(&self.currency, &self.locale, self.minor_unit);
+        let num = |m: Money| fmt.number(m);
+        let o = &self.order;
+        let mut out = Vec::new();
+        let rule = "-".repeat(width);
+
+        for text in [&self.shop_name, &self.shop_address, &self.header] {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                for w in wrap(line.trim(), width) {
+                    out.push(center(&w, width));
+                }
+            }
+        }
+        out.push(rule.clone());
+        out.push(format!("{}: {}", labels.receipt, o.receipt_no));
+        out.push(two_cols(
+            &self.local_time,
+            &format!("{}: {}", labels.cashier, o.staff_name),
+            width,
+        ));
+        let kind = (labels.order_type)(o.order_type);
+        out.push(if o.label.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind} - {}", o.label)
+        });
+        if o.status == OrderStatus::Cancelled {
+            out.push(center(labels.cancelled, width));
+        }
+        out.push(rule.clone());
+        for l in &o.lines {
+            out.extend(wrap(&l.product_name, width));
+            out.push(two_cols(
+                &format!("  {} x {}", l.quantity, num(l.unit_price)),
+                &num(l.gross),
+                width,
+            ));
+            for m in &l.modifiers {
+                let delta = if m.price_delta.0 == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        " ({}{})",
+                        if m.price_delta.0 > 0 { "+" } else { "" },
+                        num(m.price_delta)
+                    )
+                };
+                out.extend(wrap(&format!("  + {}{delta}", m.option), width));
+            }
+            if !l.note.is_empty() {
+                out.extend(wrap(&format!("  * {}", l.note), width));
+            }
+            if l.line_discount.0 > 0 {
+                out.push(two_cols(
+                    &format!("  {}", labels.discount),
+                    &format!("-{}", num(l.line_discount)),
+                    width,
+                ));
+            }
+        }
+        out.push(rule.clone());
+        out.push(two_cols(labels.subtotal, &num(o.subtotal), width));
+        if o.order_discount.0 > 0 {
+            out.push(two_cols(
+                labels.order_discount,
+                &format!("-{}", num(o.order_discount)),
+                width,
+            ));
+        }
+        let incl = if o.prices_include_tax {
+            format!(" ({})", labels.included)
+        } else {
+            String::new()
+        };
+        if o.service_rate_bp > 0 {
+            out.push(two_cols(
+                &format!("{} {}{incl}", labels.service, percent(o.service_rate_bp)),
+                &num(o.service),
+                width,
+            ));
+        }
+        if o.tax_rate_bp > 0 {
+            out.push(two_cols(
+                &format!("{} {}{incl}", labels.tax, percent(o.tax_rate_bp)),
+                &num(o.tax),
+                width,
+            ));
+        }
+        if o.rounding.0 != 0 {
+            out.push(two_cols(labels.rounding, &num(o.rounding), width));
+        }
+        out.push(two_cols(labels.total, &fmt.format(o.total), width));
+        out.push(rule.clone());
+        for p in &o.payments {
+            out.push(two_cols((labels.method)(p.method), &num(p.tendered), width));
+            if let Some(r) = &p.reference {
+                out.extend(wrap(&format!("  Ref {r}"), width));
+            }
+        }
+        if o.change.0 > 0 || o.payments.iter().any(|p| p.method == PaymentMethod::Cash) {
+            out.push(two_cols(labels.change, &num(o.change), width));
+        }
+        if !self.footer.trim().is_empty() {
+            out.push(rule);
+            for line in self.footer.lines().filter(|l| !l.trim().is_empty()) {
+                for w in wrap(line.trim(), width) {
+                    out.push(center(&w, width));
+                }
+            }
+        }
+        let mut text = out.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn center(s: &str, width: usize) -> String {
+    let pad = width.saturating_sub(chars(s)) / 2;
+    format!("{}{s}", " ".repeat(pad)).trim_end().to_string()
+}
+
+/// Left text and right-aligned amount on one line; the left side wraps when it must.
+fn two_cols(left: &str, right: &str, width: usize) -> String {
+    let room = width.saturating_sub(chars(right) + 1);
+    let mut lines = wrap(left, room.max(1));
+    let last = lines.pop().unwrap_or_default();
+    let gap = width.saturating_sub(chars(&last) + chars(right));
+    lines.push(format!("{last}{}{right}", " ".repeat(gap.max(1))));
+    lines.join("\n")
+}
+
+/// Word wrap to `width` characters; words longer than a line are cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+    let mut lines = Vec::new();
+    let mut current = indent.clone();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = chars(&current);
+            let sep = usize::from(used > chars(&indent));
+            if used + sep + word.len() <= width {
+                if sep == 1 {
+                    current.push(' ');
+                }
+                current.extend(word.iter());
+                break;
+            }
+            if used > chars(&indent) {
+                lines.push(std::mem::replace(&mut current, indent.clone()));
+                continue;
+            }
+            let room = width.saturating_sub(used).max(1);
+            let rest = word.split_off(room.min(word.len()));
+            current.extend(word.iter());
+            lines.push(std::mem::replace(&mut current, indent.clone()));
+            word = rest;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if chars(&current) > chars(&indent) || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+impl Kasir {
+    /// The receipt of an order.
+    pub fn receipt(&self, actor: &Actor, order: OrderId) -> Result<Receipt> {
+        authorize(&self.conn, actor, Permission::Sell)?;
+        let settings = settings::load(&self.conn)?;
+        Ok(build(load_order(&self.conn, order)?, &settings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("Kopi Susu Gula Aren", 10), ["Kopi Susu", "Gula Aren"]);
+        assert_eq!(
+            wrap("  + Extra shot espresso", 12),
+            ["  + Extra", "  shot", "  espresso"]
+        );
+        assert_eq!(
+            wrap("Supercalifragilistic", 8),
+            ["Supercal", "ifragili", "stic"]
+        );
+        assert_eq!(two_cols("Subtotal", "45.000", 20), "Subtotal      45.000");
+        assert_eq!(percent(1000), "10%");
+        assert_eq!(percent(550), "5.5%");
+        assert_eq!(percent(1125), "11.25%");
+    }
+}

@@ -1,0 +1,190 @@
+//! The shop's settings: one row, validated as a whole.
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use crate::money::MoneyFormat;
+use crate::pricing::Rates;
+use crate::staff::{Actor, Permission, authorize};
+use crate::{Error, Kasir, Result, audit, text};
+
+/// Everything a shop sets once and changes rarely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub shop_name: String,
+    pub shop_address: String,
+    /// ISO 4217 code: `IDR`, `USD`.
+    pub currency: String,
+    /// Digits after the decimal point in the currency (0 for rupiah, 2 for dollars).
+    pub minor_unit: u32,
+    /// BCP 47: `id-ID`, `en-US`.
+    pub locale: String,
+    /// IANA name: `Asia/Jakarta`.
+    pub time_zone: String,
+    /// Basis points: 1000 = 10%.
+    pub tax_rate_bp: u32,
+    pub service_rate_bp: u32,
+    pub prices_include_tax: bool,
+    /// Totals round to a multiple of this many minor units (1 = none; 100 = Rp 100).
+    pub cash_rounding: i64,
+    pub receipt_header: String,
+    pub receipt_footer: String,
+    /// This terminal's code, the prefix of its receipt numbers: `T01`.
+    pub terminal_code: String,
+}
+
+impl Settings {
+    pub fn rates(&self) -> Rates {
+        Rates {
+            tax_bp: self.tax_rate_bp,
+            service_bp: self.service_rate_bp,
+            prices_include_tax: self.prices_include_tax,
+            cash_rounding: self.cash_rounding,
+        }
+    }
+
+    pub fn money_format(&self) -> MoneyFormat {
+        MoneyFormat::new(&self.currency, &self.locale, self.minor_unit)
+    }
+
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// Checks every field; returns the cleaned-up settings.
+    pub fn validate(mut self) -> Result<Settings> {
+        self.shop_name = text::name("shop_name", &self.shop_name, 80)?;
+        self.shop_address = text::multiline("shop_address", &self.shop_address, 300)?;
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                "currency",
+                "a three-letter ISO code such as IDR",
+            ));
+        }
+        if self.minor_unit > 4 {
+            return Err(Error::invalid("minor_unit", "at most 4 decimal digits"));
+        }
+        if self.locale.is_empty()
+            || self.locale.len() > 20
+            || !self
+                .locale
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::invalid("locale", "a language tag such as id-ID"));
+        }
+        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
+            return Err(Error::invalid(
+                "time_zone",
+                format!("unknown time zone {:?}", self.time_zone),
+            ));
+        }
+        if self.tax_rate_bp > 10_000 || self.service_rate_bp > 10_000 {
+            return Err(Error::invalid(
+                "tax_rate_bp",
+                "rates are between 0% and 100%",
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.cash_rounding) {
+            return Err(Error::invalid(
+                "cash_rounding",
+                "between 1 and 1,000,000 minor units",
+            ));
+        }
+        self.receipt_header = text::multiline("receipt_header", &self.receipt_header, 500)?;
+        self.receipt_footer = text::multiline("receipt_footer", &self.receipt_footer, 500)?;
+        if self.terminal_code.is_empty()
+            || self.terminal_code.len() > 8
+            || !self
+                .terminal_code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Err(Error::invalid(
+                "terminal_code",
+                "1 to 8 capital letters or digits, such as T01",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+pub(crate) fn load(conn: &Connection) -> Result<Settings> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT shop_name, shop_address, currency, minor_unit, locale, time_zone, tax_rate_bp,
+                    service_rate_bp, prices_include_tax, cash_rounding, receipt_header,
+                    receipt_footer, terminal_code
+             FROM settings WHERE id = 1",
+        )?
+        .query_row([], |r| {
+            Ok(Settings {
+                shop_name: r.get(0)?,
+                shop_address: r.get(1)?,
+                currency: r.get(2)?,
+                minor_unit: r.get(3)?,
+                locale: r.get(4)?,
+                time_zone: r.get(5)?,
+                tax_rate_bp: r.get(6)?,
+                service_rate_bp: r.get(7)?,
+                prices_include_tax: r.get(8)?,
+                cash_rounding: r.get(9)?,
+                receipt_header: r.get(10)?,
+                receipt_footer: r.get(11)?,
+                terminal_code: r.get(12)?,
+            })
+        })?)
+}
+
+pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
+    conn.execute(
+        "UPDATE settings SET shop_name = ?1, shop_address = ?2, currency = ?3, minor_unit = ?4,
+            locale = ?5, time_zone = ?6, tax_rate_bp = ?7, service_rate_bp = ?8,
+            prices_include_tax = ?9, cash_rounding = ?10, receipt_header = ?11,
+            receipt_footer = ?12, terminal_code = ?13
+         WHERE id = 1",
+        params![
+            s.shop_name,
+            s.shop_address,
+            s.currency,
+            s.minor_unit,
+            s.locale,
+            s.time_zone,
+            s.tax_rate_bp,
+            s.service_rate_bp,
+            s.prices_include_tax,
+            s.cash_rounding,
+            s.receipt_header,
+            s.receipt_footer,
+            s.terminal_code
+        ],
+    )?;
+    Ok(())
+}
+
+impl Kasir {
+    pub fn settings(&self) -> Result<Settings> {
+        load(&self.conn)
+    }
+
+    /// Replaces the settings (admins only); the change is audited.
+    pub fn update_settings(&mut self, actor: &Actor, settings: Settings) -> Result<Settings> {
+        authorize(&self.conn, actor, Permission::ManageSettings)?;
+        let settings = settings.validate()?;
+        let actor_id = actor.id();
+        self.write(|tx, now| {
+            let before = load(tx)?;
+            store(tx, &settings)?;
+            audit::append(
+                tx,
+                now,
+                Some(actor_id),
+                "settings_changed",
+                serde_json::json!({
+                    "before": before, "after": settings
+                }),
+            )?;
+            Ok(settings.clone())
+        })
+    }
+}
