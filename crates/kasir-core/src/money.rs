@@ -42,7 +42,7 @@ impl Money {
     pub fn checked_mul(self, factor: i64) -> Result<Money> {
         self.0
             .checked_mul(factor)
-            .filter(|v| v.abs() <= MAX_AMOUNT)
+            .filter(|v| v.unsigned_abs() <= MAX_AMOUNT as u64)
             .map(Money)
             .ok_or(Error::Overflow)
     }
@@ -164,8 +164,11 @@ impl MoneyFormat {
 
     /// The amount with its symbol: `Rp 25.000`, `$25.00`, `-Rp 5.000`.
     pub fn format(&self, amount: Money) -> String {
-        let number = self.number(Money(amount.0.abs()));
-        let sign = if amount.0 < 0 { "-" } else { "" };
+        let number = self.number(amount);
+        let (sign, number) = match number.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", number.as_str()),
+        };
         let space = if self.spaced { " " } else { "" };
         format!("{sign}{}{space}{number}", self.symbol)
     }
@@ -267,6 +270,7 @@ mod tests {
             (&usd, 2_500, "$25.00"),
             (&usd, 5, "$0.05"),
             (&usd, 123_456_789, "$1,234,567.89"),
+            (&idr, i64::MIN, "-Rp 9.223.372.036.854.775.808"),
         ];
         for (format, amount, want) in cases {
             assert_eq!(format.format(Money(amount)), want);

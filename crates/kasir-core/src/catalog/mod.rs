@@ -379,7 +379,7 @@ impl Kasir {
     ) -> Result<Category> {
         authorize(&self.conn, actor, Permission::ManageCatalog)?;
         let name = text::name("name", &draft.name, 60)?;
-        if draft.sort_order.abs() > 1_000_000 {
+        if draft.sort_order.unsigned_abs() > 1_000_000 {
             return Err(Error::invalid(
                 "sort_order",
                 "must be between -1,000,000 and 1,000,000",
@@ -531,7 +531,7 @@ impl Kasir {
         note: &str,
     ) -> Result<Product> {
         authorize(&self.conn, actor, Permission::AdjustStock)?;
-        if delta == 0 || delta.abs() > MAX_STOCK {
+        if delta == 0 || delta.unsigned_abs() > MAX_STOCK as u64 {
             return Err(Error::invalid(
                 "delta",
                 "must be non-zero and at most 1,000,000,000 either way",

@@ -154,7 +154,7 @@ fn validate_group(g: &ModifierGroupDraft) -> Result<(String, Vec<(String, i64)>)
         .options
         .iter()
         .map(|o| {
-            if o.price_delta.abs() > MAX_AMOUNT {
+            if o.price_delta.unsigned_abs() > MAX_AMOUNT as u64 {
                 return Err(Error::invalid("price_delta", "is too large"));
             }
             Ok((text::name("modifier_option", &o.name, 60)?, o.price_delta))

@@ -1,0 +1,199 @@
+//! A tiny command line over the core, until the desktop app exists:
+//!
+//! ```text
+//! kasir-demo [DATA_DIR]          seed the demo café on first run, sell one order, print its receipt
+//! kasir-demo sale-loop DATA_DIR  sell in a loop, printing "ACK <order id>" after each commit
+//!                                (the crash test kills it at random moments)
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kasir_core::catalog::{ProductQuery, ProductSort};
+use kasir_core::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::demo::{DEMO_STAFF, seed_demo};
+use kasir_core::receipt::WIDTH_58MM;
+use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::{Actor, Kasir, Role, SystemClock};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("sale-loop") => match args.get(1) {
+            Some(dir) => sale_loop(PathBuf::from(dir)),
+            None => Err("usage: kasir-demo sale-loop DATA_DIR".into()),
+        },
+        Some("-h" | "--help") => {
+            println!("usage: kasir-demo [DATA_DIR] | kasir-demo sale-loop DATA_DIR");
+            Ok(())
+        }
+        Some(dir) => demo(PathBuf::from(dir)),
+        None => demo(PathBuf::from("kasir-data")),
+    };
+    if let Err(e) = result {
+        eprintln!("kasir-demo: {e}");
+        std::process::exit(1);
+    }
+}
+
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+fn cashier(kasir: &mut Kasir) -> Result<Actor, Box<dyn std::error::Error>> {
+    let (name, _, pin) = DEMO_STAFF
+        .iter()
+        .find(|(_, role, _)| *role == Role::Cashier)
+        .ok_or("no demo cashier")?;
+    let member = kasir
+        .list_staff()?
+        .into_iter()
+        .find(|m| m.name == *name)
+        .ok_or("the demo cashier is missing")?;
+    Ok(kasir.login(member.id, pin)?)
+}
+
+fn demo(dir: PathBuf) -> Outcome {
+    let mut kasir = Kasir::open(&dir, Arc::new(SystemClock))?;
+    if kasir.needs_setup()? {
+        println!("First run: seeding the demo café into {}", dir.display());
+        seed_demo(&mut kasir, true)?;
+        println!("Demo staff and PINs:");
+        for (name, role, pin) in DEMO_STAFF {
+            println!("  {name:<5} {role:<8} {pin}");
+        }
+    }
+    let sari = cashier(&mut kasir)?;
+    for c in kasir.list_categories(&sari, false)? {
+        let n = kasir
+            .list_products(
+                &sari,
+                &ProductQuery {
+                    category: Some(c.id),
+                    sort: ProductSort::Name,
+                    offset: 0,
+                    limit: 500,
+                    include_inactive: false,
+                },
+            )?
+            .len();
+        println!("{:<22} {n:>3} products", c.name);
+    }
+    let hits = kasir.search_products(&sari, "kopi susu", 5, false)?;
+    println!(
+        "search \"kopi susu\": {}",
+        hits.iter()
+            .map(|h| h.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let kopi = kasir.product(&sari, hits.first().ok_or("no coffee on the menu")?.id)?;
+    let picks: Vec<_> = kopi
+        .modifier_groups
+        .iter()
+        .filter(|g| g.min_choices > 0)
+        .map(|g| g.options[g.options.len() - 1].id)
+        .collect();
+    let water = kasir.product_by_barcode(&sari, "8990000000035")?;
+    let ticket = kasir.open_ticket(&sari, OrderType::DineIn, "Meja 4")?;
+    kasir.add_to_ticket(
+        &sari,
+        ticket.id,
+        AddLine {
+            product_id: kopi.id,
+            modifier_ids: picks,
+            note: "es sedikit".into(),
+            quantity: 2,
+        },
+    )?;
+    let ticket = kasir.add_to_ticket(
+        &sari,
+        ticket.id,
+        AddLine {
+            product_id: water.id,
+            modifier_ids: vec![],
+            note: String::new(),
+            quantity: 1,
+        },
+    )?;
+    let tendered = ticket.totals.total.0.div_euclid(50_000) * 50_000 + 50_000;
+    let order = kasir.checkout(
+        &sari,
+        ticket.id,
+        &[PaymentInput {
+            method: PaymentMethod::Cash,
+            amount: tendered,
+            reference: None,
+        }],
+    )?;
+    println!();
+    print!(
+        "{}",
+        kasir.receipt(&sari, order.id)?.render_text(WIDTH_58MM)
+    );
+    Ok(())
+}
+
+fn sale_loop(dir: PathBuf) -> Outcome {
+    let mut kasir = Kasir::open(&dir, Arc::new(SystemClock))?;
+    let sari = cashier(&mut kasir)?;
+    let menu = kasir.list_products(
+        &sari,
+        &ProductQuery {
+            category: None,
+            sort: ProductSort::Name,
+            offset: 0,
+            limit: 500,
+            include_inactive: false,
+        },
+    )?;
+    let untracked = menu
+        .iter()
+        .find(|p| p.stock.is_none() && !p.has_modifiers)
+        .ok_or("no untracked product")?
+        .id;
+    let tracked = menu
+        .iter()
+        .filter(|p| p.stock.unwrap_or(0) > 1000 && !p.has_modifiers)
+        .map(|p| p.id)
+        .collect::<Vec<_>>();
+    if tracked.is_empty() {
+        return Err("no product with stock above 1000".into());
+    }
+    let mut out = std::io::stdout().lock();
+    for i in 0..100_000usize {
+        let ticket = kasir.open_ticket(&sari, OrderType::Takeaway, "")?;
+        kasir.add_to_ticket(
+            &sari,
+            ticket.id,
+            AddLine {
+                product_id: untracked,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1 + (i % 3) as i64,
+            },
+        )?;
+        let ticket = kasir.add_to_ticket(
+            &sari,
+            ticket.id,
+            AddLine {
+                product_id: tracked[i % tracked.len()],
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )?;
+        let order = kasir.checkout(
+            &sari,
+            ticket.id,
+            &[PaymentInput {
+                method: PaymentMethod::Cash,
+                amount: ticket.totals.total.0 + 1_000,
+                reference: None,
+            }],
+        )?;
+        writeln!(out, "ACK {}", order.id)?;
+        out.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,577 @@
+use kasir_core::Error;
+use kasir_core::catalog::{
+    CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
+    ProductSort, StockLevel, StockReason,
+};
+
+use crate::helpers::{count, refused, shop};
+
+fn draft(category: kasir_core::catalog::CategoryId, name: &str, price: i64) -> ProductDraft {
+    ProductDraft {
+        category_id: category,
+        name: name.into(),
+        description: "Enak sekali".into(),
+        price,
+        track_stock: false,
+        initial_stock: 0,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+    }
+}
+
+#[test]
+fn products_are_created_listed_and_sorted() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    for (name, price) in [
+        ("Latte", 28_000),
+        ("Americano", 22_000),
+        ("Espresso", 18_000),
+    ] {
+        s.kasir
+            .create_product(&a, draft(s.category, name, price))
+            .unwrap();
+    }
+    let names = |sort| {
+        s.kasir
+            .list_products(
+                &s.cashier,
+                &ProductQuery {
+                    category: Some(s.category),
+                    sort,
+                    offset: 0,
+                    limit: 10,
+                    include_inactive: false,
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(ProductSort::Name), ["Americano", "Espresso", "Latte"]);
+    assert_eq!(
+        names(ProductSort::PriceAsc),
+        ["Espresso", "Americano", "Latte"]
+    );
+    assert_eq!(
+        names(ProductSort::PriceDesc),
+        ["Latte", "Americano", "Espresso"]
+    );
+    let page2 = s
+        .kasir
+        .list_products(
+            &s.cashier,
+            &ProductQuery {
+                category: None,
+                sort: ProductSort::Name,
+                offset: 1,
+                limit: 1,
+                include_inactive: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(page2[0].name, "Espresso");
+}
+
+#[test]
+fn inactive_products_never_reach_a_cashier() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s
+        .kasir
+        .create_product(&a, draft(s.category, "Kopi Rahasia", 10_000))
+        .unwrap();
+    let mut d = draft(s.category, "Kopi Rahasia", 10_000);
+    d.active = false;
+    d.barcode = Some("123".into());
+    s.kasir.update_product(&a, p.id, d).unwrap();
+    let q = ProductQuery {
+        category: None,
+        sort: ProductSort::Name,
+        offset: 0,
+        limit: 50,
+        include_inactive: false,
+    };
+    assert!(s.kasir.list_products(&s.cashier, &q).unwrap().is_empty());
+    assert!(
+        s.kasir
+            .search_products(&s.cashier, "rahasia", 20, false)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        s.kasir.product_by_barcode(&s.cashier, "123"),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.kasir.product(&s.cashier, p.id),
+        Err(Error::NotFound { .. })
+    ));
+    // a cashier cannot ask for inactive ones
+    let all = ProductQuery {
+        include_inactive: true,
+        ..q
+    };
+    assert!(matches!(
+        s.kasir.list_products(&s.cashier, &all),
+        Err(Error::Forbidden { .. })
+    ));
+    // a manager sees it
+    assert_eq!(s.kasir.list_products(&s.manager, &all).unwrap().len(), 1);
+    assert_eq!(
+        s.kasir
+            .search_products(&s.manager, "rahasia", 20, true)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn availability_follows_stock() {
+    let mut s = shop();
+    let p = s.product("Croissant", 22_000, Some(1));
+    assert!(s.kasir.product(&s.cashier, p.id).unwrap().available);
+    s.sell(&[(&p, 1)]);
+    let after = s.kasir.product(&s.cashier, p.id).unwrap();
+    assert_eq!(after.stock, Some(0));
+    assert!(!after.available, "sold out");
+    assert_eq!(after.stock_level, StockLevel::Out);
+    let untracked = s.product("Teh", 8_000, None);
+    assert!(s.kasir.product(&s.cashier, untracked.id).unwrap().available);
+}
+
+#[test]
+fn search_finds_by_prefix_across_name_description_and_category() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let snacks = s
+        .kasir
+        .create_category(
+            &a,
+            CategoryDraft {
+                name: "Camilan".into(),
+                sort_order: 1,
+                active: true,
+            },
+        )
+        .unwrap();
+    s.kasir
+        .create_product(&a, draft(s.category, "Kopi Susu Gula Aren", 25_000))
+        .unwrap();
+    s.kasir
+        .create_product(&a, draft(s.category, "Es Kopi", 24_000))
+        .unwrap();
+    let mut pisang = draft(snacks.id, "Pisang Goreng", 15_000);
+    pisang.description = "Fried banana".into();
+    s.kasir.create_product(&a, pisang).unwrap();
+    s.kasir
+        .create_product(&a, draft(snacks.id, "Crème brûlée", 30_000))
+        .unwrap();
+
+    let names = |k: &kasir_core::Kasir, q: &str| {
+        k.search_products(&s.cashier, q, 20, false)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&s.kasir, "kop"),
+        ["Kopi Susu Gula Aren", "Es Kopi"],
+        "name prefix first"
+    );
+    assert_eq!(names(&s.kasir, "banana"), ["Pisang Goreng"], "description");
+    let mut by_category = names(&s.kasir, "camil");
+    by_category.sort();
+    assert_eq!(by_category, ["Crème brûlée", "Pisang Goreng"], "category");
+    assert_eq!(
+        names(&s.kasir, "creme"),
+        ["Crème brûlée"],
+        "diacritics folded"
+    );
+    assert_eq!(
+        names(&s.kasir, "gula kop"),
+        ["Kopi Susu Gula Aren"],
+        "all words must match"
+    );
+    // renaming the category re-indexes its products
+    s.kasir
+        .update_category(
+            &a,
+            snacks.id,
+            CategoryDraft {
+                name: "Jajanan".into(),
+                sort_order: 1,
+                active: true,
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&s.kasir, "jajan").len(), 2);
+    assert!(names(&s.kasir, "camil").is_empty());
+}
+
+#[test]
+fn search_syntax_is_plain_text() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    s.kasir
+        .create_product(&a, draft(s.category, "Kopi Susu", 25_000))
+        .unwrap();
+    for q in [
+        "\"kopi",
+        "kopi*",
+        "kopi NEAR susu",
+        "-kopi",
+        "(kopi",
+        "kopi)",
+        "kopi AND",
+        "OR",
+        "name:kopi",
+        "^kopi",
+        "\"\"\"",
+        "*",
+        "NEAR(",
+        "'; DROP TABLE products; --",
+    ] {
+        let r = s.kasir.search_products(&s.cashier, q, 20, false);
+        assert!(r.is_ok(), "{q:?} gave {r:?}");
+    }
+    assert_eq!(
+        s.kasir
+            .search_products(&s.cashier, "(kopi)", 20, false)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.kasir
+            .search_products(&s.cashier, "\"kopi\" -susu", 20, false)
+            .unwrap()
+            .len(),
+        1,
+        "minus is not NOT"
+    );
+    assert!(
+        s.kasir
+            .search_products(&s.cashier, "", 20, false)
+            .unwrap()
+            .is_empty()
+    );
+    let long = "k".repeat(1 << 20);
+    assert!(matches!(
+        s.kasir.search_products(&s.cashier, &long, 20, false),
+        Err(Error::Invalid { field: "query", .. })
+    ));
+    assert!(matches!(
+        s.kasir.search_products(&s.cashier, "kopi", 0, false),
+        Err(Error::Invalid { field: "limit", .. })
+    ));
+}
+
+#[test]
+fn barcodes_are_unique_and_found() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let mut d = draft(s.category, "Air Mineral", 6_000);
+    d.barcode = Some(" 8990000000035 ".into());
+    let p = s.kasir.create_product(&a, d.clone()).unwrap();
+    assert_eq!(p.barcode.as_deref(), Some("8990000000035"));
+    assert_eq!(
+        s.kasir
+            .product_by_barcode(&s.cashier, "8990000000035")
+            .unwrap()
+            .id,
+        p.id
+    );
+    d.name = "Another".into();
+    refused(
+        &mut s.kasir,
+        |k| k.create_product(&a, d.clone()),
+        |e| {
+            matches!(
+                e,
+                Error::Duplicate {
+                    field: "barcode",
+                    ..
+                }
+            )
+        },
+    );
+    assert!(matches!(
+        s.kasir.product_by_barcode(&s.cashier, "nope"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn bad_product_input_is_refused_and_changes_nothing() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let c = s.category;
+    let cases: Vec<(&str, ProductDraft, &str)> = vec![
+        (
+            "negative price",
+            ProductDraft {
+                price: -1,
+                ..draft(c, "X", 0)
+            },
+            "price",
+        ),
+        (
+            "overflowing price",
+            ProductDraft {
+                price: i64::MAX,
+                ..draft(c, "X", 0)
+            },
+            "price",
+        ),
+        ("empty name", draft(c, "   ", 1), "name"),
+        ("megabyte name", draft(c, &"x".repeat(1 << 20), 1), "name"),
+        (
+            "control characters",
+            draft(c, "Kopi\u{0}\u{1b}[31m", 1),
+            "name",
+        ),
+        (
+            "megabyte description",
+            ProductDraft {
+                description: "d".repeat(1 << 20),
+                ..draft(c, "X", 1)
+            },
+            "description",
+        ),
+        (
+            "negative stock",
+            ProductDraft {
+                track_stock: true,
+                initial_stock: -5,
+                ..draft(c, "X", 1)
+            },
+            "initial_stock",
+        ),
+        (
+            "absurd stock",
+            ProductDraft {
+                track_stock: true,
+                initial_stock: i64::MAX,
+                ..draft(c, "X", 1)
+            },
+            "initial_stock",
+        ),
+        (
+            "critical above warning",
+            ProductDraft {
+                low_stock_warning: Some(2),
+                low_stock_critical: Some(5),
+                ..draft(c, "X", 1)
+            },
+            "low_stock_critical",
+        ),
+        (
+            "barcode with spaces",
+            ProductDraft {
+                barcode: Some("12 34".into()),
+                ..draft(c, "X", 1)
+            },
+            "barcode",
+        ),
+    ];
+    for (what, d, field) in cases {
+        println!("case: {what}");
+        refused(
+            &mut s.kasir,
+            |k| k.create_product(&a, d),
+            |e| matches!(e, Error::Invalid { field: f, .. } if *f == field),
+        );
+    }
+    let missing_category = draft(
+        "01900000-0000-7000-8000-000000000000".parse().unwrap(),
+        "X",
+        1,
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.create_product(&a, missing_category),
+        |e| matches!(e, Error::NotFound { .. }),
+    );
+}
+
+#[test]
+fn price_changes_are_audited() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s
+        .kasir
+        .create_product(&a, draft(s.category, "Latte", 28_000))
+        .unwrap();
+    s.kasir
+        .update_product(&a, p.id, draft(s.category, "Latte", 30_000))
+        .unwrap();
+    let entries = s.kasir.audit_entries(&s.manager, 10).unwrap();
+    let change = entries
+        .iter()
+        .find(|e| e.action == "price_changed")
+        .expect("audited");
+    assert_eq!(change.detail["from"], 28_000);
+    assert_eq!(change.detail["to"], 30_000);
+    s.kasir.verify_audit_chain().unwrap();
+}
+
+#[test]
+fn stock_is_a_ledger() {
+    let mut s = shop();
+    let m = s.manager.clone();
+    let p = s.product("Croissant", 22_000, Some(10));
+    s.kasir
+        .adjust_stock(&m, p.id, 5, StockReason::Restock, "delivery")
+        .unwrap();
+    s.kasir
+        .adjust_stock(&m, p.id, -2, StockReason::Waste, "dropped")
+        .unwrap();
+    s.sell(&[(&p, 3)]);
+    let now = s.kasir.product(&m, p.id).unwrap().stock.unwrap();
+    assert_eq!(now, 10);
+    let ledger = count(
+        &s.kasir,
+        &format!(
+            "SELECT SUM(delta) FROM stock_movements WHERE product_id = '{}'",
+            p.id
+        ),
+    );
+    assert_eq!(ledger, now, "stock equals the sum of its movements");
+    refused(
+        &mut s.kasir,
+        |k| k.adjust_stock(&m, p.id, -11, StockReason::Adjustment, ""),
+        |e| matches!(e, Error::InsufficientStock { available: 10, .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.adjust_stock(&m, p.id, 0, StockReason::Adjustment, ""),
+        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.adjust_stock(&m, p.id, 3, StockReason::Waste, ""),
+        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, ""),
+        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+    );
+    let untracked = s.product("Teh", 8_000, None);
+    refused(
+        &mut s.kasir,
+        |k| k.adjust_stock(&m, untracked.id, 1, StockReason::Restock, ""),
+        |e| matches!(e, Error::Invalid { field: "stock", .. }),
+    );
+}
+
+#[test]
+fn turning_tracking_off_and_on_keeps_the_ledger_true() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Brownies", 18_000, Some(7));
+    let mut d = draft(s.category, "Brownies", 18_000);
+    s.kasir.update_product(&a, p.id, d.clone()).unwrap();
+    assert_eq!(s.kasir.product(&a, p.id).unwrap().stock, None);
+    d.track_stock = true;
+    assert_eq!(s.kasir.update_product(&a, p.id, d).unwrap().stock, Some(0));
+    let ledger = count(
+        &s.kasir,
+        &format!(
+            "SELECT SUM(delta) FROM stock_movements WHERE product_id = '{}'",
+            p.id
+        ),
+    );
+    assert_eq!(ledger, 0);
+}
+
+#[test]
+fn low_stock_levels() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let mut d = draft(s.category, "Roti", 10_000);
+    d.track_stock = true;
+    d.initial_stock = 4;
+    d.low_stock_warning = Some(5);
+    d.low_stock_critical = Some(2);
+    let p = s.kasir.create_product(&a, d).unwrap();
+    assert_eq!(p.stock_level, StockLevel::Warning);
+    s.sell(&[(&p, 2)]);
+    assert_eq!(
+        s.kasir.product(&a, p.id).unwrap().stock_level,
+        StockLevel::Critical
+    );
+    let low = s.kasir.low_stock(&s.manager).unwrap();
+    assert_eq!(low.len(), 1);
+    assert_eq!(low[0].stock_level, StockLevel::Critical);
+}
+
+#[test]
+fn bulk_deactivate() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p1 = s.product("A", 1_000, None);
+    let p2 = s.product("B", 1_000, None);
+    assert_eq!(
+        s.kasir
+            .set_products_active(&a, &[p1.id, p2.id], false)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        s.kasir
+            .set_products_active(&a, &[p1.id, p2.id], false)
+            .unwrap(),
+        0,
+        "already inactive"
+    );
+    let missing = "01900000-0000-7000-8000-000000000000".parse().unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.set_products_active(&a, &[p1.id, missing], true),
+        |e| matches!(e, Error::NotFound { .. }),
+    );
+}
+
+#[test]
+fn modifier_groups_are_validated() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Latte", 28_000, None);
+    let group = |min, max, n: usize| ModifierGroupDraft {
+        name: "Size".into(),
+        min_choices: min,
+        max_choices: max,
+        options: (0..n)
+            .map(|i| ModifierOptionDraft {
+                name: format!("o{i}"),
+                price_delta: 1_000,
+            })
+            .collect(),
+    };
+    for bad in [
+        group(0, 0, 2),
+        group(2, 1, 2),
+        group(1, 3, 2),
+        group(0, 1, 0),
+        group(0, 1, 51),
+    ] {
+        refused(
+            &mut s.kasir,
+            |k| k.set_modifier_groups(&a, p.id, vec![bad]),
+            |e| matches!(e, Error::Invalid { .. }),
+        );
+    }
+    let ok = s
+        .kasir
+        .set_modifier_groups(&a, p.id, vec![group(1, 1, 2)])
+        .unwrap();
+    assert_eq!(ok.modifier_groups.len(), 1);
+    assert_eq!(ok.modifier_groups[0].options.len(), 2);
+}

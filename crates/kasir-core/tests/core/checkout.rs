@@ -1,0 +1,413 @@
+use kasir_core::Error;
+use kasir_core::catalog::StockReason;
+use kasir_core::checkout::{OrderStatus, PaymentInput, PaymentMethod};
+use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::{Money, Role};
+
+use crate::helpers::{MANAGER_PIN, cash, count, refused, shop};
+
+fn add(p: &kasir_core::catalog::Product, q: i64) -> AddLine {
+    AddLine {
+        product_id: p.id,
+        modifier_ids: vec![],
+        note: String::new(),
+        quantity: q,
+    }
+}
+
+#[test]
+fn a_cash_sale_writes_everything_at_once() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let kopi = s.product("Kopi Susu", 25_000, None);
+    let roti = s.product("Croissant", 22_000, Some(5));
+    let t = s
+        .kasir
+        .open_ticket(&c, OrderType::DineIn, "Meja 2")
+        .unwrap();
+    s.kasir.add_to_ticket(&c, t.id, add(&kopi, 2)).unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&roti, 1)).unwrap();
+    // 72.000 + 3.600 service + 7.560 tax = 83.160 -> 83.200
+    assert_eq!(t.totals.total, Money(83_200));
+    let order = s.kasir.checkout(&c, t.id, &[cash(100_000)]).unwrap();
+    assert_eq!(order.receipt_no, "T01-000001");
+    assert_eq!(order.status, OrderStatus::Pending);
+    assert_eq!(
+        (order.total, order.paid, order.change),
+        (Money(83_200), Money(83_200), Money(16_800))
+    );
+    assert_eq!(order.rounding, Money(40));
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.lines[0].product_name, "Kopi Susu");
+    assert_eq!(
+        order.lines.iter().map(|l| l.total.0).sum::<i64>() + order.rounding.0,
+        order.total.0
+    );
+    assert_eq!(order.payments[0].tendered, Money(100_000));
+    assert_eq!(order.payments[0].change, Money(16_800));
+    assert_eq!(order.business_date.to_string(), "2026-11-21");
+    assert_eq!(s.kasir.product(&c, roti.id).unwrap().stock, Some(4));
+    assert_eq!(s.kasir.product(&c, kopi.id).unwrap().popularity, 2);
+    assert!(
+        matches!(s.kasir.ticket(&c, t.id), Err(Error::NotFound { .. })),
+        "the ticket became the order"
+    );
+    assert_eq!(
+        count(&s.kasir, "SELECT COUNT(*) FROM outbox WHERE kind = 'sale'"),
+        1
+    );
+    // snapshots survive later menu changes
+    let a = s.admin.clone();
+    let d = kasir_core::catalog::ProductDraft {
+        category_id: s.category,
+        name: "Kopi Susu Baru".into(),
+        description: String::new(),
+        price: 99_000,
+        track_stock: false,
+        initial_stock: 0,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+    };
+    s.kasir.update_product(&a, kopi.id, d.clone()).unwrap();
+    let again = s.kasir.order(&c, order.id).unwrap();
+    assert_eq!(again, order);
+}
+
+#[test]
+fn split_tenders_and_references() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Nasi Goreng", 35_000, None);
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let due = t.totals.total.0; // 70.000 + 3.500 + 7.350 = 80.850 -> 80.900
+    assert_eq!(due, 80_900);
+    let order = s
+        .kasir
+        .checkout(
+            &c,
+            t.id,
+            &[
+                PaymentInput {
+                    method: PaymentMethod::Qris,
+                    amount: 30_000,
+                    reference: Some("QR-889".into()),
+                },
+                PaymentInput {
+                    method: PaymentMethod::Card,
+                    amount: 20_000,
+                    reference: None,
+                },
+                cash(50_000),
+            ],
+        )
+        .unwrap();
+    assert_eq!(order.payments.len(), 3);
+    assert_eq!(order.payments[0].reference.as_deref(), Some("QR-889"));
+    assert_eq!(order.payments[2].amount, Money(30_900));
+    assert_eq!(order.change, Money(19_100));
+    assert_eq!(order.payments.iter().map(|p| p.amount.0).sum::<i64>(), due);
+}
+
+#[test]
+fn refusals_write_nothing() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let m = s.manager.clone();
+    let p = s.product("Croissant", 22_000, Some(2));
+    let empty = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, empty.id, &[cash(1_000)]),
+        |e| matches!(e, Error::EmptyTicket),
+    );
+
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let due = t.totals.total.0;
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[cash(due - 1)]),
+        |e| matches!(e, Error::Underpaid { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[]),
+        |e| matches!(e, Error::Underpaid { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.checkout(
+                &c,
+                t.id,
+                &[PaymentInput {
+                    method: PaymentMethod::Card,
+                    amount: due + 1,
+                    reference: None,
+                }],
+            )
+        },
+        |e| matches!(e, Error::Overpaid { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[cash(-due)]),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "amount",
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[cash(i64::MAX), cash(i64::MAX)]),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "amount",
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.checkout(
+                &c,
+                t.id,
+                &[PaymentInput {
+                    method: PaymentMethod::Ewallet,
+                    amount: due,
+                    reference: Some("r".repeat(1 << 20)),
+                }],
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "reference",
+                    ..
+                }
+            )
+        },
+    );
+
+    // the stock went away between adding and paying: checked again at checkout
+    s.kasir
+        .adjust_stock(&m, p.id, -1, StockReason::Waste, "dropped")
+        .unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[cash(due)]),
+        |e| matches!(e, Error::InsufficientStock { product, available: 1, requested: 2 } if product == "Croissant"),
+    );
+    assert_eq!(count(&s.kasir, "SELECT COUNT(*) FROM orders"), 0);
+    assert_eq!(
+        count(&s.kasir, "SELECT COUNT(*) FROM receipt_counters"),
+        0,
+        "no receipt number was used up"
+    );
+}
+
+#[test]
+fn a_deactivated_product_in_a_ticket_blocks_checkout() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let a = s.admin.clone();
+    let p = s.product("Es Teh", 8_000, None);
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 1)).unwrap();
+    s.kasir.set_products_active(&a, &[p.id], false).unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.checkout(&c, t.id, &[cash(100_000)]),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "ticket",
+                    ..
+                }
+            )
+        },
+    );
+}
+
+#[test]
+fn receipt_numbers_count_up_per_terminal_and_never_repeat() {
+    let mut s = shop();
+    let p = s.product("Teh", 8_000, None);
+    let nos: Vec<String> = (0..3).map(|_| s.sell(&[(&p, 1)]).receipt_no).collect();
+    assert_eq!(nos, ["T01-000001", "T01-000002", "T01-000003"]);
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().unwrap();
+    settings.terminal_code = "T02".into();
+    s.kasir.update_settings(&a, settings).unwrap();
+    assert_eq!(s.sell(&[(&p, 1)]).receipt_no, "T02-000001");
+    assert_eq!(
+        count(&s.kasir, "SELECT COUNT(DISTINCT receipt_no) FROM orders"),
+        4
+    );
+}
+
+#[test]
+fn business_day_is_the_shops_local_date() {
+    let mut s = shop();
+    let p = s.product("Teh", 8_000, None);
+    // 18:30 UTC is 01:30 the next day in Jakarta
+    s.clock
+        .advance(jiff::SignedDuration::from_hours(15) + jiff::SignedDuration::from_mins(30));
+    let o = s.sell(&[(&p, 1)]);
+    assert_eq!(o.business_date.to_string(), "2026-11-22");
+    let c = s.cashier.clone();
+    assert_eq!(
+        s.kasir
+            .orders_for_day(&c, "2026-11-22".parse().unwrap())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        s.kasir
+            .orders_for_day(&c, "2026-11-21".parse().unwrap())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn kitchen_flow_moves_one_step_at_a_time() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Soto", 28_000, None);
+    let o = s.sell(&[(&p, 1)]);
+    refused(
+        &mut s.kasir,
+        |k| k.advance_order(&c, o.id, OrderStatus::Ready),
+        |e| matches!(e, Error::InvalidTransition { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.advance_order(&c, o.id, OrderStatus::Cancelled),
+        |e| matches!(e, Error::InvalidTransition { .. }),
+    );
+    for next in [
+        OrderStatus::Preparing,
+        OrderStatus::Ready,
+        OrderStatus::Completed,
+    ] {
+        assert_eq!(s.kasir.advance_order(&c, o.id, next).unwrap().status, next);
+    }
+    refused(
+        &mut s.kasir,
+        |k| k.advance_order(&c, o.id, OrderStatus::Pending),
+        |e| matches!(e, Error::InvalidTransition { .. }),
+    );
+    let m = s.manager.clone();
+    refused(
+        &mut s.kasir,
+        |k| k.cancel_order(&m, None, o.id, "too late"),
+        |e| matches!(e, Error::InvalidTransition { .. }),
+    );
+    let board = s.kasir.orders_for_day(&c, o.business_date).unwrap();
+    assert_eq!(board[0].status, OrderStatus::Completed);
+}
+
+#[test]
+fn cancelling_restores_stock_and_needs_a_manager() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Croissant", 22_000, Some(5));
+    let o = s.sell(&[(&p, 3)]);
+    assert_eq!(s.kasir.product(&c, p.id).unwrap().stock, Some(2));
+    refused(
+        &mut s.kasir,
+        |k| k.cancel_order(&c, None, o.id, "customer left"),
+        |e| {
+            matches!(
+                e,
+                Error::Forbidden {
+                    role: Role::Cashier,
+                    ..
+                }
+            )
+        },
+    );
+    let approver = s.kasir.login(s.manager.id(), MANAGER_PIN).unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.cancel_order(&c, Some(&approver), o.id, "  "),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "reason",
+                    ..
+                }
+            )
+        },
+    );
+    let cancelled = s
+        .kasir
+        .cancel_order(&c, Some(&approver), o.id, "customer left")
+        .unwrap();
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert_eq!(cancelled.cancel_reason.as_deref(), Some("customer left"));
+    assert_eq!(cancelled.total, o.total, "the money facts stay");
+    assert_eq!(s.kasir.product(&c, p.id).unwrap().stock, Some(5));
+    let m = s.manager.clone();
+    refused(
+        &mut s.kasir,
+        |k| k.cancel_order(&m, None, o.id, "again"),
+        |e| matches!(e, Error::InvalidTransition { .. }),
+    );
+    assert!(
+        s.kasir
+            .audit_entries(&m, 10)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "order_cancelled")
+    );
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'order_cancelled'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn orders_are_facts() {
+    let mut s = shop();
+    let p = s.product("Teh", 8_000, Some(5));
+    let o = s.sell(&[(&p, 1)]);
+    let conn = s.kasir.connection();
+    for sql in [
+        format!("UPDATE orders SET total = 1 WHERE id = '{}'", o.id),
+        format!("DELETE FROM orders WHERE id = '{}'", o.id),
+        format!(
+            "UPDATE order_lines SET quantity = 9 WHERE order_id = '{}'",
+            o.id
+        ),
+        format!("DELETE FROM payments WHERE order_id = '{}'", o.id),
+        "UPDATE stock_movements SET delta = 1".to_string(),
+        "DELETE FROM audit_log".to_string(),
+    ] {
+        let err = conn.execute(&sql, []).expect_err(&sql);
+        assert!(
+            err.to_string().contains("facts") || err.to_string().contains("append-only"),
+            "{sql}: {err}"
+        );
+    }
+}

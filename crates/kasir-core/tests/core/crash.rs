@@ -1,0 +1,124 @@
+//! Crash test: a child process sells in a loop and is killed (SIGKILL) at random moments.
+//! After each kill the reopened database passes `PRAGMA integrity_check`, every sale the child
+//! acknowledged is there and complete, and no partial sale exists.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use kasir_core::catalog::{ProductQuery, ProductSort, StockReason};
+use kasir_core::checkout::OrderId;
+use kasir_core::demo::seed_demo;
+use kasir_core::{Actor, FixedClock, Kasir, SystemClock, db};
+
+use crate::helpers::{count, start_time};
+
+const ROUNDS: u64 = 25;
+
+#[test]
+fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = {
+        let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        let shop = seed_demo(&mut k, false).unwrap();
+        let menu = k
+            .list_products(
+                &shop.admin,
+                &ProductQuery {
+                    limit: 500,
+                    sort: ProductSort::Name,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        for p in menu
+            .iter()
+            .filter(|p| p.stock.is_some() && !p.has_modifiers)
+        {
+            k.adjust_stock(
+                &shop.admin,
+                p.id,
+                1_000_000,
+                StockReason::Restock,
+                "crash test",
+            )
+            .unwrap();
+        }
+    }
+    let mut acknowledged: Vec<OrderId> = Vec::new();
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for round in 0..ROUNDS {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(seed % 250);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kasir-demo"))
+            .arg("sale-loop")
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(id) = line.strip_prefix("ACK ") {
+                    let _ = tx.send(id.parse::<OrderId>().unwrap());
+                }
+            }
+        });
+        // Wait for the first acknowledged sale (bounded), then kill at a random moment.
+        let first = rx.recv_timeout(Duration::from_secs(30));
+        if first.is_err() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "round {round}: the child never sold: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(delay);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        reader.join().unwrap();
+        acknowledged.extend(first);
+        acknowledged.extend(rx.try_iter());
+
+        let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+        db::integrity_check(k.connection()).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        check_consistent(&k, &admin, &acknowledged, round);
+    }
+    assert!(
+        acknowledged.len() as u64 >= ROUNDS,
+        "at least one sale per round"
+    );
+}
+
+fn check_consistent(k: &Kasir, admin: &Actor, acknowledged: &[OrderId], round: u64) {
+    for id in acknowledged {
+        let o = k
+            .order(&admin, *id)
+            .unwrap_or_else(|e| panic!("round {round}: acknowledged sale {id} lost: {e}"));
+        assert!(!o.lines.is_empty());
+        assert_eq!(
+            o.payments.iter().map(|p| p.amount.0).sum::<i64>(),
+            o.total.0
+        );
+    }
+    let partial = [
+        "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)",
+        "SELECT COUNT(*) FROM orders o WHERE o.paid <> (SELECT COALESCE(SUM(amount), 0) FROM payments p WHERE p.order_id = o.id)",
+        "SELECT COUNT(*) FROM orders o WHERE o.total <> o.rounding + (SELECT SUM(total) FROM order_lines l WHERE l.order_id = o.id)",
+        "SELECT COUNT(*) FROM orders o WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'sale' AND json_extract(x.payload, '$.order.id') = o.id) <> 1",
+        "SELECT COUNT(*) FROM products p WHERE p.stock IS NOT NULL AND p.stock <> (SELECT COALESCE(SUM(delta), 0) FROM stock_movements m WHERE m.product_id = p.id)",
+        "SELECT COUNT(*) FROM order_lines l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)",
+        "SELECT (SELECT MAX(seq) FROM outbox) - (SELECT COUNT(*) FROM outbox)",
+        "SELECT COUNT(*) - COUNT(DISTINCT receipt_no) FROM orders",
+    ];
+    for sql in partial {
+        assert_eq!(count(k, sql), 0, "round {round}: {sql}");
+    }
+}

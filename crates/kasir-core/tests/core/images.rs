@@ -1,0 +1,123 @@
+use std::io::Cursor;
+
+use image::{ImageFormat, RgbImage};
+use kasir_core::Error;
+use kasir_core::images::{ImageSize, MAX_IMAGE_BYTES, image_path};
+
+use crate::helpers::{fingerprint, shop};
+
+fn encode(w: u32, h: u32, format: ImageFormat) -> Vec<u8> {
+    let img = RgbImage::from_fn(w, h, |x, _| image::Rgb([(x * 5) as u8, 120, 200]));
+    let mut buf = Vec::new();
+    img.write_to(&mut Cursor::new(&mut buf), format).unwrap();
+    buf
+}
+
+/// A JPEG carrying an EXIF orientation tag (6 = rotate 90° clockwise to display).
+fn jpeg_with_orientation(w: u32, h: u32, orientation: u16) -> Vec<u8> {
+    let jpeg = encode(w, h, ImageFormat::Jpeg);
+    let mut app1 = vec![0xFF, 0xE1, 0x00, 34];
+    app1.extend_from_slice(b"Exif\0\0MM\0\x2A\0\0\0\x08");
+    app1.extend_from_slice(&[0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01]);
+    app1.extend_from_slice(&orientation.to_be_bytes());
+    app1.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend(app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn files_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn png_jpeg_and_webp_become_display_and_thumbnail() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Latte", 28_000, None);
+    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+        let updated = s
+            .kasir
+            .set_product_image(&a, p.id, &encode(1600, 1200, format))
+            .unwrap();
+        let id = updated.image_id.expect("image set");
+        let display =
+            image::open(image_path(&s.kasir.media_dir(), &id, ImageSize::Display).unwrap())
+                .unwrap();
+        let thumb =
+            image::open(image_path(&s.kasir.media_dir(), &id, ImageSize::Thumbnail).unwrap())
+                .unwrap();
+        assert_eq!(
+            (display.width(), display.height()),
+            (800, 600),
+            "{format:?}"
+        );
+        assert_eq!((thumb.width(), thumb.height()), (240, 180), "{format:?}");
+    }
+    // replacing a picture removes the old files: one display + one thumbnail remain
+    assert_eq!(files_in(&s.kasir.media_dir().join("products")), 2);
+}
+
+#[test]
+fn exif_orientation_is_honoured() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Latte", 28_000, None);
+    let updated = s
+        .kasir
+        .set_product_image(&a, p.id, &jpeg_with_orientation(400, 200, 6))
+        .unwrap();
+    let id = updated.image_id.unwrap();
+    let thumb =
+        image::open(image_path(&s.kasir.media_dir(), &id, ImageSize::Thumbnail).unwrap()).unwrap();
+    assert_eq!(
+        (thumb.width(), thumb.height()),
+        (120, 240),
+        "portrait after rotation"
+    );
+}
+
+#[test]
+fn bad_images_are_refused_and_write_nothing() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Latte", 28_000, None);
+    let mut truncated = encode(300, 300, ImageFormat::Png);
+    truncated.truncate(truncated.len() / 2);
+    let mut garbage_jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    garbage_jpeg.extend(std::iter::repeat_n(0x55, 5000));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        (
+            "text",
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec(),
+        ),
+        ("bmp", b"BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0".to_vec()),
+        ("truncated png", truncated),
+        ("garbage jpeg", garbage_jpeg),
+        ("over 10 MB", vec![0x89; MAX_IMAGE_BYTES + 1]),
+    ];
+    let media = s.kasir.media_dir().join("products");
+    for (name, bytes) in cases {
+        let before = fingerprint(&s.kasir);
+        let r = s.kasir.set_product_image(&a, p.id, &bytes);
+        assert!(
+            matches!(r, Err(Error::Invalid { field: "image", .. })),
+            "{name}: {r:?}"
+        );
+        assert_eq!(before, fingerprint(&s.kasir), "{name}");
+        assert_eq!(files_in(&media), 0, "{name}: no files left behind");
+    }
+    let missing = "01900000-0000-7000-8000-000000000000".parse().unwrap();
+    assert!(matches!(
+        s.kasir
+            .set_product_image(&a, missing, &encode(10, 10, ImageFormat::Png)),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        files_in(&media),
+        0,
+        "files of a refused product are removed"
+    );
+}

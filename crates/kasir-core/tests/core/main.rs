@@ -1,0 +1,16 @@
+//! The core's integration tests: every use case through the public API, on real databases
+//! that run the real migrations.
+
+mod helpers;
+
+mod catalog;
+mod checkout;
+mod concurrency;
+mod crash;
+mod images;
+mod outbox;
+mod permissions;
+mod receipt;
+mod staff;
+mod storage;
+mod tickets;

@@ -1,0 +1,326 @@
+//! The whole matrix: every use case × every role. A role without the permission gets
+//! `Forbidden` and nothing changes; a role with it gets past the check.
+
+use kasir_core::catalog::{
+    CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
+    ProductSort, StockReason,
+};
+use kasir_core::pricing::Discount;
+use kasir_core::settings::Settings;
+use kasir_core::staff::StaffUpdate;
+use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::{Actor, Error, Kasir, Permission, Role};
+
+use crate::helpers::{Shop, cash, fingerprint, shop};
+
+struct Fixture {
+    product: kasir_core::catalog::ProductId,
+    category: kasir_core::catalog::CategoryId,
+    ticket: kasir_core::tickets::TicketId,
+    line: kasir_core::tickets::TicketLineId,
+    order: kasir_core::checkout::OrderId,
+    cashier: kasir_core::staff::StaffId,
+    settings: Settings,
+}
+
+fn fixture(s: &mut Shop) -> Fixture {
+    let p = s.product("Croissant", 22_000, Some(50));
+    let order = s.sell(&[(&p, 1)]);
+    let c = s.cashier.clone();
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s
+        .kasir
+        .add_to_ticket(
+            &c,
+            t.id,
+            AddLine {
+                product_id: p.id,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+    Fixture {
+        product: p.id,
+        category: s.category,
+        ticket: t.id,
+        line: t.lines[0].id,
+        order: order.id,
+        cashier: s.cashier.id(),
+        settings: s.kasir.settings().unwrap(),
+    }
+}
+
+type UseCase = fn(&mut Kasir, &Actor, &Fixture) -> kasir_core::Result<()>;
+
+fn draft(f: &Fixture) -> ProductDraft {
+    ProductDraft {
+        category_id: f.category,
+        name: "New".into(),
+        description: String::new(),
+        price: 1_000,
+        track_stock: false,
+        initial_stock: 0,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+    }
+}
+
+fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
+    vec![
+        ("list_categories", Permission::Sell, |k, a, _| {
+            k.list_categories(a, false).map(drop)
+        }),
+        (
+            "list_categories(inactive)",
+            Permission::ManageCatalog,
+            |k, a, _| k.list_categories(a, true).map(drop),
+        ),
+        ("list_products", Permission::Sell, |k, a, _| {
+            k.list_products(
+                a,
+                &ProductQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .map(drop)
+        }),
+        (
+            "list_products(inactive)",
+            Permission::ManageCatalog,
+            |k, a, _| {
+                k.list_products(
+                    a,
+                    &ProductQuery {
+                        limit: 10,
+                        include_inactive: true,
+                        sort: ProductSort::Name,
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+            },
+        ),
+        ("search_products", Permission::Sell, |k, a, _| {
+            k.search_products(a, "cro", 10, false).map(drop)
+        }),
+        (
+            "search_products(inactive)",
+            Permission::ManageCatalog,
+            |k, a, _| k.search_products(a, "cro", 10, true).map(drop),
+        ),
+        ("product", Permission::Sell, |k, a, f| {
+            k.product(a, f.product).map(drop)
+        }),
+        ("product_by_barcode", Permission::Sell, |k, a, _| {
+            match k.product_by_barcode(a, "nothing") {
+                Err(Error::NotFound { .. }) => Ok(()),
+                r => r.map(drop),
+            }
+        }),
+        ("low_stock", Permission::AdjustStock, |k, a, _| {
+            k.low_stock(a).map(drop)
+        }),
+        ("create_category", Permission::ManageCatalog, |k, a, _| {
+            k.create_category(
+                a,
+                CategoryDraft {
+                    name: "X".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .map(drop)
+        }),
+        ("update_category", Permission::ManageCatalog, |k, a, f| {
+            k.update_category(
+                a,
+                f.category,
+                CategoryDraft {
+                    name: "Y".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .map(drop)
+        }),
+        ("create_product", Permission::ManageCatalog, |k, a, f| {
+            k.create_product(a, draft(f)).map(drop)
+        }),
+        ("update_product", Permission::ManageCatalog, |k, a, f| {
+            k.update_product(
+                a,
+                f.product,
+                ProductDraft {
+                    track_stock: true,
+                    ..draft(f)
+                },
+            )
+            .map(drop)
+        }),
+        (
+            "set_products_active",
+            Permission::ManageCatalog,
+            |k, a, f| k.set_products_active(a, &[f.product], false).map(drop),
+        ),
+        (
+            "set_modifier_groups",
+            Permission::ManageCatalog,
+            |k, a, f| {
+                k.set_modifier_groups(
+                    a,
+                    f.product,
+                    vec![ModifierGroupDraft {
+                        name: "S".into(),
+                        min_choices: 0,
+                        max_choices: 1,
+                        options: vec![ModifierOptionDraft {
+                            name: "L".into(),
+                            price_delta: 1,
+                        }],
+                    }],
+                )
+                .map(drop)
+            },
+        ),
+        ("set_product_image", Permission::ManageCatalog, |k, a, f| {
+            k.set_product_image(a, f.product, &kasir_core::demo::demo_picture([1, 2, 3], 1))
+                .map(drop)
+        }),
+        ("adjust_stock", Permission::AdjustStock, |k, a, f| {
+            k.adjust_stock(a, f.product, 1, StockReason::Restock, "")
+                .map(drop)
+        }),
+        ("open_ticket", Permission::Sell, |k, a, _| {
+            k.open_ticket(a, OrderType::DineIn, "").map(drop)
+        }),
+        ("ticket", Permission::Sell, |k, a, f| {
+            k.ticket(a, f.ticket).map(drop)
+        }),
+        ("list_tickets", Permission::Sell, |k, a, _| {
+            k.list_tickets(a).map(drop)
+        }),
+        ("set_ticket_info", Permission::Sell, |k, a, f| {
+            k.set_ticket_info(a, f.ticket, OrderType::Pickup, "x")
+                .map(drop)
+        }),
+        ("set_ticket_parked", Permission::Sell, |k, a, f| {
+            k.set_ticket_parked(a, f.ticket, true).map(drop)
+        }),
+        ("discard_ticket", Permission::Sell, |k, a, f| {
+            k.discard_ticket(a, f.ticket)
+        }),
+        ("add_to_ticket", Permission::Sell, |k, a, f| {
+            k.add_to_ticket(
+                a,
+                f.ticket,
+                AddLine {
+                    product_id: f.product,
+                    modifier_ids: vec![],
+                    note: String::new(),
+                    quantity: 1,
+                },
+            )
+            .map(drop)
+        }),
+        ("set_line_quantity", Permission::Sell, |k, a, f| {
+            k.set_line_quantity(a, f.ticket, f.line, 2).map(drop)
+        }),
+        ("remove_line", Permission::Sell, |k, a, f| {
+            k.remove_line(a, f.ticket, f.line).map(drop)
+        }),
+        ("set_line_discount", Permission::Discount, |k, a, f| {
+            k.set_line_discount(a, None, f.ticket, f.line, Some(Discount::Percent(500)))
+                .map(drop)
+        }),
+        ("set_order_discount", Permission::Discount, |k, a, f| {
+            k.set_order_discount(a, None, f.ticket, Some(Discount::Percent(500)))
+                .map(drop)
+        }),
+        ("checkout", Permission::Sell, |k, a, f| {
+            k.checkout(a, f.ticket, &[cash(1_000_000)]).map(drop)
+        }),
+        ("order", Permission::Sell, |k, a, f| {
+            k.order(a, f.order).map(drop)
+        }),
+        ("orders_for_day", Permission::Sell, |k, a, _| {
+            k.orders_for_day(a, "2026-11-21".parse().unwrap()).map(drop)
+        }),
+        ("advance_order", Permission::Sell, |k, a, f| {
+            k.advance_order(a, f.order, kasir_core::checkout::OrderStatus::Preparing)
+                .map(drop)
+        }),
+        ("cancel_order", Permission::CancelOrder, |k, a, f| {
+            k.cancel_order(a, None, f.order, "test").map(drop)
+        }),
+        ("receipt", Permission::Sell, |k, a, f| {
+            k.receipt(a, f.order).map(drop)
+        }),
+        (
+            "create_staff(cashier)",
+            Permission::ManageStaff,
+            |k, a, _| k.create_staff(a, "New", Role::Cashier, "5678").map(drop),
+        ),
+        (
+            "update_staff(cashier)",
+            Permission::ManageStaff,
+            |k, a, f| {
+                k.update_staff(
+                    a,
+                    f.cashier,
+                    StaffUpdate {
+                        name: Some("Renamed".into()),
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+            },
+        ),
+        ("update_settings", Permission::ManageSettings, |k, a, f| {
+            k.update_settings(
+                a,
+                Settings {
+                    shop_name: "Renamed".into(),
+                    ..f.settings.clone()
+                },
+            )
+            .map(drop)
+        }),
+        ("audit_entries", Permission::ViewAudit, |k, a, _| {
+            k.audit_entries(a, 10).map(drop)
+        }),
+    ]
+}
+
+#[test]
+fn every_use_case_checks_every_role() {
+    let mut checked = 0;
+    for (name, permission, run) in use_cases() {
+        for role in Role::ALL {
+            let mut s = shop();
+            let f = fixture(&mut s);
+            let actor = s.actor(role).clone();
+            let before = fingerprint(&s.kasir);
+            let result = run(&mut s.kasir, &actor, &f);
+            if role.allows(permission) {
+                assert!(result.is_ok(), "{name} as {role}: {result:?}");
+            } else {
+                assert!(
+                    matches!(result, Err(Error::Forbidden { role: r, .. }) if r == role),
+                    "{name} as {role}: {result:?}"
+                );
+                assert_eq!(
+                    before,
+                    fingerprint(&s.kasir),
+                    "{name} as {role} changed the database"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, use_cases().len() * 3);
+}

@@ -1,0 +1,193 @@
+use expect_test::expect;
+use kasir_core::Money;
+use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft};
+use kasir_core::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::pricing::Discount;
+use kasir_core::receipt::{WIDTH_58MM, WIDTH_80MM};
+use kasir_core::tickets::{AddLine, OrderType};
+
+use crate::helpers::{Shop, cash, shop};
+
+fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
+    let a = s.admin.clone();
+    let c = s.cashier.clone();
+    let m = s.manager.clone();
+    let mut settings = s.kasir.settings().unwrap();
+    settings.shop_name = "Kopi Kasir".into();
+    settings.shop_address = "Jl. Braga No. 12, Bandung".into();
+    settings.receipt_header = "NPWP 01.234.567.8-901.000".into();
+    settings.receipt_footer = "Terima kasih!\nWiFi: kopikasir".into();
+    s.kasir.update_settings(&a, settings).unwrap();
+    let kopi = s.product("Kopi Susu Gula Aren", 25_000, None);
+    let kopi = s
+        .kasir
+        .set_modifier_groups(
+            &a,
+            kopi.id,
+            vec![
+                ModifierGroupDraft {
+                    name: "Size".into(),
+                    min_choices: 1,
+                    max_choices: 1,
+                    options: vec![
+                        ModifierOptionDraft {
+                            name: "Regular".into(),
+                            price_delta: 0,
+                        },
+                        ModifierOptionDraft {
+                            name: "Large".into(),
+                            price_delta: 5_000,
+                        },
+                    ],
+                },
+                ModifierGroupDraft {
+                    name: "Extras".into(),
+                    min_choices: 0,
+                    max_choices: 1,
+                    options: vec![ModifierOptionDraft {
+                        name: "Extra shot espresso".into(),
+                        price_delta: 8_000,
+                    }],
+                },
+            ],
+        )
+        .unwrap();
+    let roti = s.product("Roti Bakar Cokelat Keju Spesial Jumbo", 22_000, None);
+    let t = s
+        .kasir
+        .open_ticket(&c, OrderType::DineIn, "Meja 4")
+        .unwrap();
+    let opts = |g: usize, o: usize| kopi.modifier_groups[g].options[o].id;
+    s.kasir
+        .add_to_ticket(
+            &c,
+            t.id,
+            AddLine {
+                product_id: kopi.id,
+                modifier_ids: vec![opts(0, 1), opts(1, 0)],
+                note: "less sugar".into(),
+                quantity: 2,
+            },
+        )
+        .unwrap();
+    let t = s
+        .kasir
+        .add_to_ticket(
+            &c,
+            t.id,
+            AddLine {
+                product_id: roti.id,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+    s.kasir
+        .set_line_discount(
+            &m,
+            None,
+            t.id,
+            t.lines[1].id,
+            Some(Discount::Amount(Money(2_000))),
+        )
+        .unwrap();
+    let t = s
+        .kasir
+        .set_order_discount(&m, None, t.id, Some(Discount::Percent(1000)))
+        .unwrap();
+    let o = s
+        .kasir
+        .checkout(
+            &c,
+            t.id,
+            &[
+                PaymentInput {
+                    method: PaymentMethod::Qris,
+                    amount: 50_000,
+                    reference: Some("QR20261121-0042".into()),
+                },
+                cash(100_000),
+            ],
+        )
+        .unwrap();
+    o.id
+}
+
+#[test]
+fn receipt_58mm_indonesian() {
+    let mut s = shop();
+    let id = sample_order(&mut s);
+    let r = s.kasir.receipt(&s.cashier, id).unwrap();
+    expect![[r#"
+                   Kopi Kasir
+           Jl. Braga No. 12, Bandung
+           NPWP 01.234.567.8-901.000
+        --------------------------------
+        No: T01-000001
+        2026-11-21 10:00     Kasir: Sari
+        Makan di tempat - Meja 4
+        --------------------------------
+        Kopi Susu Gula Aren
+          2 x 38.000              76.000
+          + Large (+5.000)
+          + Extra shot espresso (+8.000)
+          * less sugar
+        Roti Bakar Cokelat Keju Spesial
+        Jumbo
+          1 x 22.000              22.000
+          Diskon                  -2.000
+        --------------------------------
+        Subtotal                  96.000
+        Diskon pesanan            -9.600
+        Servis 5%                  4.320
+        PB1 10%                    9.072
+        Pembulatan                     8
+        TOTAL                  Rp 99.800
+        --------------------------------
+        QRIS                      50.000
+          Ref QR20261121-0042
+        Tunai                    100.000
+        Kembali                   50.200
+        --------------------------------
+                 Terima kasih!
+                WiFi: kopikasir
+    "#]]
+    .assert_eq(&r.render_text(WIDTH_58MM));
+}
+
+#[test]
+fn receipt_80mm_english_dollars() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().unwrap();
+    settings.currency = "USD".into();
+    settings.minor_unit = 2;
+    settings.locale = "en-US".into();
+    settings.time_zone = "America/New_York".into();
+    settings.cash_rounding = 1;
+    settings.service_rate_bp = 0;
+    settings.tax_rate_bp = 875;
+    s.kasir.update_settings(&a, settings).unwrap();
+    let p = s.product("Flat White", 450, None);
+    let o = s.sell(&[(&p, 2)]);
+    let r = s.kasir.receipt(&s.cashier, o.id).unwrap();
+    expect![[r#"
+                             Kasir
+        ------------------------------------------------
+        No: T01-000001
+        2026-11-20 22:00                   Cashier: Sari
+        Takeaway
+        ------------------------------------------------
+        Flat White
+          2 x 4.50                                  9.00
+        ------------------------------------------------
+        Subtotal                                    9.00
+        Tax 8.75%                                   0.79
+        TOTAL                                      $9.79
+        ------------------------------------------------
+        Cash                                        9.79
+        Change                                      0.00
+    "#]]
+    .assert_eq(&r.render_text(WIDTH_80MM));
+}

@@ -1,0 +1,267 @@
+use std::sync::Arc;
+
+use kasir_core::staff::{MAX_PIN_ATTEMPTS, StaffUpdate};
+use kasir_core::{Error, FixedClock, Kasir, Role};
+
+use crate::helpers::{CASHIER_PIN, refused, shop, start_time};
+
+#[test]
+fn first_run_creates_the_admin_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+    assert!(k.needs_setup().unwrap());
+    refused(
+        &mut k,
+        |k| k.create_first_admin("Owner", "12"),
+        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+    );
+    let admin = k.create_first_admin("Owner", "975310").unwrap();
+    assert_eq!(admin.role(), Role::Admin);
+    assert!(!k.needs_setup().unwrap());
+    refused(
+        &mut k,
+        |k| k.create_first_admin("Thief", "123456"),
+        |e| matches!(e, Error::AlreadySetUp),
+    );
+    let again = k.login(admin.id(), "975310").unwrap();
+    assert_eq!(again, admin);
+}
+
+#[test]
+fn pins_are_never_stored_in_clear() {
+    let s = shop();
+    let hashes: Vec<String> = s
+        .kasir
+        .connection()
+        .prepare("SELECT pin_hash FROM staff")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(hashes.len(), 3);
+    for h in hashes {
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        for pin in ["1111", "2222", "3333"] {
+            assert!(!h.contains(pin));
+        }
+    }
+    let bytes = std::fs::read(s.path().join(kasir_core::DB_FILE)).unwrap();
+    assert!(
+        !bytes.windows(4).any(|w| w == b"3333"),
+        "the PIN is nowhere in the file"
+    );
+}
+
+#[test]
+fn wrong_pins_are_counted_then_locked_out() {
+    let mut s = shop();
+    let id = s.cashier.id();
+    for left in (1..MAX_PIN_ATTEMPTS).rev() {
+        match s.kasir.login(id, "0000") {
+            Err(Error::WrongPin { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("{other:?}"),
+        }
+    }
+    let until = match s.kasir.login(id, "0000") {
+        Err(Error::LockedOut { until }) => until,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(until, start_time() + jiff::SignedDuration::from_secs(30));
+    // even the right PIN waits
+    assert!(matches!(
+        s.kasir.login(id, CASHIER_PIN),
+        Err(Error::LockedOut { .. })
+    ));
+    s.clock.advance(jiff::SignedDuration::from_secs(31));
+    // one more failure after a lockout doubles it
+    match s.kasir.login(id, "9999") {
+        Err(Error::LockedOut { until }) => assert_eq!(
+            until,
+            start_time() + jiff::SignedDuration::from_secs(31 + 60)
+        ),
+        other => panic!("{other:?}"),
+    }
+    s.clock.advance(jiff::SignedDuration::from_secs(61));
+    s.kasir.login(id, CASHIER_PIN).unwrap();
+    // and success resets the count
+    assert!(matches!(
+        s.kasir.login(id, "0000"),
+        Err(Error::WrongPin { attempts_left: 4 })
+    ));
+    let failures = s
+        .kasir
+        .audit_entries(&s.manager, 100)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "login_failed")
+        .count();
+    assert_eq!(failures, 7);
+    s.kasir.verify_audit_chain().unwrap();
+}
+
+#[test]
+fn malformed_pins_are_wrong_pins() {
+    let mut s = shop();
+    let id = s.cashier.id();
+    for pin in ["", "abc", &"9".repeat(1 << 20), "33\u{0}33"] {
+        assert!(
+            matches!(s.kasir.login(id, pin), Err(Error::WrongPin { .. })),
+            "{:?}",
+            &pin[..pin.len().min(8)]
+        );
+    }
+    let unknown = "01900000-0000-7000-8000-000000000000".parse().unwrap();
+    assert!(matches!(
+        s.kasir.login(unknown, "1111"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn staff_rules() {
+    let mut s = shop();
+    let a = s.admin.clone();
+    let m = s.manager.clone();
+    // managers add cashiers, not managers
+    let dewi = s
+        .kasir
+        .create_staff(&m, "Dewi", Role::Cashier, "4444")
+        .unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.create_staff(&m, "Boss", Role::Manager, "5555"),
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.update_staff(
+                &m,
+                dewi.id,
+                StaffUpdate {
+                    role: Some(Role::Manager),
+                    ..Default::default()
+                },
+            )
+        },
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.create_staff(&a, "", Role::Cashier, "5555"),
+        |e| matches!(e, Error::Invalid { field: "name", .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.create_staff(&a, "Eko", Role::Cashier, "55a5"),
+        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+    );
+    // the last admin stays
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.update_staff(
+                &a,
+                a.id(),
+                StaffUpdate {
+                    active: Some(false),
+                    ..Default::default()
+                },
+            )
+        },
+        |e| matches!(e, Error::Invalid { field: "role", .. }),
+    );
+    // a promotion is audited and takes effect at once, even for an open session
+    let dewi_session = s.kasir.login(dewi.id, "4444").unwrap();
+    s.kasir
+        .update_staff(
+            &a,
+            dewi.id,
+            StaffUpdate {
+                role: Some(Role::Manager),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(
+        s.kasir.audit_entries(&dewi_session, 5).is_ok(),
+        "promoted rights apply to the open session"
+    );
+    s.kasir
+        .update_staff(
+            &a,
+            dewi.id,
+            StaffUpdate {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(
+        matches!(
+            s.kasir.list_tickets(&dewi_session),
+            Err(Error::Forbidden { .. })
+        ),
+        "deactivated: no rights at all"
+    );
+    assert!(matches!(
+        s.kasir.login(dewi.id, "4444"),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(
+        s.kasir
+            .audit_entries(&a, 20)
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "role_changed")
+            .count()
+            >= 2
+    );
+    // a new PIN works and the old does not
+    let sari = s.cashier.id();
+    s.kasir
+        .update_staff(
+            &m,
+            sari,
+            StaffUpdate {
+                pin: Some("8642".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        s.kasir.login(sari, CASHIER_PIN),
+        Err(Error::WrongPin { .. })
+    ));
+    s.kasir.login(sari, "8642").unwrap();
+    let names: Vec<_> = s
+        .kasir
+        .list_staff()
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.active)
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(names, ["Ayu", "Budi", "Sari"]);
+}
+
+#[test]
+fn audit_chain_detects_tampering() {
+    let mut s = shop();
+    let id = s.cashier.id();
+    let _ = s.kasir.login(id, "0000");
+    let _ = s.kasir.login(id, "0001");
+    let n = s.kasir.verify_audit_chain().unwrap();
+    assert!(n >= 2);
+    // Edit an entry the way an attacker with the file would: around the triggers.
+    let conn = s.kasir.connection();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update")
+        .unwrap();
+    conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
+        .unwrap();
+    assert!(matches!(
+        s.kasir.verify_audit_chain(),
+        Err(Error::AuditChainBroken { seq: 2 })
+    ));
+}

@@ -1,0 +1,433 @@
+use kasir_core::Error;
+use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft, Product};
+use kasir_core::pricing::Discount;
+use kasir_core::tickets::{AddLine, MAX_QUANTITY, OrderType};
+use kasir_core::{Money, Role};
+
+use crate::helpers::{MANAGER_PIN, Shop, refused, shop};
+
+fn add(p: &Product, q: i64) -> AddLine {
+    AddLine {
+        product_id: p.id,
+        modifier_ids: vec![],
+        note: String::new(),
+        quantity: q,
+    }
+}
+
+fn coffee_with_modifiers(s: &mut Shop) -> Product {
+    let p = s.product("Kopi Susu", 25_000, None);
+    let a = s.admin.clone();
+    s.kasir
+        .set_modifier_groups(
+            &a,
+            p.id,
+            vec![
+                ModifierGroupDraft {
+                    name: "Size".into(),
+                    min_choices: 1,
+                    max_choices: 1,
+                    options: vec![
+                        ModifierOptionDraft {
+                            name: "Regular".into(),
+                            price_delta: 0,
+                        },
+                        ModifierOptionDraft {
+                            name: "Large".into(),
+                            price_delta: 5_000,
+                        },
+                    ],
+                },
+                ModifierGroupDraft {
+                    name: "Extras".into(),
+                    min_choices: 0,
+                    max_choices: 2,
+                    options: vec![
+                        ModifierOptionDraft {
+                            name: "Extra shot".into(),
+                            price_delta: 8_000,
+                        },
+                        ModifierOptionDraft {
+                            name: "Oat milk".into(),
+                            price_delta: 7_000,
+                        },
+                        ModifierOptionDraft {
+                            name: "Vanilla".into(),
+                            price_delta: 5_000,
+                        },
+                    ],
+                },
+            ],
+        )
+        .unwrap()
+}
+
+#[test]
+fn lines_merge_when_product_modifiers_and_note_match() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = coffee_with_modifiers(&mut s);
+    let large = p.modifier_groups[0].options[1].id;
+    let regular = p.modifier_groups[0].options[0].id;
+    let shot = p.modifier_groups[1].options[0].id;
+    let t = s
+        .kasir
+        .open_ticket(&c, OrderType::DineIn, "Meja 4")
+        .unwrap();
+    let with = |ids: Vec<_>, note: &str| AddLine {
+        product_id: p.id,
+        modifier_ids: ids,
+        note: note.into(),
+        quantity: 1,
+    };
+    s.kasir
+        .add_to_ticket(&c, t.id, with(vec![large, shot], ""))
+        .unwrap();
+    s.kasir
+        .add_to_ticket(&c, t.id, with(vec![shot, large], ""))
+        .unwrap(); // same set, other order
+    s.kasir
+        .add_to_ticket(&c, t.id, with(vec![regular], ""))
+        .unwrap();
+    let t = s
+        .kasir
+        .add_to_ticket(&c, t.id, with(vec![regular], "less ice"))
+        .unwrap();
+    assert_eq!(t.lines.len(), 3);
+    assert_eq!(t.lines[0].quantity, 2);
+    assert_eq!(t.lines[0].unit_price, Money(38_000));
+    assert_eq!(
+        t.lines[0]
+            .modifiers
+            .iter()
+            .map(|m| m.option.as_str())
+            .collect::<Vec<_>>(),
+        ["Large", "Extra shot"]
+    );
+    assert_eq!(t.lines[2].note, "less ice");
+    // 2 x 38.000 + 25.000 + 25.000 = 126.000; service 6.300; tax 13.230; 145.530 -> 145.500
+    assert_eq!(t.totals.subtotal, Money(126_000));
+    assert_eq!(t.totals.service, Money(6_300));
+    assert_eq!(t.totals.tax, Money(13_230));
+    assert_eq!(t.totals.rounding, Money(-30));
+    assert_eq!(t.totals.total, Money(145_500));
+    assert_eq!(t.label, "Meja 4");
+}
+
+#[test]
+fn modifier_rules_are_enforced_when_adding() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = coffee_with_modifiers(&mut s);
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let opts: Vec<_> = p
+        .modifier_groups
+        .iter()
+        .flat_map(|g| g.options.iter().map(|o| o.id))
+        .collect();
+    let other = s.product("Teh", 8_000, None);
+    let cases = vec![
+        vec![],                                   // size missing
+        vec![opts[0], opts[1]],                   // two sizes
+        vec![opts[0], opts[2], opts[3], opts[4]], // three extras
+        vec![opts[0], opts[0]],                   // repeated
+    ];
+    for ids in cases {
+        refused(
+            &mut s.kasir,
+            |k| {
+                k.add_to_ticket(
+                    &c,
+                    t.id,
+                    AddLine {
+                        product_id: p.id,
+                        modifier_ids: ids,
+                        note: String::new(),
+                        quantity: 1,
+                    },
+                )
+            },
+            |e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: "modifiers",
+                        ..
+                    }
+                )
+            },
+        );
+    }
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.add_to_ticket(
+                &c,
+                t.id,
+                AddLine {
+                    product_id: other.id,
+                    modifier_ids: vec![opts[0]],
+                    note: String::new(),
+                    quantity: 1,
+                },
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "modifiers",
+                    ..
+                }
+            )
+        },
+    );
+}
+
+#[test]
+fn bad_quantities_and_notes_are_refused() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Teh", 8_000, None);
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    for q in [0, -1, MAX_QUANTITY + 1, i64::MAX, i64::MIN] {
+        refused(
+            &mut s.kasir,
+            |k| k.add_to_ticket(&c, t.id, add(&p, q)),
+            |e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: "quantity",
+                        ..
+                    }
+                )
+            },
+        );
+    }
+    let t = s
+        .kasir
+        .add_to_ticket(&c, t.id, add(&p, MAX_QUANTITY))
+        .unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.add_to_ticket(&c, t.id, add(&p, 1)),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "quantity",
+                    ..
+                }
+            )
+        },
+    );
+    let line = t.lines[0].id;
+    refused(
+        &mut s.kasir,
+        |k| k.set_line_quantity(&c, t.id, line, 0),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "quantity",
+                    ..
+                }
+            )
+        },
+    );
+    let note = AddLine {
+        note: "n".repeat(1 << 20),
+        ..add(&p, 1)
+    };
+    refused(
+        &mut s.kasir,
+        |k| k.add_to_ticket(&c, t.id, note),
+        |e| matches!(e, Error::Invalid { field: "note", .. }),
+    );
+    let note = AddLine {
+        note: "bad\u{7}".into(),
+        ..add(&p, 1)
+    };
+    refused(
+        &mut s.kasir,
+        |k| k.add_to_ticket(&c, t.id, note),
+        |e| matches!(e, Error::Invalid { field: "note", .. }),
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.open_ticket(&c, OrderType::DineIn, &"x".repeat(61)),
+        |e| matches!(e, Error::Invalid { field: "label", .. }),
+    );
+}
+
+#[test]
+fn stock_is_checked_when_adding_and_raising() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Croissant", 22_000, Some(3));
+    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    refused(
+        &mut s.kasir,
+        |k| k.add_to_ticket(&c, t.id, add(&p, 2)),
+        |e| matches!(e, Error::InsufficientStock { available: 3, requested: 4, product } if product == "Croissant"),
+    );
+    let line = t.lines[0].id;
+    refused(
+        &mut s.kasir,
+        |k| k.set_line_quantity(&c, t.id, line, 4),
+        |e| matches!(e, Error::InsufficientStock { .. }),
+    );
+    let t = s.kasir.set_line_quantity(&c, t.id, line, 3).unwrap();
+    assert_eq!(t.lines[0].quantity, 3);
+    // with a note it is another line, but the stock check counts the whole ticket
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.add_to_ticket(
+                &c,
+                t.id,
+                AddLine {
+                    note: "warm".into(),
+                    ..add(&p, 1)
+                },
+            )
+        },
+        |e| matches!(e, Error::InsufficientStock { .. }),
+    );
+}
+
+#[test]
+fn park_resume_list_discard() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Teh", 8_000, None);
+    let t1 = s
+        .kasir
+        .open_ticket(&c, OrderType::DineIn, "Meja 1")
+        .unwrap();
+    s.kasir.add_to_ticket(&c, t1.id, add(&p, 2)).unwrap();
+    s.clock.advance(jiff::SignedDuration::from_secs(60));
+    let t2 = s
+        .kasir
+        .open_ticket(&c, OrderType::Takeaway, "Andi")
+        .unwrap();
+    s.clock.advance(jiff::SignedDuration::from_secs(60));
+    assert!(s.kasir.set_ticket_parked(&c, t1.id, true).unwrap().parked);
+    let list = s.kasir.list_tickets(&c).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].id, t1.id, "most recently touched first");
+    assert!(list[0].parked);
+    assert_eq!(list[0].items, 2);
+    assert!(!s.kasir.set_ticket_parked(&c, t1.id, false).unwrap().parked);
+    let info = s
+        .kasir
+        .set_ticket_info(&c, t2.id, OrderType::Delivery, "GoFood 123")
+        .unwrap();
+    assert_eq!(
+        (info.order_type, info.label.as_str()),
+        (OrderType::Delivery, "GoFood 123")
+    );
+    s.kasir.discard_ticket(&c, t2.id).unwrap();
+    assert_eq!(s.kasir.list_tickets(&c).unwrap().len(), 1);
+    refused(
+        &mut s.kasir,
+        |k| k.discard_ticket(&c, t2.id),
+        |e| matches!(e, Error::NotFound { .. }),
+    );
+}
+
+#[test]
+fn remove_line() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let p = s.product("Teh", 8_000, None);
+    let t = s.kasir.open_ticket(&c, OrderType::DineIn, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s.kasir.remove_line(&c, t.id, t.lines[0].id).unwrap();
+    assert!(t.lines.is_empty());
+    assert_eq!(t.totals.total, Money(0));
+}
+
+#[test]
+fn discounts_need_the_right_or_a_managers_approval() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let m = s.manager.clone();
+    let p = s.product("Nasi Goreng", 35_000, None);
+    let t = s.kasir.open_ticket(&c, OrderType::DineIn, "").unwrap();
+    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let line = t.lines[0].id;
+    refused(
+        &mut s.kasir,
+        |k| k.set_order_discount(&c, None, t.id, Some(Discount::Percent(1000))),
+        |e| {
+            matches!(
+                e,
+                Error::Forbidden {
+                    role: Role::Cashier,
+                    ..
+                }
+            )
+        },
+    );
+    // a cashier as "approver" does not help
+    refused(
+        &mut s.kasir,
+        |k| k.set_order_discount(&c, Some(&c), t.id, Some(Discount::Percent(1000))),
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    // the manager approves at the till with their PIN
+    let manager_id = m.id();
+    let approver = s.kasir.login(manager_id, MANAGER_PIN).unwrap();
+    let t = s
+        .kasir
+        .set_order_discount(&c, Some(&approver), t.id, Some(Discount::Percent(1000)))
+        .unwrap();
+    assert_eq!(t.totals.order_discount, Money(7_000));
+    assert_eq!(t.discount_approved_by, Some(manager_id));
+    let t = s
+        .kasir
+        .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(5_000))))
+        .unwrap();
+    assert_eq!(t.totals.lines[0].line_discount, Money(5_000));
+    // a discount larger than the line is refused
+    refused(
+        &mut s.kasir,
+        |k| k.set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(70_001)))),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "discount",
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        &mut s.kasir,
+        |k| k.set_line_discount(&m, None, t.id, line, Some(Discount::Percent(10_001))),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "discount",
+                    ..
+                }
+            )
+        },
+    );
+    // removing a discount needs no approval
+    let t = s.kasir.set_order_discount(&c, None, t.id, None).unwrap();
+    assert_eq!(t.totals.order_discount, Money(0));
+    let audited = s
+        .kasir
+        .audit_entries(&m, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "discount_applied")
+        .count();
+    assert_eq!(audited, 2);
+}
