@@ -46,7 +46,8 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
             )
             .unwrap();
         }
-    }
+        shop.admin
+    };
     let mut acknowledged: Vec<OrderId> = Vec::new();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     for round in 0..ROUNDS {
