@@ -101,7 +101,7 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
 fn check_consistent(k: &Kasir, admin: &Actor, acknowledged: &[OrderId], round: u64) {
     for id in acknowledged {
         let o = k
-            .order(&admin, *id)
+            .order(admin, *id)
             .unwrap_or_else(|e| panic!("round {round}: acknowledged sale {id} lost: {e}"));
         assert!(!o.lines.is_empty());
         assert_eq!(
