@@ -74,7 +74,7 @@ CREATE VIRTUAL TABLE product_search USING fts5 (
     name, description, category,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '1 2 3 4 5 6'
 );
 
 CREATE TRIGGER products_search_insert AFTER INSERT ON products BEGIN
@@ -120,6 +120,7 @@ CREATE TABLE modifier_options (
 CREATE INDEX modifier_options_group ON modifier_options (group_id, sort_order);
 
 -- Open tickets (carts). Local to the terminal, never synced; checkout turns one into an order.
+-- WITHOUT ROWID keeps each table a single b-tree: fewer pages for a sale's commit to write.
 CREATE TABLE tickets (
     id                     TEXT    PRIMARY KEY,
     terminal               TEXT    NOT NULL,
@@ -132,11 +133,11 @@ CREATE TABLE tickets (
     discount_approved_by   TEXT REFERENCES staff (id),
     created_at             TEXT    NOT NULL,
     updated_at             TEXT    NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE ticket_lines (
-    id                   TEXT    PRIMARY KEY,
     ticket_id            TEXT    NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    id                   TEXT    NOT NULL,
     position             INTEGER NOT NULL,
     product_id           TEXT    NOT NULL REFERENCES products (id),
     -- JSON array of modifier option ids, sorted: together with product and note, the merge key.
@@ -145,14 +146,14 @@ CREATE TABLE ticket_lines (
     quantity             INTEGER NOT NULL CHECK (quantity > 0),
     discount_kind        TEXT CHECK (discount_kind IN ('percent', 'amount')),
     discount_value       INTEGER,
-    discount_approved_by TEXT REFERENCES staff (id)
-);
-CREATE INDEX ticket_lines_ticket ON ticket_lines (ticket_id, position);
+    discount_approved_by TEXT REFERENCES staff (id),
+    PRIMARY KEY (ticket_id, id)
+) WITHOUT ROWID;
 
 CREATE TABLE receipt_counters (
     terminal TEXT    PRIMARY KEY,
     last     INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE orders (
     id                 TEXT    PRIMARY KEY,
@@ -181,11 +182,11 @@ CREATE TABLE orders (
     business_date      TEXT    NOT NULL,
     created_at         TEXT    NOT NULL,
     updated_at         TEXT    NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX orders_business_date ON orders (business_date, status);
 
+-- Lines and payments are identified by (order, position) and stored clustered by order.
 CREATE TABLE order_lines (
-    id             TEXT    PRIMARY KEY,
     order_id       TEXT    NOT NULL REFERENCES orders (id),
     position       INTEGER NOT NULL,
     product_id     TEXT    NOT NULL,
@@ -202,13 +203,11 @@ CREATE TABLE order_lines (
     order_discount INTEGER NOT NULL,
     service        INTEGER NOT NULL,
     tax            INTEGER NOT NULL,
-    total          INTEGER NOT NULL
-);
-CREATE INDEX order_lines_order ON order_lines (order_id, position);
-CREATE INDEX order_lines_product ON order_lines (product_id);
+    total          INTEGER NOT NULL,
+    PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE payments (
-    id         TEXT    PRIMARY KEY,
     order_id   TEXT    NOT NULL REFERENCES orders (id),
     position   INTEGER NOT NULL,
     method     TEXT    NOT NULL CHECK (method IN ('cash', 'card', 'qris', 'ewallet')),
@@ -216,12 +215,12 @@ CREATE TABLE payments (
     tendered   INTEGER NOT NULL CHECK (tendered >= amount),
     change     INTEGER NOT NULL CHECK (change = tendered - amount),
     reference  TEXT,
-    created_at TEXT    NOT NULL
-);
-CREATE INDEX payments_order ON payments (order_id, position);
+    created_at TEXT    NOT NULL,
+    PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE stock_movements (
-    id         TEXT    PRIMARY KEY,
+    seq        INTEGER PRIMARY KEY,
     product_id TEXT    NOT NULL REFERENCES products (id),
     delta      INTEGER NOT NULL CHECK (delta <> 0),
     reason     TEXT    NOT NULL CHECK (reason IN ('sale', 'cancel', 'adjustment', 'waste', 'restock', 'initial', 'untracked')),
@@ -230,13 +229,14 @@ CREATE TABLE stock_movements (
     note       TEXT    NOT NULL DEFAULT '',
     created_at TEXT    NOT NULL
 );
-CREATE INDEX stock_movements_product ON stock_movements (product_id);
-CREATE INDEX stock_movements_order ON stock_movements (order_id);
+-- (product, order) serves both a product's ledger and finding what a cancelled order took.
+CREATE INDEX stock_movements_product ON stock_movements (product_id, order_id);
 
 -- AUTOINCREMENT: a sequence number is never reused, even after the newest row is gone.
 CREATE TABLE outbox (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    id         TEXT    NOT NULL UNIQUE,
+    -- The idempotency key (UUIDv7). Unique by construction; no index, to keep sales cheap.
+    id         TEXT    NOT NULL,
     terminal   TEXT    NOT NULL,
     kind       TEXT    NOT NULL,
     payload    TEXT    NOT NULL,

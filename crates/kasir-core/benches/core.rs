@@ -1,1 +1,392 @@
-fn main() {}
+//! Kasir's speed bars, measured on demand (not a test): prints medians and p99.
+//!
+//! ```text
+//! cargo bench -p kasir-core --bench core            # everything
+//! cargo bench -p kasir-core --bench core -- search  # only the benches whose name contains "search"
+//! ```
+//!
+//! Bars (../shared/DESIGN.md): checkout p50 ≤ 1.5× one fdatasync p50 and p99 ≤ fsync p99 + 2 ms,
+//! measured in the same run; search p99 ≤ 1 ms at 100k products and ≤ 3 ms at 500k; open +
+//! migrate + first menu page ≤ 50 ms at 100k; argon2id PIN check ≤ 100 ms p99.
+//! Generated catalogs are kept under `target/bench-data/` and reused.
+
+use std::fs::OpenOptions;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductQuery, ProductSort};
+use kasir_core::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::db::Checkpointer;
+use kasir_core::demo::generate_products;
+use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::{Actor, Kasir, Role, SystemClock};
+
+const PIN: &str = "1111";
+
+struct Stats {
+    samples: Vec<Duration>,
+}
+
+impl Stats {
+    fn new(mut samples: Vec<Duration>) -> Stats {
+        samples.sort();
+        Stats { samples }
+    }
+    fn pct(&self, p: f64) -> Duration {
+        let i = ((self.samples.len() as f64 - 1.0) * p).round() as usize;
+        self.samples[i]
+    }
+    fn p50(&self) -> Duration {
+        self.pct(0.50)
+    }
+    fn p99(&self) -> Duration {
+        self.pct(0.99)
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn report(name: &str, s: &Stats) {
+    println!(
+        "{name:<44} n={:<5} p50 {:>11}  p99 {:>11}  max {:>11}",
+        s.samples.len(),
+        ms(s.p50()),
+        ms(s.p99()),
+        ms(*s.samples.last().unwrap())
+    );
+}
+
+fn verdict(ok: bool, what: String) {
+    println!("  {} {what}", if ok { "PASS" } else { "MISS" });
+}
+
+fn bench_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A catalog of `n` generated products, made once and reused.
+fn catalog(n: usize) -> (PathBuf, Actor) {
+    let dir = bench_dir().join(format!("catalog-{n}"));
+    let ready = dir.join("ready");
+    if !ready.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let started = Instant::now();
+        let mut k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+        k.create_first_admin("Bench", PIN).unwrap();
+        generate_products(&mut k, n, 20).unwrap();
+        k.connection()
+            .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        std::fs::write(&ready, b"").unwrap();
+        println!(
+            "(generated {n} products in {:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let mut k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+    let id = k.list_staff().unwrap()[0].id;
+    let actor = k.login(id, PIN).unwrap();
+    (dir, actor)
+}
+
+fn fsync_once(file: &mut std::fs::File, buf: &[u8]) -> Duration {
+    let t = Instant::now();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.write_all(buf).unwrap();
+    file.sync_data().unwrap();
+    t.elapsed()
+}
+
+/// The smallest honest sale: one order, five lines, two payments and an outbox row in one
+/// WAL + FULL transaction on a bare schema. What any design pays; Kasir's checkout is compared to it.
+fn raw_sale_txn(dir: &Path, n: usize) -> Vec<Duration> {
+    let conn = rusqlite::Connection::open(dir.join("raw.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE o (id TEXT PRIMARY KEY, receipt TEXT, total INTEGER, at TEXT) WITHOUT ROWID;
+         CREATE TABLE l (o TEXT, pos INTEGER, product TEXT, qty INTEGER, total INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
+         CREATE TABLE p (o TEXT, pos INTEGER, method TEXT, amount INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
+         CREATE TABLE x (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, payload TEXT);",
+    )
+    .unwrap();
+    let payload = "x".repeat(1500);
+    (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            let id = format!("{i:036}");
+            conn.prepare_cached("INSERT INTO o VALUES (?1, ?2, 100000, '2026-11-21T04:00:00Z')")
+                .unwrap()
+                .execute(rusqlite::params![id, format!("T01-{i:06}")])
+                .unwrap();
+            for pos in 0..5 {
+                conn.prepare_cached("INSERT INTO l VALUES (?1, ?2, 'product', 1, 20000)")
+                    .unwrap()
+                    .execute(rusqlite::params![id, pos])
+                    .unwrap();
+            }
+            for pos in 0..2 {
+                conn.prepare_cached("INSERT INTO p VALUES (?1, ?2, 'cash', 50000)")
+                    .unwrap()
+                    .execute(rusqlite::params![id, pos])
+                    .unwrap();
+            }
+            conn.prepare_cached("INSERT INTO x (id, payload) VALUES (?1, ?2)")
+                .unwrap()
+                .execute(rusqlite::params![id, payload])
+                .unwrap();
+            conn.execute_batch("COMMIT").unwrap();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn bench_checkout() {
+    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+    let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+    let admin = k.create_first_admin("Bench", PIN).unwrap();
+    let cat = k
+        .create_category(
+            &admin,
+            CategoryDraft {
+                name: "Kopi".into(),
+                sort_order: 0,
+                active: true,
+            },
+        )
+        .unwrap();
+    let products: Vec<_> = (0..5)
+        .map(|i| {
+            k.create_product(
+                &admin,
+                ProductDraft {
+                    category_id: cat.id,
+                    name: format!("Produk {i}"),
+                    description: String::new(),
+                    price: 15_000 + i * 2_500,
+                    track_stock: i % 2 == 0,
+                    initial_stock: 1_000_000,
+                    low_stock_warning: None,
+                    low_stock_critical: None,
+                    active: true,
+                    barcode: None,
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    if std::env::var_os("KASIR_BENCH_SYNC_OFF").is_some() {
+        k.connection()
+            .execute_batch("PRAGMA synchronous = OFF")
+            .unwrap();
+        println!("(synchronous = OFF: CPU cost only)");
+    }
+    // Checkpoints run beside the sales, as in the app.
+    let _checkpointer = Checkpointer::spawn(k.db_path(), Duration::from_secs(1)).unwrap();
+    let wal = dir.path().join(format!("{}-wal", kasir_core::DB_FILE));
+    let mut frames = Vec::new();
+    let mut floor = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("fsync-probe"))
+        .unwrap();
+    let buf = vec![7u8; 4096];
+    let (mut fsyncs, mut sales) = (Vec::new(), Vec::new());
+    for i in 0..400 {
+        fsyncs.push(fsync_once(&mut floor, &buf));
+        let t = k.open_ticket(&admin, OrderType::DineIn, "").unwrap();
+        let mut ticket = t;
+        for p in &products {
+            ticket = k
+                .add_to_ticket(
+                    &admin,
+                    ticket.id,
+                    AddLine {
+                        product_id: p.id,
+                        modifier_ids: vec![],
+                        note: String::new(),
+                        quantity: 1 + (i % 2),
+                    },
+                )
+                .unwrap();
+        }
+        let due = ticket.totals.total.0;
+        let payments = [
+            PaymentInput {
+                method: PaymentMethod::Qris,
+                amount: due / 2,
+                reference: Some(format!("QR{i}")),
+            },
+            PaymentInput {
+                method: PaymentMethod::Cash,
+                amount: due,
+                reference: None,
+            },
+        ];
+        let wal_before = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let started = Instant::now();
+        k.checkout(&admin, ticket.id, &payments).unwrap();
+        sales.push(started.elapsed());
+        let wal_after = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if wal_after > wal_before {
+            frames.push((wal_after - wal_before) / (4096 + 24));
+        }
+    }
+    frames.sort();
+    if let Some(f) = frames.get(frames.len() / 2) {
+        println!("(a checkout appends about {f} pages to the WAL)");
+    }
+    let raw = Stats::new(raw_sale_txn(dir.path(), 400));
+    let (f, s) = (Stats::new(fsyncs), Stats::new(sales));
+    report("fdatasync 4 KiB (physical floor)", &f);
+    report("hand-written minimal sale txn (WAL, FULL)", &raw);
+    report("checkout: 5 lines, 2 payments (WAL, FULL)", &s);
+    let ratio = s.p50().as_secs_f64() / f.p50().as_secs_f64();
+    verdict(
+        ratio <= 1.5,
+        format!("checkout p50 = {ratio:.2}x fsync p50 (bar 1.5x)"),
+    );
+    verdict(
+        s.p99() <= f.p99() + Duration::from_millis(2),
+        format!(
+            "checkout p99 {} vs fsync p99 + 2 ms = {}",
+            ms(s.p99()),
+            ms(f.p99() + Duration::from_millis(2))
+        ),
+    );
+}
+
+const QUERIES: [&str; 20] = [
+    "k",
+    "ko",
+    "kop",
+    "kopi",
+    "kopi s",
+    "kopi su",
+    "kopi susu",
+    "n",
+    "na",
+    "nas",
+    "nasi g",
+    "ayam bak",
+    "es",
+    "teh manis",
+    "keju",
+    "p",
+    "premium",
+    "sate padang jumbo",
+    "xyz",
+    "\"(kopi*",
+];
+
+fn bench_search(n: usize, bar: Duration) {
+    let (dir, actor) = catalog(n);
+    let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+    for q in QUERIES {
+        k.search_products(&actor, q, 20, false).unwrap(); // warm the cache
+    }
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
+    for _ in 0..50 {
+        for (i, q) in QUERIES.iter().enumerate() {
+            let t = Instant::now();
+            let hits = k.search_products(&actor, q, 20, false).unwrap();
+            per_query[i].push(t.elapsed());
+            std::hint::black_box(hits);
+        }
+    }
+    if std::env::var_os("KASIR_BENCH_VERBOSE").is_some() {
+        for (q, samples) in QUERIES.iter().zip(&per_query) {
+            report(&format!("  {q:?}"), &Stats::new(samples.clone()));
+        }
+    }
+    let s = Stats::new(per_query.concat());
+    report(&format!("search as you type, {n} products, limit 20"), &s);
+    verdict(
+        s.p99() <= bar,
+        format!("search p99 {} (bar {})", ms(s.p99()), ms(bar)),
+    );
+}
+
+fn bench_startup(n: usize) {
+    let (dir, actor) = catalog(n);
+    let mut samples = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+        let cats = k.list_categories(&actor, false).unwrap();
+        let page = k
+            .list_products(
+                &actor,
+                &ProductQuery {
+                    category: Some(cats[0].id),
+                    sort: ProductSort::Name,
+                    offset: 0,
+                    limit: 60,
+                    include_inactive: false,
+                },
+            )
+            .unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(page.len(), 60);
+    }
+    let s = Stats::new(samples);
+    report(&format!("open + migrate + first menu page, {n}"), &s);
+    verdict(
+        s.p99() <= Duration::from_millis(50),
+        format!("p99 {} (bar 50 ms)", ms(s.p99())),
+    );
+}
+
+fn bench_pin() {
+    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+    let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+    let admin = k.create_first_admin("Bench", PIN).unwrap();
+    let cashier = k
+        .create_staff(&admin, "Kasir", Role::Cashier, "2468")
+        .unwrap();
+    let samples = (0..40)
+        .map(|_| {
+            let t = Instant::now();
+            k.login(cashier.id, "2468").unwrap();
+            t.elapsed()
+        })
+        .collect();
+    let s = Stats::new(samples);
+    report("PIN login (argon2id defaults)", &s);
+    verdict(
+        s.p99() <= Duration::from_millis(100),
+        format!("p99 {} (bar 100 ms)", ms(s.p99())),
+    );
+}
+
+fn main() {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let run = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    println!(
+        "Kasir core benchmarks ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    if run("checkout") {
+        bench_checkout();
+    }
+    if run("search") {
+        bench_search(100_000, Duration::from_millis(1));
+        bench_search(500_000, Duration::from_millis(3));
+    }
+    if run("startup") {
+        bench_startup(100_000);
+    }
+    if run("pin") {
+        bench_pin();
+    }
+}

@@ -442,15 +442,15 @@ impl Kasir {
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
             let mut insert_line = tx.prepare_cached(
-                "INSERT INTO order_lines (id, order_id, position, product_id, product_name, category_name,
+                "INSERT INTO order_lines (order_id, position, product_id, product_name, category_name,
                     base_price, unit_price, modifiers, note, quantity, gross, line_discount, order_discount,
                     service, tax, total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
             for (pos, l) in ticket.lines.iter().enumerate() {
                 let t = &l.totals;
                 insert_line.execute(params![
-                    crate::ids::new_uuid(now).to_string(), id, pos as i64, l.product_id, l.product_name,
+                    id, pos as i64, l.product_id, l.product_name,
                     l.category_name, l.base_price.0, l.unit_price.0, serde_json::to_string(&l.modifiers)?,
                     l.note, l.quantity, t.gross.0, t.line_discount.0, t.order_discount.0, t.service.0,
                     t.tax.0, t.total.0
@@ -460,12 +460,12 @@ impl Kasir {
                 }
             }
             let mut insert_payment = tx.prepare_cached(
-                "INSERT INTO payments (id, order_id, position, method, amount, tendered, change, reference, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO payments (order_id, position, method, amount, tendered, change, reference, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for (pos, p) in payments.iter().enumerate() {
                 insert_payment.execute(params![
-                    crate::ids::new_uuid(now).to_string(), id, pos as i64, p.method.as_str(), p.amount.0,
+                    id, pos as i64, p.method.as_str(), p.amount.0,
                     p.tendered.0, p.change.0, p.reference, ts
                 ])?;
             }
@@ -473,13 +473,56 @@ impl Kasir {
                 let order = id.to_string();
                 move_stock(tx, now, &StockMove { product: *product, delta: -qty, reason: "sale", order: Some(&order), staff: staff_id, note: "" })?;
             }
-            let mut popularity = tx.prepare_cached("UPDATE products SET popularity = popularity + ?2 WHERE id = ?1")?;
-            for l in &ticket.lines {
-                popularity.execute(params![l.product_id, l.quantity])?;
-            }
-            tx.execute("DELETE FROM tickets WHERE id = ?1", [ticket_id])?;
+            tx.prepare_cached("DELETE FROM tickets WHERE id = ?1")?.execute([ticket_id])?;
 
-            let order = load_order(tx, id)?;
+            // Built from what was just written (the outbox test reads it back to prove they agree).
+            let order = Order {
+                id,
+                receipt_no,
+                terminal: settings.terminal_code.clone(),
+                staff_id,
+                staff_name,
+                order_type: ticket.order_type,
+                label: ticket.label.clone(),
+                status: OrderStatus::Pending,
+                subtotal: totals.subtotal,
+                order_discount: totals.order_discount,
+                service: totals.service,
+                tax: totals.tax,
+                rounding: totals.rounding,
+                total: totals.total,
+                paid,
+                change,
+                tax_rate_bp: settings.tax_rate_bp,
+                service_rate_bp: settings.service_rate_bp,
+                prices_include_tax: settings.prices_include_tax,
+                currency: settings.currency.clone(),
+                discount_approved_by: ticket.discount_approved_by,
+                cancel_reason: None,
+                business_date,
+                created_at: now,
+                lines: ticket
+                    .lines
+                    .iter()
+                    .map(|l| OrderLine {
+                        product_id: l.product_id,
+                        product_name: l.product_name.clone(),
+                        category_name: l.category_name.clone(),
+                        base_price: l.base_price,
+                        unit_price: l.unit_price,
+                        modifiers: l.modifiers.clone(),
+                        note: l.note.clone(),
+                        quantity: l.quantity,
+                        gross: l.totals.gross,
+                        line_discount: l.totals.line_discount,
+                        order_discount: l.totals.order_discount,
+                        service: l.totals.service,
+                        tax: l.totals.tax,
+                        total: l.totals.total,
+                    })
+                    .collect(),
+                payments,
+            };
             let record = SaleRecord {
                 order: order.clone(),
                 stock_movements: taken.into_iter().map(|(product_id, quantity)| StockTaken { product_id, quantity }).collect(),
@@ -581,10 +624,15 @@ impl Kasir {
                 "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",
                 params![id, reason, staff, now.to_string()],
             )?;
-            let sold: Vec<(ProductId, i64)> = tx
-                .prepare_cached("SELECT product_id, -delta FROM stock_movements WHERE order_id = ?1 AND reason = 'sale'")?
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let mut sold: Vec<(ProductId, i64)> = Vec::new();
+            let products: std::collections::BTreeSet<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
+            let mut taken = tx.prepare_cached(
+                "SELECT -delta FROM stock_movements WHERE product_id = ?1 AND order_id = ?2 AND reason = 'sale'",
+            )?;
+            for product in products {
+                let qty: Option<i64> = taken.query_row(params![product, id], |r| r.get(0)).optional()?;
+                sold.extend(qty.map(|q| (product, q)));
+            }
             for (product, qty) in &sold {
                 // A product whose tracking was switched off since the sale gets nothing back.
                 let tracked: bool = tx.query_row("SELECT stock IS NOT NULL FROM products WHERE id = ?1", [product], |r| r.get(0))?;

@@ -60,6 +60,8 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
 
 fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Every use case's statements stay prepared: re-parsing SQL was the largest CPU cost of a sale.
+    conn.set_prepared_statement_cache_capacity(256);
     // Reading the header here makes a file that is not a database fail now, with a clear error.
     let _: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     if !read_only {

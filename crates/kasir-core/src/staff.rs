@@ -96,7 +96,7 @@ impl Role {
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -112,7 +112,7 @@ impl fmt::Display for Permission {
             Permission::ManageSettings => "change settings",
             Permission::ViewAudit => "read the audit log",
         };
-        f.write_str(s)
+        f.pad(s)
     }
 }
 

@@ -304,7 +304,7 @@ fn line_product(
     line: TicketLineId,
 ) -> Result<(ProductId, i64)> {
     conn.prepare_cached(
-        "SELECT product_id, quantity FROM ticket_lines WHERE id = ?1 AND ticket_id = ?2",
+        "SELECT product_id, quantity FROM ticket_lines WHERE ticket_id = ?2 AND id = ?1",
     )?
     .query_row(params![line, ticket], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()?
@@ -455,7 +455,7 @@ impl Kasir {
                 Some((line, q)) => {
                     let q = q + add.quantity;
                     check_quantity(q)?;
-                    tx.execute("UPDATE ticket_lines SET quantity = ?2 WHERE id = ?1", params![line, q])?;
+                    tx.execute("UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2", params![ticket, line, q])?;
                 }
                 None => {
                     let (count, last): (i64, i64) = tx.query_row(
@@ -494,8 +494,8 @@ impl Kasir {
                 check_stock(tx, ticket, product, quantity, Some(line))?;
             }
             tx.execute(
-                "UPDATE ticket_lines SET quantity = ?2 WHERE id = ?1",
-                params![line, quantity],
+                "UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2",
+                params![ticket, line, quantity],
             )?;
             load_ticket(tx, ticket)
         })
@@ -511,7 +511,10 @@ impl Kasir {
         self.write(|tx, now| {
             touch(tx, ticket, now)?;
             line_product(tx, ticket, line)?;
-            tx.execute("DELETE FROM ticket_lines WHERE id = ?1", [line])?;
+            tx.execute(
+                "DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2",
+                params![ticket, line],
+            )?;
             load_ticket(tx, ticket)
         })
     }
@@ -532,8 +535,9 @@ impl Kasir {
             line_product(tx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
             tx.execute(
-                "UPDATE ticket_lines SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1",
-                params![line, kind, value, approved_by],
+                "UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
+                 WHERE ticket_id = ?1 AND id = ?2",
+                params![ticket, line, kind, value, approved_by],
             )?;
             let t = load_ticket(tx, ticket)?; // refuses a discount larger than the line
             if let Some(d) = discount {

@@ -180,10 +180,10 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
         };
     }
     conn.prepare_cached(
-        "INSERT INTO stock_movements (id, product_id, delta, reason, order_id, staff_id, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO stock_movements (product_id, delta, reason, order_id, staff_id, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![crate::ids::new_uuid(now).to_string(), product, delta, reason, order, staff, note, now.to_string()])?;
+    .execute(params![product, delta, reason, order, staff, note, now.to_string()])?;
     Ok(())
 }
 

@@ -225,6 +225,32 @@ impl Kasir {
             .ok_or_else(|| Error::not_found("product with barcode", code))
     }
 
+    /// Recomputes each product's popularity as the units sold (not cancelled) over the last
+    /// `days` business days. Kept off the sale path on purpose: run it at start-up or when the
+    /// till is idle. Returns how many products sold anything.
+    pub fn refresh_popularity(&mut self, days: u16) -> Result<usize> {
+        let tz = crate::settings::load(&self.conn)?.time_zone();
+        self.write(|tx, now| {
+            let since = now
+                .to_zoned(tz)
+                .date()
+                .saturating_sub(jiff::Span::new().days(i64::from(days)));
+            tx.execute(
+                "UPDATE products SET popularity = 0 WHERE popularity <> 0",
+                [],
+            )?;
+            Ok(tx.execute(
+                "UPDATE products SET popularity = s.sold
+                 FROM (SELECT l.product_id, SUM(l.quantity) AS sold
+                       FROM orders o JOIN order_lines l ON l.order_id = o.id
+                       WHERE o.business_date >= ?1 AND o.status <> 'cancelled'
+                       GROUP BY l.product_id) AS s
+                 WHERE products.id = s.product_id",
+                [since.to_string()],
+            )?)
+        })
+    }
+
     /// Tracked products at or under their warning level (or sold out), lowest first.
     pub fn low_stock(&self, actor: &Actor) -> Result<Vec<ProductCard>> {
         authorize(&self.conn, actor, Permission::AdjustStock)?;

@@ -575,3 +575,44 @@ fn modifier_groups_are_validated() {
     assert_eq!(ok.modifier_groups.len(), 1);
     assert_eq!(ok.modifier_groups[0].options.len(), 2);
 }
+
+#[test]
+fn popularity_counts_recent_sales_and_orders_the_menu() {
+    let mut s = shop();
+    let teh = s.product("Teh", 8_000, None);
+    let kopi = s.product("Kopi", 20_000, None);
+    let roti = s.product("Roti", 15_000, None);
+    s.sell(&[(&kopi, 3), (&teh, 1)]);
+    let cancelled = s.sell(&[(&roti, 10)]);
+    let m = s.manager.clone();
+    s.kasir
+        .cancel_order(&m, None, cancelled.id, "salah")
+        .unwrap();
+    // a sale from long ago does not count
+    s.clock.advance(jiff::SignedDuration::from_hours(24 * 40));
+    s.sell(&[(&teh, 1)]);
+    assert_eq!(s.kasir.refresh_popularity(30).unwrap(), 1);
+    let order = s
+        .kasir
+        .list_products(
+            &s.cashier,
+            &ProductQuery {
+                category: None,
+                sort: ProductSort::Popularity,
+                offset: 0,
+                limit: 10,
+                include_inactive: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        order
+            .iter()
+            .map(|p| (p.name.as_str(), p.popularity))
+            .collect::<Vec<_>>(),
+        [("Teh", 1), ("Kopi", 0), ("Roti", 0)]
+    );
+    s.clock.advance(jiff::SignedDuration::from_hours(-24 * 40));
+    s.kasir.refresh_popularity(30).unwrap();
+    assert_eq!(s.kasir.product(&s.cashier, kopi.id).unwrap().popularity, 3);
+}

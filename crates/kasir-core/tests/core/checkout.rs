@@ -47,7 +47,6 @@ fn a_cash_sale_writes_everything_at_once() {
     assert_eq!(order.payments[0].change, Money(16_800));
     assert_eq!(order.business_date.to_string(), "2026-11-21");
     assert_eq!(s.kasir.product(&c, roti.id).unwrap().stock, Some(4));
-    assert_eq!(s.kasir.product(&c, kopi.id).unwrap().popularity, 2);
     assert!(
         matches!(s.kasir.ticket(&c, t.id), Err(Error::NotFound { .. })),
         "the ticket became the order"
