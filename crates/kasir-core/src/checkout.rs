@@ -29,6 +29,7 @@ id_type!(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum PaymentMethod {
     Cash,
     Card,
@@ -66,17 +67,21 @@ impl PaymentMethod {
 /// over; change comes back from cash only. For card, QRIS and e-wallet, `amount` is what was
 /// charged, and QRIS and e-wallet need the transaction's reference.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PaymentInput {
     pub method: PaymentMethod,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub amount: i64,
     pub reference: Option<String>,
 }
 
 /// A payment as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Payment {
     pub method: PaymentMethod,
     /// What this tender paid towards the order.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub amount: Money,
     pub tendered: Money,
     pub change: Money,
@@ -85,6 +90,7 @@ pub struct Payment {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OrderStatus {
     Pending,
     Preparing,
@@ -133,6 +139,7 @@ impl OrderStatus {
 
 /// A sold line, as snapshotted at checkout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderLine {
     pub product_id: ProductId,
     pub product_name: String,
@@ -141,6 +148,7 @@ pub struct OrderLine {
     pub unit_price: Money,
     pub modifiers: Vec<ChosenModifier>,
     pub note: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub quantity: i64,
     pub gross: Money,
     pub line_discount: Money,
@@ -152,6 +160,7 @@ pub struct OrderLine {
 
 /// An order with everything a receipt or a server needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Order {
     pub id: OrderId,
     pub receipt_no: String,
@@ -183,6 +192,7 @@ pub struct Order {
 
 /// An order on the board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderSummary {
     pub id: OrderId,
     pub receipt_no: String,
@@ -190,6 +200,7 @@ pub struct OrderSummary {
     pub label: String,
     pub status: OrderStatus,
     pub total: Money,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
     pub created_at: Timestamp,
 }

@@ -68,6 +68,15 @@ impl Money {
     }
 }
 
+/// Money crosses to TypeScript as a plain `number` (declared as i32 so TypeScript gets `number`,
+/// not `number | null`): amounts are capped at 10^15, far below 2^53.
+#[cfg(feature = "specta")]
+impl specta::Type for Money {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <i32 as specta::Type>::definition(types)
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

@@ -24,6 +24,7 @@ use crate::{Error, Result};
 /// A discount on a line or on the whole order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Discount {
     /// Basis points of the amount: 1000 = 10%. At most 10 000.
     Percent(u32),
@@ -80,6 +81,7 @@ pub struct LineInput {
 
 /// A line's share of everything, always adding up to the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LineTotals {
     pub gross: Money,
     pub line_discount: Money,
@@ -92,6 +94,7 @@ pub struct LineTotals {
 
 /// The totals of a ticket or order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Totals {
     pub lines: Vec<LineTotals>,
     /// Σ line gross.

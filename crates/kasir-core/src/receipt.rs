@@ -17,6 +17,7 @@ pub const WIDTH_80MM: usize = 48;
 
 /// Everything printed on a receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Receipt {
     pub shop_name: String,
     pub shop_address: String,

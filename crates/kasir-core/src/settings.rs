@@ -10,6 +10,7 @@ use crate::{Error, Kasir, Result, audit, text};
 
 /// Everything a shop sets once and changes rarely.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Settings {
     pub shop_name: String,
     pub shop_address: String,
@@ -26,6 +27,7 @@ pub struct Settings {
     pub service_rate_bp: u32,
     pub prices_include_tax: bool,
     /// Totals round to a multiple of this many minor units (1 = none; 100 = Rp 100).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub cash_rounding: i64,
     pub receipt_header: String,
     pub receipt_footer: String,
@@ -165,6 +167,15 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
 impl Kasir {
     pub fn settings(&self) -> Result<Settings> {
         load(&self.conn)
+    }
+
+    /// Today's business date in the shop's time zone.
+    pub fn today(&self) -> Result<jiff::civil::Date> {
+        Ok(self
+            .clock
+            .now()
+            .to_zoned(load(&self.conn)?.time_zone())
+            .date())
     }
 
     /// Replaces the settings (admins only); the change is audited.

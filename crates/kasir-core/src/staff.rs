@@ -25,6 +25,7 @@ id_type!(
 /// What a staff member is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Role {
     Cashier,
     Manager,
@@ -34,6 +35,7 @@ pub enum Role {
 /// Something a use case needs the actor to be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Permission {
     /// Tickets, checkout, moving orders through the kitchen.
     Sell,
@@ -119,6 +121,7 @@ impl fmt::Display for Permission {
 /// A signed-in staff member: the "who" of every use case. Only [`Kasir::login`] and
 /// [`Kasir::create_first_admin`] make one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Actor {
     id: StaffId,
     name: String,
@@ -139,6 +142,7 @@ impl Actor {
 
 /// A staff member as lists show them (never the PIN hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StaffMember {
     pub id: StaffId,
     pub name: String,
@@ -153,6 +157,19 @@ pub struct StaffUpdate {
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub pin: Option<String>,
+}
+
+/// What the first-run screen asks.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ShopSetup {
+    pub shop_name: String,
+    pub currency: String,
+    pub minor_unit: u32,
+    pub locale: String,
+    pub time_zone: String,
+    pub admin_name: String,
+    pub pin: String,
 }
 
 /// Failures in a row before the member is locked out.
@@ -252,6 +269,41 @@ impl Kasir {
                 return Err(Error::AlreadySetUp);
             }
             let m = insert_staff(tx, now, &name, Role::Admin, &hash)?;
+            audit::append(
+                tx,
+                now,
+                Some(m.id),
+                "staff_created",
+                serde_json::json!({"staff": m.id, "role": "admin", "first_run": true}),
+            )?;
+            Ok(m)
+        })?;
+        Ok(Actor {
+            id: member.id,
+            name: member.name,
+            role: member.role,
+        })
+    }
+
+    /// First run, in one step: the shop's name, currency and locale, and its first admin.
+    /// Refused once any staff member exists.
+    pub fn set_up_shop(&mut self, setup: ShopSetup) -> Result<Actor> {
+        let admin_name = text::name("admin_name", &setup.admin_name, 60)?;
+        let hash = hash_pin(&setup.pin)?;
+        let mut settings = crate::settings::load(&self.conn)?;
+        settings.shop_name = setup.shop_name;
+        settings.currency = setup.currency;
+        settings.minor_unit = setup.minor_unit;
+        settings.locale = setup.locale;
+        settings.time_zone = setup.time_zone;
+        let settings = settings.validate()?;
+        let member = self.write(|tx, now| {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
+            if n > 0 {
+                return Err(Error::AlreadySetUp);
+            }
+            crate::settings::store(tx, &settings)?;
+            let m = insert_staff(tx, now, &admin_name, Role::Admin, &hash)?;
             audit::append(
                 tx,
                 now,

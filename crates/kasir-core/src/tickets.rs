@@ -32,6 +32,7 @@ pub const MAX_LINES: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OrderType {
     DineIn,
     Takeaway,
@@ -67,6 +68,7 @@ impl OrderType {
 
 /// A line as the ticket shows it, priced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TicketLine {
     pub id: TicketLineId,
     pub product_id: ProductId,
@@ -75,6 +77,7 @@ pub struct TicketLine {
     pub base_price: Money,
     pub modifiers: Vec<ChosenModifier>,
     pub note: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub quantity: i64,
     /// Base price plus modifier deltas.
     pub unit_price: Money,
@@ -82,6 +85,7 @@ pub struct TicketLine {
     pub discount_approved_by: Option<StaffId>,
     pub totals: LineTotals,
     /// `None` when untracked.
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub stock: Option<i64>,
     /// False when the product was deactivated after it was added; checkout refuses then.
     pub product_active: bool,
@@ -89,6 +93,7 @@ pub struct TicketLine {
 
 /// A whole ticket with its totals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Ticket {
     pub id: TicketId,
     pub order_type: OrderType,
@@ -104,21 +109,25 @@ pub struct Ticket {
 
 /// A ticket in the list of open and parked tickets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TicketSummary {
     pub id: TicketId,
     pub order_type: OrderType,
     pub label: String,
     pub parked: bool,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
     pub updated_at: Timestamp,
 }
 
 /// What the cashier adds.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddLine {
     pub product_id: ProductId,
     pub modifier_ids: Vec<ModifierOptionId>,
     pub note: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub quantity: i64,
 }
 

@@ -37,33 +37,42 @@ id_type!(
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Category {
     pub id: CategoryId,
     pub name: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub sort_order: i64,
     pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CategoryDraft {
     pub name: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub sort_order: i64,
     pub active: bool,
 }
 
 /// What a manager fills in for a product.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductDraft {
     pub category_id: CategoryId,
     pub name: String,
     pub description: String,
     /// Minor units, at least zero.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub price: i64,
     /// Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create).
     pub track_stock: bool,
     /// Used only when creating a tracked product.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub initial_stock: i64,
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub low_stock_warning: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub low_stock_critical: Option<i64>,
     pub active: bool,
     /// Barcode or SKU; unique when set; empty means none.
@@ -73,6 +82,7 @@ pub struct ProductDraft {
 /// How a product's stock stands against its thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum StockLevel {
     Untracked,
     Ok,
@@ -95,19 +105,25 @@ impl StockLevel {
 
 /// A product with everything a manager's form shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Product {
     pub id: ProductId,
     pub category_id: CategoryId,
     pub category_name: String,
     pub name: String,
     pub description: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub price: Money,
     /// `None`: not tracked.
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub stock: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub low_stock_warning: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub low_stock_critical: Option<i64>,
     pub active: bool,
     pub barcode: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub popularity: i64,
     pub image_id: Option<String>,
     pub modifier_groups: Vec<ModifierGroup>,
@@ -119,6 +135,7 @@ pub struct Product {
 /// Why stock changed by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum StockReason {
     Restock,
     Adjustment,

@@ -21,6 +21,7 @@ id_type!(
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierGroup {
     pub id: ModifierGroupId,
     pub name: String,
@@ -30,6 +31,7 @@ pub struct ModifierGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierOption {
     pub id: ModifierOptionId,
     pub name: String,
@@ -38,6 +40,7 @@ pub struct ModifierOption {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierGroupDraft {
     pub name: String,
     pub min_choices: u32,
@@ -46,6 +49,7 @@ pub struct ModifierGroupDraft {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierOptionDraft {
     pub name: String,
     pub price_delta: i64,
@@ -53,6 +57,7 @@ pub struct ModifierOptionDraft {
 
 /// A modifier as chosen on a line, snapshotted into the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChosenModifier {
     pub option_id: ModifierOptionId,
     pub group: String,

@@ -19,16 +19,19 @@ const MAX_SEARCH_WORDS: usize = 8;
 
 /// A product as the menu grid shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductCard {
     pub id: ProductId,
     pub category_id: CategoryId,
     pub name: String,
     pub price: Money,
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub stock: Option<i64>,
     pub stock_level: StockLevel,
     pub available: bool,
     pub active: bool,
     pub barcode: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub popularity: i64,
     pub image_id: Option<String>,
     pub has_modifiers: bool,
@@ -36,6 +39,7 @@ pub struct ProductCard {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ProductSort {
     #[default]
     Name,
@@ -46,6 +50,7 @@ pub enum ProductSort {
 
 /// A page of the menu.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductQuery {
     pub category: Option<CategoryId>,
     pub sort: ProductSort,

@@ -265,3 +265,46 @@ fn audit_chain_detects_tampering() {
         Err(Error::AuditChainBroken { seq: 2 })
     ));
 }
+
+#[test]
+fn set_up_shop_in_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+    let setup = |pin: &str, currency: &str| kasir_core::staff::ShopSetup {
+        shop_name: "Warung Senja".into(),
+        currency: currency.into(),
+        minor_unit: 0,
+        locale: "id-ID".into(),
+        time_zone: "Asia/Makassar".into(),
+        admin_name: "Rina".into(),
+        pin: pin.into(),
+    };
+    refused(
+        &mut k,
+        |k| k.set_up_shop(setup("12", "IDR")),
+        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+    );
+    refused(
+        &mut k,
+        |k| k.set_up_shop(setup("2580", "rupiah")),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "currency",
+                    ..
+                }
+            )
+        },
+    );
+    let admin = k.set_up_shop(setup("2580", "IDR")).unwrap();
+    assert_eq!(admin.role(), Role::Admin);
+    assert_eq!(k.settings().unwrap().shop_name, "Warung Senja");
+    // 03:00 UTC is 11:00 in Makassar, same day
+    assert_eq!(k.today().unwrap().to_string(), "2026-11-21");
+    refused(
+        &mut k,
+        |k| k.set_up_shop(setup("2580", "IDR")),
+        |e| matches!(e, Error::AlreadySetUp),
+    );
+}

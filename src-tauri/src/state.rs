@@ -1,0 +1,80 @@
+//! What the app holds while it runs: the terminal's database (a writer and a reader), the
+//! signed-in staff member, and the background checkpointer.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use kasir_core::db::Checkpointer;
+use kasir_core::{Actor, Kasir, SystemClock};
+
+use crate::error::CommandError;
+
+pub struct AppState {
+    writer: Mutex<Kasir>,
+    reader: Mutex<Kasir>,
+    session: Mutex<Option<Actor>>,
+    data_dir: PathBuf,
+    _checkpointer: Checkpointer,
+}
+
+/// Tauri manages this; commands clone the `Arc` into blocking tasks.
+pub type Shared = Arc<AppState>;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the database half-written (transactions
+    // roll back), so the guard is still safe to use.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl AppState {
+    pub fn open(data_dir: &Path) -> kasir_core::Result<Shared> {
+        let writer = Kasir::open(data_dir, Arc::new(SystemClock))?;
+        let reader = writer.open_reader()?;
+        let checkpointer = Checkpointer::spawn(writer.db_path(), Duration::from_secs(5))?;
+        Ok(Arc::new(AppState {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            session: Mutex::new(None),
+            data_dir: data_dir.to_path_buf(),
+            _checkpointer: checkpointer,
+        }))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn writer(&self) -> MutexGuard<'_, Kasir> {
+        lock(&self.writer)
+    }
+
+    pub fn reader(&self) -> MutexGuard<'_, Kasir> {
+        lock(&self.reader)
+    }
+
+    pub fn actor(&self) -> Result<Actor, CommandError> {
+        lock(&self.session)
+            .clone()
+            .ok_or_else(CommandError::signed_out)
+    }
+
+    pub fn session(&self) -> Option<Actor> {
+        lock(&self.session).clone()
+    }
+
+    pub fn set_session(&self, actor: Option<Actor>) {
+        *lock(&self.session) = actor;
+    }
+}
+
+/// Runs blocking database work off the main thread.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| CommandError::Internal {
+            message: format!("background task failed: {e}"),
+        })?
+}
