@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Sets up and starts Kasir. The first run seeds the demo café (demo PINs in README.md).
-# Data lives in $KASIR_DATA (default: ./kasir-data).
-#
-# The desktop app is the next milestone; until it lands this runs the core's demo: it seeds the
-# café, sells one order and prints its receipt.
+# Sets up and starts Kasir. The first run loads the demo café (demo PINs in README.md).
+# Data lives in the OS's app-data folder (~/.local/share/id.kasir.pos), or $KASIR_DATA_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-cargo run --release --locked -p kasir-core --bin kasir-demo -- "${KASIR_DATA:-kasir-data}"
+npm --prefix ui run build
+cargo build --release --locked --features custom-protocol --bin kasir
+KASIR_DEMO=1 exec target/release/kasir

@@ -121,6 +121,9 @@ pub fn run() {
             let dir = data_dir(app);
             tracing::info!(data_dir = %dir.display(), "opening the terminal's database");
             let state = AppState::open(&dir)?;
+            if std::env::var_os("KASIR_DEMO").is_some() {
+                state.load_demo_if_new()?;
+            }
             app.manage(state);
             Ok(())
         })

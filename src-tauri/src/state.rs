@@ -41,6 +41,16 @@ impl AppState {
         }))
     }
 
+    /// Seeds the demo café when the shop is not set up yet (`KASIR_DEMO=1`, used by run.sh).
+    pub fn load_demo_if_new(&self) -> kasir_core::Result<()> {
+        let mut k = self.writer();
+        if k.needs_setup()? {
+            tracing::info!("first run: loading the demo café");
+            kasir_core::demo::seed_demo(&mut k, true)?;
+        }
+        Ok(())
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

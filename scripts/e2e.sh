@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real app: builds it with the UI embedded, starts Xvfb and
+# tauri-driver, and runs tests/e2e/*.test.mjs with node's test runner. Screenshots go to
+# docs/screenshots/. Needs what scripts/setup.sh --desktop installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm --prefix ui run build
+cargo build --locked --features custom-protocol --bin kasir
+app="$PWD/target/debug/kasir"
+
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
+    [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
+    pkill -f WebKitWebDriver 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+display=":$((90 + RANDOM % 9))"
+Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+export DISPLAY="$display"
+export KASIR_DATA_DIR="$work/data"
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
+port=$((4500 + RANDOM % 400))
+tauri-driver --port "$port" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 &
+driver_pid=$!
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+status=0
+KASIR_APP="$app" WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/e2e/ || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "--- tauri-driver log ---"; tail -50 "$work/driver.log" || true
+fi
+exit "$status"

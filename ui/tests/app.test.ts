@@ -1,0 +1,90 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import App from "../src/App.svelte";
+import { app, setOrderDiscount } from "../src/lib/store.svelte";
+import { IDR, line, resetApp, routeIpc, ticket } from "./fixtures";
+
+const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
+  subtotal: 18000,
+  total: 18000,
+});
+
+describe("App", () => {
+  beforeEach(() => {
+    resetApp("en");
+    localStorage.clear();
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("resumes the newest open ticket after sign-in and follows the shop's language", async () => {
+    routeIpc(invoke, {
+      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      list_tickets: () => [
+        { id: "old", order_type: "dine_in", label: "", parked: false, items: 1, updated_at: "2026-11-21T04:00:00Z" },
+        { id: "t1", order_type: "dine_in", label: "Meja 4", parked: false, items: 1, updated_at: "2026-11-21T05:00:00Z" },
+        { id: "pk", order_type: "dine_in", label: "", parked: true, items: 1, updated_at: "2026-11-21T06:00:00Z" },
+      ],
+      ticket: ({ id }: { id: string }) => ({ ...open, id }),
+      list_categories: () => [],
+      list_products: () => [],
+    });
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("cashier-name")).toHaveTextContent("Sari"));
+    await vi.waitFor(() => expect(screen.getByTestId("ticket-line")).toHaveAttribute("data-name", "Croissant"));
+    expect(invoke).toHaveBeenCalledWith("ticket", { id: "t1" });
+    expect(app.lang).toBe("id");
+    expect(screen.getByTestId("pay-button")).toHaveTextContent("Bayar");
+    await fireEvent.click(screen.getByTestId("lang-toggle"));
+    expect(screen.getByTestId("pay-button")).toHaveTextContent("Pay");
+    expect(localStorage.getItem("kasir.lang")).toBe("en");
+  });
+
+  it("shows the setup screen on first run", async () => {
+    routeIpc(invoke, {
+      app_status: () => ({ needs_setup: true, settings: IDR, signed_in: null, today: "2026-11-21" }),
+    });
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("setup-demo")).toBeInTheDocument());
+    expect(screen.getByTestId("setup-form")).toBeInTheDocument();
+  });
+});
+
+describe("manager approval", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("asks for a manager's PIN and retries the discount with it", async () => {
+    app.ticket = open;
+    const discounted = { ...open, totals: { ...open.totals, order_discount: 1800, total: 16200 } };
+    routeIpc(invoke, {
+      set_order_discount: ({ approval }: { approval: unknown }) => {
+        if (!approval) throw { kind: "unauthorized", data: { message: "A manager must approve this discount", needs_approval: true } };
+        return discounted;
+      },
+      list_staff: () => [
+        { id: "s1", name: "Sari", role: "cashier", active: true },
+        { id: "m1", name: "Budi", role: "manager", active: true },
+      ],
+    });
+    render(App);
+    const done = setOrderDiscount({ kind: "percent", value: 1000 });
+    await vi.waitFor(() => expect(screen.getByTestId("approval-dialog")).toBeInTheDocument());
+    expect(screen.getByText("A manager must approve this discount")).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.getAllByTestId("approver").map((x) => x.dataset.name)).toEqual(["Budi"]));
+    for (const d of "2222") await fireEvent.click(screen.getByTestId(`pin-key-${d}`));
+    await fireEvent.click(screen.getByTestId("pin-ok"));
+    expect(await done).toBe(true);
+    expect(invoke).toHaveBeenLastCalledWith("set_order_discount", {
+      ticket: "t1",
+      discount: { kind: "percent", value: 1000 },
+      approval: { staff_id: "m1", pin: "2222" },
+    });
+    expect(app.ticket?.totals.total).toBe(16200);
+    expect(screen.queryByTestId("approval-dialog")).toBeNull();
+  });
+});

@@ -1,0 +1,134 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import type { ProductCard_Serialize } from "../src/bindings";
+import Menu from "../src/components/Menu.svelte";
+import Sell from "../src/components/Sell.svelte";
+import { app } from "../src/lib/store.svelte";
+import { line, resetApp, routeIpc, ticket } from "./fixtures";
+
+function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard_Serialize {
+  return {
+    id: "id-" + name,
+    category_id: "c1",
+    name,
+    price: 25000,
+    stock: null,
+    stock_level: "untracked",
+    available: true,
+    active: true,
+    barcode: null,
+    popularity: 0,
+    image_id: null,
+    has_modifiers: false,
+    ...p,
+  };
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe("Menu", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("shows tiles with prices, sold-out badges and low-stock hints", async () => {
+    routeIpc(invoke, {
+      list_categories: () => [{ id: "c1", name: "Kopi", sort_order: 1, active: true }],
+      list_products: () => [
+        card("Croissant", { available: false, stock: 0, stock_level: "out" }),
+        card("Kopi Susu", { stock: 3, stock_level: "critical" }),
+      ],
+    });
+    render(Menu, { onpick: vi.fn() });
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(2));
+    const [croissant, kopi] = screen.getAllByTestId("product-tile");
+    expect(croissant).toBeDisabled();
+    expect(croissant.querySelector('[data-testid="sold-out"]')).toHaveTextContent("Sold out");
+    expect(kopi).toHaveTextContent("Rp 25.000");
+    expect(kopi).toHaveTextContent("3 left");
+    expect(screen.getAllByTestId("category-tab").map((x) => x.dataset.name)).toEqual(["All", "Kopi"]);
+    expect(invoke).toHaveBeenCalledWith("list_products", {
+      query: { category: null, sort: "name", offset: 0, limit: 120, include_inactive: false },
+    });
+  });
+
+  it("ignores a search answer that arrives for an older text", async () => {
+    const pending: Record<string, ReturnType<typeof deferred<ProductCard_Serialize[]>>> = {};
+    routeIpc(invoke, {
+      list_categories: () => [],
+      list_products: () => [],
+      search_products: ({ text }: { text: string }) => (pending[text] = deferred()).promise,
+    });
+    render(Menu, { onpick: vi.fn() });
+    const input = screen.getByTestId("search");
+    await fireEvent.input(input, { target: { value: "ko" } });
+    await fireEvent.input(input, { target: { value: "kop" } });
+    pending["kop"].resolve([card("Kopi Tubruk")]);
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(1));
+    pending["ko"].resolve([card("Kola"), card("Kopi Tubruk")]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.getAllByTestId("product-tile").map((x) => x.dataset.name)).toEqual(["Kopi Tubruk"]);
+  });
+
+  it("adds the first result on Enter", async () => {
+    routeIpc(invoke, {
+      list_categories: () => [],
+      list_products: () => [],
+      search_products: () => [card("Teh Tarik"), card("Teh Manis")],
+    });
+    const onpick = vi.fn();
+    render(Menu, { onpick });
+    const input = screen.getByTestId("search");
+    await fireEvent.input(input, { target: { value: "teh" } });
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(2));
+    await fireEvent.keyDown(input, { key: "Enter" });
+    expect(onpick).toHaveBeenCalledWith(expect.objectContaining({ name: "Teh Tarik" }));
+  });
+});
+
+describe("Sell: barcode scanner", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("adds the scanned product and keeps the code out of the search box", async () => {
+    const air = card("Air Mineral", { barcode: "8991234567890" });
+    routeIpc(invoke, {
+      list_categories: () => [],
+      list_products: () => [],
+      search_products: () => [card("Kola")],
+      product_by_barcode: ({ code }: { code: string }) => {
+        if (code === air.barcode) return air;
+        throw { kind: "not_found", data: { message: "no such barcode" } };
+      },
+      open_ticket: () => ticket([]),
+      add_to_ticket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 25000 }),
+    });
+    render(Sell);
+    const input = screen.getByTestId("search") as HTMLInputElement;
+    input.focus();
+    for (const ch of air.barcode!) await fireEvent.keyDown(input, { key: ch });
+    // The burst's characters landed in the focused search box, as in a browser.
+    await fireEvent.input(input, { target: { value: air.barcode } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    await vi.waitFor(() => expect(app.ticket?.lines).toHaveLength(1));
+    expect(invoke).toHaveBeenCalledWith("product_by_barcode", { code: "8991234567890" });
+    expect(invoke).toHaveBeenCalledWith("open_ticket", { orderType: "dine_in", label: "" });
+    const adds = vi.mocked(invoke).mock.calls.filter((c) => c[0] === "add_to_ticket");
+    expect(adds).toEqual([
+      ["add_to_ticket", { ticket: "t1", line: { product_id: air.id, modifier_ids: [], note: "", quantity: 1 } }],
+    ]);
+    expect(input.value).toBe("");
+    expect(screen.getByTestId("ticket-line")).toHaveAttribute("data-name", "Air Mineral");
+  });
+});

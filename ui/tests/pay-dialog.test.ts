@@ -1,0 +1,139 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import PayDialog from "../src/components/PayDialog.svelte";
+import { line, resetApp, routeIpc, ticket } from "./fixtures";
+
+const due = ticket([line({ id: "l1", product_name: "Croissant", quantity: 2, unit_price: 14450 })], {
+  subtotal: 28900,
+  total: 28900,
+});
+
+function open() {
+  const onpaid = vi.fn();
+  const onclose = vi.fn();
+  render(PayDialog, { ticket: due, onpaid, onclose });
+  return { onpaid, onclose };
+}
+
+const order = { id: "o1", receipt_no: "T01-000001", change: 21100, total: 28900 };
+
+describe("PayDialog", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("offers Exact and the round notes above a due of 28.900, each once", () => {
+    open();
+    expect(screen.getByTestId("pay-due")).toHaveTextContent(/^Rp 28\.900$/);
+    const ids = screen.getAllByTestId(/^quick-/).map((b) => b.dataset.testid);
+    expect(ids).toEqual(["quick-exact", "quick-30000", "quick-50000", "quick-100000"]);
+    expect(screen.getByTestId("quick-30000")).toHaveTextContent("Rp 30.000");
+  });
+
+  it("previews the change for 50.000 tendered and checks out with what was handed over", async () => {
+    routeIpc(invoke, { checkout: () => order });
+    const { onpaid } = open();
+    await fireEvent.click(screen.getByTestId("quick-50000"));
+    expect(screen.getByTestId("tendered")).toHaveValue("50000");
+    expect(screen.getByTestId("change-due")).toHaveTextContent(/^Rp 21\.100$/);
+    expect(screen.getByTestId("remaining-due")).toHaveTextContent(/^Rp 0$/);
+    await fireEvent.click(screen.getByTestId("confirm-payment"));
+    expect(invoke).toHaveBeenCalledWith("checkout", {
+      ticket: "t1",
+      payments: [{ method: "cash", amount: 50000, reference: null }],
+    });
+    await vi.waitFor(() => expect(onpaid).toHaveBeenCalledWith(order));
+  });
+
+  it("previews the change for a typed amount", async () => {
+    open();
+    await fireEvent.input(screen.getByTestId("tendered"), { target: { value: "30000" } });
+    expect(screen.getByTestId("change-due")).toHaveTextContent(/^Rp 1\.100$/);
+  });
+
+  it("splits tenders and shows the remaining due", async () => {
+    routeIpc(invoke, { checkout: () => order });
+    open();
+    await fireEvent.click(screen.getByTestId("method-qris"));
+    expect(screen.getByTestId("tendered")).toHaveValue("28900");
+    await fireEvent.input(screen.getByTestId("tendered"), { target: { value: "10000" } });
+    expect(screen.getByTestId("remaining-due")).toHaveTextContent(/^Rp 18\.900$/);
+
+    // QRIS needs a reference.
+    await fireEvent.click(screen.getByTestId("add-tender"));
+    expect(screen.getByTestId("pay-error")).toHaveTextContent("QRIS needs a reference.");
+    await fireEvent.input(screen.getByTestId("reference"), { target: { value: "QR-778" } });
+    await fireEvent.click(screen.getByTestId("add-tender"));
+
+    expect(screen.getAllByTestId("tender")).toHaveLength(1);
+    expect(screen.getByTestId("tendered")).toHaveValue("");
+    expect(screen.getByTestId("remaining-due")).toHaveTextContent(/^Rp 18\.900$/);
+    // Quick amounts now follow what is left.
+    const ids = screen.getAllByTestId(/^quick-/).map((b) => b.dataset.testid);
+    expect(ids).toEqual(["quick-exact", "quick-20000", "quick-50000", "quick-100000"]);
+
+    await fireEvent.click(screen.getByTestId("quick-20000"));
+    expect(screen.getByTestId("change-due")).toHaveTextContent(/^Rp 1\.100$/);
+    await fireEvent.click(screen.getByTestId("confirm-payment"));
+    expect(invoke).toHaveBeenCalledWith("checkout", {
+      ticket: "t1",
+      payments: [
+        { method: "qris", amount: 10000, reference: "QR-778" },
+        { method: "cash", amount: 20000, reference: null },
+      ],
+    });
+  });
+
+  it.each([
+    ["en", "Not enough Croissant: 1 left"],
+    ["id", "Stok Croissant tidak cukup: sisa 1"],
+  ] as const)("shows insufficient stock from checkout (%s)", async (lang, text) => {
+    resetApp(lang);
+    routeIpc(invoke, {
+      checkout: () => {
+        throw { kind: "insufficient_stock", data: { product: "Croissant", available: 1, requested: 2 } };
+      },
+    });
+    const { onpaid } = open();
+    await fireEvent.click(screen.getByTestId("quick-exact"));
+    await fireEvent.click(screen.getByTestId("confirm-payment"));
+    await vi.waitFor(() => expect(screen.getByTestId("pay-error")).toHaveTextContent(text));
+    expect(screen.getByTestId("pay-error")).toBeVisible();
+    expect(onpaid).not.toHaveBeenCalled();
+  });
+
+  it("shows due and offered for a payment error", async () => {
+    routeIpc(invoke, {
+      checkout: () => {
+        throw { kind: "payment", data: { message: "payments do not cover the total", due: 28900, offered: 20000 } };
+      },
+    });
+    open();
+    await fireEvent.input(screen.getByTestId("tendered"), { target: { value: "20000" } });
+    await fireEvent.click(screen.getByTestId("confirm-payment"));
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("pay-error")).toHaveTextContent(
+        "payments do not cover the total (due Rp 28.900, offered Rp 20.000)",
+      ),
+    );
+  });
+
+  it("confirms with Enter and picks methods with F1–F4", async () => {
+    routeIpc(invoke, { checkout: () => order });
+    open();
+    await fireEvent.keyDown(window, { key: "F3" });
+    expect(screen.getByTestId("method-qris")).toHaveAttribute("aria-checked", "true");
+    await fireEvent.keyDown(window, { key: "F1" });
+    expect(screen.getByTestId("method-cash")).toHaveAttribute("aria-checked", "true");
+    await fireEvent.keyDown(window, { key: "Enter" });
+    // An empty cash amount pays exactly.
+    expect(invoke).toHaveBeenCalledWith("checkout", {
+      ticket: "t1",
+      payments: [{ method: "cash", amount: 28900, reference: null }],
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import TicketPanel from "../src/components/TicketPanel.svelte";
+import { app } from "../src/lib/store.svelte";
+import { line, resetApp, routeIpc, ticket } from "./fixtures";
+
+const kopi = line({
+  id: "l1",
+  product_name: "Kopi Susu Gula Aren",
+  base_price: 30000,
+  unit_price: 35000,
+  quantity: 2,
+  note: "es sedikit",
+  modifiers: [
+    { option_id: "o1", group: "Size", option: "Large", price_delta: 5000 },
+    { option_id: "o2", group: "Sugar", option: "No sugar", price_delta: 0 },
+  ],
+  totals: { gross: 70000, line_discount: 0, order_discount: 0, service: 3500, tax: 7350, total: 80850 },
+});
+const air = line({
+  id: "l2",
+  product_name: "Air Mineral 600ml",
+  base_price: 6000,
+  unit_price: 6000,
+  quantity: 1,
+  totals: { gross: 6000, line_discount: 0, order_discount: 0, service: 300, tax: 630, total: 6930 },
+});
+// Deliberately numbers the UI could not derive itself: it must show the backend's.
+const twoLines = ticket([kopi, air], {
+  gross: 76000,
+  subtotal: 76000,
+  service: 3800,
+  tax: 7980,
+  rounding: -80,
+  total: 87700,
+});
+
+function props() {
+  return { onpay: vi.fn(), onpark: vi.fn(), ontickets: vi.fn(), ondiscard: vi.fn(), ondiscount: vi.fn() };
+}
+
+describe("TicketPanel", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("renders lines, modifiers, notes, quantities and the backend's totals", () => {
+    app.ticket = twoLines;
+    render(TicketPanel, props());
+    const lines = screen.getAllByTestId("ticket-line");
+    expect(lines.map((l) => l.dataset.name)).toEqual(["Kopi Susu Gula Aren", "Air Mineral 600ml"]);
+
+    const k = within(lines[0]);
+    expect(k.getByTestId("line-qty")).toHaveTextContent(/^2$/);
+    expect(k.getByTestId("line-modifiers")).toHaveTextContent("+ Large (+Rp 5.000)");
+    expect(k.getByTestId("line-modifiers")).toHaveTextContent("+ No sugar");
+    expect(k.getByTestId("line-modifiers")).not.toHaveTextContent("No sugar (");
+    expect(k.getByTestId("line-note")).toHaveTextContent("* es sedikit");
+    expect(k.getByTestId("line-unit")).toHaveTextContent("Rp 35.000 each");
+    expect(k.getByTestId("line-gross")).toHaveTextContent(/^Rp 70\.000$/);
+    expect(within(lines[1]).getByTestId("line-qty")).toHaveTextContent(/^1$/);
+    expect(within(lines[1]).queryByTestId("line-modifiers")).toBeNull();
+
+    expect(screen.getByTestId("ticket-subtotal")).toHaveTextContent(/^Rp 76\.000$/);
+    expect(screen.getByTestId("ticket-service")).toHaveTextContent(/^Rp 3\.800$/);
+    expect(screen.getByTestId("ticket-tax")).toHaveTextContent(/^Rp 7\.980$/);
+    expect(screen.getByTestId("ticket-rounding")).toHaveTextContent(/^-Rp 80$/);
+    expect(screen.getByTestId("ticket-total")).toHaveTextContent(/^Rp 87\.700$/);
+    expect(screen.queryByTestId("ticket-order-discount")).toBeNull();
+    expect(screen.getByTestId("pay-button")).toBeEnabled();
+  });
+
+  it("uses Indonesian labels", () => {
+    resetApp("id");
+    app.ticket = twoLines;
+    render(TicketPanel, props());
+    expect(screen.getByText("Servis")).toBeInTheDocument();
+    expect(screen.getByText("PB1")).toBeInTheDocument();
+    expect(screen.getByText("Pembulatan")).toBeInTheDocument();
+    expect(screen.getByTestId("pay-button")).toHaveTextContent("Bayar");
+  });
+
+  it("asks the backend for a new quantity and shows the totals it answers", async () => {
+    app.ticket = twoLines;
+    const after = ticket([{ ...kopi, quantity: 3 }, air], { subtotal: 111000, total: 127700 });
+    routeIpc(invoke, { set_line_quantity: () => after });
+    render(TicketPanel, props());
+    const k = within(screen.getAllByTestId("ticket-line")[0]);
+    await fireEvent.click(k.getByTestId("line-plus"));
+    expect(invoke).toHaveBeenCalledWith("set_line_quantity", { ticket: "t1", line: "l1", quantity: 3 });
+    await vi.waitFor(() => expect(screen.getByTestId("ticket-total")).toHaveTextContent(/^Rp 127\.700$/));
+    expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-qty")).toHaveTextContent(/^3$/);
+  });
+
+  it("removes a line when − is pressed at quantity 1", async () => {
+    app.ticket = twoLines;
+    routeIpc(invoke, { remove_line: () => ticket([kopi], { total: 80800 }) });
+    render(TicketPanel, props());
+    await fireEvent.click(within(screen.getAllByTestId("ticket-line")[1]).getByTestId("line-minus"));
+    expect(invoke).toHaveBeenCalledWith("remove_line", { ticket: "t1", line: "l2" });
+    await vi.waitFor(() => expect(screen.getAllByTestId("ticket-line")).toHaveLength(1));
+  });
+
+  it("shows an error toast when the backend refuses", async () => {
+    app.ticket = twoLines;
+    routeIpc(invoke, {
+      set_line_quantity: () => {
+        throw { kind: "insufficient_stock", data: { product: "Kopi Susu Gula Aren", available: 2, requested: 3 } };
+      },
+    });
+    render(TicketPanel, props());
+    await fireEvent.click(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-plus"));
+    await vi.waitFor(() => expect(app.toasts.map((x) => x.text)).toContain("Not enough Kopi Susu Gula Aren: 2 left"));
+    expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-qty")).toHaveTextContent(/^2$/);
+  });
+
+  it("has nothing to pay without lines", () => {
+    render(TicketPanel, props());
+    expect(screen.getByTestId("ticket-total")).toHaveTextContent(/^Rp 0$/);
+    expect(screen.getByTestId("pay-button")).toBeDisabled();
+  });
+});
