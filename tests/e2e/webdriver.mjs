@@ -115,7 +115,7 @@ async function request(base, method, path, body) {
   return json.value;
 }
 
-export async function waitFor(check, timeout, message) {
+export async function waitFor(check, timeout, message, every = 100) {
   const end = Date.now() + timeout;
   let lastError;
   while (Date.now() < end) {
@@ -124,7 +124,7 @@ export async function waitFor(check, timeout, message) {
     } catch (e) {
       lastError = e;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`${message}${lastError ? ` (last error: ${lastError.message})` : ""}`);
 }

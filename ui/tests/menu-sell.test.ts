@@ -56,8 +56,25 @@ describe("Menu", () => {
     expect(kopi).toHaveTextContent("3 left");
     expect(screen.getAllByTestId("category-tab").map((x) => x.dataset.name)).toEqual(["All", "Kopi"]);
     expect(invoke).toHaveBeenCalledWith("list_products", {
-      query: { category: null, sort: "name", offset: 0, limit: 120, include_inactive: false },
+      query: { category: null, sort: "name", offset: 0, limit: 48, include_inactive: false },
     });
+  });
+
+  it("renders one page and loads the next on demand", async () => {
+    const page = (offset: number, n: number) => Array.from({ length: n }, (_, i) => card(`P${String(offset + i).padStart(3, "0")}`));
+    routeIpc(invoke, {
+      list_categories: () => [],
+      list_products: ({ query }: { query: { offset: number; limit: number } }) =>
+        query.offset === 0 ? page(0, query.limit) : page(query.offset, 5),
+    });
+    render(Menu, { onpick: vi.fn() });
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(48));
+    await fireEvent.click(screen.getByTestId("more-products"));
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(53));
+    expect(invoke).toHaveBeenCalledWith("list_products", {
+      query: { category: null, sort: "name", offset: 48, limit: 48, include_inactive: false },
+    });
+    expect(screen.queryByTestId("more-products")).toBeNull();
   });
 
   it("ignores a search answer that arrives for an older text", async () => {

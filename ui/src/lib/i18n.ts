@@ -46,6 +46,7 @@ const en = {
   "menu.left": "{n} left",
   "menu.noResults": "Nothing found for “{text}”.",
   "menu.empty": "No products.",
+  "menu.more": "Show more",
 
   "mod.add": "Add",
   "mod.cancel": "Cancel",
@@ -217,6 +218,7 @@ const id: Record<MessageKey, string> = {
   "menu.left": "Sisa {n}",
   "menu.noResults": "Tidak ada hasil untuk “{text}”.",
   "menu.empty": "Belum ada produk.",
+  "menu.more": "Tampilkan lebih banyak",
 
   "mod.add": "Tambah",
   "mod.cancel": "Batal",
