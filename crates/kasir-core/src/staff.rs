@@ -261,35 +261,12 @@ impl Kasir {
     /// First run: creates the shop's first admin with the PIN the user chose and signs them in.
     /// Refused once any staff member exists.
     pub fn create_first_admin(&mut self, name: &str, pin: &str) -> Result<Actor> {
-        let name = text::name("name", name, 60)?;
-        let hash = hash_pin(pin)?;
-        let member = self.write(|tx, now| {
-            let n: i64 = tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
-            if n > 0 {
-                return Err(Error::AlreadySetUp);
-            }
-            let m = insert_staff(tx, now, &name, Role::Admin, &hash)?;
-            audit::append(
-                tx,
-                now,
-                Some(m.id),
-                "staff_created",
-                serde_json::json!({"staff": m.id, "role": "admin", "first_run": true}),
-            )?;
-            Ok(m)
-        })?;
-        Ok(Actor {
-            id: member.id,
-            name: member.name,
-            role: member.role,
-        })
+        self.first_admin("name", name, pin, None)
     }
 
     /// First run, in one step: the shop's name, currency and locale, and its first admin.
     /// Refused once any staff member exists.
     pub fn set_up_shop(&mut self, setup: ShopSetup) -> Result<Actor> {
-        let admin_name = text::name("admin_name", &setup.admin_name, 60)?;
-        let hash = hash_pin(&setup.pin)?;
         let mut settings = crate::settings::load(&self.conn)?;
         settings.shop_name = setup.shop_name;
         settings.currency = setup.currency;
@@ -297,20 +274,30 @@ impl Kasir {
         settings.locale = setup.locale;
         settings.time_zone = setup.time_zone;
         let settings = settings.validate()?;
+        self.first_admin("admin_name", &setup.admin_name, &setup.pin, Some(settings))
+    }
+
+    /// The first admin (and optionally the shop's settings) in one transaction.
+    fn first_admin(
+        &mut self,
+        field: &'static str,
+        name: &str,
+        pin: &str,
+        settings: Option<crate::settings::Settings>,
+    ) -> Result<Actor> {
+        let name = text::name(field, name, 60)?;
+        let hash = hash_pin(pin)?;
         let member = self.write(|tx, now| {
             let n: i64 = tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
             if n > 0 {
                 return Err(Error::AlreadySetUp);
             }
-            crate::settings::store(tx, &settings)?;
-            let m = insert_staff(tx, now, &admin_name, Role::Admin, &hash)?;
-            audit::append(
-                tx,
-                now,
-                Some(m.id),
-                "staff_created",
-                serde_json::json!({"staff": m.id, "role": "admin", "first_run": true}),
-            )?;
+            if let Some(settings) = &settings {
+                crate::settings::store(tx, settings)?;
+            }
+            let m = insert_staff(tx, now, &name, Role::Admin, &hash)?;
+            let detail = serde_json::json!({"staff": m.id, "role": "admin", "first_run": true});
+            audit::append(tx, now, Some(m.id), "staff_created", detail)?;
             Ok(m)
         })?;
         Ok(Actor {
