@@ -23,6 +23,7 @@ Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 export DISPLAY="$display"
 export KASIR_DATA_DIR="$work/data"
+export XDG_DATA_HOME="$work/xdg"   # the app's log folder lands in here
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 port=$((4500 + RANDOM % 400))
 tauri-driver --port "$port" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 &
@@ -34,6 +35,14 @@ done
 
 status=0
 KASIR_APP="$app" WEBDRIVER_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/e2e/ || status=$?
+# PINs never reach the logs: the wrong PIN the test typed must not appear in them.
+if ! ls "$work"/xdg/*/logs/*.log >/dev/null 2>&1; then
+    echo "e2e: the app wrote no log file"; status=1
+elif grep -rq "97315864" "$work/xdg"; then
+    echo "e2e: a PIN was written to the log"; status=1
+else
+    echo "e2e: log checked, no PIN in it"
+fi
 if [ "$status" -ne 0 ]; then
     echo "--- tauri-driver log ---"; tail -50 "$work/driver.log" || true
 fi

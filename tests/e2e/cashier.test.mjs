@@ -15,6 +15,8 @@ const shots = process.env.KASIR_SCREENSHOTS ?? join(import.meta.dirname, "../../
 mkdirSync(shots, { recursive: true });
 
 let s;
+/** A wrong PIN distinctive enough that scripts/e2e.sh can prove it never reached the logs. */
+const WRONG_PIN = "97315864";
 
 // WebKitWebDriver's own screenshot call can hang under Xvfb, so the X screen is captured instead
 // (the app window is the only window on it).
@@ -64,7 +66,7 @@ describe("the cashier's day, in the real app", () => {
 
   it("refuses a wrong PIN", async () => {
     await (await s.byTestId("staff-tile", '[data-name="Sari"]')).click();
-    await pinPad("9999");
+    await pinPad(WRONG_PIN);
     const error = await s.byTestId("login-error");
     await waitFor(async () => /4/.test(await error.text()), 10_000, "no wrong-PIN message with attempts left");
     await s.gone('[data-testid="search"]', 1000);
