@@ -19,6 +19,7 @@ mod ids;
 pub mod images;
 pub mod money;
 pub mod outbox;
+pub mod payments;
 pub mod pricing;
 pub mod receipt;
 pub mod settings;
