@@ -105,15 +105,7 @@ pub async fn load_demo(state: State<'_, Shared>) -> CmdResult<()> {
 #[specta::specta]
 pub async fn list_staff(state: State<'_, Shared>) -> CmdResult<Vec<StaffMember>> {
     let app = state.inner().clone();
-    blocking(move || {
-        Ok(app
-            .reader()
-            .list_staff()?
-            .into_iter()
-            .filter(|m| m.active)
-            .collect())
-    })
-    .await
+    blocking(move || Ok(app.reader().active_staff()?)).await
 }
 
 #[tauri::command]
@@ -327,11 +319,7 @@ pub async fn receipt(state: State<'_, Shared>, order: OrderId) -> CmdResult<Rece
 #[tauri::command]
 #[specta::specta]
 pub async fn orders_today(state: State<'_, Shared>) -> CmdResult<Vec<OrderSummary>> {
-    read(&state, |k, a| {
-        let today = k.today()?;
-        k.orders_for_day(a, today)
-    })
-    .await
+    read(&state, |k, a| k.orders_today(a)).await
 }
 
 #[tauri::command]

@@ -450,6 +450,12 @@ impl Kasir {
         Ok(out)
     }
 
+    /// Orders of today's business day: the orders board.
+    pub fn orders_today(&self, actor: &Actor) -> Result<Vec<OrderSummary>> {
+        let today = self.today()?;
+        self.orders_for_day(actor, today)
+    }
+
     /// Moves an order one step along the kitchen flow: pending → preparing → ready → completed.
     pub fn advance_order(&mut self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
         authorize(&self.conn, actor, Permission::Sell)?;

@@ -307,7 +307,16 @@ impl Kasir {
         })
     }
 
-    /// Active staff, for the login screen's list of names.
+    /// Who can sign in: active staff by name, for the login screen and the approval dialog.
+    pub fn active_staff(&self) -> Result<Vec<StaffMember>> {
+        Ok(self
+            .list_staff()?
+            .into_iter()
+            .filter(|m| m.active)
+            .collect())
+    }
+
+    /// All staff, active first, then by name.
     pub fn list_staff(&self) -> Result<Vec<StaffMember>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, name, role, active FROM staff ORDER BY active DESC, name COLLATE NOCASE",

@@ -250,6 +250,11 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("orders_for_day", Permission::Sell, |k, a, _| {
             k.orders_for_day(a, "2026-11-21".parse().unwrap()).map(drop)
         }),
+        ("orders_today", Permission::Sell, |k, a, _| {
+            let board = k.orders_today(a)?;
+            assert_eq!(board.len(), 1, "today's board holds the fixture's sale");
+            Ok(())
+        }),
         ("advance_order", Permission::Sell, |k, a, f| {
             k.advance_order(a, f.order, kasir_core::checkout::OrderStatus::Preparing)
                 .map(drop)

@@ -237,13 +237,24 @@ fn staff_rules() {
     s.kasir.login(sari, "8642").unwrap();
     let names: Vec<_> = s
         .kasir
-        .list_staff()
+        .active_staff()
         .unwrap()
         .into_iter()
-        .filter(|m| m.active)
         .map(|m| m.name)
         .collect();
     assert_eq!(names, ["Ayu", "Budi", "Sari"]);
+    let all: Vec<_> = s
+        .kasir
+        .list_staff()
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.name, m.active))
+        .collect();
+    assert_eq!(
+        all.last().unwrap(),
+        &("Dewi".to_string(), false),
+        "inactive staff listed last"
+    );
 }
 
 #[test]
