@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { render, screen } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import App from "../src/App.svelte";
+import { app, setAutoLock } from "../src/lib/store.svelte";
+import { IDR, resetApp, routeIpc } from "./fixtures";
+
+describe("auto-lock", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+    routeIpc(invoke, {
+      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      list_tickets: () => [],
+      list_categories: () => [],
+      list_products: () => [],
+      list_staff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
+      sign_out: () => null,
+    });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("locks the till after the configured minutes without input, and not before", async () => {
+    setAutoLock(2);
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+    await vi.advanceTimersByTimeAsync(100_000); // 1 min 40 s: still open
+    expect(app.actor).not.toBeNull();
+    const signedOut = () => vi.mocked(invoke).mock.calls.some(([cmd]) => cmd === "sign_out");
+    expect(signedOut()).toBe(false);
+    await vi.advanceTimersByTimeAsync(30_000); // past 2 minutes
+    await vi.waitFor(() => expect(app.actor).toBeNull());
+    expect(signedOut()).toBe(true);
+    expect(app.screen).toBe("login");
+  });
+});
