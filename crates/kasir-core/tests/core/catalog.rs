@@ -4,22 +4,7 @@ use kasir_core::catalog::{
     ProductSort, StockLevel, StockReason,
 };
 
-use crate::helpers::{count, refused, shop};
-
-fn draft(category: kasir_core::catalog::CategoryId, name: &str, price: i64) -> ProductDraft {
-    ProductDraft {
-        category_id: category,
-        name: name.into(),
-        description: "Enak sekali".into(),
-        price,
-        track_stock: false,
-        initial_stock: 0,
-        low_stock_warning: None,
-        low_stock_critical: None,
-        active: true,
-        barcode: None,
-    }
-}
+use crate::helpers::{count, draft, refused, shop};
 
 #[test]
 fn products_are_created_listed_and_sorted() {

@@ -4,7 +4,7 @@ use kasir_core::checkout::{OrderStatus, PaymentInput, PaymentMethod};
 use kasir_core::tickets::{AddLine, OrderType};
 use kasir_core::{Money, Role};
 
-use crate::helpers::{MANAGER_PIN, cash, count, refused, shop};
+use crate::helpers::{MANAGER_PIN, cash, count, draft, refused, shop};
 
 fn add(p: &kasir_core::catalog::Product, q: i64) -> AddLine {
     AddLine {
@@ -57,18 +57,7 @@ fn a_cash_sale_writes_everything_at_once() {
     );
     // snapshots survive later menu changes
     let a = s.admin.clone();
-    let d = kasir_core::catalog::ProductDraft {
-        category_id: s.category,
-        name: "Kopi Susu Baru".into(),
-        description: String::new(),
-        price: 99_000,
-        track_stock: false,
-        initial_stock: 0,
-        low_stock_warning: None,
-        low_stock_critical: None,
-        active: true,
-        barcode: None,
-    };
+    let d = draft(s.category, "Kopi Susu Baru", 99_000);
     s.kasir.update_product(&a, kopi.id, d.clone()).unwrap();
     let again = s.kasir.order(&c, order.id).unwrap();
     assert_eq!(again, order);

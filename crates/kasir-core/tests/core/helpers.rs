@@ -47,16 +47,9 @@ impl Shop {
     /// A product in the shop's category; `stock: None` is untracked.
     pub fn product(&mut self, name: &str, price: i64, stock: Option<i64>) -> Product {
         let draft = ProductDraft {
-            category_id: self.category,
-            name: name.into(),
-            description: String::new(),
-            price,
             track_stock: stock.is_some(),
             initial_stock: stock.unwrap_or(0),
-            low_stock_warning: None,
-            low_stock_critical: None,
-            active: true,
-            barcode: None,
+            ..draft(self.category, name, price)
         };
         let admin = self.admin.clone();
         self.kasir.create_product(&admin, draft).unwrap()
@@ -89,6 +82,22 @@ impl Shop {
         self.kasir
             .checkout(&cashier, ticket.id, &[cash(due)])
             .unwrap()
+    }
+}
+
+/// An active, untracked product draft; tests override the fields they care about.
+pub fn draft(category: CategoryId, name: &str, price: i64) -> ProductDraft {
+    ProductDraft {
+        category_id: category,
+        name: name.into(),
+        description: String::new(),
+        price,
+        track_stock: false,
+        initial_stock: 0,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
     }
 }
 

@@ -55,18 +55,7 @@ fn fixture(s: &mut Shop) -> Fixture {
 type UseCase = fn(&mut Kasir, &Actor, &Fixture) -> kasir_core::Result<()>;
 
 fn draft(f: &Fixture) -> ProductDraft {
-    ProductDraft {
-        category_id: f.category,
-        name: "New".into(),
-        description: String::new(),
-        price: 1_000,
-        track_stock: false,
-        initial_stock: 0,
-        low_stock_warning: None,
-        low_stock_critical: None,
-        active: true,
-        barcode: None,
-    }
+    crate::helpers::draft(f.category, "New", 1_000)
 }
 
 fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
