@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use kasir_core::db::Checkpointer;
 use kasir_core::{Actor, Kasir, SystemClock};
@@ -31,7 +30,7 @@ impl AppState {
     pub fn open(data_dir: &Path) -> kasir_core::Result<Shared> {
         let writer = Kasir::open(data_dir, Arc::new(SystemClock))?;
         let reader = writer.open_reader()?;
-        let checkpointer = Checkpointer::spawn(writer.db_path(), Duration::from_secs(5))?;
+        let checkpointer = writer.spawn_checkpointer()?;
         Ok(Arc::new(AppState {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),

@@ -44,6 +44,8 @@ pub use crate::staff::{Actor, Permission, Role};
 /// [`Kasir::open_reader`] for search and lists, which WAL lets run while the writer commits.
 pub struct Kasir {
     conn: Connection,
+    /// The writer's WAL fill, for the checkpointer (a reader's stays at zero).
+    wal: db::WalFill,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
 }
@@ -55,9 +57,11 @@ impl Kasir {
     /// Opens (creating if needed) the terminal's data directory: `kasir.db` and `media/`.
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Kasir> {
         std::fs::create_dir_all(data_dir.join("media"))?;
-        let conn = db::open_writer(&data_dir.join(DB_FILE))?;
+        let mut conn = db::open_writer(&data_dir.join(DB_FILE))?;
+        let wal = db::watch_wal(&mut conn)?;
         Ok(Kasir {
             conn,
+            wal,
             clock,
             data_dir: data_dir.to_path_buf(),
         })
@@ -67,9 +71,20 @@ impl Kasir {
     pub fn open_reader(&self) -> Result<Kasir> {
         Ok(Kasir {
             conn: db::open_reader(&self.db_path())?,
+            wal: db::WalFill::default(),
             clock: self.clock.clone(),
             data_dir: self.data_dir.clone(),
         })
+    }
+
+    /// Starts the background checkpointer for this writer's database (see [`db::Checkpointer`]).
+    pub fn spawn_checkpointer(&self) -> Result<db::Checkpointer> {
+        db::Checkpointer::spawn(self.db_path(), self.wal.clone(), db::CHECKPOINT_FRAMES)
+    }
+
+    /// Frames (pages) in the WAL after this writer's latest commit.
+    pub fn wal_frames(&self) -> u32 {
+        self.wal.frames()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -334,11 +334,8 @@ impl Kasir {
         self.write(|tx, now| {
             let id = TicketId::new(now);
             let terminal = settings::load(tx)?.terminal_code;
-            tx.execute(
-                "INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![id, terminal, staff, order_type.as_str(), label, now.to_string()],
-            )?;
+            tx.prepare_cached("INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![id, terminal, staff, order_type.as_str(), label, now.to_string()])?;
             load_ticket(tx, id)
         })
     }
@@ -392,10 +389,8 @@ impl Kasir {
         let label = text::line("label", label, 60)?;
         self.write(|tx, now| {
             touch(tx, id, now)?;
-            tx.execute(
-                "UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1",
-                params![id, order_type.as_str(), label],
-            )?;
+            tx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
+                .execute(params![id, order_type.as_str(), label])?;
             load_ticket(tx, id)
         })
     }
@@ -410,10 +405,8 @@ impl Kasir {
         authorize(&self.conn, actor, Permission::Sell)?;
         self.write(|tx, now| {
             touch(tx, id, now)?;
-            tx.execute(
-                "UPDATE tickets SET parked = ?2 WHERE id = ?1",
-                params![id, parked],
-            )?;
+            tx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
+                .execute(params![id, parked])?;
             load_ticket(tx, id)
         })
     }
@@ -422,7 +415,11 @@ impl Kasir {
     pub fn discard_ticket(&mut self, actor: &Actor, id: TicketId) -> Result<()> {
         authorize(&self.conn, actor, Permission::Sell)?;
         self.write(|tx, _| {
-            if tx.execute("DELETE FROM tickets WHERE id = ?1", [id])? == 0 {
+            if tx
+                .prepare_cached("DELETE FROM tickets WHERE id = ?1")?
+                .execute([id])?
+                == 0
+            {
                 return Err(Error::not_found("ticket", id));
             }
             Ok(())
@@ -464,22 +461,15 @@ impl Kasir {
                 Some((line, q)) => {
                     let q = q + add.quantity;
                     check_quantity(q)?;
-                    tx.execute("UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2", params![ticket, line, q])?;
+                    tx.prepare_cached("UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, q])?;
                 }
                 None => {
-                    let (count, last): (i64, i64) = tx.query_row(
-                        "SELECT COUNT(*), COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1",
-                        [ticket],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?;
+                    let (count, last): (i64, i64) = tx.prepare_cached("SELECT COUNT(*), COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1")?.query_row([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?;
                     if count as usize >= MAX_LINES {
                         return Err(Error::invalid("ticket", format!("at most {MAX_LINES} lines on one ticket")));
                     }
-                    tx.execute(
-                        "INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![TicketLineId::new(now), ticket, last + 1, add.product_id, key, note, add.quantity],
-                    )?;
+                    tx.prepare_cached("INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![TicketLineId::new(now), ticket, last + 1, add.product_id, key, note, add.quantity])?;
                 }
             }
             load_ticket(tx, ticket)
@@ -502,10 +492,10 @@ impl Kasir {
             if quantity > current {
                 check_stock(tx, ticket, product, quantity, Some(line))?;
             }
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2",
-                params![ticket, line, quantity],
-            )?;
+            )?
+            .execute(params![ticket, line, quantity])?;
             load_ticket(tx, ticket)
         })
     }
@@ -520,10 +510,8 @@ impl Kasir {
         self.write(|tx, now| {
             touch(tx, ticket, now)?;
             line_product(tx, ticket, line)?;
-            tx.execute(
-                "DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2",
-                params![ticket, line],
-            )?;
+            tx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
+                .execute(params![ticket, line])?;
             load_ticket(tx, ticket)
         })
     }
@@ -543,11 +531,8 @@ impl Kasir {
             touch(tx, ticket, now)?;
             line_product(tx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
-            tx.execute(
-                "UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
-                 WHERE ticket_id = ?1 AND id = ?2",
-                params![ticket, line, kind, value, approved_by],
-            )?;
+            tx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
+                 WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, kind, value, approved_by])?;
             let t = load_ticket(tx, ticket)?; // refuses a discount larger than the line
             if let Some(d) = discount {
                 audit::append(tx, now, Some(staff), "discount_applied", serde_json::json!({
@@ -571,10 +556,7 @@ impl Kasir {
         self.write(|tx, now| {
             touch(tx, ticket, now)?;
             let (kind, value) = discount_to_sql(discount);
-            tx.execute(
-                "UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1",
-                params![ticket, kind, value, approved_by],
-            )?;
+            tx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
             let t = load_ticket(tx, ticket)?;
             if let Some(d) = discount {
                 audit::append(tx, now, Some(staff), "discount_applied", serde_json::json!({
