@@ -14,8 +14,8 @@ cleanup() { kill "${driver_pid:-}" "${xvfb_pid:-}" 2>/dev/null || true; pkill -f
 trap cleanup EXIT
 display=":$((90 + RANDOM % 9))"
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb_pid=$!
-export DISPLAY="$display" KASIR_DATA_DIR="$work/data" WEBKIT_DISABLE_COMPOSITING_MODE=1
+export DISPLAY="$display" KASIR_DATA_DIR="$work/data"
 port=$((4500 + RANDOM % 400))
 tauri-driver --port "$port" --native-driver "$(command -v WebKitWebDriver)" >/dev/null 2>&1 & driver_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break; sleep 0.1; done
-KASIR_APP="$PWD/target/release/kasir" WEBDRIVER_URL="http://127.0.0.1:$port" node tests/e2e/bench.mjs
+KASIR_BENCH_CATALOG="$work/data" KASIR_APP="$PWD/target/release/kasir" WEBDRIVER_URL="http://127.0.0.1:$port" node tests/e2e/bench.mjs

@@ -24,7 +24,6 @@ xvfb_pid=$!
 export DISPLAY="$display"
 export KASIR_DATA_DIR="$work/data"
 export XDG_DATA_HOME="$work/xdg"   # the app's log folder lands in here
-export WEBKIT_DISABLE_COMPOSITING_MODE=1
 port=$((4500 + RANDOM % 400))
 tauri-driver --port "$port" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 &
 driver_pid=$!

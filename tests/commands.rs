@@ -419,3 +419,19 @@ fn tickets_park_resume_discard() {
     );
     assert_eq!(t["lines"][0]["totals"]["line_discount"], 300);
 }
+
+#[test]
+fn start_up_milestones_are_accepted_and_bad_times_refused() {
+    let h = Harness::new(false);
+    let marks = json!({"marks": [
+        {"name": "kasir:script", "at_unix_ms": 1_795_246_555_437.5},
+        {"name": format!("kasir:{}\n\u{1b}[31m", "x".repeat(10_000)), "at_unix_ms": 1_795_246_555_533.0},
+    ]});
+    assert_eq!(h.ok("report_startup", marks), Value::Null);
+    let bad = h.err(
+        "report_startup",
+        json!({"marks": [{"name": "kasir:login-ready", "at_unix_ms": -1.0}]}),
+    );
+    assert_eq!(bad["kind"], "validation");
+    assert_eq!(bad["data"]["field"], "at_unix_ms");
+}

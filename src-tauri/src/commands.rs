@@ -67,6 +67,8 @@ pub struct AppStatus {
 #[tauri::command]
 #[specta::specta]
 pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| tracing::info!(ms = crate::ms_since_start(), "the UI is up"));
     let app = state.inner().clone();
     blocking(move || {
         let k = app.reader();
@@ -78,6 +80,42 @@ pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
         })
     })
     .await
+}
+
+/// A start-up milestone the UI reached: a `performance.mark` name and when, in Unix ms
+/// (`performance.timeOrigin + startTime`).
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct StartupMark {
+    pub name: String,
+    pub at_unix_ms: f64,
+}
+
+/// The UI reports its start-up milestones; they go to the log (as ms after the process began),
+/// so a slow start on a shop's machine shows there, and the app benchmark reads them.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_startup(marks: Vec<StartupMark>) -> CmdResult<()> {
+    if marks
+        .iter()
+        .any(|m| !m.at_unix_ms.is_finite() || m.at_unix_ms < 0.0)
+    {
+        return Err(CommandError::Validation {
+            field: "at_unix_ms".into(),
+            message: "not a time".into(),
+        });
+    }
+    for m in marks.iter().take(8) {
+        let name: String = m
+            .name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+            .take(40)
+            .collect();
+        let ms = (m.at_unix_ms - crate::started_unix_ms()).round() as i64;
+        let at_unix_ms = m.at_unix_ms.round() as i64;
+        tracing::info!(mark = %name, ms, at_unix_ms, "start-up milestone");
+    }
+    Ok(())
 }
 
 /// First run: names the shop and creates its first admin, who is then signed in.

@@ -7,6 +7,8 @@ pub mod error;
 pub mod state;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use kasir_core::images::{ImageSize, image_path};
 use tauri::http::{Response, StatusCode};
@@ -19,6 +21,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::*;
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
+        report_startup,
         set_up_shop,
         load_demo,
         list_staff,
@@ -109,8 +112,26 @@ fn init_logging<R: Runtime>(
     Some(guard)
 }
 
+static STARTED: OnceLock<(Instant, SystemTime)> = OnceLock::new();
+
+/// Milliseconds since [`run`] began: start-up milestones go to the log with it.
+pub fn ms_since_start() -> u128 {
+    STARTED.get().map_or(0, |(t, _)| t.elapsed().as_millis())
+}
+
+/// When [`run`] began, in Unix milliseconds.
+pub fn started_unix_ms() -> f64 {
+    STARTED.get().map_or(0.0, |(_, at)| {
+        at.duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1000.0
+    })
+}
+
 /// Starts the desktop app.
 pub fn run() {
+    STARTED.get_or_init(|| (Instant::now(), SystemTime::now()));
     let specta = specta_builder::<tauri::Wry>();
     tauri::Builder::default()
         .invoke_handler(specta.invoke_handler())
@@ -118,6 +139,7 @@ pub fn run() {
             if let Some(guard) = init_logging(app) {
                 app.manage(guard);
             }
+            tracing::info!(ms = ms_since_start(), "setting up");
             let dir = data_dir(app);
             tracing::info!(data_dir = %dir.display(), "opening the terminal's database");
             let state = AppState::open(&dir)?;
@@ -125,6 +147,7 @@ pub fn run() {
                 state.load_demo_if_new()?;
             }
             app.manage(state);
+            tracing::info!(ms = ms_since_start(), "database open; creating the window");
             Ok(())
         })
         .register_uri_scheme_protocol("img", |ctx, request| {

@@ -8,6 +8,11 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appStatus: () => typedError<AppStatus_Serialize, CommandError>(__TAURI_INVOKE("app_status")),
+	/**
+	 *  The UI reports its start-up milestones; they go to the log (as ms after the process began),
+	 *  so a slow start on a shop's machine shows there, and the app benchmark reads them.
+	 */
+	reportStartup: (marks: StartupMark[]) => typedError<null, CommandError>(__TAURI_INVOKE("report_startup", { marks })),
 	/**  First run: names the shop and creates its first admin, who is then signed in. */
 	setUpShop: (setup: ShopSetup) => typedError<Actor, CommandError>(__TAURI_INVOKE("set_up_shop", { setup })),
 	/**  First run: loads the demo café instead (demo PINs in the README). */
@@ -517,6 +522,15 @@ export type StaffMember = {
 	name: string,
 	role: Role,
 	active: boolean,
+};
+
+/**
+ *  A start-up milestone the UI reached: a `performance.mark` name and when, in Unix ms
+ *  (`performance.timeOrigin + startTime`).
+ */
+export type StartupMark = {
+	name: string,
+	at_unix_ms: number | null,
 };
 
 /**  How a product's stock stands against its thresholds. */

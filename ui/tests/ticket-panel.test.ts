@@ -96,11 +96,17 @@ describe("TicketPanel", () => {
     expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-qty")).toHaveTextContent(/^3$/);
   });
 
-  it("removes a line when − is pressed at quantity 1", async () => {
+  it("stops − at quantity 1; ✕ removes the line", async () => {
     app.ticket = twoLines;
     routeIpc(invoke, { remove_line: () => ticket([kopi], { total: 80800 }) });
     render(TicketPanel, props());
-    await fireEvent.click(within(screen.getAllByTestId("ticket-line")[1]).getByTestId("line-minus"));
+    const water = within(screen.getAllByTestId("ticket-line")[1]);
+    expect(water.getByTestId("line-qty")).toHaveTextContent(/^1$/);
+    expect(water.getByTestId("line-minus")).toBeDisabled();
+    expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-minus")).toBeEnabled();
+    await fireEvent.click(water.getByTestId("line-minus"));
+    expect(invoke).not.toHaveBeenCalled();
+    await fireEvent.click(water.getByTestId("line-remove"));
     expect(invoke).toHaveBeenCalledWith("remove_line", { ticket: "t1", line: "l2" });
     await vi.waitFor(() => expect(screen.getAllByTestId("ticket-line")).toHaveLength(1));
   });

@@ -1,4 +1,4 @@
-import type { CommandError } from "../bindings";
+import { commands, type CommandError } from "../bindings";
 import { formatMoney, type MoneyFormat } from "./money";
 import { translate, type Lang } from "./i18n";
 
@@ -85,4 +85,26 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat): strin
     default:
       return translate(lang, "err.unknown", { message: JSON.stringify(err) });
   }
+}
+
+const sent = new Set<string>();
+
+/** Marks a start-up milestone (User Timing) once the screen as it now stands has been painted
+ *  (the next animation frame has run), the first time it is reached, and reports it with any
+ *  earlier unsent marks to the app's log. Never throws: a lost report must not disturb the till. */
+export function startupMilestone(name: string): void {
+  if (sent.has(name)) return;
+  const frame = typeof requestAnimationFrame === "function" ? requestAnimationFrame : (f: () => void) => setTimeout(f, 16);
+  frame(() => setTimeout(() => report(name), 0));
+}
+
+function report(name: string): void {
+  if (sent.has(name)) return;
+  performance.mark(name);
+  const marks = performance
+    .getEntriesByType("mark")
+    .filter((m) => m.name.startsWith("kasir:") && !sent.has(m.name))
+    .map((m) => ({ name: m.name, at_unix_ms: performance.timeOrigin + m.startTime }));
+  for (const m of marks) sent.add(m.name);
+  commands.reportStartup(marks).catch(() => {});
 }

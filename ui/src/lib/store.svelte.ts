@@ -302,7 +302,7 @@ export async function quickAdd(card: ProductCard_Serialize): Promise<"added" | "
 export async function setQuantity(lineId: string, quantity: number): Promise<boolean> {
   const tk = app.ticket;
   if (!tk) return false;
-  if (quantity <= 0) return removeLine(lineId);
+  if (quantity < 1) return false; // removing a line is its own, explicit action (✕)
   return ticketOp(() => call(commands.setLineQuantity(tk.id, lineId, quantity)));
 }
 

@@ -1,0 +1,45 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import ConfirmDialog from "../src/components/ConfirmDialog.svelte";
+import { resetApp } from "./fixtures";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+describe("dialogs keep focus inside", () => {
+  beforeEach(() => resetApp("en"));
+
+  it("wraps Tab and Shift+Tab within the dialog and gives focus back on close", async () => {
+    const opener = document.createElement("button");
+    opener.textContent = "Pay";
+    document.body.appendChild(opener);
+    opener.focus();
+    const onclose = vi.fn();
+    const { unmount } = render(ConfirmDialog, {
+      title: "Cancel order?",
+      message: "Stock comes back.",
+      confirmLabel: "Yes",
+      onconfirm: () => {},
+      onclose,
+    });
+    const dialog = screen.getByTestId("confirm-dialog");
+    const buttons = [...dialog.querySelectorAll("button")];
+    const [close, , yes] = buttons; // ✕, Cancel, Yes
+    expect(document.activeElement).toHaveTextContent("Cancel"); // data-autofocus
+
+    yes.focus();
+    await fireEvent.keyDown(window, { key: "Tab" });
+    expect(document.activeElement).toBe(close);
+    await fireEvent.keyDown(window, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(yes);
+
+    opener.focus(); // focus escaped somehow (a click behind): Tab brings it back in
+    await fireEvent.keyDown(window, { key: "Tab" });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(onclose).toHaveBeenCalledOnce();
+    unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+});
