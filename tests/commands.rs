@@ -330,6 +330,14 @@ fn a_whole_sale_through_the_commands() {
 
     let board = h.ok("orders_today", json!({}));
     assert_eq!(board[0]["receipt_no"], "T01-000001");
+    let made = &board[0]["lines"];
+    assert_eq!(
+        made.as_array().map(Vec::len),
+        order["lines"].as_array().map(Vec::len)
+    );
+    assert_eq!(made[0]["name"], order["lines"][0]["product_name"]);
+    assert_eq!(made[0]["quantity"], order["lines"][0]["quantity"]);
+    assert!(made[0]["modifiers"].is_array() && made[0]["note"].is_string());
     assert_eq!(
         h.err(
             "advance_order",

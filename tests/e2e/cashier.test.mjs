@@ -149,6 +149,10 @@ describe("the cashier's day, in the real app", () => {
     await (await s.byTestId("orders-button")).click();
     await s.byTestId("orders-board");
     const card = await s.find('[data-testid="orders-col-pending"] [data-testid="order-card"][data-receipt="T01-000001"]');
+    // The kitchen sees what to make: each line with its options.
+    const made = await (await card.find('[data-testid="order-lines"]')).text();
+    assert.match(made, /2×\s*Croissant/);
+    assert.match(made, /Kopi Susu Gula Aren\s*Large, Less sugar/);
     await (await card.find('[data-testid="advance-order"]')).click();
     await s.find('[data-testid="orders-col-preparing"] [data-testid="order-card"][data-receipt="T01-000001"]');
     await shot("orders");

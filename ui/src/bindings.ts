@@ -89,6 +89,15 @@ export type Approval = {
 	pin: string,
 };
 
+/**  One line of an order as the kitchen sees it. */
+export type BoardLine = {
+	name: string,
+	quantity: number,
+	/**  The chosen options' names, e.g. ["Large", "Less sugar"]. */
+	modifiers: string[],
+	note: string,
+};
+
 export type Category = {
 	id: string,
 	name: string,
@@ -205,6 +214,8 @@ export type OrderSummary = {
 	total: number,
 	items: number,
 	created_at: string,
+	/**  What to make, in ticket order: the kitchen reads these on the board. */
+	lines: BoardLine[],
 };
 
 export type OrderType = "dine_in" | "takeaway" | "delivery" | "pickup";

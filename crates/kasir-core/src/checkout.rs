@@ -7,7 +7,7 @@
 //! there or none of it. Once written, an order's money never changes (triggers refuse it);
 //! corrections are new rows that point at the order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -143,6 +143,20 @@ pub struct OrderSummary {
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
     pub created_at: Timestamp,
+    /// What to make, in ticket order: the kitchen reads these on the board.
+    pub lines: Vec<BoardLine>,
+}
+
+/// One line of an order as the kitchen sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BoardLine {
+    pub name: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub quantity: i64,
+    /// The chosen options' names, e.g. ["Large", "Less sugar"].
+    pub modifiers: Vec<String>,
+    pub note: String,
 }
 
 /// What the server learns of a sale: the order and the stock it took.
@@ -445,7 +459,37 @@ impl Kasir {
                 total: Money(total),
                 items,
                 created_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+                lines: Vec::new(),
             });
+        }
+        // The day's lines in one query, handed to their orders.
+        let index: HashMap<OrderId, usize> =
+            out.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.order_id, l.product_name, l.quantity, l.modifiers, l.note
+             FROM orders o JOIN order_lines l ON l.order_id = o.id
+             WHERE o.business_date = ?1 ORDER BY l.order_id, l.position",
+        )?;
+        let lines = stmt.query_map([day.to_string()], |r| {
+            Ok((
+                r.get::<_, OrderId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for line in lines {
+            let (order, name, quantity, modifiers, note) = line?;
+            let modifiers: Vec<ChosenModifier> = serde_json::from_str(&modifiers)?;
+            if let Some(&i) = index.get(&order) {
+                out[i].lines.push(BoardLine {
+                    name,
+                    quantity,
+                    modifiers: modifiers.into_iter().map(|m| m.option).collect(),
+                    note,
+                });
+            }
         }
         Ok(out)
     }

@@ -399,3 +399,65 @@ fn orders_are_facts() {
         );
     }
 }
+
+#[test]
+fn the_board_shows_what_to_make() {
+    let mut s = shop();
+    let c = s.cashier.clone();
+    let kopi = crate::tickets::coffee_with_modifiers(&mut s);
+    let teh = s.product("Teh", 8_000, None);
+    let t = s
+        .kasir
+        .open_ticket(&c, OrderType::DineIn, "Meja 4")
+        .unwrap();
+    let (large, oat) = (
+        kopi.modifier_groups[0].options[1].id,
+        kopi.modifier_groups[1].options[1].id,
+    );
+    let line = |product_id, modifier_ids, note: &str, quantity| AddLine {
+        product_id,
+        modifier_ids,
+        note: note.into(),
+        quantity,
+    };
+    s.kasir
+        .add_to_ticket(&c, t.id, line(kopi.id, vec![oat, large], "less ice", 2))
+        .unwrap();
+    let ticket = s
+        .kasir
+        .add_to_ticket(&c, t.id, line(teh.id, vec![], "", 1))
+        .unwrap();
+    let first = s
+        .kasir
+        .checkout(&c, t.id, &[cash(ticket.totals.total.0)])
+        .unwrap();
+    let second = s.sell(&[(&teh, 3)]);
+
+    let board = s.kasir.orders_for_day(&c, first.business_date).unwrap();
+    assert_eq!(board.len(), 2);
+    assert_eq!(board[0].id, first.id);
+    assert_eq!(board[0].label, "Meja 4");
+    assert_eq!(board[0].items, 3);
+    let made: Vec<_> = board[0]
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                l.quantity,
+                l.modifiers.join("+"),
+                l.note.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        made,
+        [
+            ("Kopi Susu", 2, "Large+Oat milk".to_string(), "less ice"),
+            ("Teh", 1, String::new(), ""),
+        ]
+    );
+    assert_eq!(board[1].id, second.id);
+    assert_eq!(board[1].lines.len(), 1);
+    assert_eq!(board[1].lines[0].quantity, 3);
+}

@@ -15,7 +15,7 @@ fn add(p: &Product, q: i64) -> AddLine {
     }
 }
 
-fn coffee_with_modifiers(s: &mut Shop) -> Product {
+pub(crate) fn coffee_with_modifiers(s: &mut Shop) -> Product {
     let p = s.product("Kopi Susu", 25_000, None);
     let a = s.admin.clone();
     s.kasir
