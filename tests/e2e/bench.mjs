@@ -170,6 +170,10 @@ for (let i = 0; i < sales; i++) {
   await (await s.byTestId("new-sale", "", { timeout: 15_000 })).click();
   await waitFor(async () => (await s.all('[data-testid="receipt"]')).length === 0, 5000, "receipt stayed open");
   await search.type("\uE00C");
+  if ((i + 1) % 100 === 0 && i + 1 < sales) {
+    const m = memory();
+    console.log(`  after ${i + 1} sales: total RSS ${m.rss.toFixed(0)} MiB, PSS ${m.pss.toFixed(0)} MiB (${m.detail})`);
+  }
 }
 const afterSales = memory();
 console.log(`memory after start: total RSS ${before.rss.toFixed(0)} MiB, PSS ${before.pss.toFixed(0)} MiB (${before.detail})`);
