@@ -42,4 +42,19 @@ describe("dialogs keep focus inside", () => {
     expect(document.activeElement).toBe(opener);
     opener.remove();
   });
+
+  it("does not take focus back from the dialog that replaced it", () => {
+    const opener = document.createElement("button");
+    document.body.appendChild(opener);
+    opener.focus();
+    const props = { message: "", confirmLabel: "Yes", onconfirm: () => {}, onclose: () => {} };
+    const first = render(ConfirmDialog, { ...props, title: "Pay" });
+    const second = render(ConfirmDialog, { ...props, title: "Receipt" }); // autofocuses its Cancel
+    const focused = document.activeElement;
+    expect(screen.getAllByTestId("confirm-dialog")[1].contains(focused)).toBe(true);
+    first.unmount();
+    expect(document.activeElement).toBe(focused);
+    second.unmount();
+    opener.remove();
+  });
 });
