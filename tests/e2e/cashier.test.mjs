@@ -153,6 +153,11 @@ describe("the cashier's day, in the real app", () => {
     const made = await (await card.find('[data-testid="order-lines"]')).text();
     assert.match(made, /2×\s*Croissant/);
     assert.match(made, /Kopi Susu Gula Aren\s*Large, Less sugar/);
+    // A copy of its receipt, from the board.
+    await (await card.find('[data-testid="view-receipt"]')).click();
+    await waitFor(async () => /No: T01-000001/.test(await (await s.byTestId("receipt")).text()), 5000, "no receipt copy");
+    await (await s.byTestId("close-receipt")).click();
+    await s.gone('[data-testid="receipt-dialog"]');
     await (await card.find('[data-testid="advance-order"]')).click();
     await s.find('[data-testid="orders-col-preparing"] [data-testid="order-card"][data-receipt="T01-000001"]');
     await shot("orders");

@@ -58,4 +58,24 @@ describe("OrdersBoard", () => {
     await vi.waitFor(() => expect(within(screen.getByTestId("orders-col-preparing")).getAllByTestId("order-card")).toHaveLength(1));
     expect(within(screen.getByTestId("orders-col-pending")).queryAllByTestId("order-card")).toHaveLength(0);
   });
+
+  it("shows a copy of an order's receipt, and offers no cancel once completed", async () => {
+    routeIpc(invoke, {
+      orders_today: () => [order("3", "completed", [{ name: "Croissant", quantity: 2, modifiers: [], note: "" }])],
+      receipt: ({ order: id }) => ({ receipt: {}, text_58mm: `Kopi Kasir\nNo: T01-00000${id}\nCroissant`, text_80mm: "" }),
+    });
+    render(OrdersBoard);
+    const card = await within(await screen.findByTestId("orders-col-completed")).findByTestId("order-card");
+    expect(within(card).queryByTestId("cancel-order")).toBeNull();
+    expect(within(card).queryByTestId("advance-order")).toBeNull();
+    await fireEvent.click(within(card).getByTestId("view-receipt"));
+    expect(invoke).toHaveBeenCalledWith("receipt", { order: "3" });
+    const dialog = await screen.findByTestId("receipt-dialog");
+    expect(dialog).toHaveTextContent("Receipt · T01-000003");
+    await vi.waitFor(() => expect(within(dialog).getByTestId("receipt")).toHaveTextContent("No: T01-000003"));
+    expect(within(dialog).queryByTestId("receipt-change")).toBeNull();
+    expect(within(dialog).queryByTestId("new-sale")).toBeNull();
+    await fireEvent.click(within(dialog).getByTestId("close-receipt"));
+    await vi.waitFor(() => expect(screen.queryByTestId("receipt-dialog")).toBeNull());
+  });
 });

@@ -130,6 +130,8 @@ const en = {
   "receipt.title": "Paid",
   "receipt.change": "Change",
   "receipt.newSale": "New sale",
+  "receipt.copy": "Receipt",
+  "receipt.close": "Close",
   "receipt.print": "Print",
   "receipt.printSoon": "Printing comes later",
 
@@ -143,6 +145,7 @@ const en = {
   "board.advance.preparing": "Ready",
   "board.advance.ready": "Complete",
   "board.cancel": "Cancel",
+  "board.receipt": "Receipt",
   "board.items": "{n} items",
   "board.refresh": "Refresh",
   "board.back": "Back to selling",
@@ -302,6 +305,8 @@ const id: Record<MessageKey, string> = {
   "receipt.title": "Lunas",
   "receipt.change": "Kembalian",
   "receipt.newSale": "Penjualan baru",
+  "receipt.copy": "Struk",
+  "receipt.close": "Tutup",
   "receipt.print": "Cetak",
   "receipt.printSoon": "Fitur cetak menyusul",
 
@@ -315,6 +320,7 @@ const id: Record<MessageKey, string> = {
   "board.advance.preparing": "Siap",
   "board.advance.ready": "Selesai",
   "board.cancel": "Batalkan",
+  "board.receipt": "Struk",
   "board.items": "{n} item",
   "board.refresh": "Muat ulang",
   "board.back": "Kembali berjualan",
