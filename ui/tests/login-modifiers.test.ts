@@ -32,6 +32,7 @@ describe("Login", () => {
     });
     render(Login);
     await vi.waitFor(() => expect(screen.getAllByTestId("staff-tile")).toHaveLength(1));
+    expect(screen.getByTestId("staff-tile")).toHaveTextContent(/^S\s*Sari\s*Cashier$/); // the role in the UI's language
     await fireEvent.click(screen.getByTestId("staff-tile"));
     for (const d of "1234") await fireEvent.click(screen.getByTestId(`pin-key-${d}`));
     await fireEvent.click(screen.getByTestId("pin-ok"));

@@ -31,6 +31,9 @@ const en = {
   "login.noStaff": "No staff members yet.",
 
   "top.cashier": "Cashier",
+  "role.cashier": "Cashier",
+  "role.manager": "Manager",
+  "role.admin": "Admin",
   "top.orders": "Orders",
   "top.sell": "Sell",
   "top.lock": "Lock",
@@ -206,6 +209,9 @@ const id: Record<MessageKey, string> = {
   "login.noStaff": "Belum ada staf.",
 
   "top.cashier": "Kasir",
+  "role.cashier": "Kasir",
+  "role.manager": "Manajer",
+  "role.admin": "Admin",
   "top.orders": "Pesanan",
   "top.sell": "Jual",
   "top.lock": "Kunci",
