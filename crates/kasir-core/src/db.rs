@@ -206,27 +206,8 @@ impl Checkpointer {
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
-                    let seen = fill.frames();
-                    if seen < threshold {
-                        continue;
-                    }
-                    // PASSIVE never waits for readers or writers; what it cannot copy now it
-                    // copies next time.
-                    match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                        Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-                    }) {
-                        // All copied: the writer's next commit restarts the WAL and reports a
-                        // small fill; until then there is nothing to do.
-                        Ok((log, copied)) if log == copied => {
-                            let _ = fill.0.compare_exchange(
-                                seen,
-                                0,
-                                Ordering::Relaxed,
-                                Ordering::Relaxed,
-                            );
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "background checkpoint failed"),
+                    if let Err(e) = checkpoint_if_full(&conn, &fill, threshold) {
+                        tracing::warn!(error = %e, "background checkpoint failed");
                     }
                 }
             })?;
@@ -235,6 +216,27 @@ impl Checkpointer {
             handle: Some(handle),
         })
     }
+}
+
+/// One step of the checkpointer: when the WAL holds `threshold` frames or more, copies what it
+/// can back into the database (PASSIVE: never waits for readers or writers; what it cannot
+/// copy now it copies next time). Returns whether it checkpointed.
+fn checkpoint_if_full(conn: &Connection, fill: &WalFill, threshold: u32) -> rusqlite::Result<bool> {
+    let seen = fill.frames();
+    if seen < threshold {
+        return Ok(false);
+    }
+    let (log, copied): (i64, i64) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(1)?, r.get(2)?))
+    })?;
+    if log == copied {
+        // All copied: the writer's next commit restarts the WAL and reports a small fill;
+        // until then there is nothing to do (unless the writer committed meanwhile).
+        let _ = fill
+            .0
+            .compare_exchange(seen, 0, Ordering::Relaxed, Ordering::Relaxed);
+    }
+    Ok(true)
 }
 
 impl Drop for Checkpointer {
@@ -352,44 +354,57 @@ mod tests {
         conn.execute_batch("CREATE TABLE scratch (x BLOB); PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();
         let fill = watch_wal(&mut conn).unwrap();
-        let _cp = Checkpointer::spawn(path.clone(), fill.clone(), 40).unwrap();
         let insert = |n: usize| {
             for _ in 0..n {
                 conn.execute("INSERT INTO scratch VALUES (zeroblob(4000))", [])
                     .unwrap();
             }
         };
+        let other = Connection::open(&path).unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+
         insert(10);
         assert!(fill.frames() >= 10, "the hook reports the fill");
-        let before = std::fs::metadata(&path).unwrap().len();
-        std::thread::sleep(Duration::from_millis(300));
+        let before = size();
+        assert!(!checkpoint_if_full(&other, &fill, 40).unwrap());
         assert_eq!(
-            std::fs::metadata(&path).unwrap().len(),
+            size(),
             before,
             "below the threshold nothing is checkpointed"
         );
+
         insert(40);
-        let frames = |c: &Connection| -> (i64, i64) {
-            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                Ok((r.get(1)?, r.get(2)?))
-            })
-            .unwrap()
-        };
-        // The main file grows only when a checkpoint copies pages into it (bounded wait).
-        let before = std::fs::metadata(&path).unwrap().len();
-        let mut done = false;
-        for _ in 0..100 {
-            std::thread::sleep(Duration::from_millis(20));
-            if std::fs::metadata(&path).unwrap().len() >= before + 40 * 4000 {
-                done = true;
-                break;
-            }
+        assert!(checkpoint_if_full(&other, &fill, 40).unwrap());
+        assert!(
+            size() >= before + 40 * 4000,
+            "the WAL was copied into the file"
+        );
+        assert_eq!(fill.frames(), 0, "nothing left to do until the next commit");
+        insert(1);
+        assert!(fill.frames() < 40, "the next commit restarted the WAL");
+    }
+
+    #[test]
+    fn checkpointer_thread_folds_a_full_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let mut conn = open_writer(&path).unwrap();
+        let fill = watch_wal(&mut conn).unwrap();
+        conn.execute_batch("CREATE TABLE scratch (x BLOB)").unwrap();
+        for _ in 0..50 {
+            conn.execute("INSERT INTO scratch VALUES (zeroblob(4000))", [])
+                .unwrap();
         }
+        let before = std::fs::metadata(&path).unwrap().len();
+        let _cp = Checkpointer::spawn(path.clone(), fill, 40).unwrap();
+        // The thread works on its own schedule: poll (bounded) for its effect on the file.
+        let done = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            std::fs::metadata(&path).unwrap().len() >= before + 50 * 4000
+        });
         assert!(
             done,
             "the checkpointer copied the WAL into the database file"
         );
-        let (log, copied) = frames(&conn);
-        assert_eq!(log, copied);
     }
 }
