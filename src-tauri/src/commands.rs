@@ -68,7 +68,10 @@ pub struct AppStatus {
 #[specta::specta]
 pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
     static FIRST: std::sync::Once = std::sync::Once::new();
-    FIRST.call_once(|| tracing::info!(ms = crate::ms_since_start(), "the UI is up"));
+    FIRST.call_once(|| {
+        let (ms, at_unix_ms) = (crate::ms_since_start(), crate::unix_ms_now());
+        tracing::info!(ms, at_unix_ms, "the UI is up");
+    });
     let app = state.inner().clone();
     blocking(move || {
         let k = app.reader();

@@ -119,6 +119,14 @@ pub fn ms_since_start() -> u128 {
     STARTED.get().map_or(0, |(t, _)| t.elapsed().as_millis())
 }
 
+/// Now, in Unix milliseconds: start-up milestones are logged with it, so they line up with
+/// the UI's own (`performance.timeOrigin + mark`).
+pub fn unix_ms_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// When [`run`] began, in Unix milliseconds.
 pub fn started_unix_ms() -> f64 {
     STARTED.get().map_or(0.0, |(_, at)| {
@@ -139,7 +147,11 @@ pub fn run() {
             if let Some(guard) = init_logging(app) {
                 app.manage(guard);
             }
-            tracing::info!(ms = ms_since_start(), "setting up");
+            tracing::info!(
+                ms = ms_since_start(),
+                at_unix_ms = unix_ms_now(),
+                "setting up"
+            );
             let dir = data_dir(app);
             tracing::info!(data_dir = %dir.display(), "opening the terminal's database");
             let state = AppState::open(&dir)?;
@@ -147,7 +159,11 @@ pub fn run() {
                 state.load_demo_if_new()?;
             }
             app.manage(state);
-            tracing::info!(ms = ms_since_start(), "database open; creating the window");
+            tracing::info!(
+                ms = ms_since_start(),
+                at_unix_ms = unix_ms_now(),
+                "database open; creating the window"
+            );
             Ok(())
         })
         .register_uri_scheme_protocol("img", |ctx, request| {

@@ -81,29 +81,14 @@ async function startAlone(round) {
   await new Promise((r) => child.once("exit", r));
   await noWebKitLeft();
   rmSync(home, { recursive: true, force: true });
-  const at = (re) => {
-    const l = lines.find((x) => re.test(x));
-    const ms = l?.match(/ms=(\d+)/)?.[1];
-    const unix = l?.match(/at_unix_ms=(\d+)/)?.[1];
-    if (unix) return Number(unix) - began;
-    // Rust-side milestones are logged as ms after run() began; run() starts right after exec.
-    return ms === undefined ? NaN : Number(ms) + (runBegan(lines, began) ?? 0);
-  };
+  // Every milestone is logged with its Unix time (the UI's from performance.timeOrigin).
+  const at = (re) => Number(lines.find((x) => re.test(x))?.match(/at_unix_ms=(\d+)/)?.[1] ?? NaN) - began;
   return {
     window: at(/creating the window/),
     script: at(/mark=kasir:script/),
     uiUp: at(/the UI is up/),
     login: at(/mark=kasir:login-ready/),
   };
-}
-
-/** Offset of run()'s start after exec, from a milestone logged both ways (the login mark). */
-function runBegan(lines, began) {
-  const l = lines.find((x) => x.includes("mark=kasir:login-ready"));
-  if (!l) return null;
-  const ms = Number(l.match(/ ms=(-?\d+)/)[1]);
-  const unix = Number(l.match(/at_unix_ms=(\d+)/)[1]);
-  return unix - began - ms;
 }
 
 const rounds = [];
