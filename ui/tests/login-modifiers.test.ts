@@ -3,8 +3,8 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
-import Login from "../src/components/Login.svelte";
-import ModifierDialog from "../src/components/ModifierDialog.svelte";
+import Login from "../src/features/login/Login.svelte";
+import ModifierDialog from "../src/features/sell/ModifierDialog.svelte";
 import { app } from "../src/lib/store.svelte";
 import { resetApp, routeIpc, ticket } from "./fixtures";
 

@@ -4,8 +4,8 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import type { ProductCard_Serialize } from "../src/bindings";
-import Menu from "../src/components/Menu.svelte";
-import Sell from "../src/components/Sell.svelte";
+import Menu from "../src/features/sell/Menu.svelte";
+import Sell from "../src/features/sell/Sell.svelte";
 import { app } from "../src/lib/store.svelte";
 import { line, resetApp, routeIpc, ticket } from "./fixtures";
 

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import ConfirmDialog from "../src/components/ConfirmDialog.svelte";
+import ConfirmDialog from "../src/kit/ConfirmDialog.svelte";
 import { resetApp } from "./fixtures";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrderSummary } from "../src/bindings";
-import OrdersBoard from "../src/components/OrdersBoard.svelte";
+import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
 import { resetApp, routeIpc } from "./fixtures";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));

@@ -3,7 +3,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
-import PayDialog from "../src/components/PayDialog.svelte";
+import PayDialog from "../src/features/sell/PayDialog.svelte";
 import { line, resetApp, routeIpc, ticket } from "./fixtures";
 
 const due = ticket([line({ id: "l1", product_name: "Croissant", quantity: 2, unit_price: 14450 })], {

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
-import TicketPanel from "../src/components/TicketPanel.svelte";
+import TicketPanel from "../src/features/sell/TicketPanel.svelte";
 import { app } from "../src/lib/store.svelte";
 import { line, resetApp, routeIpc, ticket } from "./fixtures";
 
