@@ -4,7 +4,9 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
-import { app, setOrderDiscount } from "../src/lib/store.svelte";
+import { chrome, router } from "../src/stores/chrome.svelte";
+import { session } from "../src/stores/session.svelte";
+import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
 import { IDR, line, resetApp, routeIpc, ticket } from "./fixtures";
 
 const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
@@ -35,7 +37,7 @@ describe("App", () => {
     await vi.waitFor(() => expect(screen.getByTestId("cashier-name")).toHaveTextContent("Sari"));
     await vi.waitFor(() => expect(screen.getByTestId("ticket-line")).toHaveAttribute("data-name", "Croissant"));
     expect(invoke).toHaveBeenCalledWith("ticket", { id: "t1" });
-    expect(app.lang).toBe("id");
+    expect(chrome.lang).toBe("id");
     expect(screen.getByTestId("pay-button")).toHaveTextContent("Bayar");
     await fireEvent.click(screen.getByTestId("lang-toggle"));
     expect(screen.getByTestId("pay-button")).toHaveTextContent("Pay");
@@ -59,7 +61,7 @@ describe("manager approval", () => {
   });
 
   it("asks for a manager's PIN and retries the discount with it", async () => {
-    app.ticket = open;
+    sale.ticket = open;
     const discounted = { ...open, totals: { ...open.totals, order_discount: 1800, total: 16200 } };
     routeIpc(invoke, {
       set_order_discount: ({ approval }: { approval: unknown }) => {
@@ -84,7 +86,60 @@ describe("manager approval", () => {
       discount: { kind: "percent", value: 1000 },
       approval: { staff_id: "m1", pin: "2222" },
     });
-    expect(app.ticket?.totals.total).toBe(16200);
+    expect(sale.ticket?.totals.total).toBe(16200);
     expect(screen.queryByTestId("approval-dialog")).toBeNull();
+  });
+});
+
+describe("till shortcuts", () => {
+  beforeEach(() => {
+    resetApp("en");
+    localStorage.clear();
+    vi.mocked(invoke).mockReset();
+    routeIpc(invoke, {
+      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      list_tickets: () => [],
+      list_categories: () => [],
+      list_products: () => [],
+      orders_today: () => [],
+      list_staff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
+      sign_out: () => null,
+    });
+  });
+
+  it("F8 opens the orders board and toggles back, Esc returns to selling, a dialog silences both", async () => {
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "F8" });
+    await vi.waitFor(() => expect(screen.getByTestId("orders-board")).toBeInTheDocument());
+    expect(screen.getByTestId("orders-button")).toHaveAttribute("aria-pressed", "true");
+    await fireEvent.keyDown(window, { key: "F8" });
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+    expect(router.stack).toEqual(["sell"]);
+
+    await fireEvent.click(screen.getByTestId("orders-button"));
+    await vi.waitFor(() => expect(screen.getByTestId("orders-board")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "Escape" });
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+
+    await fireEvent.keyDown(window, { key: "F9" }); // the sell screen's key: open tickets
+    await vi.waitFor(() => expect(screen.getByTestId("tickets-dialog")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "F8" }); // covered by the dialog
+    expect(screen.queryByTestId("orders-board")).toBeNull();
+    await fireEvent.keyDown(window, { key: "Escape" }); // closes the dialog only
+    await vi.waitFor(() => expect(screen.queryByTestId("tickets-dialog")).toBeNull());
+    expect(router.path).toBe("sell");
+  });
+
+  it("Ctrl+L locks the till even with a dialog open", async () => {
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "F9" });
+    await vi.waitFor(() => expect(screen.getByTestId("tickets-dialog")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "l", ctrlKey: true });
+    await vi.waitFor(() => expect(router.path).toBe("login"));
+    expect(session.actor).toBeNull();
+    await vi.waitFor(() => expect(screen.getByTestId("staff-tile")).toBeInTheDocument());
+    expect(screen.queryByTestId("tickets-dialog")).toBeNull();
   });
 });

@@ -4,7 +4,8 @@ import { render, screen } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
-import { app, setAutoLock } from "../src/lib/store.svelte";
+import { router } from "../src/stores/chrome.svelte";
+import { session, setAutoLock } from "../src/stores/session.svelte";
 import { IDR, resetApp, routeIpc } from "./fixtures";
 
 describe("auto-lock", () => {
@@ -31,12 +32,12 @@ describe("auto-lock", () => {
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
     await vi.advanceTimersByTimeAsync(100_000); // 1 min 40 s: still open
-    expect(app.actor).not.toBeNull();
+    expect(session.actor).not.toBeNull();
     const signedOut = () => vi.mocked(invoke).mock.calls.some(([cmd]) => cmd === "sign_out");
     expect(signedOut()).toBe(false);
     await vi.advanceTimersByTimeAsync(30_000); // past 2 minutes
-    await vi.waitFor(() => expect(app.actor).toBeNull());
+    await vi.waitFor(() => expect(session.actor).toBeNull());
     expect(signedOut()).toBe(true);
-    expect(app.screen).toBe("login");
+    expect(router.path).toBe("login");
   });
 });

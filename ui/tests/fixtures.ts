@@ -1,6 +1,9 @@
 import { vi } from "vitest";
 import type { Settings, Ticket_Serialize, TicketLine_Serialize } from "../src/bindings";
-import { app } from "../src/lib/store.svelte";
+import { approval } from "../src/stores/approval.svelte";
+import { chrome, router } from "../src/stores/chrome.svelte";
+import { session } from "../src/stores/session.svelte";
+import { sale } from "../src/stores/ticket.svelte";
 
 export const IDR: Settings = {
   shop_name: "Kopi Kasir",
@@ -30,14 +33,14 @@ export function routeIpc(invoke: unknown, handlers: Record<string, Handler>) {
 }
 
 export function resetApp(lang: "en" | "id" = "en") {
-  app.settings = IDR;
-  app.lang = lang;
-  app.actor = { id: "s1", name: "Sari", role: "cashier" };
-  app.ticket = null;
-  app.toasts = [];
-  app.modals = [];
-  app.approval = null;
-  app.screen = "sell";
+  session.settings = IDR;
+  chrome.lang = lang;
+  session.actor = { id: "s1", name: "Sari", role: "cashier" };
+  sale.ticket = null;
+  chrome.toasts = [];
+  chrome.modals = [];
+  approval.request = null;
+  router.reset("sell");
 }
 
 const zeroTotals = { gross: 0, line_discount: 0, order_discount: 0, service: 0, tax: 0, total: 0 };

@@ -5,14 +5,15 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import Login from "../src/features/login/Login.svelte";
 import ModifierDialog from "../src/features/sell/ModifierDialog.svelte";
-import { app } from "../src/lib/store.svelte";
+import { router } from "../src/stores/chrome.svelte";
+import { session } from "../src/stores/session.svelte";
 import { resetApp, routeIpc, ticket } from "./fixtures";
 
 describe("Login", () => {
   beforeEach(() => {
     resetApp("en");
-    app.actor = null;
-    app.screen = "login";
+    session.actor = null;
+    router.reset("login");
     vi.mocked(invoke).mockReset();
   });
 
@@ -42,11 +43,11 @@ describe("Login", () => {
     await fireEvent.keyDown(window, { key: "Backspace" });
     await fireEvent.keyDown(window, { key: "3" });
     await fireEvent.keyDown(window, { key: "Enter" });
-    await vi.waitFor(() => expect(app.screen).toBe("sell"));
+    await vi.waitFor(() => expect(router.path).toBe("sell"));
     expect(tries).toBe(2);
     expect(vi.mocked(invoke).mock.calls.at(-1)?.[0]).toBe("list_tickets");
     expect(vi.mocked(invoke).mock.calls.find((c) => c[0] === "sign_in" && (c[1] as any).pin === "3333")).toBeTruthy();
-    expect(app.actor?.name).toBe("Sari");
+    expect(session.actor?.name).toBe("Sari");
   });
 
   it("shows a lock-out", async () => {

@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { ProductCard_Serialize } from "../src/bindings";
 import Menu from "../src/features/sell/Menu.svelte";
 import Sell from "../src/features/sell/Sell.svelte";
-import { app } from "../src/lib/store.svelte";
+import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, routeIpc, ticket } from "./fixtures";
 
 function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard_Serialize {
@@ -138,7 +138,7 @@ describe("Sell: barcode scanner", () => {
     await fireEvent.input(input, { target: { value: air.barcode } });
     await fireEvent.keyDown(input, { key: "Enter" });
 
-    await vi.waitFor(() => expect(app.ticket?.lines).toHaveLength(1));
+    await vi.waitFor(() => expect(sale.ticket?.lines).toHaveLength(1));
     expect(invoke).toHaveBeenCalledWith("product_by_barcode", { code: "8991234567890" });
     expect(invoke).toHaveBeenCalledWith("open_ticket", { orderType: "dine_in", label: "" });
     const adds = vi.mocked(invoke).mock.calls.filter((c) => c[0] === "add_to_ticket");

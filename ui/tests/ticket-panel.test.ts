@@ -4,7 +4,8 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import TicketPanel from "../src/features/sell/TicketPanel.svelte";
-import { app } from "../src/lib/store.svelte";
+import { chrome } from "../src/stores/chrome.svelte";
+import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, routeIpc, ticket } from "./fixtures";
 
 const kopi = line({
@@ -49,7 +50,7 @@ describe("TicketPanel", () => {
   });
 
   it("renders lines, modifiers, notes, quantities and the backend's totals", () => {
-    app.ticket = twoLines;
+    sale.ticket = twoLines;
     render(TicketPanel, props());
     const lines = screen.getAllByTestId("ticket-line");
     expect(lines.map((l) => l.dataset.name)).toEqual(["Kopi Susu Gula Aren", "Air Mineral 600ml"]);
@@ -76,7 +77,7 @@ describe("TicketPanel", () => {
 
   it("uses Indonesian labels", () => {
     resetApp("id");
-    app.ticket = twoLines;
+    sale.ticket = twoLines;
     render(TicketPanel, props());
     expect(screen.getByText("Servis")).toBeInTheDocument();
     expect(screen.getByText("PB1")).toBeInTheDocument();
@@ -85,7 +86,7 @@ describe("TicketPanel", () => {
   });
 
   it("asks the backend for a new quantity and shows the totals it answers", async () => {
-    app.ticket = twoLines;
+    sale.ticket = twoLines;
     const after = ticket([{ ...kopi, quantity: 3 }, air], { subtotal: 111000, total: 127700 });
     routeIpc(invoke, { set_line_quantity: () => after });
     render(TicketPanel, props());
@@ -97,7 +98,7 @@ describe("TicketPanel", () => {
   });
 
   it("stops − at quantity 1; ✕ removes the line", async () => {
-    app.ticket = twoLines;
+    sale.ticket = twoLines;
     routeIpc(invoke, { remove_line: () => ticket([kopi], { total: 80800 }) });
     render(TicketPanel, props());
     const water = within(screen.getAllByTestId("ticket-line")[1]);
@@ -112,7 +113,7 @@ describe("TicketPanel", () => {
   });
 
   it("shows an error toast when the backend refuses", async () => {
-    app.ticket = twoLines;
+    sale.ticket = twoLines;
     routeIpc(invoke, {
       set_line_quantity: () => {
         throw { kind: "insufficient_stock", data: { product: "Kopi Susu Gula Aren", available: 2, requested: 3 } };
@@ -120,7 +121,7 @@ describe("TicketPanel", () => {
     });
     render(TicketPanel, props());
     await fireEvent.click(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-plus"));
-    await vi.waitFor(() => expect(app.toasts.map((x) => x.text)).toContain("Not enough Kopi Susu Gula Aren: 2 left"));
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text)).toContain("Not enough Kopi Susu Gula Aren: 2 left"));
     expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-qty")).toHaveTextContent(/^2$/);
   });
 

@@ -1,0 +1,120 @@
+/**
+ * The session: the shop's settings and business date, and the signed-in member. Start-up,
+ * sign-in and lock go through here; they pick the route and bring the ticket along.
+ */
+import { commands, type Actor, type AppStatus_Serialize, type Settings } from "../bindings";
+import { call } from "../lib/api";
+import { langFromLocale } from "../lib/i18n";
+import { formatMoney, type MoneyFormat } from "../lib/money";
+import { dropApproval } from "./approval.svelte";
+import { chrome, errorText, router, showError, storedLang } from "./chrome.svelte";
+import { clearTicket, resumeNewestTicket } from "./ticket.svelte";
+
+const AUTOLOCK_KEY = "kasir.autolock.minutes";
+
+const DEFAULT_SETTINGS: Settings = {
+  shop_name: "Kasir",
+  shop_address: "",
+  currency: "IDR",
+  minor_unit: 0,
+  locale: "id-ID",
+  time_zone: "Asia/Jakarta",
+  tax_rate_bp: 0,
+  service_rate_bp: 0,
+  prices_include_tax: false,
+  cash_rounding: 1,
+  receipt_header: "",
+  receipt_footer: "",
+  terminal_code: "T01",
+};
+
+function storedAutoLock(): number {
+  try {
+    const v = localStorage.getItem(AUTOLOCK_KEY);
+    if (v !== null && /^\d+$/.test(v)) return Number(v);
+  } catch {
+    /* no storage */
+  }
+  return 5;
+}
+
+export const session = $state({
+  settings: DEFAULT_SETTINGS as Settings,
+  /** Today's business date in the shop's time zone. */
+  today: "",
+  actor: null as Actor | null,
+  /** Minutes of inactivity before the till locks; 0 = never. */
+  autoLockMinutes: storedAutoLock(),
+  /** Why the backend could not be reached at start-up. */
+  startupError: "",
+});
+
+export function moneyFormat(): MoneyFormat {
+  const s = session.settings;
+  return { currency: s.currency, locale: s.locale, minor_unit: s.minor_unit };
+}
+
+/** An amount in the shop's currency: Rp 25.000, $25.00. */
+export function fmt(amount: number): string {
+  return formatMoney(amount, moneyFormat());
+}
+
+export function setAutoLock(minutes: number): void {
+  session.autoLockMinutes = minutes;
+  try {
+    localStorage.setItem(AUTOLOCK_KEY, String(minutes));
+  } catch {
+    /* no storage */
+  }
+}
+
+/** Takes the shop's settings and date from the backend's status. */
+export function applyStatus(status: AppStatus_Serialize): void {
+  session.settings = status.settings;
+  session.today = status.today;
+}
+
+export async function start(): Promise<void> {
+  router.reset("loading");
+  try {
+    const status = await call(commands.appStatus());
+    applyStatus(status);
+    if (!storedLang()) chrome.lang = langFromLocale(status.settings.locale);
+    document.documentElement.lang = chrome.lang;
+    if (status.needs_setup) {
+      router.reset("setup");
+    } else if (status.signed_in) {
+      await enterTill(status.signed_in);
+    } else {
+      router.reset("login");
+    }
+  } catch (e) {
+    session.startupError = errorText(e);
+    router.reset("offline");
+  }
+}
+
+/** After sign-in: the sell screen, resuming the newest open (not parked) ticket. */
+export async function enterTill(actor: Actor): Promise<void> {
+  session.actor = actor;
+  clearTicket();
+  router.reset("sell");
+  try {
+    await resumeNewestTicket();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+export async function lock(): Promise<void> {
+  if (!session.actor) return;
+  try {
+    await call(commands.signOut());
+  } catch (e) {
+    showError(e);
+  }
+  session.actor = null;
+  clearTicket();
+  dropApproval();
+  router.reset("login");
+}
