@@ -7,7 +7,8 @@ import App from "../src/App.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
 import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
-import { IDR, line, resetApp, routeIpc, ticket } from "./fixtures";
+import { IDR, line, resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
 
 const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
   subtotal: 18000,
@@ -23,15 +24,15 @@ describe("App", () => {
 
   it("resumes the newest open ticket after sign-in and follows the shop's language", async () => {
     routeIpc(invoke, {
-      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
-      list_tickets: () => [
+      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      listTickets: () => [
         { id: "old", order_type: "dine_in", label: "", parked: false, items: 1, updated_at: "2026-11-21T04:00:00Z" },
         { id: "t1", order_type: "dine_in", label: "Meja 4", parked: false, items: 1, updated_at: "2026-11-21T05:00:00Z" },
         { id: "pk", order_type: "dine_in", label: "", parked: true, items: 1, updated_at: "2026-11-21T06:00:00Z" },
       ],
-      ticket: ({ id }: { id: string }) => ({ ...open, id }),
-      list_categories: () => [],
-      list_products: () => [],
+      ticket: (id) => ({ ...open, id }),
+      listCategories: () => [],
+      listProducts: () => [],
     });
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId("cashier-name")).toHaveTextContent("Sari"));
@@ -46,7 +47,7 @@ describe("App", () => {
 
   it("shows the setup screen on first run", async () => {
     routeIpc(invoke, {
-      app_status: () => ({ needs_setup: true, settings: IDR, signed_in: null, today: "2026-11-21" }),
+      appStatus: () => ({ needs_setup: true, settings: IDR, signed_in: null, today: "2026-11-21" }),
     });
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId("setup-demo")).toBeInTheDocument());
@@ -64,11 +65,11 @@ describe("manager approval", () => {
     sale.ticket = open;
     const discounted = { ...open, totals: { ...open.totals, order_discount: 1800, total: 16200 } };
     routeIpc(invoke, {
-      set_order_discount: ({ approval }: { approval: unknown }) => {
-        if (!approval) throw { kind: "unauthorized", data: { message: "A manager must approve this discount", needs_approval: true } };
+      setOrderDiscount: (_ticket, _discount, approval) => {
+        if (!approval) fail({ kind: "unauthorized", data: { message: "A manager must approve this discount", needs_approval: true } });
         return discounted;
       },
-      list_staff: () => [
+      listStaff: () => [
         { id: "s1", name: "Sari", role: "cashier", active: true },
         { id: "m1", name: "Budi", role: "manager", active: true },
       ],
@@ -97,13 +98,13 @@ describe("till shortcuts", () => {
     localStorage.clear();
     vi.mocked(invoke).mockReset();
     routeIpc(invoke, {
-      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
-      list_tickets: () => [],
-      list_categories: () => [],
-      list_products: () => [],
-      orders_today: () => [],
-      list_staff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
-      sign_out: () => null,
+      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      listTickets: () => [],
+      listCategories: () => [],
+      listProducts: () => [],
+      ordersToday: () => [],
+      listStaff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
+      signOut: () => null,
     });
   });
 

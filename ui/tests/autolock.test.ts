@@ -6,7 +6,8 @@ import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
 import { router } from "../src/stores/chrome.svelte";
 import { session, setAutoLock } from "../src/stores/session.svelte";
-import { IDR, resetApp, routeIpc } from "./fixtures";
+import { IDR, resetApp } from "./fixtures";
+import { routeIpc } from "./ipc";
 
 describe("auto-lock", () => {
   beforeEach(() => {
@@ -14,12 +15,12 @@ describe("auto-lock", () => {
     resetApp("en");
     vi.mocked(invoke).mockReset();
     routeIpc(invoke, {
-      app_status: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
-      list_tickets: () => [],
-      list_categories: () => [],
-      list_products: () => [],
-      list_staff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
-      sign_out: () => null,
+      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      listTickets: () => [],
+      listCategories: () => [],
+      listProducts: () => [],
+      listStaff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
+      signOut: () => null,
     });
   });
 

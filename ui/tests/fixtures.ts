@@ -1,5 +1,13 @@
-import { vi } from "vitest";
-import type { Settings, Ticket_Serialize, TicketLine_Serialize } from "../src/bindings";
+import type {
+  Actor,
+  AppStatus_Serialize,
+  Order_Serialize,
+  Product_Serialize,
+  ReceiptView_Serialize,
+  Settings,
+  Ticket_Serialize,
+  TicketLine_Serialize,
+} from "../src/bindings";
 import { approval } from "../src/stores/approval.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
@@ -21,21 +29,17 @@ export const IDR: Settings = {
   terminal_code: "T01",
 };
 
-type Handler = (args: any) => unknown;
+export const SARI: Actor = { id: "s1", name: "Sari", role: "cashier" };
 
-/** Routes mocked `invoke(cmd, args)` calls to handlers by command name; a thrown object is a CommandError. */
-export function routeIpc(invoke: unknown, handlers: Record<string, Handler>) {
-  vi.mocked(invoke as (cmd: string, args?: unknown) => Promise<unknown>).mockImplementation(async (cmd: string, args?: unknown) => {
-    const h = handlers[cmd];
-    if (!h) throw { kind: "internal", data: { message: `no mock for ${cmd}` } };
-    return h(args);
-  });
+/** What `app_status` answers for a shop in use; `signed_in` is Sari unless given. */
+export function status(p: Partial<AppStatus_Serialize> = {}): AppStatus_Serialize {
+  return { needs_setup: false, settings: IDR, signed_in: SARI, today: "2026-11-21", ...p };
 }
 
 export function resetApp(lang: "en" | "id" = "en") {
   session.settings = IDR;
   chrome.lang = lang;
-  session.actor = { id: "s1", name: "Sari", role: "cashier" };
+  session.actor = SARI;
   sale.ticket = null;
   chrome.toasts = [];
   chrome.modals = [];
@@ -86,5 +90,77 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
       ...totals,
     },
     created_at: "2026-11-21T05:00:00Z",
+  };
+}
+
+/** A sold order as `checkout` and `advance_order` answer it. */
+export function order(p: Partial<Order_Serialize> & { id: string }): Order_Serialize {
+  return {
+    receipt_no: "T01-000001",
+    terminal: "T01",
+    staff_id: "s1",
+    staff_name: "Sari",
+    order_type: "dine_in",
+    label: "",
+    status: "pending",
+    subtotal: 0,
+    order_discount: 0,
+    service: 0,
+    tax: 0,
+    rounding: 0,
+    total: 0,
+    paid: 0,
+    change: 0,
+    tax_rate_bp: 0,
+    service_rate_bp: 0,
+    prices_include_tax: false,
+    currency: "IDR",
+    discount_approved_by: null,
+    cancel_reason: null,
+    business_date: "2026-11-21",
+    created_at: "2026-11-21T05:00:00Z",
+    lines: [],
+    payments: [],
+    ...p,
+  };
+}
+
+/** A product with its modifier groups, as `product` answers it. */
+export function product(p: Partial<Product_Serialize> & { id: string; name: string }): Product_Serialize {
+  return {
+    category_id: "c1",
+    category_name: "Kopi",
+    description: "",
+    price: 0,
+    stock: null,
+    low_stock_warning: null,
+    low_stock_critical: null,
+    active: true,
+    barcode: null,
+    popularity: 0,
+    image_id: null,
+    modifier_groups: [],
+    available: true,
+    stock_level: "untracked",
+    ...p,
+  };
+}
+
+/** A receipt as `receipt` answers it, with the 58 mm text given. */
+export function receiptView(o: Order_Serialize, text_58mm: string): ReceiptView_Serialize {
+  return {
+    receipt: {
+      shop_name: IDR.shop_name,
+      shop_address: IDR.shop_address,
+      header: "",
+      footer: "",
+      locale: IDR.locale,
+      currency: IDR.currency,
+      minor_unit: IDR.minor_unit,
+      local_time: "2026-11-21 12:00",
+      order: o,
+    },
+    text_58mm,
+    text_80mm: "",
   };
 }

@@ -7,7 +7,8 @@ import Login from "../src/features/login/Login.svelte";
 import ModifierDialog from "../src/features/sell/ModifierDialog.svelte";
 import { router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
-import { resetApp, routeIpc, ticket } from "./fixtures";
+import { product, resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
 
 describe("Login", () => {
   beforeEach(() => {
@@ -20,16 +21,16 @@ describe("Login", () => {
   it("signs in with the PIN pad and the keyboard, and shows attempts left", async () => {
     let tries = 0;
     routeIpc(invoke, {
-      list_staff: () => [
+      listStaff: () => [
         { id: "s1", name: "Sari", role: "cashier", active: true },
         { id: "s9", name: "Gone", role: "cashier", active: false },
       ],
-      sign_in: ({ pin }: { pin: string }) => {
+      signIn: (_staffId, pin) => {
         tries++;
-        if (pin !== "3333") throw { kind: "wrong_pin", data: { attempts_left: 2 } };
+        if (pin !== "3333") fail({ kind: "wrong_pin", data: { attempts_left: 2 } });
         return { id: "s1", name: "Sari", role: "cashier" };
       },
-      list_tickets: () => [],
+      listTickets: () => [],
     });
     render(Login);
     await vi.waitFor(() => expect(screen.getAllByTestId("staff-tile")).toHaveLength(1));
@@ -52,9 +53,9 @@ describe("Login", () => {
 
   it("shows a lock-out", async () => {
     routeIpc(invoke, {
-      list_staff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
-      sign_in: () => {
-        throw { kind: "locked_out", data: { until: "2026-11-21T05:30:00Z" } };
+      listStaff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
+      signIn: () => {
+        fail({ kind: "locked_out", data: { until: "2026-11-21T05:30:00Z" } });
       },
     });
     render(Login);
@@ -74,24 +75,25 @@ describe("ModifierDialog", () => {
 
   it("enforces min and max choices and adds the chosen options", async () => {
     routeIpc(invoke, {
-      product: () => ({
-        id: "p1",
-        name: "Kopi Susu",
-        price: 30000,
-        modifier_groups: [
-          { id: "g1", name: "Size", min_choices: 1, max_choices: 1, options: [
-            { id: "reg", name: "Regular", price_delta: 0 },
-            { id: "lg", name: "Large", price_delta: 5000 },
-          ] },
-          { id: "g2", name: "Extras", min_choices: 0, max_choices: 2, options: [
-            { id: "shot", name: "Extra shot", price_delta: 8000 },
-            { id: "oat", name: "Oat milk", price_delta: 6000 },
-            { id: "boba", name: "Boba", price_delta: 5000 },
-          ] },
-        ],
-      }),
-      open_ticket: () => ticket([]),
-      add_to_ticket: () => ticket([]),
+      product: (id) =>
+        product({
+          id,
+          name: "Kopi Susu",
+          price: 30000,
+          modifier_groups: [
+            { id: "g1", name: "Size", min_choices: 1, max_choices: 1, options: [
+              { id: "reg", name: "Regular", price_delta: 0 },
+              { id: "lg", name: "Large", price_delta: 5000 },
+            ] },
+            { id: "g2", name: "Extras", min_choices: 0, max_choices: 2, options: [
+              { id: "shot", name: "Extra shot", price_delta: 8000 },
+              { id: "oat", name: "Oat milk", price_delta: 6000 },
+              { id: "boba", name: "Boba", price_delta: 5000 },
+            ] },
+          ],
+        }),
+      openTicket: () => ticket([]),
+      addToTicket: () => ticket([]),
     });
     const onclose = vi.fn();
     render(ModifierDialog, { productId: "p1", onclose });

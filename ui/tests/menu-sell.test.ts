@@ -7,7 +7,8 @@ import type { ProductCard_Serialize } from "../src/bindings";
 import Menu from "../src/features/sell/Menu.svelte";
 import Sell from "../src/features/sell/Sell.svelte";
 import { sale } from "../src/stores/ticket.svelte";
-import { line, resetApp, routeIpc, ticket } from "./fixtures";
+import { line, resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
 
 function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard_Serialize {
   return {
@@ -41,8 +42,8 @@ describe("Menu", () => {
 
   it("shows tiles with prices, sold-out badges and low-stock hints", async () => {
     routeIpc(invoke, {
-      list_categories: () => [{ id: "c1", name: "Kopi", sort_order: 1, active: true }],
-      list_products: () => [
+      listCategories: () => [{ id: "c1", name: "Kopi", sort_order: 1, active: true }],
+      listProducts: () => [
         card("Croissant", { available: false, stock: 0, stock_level: "out" }),
         card("Kopi Susu", { stock: 3, stock_level: "critical" }),
       ],
@@ -63,9 +64,9 @@ describe("Menu", () => {
   it("renders one page and loads the next on demand", async () => {
     const page = (offset: number, n: number) => Array.from({ length: n }, (_, i) => card(`P${String(offset + i).padStart(3, "0")}`));
     routeIpc(invoke, {
-      list_categories: () => [],
-      list_products: ({ query }: { query: { offset: number; limit: number } }) =>
-        query.offset === 0 ? page(0, query.limit) : page(query.offset, 5),
+      listCategories: () => [],
+      listProducts: (query) =>
+        query.offset === 0 ? page(0, query.limit!) : page(query.offset!, 5),
     });
     render(Menu, { onpick: vi.fn() });
     await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(48));
@@ -80,9 +81,9 @@ describe("Menu", () => {
   it("ignores a search answer that arrives for an older text", async () => {
     const pending: Record<string, ReturnType<typeof deferred<ProductCard_Serialize[]>>> = {};
     routeIpc(invoke, {
-      list_categories: () => [],
-      list_products: () => [],
-      search_products: ({ text }: { text: string }) => (pending[text] = deferred()).promise,
+      listCategories: () => [],
+      listProducts: () => [],
+      searchProducts: (text) => (pending[text] = deferred()).promise,
     });
     render(Menu, { onpick: vi.fn() });
     const input = screen.getByTestId("search");
@@ -97,9 +98,9 @@ describe("Menu", () => {
 
   it("adds the first result on Enter", async () => {
     routeIpc(invoke, {
-      list_categories: () => [],
-      list_products: () => [],
-      search_products: () => [card("Teh Tarik"), card("Teh Manis")],
+      listCategories: () => [],
+      listProducts: () => [],
+      searchProducts: () => [card("Teh Tarik"), card("Teh Manis")],
     });
     const onpick = vi.fn();
     render(Menu, { onpick });
@@ -120,15 +121,15 @@ describe("Sell: barcode scanner", () => {
   it("adds the scanned product and keeps the code out of the search box", async () => {
     const air = card("Air Mineral", { barcode: "8991234567890" });
     routeIpc(invoke, {
-      list_categories: () => [],
-      list_products: () => [],
-      search_products: () => [card("Kola")],
-      product_by_barcode: ({ code }: { code: string }) => {
+      listCategories: () => [],
+      listProducts: () => [],
+      searchProducts: () => [card("Kola")],
+      productByBarcode: (code) => {
         if (code === air.barcode) return air;
-        throw { kind: "not_found", data: { message: "no such barcode" } };
+        return fail({ kind: "not_found", data: { message: "no such barcode" } });
       },
-      open_ticket: () => ticket([]),
-      add_to_ticket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 25000 }),
+      openTicket: () => ticket([]),
+      addToTicket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 25000 }),
     });
     render(Sell);
     const input = screen.getByTestId("search") as HTMLInputElement;

@@ -3,7 +3,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrderSummary } from "../src/bindings";
 import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
-import { resetApp, routeIpc } from "./fixtures";
+import { order as sold, receiptView, resetApp } from "./fixtures";
+import { routeIpc } from "./ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
@@ -37,10 +38,10 @@ describe("OrdersBoard", () => {
       order("2", "ready", [{ name: "Es Teh Manis", quantity: 3, modifiers: [], note: "" }]),
     ];
     routeIpc(invoke, {
-      orders_today: () => orders,
-      advance_order: ({ order: id, to }) => {
+      ordersToday: () => orders,
+      advanceOrder: (id, to) => {
         orders = orders.map((o) => (o.id === id ? { ...o, status: to } : o));
-        return null;
+        return sold({ id, status: to });
       },
     });
     render(OrdersBoard);
@@ -61,8 +62,8 @@ describe("OrdersBoard", () => {
 
   it("shows a copy of an order's receipt, and offers no cancel once completed", async () => {
     routeIpc(invoke, {
-      orders_today: () => [order("3", "completed", [{ name: "Croissant", quantity: 2, modifiers: [], note: "" }])],
-      receipt: ({ order: id }) => ({ receipt: {}, text_58mm: `Kopi Kasir\nNo: T01-00000${id}\nCroissant`, text_80mm: "" }),
+      ordersToday: () => [order("3", "completed", [{ name: "Croissant", quantity: 2, modifiers: [], note: "" }])],
+      receipt: (id) => receiptView(sold({ id }), `Kopi Kasir\nNo: T01-00000${id}\nCroissant`),
     });
     render(OrdersBoard);
     const card = await within(await screen.findByTestId("orders-col-completed")).findByTestId("order-card");

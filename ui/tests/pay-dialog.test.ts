@@ -4,7 +4,8 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import PayDialog from "../src/features/sell/PayDialog.svelte";
-import { line, resetApp, routeIpc, ticket } from "./fixtures";
+import { line, order as sold, resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
 
 const due = ticket([line({ id: "l1", product_name: "Croissant", quantity: 2, unit_price: 14450 })], {
   subtotal: 28900,
@@ -18,7 +19,7 @@ function open() {
   return { onpaid, onclose };
 }
 
-const order = { id: "o1", receipt_no: "T01-000001", change: 21100, total: 28900 };
+const order = sold({ id: "o1", receipt_no: "T01-000001", change: 21100, total: 28900 });
 
 describe("PayDialog", () => {
   beforeEach(() => {
@@ -95,7 +96,7 @@ describe("PayDialog", () => {
     resetApp(lang);
     routeIpc(invoke, {
       checkout: () => {
-        throw { kind: "insufficient_stock", data: { product: "Croissant", available: 1, requested: 2 } };
+        fail({ kind: "insufficient_stock", data: { product: "Croissant", available: 1, requested: 2 } });
       },
     });
     const { onpaid } = open();
@@ -109,7 +110,7 @@ describe("PayDialog", () => {
   it("shows due and offered for a payment error", async () => {
     routeIpc(invoke, {
       checkout: () => {
-        throw { kind: "payment", data: { message: "payments do not cover the total", due: 28900, offered: 20000 } };
+        fail({ kind: "payment", data: { message: "payments do not cover the total", due: 28900, offered: 20000 } });
       },
     });
     open();

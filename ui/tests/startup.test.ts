@@ -1,17 +1,23 @@
 import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { StartupMark } from "../src/bindings";
 import { startupMilestone } from "../src/lib/api";
-import { routeIpc } from "./fixtures";
+import { routeIpc } from "./ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
 describe("start-up milestones", () => {
-  let reports: { name: string; at_unix_ms: number }[][];
+  let reports: StartupMark[][];
 
   beforeEach(() => {
     reports = [];
     performance.clearMarks();
-    routeIpc(invoke, { report_startup: ({ marks }) => void reports.push(marks) });
+    routeIpc(invoke, {
+      reportStartup: (marks) => {
+        reports.push(marks);
+        return null;
+      },
+    });
   });
 
   it("marks a milestone after the next frame and reports it once, with earlier marks", async () => {
@@ -37,3 +43,4 @@ describe("start-up milestones", () => {
     await vi.waitFor(() => expect(performance.getEntriesByName("kasir:other")).toHaveLength(1));
   });
 });
+

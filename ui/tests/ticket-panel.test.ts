@@ -6,7 +6,8 @@ import { invoke } from "@tauri-apps/api/core";
 import TicketPanel from "../src/features/sell/TicketPanel.svelte";
 import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
-import { line, resetApp, routeIpc, ticket } from "./fixtures";
+import { line, resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
 
 const kopi = line({
   id: "l1",
@@ -88,7 +89,7 @@ describe("TicketPanel", () => {
   it("asks the backend for a new quantity and shows the totals it answers", async () => {
     sale.ticket = twoLines;
     const after = ticket([{ ...kopi, quantity: 3 }, air], { subtotal: 111000, total: 127700 });
-    routeIpc(invoke, { set_line_quantity: () => after });
+    routeIpc(invoke, { setLineQuantity: () => after });
     render(TicketPanel, props());
     const k = within(screen.getAllByTestId("ticket-line")[0]);
     await fireEvent.click(k.getByTestId("line-plus"));
@@ -99,7 +100,7 @@ describe("TicketPanel", () => {
 
   it("stops − at quantity 1; ✕ removes the line", async () => {
     sale.ticket = twoLines;
-    routeIpc(invoke, { remove_line: () => ticket([kopi], { total: 80800 }) });
+    routeIpc(invoke, { removeLine: () => ticket([kopi], { total: 80800 }) });
     render(TicketPanel, props());
     const water = within(screen.getAllByTestId("ticket-line")[1]);
     expect(water.getByTestId("line-qty")).toHaveTextContent(/^1$/);
@@ -115,8 +116,8 @@ describe("TicketPanel", () => {
   it("shows an error toast when the backend refuses", async () => {
     sale.ticket = twoLines;
     routeIpc(invoke, {
-      set_line_quantity: () => {
-        throw { kind: "insufficient_stock", data: { product: "Kopi Susu Gula Aren", available: 2, requested: 3 } };
+      setLineQuantity: () => {
+        fail({ kind: "insufficient_stock", data: { product: "Kopi Susu Gula Aren", available: 2, requested: 3 } });
       },
     });
     render(TicketPanel, props());
