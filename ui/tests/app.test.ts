@@ -79,8 +79,10 @@ describe("manager approval", () => {
     await vi.waitFor(() => expect(screen.getByTestId("approval-dialog")).toBeInTheDocument());
     expect(screen.getByText("A manager must approve this discount")).toBeInTheDocument();
     await vi.waitFor(() => expect(screen.getAllByTestId("approver").map((x) => x.dataset.name)).toEqual(["Budi"]));
-    for (const d of "2222") await fireEvent.click(screen.getByTestId(`pin-key-${d}`));
-    await fireEvent.click(screen.getByTestId("pin-ok"));
+    for (const d of "222") await fireEvent.click(screen.getByTestId(`pin-key-${d}`));
+    // The PIN pad takes the keyboard too, inside the dialog that covers the screen.
+    await fireEvent.keyDown(window, { key: "2" });
+    await fireEvent.keyDown(window, { key: "Enter" });
     expect(await done).toBe(true);
     expect(invoke).toHaveBeenLastCalledWith("set_order_discount", {
       ticket: "t1",
