@@ -22,9 +22,8 @@ impl Harness {
     fn new(demo: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         if demo {
-            let mut k =
-                kasir_core::Kasir::open(dir.path(), Arc::new(kasir_core::SystemClock)).unwrap();
-            kasir_core::demo::seed_demo(&mut k, false).unwrap();
+            let k = kasir_core::Kasir::open(dir.path(), Arc::new(kasir_core::SystemClock)).unwrap();
+            kasir_core::demo::seed_demo(&k, false).unwrap();
         }
         let app = mock_builder()
             .invoke_handler(specta_builder::<MockRuntime>().invoke_handler())

@@ -88,10 +88,7 @@ impl From<kasir_core::Error> for CommandError {
             },
             E::Forbidden { permission, .. } => CommandError::Unauthorized {
                 message: e.to_string(),
-                needs_approval: matches!(
-                    permission,
-                    kasir_core::Permission::Discount | kasir_core::Permission::CancelOrder
-                ),
+                needs_approval: permission.approvable(),
             },
             E::WrongPin { attempts_left } => CommandError::WrongPin { attempts_left },
             E::LockedOut { until } => CommandError::LockedOut {

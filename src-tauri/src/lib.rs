@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use kasir_core::images::{ImageSize, image_path};
+use kasir_core::catalog::images::{ImageSize, image_path};
 use tauri::http::{Response, StatusCode};
 use tauri::{Manager, Runtime};
 
@@ -18,7 +18,7 @@ pub use crate::state::{AppState, Shared};
 
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::*;
+    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
         report_startup,

@@ -1,5 +1,5 @@
-//! What the app holds while it runs: the terminal's database (a writer and a reader), the
-//! signed-in staff member, and the background checkpointer.
+//! What the app holds while it runs: the terminal's core handle, the signed-in staff member,
+//! and the background checkpointer.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,8 +10,8 @@ use kasir_core::{Actor, Kasir, SystemClock};
 use crate::error::CommandError;
 
 pub struct AppState {
-    writer: Mutex<Kasir>,
-    reader: Mutex<Kasir>,
+    /// One handle for every command: it takes its own locks (see `kasir_core::Kasir`).
+    kasir: Kasir,
     session: Mutex<Option<Actor>>,
     data_dir: PathBuf,
     _checkpointer: Checkpointer,
@@ -21,19 +21,16 @@ pub struct AppState {
 pub type Shared = Arc<AppState>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave the database half-written (transactions
-    // roll back), so the guard is still safe to use.
+    // The session is a plain value: a panic elsewhere cannot leave it half-written.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl AppState {
     pub fn open(data_dir: &Path) -> kasir_core::Result<Shared> {
-        let writer = Kasir::open(data_dir, Arc::new(SystemClock))?;
-        let reader = writer.open_reader()?;
-        let checkpointer = writer.spawn_checkpointer()?;
+        let kasir = Kasir::open(data_dir, Arc::new(SystemClock))?;
+        let checkpointer = kasir.spawn_checkpointer()?;
         Ok(Arc::new(AppState {
-            writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            kasir,
             session: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
             _checkpointer: checkpointer,
@@ -42,10 +39,9 @@ impl AppState {
 
     /// Seeds the demo café when the shop is not set up yet (`KASIR_DEMO=1`, used by run.sh).
     pub fn load_demo_if_new(&self) -> kasir_core::Result<()> {
-        let mut k = self.writer();
-        if k.needs_setup()? {
+        if self.kasir.people().needs_setup()? {
             tracing::info!("first run: loading the demo café");
-            kasir_core::demo::seed_demo(&mut k, true)?;
+            kasir_core::demo::seed_demo(&self.kasir, true)?;
         }
         Ok(())
     }
@@ -54,12 +50,8 @@ impl AppState {
         &self.data_dir
     }
 
-    pub fn writer(&self) -> MutexGuard<'_, Kasir> {
-        lock(&self.writer)
-    }
-
-    pub fn reader(&self) -> MutexGuard<'_, Kasir> {
-        lock(&self.reader)
+    pub fn kasir(&self) -> &Kasir {
+        &self.kasir
     }
 
     pub fn actor(&self) -> Result<Actor, CommandError> {

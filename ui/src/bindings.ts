@@ -17,6 +17,7 @@ export const commands = {
 	setUpShop: (setup: ShopSetup) => typedError<Actor, CommandError>(__TAURI_INVOKE("set_up_shop", { setup })),
 	/**  First run: loads the demo café instead (demo PINs in the README). */
 	loadDemo: () => typedError<null, CommandError>(__TAURI_INVOKE("load_demo")),
+	/**  Who can sign in: the login screen's tiles and the approval dialog's managers. */
 	listStaff: () => typedError<StaffMember[], CommandError>(__TAURI_INVOKE("list_staff")),
 	signIn: (staffId: string, pin: string) => typedError<Actor, CommandError>(__TAURI_INVOKE("sign_in", { staffId, pin })),
 	signOut: () => typedError<null, CommandError>(__TAURI_INVOKE("sign_out")),
@@ -38,15 +39,16 @@ export const commands = {
 	setOrderDiscount: (ticket: string, discount: Discount | null, approval: Approval | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_order_discount", { ticket, discount, approval })),
 	checkout: (ticket: string, payments: PaymentInput_Deserialize[]) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("checkout", { ticket, payments })),
 	receipt: (order: string) => typedError<ReceiptView_Serialize, CommandError>(__TAURI_INVOKE("receipt", { order })),
-	ordersToday: () => typedError<OrderSummary[], CommandError>(__TAURI_INVOKE("orders_today")),
+	ordersToday: () => typedError<OrderSummary_Serialize[], CommandError>(__TAURI_INVOKE("orders_today")),
 	advanceOrder: (order: string, to: OrderStatus) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("advance_order", { order, to })),
 	cancelOrder: (order: string, reason: string, approval: Approval | null) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("cancel_order", { order, reason, approval })),
 };
 
 /* Types */
 /**
- *  A signed-in staff member: the "who" of every use case. Only [`Kasir::login`] and
- *  [`Kasir::create_first_admin`] make one.
+ *  A signed-in staff member: the "who" of every use case. Only signing in
+ *  (`k.people().login`, `create_first_admin`, `set_up_shop`) makes one. Its role is the one
+ *  shown when they signed in; decisions use [`authorize`]'s [`Member`] instead.
  */
 export type Actor = {
 	id: string,
@@ -205,12 +207,37 @@ export type OrderLine = {
 export type OrderStatus = "pending" | "preparing" | "ready" | "completed" | "cancelled";
 
 /**  An order on the board. */
-export type OrderSummary = {
+export type OrderSummary = OrderSummary_Serialize | OrderSummary_Deserialize;
+
+/**  An order on the board. */
+export type OrderSummary_Deserialize = {
 	id: string,
 	receipt_no: string,
 	order_type: OrderType,
 	label: string,
 	status: OrderStatus,
+	/**  The kitchen's next step from here, if any (the board's big button). */
+	next_status?: OrderStatus | null,
+	/**  Whether the order may still be cancelled. */
+	cancellable: boolean,
+	total: number,
+	items: number,
+	created_at: string,
+	/**  What to make, in ticket order: the kitchen reads these on the board. */
+	lines: BoardLine[],
+};
+
+/**  An order on the board. */
+export type OrderSummary_Serialize = {
+	id: string,
+	receipt_no: string,
+	order_type: OrderType,
+	label: string,
+	status: OrderStatus,
+	/**  The kitchen's next step from here, if any (the board's big button). */
+	next_status: OrderStatus | null,
+	/**  Whether the order may still be cancelled. */
+	cancellable: boolean,
 	total: number,
 	items: number,
 	created_at: string,

@@ -1,20 +1,35 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { OrderSummary } from "../src/bindings";
+import type { OrderSummary_Serialize } from "../src/bindings";
 import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
 import { order as sold, receiptView, resetApp } from "./fixtures";
 import { routeIpc } from "./ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
-function order(id: string, status: OrderSummary["status"], lines: OrderSummary["lines"], extra: Partial<OrderSummary> = {}): OrderSummary {
+/** What the core answers for each status: the next kitchen step and whether it can be cancelled. */
+const FLOW: Record<OrderSummary_Serialize["status"], Pick<OrderSummary_Serialize, "next_status" | "cancellable">> = {
+  pending: { next_status: "preparing", cancellable: true },
+  preparing: { next_status: "ready", cancellable: true },
+  ready: { next_status: "completed", cancellable: true },
+  completed: { next_status: null, cancellable: false },
+  cancelled: { next_status: null, cancellable: false },
+};
+
+function order(
+  id: string,
+  status: OrderSummary_Serialize["status"],
+  lines: OrderSummary_Serialize["lines"],
+  extra: Partial<OrderSummary_Serialize> = {},
+): OrderSummary_Serialize {
   return {
     id,
     receipt_no: `T01-00000${id}`,
     order_type: "dine_in",
     label: "",
     status,
+    ...FLOW[status],
     total: 92400,
     items: lines.reduce((n, l) => n + l.quantity, 0),
     created_at: `2026-11-21T0${id}:00:00Z`,
@@ -40,7 +55,7 @@ describe("OrdersBoard", () => {
     routeIpc(invoke, {
       ordersToday: () => orders,
       advanceOrder: (id, to) => {
-        orders = orders.map((o) => (o.id === id ? { ...o, status: to } : o));
+        orders = orders.map((o) => (o.id === id ? { ...o, status: to, ...FLOW[to] } : o));
         return sold({ id, status: to });
       },
     });
@@ -78,5 +93,17 @@ describe("OrdersBoard", () => {
     expect(within(dialog).queryByTestId("new-sale")).toBeNull();
     await fireEvent.click(within(dialog).getByTestId("close-receipt"));
     await vi.waitFor(() => expect(screen.queryByTestId("receipt-dialog")).toBeNull());
+  });
+
+  it("offers exactly the step and the cancel the core allows, not its own idea of the flow", async () => {
+    // A ready order the core says can neither move on nor be cancelled (say, another terminal
+    // just served it): the board shows neither button.
+    routeIpc(invoke, {
+      ordersToday: () => [order("4", "ready", [{ name: "Croissant", quantity: 1, modifiers: [], note: "" }], { next_status: null, cancellable: false })],
+    });
+    render(OrdersBoard);
+    const card = await within(await screen.findByTestId("orders-col-ready")).findByTestId("order-card");
+    expect(within(card).queryByTestId("advance-order")).toBeNull();
+    expect(within(card).queryByTestId("cancel-order")).toBeNull();
   });
 });

@@ -17,10 +17,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductQuery, ProductSort};
-use kasir_core::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::db::{CHECKPOINT_FRAMES, Checkpointer};
 use kasir_core::demo::generate_products;
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Kasir, Role, SystemClock};
 
 const PIN: &str = "1111";
@@ -80,9 +80,9 @@ fn catalog(n: usize) -> (PathBuf, Actor) {
     if !ready.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let started = Instant::now();
-        let mut k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
-        k.create_first_admin("Bench", PIN).unwrap();
-        generate_products(&mut k, n, 20).unwrap();
+        let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+        let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+        generate_products(&k, &admin, n, 20).unwrap();
         k.connection()
             .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();
@@ -92,9 +92,9 @@ fn catalog(n: usize) -> (PathBuf, Actor) {
             started.elapsed().as_secs_f64()
         );
     }
-    let mut k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
-    let id = k.list_staff().unwrap()[0].id;
-    let actor = k.login(id, PIN).unwrap();
+    let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+    let id = k.people().list_staff().unwrap()[0].id;
+    let actor = k.people().login(id, PIN).unwrap();
     (dir, actor)
 }
 
@@ -175,9 +175,10 @@ const WARM_UP: usize = 200;
 
 fn bench_checkout() {
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
-    let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
-    let admin = k.create_first_admin("Bench", PIN).unwrap();
+    let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+    let admin = k.people().create_first_admin("Bench", PIN).unwrap();
     let cat = k
+        .catalog()
         .create_category(
             &admin,
             CategoryDraft {
@@ -189,22 +190,23 @@ fn bench_checkout() {
         .unwrap();
     let products: Vec<_> = (0..5)
         .map(|i| {
-            k.create_product(
-                &admin,
-                ProductDraft {
-                    category_id: cat.id,
-                    name: format!("Produk {i}"),
-                    description: String::new(),
-                    price: 15_000 + i * 2_500,
-                    track_stock: i % 2 == 0,
-                    initial_stock: 1_000_000,
-                    low_stock_warning: None,
-                    low_stock_critical: None,
-                    active: true,
-                    barcode: None,
-                },
-            )
-            .unwrap()
+            k.catalog()
+                .create_product(
+                    &admin,
+                    ProductDraft {
+                        category_id: cat.id,
+                        name: format!("Produk {i}"),
+                        description: String::new(),
+                        price: 15_000 + i * 2_500,
+                        track_stock: i % 2 == 0,
+                        initial_stock: 1_000_000,
+                        low_stock_warning: None,
+                        low_stock_critical: None,
+                        active: true,
+                        barcode: None,
+                    },
+                )
+                .unwrap()
         })
         .collect();
     if std::env::var_os("KASIR_BENCH_SYNC_OFF").is_some() {
@@ -229,11 +231,15 @@ fn bench_checkout() {
             (fsyncs, sales, adds, frames) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         }
         fsyncs.push(fsync_once(&mut floor, &buf));
-        let t = k.open_ticket(&admin, OrderType::DineIn, "").unwrap();
+        let t = k
+            .sales()
+            .open_ticket(&admin, OrderType::DineIn, "")
+            .unwrap();
         let mut ticket = t;
         for p in &products {
             let started = Instant::now();
             ticket = k
+                .sales()
                 .add_to_ticket(
                     &admin,
                     ticket.id,
@@ -262,7 +268,7 @@ fn bench_checkout() {
         ];
         let wal_before = k.wal_frames();
         let started = Instant::now();
-        k.checkout(&admin, ticket.id, &payments).unwrap();
+        k.sales().checkout(&admin, ticket.id, &payments).unwrap();
         sales.push(started.elapsed());
         idle_while_checkpointing(|| k.wal_frames());
         let wal_after = k.wal_frames();
@@ -325,13 +331,13 @@ fn bench_search(n: usize, bar: Duration) {
     let (dir, actor) = catalog(n);
     let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
     for q in QUERIES {
-        k.search_products(&actor, q, 20, false).unwrap(); // warm the cache
+        k.catalog().search_products(&actor, q, 20, false).unwrap(); // warm the cache
     }
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     for _ in 0..50 {
         for (i, q) in QUERIES.iter().enumerate() {
             let t = Instant::now();
-            let hits = k.search_products(&actor, q, 20, false).unwrap();
+            let hits = k.catalog().search_products(&actor, q, 20, false).unwrap();
             per_query[i].push(t.elapsed());
             std::hint::black_box(hits);
         }
@@ -355,8 +361,9 @@ fn bench_startup(n: usize) {
     for _ in 0..30 {
         let t = Instant::now();
         let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
-        let cats = k.list_categories(&actor, false).unwrap();
+        let cats = k.catalog().list_categories(&actor, false).unwrap();
         let page = k
+            .catalog()
             .list_products(
                 &actor,
                 &ProductQuery {
@@ -381,15 +388,16 @@ fn bench_startup(n: usize) {
 
 fn bench_pin() {
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
-    let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
-    let admin = k.create_first_admin("Bench", PIN).unwrap();
+    let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+    let admin = k.people().create_first_admin("Bench", PIN).unwrap();
     let cashier = k
+        .people()
         .create_staff(&admin, "Kasir", Role::Cashier, "2468")
         .unwrap();
     let samples = (0..40)
         .map(|_| {
             let t = Instant::now();
-            k.login(cashier.id, "2468").unwrap();
+            k.people().login(cashier.id, "2468").unwrap();
             t.elapsed()
         })
         .collect();

@@ -1,5 +1,6 @@
 //! Demo data: a realistic Indonesian café for first runs and screenshots, with documented
-//! demo PINs, and a generator of N products for benchmarks.
+//! demo PINs; and, behind the `generators` feature (benches and tests only, not the shipped
+//! API), a generator of N products.
 //!
 //! Demo staff and PINs (change them before real use):
 //!
@@ -13,13 +14,14 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, Rgb, RgbImage};
+#[cfg(feature = "generators")]
 use rusqlite::params;
 
-use crate::catalog::{
-    CategoryDraft, CategoryId, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductId,
-};
+use crate::access::Role;
+use crate::catalog::{CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft};
+#[cfg(feature = "generators")]
+use crate::catalog::{CategoryId, ProductId};
 use crate::settings::Settings;
-use crate::staff::Role;
 use crate::{Actor, Error, Kasir, Result};
 
 /// The demo staff, as (name, role, PIN).
@@ -329,12 +331,14 @@ fn menu() -> Vec<(&'static str, [u8; 3], Vec<Item>)> {
 
 fn modifier_groups(mods: Mods) -> Vec<ModifierGroupDraft> {
     let group = |name: &str, min, max, options: &[(&str, i64)]| ModifierGroupDraft {
+        id: None,
         name: name.into(),
         min_choices: min,
         max_choices: max,
         options: options
             .iter()
             .map(|(n, d)| ModifierOptionDraft {
+                id: None,
                 name: (*n).into(),
                 price_delta: *d,
             })
@@ -443,14 +447,14 @@ pub struct DemoShop {
 }
 
 /// Seeds the demo café into a new database. Refused once the shop is set up.
-pub fn seed_demo(kasir: &mut Kasir, with_pictures: bool) -> Result<DemoShop> {
-    if !kasir.needs_setup()? {
+pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
+    if !kasir.people().needs_setup()? {
         return Err(Error::AlreadySetUp);
     }
     let (admin_name, _, admin_pin) = DEMO_STAFF[0];
-    let admin = kasir.create_first_admin(admin_name, admin_pin)?;
+    let admin = kasir.people().create_first_admin(admin_name, admin_pin)?;
     for (name, role, pin) in &DEMO_STAFF[1..] {
-        kasir.create_staff(&admin, name, *role, pin)?;
+        kasir.people().create_staff(&admin, name, *role, pin)?;
     }
     let settings = Settings {
         shop_name: "Kopi Kasir".into(),
@@ -467,10 +471,10 @@ pub fn seed_demo(kasir: &mut Kasir, with_pictures: bool) -> Result<DemoShop> {
         receipt_footer: "Terima kasih! / Thank you!\nWiFi: kopikasir".into(),
         terminal_code: "T01".into(),
     };
-    kasir.update_settings(&admin, settings)?;
+    kasir.settings().update(&admin, settings)?;
     let mut seed = 0u32;
     for (sort, (category, color, items)) in menu().into_iter().enumerate() {
-        let cat = kasir.create_category(
+        let cat = kasir.catalog().create_category(
             &admin,
             CategoryDraft {
                 name: category.into(),
@@ -480,7 +484,7 @@ pub fn seed_demo(kasir: &mut Kasir, with_pictures: bool) -> Result<DemoShop> {
         )?;
         for it in items {
             seed += 1;
-            let p = kasir.create_product(
+            let p = kasir.catalog().create_product(
                 &admin,
                 ProductDraft {
                     category_id: cat.id,
@@ -497,42 +501,65 @@ pub fn seed_demo(kasir: &mut Kasir, with_pictures: bool) -> Result<DemoShop> {
             )?;
             let groups = modifier_groups(it.mods);
             if !groups.is_empty() {
-                kasir.set_modifier_groups(&admin, p.id, groups)?;
+                kasir.catalog().set_modifier_groups(&admin, p.id, groups)?;
             }
             if with_pictures {
-                kasir.set_product_image(&admin, p.id, &demo_picture(color, seed))?;
+                kasir
+                    .catalog()
+                    .set_product_image(&admin, p.id, &demo_picture(color, seed))?;
             }
         }
     }
     Ok(DemoShop { admin })
 }
 
+#[cfg(feature = "generators")]
 const WORDS_A: [&str; 24] = [
     "Kopi", "Teh", "Nasi", "Mie", "Roti", "Es", "Jus", "Ayam", "Sate", "Soto", "Bakso", "Pisang",
     "Kue", "Susu", "Sambal", "Tahu", "Tempe", "Ikan", "Udang", "Sapi", "Bebek", "Keju", "Cokelat",
     "Matcha",
 ];
+#[cfg(feature = "generators")]
 const WORDS_B: [&str; 24] = [
     "Goreng", "Bakar", "Rebus", "Manis", "Pedas", "Gurih", "Spesial", "Kampung", "Madura",
     "Padang", "Bali", "Jawa", "Aren", "Pandan", "Kelapa", "Jahe", "Lada", "Kecap", "Telur",
     "Hijau", "Merah", "Hitam", "Putih", "Asam",
 ];
+#[cfg(feature = "generators")]
 const WORDS_C: [&str; 16] = [
     "Original", "Premium", "Jumbo", "Mini", "Classic", "Deluxe", "Double", "Reguler", "Komplit",
     "Hemat", "Keluarga", "Pagi", "Malam", "Dingin", "Panas", "Crispy",
 ];
 
+/// The most products [`generate_products`] makes in one call.
+#[cfg(feature = "generators")]
+pub const MAX_GENERATED: usize = 2_000_000;
+
 /// Adds `n` generated products in `categories` new categories, in one transaction, straight
-/// into the tables (no outbox, no audit): a fixture for benchmarks and load tests.
-pub fn generate_products(kasir: &mut Kasir, n: usize, categories: usize) -> Result<Vec<ProductId>> {
+/// into the tables (no outbox, no audit): a fixture for benchmarks and load tests. A tracked
+/// product's stock comes with its `initial` stock movement, made by `by`, so the ledger holds.
+#[cfg(feature = "generators")]
+pub fn generate_products(
+    kasir: &Kasir,
+    by: &Actor,
+    n: usize,
+    categories: usize,
+) -> Result<Vec<ProductId>> {
+    if n > MAX_GENERATED || categories > 10_000 {
+        return Err(Error::invalid(
+            "n",
+            format!("at most {MAX_GENERATED} products in 10,000 categories"),
+        ));
+    }
     let categories = categories.max(1);
-    kasir.write(|tx, now| {
+    kasir.transact(|tx, now| {
+        let ts = crate::kernel::time::Stamp(now);
         let mut cat_ids = Vec::with_capacity(categories);
         for i in 0..categories {
             let id = CategoryId::new(now);
             tx.execute(
                 "INSERT INTO categories (id, name, sort_order, active, updated_at) VALUES (?1, ?2, ?3, 1, ?4)",
-                params![id, format!("Kategori {i:03}"), 1000 + i as i64, now.to_string()],
+                params![id, format!("Kategori {i:03}"), 1000 + i as i64, ts],
             )?;
             cat_ids.push(id);
         }
@@ -540,9 +567,12 @@ pub fn generate_products(kasir: &mut Kasir, n: usize, categories: usize) -> Resu
             "INSERT INTO products (id, category_id, name, description, price, stock, active, barcode, popularity, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9)",
         )?;
+        let mut movement = tx.prepare(
+            "INSERT INTO stock_movements (product_id, delta, reason, staff_id, created_at)
+             VALUES (?1, ?2, 'initial', ?3, ?4)",
+        )?;
         let mut ids = Vec::with_capacity(n);
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let ts = now.to_string();
         for i in 0..n {
             x ^= x << 13;
             x ^= x >> 7;
@@ -558,6 +588,9 @@ pub fn generate_products(kasir: &mut Kasir, n: usize, categories: usize) -> Resu
                 id, cat_ids[i % categories], name, format!("{b} {c} nomor {i}"), price, stock,
                 format!("GEN{i:09}"), ((x >> 40) % 10_000) as i64, ts
             ])?;
+            if let Some(stock) = stock.filter(|s| *s > 0) {
+                movement.execute(params![id, stock, by.id(), ts])?;
+            }
             ids.push(id);
         }
         Ok(ids)

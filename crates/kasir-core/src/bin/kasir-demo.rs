@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use kasir_core::catalog::{ProductQuery, ProductSort};
-use kasir_core::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::demo::{DEMO_STAFF, seed_demo};
-use kasir_core::receipt::WIDTH_58MM;
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::receipt::WIDTH_58MM;
+use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Kasir, Role, SystemClock};
 
 fn main() {
@@ -45,26 +45,28 @@ fn cashier(kasir: &mut Kasir) -> Result<Actor, Box<dyn std::error::Error>> {
         .find(|(_, role, _)| *role == Role::Cashier)
         .ok_or("no demo cashier")?;
     let member = kasir
+        .people()
         .list_staff()?
         .into_iter()
         .find(|m| m.name == *name)
         .ok_or("the demo cashier is missing")?;
-    Ok(kasir.login(member.id, pin)?)
+    Ok(kasir.people().login(member.id, pin)?)
 }
 
 fn demo(dir: PathBuf) -> Outcome {
     let mut kasir = Kasir::open(&dir, Arc::new(SystemClock))?;
-    if kasir.needs_setup()? {
+    if kasir.people().needs_setup()? {
         println!("First run: seeding the demo café into {}", dir.display());
-        seed_demo(&mut kasir, true)?;
+        seed_demo(&kasir, true)?;
         println!("Demo staff and PINs:");
         for (name, role, pin) in DEMO_STAFF {
             println!("  {name:<5} {role:<8} {pin}");
         }
     }
     let sari = cashier(&mut kasir)?;
-    for c in kasir.list_categories(&sari, false)? {
+    for c in kasir.catalog().list_categories(&sari, false)? {
         let n = kasir
+            .catalog()
             .list_products(
                 &sari,
                 &ProductQuery {
@@ -78,7 +80,9 @@ fn demo(dir: PathBuf) -> Outcome {
             .len();
         println!("{:<22} {n:>3} products", c.name);
     }
-    let hits = kasir.search_products(&sari, "kopi susu", 5, false)?;
+    let hits = kasir
+        .catalog()
+        .search_products(&sari, "kopi susu", 5, false)?;
     println!(
         "search \"kopi susu\": {}",
         hits.iter()
@@ -87,16 +91,20 @@ fn demo(dir: PathBuf) -> Outcome {
             .join(", ")
     );
 
-    let kopi = kasir.product(&sari, hits.first().ok_or("no coffee on the menu")?.id)?;
+    let kopi = kasir
+        .catalog()
+        .product(&sari, hits.first().ok_or("no coffee on the menu")?.id)?;
     let picks: Vec<_> = kopi
         .modifier_groups
         .iter()
         .filter(|g| g.min_choices > 0)
         .map(|g| g.options[g.options.len() - 1].id)
         .collect();
-    let water = kasir.product_by_barcode(&sari, "8990000000035")?;
-    let ticket = kasir.open_ticket(&sari, OrderType::DineIn, "Meja 4")?;
-    kasir.add_to_ticket(
+    let water = kasir.catalog().product_by_barcode(&sari, "8990000000035")?;
+    let ticket = kasir
+        .sales()
+        .open_ticket(&sari, OrderType::DineIn, "Meja 4")?;
+    kasir.sales().add_to_ticket(
         &sari,
         ticket.id,
         AddLine {
@@ -106,7 +114,7 @@ fn demo(dir: PathBuf) -> Outcome {
             quantity: 2,
         },
     )?;
-    let ticket = kasir.add_to_ticket(
+    let ticket = kasir.sales().add_to_ticket(
         &sari,
         ticket.id,
         AddLine {
@@ -117,7 +125,7 @@ fn demo(dir: PathBuf) -> Outcome {
         },
     )?;
     let tendered = ticket.totals.total.0.div_euclid(50_000) * 50_000 + 50_000;
-    let order = kasir.checkout(
+    let order = kasir.sales().checkout(
         &sari,
         ticket.id,
         &[PaymentInput {
@@ -129,7 +137,10 @@ fn demo(dir: PathBuf) -> Outcome {
     println!();
     print!(
         "{}",
-        kasir.receipt(&sari, order.id)?.render_text(WIDTH_58MM)
+        kasir
+            .sales()
+            .receipt(&sari, order.id)?
+            .render_text(WIDTH_58MM)
     );
     Ok(())
 }
@@ -137,7 +148,7 @@ fn demo(dir: PathBuf) -> Outcome {
 fn sale_loop(dir: PathBuf) -> Outcome {
     let mut kasir = Kasir::open(&dir, Arc::new(SystemClock))?;
     let sari = cashier(&mut kasir)?;
-    let menu = kasir.list_products(
+    let menu = kasir.catalog().list_products(
         &sari,
         &ProductQuery {
             category: None,
@@ -162,8 +173,8 @@ fn sale_loop(dir: PathBuf) -> Outcome {
     }
     let mut out = std::io::stdout().lock();
     for i in 0..100_000usize {
-        let ticket = kasir.open_ticket(&sari, OrderType::Takeaway, "")?;
-        kasir.add_to_ticket(
+        let ticket = kasir.sales().open_ticket(&sari, OrderType::Takeaway, "")?;
+        kasir.sales().add_to_ticket(
             &sari,
             ticket.id,
             AddLine {
@@ -173,7 +184,7 @@ fn sale_loop(dir: PathBuf) -> Outcome {
                 quantity: 1 + (i % 3) as i64,
             },
         )?;
-        let ticket = kasir.add_to_ticket(
+        let ticket = kasir.sales().add_to_ticket(
             &sari,
             ticket.id,
             AddLine {
@@ -183,7 +194,7 @@ fn sale_loop(dir: PathBuf) -> Outcome {
                 quantity: 1,
             },
         )?;
-        let order = kasir.checkout(
+        let order = kasir.sales().checkout(
             &sari,
             ticket.id,
             &[PaymentInput {

@@ -4,6 +4,7 @@
 //! goes below zero (a CHECK constraint backs this up); it changes only in the same transaction
 //! as the movement that explains it. Untracked products have `stock = NULL` and no movements.
 
+pub mod images;
 mod modifiers;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 mod query;
@@ -18,11 +19,14 @@ pub use self::modifiers::{
 };
 pub use self::query::{MAX_PAGE, MAX_SEARCH_LEN, ProductCard, ProductQuery, ProductSort};
 
-use crate::ids::id_type;
+use crate::access::{Actor, Ctx, Permission, StaffId};
+use crate::kernel::ids::id_type;
+use crate::kernel::text;
+use crate::kernel::time::Stamp;
 use crate::money::validate_amount;
-use crate::outbox::{self, OutboxKind};
-use crate::staff::{Actor, Permission, StaffId, authorize};
-use crate::{Error, Kasir, Money, Result, audit, settings, text};
+use crate::outbox;
+use crate::{Error, Kasir, Money, Result, audit};
+use kasir_proto::Payload;
 
 id_type!(
     /// A category's id.
@@ -200,7 +204,7 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
         "INSERT INTO stock_movements (product_id, delta, reason, order_id, staff_id, note, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![product, delta, reason, order, staff, note, now.to_string()])?;
+    .execute(params![product, delta, reason, order, staff, note, Stamp(now)])?;
     Ok(())
 }
 
@@ -327,10 +331,9 @@ pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> 
 }
 
 /// Records a catalog change for the server: the product as it now stands.
-pub(crate) fn report_product(conn: &Connection, now: Timestamp, id: ProductId) -> Result<Product> {
-    let product = load_product(conn, id)?;
-    let terminal = settings::load(conn)?.terminal_code;
-    outbox::append(conn, now, &terminal, OutboxKind::ProductUpserted, &product)?;
+pub(crate) fn report_product(cx: &Ctx<'_>, id: ProductId) -> Result<Product> {
+    let product = load_product(cx, id)?;
+    outbox::append(cx, &Payload::ProductUpserted(product.to_proto()))?;
     Ok(product)
 }
 
@@ -348,39 +351,49 @@ fn load_category(conn: &Connection, id: CategoryId) -> Result<Category> {
         .ok_or_else(|| Error::not_found("category", id))
 }
 
+/// The menu's use cases: `k.catalog()`.
+pub struct Catalog<'k> {
+    pub(crate) k: &'k Kasir,
+}
+
 impl Kasir {
+    /// The menu: categories, products, modifiers, pictures, stock, search.
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog { k: self }
+    }
+}
+
+impl Catalog<'_> {
     /// Categories in menu order; inactive ones only for those who manage the menu.
     pub fn list_categories(&self, actor: &Actor, include_inactive: bool) -> Result<Vec<Category>> {
-        authorize(
-            &self.conn,
-            actor,
-            if include_inactive {
-                Permission::ManageCatalog
-            } else {
-                Permission::Sell
-            },
-        )?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, sort_order, active FROM categories WHERE active = 1 OR ?1
-             ORDER BY sort_order, name COLLATE NOCASE",
-        )?;
-        let rows = stmt.query_map([include_inactive], |r| {
-            Ok(Category {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                sort_order: r.get(2)?,
-                active: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let permission = if include_inactive {
+            Permission::ManageCatalog
+        } else {
+            Permission::Sell
+        };
+        self.k.read(actor, permission, |conn, _| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, sort_order, active FROM categories WHERE active = 1 OR ?1
+                 ORDER BY sort_order, name COLLATE NOCASE",
+            )?;
+            let rows = stmt.query_map([include_inactive], |r| {
+                Ok(Category {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    sort_order: r.get(2)?,
+                    active: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 
-    pub fn create_category(&mut self, actor: &Actor, draft: CategoryDraft) -> Result<Category> {
+    pub fn create_category(&self, actor: &Actor, draft: CategoryDraft) -> Result<Category> {
         self.save_category(actor, None, draft)
     }
 
     pub fn update_category(
-        &mut self,
+        &self,
         actor: &Actor,
         id: CategoryId,
         draft: CategoryDraft,
@@ -389,12 +402,11 @@ impl Kasir {
     }
 
     fn save_category(
-        &mut self,
+        &self,
         actor: &Actor,
         id: Option<CategoryId>,
         draft: CategoryDraft,
     ) -> Result<Category> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
         let name = text::name("name", &draft.name, 60)?;
         if draft.sort_order.unsigned_abs() > 1_000_000 {
             return Err(Error::invalid(
@@ -402,53 +414,50 @@ impl Kasir {
                 "must be between -1,000,000 and 1,000,000",
             ));
         }
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let now = Stamp(cx.now);
             let id = match id {
                 Some(id) => {
-                    let n = tx.execute(
+                    let n = cx.prepare_cached(
                         "UPDATE categories SET name = ?2, sort_order = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
-                        params![id, name, draft.sort_order, draft.active, now.to_string()],
-                    )?;
+                    )?.execute(params![id, name, draft.sort_order, draft.active, now])?;
                     if n == 0 {
                         return Err(Error::not_found("category", id));
                     }
                     id
                 }
                 None => {
-                    let id = CategoryId::new(now);
-                    tx.execute(
+                    let id = CategoryId::new(cx.now);
+                    cx.prepare_cached(
                         "INSERT INTO categories (id, name, sort_order, active, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![id, name, draft.sort_order, draft.active, now.to_string()],
-                    )?;
+                    )?.execute(params![id, name, draft.sort_order, draft.active, now])?;
                     id
                 }
             };
-            let category = load_category(tx, id)?;
-            let terminal = settings::load(tx)?.terminal_code;
-            outbox::append(tx, now, &terminal, OutboxKind::CategoryUpserted, &category)?;
+            let category = load_category(cx, id)?;
+            outbox::append(cx, &Payload::CategoryUpserted(category.to_proto()))?;
             Ok(category)
         })
     }
 
     /// One product with its modifiers. Inactive products only for those who manage the menu.
     pub fn product(&self, actor: &Actor, id: ProductId) -> Result<Product> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let p = load_product(&self.conn, id)?;
-        if !p.active && authorize(&self.conn, actor, Permission::ManageCatalog).is_err() {
-            return Err(Error::not_found("product", id));
-        }
-        Ok(p)
+        self.k.read(actor, Permission::Sell, |conn, member| {
+            let p = load_product(conn, id)?;
+            if !p.active && !member.role.allows(Permission::ManageCatalog) {
+                return Err(Error::not_found("product", id));
+            }
+            Ok(p)
+        })
     }
 
-    pub fn create_product(&mut self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+    pub fn create_product(&self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
         let clean = clean_draft(&draft)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
-            ensure_category(tx, draft.category_id)?;
-            ensure_barcode_free(tx, clean.barcode.as_deref(), None)?;
-            let id = ProductId::new(now);
-            tx.prepare_cached(
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            ensure_category(cx, draft.category_id)?;
+            ensure_barcode_free(cx, clean.barcode.as_deref(), None)?;
+            let id = ProductId::new(cx.now);
+            cx.prepare_cached(
                 "INSERT INTO products (id, category_id, name, description, price, stock, low_stock_warning,
                     low_stock_critical, active, barcode, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -456,32 +465,31 @@ impl Kasir {
             .execute(params![
                 id, draft.category_id, clean.name, clean.description, clean.price.0,
                 draft.track_stock.then_some(0i64), draft.low_stock_warning, draft.low_stock_critical,
-                draft.active, clean.barcode, now.to_string()
+                draft.active, clean.barcode, Stamp(cx.now)
             ])?;
             if draft.track_stock && draft.initial_stock > 0 {
-                move_stock(tx, now, &StockMove { product: id, delta: draft.initial_stock, reason: "initial", order: None, staff, note: "" })?;
+                move_stock(cx, cx.now, &StockMove { product: id, delta: draft.initial_stock, reason: "initial", order: None, staff: cx.member.id, note: "" })?;
             }
-            report_product(tx, now, id)
+            report_product(cx, id)
         })
     }
 
     /// Updates a product. A price change is audited; turning stock tracking off writes the
     /// movement that empties the count, turning it on starts from zero.
     pub fn update_product(
-        &mut self,
+        &self,
         actor: &Actor,
         id: ProductId,
         draft: ProductDraft,
     ) -> Result<Product> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
         let clean = clean_draft(&draft)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
-            let before = load_product(tx, id)?;
-            ensure_category(tx, draft.category_id)?;
-            ensure_barcode_free(tx, clean.barcode.as_deref(), Some(id))?;
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let staff = cx.member.id;
+            let before = load_product(cx, id)?;
+            ensure_category(cx, draft.category_id)?;
+            ensure_barcode_free(cx, clean.barcode.as_deref(), Some(id))?;
             match (before.stock, draft.track_stock) {
-                (Some(s), false) if s > 0 => move_stock(tx, now, &StockMove { product: id, delta: -s, reason: "untracked", order: None, staff, note: "" })?,
+                (Some(s), false) if s > 0 => move_stock(cx, cx.now, &StockMove { product: id, delta: -s, reason: "untracked", order: None, staff, note: "" })?,
                 _ => {}
             }
             let stock_sql = match (before.stock.is_some(), draft.track_stock) {
@@ -489,50 +497,50 @@ impl Kasir {
                 (true, true) => "stock",
                 (false, true) => "0",
             };
-            tx.execute(
+            cx.prepare_cached(
                 &format!(
                     "UPDATE products SET category_id = ?2, name = ?3, description = ?4, price = ?5,
                         stock = {stock_sql}, low_stock_warning = ?6, low_stock_critical = ?7, active = ?8,
                         barcode = ?9, updated_at = ?10
                      WHERE id = ?1"
                 ),
+            )?.execute(
                 params![
                     id, draft.category_id, clean.name, clean.description, clean.price.0,
-                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, now.to_string()
+                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, Stamp(cx.now)
                 ],
             )?;
             if before.price != clean.price {
-                audit::append(tx, now, Some(staff), "price_changed", serde_json::json!({
+                audit::record(cx, "price_changed", serde_json::json!({
                     "product": id, "name": clean.name, "from": before.price, "to": clean.price
                 }))?;
             }
-            report_product(tx, now, id)
+            report_product(cx, id)
         })
     }
 
     /// Activates or deactivates many products at once; returns how many changed.
     pub fn set_products_active(
-        &mut self,
+        &self,
         actor: &Actor,
         ids: &[ProductId],
         active: bool,
     ) -> Result<usize> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
         if ids.len() > 10_000 {
             return Err(Error::invalid("ids", "at most 10,000 products at once"));
         }
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
             let mut changed = 0;
             for id in ids {
-                let n = tx
+                let n = cx
                     .prepare_cached("UPDATE products SET active = ?2, updated_at = ?3 WHERE id = ?1 AND active <> ?2")?
-                    .execute(params![id, active, now.to_string()])?;
+                    .execute(params![id, active, Stamp(cx.now)])?;
                 if n == 0 {
-                    load_product(tx, *id)?; // NotFound rolls the whole batch back
+                    load_product(cx, *id)?; // NotFound rolls the whole batch back
                     continue;
                 }
                 changed += n;
-                report_product(tx, now, *id)?;
+                report_product(cx, *id)?;
             }
             Ok(changed)
         })
@@ -540,14 +548,13 @@ impl Kasir {
 
     /// Changes a tracked product's stock by hand, with a reason; audited and reported.
     pub fn adjust_stock(
-        &mut self,
+        &self,
         actor: &Actor,
         id: ProductId,
         delta: i64,
         reason: StockReason,
         note: &str,
     ) -> Result<Product> {
-        authorize(&self.conn, actor, Permission::AdjustStock)?;
         if delta == 0 || delta.unsigned_abs() > MAX_STOCK as u64 {
             return Err(Error::invalid(
                 "delta",
@@ -558,11 +565,11 @@ impl Kasir {
             return Err(Error::invalid("delta", "waste takes stock away"));
         }
         let note = text::line("note", note, 200)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::AdjustStock, |cx| {
+            let staff = cx.member.id;
             move_stock(
-                tx,
-                now,
+                cx,
+                cx.now,
                 &StockMove {
                     product: id,
                     delta,
@@ -572,15 +579,67 @@ impl Kasir {
                     note: &note,
                 },
             )?;
-            let product = load_product(tx, id)?;
-            let terminal = settings::load(tx)?.terminal_code;
-            let payload = serde_json::json!({
-                "product_id": id, "delta": delta, "reason": reason, "note": note,
-                "stock_after": product.stock, "staff_id": staff, "at": now,
-            });
-            outbox::append(tx, now, &terminal, OutboxKind::StockAdjusted, &payload)?;
-            audit::append(tx, now, Some(staff), "stock_adjusted", payload)?;
+            let product = load_product(cx, id)?;
+            let adjusted = kasir_proto::StockAdjusted {
+                product_id: id.0,
+                delta,
+                reason: reason.as_str().to_string(),
+                note: note.clone(),
+                stock_after: product.stock,
+                staff_id: staff.0,
+                at: cx.now,
+            };
+            audit::record(cx, "stock_adjusted", serde_json::to_value(&adjusted)?)?;
+            outbox::append(cx, &Payload::StockAdjusted(adjusted))?;
             Ok(product)
         })
+    }
+}
+
+impl Category {
+    pub(crate) fn to_proto(&self) -> kasir_proto::Category {
+        kasir_proto::Category {
+            id: self.id.0,
+            name: self.name.clone(),
+            sort_order: self.sort_order,
+            active: self.active,
+        }
+    }
+}
+
+impl Product {
+    pub(crate) fn to_proto(&self) -> kasir_proto::Product {
+        kasir_proto::Product {
+            id: self.id.0,
+            category_id: self.category_id.0,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price.0,
+            stock: self.stock,
+            low_stock_warning: self.low_stock_warning,
+            low_stock_critical: self.low_stock_critical,
+            active: self.active,
+            barcode: self.barcode.clone(),
+            image_id: self.image_id.clone(),
+            modifier_groups: self
+                .modifier_groups
+                .iter()
+                .map(|g| kasir_proto::ModifierGroup {
+                    id: g.id.0,
+                    name: g.name.clone(),
+                    min_choices: g.min_choices,
+                    max_choices: g.max_choices,
+                    options: g
+                        .options
+                        .iter()
+                        .map(|o| kasir_proto::ModifierOption {
+                            id: o.id.0,
+                            name: o.name.clone(),
+                            price_delta: o.price_delta.0,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }

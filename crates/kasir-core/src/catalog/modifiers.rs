@@ -2,14 +2,15 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{ProductId, load_product, report_product};
-use crate::ids::id_type;
+use super::{Catalog, ProductId, load_product, report_product};
+use crate::access::{Actor, Permission};
+use crate::kernel::ids::id_type;
+use crate::kernel::text;
 use crate::money::MAX_AMOUNT;
-use crate::staff::{Actor, Permission, authorize};
-use crate::{Error, Kasir, Money, Result, text};
+use crate::{Error, Money, Result, audit};
 
 id_type!(
     /// A modifier group's id.
@@ -42,6 +43,9 @@ pub struct ModifierOption {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierGroupDraft {
+    /// The group being edited; `None` for a new group. Ids stay stable across edits.
+    #[serde(default)]
+    pub id: Option<ModifierGroupId>,
     pub name: String,
     pub min_choices: u32,
     pub max_choices: u32,
@@ -51,6 +55,9 @@ pub struct ModifierGroupDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModifierOptionDraft {
+    /// The option being edited; `None` for a new option.
+    #[serde(default)]
+    pub id: Option<ModifierOptionId>,
     pub name: String,
     pub price_delta: i64,
 }
@@ -68,14 +75,14 @@ pub struct ChosenModifier {
 pub(crate) fn load_groups(conn: &Connection, product: ProductId) -> Result<Vec<ModifierGroup>> {
     let mut groups: Vec<ModifierGroup> = conn
         .prepare_cached(
-            "SELECT id, name, min_choices, max_choices FROM modifier_groups WHERE product_id = ?1 ORDER BY sort_order",
+            "SELECT id, name, min_choices, max_choices FROM modifier_groups WHERE product_id = ?1 AND retired = 0 ORDER BY sort_order",
         )?
         .query_map([product], |r| {
             Ok(ModifierGroup { id: r.get(0)?, name: r.get(1)?, min_choices: r.get(2)?, max_choices: r.get(3)?, options: Vec::new() })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, price_delta FROM modifier_options WHERE group_id = ?1 ORDER BY sort_order",
+        "SELECT id, name, price_delta FROM modifier_options WHERE group_id = ?1 AND retired = 0 ORDER BY sort_order",
     )?;
     for g in &mut groups {
         g.options = stmt
@@ -168,16 +175,18 @@ fn validate_group(g: &ModifierGroupDraft) -> Result<(String, Vec<(String, i64)>)
     Ok((name, options))
 }
 
-impl Kasir {
-    /// Replaces all of a product's modifier groups. Open tickets that hold an option that is
-    /// gone are refused at checkout with a clear error.
+impl Catalog<'_> {
+    /// Sets a product's modifier groups to `groups`, in that order. A draft with an id edits
+    /// that group or option in place, so tickets, orders and the server keep pointing at it;
+    /// one without an id is new; groups and options left out are retired (hidden from the
+    /// menu, kept for history). A changed option price is audited like a product price. Open
+    /// tickets that hold a retired option are refused at checkout with a clear error.
     pub fn set_modifier_groups(
-        &mut self,
+        &self,
         actor: &Actor,
         product: ProductId,
         groups: Vec<ModifierGroupDraft>,
     ) -> Result<super::Product> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
         if groups.len() > 20 {
             return Err(Error::invalid("modifier_groups", "at most 20 groups"));
         }
@@ -185,26 +194,78 @@ impl Kasir {
             .iter()
             .map(validate_group)
             .collect::<Result<Vec<_>>>()?;
-        let mins: Vec<u32> = groups.iter().map(|g| g.min_choices).collect();
-        let maxes: Vec<u32> = groups.iter().map(|g| g.max_choices).collect();
-        self.write(|tx, now| {
-            load_product(tx, product)?;
-            tx.execute("DELETE FROM modifier_groups WHERE product_id = ?1", [product])?;
-            for (gi, (name, options)) in clean.iter().enumerate() {
-                let gid = ModifierGroupId::new(now);
-                tx.prepare_cached(
-                    "INSERT INTO modifier_groups (id, product_id, name, min_choices, max_choices, sort_order)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![gid, product, name, mins[gi], maxes[gi], gi as i64])?;
-                for (oi, (oname, delta)) in options.iter().enumerate() {
-                    tx.prepare_cached(
-                        "INSERT INTO modifier_options (id, group_id, name, price_delta, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![ModifierOptionId::new(now), gid, oname, delta, oi as i64])?;
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let before = load_product(cx, product)?;
+            cx.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
+                .execute([product])?;
+            for (gi, (draft, (name, options))) in groups.iter().zip(&clean).enumerate() {
+                let gid = match draft.id {
+                    Some(gid) => {
+                        let n = cx.prepare_cached(
+                            "UPDATE modifier_groups SET name = ?3, min_choices = ?4, max_choices = ?5,
+                                sort_order = ?6, retired = 0
+                             WHERE id = ?1 AND product_id = ?2",
+                        )?
+                        .execute(params![gid, product, name, draft.min_choices, draft.max_choices, gi as i64])?;
+                        if n == 0 {
+                            return Err(Error::invalid("modifier_groups", "a group belongs to another product or does not exist"));
+                        }
+                        gid
+                    }
+                    None => {
+                        let gid = ModifierGroupId::new(cx.now);
+                        cx.prepare_cached(
+                            "INSERT INTO modifier_groups (id, product_id, name, min_choices, max_choices, sort_order)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        )?
+                        .execute(params![gid, product, name, draft.min_choices, draft.max_choices, gi as i64])?;
+                        gid
+                    }
+                };
+                cx.prepare_cached("UPDATE modifier_options SET retired = 1 WHERE group_id = ?1")?
+                    .execute([gid])?;
+                for (oi, (odraft, (oname, delta))) in draft.options.iter().zip(options).enumerate() {
+                    match odraft.id {
+                        Some(oid) => {
+                            let old: Option<i64> = cx.prepare_cached(
+                                "SELECT price_delta FROM modifier_options WHERE id = ?1 AND group_id = ?2",
+                            )?
+                            .query_row(params![oid, gid], |r| r.get(0))
+                            .optional()?;
+                            let Some(old) = old else {
+                                return Err(Error::invalid("modifier_options", "an option belongs to another group or does not exist"));
+                            };
+                            cx.prepare_cached(
+                                "UPDATE modifier_options SET name = ?2, price_delta = ?3, sort_order = ?4, retired = 0
+                                 WHERE id = ?1",
+                            )?
+                            .execute(params![oid, oname, delta, oi as i64])?;
+                            if old != *delta {
+                                audit::record(cx, "modifier_price_changed", serde_json::json!({
+                                    "product": product, "product_name": before.name, "option": oid,
+                                    "name": oname, "from": old, "to": delta,
+                                }))?;
+                            }
+                        }
+                        None => {
+                            cx.prepare_cached(
+                                "INSERT INTO modifier_options (id, group_id, name, price_delta, sort_order)
+                                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                            )?
+                            .execute(params![ModifierOptionId::new(cx.now), gid, oname, delta, oi as i64])?;
+                        }
+                    }
                 }
             }
-            report_product(tx, now, product)
+            let mut seen = HashSet::new();
+            if !groups.iter().filter_map(|g| g.id).all(|id| seen.insert(id)) {
+                return Err(Error::invalid("modifier_groups", "a group appears twice"));
+            }
+            let mut seen = HashSet::new();
+            if !groups.iter().flat_map(|g| &g.options).filter_map(|o| o.id).all(|id| seen.insert(id)) {
+                return Err(Error::invalid("modifier_options", "an option appears twice"));
+            }
+            report_product(cx, product)
         })
     }
 }

@@ -1,15 +1,17 @@
 //! Reading the menu fast: paged lists by category, search as the cashier types, barcodes.
 //!
-//! **Invariant**: user text never reaches FTS5 as query syntax. [`fts_query`] keeps only the
+//! **Invariant**: user text never reaches FTS5 as query syntax. [`words`] keeps only the
 //! letters and digits of each word and quotes them, so `"`, `*`, `NEAR`, `-` and parentheses
 //! are plain text.
 
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
-use super::{CategoryId, ProductId, StockLevel};
-use crate::staff::{Actor, Permission, authorize};
-use crate::{Error, Kasir, Money, Result};
+use std::collections::HashSet;
+
+use super::{Catalog, CategoryId, ProductId, StockLevel};
+use crate::access::{Actor, Permission};
+use crate::{Error, Money, Result};
 
 /// The most products one page or search returns.
 pub const MAX_PAGE: u32 = 500;
@@ -63,7 +65,7 @@ pub struct ProductQuery {
 const CARD_COLUMNS: &str =
     "p.id, p.category_id, p.name, p.price, p.stock, p.low_stock_warning, p.low_stock_critical,
     p.active, p.barcode, p.popularity, p.image_id,
-    EXISTS (SELECT 1 FROM modifier_groups g WHERE g.product_id = p.id)";
+    EXISTS (SELECT 1 FROM modifier_groups g WHERE g.product_id = p.id AND g.retired = 0)";
 
 fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
     let stock: Option<i64> = r.get(4)?;
@@ -84,18 +86,9 @@ fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
     })
 }
 
-/// Turns what the cashier typed into a safe FTS5 query: every word becomes a quoted prefix
-/// term, all of which must match. `None` when nothing searchable is left.
-pub(crate) fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(MAX_SEARCH_WORDS)
-        .map(|w| format!("\"{}\"*", w.to_lowercase()))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
+/// The words of what the cashier typed: letters and digits only, lowercased, at most
+/// [`MAX_SEARCH_WORDS`]. Quotes, `*`, `^`, `:`, `-` and parentheses never survive, so nothing
+/// typed becomes FTS5 syntax.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -104,38 +97,34 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Ranks a search hit: name starts with the text, then every word starts a word of the name,
-/// then matches in description or category only.
-fn rank(name: &str, query_words: &[String]) -> u8 {
-    let lower = name.to_lowercase();
-    let name_words = words(&lower);
-    if query_words
-        .first()
-        .is_some_and(|q| lower.starts_with(q.as_str()))
-    {
-        0
-    } else if query_words
-        .iter()
-        .all(|q| name_words.iter().any(|w| w.starts_with(q.as_str())))
-    {
-        1
-    } else {
-        2
-    }
+/// The FTS5 queries of a search, best matches first. A search walks them in turn until it has
+/// enough products, so the best matches are found by the index itself, never cut from a
+/// capped candidate list: the name is the words (from its start, whole words), every word is
+/// a whole word of the name, the name starts with the text, every word starts a word of the
+/// name, and last every word starts a word anywhere (description, category). `words` are
+/// letters and digits only (see [`words`]), so quoting them is safe.
+fn search_tiers(words: &[String]) -> Vec<String> {
+    let phrase = words.join(" ");
+    let whole: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    let prefixes: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+    vec![
+        format!("name : ^\"{phrase}\""),
+        format!("name : ({})", whole.join(" ")),
+        format!("name : ^\"{phrase}\"*"),
+        format!("name : ({})", prefixes.join(" ")),
+        prefixes.join(" "),
+    ]
 }
 
-impl Kasir {
+/// The menu's reads: paged lists, search, barcode, low stock.
+impl Catalog<'_> {
     /// A page of the menu, by category or all, sorted as asked.
     pub fn list_products(&self, actor: &Actor, query: &ProductQuery) -> Result<Vec<ProductCard>> {
-        authorize(
-            &self.conn,
-            actor,
-            if query.include_inactive {
-                Permission::ManageCatalog
-            } else {
-                Permission::Sell
-            },
-        )?;
+        let permission = if query.include_inactive {
+            Permission::ManageCatalog
+        } else {
+            Permission::Sell
+        };
         if query.limit == 0 || query.limit > MAX_PAGE {
             return Err(Error::invalid("limit", format!("between 1 and {MAX_PAGE}")));
         }
@@ -159,13 +148,16 @@ impl Kasir {
         let sql = format!(
             "SELECT {CARD_COLUMNS} FROM products p WHERE {filter} {active} ORDER BY {order} LIMIT ?2 OFFSET ?3"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![query.category, query.limit, query.offset], card)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.k.read(actor, permission, |conn, _| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![query.category, query.limit, query.offset], card)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 
     /// Search as you type over name, description and category, by word prefix. Returns at most
-    /// `limit` products, best first (name matches, then popularity).
+    /// `limit` products, best first: see [`search_tiers`]; within a tier, the most popular
+    /// first.
     pub fn search_products(
         &self,
         actor: &Actor,
@@ -173,15 +165,11 @@ impl Kasir {
         limit: u32,
         include_inactive: bool,
     ) -> Result<Vec<ProductCard>> {
-        authorize(
-            &self.conn,
-            actor,
-            if include_inactive {
-                Permission::ManageCatalog
-            } else {
-                Permission::Sell
-            },
-        )?;
+        let permission = if include_inactive {
+            Permission::ManageCatalog
+        } else {
+            Permission::Sell
+        };
         if text.len() > MAX_SEARCH_LEN {
             return Err(Error::invalid(
                 "query",
@@ -191,51 +179,62 @@ impl Kasir {
         if limit == 0 || limit > MAX_PAGE {
             return Err(Error::invalid("limit", format!("between 1 and {MAX_PAGE}")));
         }
-        let Some(fts) = fts_query(text) else {
-            return Ok(Vec::new());
-        };
-        let candidates = (limit * 5).min(200);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CARD_COLUMNS} FROM product_search s JOIN products p ON p.rid = s.rowid
-             WHERE product_search MATCH ?1 AND (p.active = 1 OR ?2) LIMIT ?3"
-        ))?;
-        let mut hits: Vec<ProductCard> = stmt
-            .query_map(params![fts, include_inactive, candidates], card)?
-            .collect::<rusqlite::Result<_>>()?;
         let q = words(text);
-        hits.sort_by_cached_key(|c| {
-            (
-                rank(&c.name, &q),
-                std::cmp::Reverse(c.popularity),
-                c.name.to_lowercase(),
-            )
-        });
-        hits.truncate(limit as usize);
-        Ok(hits)
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.k.read(actor, permission, |conn, _| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM product_search s JOIN products p ON p.rid = s.rowid
+                 WHERE product_search MATCH ?1 AND (p.active = 1 OR ?2) LIMIT ?3"
+            ))?;
+            let mut found: Vec<ProductCard> = Vec::new();
+            let mut seen: HashSet<ProductId> = HashSet::new();
+            for tier in search_tiers(&q) {
+                let want = limit as usize - found.len();
+                // Enough to fill the page even if every product already found comes back.
+                let fetch = (want + found.len()) as u32;
+                let mut hits: Vec<ProductCard> = stmt
+                    .query_map(params![tier, include_inactive, fetch], card)?
+                    .filter(|c| c.as_ref().map_or(true, |c| !seen.contains(&c.id)))
+                    .collect::<rusqlite::Result<_>>()?;
+                hits.sort_by_cached_key(|c| {
+                    (std::cmp::Reverse(c.popularity), c.name.to_lowercase())
+                });
+                hits.truncate(want);
+                seen.extend(hits.iter().map(|c| c.id));
+                found.extend(hits);
+                if found.len() >= limit as usize {
+                    break;
+                }
+            }
+            Ok(found)
+        })
     }
 
     /// The active product with this barcode (what a scanner typed).
     pub fn product_by_barcode(&self, actor: &Actor, code: &str) -> Result<ProductCard> {
-        authorize(&self.conn, actor, Permission::Sell)?;
         let code = code.trim();
         if code.is_empty() || code.len() > 64 {
             return Err(Error::invalid("barcode", "1 to 64 characters"));
         }
-        self.conn
-            .prepare_cached(&format!(
+        self.k.read(actor, Permission::Sell, |conn, _| {
+            conn.prepare_cached(&format!(
                 "SELECT {CARD_COLUMNS} FROM products p WHERE p.barcode = ?1 AND p.active = 1"
             ))?
             .query_row([code], card)
             .optional()?
             .ok_or_else(|| Error::not_found("product with barcode", code))
+        })
     }
 
     /// Recomputes each product's popularity as the units sold (not cancelled) over the last
     /// `days` business days. Kept off the sale path on purpose: run it at start-up or when the
-    /// till is idle. Returns how many products sold anything.
-    pub fn refresh_popularity(&mut self, days: u16) -> Result<usize> {
-        let tz = crate::settings::load(&self.conn)?.time_zone();
-        self.write(|tx, now| {
+    /// till is idle. Returns how many products sold anything. Needs no actor: it changes no
+    /// fact, only a cached figure.
+    pub fn refresh_popularity(&self, days: u16) -> Result<usize> {
+        self.k.transact(|tx, now| {
+            let tz = crate::settings::load(tx)?.time_zone();
             let since = now
                 .to_zoned(tz)
                 .date()
@@ -258,15 +257,16 @@ impl Kasir {
 
     /// Tracked products at or under their warning level (or sold out), lowest first.
     pub fn low_stock(&self, actor: &Actor) -> Result<Vec<ProductCard>> {
-        authorize(&self.conn, actor, Permission::AdjustStock)?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {CARD_COLUMNS} FROM products p
-             WHERE p.stock IS NOT NULL AND p.active = 1
-               AND (p.stock = 0 OR p.stock <= COALESCE(p.low_stock_warning, -1) OR p.stock <= COALESCE(p.low_stock_critical, -1))
-             ORDER BY p.stock, p.name COLLATE NOCASE LIMIT 500"
-        ))?;
-        let rows = stmt.query_map([], card)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.k.read(actor, Permission::AdjustStock, |conn, _| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM products p
+                 WHERE p.stock IS NOT NULL AND p.active = 1
+                   AND (p.stock = 0 OR p.stock <= COALESCE(p.low_stock_warning, -1) OR p.stock <= COALESCE(p.low_stock_critical, -1))
+                 ORDER BY p.stock, p.name COLLATE NOCASE LIMIT 500"
+            ))?;
+            let rows = stmt.query_map([], card)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 }
 
@@ -295,15 +295,28 @@ mod tests {
             ("Crème brûlée", Some("\"crème\"* \"brûlée\"*")),
         ];
         for (input, want) in cases {
-            assert_eq!(fts_query(input).as_deref(), want, "{input:?}");
+            let w = words(input);
+            let anywhere = (!w.is_empty()).then(|| search_tiers(&w).pop().unwrap());
+            assert_eq!(anywhere.as_deref(), want, "{input:?}");
         }
     }
 
     #[test]
-    fn ranking() {
-        let q = words("kopi");
-        assert_eq!(rank("Kopi Susu", &q), 0);
-        assert_eq!(rank("Es Kopi", &q), 1);
-        assert_eq!(rank("Roti Bakar", &q), 2);
+    fn search_tiers_are_quoted_best_first() {
+        let tiers = search_tiers(&words("Kopi su"));
+        assert_eq!(
+            tiers,
+            [
+                "name : ^\"kopi su\"",
+                "name : (\"kopi\" \"su\")",
+                "name : ^\"kopi su\"*",
+                "name : (\"kopi\"* \"su\"*)",
+                "\"kopi\"* \"su\"*",
+            ]
+        );
+        // Syntax typed by the cashier never survives into a tier.
+        for tier in search_tiers(&words("a\" OR name:^(b)* NEAR")) {
+            assert!(!tier.contains("OR") && !tier.contains("NEAR"), "{tier}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::helpers::{count, draft, refused, shop};
 
 #[test]
 fn products_are_created_listed_and_sorted() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     for (name, price) in [
         ("Latte", 28_000),
@@ -16,11 +16,13 @@ fn products_are_created_listed_and_sorted() {
         ("Espresso", 18_000),
     ] {
         s.kasir
+            .catalog()
             .create_product(&a, draft(s.category, name, price))
             .unwrap();
     }
     let names = |sort| {
         s.kasir
+            .catalog()
             .list_products(
                 &s.cashier,
                 &ProductQuery {
@@ -47,6 +49,7 @@ fn products_are_created_listed_and_sorted() {
     );
     let page2 = s
         .kasir
+        .catalog()
         .list_products(
             &s.cashier,
             &ProductQuery {
@@ -63,16 +66,17 @@ fn products_are_created_listed_and_sorted() {
 
 #[test]
 fn inactive_products_never_reach_a_cashier() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s
         .kasir
+        .catalog()
         .create_product(&a, draft(s.category, "Kopi Rahasia", 10_000))
         .unwrap();
     let mut d = draft(s.category, "Kopi Rahasia", 10_000);
     d.active = false;
     d.barcode = Some("123".into());
-    s.kasir.update_product(&a, p.id, d).unwrap();
+    s.kasir.catalog().update_product(&a, p.id, d).unwrap();
     let q = ProductQuery {
         category: None,
         sort: ProductSort::Name,
@@ -80,19 +84,26 @@ fn inactive_products_never_reach_a_cashier() {
         limit: 50,
         include_inactive: false,
     };
-    assert!(s.kasir.list_products(&s.cashier, &q).unwrap().is_empty());
     assert!(
         s.kasir
+            .catalog()
+            .list_products(&s.cashier, &q)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.kasir
+            .catalog()
             .search_products(&s.cashier, "rahasia", 20, false)
             .unwrap()
             .is_empty()
     );
     assert!(matches!(
-        s.kasir.product_by_barcode(&s.cashier, "123"),
+        s.kasir.catalog().product_by_barcode(&s.cashier, "123"),
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        s.kasir.product(&s.cashier, p.id),
+        s.kasir.catalog().product(&s.cashier, p.id),
         Err(Error::NotFound { .. })
     ));
     // a cashier cannot ask for inactive ones
@@ -101,13 +112,21 @@ fn inactive_products_never_reach_a_cashier() {
         ..q
     };
     assert!(matches!(
-        s.kasir.list_products(&s.cashier, &all),
+        s.kasir.catalog().list_products(&s.cashier, &all),
         Err(Error::Forbidden { .. })
     ));
     // a manager sees it
-    assert_eq!(s.kasir.list_products(&s.manager, &all).unwrap().len(), 1);
     assert_eq!(
         s.kasir
+            .catalog()
+            .list_products(&s.manager, &all)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.kasir
+            .catalog()
             .search_products(&s.manager, "rahasia", 20, true)
             .unwrap()
             .len(),
@@ -117,24 +136,37 @@ fn inactive_products_never_reach_a_cashier() {
 
 #[test]
 fn availability_follows_stock() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Croissant", 22_000, Some(1));
-    assert!(s.kasir.product(&s.cashier, p.id).unwrap().available);
+    assert!(
+        s.kasir
+            .catalog()
+            .product(&s.cashier, p.id)
+            .unwrap()
+            .available
+    );
     s.sell(&[(&p, 1)]);
-    let after = s.kasir.product(&s.cashier, p.id).unwrap();
+    let after = s.kasir.catalog().product(&s.cashier, p.id).unwrap();
     assert_eq!(after.stock, Some(0));
     assert!(!after.available, "sold out");
     assert_eq!(after.stock_level, StockLevel::Out);
     let untracked = s.product("Teh", 8_000, None);
-    assert!(s.kasir.product(&s.cashier, untracked.id).unwrap().available);
+    assert!(
+        s.kasir
+            .catalog()
+            .product(&s.cashier, untracked.id)
+            .unwrap()
+            .available
+    );
 }
 
 #[test]
 fn search_finds_by_prefix_across_name_description_and_category() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let snacks = s
         .kasir
+        .catalog()
         .create_category(
             &a,
             CategoryDraft {
@@ -145,20 +177,24 @@ fn search_finds_by_prefix_across_name_description_and_category() {
         )
         .unwrap();
     s.kasir
+        .catalog()
         .create_product(&a, draft(s.category, "Kopi Susu Gula Aren", 25_000))
         .unwrap();
     s.kasir
+        .catalog()
         .create_product(&a, draft(s.category, "Es Kopi", 24_000))
         .unwrap();
     let mut pisang = draft(snacks.id, "Pisang Goreng", 15_000);
     pisang.description = "Fried banana".into();
-    s.kasir.create_product(&a, pisang).unwrap();
+    s.kasir.catalog().create_product(&a, pisang).unwrap();
     s.kasir
+        .catalog()
         .create_product(&a, draft(snacks.id, "Crème brûlée", 30_000))
         .unwrap();
 
     let names = |k: &kasir_core::Kasir, q: &str| {
-        k.search_products(&s.cashier, q, 20, false)
+        k.catalog()
+            .search_products(&s.cashier, q, 20, false)
             .unwrap()
             .into_iter()
             .map(|p| p.name)
@@ -185,6 +221,7 @@ fn search_finds_by_prefix_across_name_description_and_category() {
     );
     // renaming the category re-indexes its products
     s.kasir
+        .catalog()
         .update_category(
             &a,
             snacks.id,
@@ -201,9 +238,10 @@ fn search_finds_by_prefix_across_name_description_and_category() {
 
 #[test]
 fn search_syntax_is_plain_text() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     s.kasir
+        .catalog()
         .create_product(&a, draft(s.category, "Kopi Susu", 25_000))
         .unwrap();
     for q in [
@@ -222,11 +260,12 @@ fn search_syntax_is_plain_text() {
         "NEAR(",
         "'; DROP TABLE products; --",
     ] {
-        let r = s.kasir.search_products(&s.cashier, q, 20, false);
+        let r = s.kasir.catalog().search_products(&s.cashier, q, 20, false);
         assert!(r.is_ok(), "{q:?} gave {r:?}");
     }
     assert_eq!(
         s.kasir
+            .catalog()
             .search_products(&s.cashier, "(kopi)", 20, false)
             .unwrap()
             .len(),
@@ -234,6 +273,7 @@ fn search_syntax_is_plain_text() {
     );
     assert_eq!(
         s.kasir
+            .catalog()
             .search_products(&s.cashier, "\"kopi\" -susu", 20, false)
             .unwrap()
             .len(),
@@ -242,17 +282,22 @@ fn search_syntax_is_plain_text() {
     );
     assert!(
         s.kasir
+            .catalog()
             .search_products(&s.cashier, "", 20, false)
             .unwrap()
             .is_empty()
     );
     let long = "k".repeat(1 << 20);
     assert!(matches!(
-        s.kasir.search_products(&s.cashier, &long, 20, false),
+        s.kasir
+            .catalog()
+            .search_products(&s.cashier, &long, 20, false),
         Err(Error::Invalid { field: "query", .. })
     ));
     assert!(matches!(
-        s.kasir.search_products(&s.cashier, "kopi", 0, false),
+        s.kasir
+            .catalog()
+            .search_products(&s.cashier, "kopi", 0, false),
         Err(Error::Invalid { field: "limit", .. })
     ));
 }
@@ -263,10 +308,11 @@ fn barcodes_are_unique_and_found() {
     let a = s.admin.clone();
     let mut d = draft(s.category, "Air Mineral", 6_000);
     d.barcode = Some(" 8990000000035 ".into());
-    let p = s.kasir.create_product(&a, d.clone()).unwrap();
+    let p = s.kasir.catalog().create_product(&a, d.clone()).unwrap();
     assert_eq!(p.barcode.as_deref(), Some("8990000000035"));
     assert_eq!(
         s.kasir
+            .catalog()
             .product_by_barcode(&s.cashier, "8990000000035")
             .unwrap()
             .id,
@@ -275,7 +321,7 @@ fn barcodes_are_unique_and_found() {
     d.name = "Another".into();
     refused(
         &mut s.kasir,
-        |k| k.create_product(&a, d.clone()),
+        |k| k.catalog().create_product(&a, d.clone()),
         |e| {
             matches!(
                 e,
@@ -287,7 +333,7 @@ fn barcodes_are_unique_and_found() {
         },
     );
     assert!(matches!(
-        s.kasir.product_by_barcode(&s.cashier, "nope"),
+        s.kasir.catalog().product_by_barcode(&s.cashier, "nope"),
         Err(Error::NotFound { .. })
     ));
 }
@@ -369,7 +415,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
         println!("case: {what}");
         refused(
             &mut s.kasir,
-            |k| k.create_product(&a, d),
+            |k| k.catalog().create_product(&a, d),
             |e| matches!(e, Error::Invalid { field: f, .. } if *f == field),
         );
     }
@@ -380,30 +426,32 @@ fn bad_product_input_is_refused_and_changes_nothing() {
     );
     refused(
         &mut s.kasir,
-        |k| k.create_product(&a, missing_category),
+        |k| k.catalog().create_product(&a, missing_category),
         |e| matches!(e, Error::NotFound { .. }),
     );
 }
 
 #[test]
 fn price_changes_are_audited() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s
         .kasir
+        .catalog()
         .create_product(&a, draft(s.category, "Latte", 28_000))
         .unwrap();
     s.kasir
+        .catalog()
         .update_product(&a, p.id, draft(s.category, "Latte", 30_000))
         .unwrap();
-    let entries = s.kasir.audit_entries(&s.manager, 10).unwrap();
+    let entries = s.kasir.audit().entries(&s.manager, 10).unwrap();
     let change = entries
         .iter()
         .find(|e| e.action == "price_changed")
         .expect("audited");
     assert_eq!(change.detail["from"], 28_000);
     assert_eq!(change.detail["to"], 30_000);
-    s.kasir.verify_audit_chain().unwrap();
+    s.kasir.audit().verify_chain().unwrap();
 }
 
 #[test]
@@ -412,13 +460,15 @@ fn stock_is_a_ledger() {
     let m = s.manager.clone();
     let p = s.product("Croissant", 22_000, Some(10));
     s.kasir
+        .catalog()
         .adjust_stock(&m, p.id, 5, StockReason::Restock, "delivery")
         .unwrap();
     s.kasir
+        .catalog()
         .adjust_stock(&m, p.id, -2, StockReason::Waste, "dropped")
         .unwrap();
     s.sell(&[(&p, 3)]);
-    let now = s.kasir.product(&m, p.id).unwrap().stock.unwrap();
+    let now = s.kasir.catalog().product(&m, p.id).unwrap().stock.unwrap();
     assert_eq!(now, 10);
     let ledger = count(
         &s.kasir,
@@ -430,42 +480,63 @@ fn stock_is_a_ledger() {
     assert_eq!(ledger, now, "stock equals the sum of its movements");
     refused(
         &mut s.kasir,
-        |k| k.adjust_stock(&m, p.id, -11, StockReason::Adjustment, ""),
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, p.id, -11, StockReason::Adjustment, "")
+        },
         |e| matches!(e, Error::InsufficientStock { available: 10, .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.adjust_stock(&m, p.id, 0, StockReason::Adjustment, ""),
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, p.id, 0, StockReason::Adjustment, "")
+        },
         |e| matches!(e, Error::Invalid { field: "delta", .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.adjust_stock(&m, p.id, 3, StockReason::Waste, ""),
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, p.id, 3, StockReason::Waste, "")
+        },
         |e| matches!(e, Error::Invalid { field: "delta", .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, ""),
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, "")
+        },
         |e| matches!(e, Error::Invalid { field: "delta", .. }),
     );
     let untracked = s.product("Teh", 8_000, None);
     refused(
         &mut s.kasir,
-        |k| k.adjust_stock(&m, untracked.id, 1, StockReason::Restock, ""),
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, untracked.id, 1, StockReason::Restock, "")
+        },
         |e| matches!(e, Error::Invalid { field: "stock", .. }),
     );
 }
 
 #[test]
 fn turning_tracking_off_and_on_keeps_the_ledger_true() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s.product("Brownies", 18_000, Some(7));
     let mut d = draft(s.category, "Brownies", 18_000);
-    s.kasir.update_product(&a, p.id, d.clone()).unwrap();
-    assert_eq!(s.kasir.product(&a, p.id).unwrap().stock, None);
+    s.kasir
+        .catalog()
+        .update_product(&a, p.id, d.clone())
+        .unwrap();
+    assert_eq!(s.kasir.catalog().product(&a, p.id).unwrap().stock, None);
     d.track_stock = true;
-    assert_eq!(s.kasir.update_product(&a, p.id, d).unwrap().stock, Some(0));
+    assert_eq!(
+        s.kasir.catalog().update_product(&a, p.id, d).unwrap().stock,
+        Some(0)
+    );
     let ledger = count(
         &s.kasir,
         &format!(
@@ -478,21 +549,21 @@ fn turning_tracking_off_and_on_keeps_the_ledger_true() {
 
 #[test]
 fn low_stock_levels() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let mut d = draft(s.category, "Roti", 10_000);
     d.track_stock = true;
     d.initial_stock = 4;
     d.low_stock_warning = Some(5);
     d.low_stock_critical = Some(2);
-    let p = s.kasir.create_product(&a, d).unwrap();
+    let p = s.kasir.catalog().create_product(&a, d).unwrap();
     assert_eq!(p.stock_level, StockLevel::Warning);
     s.sell(&[(&p, 2)]);
     assert_eq!(
-        s.kasir.product(&a, p.id).unwrap().stock_level,
+        s.kasir.catalog().product(&a, p.id).unwrap().stock_level,
         StockLevel::Critical
     );
-    let low = s.kasir.low_stock(&s.manager).unwrap();
+    let low = s.kasir.catalog().low_stock(&s.manager).unwrap();
     assert_eq!(low.len(), 1);
     assert_eq!(low[0].stock_level, StockLevel::Critical);
 }
@@ -505,12 +576,14 @@ fn bulk_deactivate() {
     let p2 = s.product("B", 1_000, None);
     assert_eq!(
         s.kasir
+            .catalog()
             .set_products_active(&a, &[p1.id, p2.id], false)
             .unwrap(),
         2
     );
     assert_eq!(
         s.kasir
+            .catalog()
             .set_products_active(&a, &[p1.id, p2.id], false)
             .unwrap(),
         0,
@@ -519,7 +592,7 @@ fn bulk_deactivate() {
     let missing = "01900000-0000-7000-8000-000000000000".parse().unwrap();
     refused(
         &mut s.kasir,
-        |k| k.set_products_active(&a, &[p1.id, missing], true),
+        |k| k.catalog().set_products_active(&a, &[p1.id, missing], true),
         |e| matches!(e, Error::NotFound { .. }),
     );
 }
@@ -530,11 +603,13 @@ fn modifier_groups_are_validated() {
     let a = s.admin.clone();
     let p = s.product("Latte", 28_000, None);
     let group = |min, max, n: usize| ModifierGroupDraft {
+        id: None,
         name: "Size".into(),
         min_choices: min,
         max_choices: max,
         options: (0..n)
             .map(|i| ModifierOptionDraft {
+                id: None,
                 name: format!("o{i}"),
                 price_delta: 1_000,
             })
@@ -549,12 +624,13 @@ fn modifier_groups_are_validated() {
     ] {
         refused(
             &mut s.kasir,
-            |k| k.set_modifier_groups(&a, p.id, vec![bad]),
+            |k| k.catalog().set_modifier_groups(&a, p.id, vec![bad]),
             |e| matches!(e, Error::Invalid { .. }),
         );
     }
     let ok = s
         .kasir
+        .catalog()
         .set_modifier_groups(&a, p.id, vec![group(1, 1, 2)])
         .unwrap();
     assert_eq!(ok.modifier_groups.len(), 1);
@@ -563,7 +639,7 @@ fn modifier_groups_are_validated() {
 
 #[test]
 fn popularity_counts_recent_sales_and_orders_the_menu() {
-    let mut s = shop();
+    let s = shop();
     let teh = s.product("Teh", 8_000, None);
     let kopi = s.product("Kopi", 20_000, None);
     let roti = s.product("Roti", 15_000, None);
@@ -571,14 +647,16 @@ fn popularity_counts_recent_sales_and_orders_the_menu() {
     let cancelled = s.sell(&[(&roti, 10)]);
     let m = s.manager.clone();
     s.kasir
+        .sales()
         .cancel_order(&m, None, cancelled.id, "salah")
         .unwrap();
     // a sale from long ago does not count
     s.clock.advance(jiff::SignedDuration::from_hours(24 * 40));
     s.sell(&[(&teh, 1)]);
-    assert_eq!(s.kasir.refresh_popularity(30).unwrap(), 1);
+    assert_eq!(s.kasir.catalog().refresh_popularity(30).unwrap(), 1);
     let order = s
         .kasir
+        .catalog()
         .list_products(
             &s.cashier,
             &ProductQuery {
@@ -598,6 +676,13 @@ fn popularity_counts_recent_sales_and_orders_the_menu() {
         [("Teh", 1), ("Kopi", 0), ("Roti", 0)]
     );
     s.clock.advance(jiff::SignedDuration::from_hours(-24 * 40));
-    s.kasir.refresh_popularity(30).unwrap();
-    assert_eq!(s.kasir.product(&s.cashier, kopi.id).unwrap().popularity, 3);
+    s.kasir.catalog().refresh_popularity(30).unwrap();
+    assert_eq!(
+        s.kasir
+            .catalog()
+            .product(&s.cashier, kopi.id)
+            .unwrap()
+            .popularity,
+        3
+    );
 }

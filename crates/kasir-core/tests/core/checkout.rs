@@ -1,7 +1,7 @@
 use kasir_core::Error;
 use kasir_core::catalog::StockReason;
-use kasir_core::checkout::{OrderStatus, PaymentInput, PaymentMethod};
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::sales::checkout::{OrderStatus, PaymentInput, PaymentMethod};
+use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Money, Role};
 
 use crate::helpers::{MANAGER_PIN, cash, count, draft, refused, shop};
@@ -17,19 +17,31 @@ fn add(p: &kasir_core::catalog::Product, q: i64) -> AddLine {
 
 #[test]
 fn a_cash_sale_writes_everything_at_once() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let kopi = s.product("Kopi Susu", 25_000, None);
     let roti = s.product("Croissant", 22_000, Some(5));
     let t = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 2")
         .unwrap();
-    s.kasir.add_to_ticket(&c, t.id, add(&kopi, 2)).unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&roti, 1)).unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&c, t.id, add(&kopi, 2))
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .add_to_ticket(&c, t.id, add(&roti, 1))
+        .unwrap();
     // 72.000 + 3.600 service + 7.560 tax = 83.160 -> 83.200
     assert_eq!(t.totals.total, Money(83_200));
-    let order = s.kasir.checkout(&c, t.id, &[cash(100_000)]).unwrap();
+    let order = s
+        .kasir
+        .sales()
+        .checkout(&c, t.id, &[cash(100_000)])
+        .unwrap();
     assert_eq!(order.receipt_no, "T01-000001");
     assert_eq!(order.status, OrderStatus::Pending);
     assert_eq!(
@@ -46,9 +58,15 @@ fn a_cash_sale_writes_everything_at_once() {
     assert_eq!(order.payments[0].tendered, Money(100_000));
     assert_eq!(order.payments[0].change, Money(16_800));
     assert_eq!(order.business_date.to_string(), "2026-11-21");
-    assert_eq!(s.kasir.product(&c, roti.id).unwrap().stock, Some(4));
+    assert_eq!(
+        s.kasir.catalog().product(&c, roti.id).unwrap().stock,
+        Some(4)
+    );
     assert!(
-        matches!(s.kasir.ticket(&c, t.id), Err(Error::NotFound { .. })),
+        matches!(
+            s.kasir.sales().ticket(&c, t.id),
+            Err(Error::NotFound { .. })
+        ),
         "the ticket became the order"
     );
     assert_eq!(
@@ -58,22 +76,30 @@ fn a_cash_sale_writes_everything_at_once() {
     // snapshots survive later menu changes
     let a = s.admin.clone();
     let d = draft(s.category, "Kopi Susu Baru", 99_000);
-    s.kasir.update_product(&a, kopi.id, d.clone()).unwrap();
-    let again = s.kasir.order(&c, order.id).unwrap();
+    s.kasir
+        .catalog()
+        .update_product(&a, kopi.id, d.clone())
+        .unwrap();
+    let again = s.kasir.sales().order(&c, order.id).unwrap();
     assert_eq!(again, order);
 }
 
 #[test]
 fn split_tenders_and_references() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Nasi Goreng", 35_000, None);
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     let due = t.totals.total.0; // 70.000 + 3.500 + 7.350 = 80.850 -> 80.900
     assert_eq!(due, 80_900);
     let order = s
         .kasir
+        .sales()
         .checkout(
             &c,
             t.id,
@@ -105,30 +131,38 @@ fn refusals_write_nothing() {
     let c = s.cashier.clone();
     let m = s.manager.clone();
     let p = s.product("Croissant", 22_000, Some(2));
-    let empty = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let empty = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, empty.id, &[cash(1_000)]),
+        |k| k.sales().checkout(&c, empty.id, &[cash(1_000)]),
         |e| matches!(e, Error::EmptyTicket),
     );
 
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     let due = t.totals.total.0;
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[cash(due - 1)]),
+        |k| k.sales().checkout(&c, t.id, &[cash(due - 1)]),
         |e| matches!(e, Error::Underpaid { .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[]),
+        |k| k.sales().checkout(&c, t.id, &[]),
         |e| matches!(e, Error::Underpaid { .. }),
     );
     refused(
         &mut s.kasir,
         |k| {
-            k.checkout(
+            k.sales().checkout(
                 &c,
                 t.id,
                 &[PaymentInput {
@@ -142,20 +176,7 @@ fn refusals_write_nothing() {
     );
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[cash(-due)]),
-        |e| {
-            matches!(
-                e,
-                Error::Invalid {
-                    field: "amount",
-                    ..
-                }
-            )
-        },
-    );
-    refused(
-        &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[cash(i64::MAX), cash(i64::MAX)]),
+        |k| k.sales().checkout(&c, t.id, &[cash(-due)]),
         |e| {
             matches!(
                 e,
@@ -169,7 +190,23 @@ fn refusals_write_nothing() {
     refused(
         &mut s.kasir,
         |k| {
-            k.checkout(
+            k.sales()
+                .checkout(&c, t.id, &[cash(i64::MAX), cash(i64::MAX)])
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "amount",
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        &mut s.kasir,
+        |k| {
+            k.sales().checkout(
                 &c,
                 t.id,
                 &[PaymentInput {
@@ -192,11 +229,12 @@ fn refusals_write_nothing() {
 
     // the stock went away between adding and paying: checked again at checkout
     s.kasir
+        .catalog()
         .adjust_stock(&m, p.id, -1, StockReason::Waste, "dropped")
         .unwrap();
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[cash(due)]),
+        |k| k.sales().checkout(&c, t.id, &[cash(due)]),
         |e| matches!(e, Error::InsufficientStock { product, available: 1, requested: 2 } if product == "Croissant"),
     );
     assert_eq!(count(&s.kasir, "SELECT COUNT(*) FROM orders"), 0);
@@ -213,12 +251,19 @@ fn a_deactivated_product_in_a_ticket_blocks_checkout() {
     let c = s.cashier.clone();
     let a = s.admin.clone();
     let p = s.product("Es Teh", 8_000, None);
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 1)).unwrap();
-    s.kasir.set_products_active(&a, &[p.id], false).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 1)).unwrap();
+    s.kasir
+        .catalog()
+        .set_products_active(&a, &[p.id], false)
+        .unwrap();
     refused(
         &mut s.kasir,
-        |k| k.checkout(&c, t.id, &[cash(100_000)]),
+        |k| k.sales().checkout(&c, t.id, &[cash(100_000)]),
         |e| {
             matches!(
                 e,
@@ -233,14 +278,14 @@ fn a_deactivated_product_in_a_ticket_blocks_checkout() {
 
 #[test]
 fn receipt_numbers_count_up_per_terminal_and_never_repeat() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Teh", 8_000, None);
     let nos: Vec<String> = (0..3).map(|_| s.sell(&[(&p, 1)]).receipt_no).collect();
     assert_eq!(nos, ["T01-000001", "T01-000002", "T01-000003"]);
     let a = s.admin.clone();
-    let mut settings = s.kasir.settings().unwrap();
+    let mut settings = s.kasir.settings().get().unwrap();
     settings.terminal_code = "T02".into();
-    s.kasir.update_settings(&a, settings).unwrap();
+    s.kasir.settings().update(&a, settings).unwrap();
     assert_eq!(s.sell(&[(&p, 1)]).receipt_no, "T02-000001");
     assert_eq!(
         count(&s.kasir, "SELECT COUNT(DISTINCT receipt_no) FROM orders"),
@@ -250,7 +295,7 @@ fn receipt_numbers_count_up_per_terminal_and_never_repeat() {
 
 #[test]
 fn business_day_is_the_shops_local_date() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Teh", 8_000, None);
     // 18:30 UTC is 01:30 the next day in Jakarta
     s.clock
@@ -260,6 +305,7 @@ fn business_day_is_the_shops_local_date() {
     let c = s.cashier.clone();
     assert_eq!(
         s.kasir
+            .sales()
             .orders_for_day(&c, "2026-11-22".parse().unwrap())
             .unwrap()
             .len(),
@@ -267,6 +313,7 @@ fn business_day_is_the_shops_local_date() {
     );
     assert!(
         s.kasir
+            .sales()
             .orders_for_day(&c, "2026-11-21".parse().unwrap())
             .unwrap()
             .is_empty()
@@ -281,12 +328,12 @@ fn kitchen_flow_moves_one_step_at_a_time() {
     let o = s.sell(&[(&p, 1)]);
     refused(
         &mut s.kasir,
-        |k| k.advance_order(&c, o.id, OrderStatus::Ready),
+        |k| k.sales().advance_order(&c, o.id, OrderStatus::Ready),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.advance_order(&c, o.id, OrderStatus::Cancelled),
+        |k| k.sales().advance_order(&c, o.id, OrderStatus::Cancelled),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     for next in [
@@ -294,20 +341,27 @@ fn kitchen_flow_moves_one_step_at_a_time() {
         OrderStatus::Ready,
         OrderStatus::Completed,
     ] {
-        assert_eq!(s.kasir.advance_order(&c, o.id, next).unwrap().status, next);
+        assert_eq!(
+            s.kasir
+                .sales()
+                .advance_order(&c, o.id, next)
+                .unwrap()
+                .status,
+            next
+        );
     }
     refused(
         &mut s.kasir,
-        |k| k.advance_order(&c, o.id, OrderStatus::Pending),
+        |k| k.sales().advance_order(&c, o.id, OrderStatus::Pending),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     let m = s.manager.clone();
     refused(
         &mut s.kasir,
-        |k| k.cancel_order(&m, None, o.id, "too late"),
+        |k| k.sales().cancel_order(&m, None, o.id, "too late"),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
-    let board = s.kasir.orders_for_day(&c, o.business_date).unwrap();
+    let board = s.kasir.sales().orders_for_day(&c, o.business_date).unwrap();
     assert_eq!(board[0].status, OrderStatus::Completed);
 }
 
@@ -317,10 +371,10 @@ fn cancelling_restores_stock_and_needs_a_manager() {
     let c = s.cashier.clone();
     let p = s.product("Croissant", 22_000, Some(5));
     let o = s.sell(&[(&p, 3)]);
-    assert_eq!(s.kasir.product(&c, p.id).unwrap().stock, Some(2));
+    assert_eq!(s.kasir.catalog().product(&c, p.id).unwrap().stock, Some(2));
     refused(
         &mut s.kasir,
-        |k| k.cancel_order(&c, None, o.id, "customer left"),
+        |k| k.sales().cancel_order(&c, None, o.id, "customer left"),
         |e| {
             matches!(
                 e,
@@ -331,10 +385,10 @@ fn cancelling_restores_stock_and_needs_a_manager() {
             )
         },
     );
-    let approver = s.kasir.login(s.manager.id(), MANAGER_PIN).unwrap();
+    let approver = s.kasir.people().login(s.manager.id(), MANAGER_PIN).unwrap();
     refused(
         &mut s.kasir,
-        |k| k.cancel_order(&c, Some(&approver), o.id, "  "),
+        |k| k.sales().cancel_order(&c, Some(&approver), o.id, "  "),
         |e| {
             matches!(
                 e,
@@ -347,21 +401,23 @@ fn cancelling_restores_stock_and_needs_a_manager() {
     );
     let cancelled = s
         .kasir
+        .sales()
         .cancel_order(&c, Some(&approver), o.id, "customer left")
         .unwrap();
     assert_eq!(cancelled.status, OrderStatus::Cancelled);
     assert_eq!(cancelled.cancel_reason.as_deref(), Some("customer left"));
     assert_eq!(cancelled.total, o.total, "the money facts stay");
-    assert_eq!(s.kasir.product(&c, p.id).unwrap().stock, Some(5));
+    assert_eq!(s.kasir.catalog().product(&c, p.id).unwrap().stock, Some(5));
     let m = s.manager.clone();
     refused(
         &mut s.kasir,
-        |k| k.cancel_order(&m, None, o.id, "again"),
+        |k| k.sales().cancel_order(&m, None, o.id, "again"),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     assert!(
         s.kasir
-            .audit_entries(&m, 10)
+            .audit()
+            .entries(&m, 10)
             .unwrap()
             .iter()
             .any(|e| e.action == "order_cancelled")
@@ -377,7 +433,7 @@ fn cancelling_restores_stock_and_needs_a_manager() {
 
 #[test]
 fn orders_are_facts() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Teh", 8_000, Some(5));
     let o = s.sell(&[(&p, 1)]);
     let conn = s.kasir.connection();
@@ -408,6 +464,7 @@ fn the_board_shows_what_to_make() {
     let teh = s.product("Teh", 8_000, None);
     let t = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 4")
         .unwrap();
     let (large, oat) = (
@@ -421,19 +478,26 @@ fn the_board_shows_what_to_make() {
         quantity,
     };
     s.kasir
+        .sales()
         .add_to_ticket(&c, t.id, line(kopi.id, vec![oat, large], "less ice", 2))
         .unwrap();
     let ticket = s
         .kasir
+        .sales()
         .add_to_ticket(&c, t.id, line(teh.id, vec![], "", 1))
         .unwrap();
     let first = s
         .kasir
+        .sales()
         .checkout(&c, t.id, &[cash(ticket.totals.total.0)])
         .unwrap();
     let second = s.sell(&[(&teh, 3)]);
 
-    let board = s.kasir.orders_for_day(&c, first.business_date).unwrap();
+    let board = s
+        .kasir
+        .sales()
+        .orders_for_day(&c, first.business_date)
+        .unwrap();
     assert_eq!(board.len(), 2);
     assert_eq!(board[0].id, first.id);
     assert_eq!(board[0].label, "Meja 4");

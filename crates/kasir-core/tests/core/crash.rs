@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use kasir_core::catalog::{ProductQuery, ProductSort, StockReason};
-use kasir_core::checkout::OrderId;
 use kasir_core::demo::seed_demo;
+use kasir_core::sales::checkout::OrderId;
 use kasir_core::{Actor, FixedClock, Kasir, SystemClock, db};
 
 use crate::helpers::{count, start_time};
@@ -21,9 +21,10 @@ const ROUNDS: u64 = 25;
 fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
     let dir = tempfile::tempdir().unwrap();
     let admin = {
-        let mut k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
-        let shop = seed_demo(&mut k, false).unwrap();
+        let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        let shop = seed_demo(&k, false).unwrap();
         let menu = k
+            .catalog()
             .list_products(
                 &shop.admin,
                 &ProductQuery {
@@ -37,14 +38,15 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
             .iter()
             .filter(|p| p.stock.is_some() && !p.has_modifiers)
         {
-            k.adjust_stock(
-                &shop.admin,
-                p.id,
-                1_000_000,
-                StockReason::Restock,
-                "crash test",
-            )
-            .unwrap();
+            k.catalog()
+                .adjust_stock(
+                    &shop.admin,
+                    p.id,
+                    1_000_000,
+                    StockReason::Restock,
+                    "crash test",
+                )
+                .unwrap();
         }
         shop.admin
     };
@@ -89,7 +91,7 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
         acknowledged.extend(rx.try_iter());
 
         let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
-        db::integrity_check(k.connection()).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        db::integrity_check(&k.connection()).unwrap_or_else(|e| panic!("round {round}: {e}"));
         check_consistent(&k, &admin, &acknowledged, round);
     }
     assert!(
@@ -101,6 +103,7 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
 fn check_consistent(k: &Kasir, admin: &Actor, acknowledged: &[OrderId], round: u64) {
     for id in acknowledged {
         let o = k
+            .sales()
             .order(admin, *id)
             .unwrap_or_else(|e| panic!("round {round}: acknowledged sale {id} lost: {e}"));
         assert!(!o.lines.is_empty());

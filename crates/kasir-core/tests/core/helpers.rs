@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use kasir_core::catalog::{CategoryDraft, CategoryId, Product, ProductDraft};
-use kasir_core::checkout::{Order, PaymentInput, PaymentMethod};
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::sales::checkout::{Order, PaymentInput, PaymentMethod};
+use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, FixedClock, Kasir, Role};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -45,27 +45,29 @@ impl Shop {
     }
 
     /// A product in the shop's category; `stock: None` is untracked.
-    pub fn product(&mut self, name: &str, price: i64, stock: Option<i64>) -> Product {
+    pub fn product(&self, name: &str, price: i64, stock: Option<i64>) -> Product {
         let draft = ProductDraft {
             track_stock: stock.is_some(),
             initial_stock: stock.unwrap_or(0),
             ..draft(self.category, name, price)
         };
         let admin = self.admin.clone();
-        self.kasir.create_product(&admin, draft).unwrap()
+        self.kasir.catalog().create_product(&admin, draft).unwrap()
     }
 
     /// Sells `lines` (product, quantity) for cash, exact amount.
-    pub fn sell(&mut self, lines: &[(&Product, i64)]) -> Order {
+    pub fn sell(&self, lines: &[(&Product, i64)]) -> Order {
         let cashier = self.cashier.clone();
         let t = self
             .kasir
+            .sales()
             .open_ticket(&cashier, OrderType::Takeaway, "")
             .unwrap();
         let mut ticket = t;
         for (p, q) in lines {
             ticket = self
                 .kasir
+                .sales()
                 .add_to_ticket(
                     &cashier,
                     ticket.id,
@@ -80,6 +82,7 @@ impl Shop {
         }
         let due = ticket.totals.total.0;
         self.kasir
+            .sales()
             .checkout(&cashier, ticket.id, &[cash(due)])
             .unwrap()
     }
@@ -122,17 +125,20 @@ fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FixedClock::new(start_time()));
-        let mut k = Kasir::open(dir.path(), clock).unwrap();
-        let admin = k.create_first_admin("Ayu", ADMIN_PIN).unwrap();
+        let k = Kasir::open(dir.path(), clock).unwrap();
+        let admin = k.people().create_first_admin("Ayu", ADMIN_PIN).unwrap();
         let m = k
+            .people()
             .create_staff(&admin, "Budi", Role::Manager, MANAGER_PIN)
             .unwrap();
         let c = k
+            .people()
             .create_staff(&admin, "Sari", Role::Cashier, CASHIER_PIN)
             .unwrap();
-        let manager = k.login(m.id, MANAGER_PIN).unwrap();
-        let cashier = k.login(c.id, CASHIER_PIN).unwrap();
+        let manager = k.people().login(m.id, MANAGER_PIN).unwrap();
+        let cashier = k.people().login(c.id, CASHIER_PIN).unwrap();
         let category = k
+            .catalog()
             .create_category(
                 &admin,
                 CategoryDraft {

@@ -2,7 +2,7 @@ use std::io::Cursor;
 
 use image::{ImageFormat, RgbImage};
 use kasir_core::Error;
-use kasir_core::images::{ImageSize, MAX_IMAGE_BYTES, image_path};
+use kasir_core::catalog::images::{ImageSize, MAX_IMAGE_BYTES, image_path};
 
 use crate::helpers::{fingerprint, shop};
 
@@ -33,12 +33,13 @@ fn files_in(dir: &std::path::Path) -> usize {
 
 #[test]
 fn png_jpeg_and_webp_become_display_and_thumbnail() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s.product("Latte", 28_000, None);
     for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
         let updated = s
             .kasir
+            .catalog()
             .set_product_image(&a, p.id, &encode(1600, 1200, format))
             .unwrap();
         let id = updated.image_id.expect("image set");
@@ -61,11 +62,12 @@ fn png_jpeg_and_webp_become_display_and_thumbnail() {
 
 #[test]
 fn exif_orientation_is_honoured() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s.product("Latte", 28_000, None);
     let updated = s
         .kasir
+        .catalog()
         .set_product_image(&a, p.id, &jpeg_with_orientation(400, 200, 6))
         .unwrap();
     let id = updated.image_id.unwrap();
@@ -80,7 +82,7 @@ fn exif_orientation_is_honoured() {
 
 #[test]
 fn bad_images_are_refused_and_write_nothing() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s.product("Latte", 28_000, None);
     let mut truncated = encode(300, 300, ImageFormat::Png);
@@ -101,7 +103,7 @@ fn bad_images_are_refused_and_write_nothing() {
     let media = s.kasir.media_dir().join("products");
     for (name, bytes) in cases {
         let before = fingerprint(&s.kasir);
-        let r = s.kasir.set_product_image(&a, p.id, &bytes);
+        let r = s.kasir.catalog().set_product_image(&a, p.id, &bytes);
         assert!(
             matches!(r, Err(Error::Invalid { field: "image", .. })),
             "{name}: {r:?}"
@@ -112,6 +114,7 @@ fn bad_images_are_refused_and_write_nothing() {
     let missing = "01900000-0000-7000-8000-000000000000".parse().unwrap();
     assert!(matches!(
         s.kasir
+            .catalog()
             .set_product_image(&a, missing, &encode(10, 10, ImageFormat::Png)),
         Err(Error::NotFound { .. })
     ));

@@ -1,29 +1,33 @@
 use std::collections::HashSet;
 
 use kasir_core::catalog::StockReason;
-use kasir_core::checkout::{PaymentInput, PaymentMethod, SaleRecord};
-use kasir_core::pricing::Discount;
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::money::pricing::Discount;
+use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::tickets::{AddLine, OrderType};
+use kasir_proto::{Envelope, Payload, Sale};
 
 use crate::helpers::{cash, count, shop};
 
 #[test]
 fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let m = s.manager.clone();
     let before = count(&s.kasir, "SELECT COUNT(*) FROM outbox");
     let kopi = s.product("Kopi", 25_000, None); // product_upserted
     let roti = s.product("Roti", 15_000, Some(10)); // product_upserted (with its initial stock)
     s.kasir
+        .catalog()
         .adjust_stock(&m, roti.id, 5, StockReason::Restock, "pagi")
         .unwrap(); // stock_adjusted
 
     let t = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 9")
         .unwrap();
     s.kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -36,6 +40,7 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
         )
         .unwrap();
     s.kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -48,12 +53,14 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
         )
         .unwrap();
     s.kasir
+        .sales()
         .set_order_discount(&m, None, t.id, Some(Discount::Percent(1500)))
         .unwrap();
-    let t = s.kasir.ticket(&c, t.id).unwrap();
+    let t = s.kasir.sales().ticket(&c, t.id).unwrap();
     let due = t.totals.total.0;
     let sale = s
         .kasir
+        .sales()
         .checkout(
             &c,
             t.id,
@@ -69,16 +76,22 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
         .unwrap();
     let second = s.sell(&[(&roti, 1)]);
     s.kasir
-        .advance_order(&c, second.id, kasir_core::checkout::OrderStatus::Preparing)
+        .sales()
+        .advance_order(
+            &c,
+            second.id,
+            kasir_core::sales::checkout::OrderStatus::Preparing,
+        )
         .unwrap();
     s.kasir
+        .sales()
         .cancel_order(&m, None, second.id, "salah pesan")
         .unwrap();
 
-    let entries = s.kasir.outbox_entries(0, 1000).unwrap();
+    let entries = s.kasir.outbox().entries(0, 1000).unwrap();
     let kinds: Vec<&str> = entries[before as usize..]
         .iter()
-        .map(|e| e.kind.as_str())
+        .map(|e| e.payload.kind())
         .collect();
     assert_eq!(
         kinds,
@@ -105,23 +118,20 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
     );
 
     // a sale's payload alone rebuilds the order exactly
-    for e in entries.iter().filter(|e| e.kind == "sale") {
-        let record: SaleRecord = serde_json::from_value(e.payload.clone()).unwrap();
-        let stored = s.kasir.order(&c, record.order.id).unwrap();
-        let mut expected = stored.clone();
-        expected.status = kasir_core::checkout::OrderStatus::Pending; // as it was when sold
-        expected.cancel_reason = None;
+    for record in entries.iter().filter_map(sale_of) {
+        let stored = s
+            .kasir
+            .sales()
+            .order(&c, kasir_core::sales::checkout::OrderId(record.order.id))
+            .unwrap();
+        let mut expected = stored.to_proto();
+        expected.status = kasir_proto::OrderStatus::Pending; // as it was when sold
         assert_eq!(record.order, expected);
-        let lines: i64 = record.order.lines.iter().map(|l| l.total.0).sum();
-        assert_eq!(lines + record.order.rounding.0, record.order.total.0);
+        let lines: i64 = record.order.lines.iter().map(|l| l.total).sum();
+        assert_eq!(lines + record.order.rounding, record.order.total);
         assert_eq!(
-            record
-                .order
-                .payments
-                .iter()
-                .map(|p| p.amount.0)
-                .sum::<i64>(),
-            record.order.total.0
+            record.order.payments.iter().map(|p| p.amount).sum::<i64>(),
+            record.order.total
         );
         let moved = count(
             &s.kasir,
@@ -139,16 +149,8 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
             moved
         );
     }
-    let first: SaleRecord = serde_json::from_value(
-        entries
-            .iter()
-            .find(|e| e.kind == "sale")
-            .unwrap()
-            .payload
-            .clone(),
-    )
-    .unwrap();
-    assert_eq!(first.order.id, sale.id);
+    let first = entries.iter().find_map(sale_of).unwrap();
+    assert_eq!(first.order.id, sale.id.0);
     assert_eq!(first.order.lines[0].note, "panas");
     assert_eq!(
         first.order.payments[0].reference.as_deref(),
@@ -158,24 +160,44 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
 
     let cancelled = entries
         .iter()
-        .find(|e| e.kind == "order_cancelled")
+        .find_map(|e| match &e.payload {
+            Payload::OrderCancelled(c) => Some(c),
+            _ => None,
+        })
         .unwrap();
-    assert_eq!(cancelled.payload["reason"], "salah pesan");
-    assert_eq!(cancelled.payload["stock_returned"][0]["quantity"], 1);
+    assert_eq!(cancelled.reason, "salah pesan");
+    assert_eq!(cancelled.stock_returned[0].quantity, 1);
+    assert_eq!(
+        cancelled.approved_by, None,
+        "a manager cancelled it themselves"
+    );
+    assert_eq!(cancelled.cancelled_by, m.id().0);
 
     // paging
-    let page = s.kasir.outbox_entries(2, 3).unwrap();
+    let page = s.kasir.outbox().entries(2, 3).unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5]);
+}
+
+fn sale_of(e: &Envelope) -> Option<&Sale> {
+    match &e.payload {
+        Payload::Sale(s) => Some(s),
+        _ => None,
+    }
 }
 
 #[test]
 fn a_refused_action_leaves_no_outbox_entry_and_no_sequence_gap() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Roti", 15_000, Some(1));
     let c = s.cashier.clone();
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
     let t = s
         .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -187,14 +209,62 @@ fn a_refused_action_leaves_no_outbox_entry_and_no_sequence_gap() {
             },
         )
         .unwrap();
-    assert!(s.kasir.checkout(&c, t.id, &[cash(1)]).is_err());
+    assert!(matches!(
+        s.kasir.sales().checkout(&c, t.id, &[cash(1)]),
+        Err(kasir_core::Error::Underpaid { .. })
+    ));
     s.sell(&[(&p, 1)]);
     let seqs: Vec<i64> = s
         .kasir
-        .outbox_entries(0, 100)
+        .outbox()
+        .entries(0, 100)
         .unwrap()
         .iter()
         .map(|e| e.seq)
         .collect();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+}
+
+#[test]
+fn an_unreadable_outbox_row_is_an_error_never_a_default() {
+    let s = shop();
+    let p = s.product("Roti", 15_000, None);
+    s.sell(&[(&p, 1)]);
+    let n = count(&s.kasir, "SELECT COUNT(*) FROM outbox");
+    assert!(s.kasir.outbox().entries(0, 100).is_ok());
+    for (column, bad) in [
+        ("id", "not-a-uuid"),
+        ("payload", "{not json"),
+        ("payload", "{}"),
+        ("created_at", "yesterday"),
+    ] {
+        let conn = s.kasir.connection();
+        let before: String = conn
+            .query_row(
+                &format!("SELECT {column} FROM outbox WHERE seq = ?1"),
+                [n],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            &format!("UPDATE outbox SET {column} = ?1 WHERE seq = ?2"),
+            rusqlite::params![bad, n],
+        )
+        .unwrap();
+        drop(conn);
+        match s.kasir.outbox().entries(0, 100) {
+            Err(kasir_core::Error::DatabaseCorrupt(msg)) => {
+                assert!(msg.contains(&format!("outbox entry {n}")), "{msg}")
+            }
+            other => panic!("{column} = {bad:?}: expected DatabaseCorrupt, got {other:?}"),
+        }
+        s.kasir
+            .connection()
+            .execute(
+                &format!("UPDATE outbox SET {column} = ?1 WHERE seq = ?2"),
+                rusqlite::params![before, n],
+            )
+            .unwrap();
+    }
+    assert!(s.kasir.outbox().entries(0, 100).is_ok());
 }

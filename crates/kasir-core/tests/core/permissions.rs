@@ -5,10 +5,10 @@ use kasir_core::catalog::{
     CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
     ProductSort, StockReason,
 };
-use kasir_core::pricing::Discount;
+use kasir_core::money::pricing::Discount;
+use kasir_core::people::StaffUpdate;
+use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::settings::Settings;
-use kasir_core::staff::StaffUpdate;
-use kasir_core::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Error, Kasir, Permission, Role};
 
 use crate::helpers::{Shop, cash, fingerprint, shop};
@@ -16,10 +16,10 @@ use crate::helpers::{Shop, cash, fingerprint, shop};
 struct Fixture {
     product: kasir_core::catalog::ProductId,
     category: kasir_core::catalog::CategoryId,
-    ticket: kasir_core::tickets::TicketId,
-    line: kasir_core::tickets::TicketLineId,
-    order: kasir_core::checkout::OrderId,
-    cashier: kasir_core::staff::StaffId,
+    ticket: kasir_core::sales::tickets::TicketId,
+    line: kasir_core::sales::tickets::TicketLineId,
+    order: kasir_core::sales::checkout::OrderId,
+    cashier: kasir_core::people::StaffId,
     settings: Settings,
 }
 
@@ -27,9 +27,14 @@ fn fixture(s: &mut Shop) -> Fixture {
     let p = s.product("Croissant", 22_000, Some(50));
     let order = s.sell(&[(&p, 1)]);
     let c = s.cashier.clone();
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
     let t = s
         .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -48,7 +53,7 @@ fn fixture(s: &mut Shop) -> Fixture {
         line: t.lines[0].id,
         order: order.id,
         cashier: s.cashier.id(),
-        settings: s.kasir.settings().unwrap(),
+        settings: s.kasir.settings().get().unwrap(),
     }
 }
 
@@ -61,231 +66,266 @@ fn draft(f: &Fixture) -> ProductDraft {
 fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
     vec![
         ("list_categories", Permission::Sell, |k, a, _| {
-            k.list_categories(a, false).map(drop)
+            k.catalog().list_categories(a, false).map(drop)
         }),
         (
             "list_categories(inactive)",
             Permission::ManageCatalog,
-            |k, a, _| k.list_categories(a, true).map(drop),
+            |k, a, _| k.catalog().list_categories(a, true).map(drop),
         ),
         ("list_products", Permission::Sell, |k, a, _| {
-            k.list_products(
-                a,
-                &ProductQuery {
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
-            .map(drop)
+            k.catalog()
+                .list_products(
+                    a,
+                    &ProductQuery {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
         }),
         (
             "list_products(inactive)",
             Permission::ManageCatalog,
             |k, a, _| {
-                k.list_products(
-                    a,
-                    &ProductQuery {
-                        limit: 10,
-                        include_inactive: true,
-                        sort: ProductSort::Name,
-                        ..Default::default()
-                    },
-                )
-                .map(drop)
+                k.catalog()
+                    .list_products(
+                        a,
+                        &ProductQuery {
+                            limit: 10,
+                            include_inactive: true,
+                            sort: ProductSort::Name,
+                            ..Default::default()
+                        },
+                    )
+                    .map(drop)
             },
         ),
         ("search_products", Permission::Sell, |k, a, _| {
-            k.search_products(a, "cro", 10, false).map(drop)
+            k.catalog().search_products(a, "cro", 10, false).map(drop)
         }),
         (
             "search_products(inactive)",
             Permission::ManageCatalog,
-            |k, a, _| k.search_products(a, "cro", 10, true).map(drop),
+            |k, a, _| k.catalog().search_products(a, "cro", 10, true).map(drop),
         ),
         ("product", Permission::Sell, |k, a, f| {
-            k.product(a, f.product).map(drop)
+            k.catalog().product(a, f.product).map(drop)
         }),
         ("product_by_barcode", Permission::Sell, |k, a, _| {
-            match k.product_by_barcode(a, "nothing") {
+            match k.catalog().product_by_barcode(a, "nothing") {
                 Err(Error::NotFound { .. }) => Ok(()),
                 r => r.map(drop),
             }
         }),
         ("low_stock", Permission::AdjustStock, |k, a, _| {
-            k.low_stock(a).map(drop)
+            k.catalog().low_stock(a).map(drop)
         }),
         ("create_category", Permission::ManageCatalog, |k, a, _| {
-            k.create_category(
-                a,
-                CategoryDraft {
-                    name: "X".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .map(drop)
+            k.catalog()
+                .create_category(
+                    a,
+                    CategoryDraft {
+                        name: "X".into(),
+                        sort_order: 0,
+                        active: true,
+                    },
+                )
+                .map(drop)
         }),
         ("update_category", Permission::ManageCatalog, |k, a, f| {
-            k.update_category(
-                a,
-                f.category,
-                CategoryDraft {
-                    name: "Y".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .map(drop)
+            k.catalog()
+                .update_category(
+                    a,
+                    f.category,
+                    CategoryDraft {
+                        name: "Y".into(),
+                        sort_order: 0,
+                        active: true,
+                    },
+                )
+                .map(drop)
         }),
         ("create_product", Permission::ManageCatalog, |k, a, f| {
-            k.create_product(a, draft(f)).map(drop)
+            k.catalog().create_product(a, draft(f)).map(drop)
         }),
         ("update_product", Permission::ManageCatalog, |k, a, f| {
-            k.update_product(
-                a,
-                f.product,
-                ProductDraft {
-                    track_stock: true,
-                    ..draft(f)
-                },
-            )
-            .map(drop)
+            k.catalog()
+                .update_product(
+                    a,
+                    f.product,
+                    ProductDraft {
+                        track_stock: true,
+                        ..draft(f)
+                    },
+                )
+                .map(drop)
         }),
         (
             "set_products_active",
             Permission::ManageCatalog,
-            |k, a, f| k.set_products_active(a, &[f.product], false).map(drop),
+            |k, a, f| {
+                k.catalog()
+                    .set_products_active(a, &[f.product], false)
+                    .map(drop)
+            },
         ),
         (
             "set_modifier_groups",
             Permission::ManageCatalog,
             |k, a, f| {
-                k.set_modifier_groups(
-                    a,
-                    f.product,
-                    vec![ModifierGroupDraft {
-                        name: "S".into(),
-                        min_choices: 0,
-                        max_choices: 1,
-                        options: vec![ModifierOptionDraft {
-                            name: "L".into(),
-                            price_delta: 1,
+                k.catalog()
+                    .set_modifier_groups(
+                        a,
+                        f.product,
+                        vec![ModifierGroupDraft {
+                            id: None,
+                            name: "S".into(),
+                            min_choices: 0,
+                            max_choices: 1,
+                            options: vec![ModifierOptionDraft {
+                                id: None,
+                                name: "L".into(),
+                                price_delta: 1,
+                            }],
                         }],
-                    }],
-                )
-                .map(drop)
+                    )
+                    .map(drop)
             },
         ),
         ("set_product_image", Permission::ManageCatalog, |k, a, f| {
-            k.set_product_image(a, f.product, &kasir_core::demo::demo_picture([1, 2, 3], 1))
+            k.catalog()
+                .set_product_image(a, f.product, &kasir_core::demo::demo_picture([1, 2, 3], 1))
                 .map(drop)
         }),
         ("adjust_stock", Permission::AdjustStock, |k, a, f| {
-            k.adjust_stock(a, f.product, 1, StockReason::Restock, "")
+            k.catalog()
+                .adjust_stock(a, f.product, 1, StockReason::Restock, "")
                 .map(drop)
         }),
         ("open_ticket", Permission::Sell, |k, a, _| {
-            k.open_ticket(a, OrderType::DineIn, "").map(drop)
+            k.sales().open_ticket(a, OrderType::DineIn, "").map(drop)
         }),
         ("ticket", Permission::Sell, |k, a, f| {
-            k.ticket(a, f.ticket).map(drop)
+            k.sales().ticket(a, f.ticket).map(drop)
         }),
         ("list_tickets", Permission::Sell, |k, a, _| {
-            k.list_tickets(a).map(drop)
+            k.sales().list_tickets(a).map(drop)
         }),
         ("set_ticket_info", Permission::Sell, |k, a, f| {
-            k.set_ticket_info(a, f.ticket, OrderType::Pickup, "x")
+            k.sales()
+                .set_ticket_info(a, f.ticket, OrderType::Pickup, "x")
                 .map(drop)
         }),
         ("set_ticket_parked", Permission::Sell, |k, a, f| {
-            k.set_ticket_parked(a, f.ticket, true).map(drop)
+            k.sales().set_ticket_parked(a, f.ticket, true).map(drop)
         }),
         ("discard_ticket", Permission::Sell, |k, a, f| {
-            k.discard_ticket(a, f.ticket)
+            k.sales().discard_ticket(a, f.ticket)
         }),
         ("add_to_ticket", Permission::Sell, |k, a, f| {
-            k.add_to_ticket(
-                a,
-                f.ticket,
-                AddLine {
-                    product_id: f.product,
-                    modifier_ids: vec![],
-                    note: String::new(),
-                    quantity: 1,
-                },
-            )
-            .map(drop)
+            k.sales()
+                .add_to_ticket(
+                    a,
+                    f.ticket,
+                    AddLine {
+                        product_id: f.product,
+                        modifier_ids: vec![],
+                        note: String::new(),
+                        quantity: 1,
+                    },
+                )
+                .map(drop)
         }),
         ("set_line_quantity", Permission::Sell, |k, a, f| {
-            k.set_line_quantity(a, f.ticket, f.line, 2).map(drop)
+            k.sales()
+                .set_line_quantity(a, f.ticket, f.line, 2)
+                .map(drop)
         }),
         ("remove_line", Permission::Sell, |k, a, f| {
-            k.remove_line(a, f.ticket, f.line).map(drop)
+            k.sales().remove_line(a, f.ticket, f.line).map(drop)
         }),
         ("set_line_discount", Permission::Discount, |k, a, f| {
-            k.set_line_discount(a, None, f.ticket, f.line, Some(Discount::Percent(500)))
+            k.sales()
+                .set_line_discount(a, None, f.ticket, f.line, Some(Discount::Percent(500)))
                 .map(drop)
         }),
         ("set_order_discount", Permission::Discount, |k, a, f| {
-            k.set_order_discount(a, None, f.ticket, Some(Discount::Percent(500)))
+            k.sales()
+                .set_order_discount(a, None, f.ticket, Some(Discount::Percent(500)))
                 .map(drop)
         }),
         ("checkout", Permission::Sell, |k, a, f| {
-            k.checkout(a, f.ticket, &[cash(1_000_000)]).map(drop)
+            k.sales()
+                .checkout(a, f.ticket, &[cash(1_000_000)])
+                .map(drop)
         }),
         ("order", Permission::Sell, |k, a, f| {
-            k.order(a, f.order).map(drop)
+            k.sales().order(a, f.order).map(drop)
         }),
         ("orders_for_day", Permission::Sell, |k, a, _| {
-            k.orders_for_day(a, "2026-11-21".parse().unwrap()).map(drop)
+            k.sales()
+                .orders_for_day(a, "2026-11-21".parse().unwrap())
+                .map(drop)
         }),
         ("orders_today", Permission::Sell, |k, a, _| {
-            let board = k.orders_today(a)?;
+            let board = k.sales().orders_today(a)?;
             assert_eq!(board.len(), 1, "today's board holds the fixture's sale");
             Ok(())
         }),
         ("advance_order", Permission::Sell, |k, a, f| {
-            k.advance_order(a, f.order, kasir_core::checkout::OrderStatus::Preparing)
+            k.sales()
+                .advance_order(
+                    a,
+                    f.order,
+                    kasir_core::sales::checkout::OrderStatus::Preparing,
+                )
                 .map(drop)
         }),
         ("cancel_order", Permission::CancelOrder, |k, a, f| {
-            k.cancel_order(a, None, f.order, "test").map(drop)
+            k.sales().cancel_order(a, None, f.order, "test").map(drop)
         }),
         ("receipt", Permission::Sell, |k, a, f| {
-            k.receipt(a, f.order).map(drop)
+            k.sales().receipt(a, f.order).map(drop)
         }),
         (
             "create_staff(cashier)",
             Permission::ManageStaff,
-            |k, a, _| k.create_staff(a, "New", Role::Cashier, "5678").map(drop),
+            |k, a, _| {
+                k.people()
+                    .create_staff(a, "New", Role::Cashier, "5678")
+                    .map(drop)
+            },
         ),
         (
             "update_staff(cashier)",
             Permission::ManageStaff,
             |k, a, f| {
-                k.update_staff(
-                    a,
-                    f.cashier,
-                    StaffUpdate {
-                        name: Some("Renamed".into()),
-                        ..Default::default()
-                    },
-                )
-                .map(drop)
+                k.people()
+                    .update_staff(
+                        a,
+                        f.cashier,
+                        StaffUpdate {
+                            name: Some("Renamed".into()),
+                            ..Default::default()
+                        },
+                    )
+                    .map(drop)
             },
         ),
         ("update_settings", Permission::ManageSettings, |k, a, f| {
-            k.update_settings(
-                a,
-                Settings {
-                    shop_name: "Renamed".into(),
-                    ..f.settings.clone()
-                },
-            )
-            .map(drop)
+            k.settings()
+                .update(
+                    a,
+                    Settings {
+                        shop_name: "Renamed".into(),
+                        ..f.settings.clone()
+                    },
+                )
+                .map(drop)
         }),
         ("audit_entries", Permission::ViewAudit, |k, a, _| {
-            k.audit_entries(a, 10).map(drop)
+            k.audit().entries(a, 10).map(drop)
         }),
     ]
 }

@@ -1,50 +1,56 @@
 use expect_test::expect;
 use kasir_core::Money;
 use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft};
-use kasir_core::checkout::{PaymentInput, PaymentMethod};
-use kasir_core::pricing::Discount;
-use kasir_core::receipt::{WIDTH_58MM, WIDTH_80MM};
-use kasir_core::tickets::{AddLine, OrderType};
+use kasir_core::money::pricing::Discount;
+use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::receipt::{WIDTH_58MM, WIDTH_80MM};
+use kasir_core::sales::tickets::{AddLine, OrderType};
 
 use crate::helpers::{Shop, cash, shop};
 
-fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
+fn sample_order(s: &mut Shop) -> kasir_core::sales::checkout::OrderId {
     let a = s.admin.clone();
     let c = s.cashier.clone();
     let m = s.manager.clone();
-    let mut settings = s.kasir.settings().unwrap();
+    let mut settings = s.kasir.settings().get().unwrap();
     settings.shop_name = "Kopi Kasir".into();
     settings.shop_address = "Jl. Braga No. 12, Bandung".into();
     settings.receipt_header = "NPWP 01.234.567.8-901.000".into();
     settings.receipt_footer = "Terima kasih!\nWiFi: kopikasir".into();
-    s.kasir.update_settings(&a, settings).unwrap();
+    s.kasir.settings().update(&a, settings).unwrap();
     let kopi = s.product("Kopi Susu Gula Aren", 25_000, None);
     let kopi = s
         .kasir
+        .catalog()
         .set_modifier_groups(
             &a,
             kopi.id,
             vec![
                 ModifierGroupDraft {
+                    id: None,
                     name: "Size".into(),
                     min_choices: 1,
                     max_choices: 1,
                     options: vec![
                         ModifierOptionDraft {
+                            id: None,
                             name: "Regular".into(),
                             price_delta: 0,
                         },
                         ModifierOptionDraft {
+                            id: None,
                             name: "Large".into(),
                             price_delta: 5_000,
                         },
                     ],
                 },
                 ModifierGroupDraft {
+                    id: None,
                     name: "Extras".into(),
                     min_choices: 0,
                     max_choices: 1,
                     options: vec![ModifierOptionDraft {
+                        id: None,
                         name: "Extra shot espresso".into(),
                         price_delta: 8_000,
                     }],
@@ -55,10 +61,12 @@ fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
     let roti = s.product("Roti Bakar Cokelat Keju Spesial Jumbo", 22_000, None);
     let t = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 4")
         .unwrap();
     let opts = |g: usize, o: usize| kopi.modifier_groups[g].options[o].id;
     s.kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -72,6 +80,7 @@ fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
         .unwrap();
     let t = s
         .kasir
+        .sales()
         .add_to_ticket(
             &c,
             t.id,
@@ -84,6 +93,7 @@ fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
         )
         .unwrap();
     s.kasir
+        .sales()
         .set_line_discount(
             &m,
             None,
@@ -94,10 +104,12 @@ fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
         .unwrap();
     let t = s
         .kasir
+        .sales()
         .set_order_discount(&m, None, t.id, Some(Discount::Percent(1000)))
         .unwrap();
     let o = s
         .kasir
+        .sales()
         .checkout(
             &c,
             t.id,
@@ -118,7 +130,7 @@ fn sample_order(s: &mut Shop) -> kasir_core::checkout::OrderId {
 fn receipt_58mm_indonesian() {
     let mut s = shop();
     let id = sample_order(&mut s);
-    let r = s.kasir.receipt(&s.cashier, id).unwrap();
+    let r = s.kasir.sales().receipt(&s.cashier, id).unwrap();
     expect![[r#"
                    Kopi Kasir
            Jl. Braga No. 12, Bandung
@@ -158,9 +170,9 @@ fn receipt_58mm_indonesian() {
 
 #[test]
 fn receipt_80mm_english_dollars() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
-    let mut settings = s.kasir.settings().unwrap();
+    let mut settings = s.kasir.settings().get().unwrap();
     settings.currency = "USD".into();
     settings.minor_unit = 2;
     settings.locale = "en-US".into();
@@ -168,10 +180,10 @@ fn receipt_80mm_english_dollars() {
     settings.cash_rounding = 1;
     settings.service_rate_bp = 0;
     settings.tax_rate_bp = 875;
-    s.kasir.update_settings(&a, settings).unwrap();
+    s.kasir.settings().update(&a, settings).unwrap();
     let p = s.product("Flat White", 450, None);
     let o = s.sell(&[(&p, 2)]);
-    let r = s.kasir.receipt(&s.cashier, o.id).unwrap();
+    let r = s.kasir.sales().receipt(&s.cashier, o.id).unwrap();
     expect![[r#"
                              Kasir
         ------------------------------------------------

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use kasir_core::staff::{MAX_PIN_ATTEMPTS, StaffUpdate};
+use kasir_core::people::{MAX_PIN_ATTEMPTS, StaffUpdate};
 use kasir_core::{Error, FixedClock, Kasir, Role};
 
 use crate::helpers::{CASHIER_PIN, refused, shop, start_time};
@@ -9,21 +9,21 @@ use crate::helpers::{CASHIER_PIN, refused, shop, start_time};
 fn first_run_creates_the_admin_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
-    assert!(k.needs_setup().unwrap());
+    assert!(k.people().needs_setup().unwrap());
     refused(
         &mut k,
-        |k| k.create_first_admin("Owner", "12"),
+        |k| k.people().create_first_admin("Owner", "12"),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
-    let admin = k.create_first_admin("Owner", "975310").unwrap();
+    let admin = k.people().create_first_admin("Owner", "975310").unwrap();
     assert_eq!(admin.role(), Role::Admin);
-    assert!(!k.needs_setup().unwrap());
+    assert!(!k.people().needs_setup().unwrap());
     refused(
         &mut k,
-        |k| k.create_first_admin("Thief", "123456"),
+        |k| k.people().create_first_admin("Thief", "123456"),
         |e| matches!(e, Error::AlreadySetUp),
     );
-    let again = k.login(admin.id(), "975310").unwrap();
+    let again = k.people().login(admin.id(), "975310").unwrap();
     assert_eq!(again, admin);
 }
 
@@ -55,27 +55,27 @@ fn pins_are_never_stored_in_clear() {
 
 #[test]
 fn wrong_pins_are_counted_then_locked_out() {
-    let mut s = shop();
+    let s = shop();
     let id = s.cashier.id();
     for left in (1..MAX_PIN_ATTEMPTS).rev() {
-        match s.kasir.login(id, "0000") {
+        match s.kasir.people().login(id, "0000") {
             Err(Error::WrongPin { attempts_left }) => assert_eq!(attempts_left, left),
             other => panic!("{other:?}"),
         }
     }
-    let until = match s.kasir.login(id, "0000") {
+    let until = match s.kasir.people().login(id, "0000") {
         Err(Error::LockedOut { until }) => until,
         other => panic!("{other:?}"),
     };
     assert_eq!(until, start_time() + jiff::SignedDuration::from_secs(30));
     // even the right PIN waits
     assert!(matches!(
-        s.kasir.login(id, CASHIER_PIN),
+        s.kasir.people().login(id, CASHIER_PIN),
         Err(Error::LockedOut { .. })
     ));
     s.clock.advance(jiff::SignedDuration::from_secs(31));
     // one more failure after a lockout doubles it
-    match s.kasir.login(id, "9999") {
+    match s.kasir.people().login(id, "9999") {
         Err(Error::LockedOut { until }) => assert_eq!(
             until,
             start_time() + jiff::SignedDuration::from_secs(31 + 60)
@@ -83,37 +83,38 @@ fn wrong_pins_are_counted_then_locked_out() {
         other => panic!("{other:?}"),
     }
     s.clock.advance(jiff::SignedDuration::from_secs(61));
-    s.kasir.login(id, CASHIER_PIN).unwrap();
+    s.kasir.people().login(id, CASHIER_PIN).unwrap();
     // and success resets the count
     assert!(matches!(
-        s.kasir.login(id, "0000"),
+        s.kasir.people().login(id, "0000"),
         Err(Error::WrongPin { attempts_left: 4 })
     ));
     let failures = s
         .kasir
-        .audit_entries(&s.manager, 100)
+        .audit()
+        .entries(&s.manager, 100)
         .unwrap()
         .iter()
         .filter(|e| e.action == "login_failed")
         .count();
     assert_eq!(failures, 7);
-    s.kasir.verify_audit_chain().unwrap();
+    s.kasir.audit().verify_chain().unwrap();
 }
 
 #[test]
 fn malformed_pins_are_wrong_pins() {
-    let mut s = shop();
+    let s = shop();
     let id = s.cashier.id();
     for pin in ["", "abc", &"9".repeat(1 << 20), "33\u{0}33"] {
         assert!(
-            matches!(s.kasir.login(id, pin), Err(Error::WrongPin { .. })),
+            matches!(s.kasir.people().login(id, pin), Err(Error::WrongPin { .. })),
             "{:?}",
             &pin[..pin.len().min(8)]
         );
     }
     let unknown = "01900000-0000-7000-8000-000000000000".parse().unwrap();
     assert!(matches!(
-        s.kasir.login(unknown, "1111"),
+        s.kasir.people().login(unknown, "1111"),
         Err(Error::NotFound { .. })
     ));
 }
@@ -126,17 +127,18 @@ fn staff_rules() {
     // managers add cashiers, not managers
     let dewi = s
         .kasir
+        .people()
         .create_staff(&m, "Dewi", Role::Cashier, "4444")
         .unwrap();
     refused(
         &mut s.kasir,
-        |k| k.create_staff(&m, "Boss", Role::Manager, "5555"),
+        |k| k.people().create_staff(&m, "Boss", Role::Manager, "5555"),
         |e| matches!(e, Error::Forbidden { .. }),
     );
     refused(
         &mut s.kasir,
         |k| {
-            k.update_staff(
+            k.people().update_staff(
                 &m,
                 dewi.id,
                 StaffUpdate {
@@ -149,19 +151,19 @@ fn staff_rules() {
     );
     refused(
         &mut s.kasir,
-        |k| k.create_staff(&a, "", Role::Cashier, "5555"),
+        |k| k.people().create_staff(&a, "", Role::Cashier, "5555"),
         |e| matches!(e, Error::Invalid { field: "name", .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.create_staff(&a, "Eko", Role::Cashier, "55a5"),
+        |k| k.people().create_staff(&a, "Eko", Role::Cashier, "55a5"),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
     // the last admin stays
     refused(
         &mut s.kasir,
         |k| {
-            k.update_staff(
+            k.people().update_staff(
                 &a,
                 a.id(),
                 StaffUpdate {
@@ -173,8 +175,9 @@ fn staff_rules() {
         |e| matches!(e, Error::Invalid { field: "role", .. }),
     );
     // a promotion is audited and takes effect at once, even for an open session
-    let dewi_session = s.kasir.login(dewi.id, "4444").unwrap();
+    let dewi_session = s.kasir.people().login(dewi.id, "4444").unwrap();
     s.kasir
+        .people()
         .update_staff(
             &a,
             dewi.id,
@@ -185,10 +188,11 @@ fn staff_rules() {
         )
         .unwrap();
     assert!(
-        s.kasir.audit_entries(&dewi_session, 5).is_ok(),
+        s.kasir.audit().entries(&dewi_session, 5).is_ok(),
         "promoted rights apply to the open session"
     );
     s.kasir
+        .people()
         .update_staff(
             &a,
             dewi.id,
@@ -200,18 +204,19 @@ fn staff_rules() {
         .unwrap();
     assert!(
         matches!(
-            s.kasir.list_tickets(&dewi_session),
+            s.kasir.sales().list_tickets(&dewi_session),
             Err(Error::Forbidden { .. })
         ),
         "deactivated: no rights at all"
     );
     assert!(matches!(
-        s.kasir.login(dewi.id, "4444"),
+        s.kasir.people().login(dewi.id, "4444"),
         Err(Error::NotFound { .. })
     ));
     assert!(
         s.kasir
-            .audit_entries(&a, 20)
+            .audit()
+            .entries(&a, 20)
             .unwrap()
             .iter()
             .filter(|e| e.action == "role_changed")
@@ -221,6 +226,7 @@ fn staff_rules() {
     // a new PIN works and the old does not
     let sari = s.cashier.id();
     s.kasir
+        .people()
         .update_staff(
             &m,
             sari,
@@ -231,12 +237,13 @@ fn staff_rules() {
         )
         .unwrap();
     assert!(matches!(
-        s.kasir.login(sari, CASHIER_PIN),
+        s.kasir.people().login(sari, CASHIER_PIN),
         Err(Error::WrongPin { .. })
     ));
-    s.kasir.login(sari, "8642").unwrap();
+    s.kasir.people().login(sari, "8642").unwrap();
     let names: Vec<_> = s
         .kasir
+        .people()
         .active_staff()
         .unwrap()
         .into_iter()
@@ -245,6 +252,7 @@ fn staff_rules() {
     assert_eq!(names, ["Ayu", "Budi", "Sari"]);
     let all: Vec<_> = s
         .kasir
+        .people()
         .list_staff()
         .unwrap()
         .into_iter()
@@ -259,11 +267,11 @@ fn staff_rules() {
 
 #[test]
 fn audit_chain_detects_tampering() {
-    let mut s = shop();
+    let s = shop();
     let id = s.cashier.id();
-    let _ = s.kasir.login(id, "0000");
-    let _ = s.kasir.login(id, "0001");
-    let n = s.kasir.verify_audit_chain().unwrap();
+    let _ = s.kasir.people().login(id, "0000");
+    let _ = s.kasir.people().login(id, "0001");
+    let n = s.kasir.audit().verify_chain().unwrap();
     assert!(n >= 2);
     // Edit an entry the way an attacker with the file would: around the triggers.
     let conn = s.kasir.connection();
@@ -272,7 +280,7 @@ fn audit_chain_detects_tampering() {
     conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
         .unwrap();
     assert!(matches!(
-        s.kasir.verify_audit_chain(),
+        s.kasir.audit().verify_chain(),
         Err(Error::AuditChainBroken { seq: 2 })
     ));
 }
@@ -281,7 +289,7 @@ fn audit_chain_detects_tampering() {
 fn set_up_shop_in_one_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
-    let setup = |pin: &str, currency: &str| kasir_core::staff::ShopSetup {
+    let setup = |pin: &str, currency: &str| kasir_core::people::ShopSetup {
         shop_name: "Warung Senja".into(),
         currency: currency.into(),
         minor_unit: 0,
@@ -292,12 +300,12 @@ fn set_up_shop_in_one_step() {
     };
     refused(
         &mut k,
-        |k| k.set_up_shop(setup("12", "IDR")),
+        |k| k.people().set_up_shop(setup("12", "IDR")),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
     refused(
         &mut k,
-        |k| k.set_up_shop(setup("2580", "rupiah")),
+        |k| k.people().set_up_shop(setup("2580", "rupiah")),
         |e| {
             matches!(
                 e,
@@ -308,14 +316,14 @@ fn set_up_shop_in_one_step() {
             )
         },
     );
-    let admin = k.set_up_shop(setup("2580", "IDR")).unwrap();
+    let admin = k.people().set_up_shop(setup("2580", "IDR")).unwrap();
     assert_eq!(admin.role(), Role::Admin);
-    assert_eq!(k.settings().unwrap().shop_name, "Warung Senja");
+    assert_eq!(k.settings().get().unwrap().shop_name, "Warung Senja");
     // 03:00 UTC is 11:00 in Makassar, same day
-    assert_eq!(k.today().unwrap().to_string(), "2026-11-21");
+    assert_eq!(k.settings().today().unwrap().to_string(), "2026-11-21");
     refused(
         &mut k,
-        |k| k.set_up_shop(setup("2580", "IDR")),
+        |k| k.people().set_up_shop(setup("2580", "IDR")),
         |e| matches!(e, Error::AlreadySetUp),
     );
 }

@@ -6,24 +6,21 @@ use crate::helpers::{shop, start_time};
 
 #[test]
 fn data_survives_reopening_and_readers_see_committed_sales() {
-    let mut s = shop();
+    let s = shop();
     let p = s.product("Teh", 8_000, Some(10));
-    let reader = s.kasir.open_reader().unwrap();
+    let reader = db::open_reader(&s.kasir.db_path()).unwrap();
     let o = s.sell(&[(&p, 2)]);
-    // a reader opened before the sale sees it once committed
-    assert_eq!(reader.order(&s.cashier, o.id).unwrap(), o);
+    // the handle's readers (opened before the sale) see it once committed
+    assert_eq!(s.kasir.sales().order(&s.cashier, o.id).unwrap(), o);
     assert!(
-        reader
-            .connection()
-            .execute("DELETE FROM tickets", [])
-            .is_err(),
+        reader.execute("DELETE FROM tickets", []).is_err(),
         "readers cannot write"
     );
     let dir = s.dir;
     drop(s.kasir);
     let again = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
-    db::integrity_check(again.connection()).unwrap();
-    assert_eq!(again.order(&s.cashier, o.id).unwrap(), o);
+    db::integrity_check(&again.connection()).unwrap();
+    assert_eq!(again.sales().order(&s.cashier, o.id).unwrap(), o);
 }
 
 #[test]
@@ -54,7 +51,7 @@ fn a_database_with_damaged_pages_fails_the_integrity_check() {
         Err(Error::DatabaseCorrupt(_)) => {}
         Err(e) => panic!("unexpected error {e:?}"),
         Ok(k) => assert!(matches!(
-            db::integrity_check(k.connection()),
+            db::integrity_check(&k.connection()),
             Err(Error::DatabaseCorrupt(_))
         )),
     }

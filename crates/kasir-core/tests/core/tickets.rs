@@ -1,7 +1,7 @@
 use kasir_core::Error;
 use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft, Product};
-use kasir_core::pricing::Discount;
-use kasir_core::tickets::{AddLine, MAX_QUANTITY, OrderType};
+use kasir_core::money::pricing::Discount;
+use kasir_core::sales::tickets::{AddLine, MAX_QUANTITY, OrderType};
 use kasir_core::{Money, Role};
 
 use crate::helpers::{MANAGER_PIN, Shop, refused, shop};
@@ -19,39 +19,47 @@ pub(crate) fn coffee_with_modifiers(s: &mut Shop) -> Product {
     let p = s.product("Kopi Susu", 25_000, None);
     let a = s.admin.clone();
     s.kasir
+        .catalog()
         .set_modifier_groups(
             &a,
             p.id,
             vec![
                 ModifierGroupDraft {
+                    id: None,
                     name: "Size".into(),
                     min_choices: 1,
                     max_choices: 1,
                     options: vec![
                         ModifierOptionDraft {
+                            id: None,
                             name: "Regular".into(),
                             price_delta: 0,
                         },
                         ModifierOptionDraft {
+                            id: None,
                             name: "Large".into(),
                             price_delta: 5_000,
                         },
                     ],
                 },
                 ModifierGroupDraft {
+                    id: None,
                     name: "Extras".into(),
                     min_choices: 0,
                     max_choices: 2,
                     options: vec![
                         ModifierOptionDraft {
+                            id: None,
                             name: "Extra shot".into(),
                             price_delta: 8_000,
                         },
                         ModifierOptionDraft {
+                            id: None,
                             name: "Oat milk".into(),
                             price_delta: 7_000,
                         },
                         ModifierOptionDraft {
+                            id: None,
                             name: "Vanilla".into(),
                             price_delta: 5_000,
                         },
@@ -72,6 +80,7 @@ fn lines_merge_when_product_modifiers_and_note_match() {
     let shot = p.modifier_groups[1].options[0].id;
     let t = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 4")
         .unwrap();
     let with = |ids: Vec<_>, note: &str| AddLine {
@@ -81,16 +90,20 @@ fn lines_merge_when_product_modifiers_and_note_match() {
         quantity: 1,
     };
     s.kasir
+        .sales()
         .add_to_ticket(&c, t.id, with(vec![large, shot], ""))
         .unwrap();
     s.kasir
+        .sales()
         .add_to_ticket(&c, t.id, with(vec![shot, large], ""))
         .unwrap(); // same set, other order
     s.kasir
+        .sales()
         .add_to_ticket(&c, t.id, with(vec![regular], ""))
         .unwrap();
     let t = s
         .kasir
+        .sales()
         .add_to_ticket(&c, t.id, with(vec![regular], "less ice"))
         .unwrap();
     assert_eq!(t.lines.len(), 3);
@@ -119,7 +132,11 @@ fn modifier_rules_are_enforced_when_adding() {
     let mut s = shop();
     let c = s.cashier.clone();
     let p = coffee_with_modifiers(&mut s);
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
     let opts: Vec<_> = p
         .modifier_groups
         .iter()
@@ -136,7 +153,7 @@ fn modifier_rules_are_enforced_when_adding() {
         refused(
             &mut s.kasir,
             |k| {
-                k.add_to_ticket(
+                k.sales().add_to_ticket(
                     &c,
                     t.id,
                     AddLine {
@@ -161,7 +178,7 @@ fn modifier_rules_are_enforced_when_adding() {
     refused(
         &mut s.kasir,
         |k| {
-            k.add_to_ticket(
+            k.sales().add_to_ticket(
                 &c,
                 t.id,
                 AddLine {
@@ -189,11 +206,15 @@ fn bad_quantities_and_notes_are_refused() {
     let mut s = shop();
     let c = s.cashier.clone();
     let p = s.product("Teh", 8_000, None);
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
     for q in [0, -1, MAX_QUANTITY + 1, i64::MAX, i64::MIN] {
         refused(
             &mut s.kasir,
-            |k| k.add_to_ticket(&c, t.id, add(&p, q)),
+            |k| k.sales().add_to_ticket(&c, t.id, add(&p, q)),
             |e| {
                 matches!(
                     e,
@@ -207,11 +228,12 @@ fn bad_quantities_and_notes_are_refused() {
     }
     let t = s
         .kasir
+        .sales()
         .add_to_ticket(&c, t.id, add(&p, MAX_QUANTITY))
         .unwrap();
     refused(
         &mut s.kasir,
-        |k| k.add_to_ticket(&c, t.id, add(&p, 1)),
+        |k| k.sales().add_to_ticket(&c, t.id, add(&p, 1)),
         |e| {
             matches!(
                 e,
@@ -225,7 +247,7 @@ fn bad_quantities_and_notes_are_refused() {
     let line = t.lines[0].id;
     refused(
         &mut s.kasir,
-        |k| k.set_line_quantity(&c, t.id, line, 0),
+        |k| k.sales().set_line_quantity(&c, t.id, line, 0),
         |e| {
             matches!(
                 e,
@@ -242,7 +264,7 @@ fn bad_quantities_and_notes_are_refused() {
     };
     refused(
         &mut s.kasir,
-        |k| k.add_to_ticket(&c, t.id, note),
+        |k| k.sales().add_to_ticket(&c, t.id, note),
         |e| matches!(e, Error::Invalid { field: "note", .. }),
     );
     let note = AddLine {
@@ -251,12 +273,15 @@ fn bad_quantities_and_notes_are_refused() {
     };
     refused(
         &mut s.kasir,
-        |k| k.add_to_ticket(&c, t.id, note),
+        |k| k.sales().add_to_ticket(&c, t.id, note),
         |e| matches!(e, Error::Invalid { field: "note", .. }),
     );
     refused(
         &mut s.kasir,
-        |k| k.open_ticket(&c, OrderType::DineIn, &"x".repeat(61)),
+        |k| {
+            k.sales()
+                .open_ticket(&c, OrderType::DineIn, &"x".repeat(61))
+        },
         |e| matches!(e, Error::Invalid { field: "label", .. }),
     );
 }
@@ -266,26 +291,34 @@ fn stock_is_checked_when_adding_and_raising() {
     let mut s = shop();
     let c = s.cashier.clone();
     let p = s.product("Croissant", 22_000, Some(3));
-    let t = s.kasir.open_ticket(&c, OrderType::Takeaway, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     refused(
         &mut s.kasir,
-        |k| k.add_to_ticket(&c, t.id, add(&p, 2)),
+        |k| k.sales().add_to_ticket(&c, t.id, add(&p, 2)),
         |e| matches!(e, Error::InsufficientStock { available: 3, requested: 4, product } if product == "Croissant"),
     );
     let line = t.lines[0].id;
     refused(
         &mut s.kasir,
-        |k| k.set_line_quantity(&c, t.id, line, 4),
+        |k| k.sales().set_line_quantity(&c, t.id, line, 4),
         |e| matches!(e, Error::InsufficientStock { .. }),
     );
-    let t = s.kasir.set_line_quantity(&c, t.id, line, 3).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .set_line_quantity(&c, t.id, line, 3)
+        .unwrap();
     assert_eq!(t.lines[0].quantity, 3);
     // with a note it is another line, but the stock check counts the whole ticket
     refused(
         &mut s.kasir,
         |k| {
-            k.add_to_ticket(
+            k.sales().add_to_ticket(
                 &c,
                 t.id,
                 AddLine {
@@ -305,47 +338,73 @@ fn park_resume_list_discard() {
     let p = s.product("Teh", 8_000, None);
     let t1 = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::DineIn, "Meja 1")
         .unwrap();
-    s.kasir.add_to_ticket(&c, t1.id, add(&p, 2)).unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&c, t1.id, add(&p, 2))
+        .unwrap();
     s.clock.advance(jiff::SignedDuration::from_secs(60));
     let t2 = s
         .kasir
+        .sales()
         .open_ticket(&c, OrderType::Takeaway, "Andi")
         .unwrap();
     s.clock.advance(jiff::SignedDuration::from_secs(60));
-    assert!(s.kasir.set_ticket_parked(&c, t1.id, true).unwrap().parked);
-    let list = s.kasir.list_tickets(&c).unwrap();
+    assert!(
+        s.kasir
+            .sales()
+            .set_ticket_parked(&c, t1.id, true)
+            .unwrap()
+            .parked
+    );
+    let list = s.kasir.sales().list_tickets(&c).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].id, t1.id, "most recently touched first");
     assert!(list[0].parked);
     assert_eq!(list[0].items, 2);
-    assert!(!s.kasir.set_ticket_parked(&c, t1.id, false).unwrap().parked);
+    assert!(
+        !s.kasir
+            .sales()
+            .set_ticket_parked(&c, t1.id, false)
+            .unwrap()
+            .parked
+    );
     let info = s
         .kasir
+        .sales()
         .set_ticket_info(&c, t2.id, OrderType::Delivery, "GoFood 123")
         .unwrap();
     assert_eq!(
         (info.order_type, info.label.as_str()),
         (OrderType::Delivery, "GoFood 123")
     );
-    s.kasir.discard_ticket(&c, t2.id).unwrap();
-    assert_eq!(s.kasir.list_tickets(&c).unwrap().len(), 1);
+    s.kasir.sales().discard_ticket(&c, t2.id).unwrap();
+    assert_eq!(s.kasir.sales().list_tickets(&c).unwrap().len(), 1);
     refused(
         &mut s.kasir,
-        |k| k.discard_ticket(&c, t2.id),
+        |k| k.sales().discard_ticket(&c, t2.id),
         |e| matches!(e, Error::NotFound { .. }),
     );
 }
 
 #[test]
 fn remove_line() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Teh", 8_000, None);
-    let t = s.kasir.open_ticket(&c, OrderType::DineIn, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
-    let t = s.kasir.remove_line(&c, t.id, t.lines[0].id).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::DineIn, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .remove_line(&c, t.id, t.lines[0].id)
+        .unwrap();
     assert!(t.lines.is_empty());
     assert_eq!(t.totals.total, Money(0));
 }
@@ -356,12 +415,19 @@ fn discounts_need_the_right_or_a_managers_approval() {
     let c = s.cashier.clone();
     let m = s.manager.clone();
     let p = s.product("Nasi Goreng", 35_000, None);
-    let t = s.kasir.open_ticket(&c, OrderType::DineIn, "").unwrap();
-    let t = s.kasir.add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::DineIn, "")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     let line = t.lines[0].id;
     refused(
         &mut s.kasir,
-        |k| k.set_order_discount(&c, None, t.id, Some(Discount::Percent(1000))),
+        |k| {
+            k.sales()
+                .set_order_discount(&c, None, t.id, Some(Discount::Percent(1000)))
+        },
         |e| {
             matches!(
                 e,
@@ -375,27 +441,35 @@ fn discounts_need_the_right_or_a_managers_approval() {
     // a cashier as "approver" does not help
     refused(
         &mut s.kasir,
-        |k| k.set_order_discount(&c, Some(&c), t.id, Some(Discount::Percent(1000))),
+        |k| {
+            k.sales()
+                .set_order_discount(&c, Some(&c), t.id, Some(Discount::Percent(1000)))
+        },
         |e| matches!(e, Error::Forbidden { .. }),
     );
     // the manager approves at the till with their PIN
     let manager_id = m.id();
-    let approver = s.kasir.login(manager_id, MANAGER_PIN).unwrap();
+    let approver = s.kasir.people().login(manager_id, MANAGER_PIN).unwrap();
     let t = s
         .kasir
+        .sales()
         .set_order_discount(&c, Some(&approver), t.id, Some(Discount::Percent(1000)))
         .unwrap();
     assert_eq!(t.totals.order_discount, Money(7_000));
     assert_eq!(t.discount_approved_by, Some(manager_id));
     let t = s
         .kasir
+        .sales()
         .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(5_000))))
         .unwrap();
     assert_eq!(t.totals.lines[0].line_discount, Money(5_000));
     // a discount larger than the line is refused
     refused(
         &mut s.kasir,
-        |k| k.set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(70_001)))),
+        |k| {
+            k.sales()
+                .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(70_001))))
+        },
         |e| {
             matches!(
                 e,
@@ -408,7 +482,10 @@ fn discounts_need_the_right_or_a_managers_approval() {
     );
     refused(
         &mut s.kasir,
-        |k| k.set_line_discount(&m, None, t.id, line, Some(Discount::Percent(10_001))),
+        |k| {
+            k.sales()
+                .set_line_discount(&m, None, t.id, line, Some(Discount::Percent(10_001)))
+        },
         |e| {
             matches!(
                 e,
@@ -420,11 +497,16 @@ fn discounts_need_the_right_or_a_managers_approval() {
         },
     );
     // removing a discount needs no approval
-    let t = s.kasir.set_order_discount(&c, None, t.id, None).unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .set_order_discount(&c, None, t.id, None)
+        .unwrap();
     assert_eq!(t.totals.order_discount, Money(0));
     let audited = s
         .kasir
-        .audit_entries(&m, 50)
+        .audit()
+        .entries(&m, 50)
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "discount_applied")

@@ -23,7 +23,7 @@ macro_rules! id_type {
 
         impl $name {
             pub(crate) fn new(now: jiff::Timestamp) -> Self {
-                $name($crate::ids::new_uuid(now))
+                $name($crate::kernel::ids::new_uuid(now))
             }
         }
 

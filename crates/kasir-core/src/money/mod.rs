@@ -6,6 +6,8 @@
 //! unit: 0.5 and above goes up, below 0.5 goes down. Amounts that feed a derived amount are
 //! already rounded; nothing is rounded twice. Rates are basis points (1000 = 10%).
 
+pub mod pricing;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

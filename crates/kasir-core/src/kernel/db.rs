@@ -13,8 +13,8 @@
 //! instead of growing it (growing a file makes `fdatasync` write the inode too).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -43,11 +43,21 @@ pub fn schema_version() -> i64 {
 }
 
 /// Opens (creating if missing) the database at `path` for reading and writing, and brings its
-/// schema up to date. Refuses a damaged file and one written by a newer Kasir.
+/// schema up to date. Refuses a damaged file, a foreign one and one written by a newer Kasir,
+/// and a file it refuses is left exactly as it was: everything is checked before the first
+/// write (the switch to WAL is one).
 pub fn open_writer(path: &Path) -> Result<Connection> {
+    open_writer_up_to(path, i64::MAX)
+}
+
+/// [`open_writer`], applying migrations only up to `version`: for tests of upgrades.
+#[doc(hidden)]
+pub fn open_writer_up_to(path: &Path, version: i64) -> Result<Connection> {
     let mut conn = Connection::open(path).map_err(classify_open_error)?;
-    configure(&conn, false).map_err(classify_open_error)?;
-    migrate(&mut conn)?;
+    configure_connection(&conn).map_err(classify_open_error)?;
+    let fresh = check_ours(&conn)?;
+    configure_writer(&conn).map_err(classify_open_error)?;
+    migrate(&mut conn, fresh, version)?;
     Ok(conn)
 }
 
@@ -60,12 +70,25 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_URI,
     )
     .map_err(classify_open_error)?;
-    configure(&conn, true).map_err(classify_open_error)?;
-    check_version(&conn)?;
+    configure_connection(&conn).map_err(classify_open_error)?;
+    conn.execute_batch("PRAGMA query_only = ON;")?;
+    if check_ours(&conn)? {
+        return Err(Error::DatabaseCorrupt(
+            "the database has no tables yet".into(),
+        ));
+    }
     Ok(conn)
 }
 
-fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+/// This terminal's code (`T01`), read inside the caller's transaction.
+pub(crate) fn terminal_code(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT terminal_code FROM settings WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Settings of every connection; none of them writes to the file.
+fn configure_connection(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Every use case's statements stay prepared: re-parsing SQL was the largest CPU cost of a sale.
     conn.set_prepared_statement_cache_capacity(256);
@@ -79,45 +102,99 @@ fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
     )?;
     // Reading the header here makes a file that is not a database fail now, with a clear error.
     let _: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-    if !read_only {
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(mode, "could not switch the database to WAL");
-        }
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL;
-             PRAGMA wal_autocheckpoint = 0;
-             PRAGMA journal_size_limit = 67108864;",
-        )?;
-    }
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA cache_size = -16000;
          PRAGMA temp_store = MEMORY;",
     )?;
-    if read_only {
-        conn.execute_batch("PRAGMA query_only = ON;")?;
-    }
     Ok(())
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// The writer's durability settings. The switch to WAL writes the file: call only once the
+/// file is known to be Kasir's (or new).
+fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "could not switch the database to WAL");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA wal_autocheckpoint = 0;
+         PRAGMA journal_size_limit = 67108864;",
+    )
+}
+
+/// Checks, reading only, that the file is Kasir's and not newer than this build. Returns
+/// `true` for a file with no tables yet (a new database).
+fn check_ours(conn: &Connection) -> Result<bool> {
     let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let has_tables: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')",
         [],
         |r| r.get(0),
     )?;
-    if app_id != APPLICATION_ID && has_tables {
+    if !has_tables {
+        return Ok(true);
+    }
+    if app_id != APPLICATION_ID {
         return Err(Error::DatabaseCorrupt(
             "the file holds tables that are not Kasir's".into(),
         ));
     }
-    if has_tables {
-        check_version(conn)?;
+    check_version(conn)?;
+    Ok(false)
+}
+
+/// Kasir's schema history: refinery's table, so its tools can still read it.
+const HISTORY_TABLE: &str = "CREATE TABLE IF NOT EXISTS refinery_schema_history (
+    version INTEGER PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255))";
+
+/// Applies the migrations the file lacks, up to `up_to`, each in one transaction with its
+/// history row and the application id stamp: a power cut leaves the file either before or
+/// after a migration, never between (refinery's own runner commits a migration apart from its
+/// history row, and the stamp came last, so a cut there left a file every later open refused).
+fn migrate(conn: &mut Connection, fresh: bool, up_to: i64) -> Result<()> {
+    let mut applied: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    if !fresh {
+        let mut stmt = conn.prepare("SELECT version, checksum FROM refinery_schema_history")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (version, checksum) = row?;
+            applied.insert(version, checksum);
+        }
     }
-    embedded::migrations::runner().run(conn)?;
-    conn.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
+    let runner = embedded::migrations::runner();
+    let mut migrations: Vec<_> = runner.get_migrations().iter().collect();
+    migrations.sort_by_key(|m| m.version());
+    for m in migrations {
+        let version = m.version() as i64;
+        if version > up_to {
+            break;
+        }
+        if let Some(checksum) = applied.get(&version) {
+            if *checksum != m.checksum().to_string() {
+                return Err(Error::DatabaseCorrupt(format!(
+                    "migration V{version} differs from the one this database was built with"
+                )));
+            }
+            continue;
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(HISTORY_TABLE)?;
+        tx.execute_batch(m.sql().unwrap_or_default())?;
+        tx.execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
+             VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                version,
+                m.name(),
+                jiff::Timestamp::now().to_string(),
+                m.checksum().to_string()
+            ],
+        )?;
+        tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
@@ -163,14 +240,50 @@ pub fn integrity_check(conn: &Connection) -> Result<()> {
 pub const CHECKPOINT_FRAMES: u32 = 1000;
 
 /// How full the WAL is: the frame count SQLite reports to the writer's WAL hook after each
-/// commit. Shared between the writer and the [`Checkpointer`].
+/// commit, and the signal that wakes the [`Checkpointer`] when there is work. Shared between
+/// the writer and the checkpointer.
 #[derive(Debug, Clone, Default)]
-pub struct WalFill(Arc<AtomicU32>);
+pub struct WalFill(Arc<WalShared>);
+
+#[derive(Debug)]
+struct WalShared {
+    frames: AtomicU32,
+    /// The fill at which the writer wakes the checkpointer (`u32::MAX` until one watches).
+    threshold: AtomicU32,
+    stop: AtomicBool,
+    lock: Mutex<()>,
+    wake: Condvar,
+}
+
+impl Default for WalShared {
+    fn default() -> Self {
+        WalShared {
+            frames: AtomicU32::new(0),
+            threshold: AtomicU32::new(u32::MAX),
+            stop: AtomicBool::new(false),
+            lock: Mutex::new(()),
+            wake: Condvar::new(),
+        }
+    }
+}
 
 impl WalFill {
     /// Frames in the WAL after the writer's latest commit.
     pub fn frames(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
+        self.0.frames.load(Ordering::Relaxed)
+    }
+
+    fn report(&self, frames: u32) {
+        self.0.frames.store(frames, Ordering::Relaxed);
+        if frames >= self.0.threshold.load(Ordering::Relaxed) {
+            self.notify();
+        }
+    }
+
+    fn notify(&self) {
+        // Taking the lock orders this wake-up after the checkpointer's last look at the fill.
+        let _guard = self.0.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.0.wake.notify_all();
     }
 }
 
@@ -178,20 +291,24 @@ impl WalFill {
 /// `wal_autocheckpoint` replaces the hook).
 pub fn watch_wal(conn: &mut Connection) -> Result<WalFill> {
     let fill = WalFill::default();
-    let shared = fill.0.clone();
+    let shared = fill.clone();
     conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames: i32| {
-        shared.store(frames.max(0) as u32, Ordering::Relaxed);
+        shared.report(frames.max(0) as u32);
         Ok(())
     }))?;
     Ok(fill)
 }
 
 /// A background thread that folds the WAL back into the database file once it holds
-/// `threshold` frames, so no sale ever pays for a checkpoint. Stops when dropped.
+/// `threshold` frames, so no sale ever pays for a checkpoint. It sleeps until the writer's
+/// commit reports that fill (no polling). Stops when dropped.
 pub struct Checkpointer {
-    stop: Arc<AtomicBool>,
+    fill: WalFill,
     handle: Option<JoinHandle<()>>,
 }
+
+/// How soon the checkpointer tries again when readers kept it from copying the whole WAL.
+const RETRY: Duration = Duration::from_millis(200);
 
 impl Checkpointer {
     /// Starts watching `fill` (the writer's, from [`watch_wal`]) and checkpointing `path` with
@@ -199,22 +316,46 @@ impl Checkpointer {
     pub fn spawn(path: PathBuf, fill: WalFill, threshold: u32) -> Result<Checkpointer> {
         let conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_millis(50))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        fill.0.threshold.store(threshold, Ordering::Relaxed);
+        let shared = fill.clone();
         let handle = std::thread::Builder::new()
             .name("kasir-checkpoint".into())
-            .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(50));
-                    if let Err(e) = checkpoint_if_full(&conn, &fill, threshold) {
-                        tracing::warn!(error = %e, "background checkpoint failed");
-                    }
-                }
-            })?;
+            .spawn(move || checkpoint_loop(&conn, &shared, threshold))?;
         Ok(Checkpointer {
-            stop,
+            fill,
             handle: Some(handle),
         })
+    }
+}
+
+fn checkpoint_loop(conn: &Connection, fill: &WalFill, threshold: u32) {
+    let shared = &fill.0;
+    let mut guard = shared.lock.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        if shared.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if fill.frames() < threshold {
+            guard = shared.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
+            continue;
+        }
+        drop(guard);
+        let finished = match checkpoint_if_full(conn, fill, threshold) {
+            Ok(_) => fill.frames() < threshold,
+            Err(e) => {
+                tracing::warn!(error = %e, "background checkpoint failed");
+                false
+            }
+        };
+        guard = shared.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if !finished && !shared.stop.load(Ordering::Relaxed) {
+            // Readers held part of the WAL: try again a little later, not in a busy loop.
+            guard = shared
+                .wake
+                .wait_timeout(guard, RETRY)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
     }
 }
 
@@ -234,6 +375,7 @@ fn checkpoint_if_full(conn: &Connection, fill: &WalFill, threshold: u32) -> rusq
         // until then there is nothing to do (unless the writer committed meanwhile).
         let _ = fill
             .0
+            .frames
             .compare_exchange(seen, 0, Ordering::Relaxed, Ordering::Relaxed);
     }
     Ok(true)
@@ -241,7 +383,8 @@ fn checkpoint_if_full(conn: &Connection, fill: &WalFill, threshold: u32) -> rusq
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.fill.0.stop.store(true, Ordering::Relaxed);
+        self.fill.notify();
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }

@@ -3,8 +3,8 @@
 
 use jiff::Timestamp;
 
+use crate::access::{Permission, Role};
 use crate::money::Money;
-use crate::staff::{Permission, Role};
 
 /// Result alias used by every fallible function in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

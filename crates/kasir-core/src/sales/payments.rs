@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kernel::text;
 use crate::money::MAX_AMOUNT;
-use crate::{Error, Money, Result, text};
+use crate::{Error, Money, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +24,15 @@ impl PaymentMethod {
             PaymentMethod::Card => "card",
             PaymentMethod::Qris => "qris",
             PaymentMethod::Ewallet => "ewallet",
+        }
+    }
+
+    pub(crate) fn to_proto(self) -> kasir_proto::PaymentMethod {
+        match self {
+            PaymentMethod::Cash => kasir_proto::PaymentMethod::Cash,
+            PaymentMethod::Card => kasir_proto::PaymentMethod::Card,
+            PaymentMethod::Qris => kasir_proto::PaymentMethod::Qris,
+            PaymentMethod::Ewallet => kasir_proto::PaymentMethod::Ewallet,
         }
     }
 

@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 
-use crate::checkout::{Order, OrderId, OrderStatus, PaymentMethod, load_order};
+use super::Sales;
+use crate::access::{Actor, Permission};
 use crate::money::MoneyFormat;
+use crate::sales::checkout::{Order, OrderId, OrderStatus, PaymentMethod, load_order};
+use crate::sales::tickets::OrderType;
 use crate::settings::{self, Settings};
-use crate::staff::{Actor, Permission, authorize};
-use crate::tickets::OrderType;
-use crate::{Kasir, Money, Result};
+use crate::{Money, Result};
 
 /// Paper widths, in characters.
 pub const WIDTH_58MM: usize = 32;
@@ -308,12 +309,13 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-impl Kasir {
+impl Sales<'_> {
     /// The receipt of an order.
     pub fn receipt(&self, actor: &Actor, order: OrderId) -> Result<Receipt> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let settings = settings::load(&self.conn)?;
-        Ok(build(load_order(&self.conn, order)?, &settings))
+        self.k.read(actor, Permission::Sell, |conn, _| {
+            let settings = settings::load(conn)?;
+            Ok(build(load_order(conn, order)?, &settings))
+        })
     }
 }
 

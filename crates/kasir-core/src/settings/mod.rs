@@ -3,10 +3,11 @@
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
+use crate::access::{Actor, Permission};
+use crate::kernel::text;
 use crate::money::MoneyFormat;
-use crate::pricing::Rates;
-use crate::staff::{Actor, Permission, authorize};
-use crate::{Error, Kasir, Result, audit, text};
+use crate::money::pricing::Rates;
+use crate::{Error, Kasir, Result, audit};
 
 /// Everything a shop sets once and changes rarely.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,32 +165,39 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
     Ok(())
 }
 
+/// The settings' use cases: `k.settings()`.
+pub struct ShopSettings<'k> {
+    k: &'k Kasir,
+}
+
 impl Kasir {
-    pub fn settings(&self) -> Result<Settings> {
-        load(&self.conn)
+    /// The shop's settings.
+    pub fn settings(&self) -> ShopSettings<'_> {
+        ShopSettings { k: self }
+    }
+}
+
+impl ShopSettings<'_> {
+    /// The settings as they stand. Anyone may read them: the login screen needs the shop's
+    /// name, language and money format before anyone has signed in.
+    pub fn get(&self) -> Result<Settings> {
+        self.k.read_any(load)
     }
 
     /// Today's business date in the shop's time zone.
     pub fn today(&self) -> Result<jiff::civil::Date> {
-        Ok(self
-            .clock
-            .now()
-            .to_zoned(load(&self.conn)?.time_zone())
-            .date())
+        let tz = self.get()?.time_zone();
+        Ok(self.k.now().to_zoned(tz).date())
     }
 
     /// Replaces the settings (admins only); the change is audited.
-    pub fn update_settings(&mut self, actor: &Actor, settings: Settings) -> Result<Settings> {
-        authorize(&self.conn, actor, Permission::ManageSettings)?;
+    pub fn update(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
         let settings = settings.validate()?;
-        let actor_id = actor.id();
-        self.write(|tx, now| {
-            let before = load(tx)?;
-            store(tx, &settings)?;
-            audit::append(
-                tx,
-                now,
-                Some(actor_id),
+        self.k.write(actor, Permission::ManageSettings, |cx| {
+            let before = load(cx)?;
+            store(cx, &settings)?;
+            audit::record(
+                cx,
                 "settings_changed",
                 serde_json::json!({
                     "before": before, "after": settings

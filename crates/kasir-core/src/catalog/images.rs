@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
-use crate::catalog::{Product, ProductId, report_product};
-use crate::staff::{Actor, Permission, authorize};
-use crate::{Error, Kasir, Result};
+use crate::access::{Actor, Permission};
+use crate::catalog::{Catalog, Product, ProductId, report_product};
+use crate::kernel::time::Stamp;
+use crate::{Error, Result};
 
 /// The largest upload accepted, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
@@ -107,27 +108,32 @@ fn save_jpeg(img: &RgbImage, path: &Path) -> Result<()> {
     Ok(())
 }
 
-impl Kasir {
-    /// Sets a product's picture from uploaded bytes. Files are written first, then the
-    /// product points at them in one transaction; the old files go after the commit.
+impl Catalog<'_> {
+    /// Sets a product's picture from uploaded bytes. The slow part (decoding, resizing,
+    /// encoding, writing the files) runs before the writer's lock is taken, so a sale never
+    /// waits for it; then the product points at the files in one transaction; the old files go
+    /// after the commit.
     pub fn set_product_image(
-        &mut self,
+        &self,
         actor: &Actor,
         product: ProductId,
         bytes: &[u8],
     ) -> Result<Product> {
-        authorize(&self.conn, actor, Permission::ManageCatalog)?;
+        // Refuse early, before spending a second of CPU on someone who may not do this; the
+        // transaction checks again.
+        self.k
+            .read(actor, Permission::ManageCatalog, |_, _| Ok(()))?;
         let img = decode(bytes)?;
-        let media = self.media_dir();
+        let media = self.k.media_dir();
         std::fs::create_dir_all(media.join("products"))?;
-        let image_id = crate::ids::new_uuid(self.now()).to_string();
+        let image_id = crate::kernel::ids::new_uuid(self.k.now()).to_string();
         let display = image_path(&media, &image_id, ImageSize::Display).ok_or(Error::Overflow)?;
         let thumb = image_path(&media, &image_id, ImageSize::Thumbnail).ok_or(Error::Overflow)?;
         let written = save_jpeg(&rendition(&img, DISPLAY_SIDE), &display)
             .and_then(|()| save_jpeg(&rendition(&img, THUMB_SIDE), &thumb));
         let result = written.and_then(|()| {
-            self.write(|tx, now| {
-                let old: Option<String> = tx
+            self.k.write(actor, Permission::ManageCatalog, |cx| {
+                let old: Option<String> = cx
                     .query_row(
                         "SELECT image_id FROM products WHERE id = ?1",
                         [product],
@@ -140,11 +146,11 @@ impl Kasir {
                         },
                         e => e.into(),
                     })?;
-                tx.execute(
+                cx.execute(
                     "UPDATE products SET image_id = ?2, updated_at = ?3 WHERE id = ?1",
-                    rusqlite::params![product, image_id, now.to_string()],
+                    rusqlite::params![product, image_id, Stamp(cx.now)],
                 )?;
-                Ok((old, report_product(tx, now, product)?))
+                Ok((old, report_product(cx, product)?))
             })
         });
         match result {

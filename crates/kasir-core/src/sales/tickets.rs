@@ -1,5 +1,5 @@
 //! Open tickets (carts): built line by line at the till, parked and resumed, priced by
-//! [`crate::pricing`] every time they are read, so the UI never computes money itself.
+//! [`crate::money::pricing`] every time they are read, so the UI never computes money itself.
 //! Tickets are local to the terminal and never synced; checkout turns one into an order.
 
 use std::collections::HashMap;
@@ -8,13 +8,16 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::Sales;
+use crate::access::{Actor, Permission, StaffId};
 use crate::catalog::{
     ChosenModifier, ModifierOptionId, ProductId, load_product, modifiers_resolve,
 };
-use crate::ids::id_type;
-use crate::pricing::{self, Discount, LineInput, LineTotals, Totals};
-use crate::staff::{Actor, Permission, StaffId, authorize, authorize_with_approval};
-use crate::{Error, Kasir, Money, Result, audit, settings, text};
+use crate::kernel::ids::id_type;
+use crate::kernel::text;
+use crate::kernel::time::Stamp;
+use crate::money::pricing::{self, Discount, LineInput, LineTotals, Totals};
+use crate::{Error, Money, Result, audit, settings};
 
 id_type!(
     /// An open ticket's id.
@@ -47,6 +50,15 @@ impl OrderType {
             OrderType::Takeaway => "takeaway",
             OrderType::Delivery => "delivery",
             OrderType::Pickup => "pickup",
+        }
+    }
+
+    pub(crate) fn to_proto(self) -> kasir_proto::OrderType {
+        match self {
+            OrderType::DineIn => kasir_proto::OrderType::DineIn,
+            OrderType::Takeaway => kasir_proto::OrderType::Takeaway,
+            OrderType::Delivery => kasir_proto::OrderType::Delivery,
+            OrderType::Pickup => kasir_proto::OrderType::Pickup,
         }
     }
 
@@ -167,7 +179,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         .query_row([id], |r| {
             Ok((
                 r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, StaffId>(3)?,
-                r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, Stamp>(7)?,
             ))
         })
         .optional()?
@@ -264,7 +276,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         discount_approved_by: head.6,
         lines,
         totals,
-        created_at: head.7.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+        created_at: head.7.0,
     })
 }
 
@@ -300,7 +312,7 @@ fn check_stock(
 fn touch(conn: &Connection, ticket: TicketId, now: Timestamp) -> Result<()> {
     let n = conn
         .prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
-        .execute(params![ticket, now.to_string()])?;
+        .execute(params![ticket, Stamp(now)])?;
     if n == 0 {
         return Err(Error::not_found("ticket", ticket));
     }
@@ -320,74 +332,67 @@ fn line_product(
     .ok_or_else(|| Error::not_found("ticket line", line))
 }
 
-impl Kasir {
+impl Sales<'_> {
     /// Opens a new ticket on this terminal.
-    pub fn open_ticket(
-        &mut self,
-        actor: &Actor,
-        order_type: OrderType,
-        label: &str,
-    ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
+    pub fn open_ticket(&self, actor: &Actor, order_type: OrderType, label: &str) -> Result<Ticket> {
         let label = text::line("label", label, 60)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
-            let id = TicketId::new(now);
-            let terminal = settings::load(tx)?.terminal_code;
-            tx.prepare_cached("INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![id, terminal, staff, order_type.as_str(), label, now.to_string()])?;
-            load_ticket(tx, id)
+        self.k.write(actor, Permission::Sell, |cx| {
+            let id = TicketId::new(cx.now);
+            cx.prepare_cached("INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![id, cx.terminal, cx.member.id, order_type.as_str(), label, Stamp(cx.now)])?;
+            load_ticket(cx, id)
         })
     }
 
     pub fn ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        load_ticket(&self.conn, id)
+        self.k
+            .read(actor, Permission::Sell, |conn, _| load_ticket(conn, id))
     }
 
     /// Open and parked tickets, newest first.
     pub fn list_tickets(&self, actor: &Actor) -> Result<Vec<TicketSummary>> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT t.id, t.order_type, t.label, t.parked, COALESCE(SUM(l.quantity), 0), t.updated_at
-             FROM tickets t LEFT JOIN ticket_lines l ON l.ticket_id = t.id
-             GROUP BY t.id ORDER BY t.updated_at DESC, t.id DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, TicketId>(0)?,
-                r.get::<_, String>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, ot, label, parked, items, at) = row?;
-            out.push(TicketSummary {
-                id,
-                order_type: OrderType::parse(&ot)?,
-                label,
-                parked,
-                items,
-                updated_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-            });
-        }
-        Ok(out)
+        self.k.read(actor, Permission::Sell, |conn, _| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT t.id, t.order_type, t.label, t.parked, COALESCE(SUM(l.quantity), 0), t.updated_at
+                 FROM tickets t LEFT JOIN ticket_lines l ON l.ticket_id = t.id
+                 GROUP BY t.id ORDER BY t.updated_at DESC, t.id DESC",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, TicketId>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, Stamp>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, ot, label, parked, items, at) = row?;
+                out.push(TicketSummary {
+                    id,
+                    order_type: OrderType::parse(&ot)?,
+                    label,
+                    parked,
+                    items,
+                    updated_at: at.0,
+                });
+            }
+            Ok(out)
+        })
     }
 
     pub fn set_ticket_info(
-        &mut self,
+        &self,
         actor: &Actor,
         id: TicketId,
         order_type: OrderType,
         label: &str,
     ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
         let label = text::line("label", label, 60)?;
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             touch(tx, id, now)?;
             tx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
                 .execute(params![id, order_type.as_str(), label])?;
@@ -396,14 +401,9 @@ impl Kasir {
     }
 
     /// Parks a ticket (puts it aside) or resumes it.
-    pub fn set_ticket_parked(
-        &mut self,
-        actor: &Actor,
-        id: TicketId,
-        parked: bool,
-    ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        self.write(|tx, now| {
+    pub fn set_ticket_parked(&self, actor: &Actor, id: TicketId, parked: bool) -> Result<Ticket> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             touch(tx, id, now)?;
             tx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
                 .execute(params![id, parked])?;
@@ -412,9 +412,9 @@ impl Kasir {
     }
 
     /// Throws a ticket away (nothing was sold, so nothing else changes).
-    pub fn discard_ticket(&mut self, actor: &Actor, id: TicketId) -> Result<()> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        self.write(|tx, _| {
+    pub fn discard_ticket(&self, actor: &Actor, id: TicketId) -> Result<()> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let tx: &Connection = cx;
             if tx
                 .prepare_cached("DELETE FROM tickets WHERE id = ?1")?
                 .execute([id])?
@@ -428,16 +428,11 @@ impl Kasir {
 
     /// Adds a product. The same product with the same modifiers and note (and no line
     /// discount) merges into the existing line. Stock is checked for the whole ticket.
-    pub fn add_to_ticket(
-        &mut self,
-        actor: &Actor,
-        ticket: TicketId,
-        add: AddLine,
-    ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
+    pub fn add_to_ticket(&self, actor: &Actor, ticket: TicketId, add: AddLine) -> Result<Ticket> {
         check_quantity(add.quantity)?;
         let note = text::line("note", &add.note, 200)?;
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             touch(tx, ticket, now)?;
             let product = load_product(tx, add.product_id)?;
             if !product.active {
@@ -478,15 +473,15 @@ impl Kasir {
 
     /// Sets a line's quantity (1..=9999); raising it checks stock again.
     pub fn set_line_quantity(
-        &mut self,
+        &self,
         actor: &Actor,
         ticket: TicketId,
         line: TicketLineId,
         quantity: i64,
     ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
         check_quantity(quantity)?;
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             touch(tx, ticket, now)?;
             let (product, current) = line_product(tx, ticket, line)?;
             if quantity > current {
@@ -501,13 +496,13 @@ impl Kasir {
     }
 
     pub fn remove_line(
-        &mut self,
+        &self,
         actor: &Actor,
         ticket: TicketId,
         line: TicketLineId,
     ) -> Result<Ticket> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             touch(tx, ticket, now)?;
             line_product(tx, ticket, line)?;
             tx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
@@ -518,16 +513,17 @@ impl Kasir {
 
     /// Sets or clears a line discount. Needs the discount right, or an approver who has it.
     pub fn set_line_discount(
-        &mut self,
+        &self,
         actor: &Actor,
         approver: Option<&Actor>,
         ticket: TicketId,
         line: TicketLineId,
         discount: Option<Discount>,
     ) -> Result<Ticket> {
-        let approved_by = self.discount_approval(actor, approver, discount)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
+        let approver = discount_approver(approver, discount)?;
+        self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
+            let approved_by = cx.approved_by;
             touch(tx, ticket, now)?;
             line_product(tx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
@@ -535,7 +531,7 @@ impl Kasir {
                  WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, kind, value, approved_by])?;
             let t = load_ticket(tx, ticket)?; // refuses a discount larger than the line
             if let Some(d) = discount {
-                audit::append(tx, now, Some(staff), "discount_applied", serde_json::json!({
+                audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "line": line, "discount": d, "approved_by": approved_by
                 }))?;
             }
@@ -545,41 +541,50 @@ impl Kasir {
 
     /// Sets or clears the order discount. Needs the discount right, or an approver who has it.
     pub fn set_order_discount(
-        &mut self,
+        &self,
         actor: &Actor,
         approver: Option<&Actor>,
         ticket: TicketId,
         discount: Option<Discount>,
     ) -> Result<Ticket> {
-        let approved_by = self.discount_approval(actor, approver, discount)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
+        let approver = discount_approver(approver, discount)?;
+        self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
+            let approved_by = cx.approved_by;
             touch(tx, ticket, now)?;
             let (kind, value) = discount_to_sql(discount);
             tx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
             let t = load_ticket(tx, ticket)?;
             if let Some(d) = discount {
-                audit::append(tx, now, Some(staff), "discount_applied", serde_json::json!({
+                audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "discount": d, "approved_by": approved_by
                 }))?;
             }
             Ok(t)
         })
     }
+}
 
-    fn discount_approval(
-        &self,
-        actor: &Actor,
-        approver: Option<&Actor>,
-        discount: Option<Discount>,
-    ) -> Result<Option<StaffId>> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        match discount {
-            None => Ok(None), // removing a discount never needs approval
-            Some(d) => {
-                d.validate()?;
-                authorize_with_approval(&self.conn, actor, approver, Permission::Discount)
-            }
+/// What setting `discount` needs: giving one needs the discount right; removing one never
+/// does.
+fn discount_permission(discount: Option<Discount>) -> Permission {
+    if discount.is_some() {
+        Permission::Discount
+    } else {
+        Permission::Sell
+    }
+}
+
+/// Checks the discount and passes the approver on only when one is needed.
+fn discount_approver(
+    approver: Option<&Actor>,
+    discount: Option<Discount>,
+) -> Result<Option<&Actor>> {
+    match discount {
+        Some(d) => {
+            d.validate()?;
+            Ok(approver)
         }
+        None => Ok(None),
     }
 }

@@ -15,13 +15,18 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{ChosenModifier, ProductId, StockMove, move_stock};
-use crate::ids::id_type;
-use crate::outbox::{self, OutboxKind};
-use crate::staff::{Actor, Permission, StaffId, authorize, authorize_with_approval};
-use crate::tickets::{OrderType, TicketId, load_ticket};
-use crate::{Error, Kasir, Money, Result, audit, settings, text};
+use crate::kernel::ids::id_type;
+use kasir_proto::Payload;
 
-pub use crate::payments::{MAX_PAYMENTS, Payment, PaymentInput, PaymentMethod, settle};
+use super::Sales;
+use crate::access::{Actor, Permission, StaffId};
+use crate::kernel::text;
+use crate::kernel::time::Stamp;
+use crate::outbox;
+use crate::sales::tickets::{OrderType, TicketId, load_ticket};
+use crate::{Error, Money, Result, audit, settings};
+
+pub use crate::sales::payments::{MAX_PAYMENTS, Payment, PaymentInput, PaymentMethod, settle};
 
 id_type!(
     /// An order's id.
@@ -64,6 +69,24 @@ impl OrderStatus {
                 ));
             }
         })
+    }
+
+    /// Whether an order in this status may still be cancelled (not once completed).
+    pub fn cancellable(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Pending | OrderStatus::Preparing | OrderStatus::Ready
+        )
+    }
+
+    pub(crate) fn to_proto(self) -> kasir_proto::OrderStatus {
+        match self {
+            OrderStatus::Pending => kasir_proto::OrderStatus::Pending,
+            OrderStatus::Preparing => kasir_proto::OrderStatus::Preparing,
+            OrderStatus::Ready => kasir_proto::OrderStatus::Ready,
+            OrderStatus::Completed => kasir_proto::OrderStatus::Completed,
+            OrderStatus::Cancelled => kasir_proto::OrderStatus::Cancelled,
+        }
     }
 
     /// The kitchen's next step, if any.
@@ -139,6 +162,10 @@ pub struct OrderSummary {
     pub order_type: OrderType,
     pub label: String,
     pub status: OrderStatus,
+    /// The kitchen's next step from here, if any (the board's big button).
+    pub next_status: Option<OrderStatus>,
+    /// Whether the order may still be cancelled.
+    pub cancellable: bool,
     pub total: Money,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
@@ -157,19 +184,6 @@ pub struct BoardLine {
     /// The chosen options' names, e.g. ["Large", "Less sugar"].
     pub modifiers: Vec<String>,
     pub note: String,
-}
-
-/// What the server learns of a sale: the order and the stock it took.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SaleRecord {
-    pub order: Order,
-    pub stock_movements: Vec<StockTaken>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StockTaken {
-    pub product_id: ProductId,
-    pub quantity: i64,
 }
 
 fn next_receipt_no(conn: &Connection, terminal: &str) -> Result<String> {
@@ -195,7 +209,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             let order_type: String = r.get(5)?;
             let status: String = r.get(7)?;
             let date: String = r.get(22)?;
-            let at: String = r.get(23)?;
+            let at: Stamp = r.get(23)?;
             Ok((
                 Order {
                     id: r.get(0)?,
@@ -220,8 +234,10 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     currency: r.get(19)?,
                     discount_approved_by: r.get(20)?,
                     cancel_reason: r.get(21)?,
-                    business_date: date.parse().unwrap_or_default(),
-                    created_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+                    business_date: date.parse().map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(22, rusqlite::types::Type::Text, Box::new(e))
+                    })?,
+                    created_at: at.0,
                     lines: Vec::new(),
                     payments: Vec::new(),
                 },
@@ -286,18 +302,18 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
     Ok(order)
 }
 
-impl Kasir {
+impl Sales<'_> {
     /// Sells a ticket: prices it, checks the payments cover the total and the stock is there,
     /// and writes the whole sale in one transaction. The ticket is gone afterwards.
     pub fn checkout(
-        &mut self,
+        &self,
         actor: &Actor,
         ticket_id: TicketId,
         payments: &[PaymentInput],
     ) -> Result<Order> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let (staff_id, staff_name) = (actor.id(), actor.name().to_string());
-        self.write(|tx, now| {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
+            let (staff_id, staff_name) = (cx.member.id, cx.member.name.clone());
             let settings = settings::load(tx)?;
             let ticket = load_ticket(tx, ticket_id)?;
             if ticket.lines.is_empty() {
@@ -310,10 +326,10 @@ impl Kasir {
             let (payments, change) = settle(totals.total, payments)?;
             let paid = Money::sum(payments.iter().map(|p| p.amount))?;
 
-            let receipt_no = next_receipt_no(tx, &settings.terminal_code)?;
+            let receipt_no = next_receipt_no(tx, &cx.terminal)?;
             let id = OrderId::new(now);
             let business_date = now.to_zoned(settings.time_zone()).date();
-            let ts = now.to_string();
+            let ts = Stamp(now);
             tx.prepare_cached(
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
@@ -323,7 +339,7 @@ impl Kasir {
                     ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
             )?
             .execute(params![
-                id, receipt_no, settings.terminal_code, staff_id, staff_name, ticket.order_type.as_str(),
+                id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
                 ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
@@ -369,7 +385,7 @@ impl Kasir {
             let order = Order {
                 id,
                 receipt_no,
-                terminal: settings.terminal_code.clone(),
+                terminal: cx.terminal.clone(),
                 staff_id,
                 staff_name,
                 order_type: ticket.order_type,
@@ -413,97 +429,36 @@ impl Kasir {
                     .collect(),
                 payments,
             };
-            let record = SaleRecord {
-                order: order.clone(),
-                stock_movements: taken.into_iter().map(|(product_id, quantity)| StockTaken { product_id, quantity }).collect(),
+            let sale = kasir_proto::Sale {
+                order: order.to_proto(),
+                stock_movements: taken.into_iter().map(|(product, quantity)| kasir_proto::StockTaken { product_id: product.0, quantity }).collect(),
             };
-            outbox::append(tx, now, &settings.terminal_code, OutboxKind::Sale, &record)?;
+            outbox::append(cx, &Payload::Sale(sale))?;
             Ok(order)
         })
     }
 
     pub fn order(&self, actor: &Actor, id: OrderId) -> Result<Order> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        load_order(&self.conn, id)
+        self.k
+            .read(actor, Permission::Sell, |conn, _| load_order(conn, id))
     }
 
     /// Orders of one business day (the shop's local date), oldest first.
     pub fn orders_for_day(&self, actor: &Actor, day: Date) -> Result<Vec<OrderSummary>> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
-                    (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at
-             FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
-        )?;
-        let rows = stmt.query_map([day.to_string()], |r| {
-            Ok((
-                r.get::<_, OrderId>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, receipt_no, ot, label, st, total, items, at) = row?;
-            out.push(OrderSummary {
-                id,
-                receipt_no,
-                order_type: OrderType::parse(&ot)?,
-                label,
-                status: OrderStatus::parse(&st)?,
-                total: Money(total),
-                items,
-                created_at: at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
-                lines: Vec::new(),
-            });
-        }
-        // The day's lines in one query, handed to their orders.
-        let index: HashMap<OrderId, usize> =
-            out.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT l.order_id, l.product_name, l.quantity, l.modifiers, l.note
-             FROM orders o JOIN order_lines l ON l.order_id = o.id
-             WHERE o.business_date = ?1 ORDER BY l.order_id, l.position",
-        )?;
-        let lines = stmt.query_map([day.to_string()], |r| {
-            Ok((
-                r.get::<_, OrderId>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for line in lines {
-            let (order, name, quantity, modifiers, note) = line?;
-            let modifiers: Vec<ChosenModifier> = serde_json::from_str(&modifiers)?;
-            if let Some(&i) = index.get(&order) {
-                out[i].lines.push(BoardLine {
-                    name,
-                    quantity,
-                    modifiers: modifiers.into_iter().map(|m| m.option).collect(),
-                    note,
-                });
-            }
-        }
-        Ok(out)
+        self.k
+            .read(actor, Permission::Sell, |conn, _| orders_for_day(conn, day))
     }
 
     /// Orders of today's business day: the orders board.
     pub fn orders_today(&self, actor: &Actor) -> Result<Vec<OrderSummary>> {
-        let today = self.today()?;
+        let today = self.k.settings().today()?;
         self.orders_for_day(actor, today)
     }
 
     /// Moves an order one step along the kitchen flow: pending → preparing → ready → completed.
-    pub fn advance_order(&mut self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        self.write(|tx, now| {
+    pub fn advance_order(&self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
             let from = load_order(tx, id)?.status;
             if from.next() != Some(to) {
                 return Err(Error::InvalidTransition {
@@ -513,15 +468,15 @@ impl Kasir {
             }
             tx.execute(
                 "UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, to.as_str(), now.to_string()],
+                params![id, to.as_str(), Stamp(now)],
             )?;
-            let terminal = settings::load(tx)?.terminal_code;
             outbox::append(
-                tx,
-                now,
-                &terminal,
-                OutboxKind::OrderStatus,
-                &serde_json::json!({"order_id": id, "status": to, "at": now}),
+                cx,
+                &Payload::OrderStatus(kasir_proto::OrderStatusChanged {
+                    order_id: id.0,
+                    status: to.to_proto(),
+                    at: now,
+                }),
             )?;
             load_order(tx, id)
         })
@@ -530,25 +485,23 @@ impl Kasir {
     /// Cancels an order that is not completed, with a reason; puts its stock back. Needs the
     /// cancel right, or an approver (a manager's PIN) who has it.
     pub fn cancel_order(
-        &mut self,
+        &self,
         actor: &Actor,
         approver: Option<&Actor>,
         id: OrderId,
         reason: &str,
     ) -> Result<Order> {
-        authorize(&self.conn, actor, Permission::Sell)?;
-        let approved_by =
-            authorize_with_approval(&self.conn, actor, approver, Permission::CancelOrder)?;
         let reason = text::name("reason", reason, 200)?;
-        let staff = actor.id();
-        self.write(|tx, now| {
+        self.k.write_approved(actor, approver, Permission::Sell, Permission::CancelOrder, |cx| {
+            let (tx, now): (&Connection, _) = (cx, cx.now);
+            let (staff, approved_by) = (cx.member.id, cx.approved_by);
             let order = load_order(tx, id)?;
-            if matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
+            if !order.status.cancellable() {
                 return Err(Error::InvalidTransition { from: order.status.as_str().into(), to: "cancelled".into() });
             }
             tx.execute(
                 "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, reason, staff, now.to_string()],
+                params![id, reason, staff, Stamp(now)],
             )?;
             let mut sold: Vec<(ProductId, i64)> = Vec::new();
             let products: std::collections::BTreeSet<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
@@ -567,16 +520,158 @@ impl Kasir {
                     move_stock(tx, now, &StockMove { product: *product, delta: *qty, reason: "cancel", order: Some(&order), staff, note: &reason })?;
                 }
             }
-            let terminal = settings::load(tx)?.terminal_code;
-            let payload = serde_json::json!({
-                "order_id": id, "receipt_no": order.receipt_no, "reason": reason, "cancelled_by": staff,
-                "approved_by": approved_by, "at": now,
-                "stock_returned": sold.iter().map(|(p, q)| serde_json::json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
-            });
-            outbox::append(tx, now, &terminal, OutboxKind::OrderCancelled, &payload)?;
-            audit::append(tx, now, Some(staff), "order_cancelled", payload)?;
+            let cancelled = kasir_proto::OrderCancelled {
+                order_id: id.0,
+                receipt_no: order.receipt_no.clone(),
+                reason: reason.clone(),
+                cancelled_by: staff.0,
+                approved_by: approved_by.map(|a| a.0),
+                at: now,
+                stock_returned: sold.iter().map(|(p, q)| kasir_proto::StockReturned { product_id: p.0, quantity: *q }).collect(),
+            };
+            audit::record(cx, "order_cancelled", serde_json::to_value(&cancelled)?)?;
+            outbox::append(cx, &Payload::OrderCancelled(cancelled))?;
             load_order(tx, id)
         })
+    }
+}
+
+/// The board's orders of one business day, with their lines.
+fn orders_for_day(conn: &Connection, day: Date) -> Result<Vec<OrderSummary>> {
+    let mut stmt = conn.prepare_cached(
+            "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
+                    (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at
+             FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
+        )?;
+    let rows = stmt.query_map([day.to_string()], |r| {
+        Ok((
+            r.get::<_, OrderId>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, Stamp>(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, receipt_no, ot, label, st, total, items, at) = row?;
+        let status = OrderStatus::parse(&st)?;
+        out.push(OrderSummary {
+            id,
+            receipt_no,
+            order_type: OrderType::parse(&ot)?,
+            label,
+            status,
+            next_status: status.next(),
+            cancellable: status.cancellable(),
+            total: Money(total),
+            items,
+            created_at: at.0,
+            lines: Vec::new(),
+        });
+    }
+    // The day's lines in one query, handed to their orders.
+    let index: HashMap<OrderId, usize> = out.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.order_id, l.product_name, l.quantity, l.modifiers, l.note
+             FROM orders o JOIN order_lines l ON l.order_id = o.id
+             WHERE o.business_date = ?1 ORDER BY l.order_id, l.position",
+    )?;
+    let lines = stmt.query_map([day.to_string()], |r| {
+        Ok((
+            r.get::<_, OrderId>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for line in lines {
+        let (order, name, quantity, modifiers, note) = line?;
+        let modifiers: Vec<ChosenModifier> = serde_json::from_str(&modifiers)?;
+        if let Some(&i) = index.get(&order) {
+            out[i].lines.push(BoardLine {
+                name,
+                quantity,
+                modifiers: modifiers.into_iter().map(|m| m.option).collect(),
+                note,
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl Order {
+    /// The order as the server receives it.
+    pub fn to_proto(&self) -> kasir_proto::Order {
+        kasir_proto::Order {
+            id: self.id.0,
+            receipt_no: self.receipt_no.clone(),
+            terminal: self.terminal.clone(),
+            staff_id: self.staff_id.0,
+            staff_name: self.staff_name.clone(),
+            order_type: self.order_type.to_proto(),
+            label: self.label.clone(),
+            status: self.status.to_proto(),
+            subtotal: self.subtotal.0,
+            order_discount: self.order_discount.0,
+            service: self.service.0,
+            tax: self.tax.0,
+            rounding: self.rounding.0,
+            total: self.total.0,
+            paid: self.paid.0,
+            change: self.change.0,
+            tax_rate_bp: self.tax_rate_bp,
+            service_rate_bp: self.service_rate_bp,
+            prices_include_tax: self.prices_include_tax,
+            currency: self.currency.clone(),
+            discount_approved_by: self.discount_approved_by.map(|s| s.0),
+            business_date: self.business_date,
+            created_at: self.created_at,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| kasir_proto::OrderLine {
+                    product_id: l.product_id.0,
+                    product_name: l.product_name.clone(),
+                    category_name: l.category_name.clone(),
+                    base_price: l.base_price.0,
+                    unit_price: l.unit_price.0,
+                    modifiers: l
+                        .modifiers
+                        .iter()
+                        .map(|m| kasir_proto::ChosenModifier {
+                            option_id: m.option_id.0,
+                            group: m.group.clone(),
+                            option: m.option.clone(),
+                            price_delta: m.price_delta.0,
+                        })
+                        .collect(),
+                    note: l.note.clone(),
+                    quantity: l.quantity,
+                    gross: l.gross.0,
+                    line_discount: l.line_discount.0,
+                    order_discount: l.order_discount.0,
+                    service: l.service.0,
+                    tax: l.tax.0,
+                    total: l.total.0,
+                })
+                .collect(),
+            payments: self
+                .payments
+                .iter()
+                .map(|p| kasir_proto::Payment {
+                    method: p.method.to_proto(),
+                    amount: p.amount.0,
+                    tendered: p.tendered.0,
+                    change: p.change.0,
+                    reference: p.reference.clone(),
+                })
+                .collect(),
+        }
     }
 }
 

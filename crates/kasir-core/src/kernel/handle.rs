@@ -1,0 +1,142 @@
+//! [`Kasir`], the handle every front end holds: one terminal's database as a writer
+//! connection and a small pool of readers, the clock, and the data directory.
+//!
+//! **Invariant**: the handle takes its own locks, and holds the writer's only for a
+//! transaction. Slow pure work (argon2, decoding a picture, parsing a CSV file) runs before the
+//! lock is taken, so it never makes a sale wait. Reads run on the reader pool, which WAL lets
+//! run beside a committing sale, and a slow report holds one reader while menu search uses
+//! another.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::Result;
+use crate::kernel::clock::Clock;
+use crate::kernel::db;
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "kasir.db";
+
+/// How many reader connections a handle keeps: the till's menu and search, a report, and the
+/// sync uploader can each have one without waiting for the others.
+const READERS: usize = 3;
+
+/// One terminal's database and the services its use cases need. Use cases hang off borrowed
+/// views by domain: `k.catalog()`, `k.sales()`, `k.people()`, `k.settings()`, `k.audit()`,
+/// `k.outbox()`.
+///
+/// `Kasir` is `Send + Sync`: share one per process (`Arc<Kasir>`); it locks for itself.
+pub struct Kasir {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    /// The writer's WAL fill, for the checkpointer.
+    wal: db::WalFill,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave the database half-written (an open
+    // transaction rolls back when dropped), so the connection is still safe to use.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Kasir {
+    /// Opens (creating if needed) the terminal's data directory: `kasir.db` and `media/`.
+    /// A file that is refused (damaged, foreign, newer) is left exactly as it was.
+    pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Kasir> {
+        let path = data_dir.join(DB_FILE);
+        let mut writer = db::open_writer(&path)?;
+        std::fs::create_dir_all(data_dir.join("media"))?;
+        let wal = db::watch_wal(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| db::open_reader(&path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Kasir {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            wal,
+            clock,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// Starts the background checkpointer for this database (see [`db::Checkpointer`]).
+    pub fn spawn_checkpointer(&self) -> Result<db::Checkpointer> {
+        db::Checkpointer::spawn(self.db_path(), self.wal.clone(), db::CHECKPOINT_FRAMES)
+    }
+
+    /// Frames (pages) in the WAL after the latest commit.
+    pub fn wal_frames(&self) -> u32 {
+        self.wal.frames()
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE)
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+
+    /// The writer connection, for inspection in tests and tools. Use cases never need it; do
+    /// not hold the guard across a use case call (it is the writer's lock).
+    pub fn connection(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.writer)
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// A reader connection: a free one if there is one, else the next in turn.
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[i])
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer and commits it; any error
+    /// rolls all of it back. For work no staff member does (sign-in bookkeeping, seeding);
+    /// use cases go through `write` (in `access`), which also checks the actor.
+    pub(crate) fn transact<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let now = self.clock.now();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx, now)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a reader connection.
+    pub(crate) fn read_any<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.reader())
+    }
+}
+
+impl std::fmt::Debug for Kasir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kasir")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+// One handle serves every thread of the process.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Kasir>();
+};

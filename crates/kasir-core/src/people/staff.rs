@@ -1,0 +1,396 @@
+//! Staff: the first run, PIN sign-in with lock-out, and managing members and their roles.
+//!
+//! **Invariant**: PINs are stored only as argon2id hashes and never logged; hashing and
+//! checking a PIN run before the writer's lock is taken. Decisions about who may change whom
+//! use the acting member's role as re-read in the transaction (`cx.member`), never the role
+//! they signed in with. Roles and the permission table live in [`crate::access`].
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Actor, Permission, Role, StaffId};
+use crate::kernel::text;
+use crate::kernel::time::Stamp;
+use crate::{Error, Kasir, Result, audit};
+
+/// A staff member as lists show them (never the PIN hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StaffMember {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// Changes to a staff member; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StaffUpdate {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub pin: Option<String>,
+}
+
+/// What the first-run screen asks.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ShopSetup {
+    pub shop_name: String,
+    pub currency: String,
+    pub minor_unit: u32,
+    pub locale: String,
+    pub time_zone: String,
+    pub admin_name: String,
+    pub pin: String,
+}
+
+/// Failures in a row before the member is locked out.
+pub const MAX_PIN_ATTEMPTS: u32 = 5;
+const FIRST_LOCKOUT: SignedDuration = SignedDuration::from_secs(30);
+const LONGEST_LOCKOUT: SignedDuration = SignedDuration::from_secs(15 * 60);
+
+fn validate_pin(pin: &str) -> Result<()> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("pin", "a PIN is 4 to 8 digits"));
+    }
+    Ok(())
+}
+
+fn hash_pin(pin: &str) -> Result<String> {
+    validate_pin(pin)?;
+    Argon2::default()
+        .hash_password(pin.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::invalid("pin", format!("could not hash: {e}")))
+}
+
+fn insert_staff(
+    conn: &Connection,
+    now: Timestamp,
+    name: &str,
+    role: Role,
+    pin_hash: &str,
+) -> Result<StaffMember> {
+    let id = StaffId::new(now);
+    conn.prepare_cached(
+        "INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, name, role.as_str(), pin_hash, Stamp(now)])?;
+    Ok(StaffMember {
+        id,
+        name: name.to_string(),
+        role,
+        active: true,
+    })
+}
+
+/// The staff's use cases: `k.people()`.
+pub struct People<'k> {
+    k: &'k Kasir,
+}
+
+impl Kasir {
+    /// Staff: first run, sign-in, and managing members.
+    pub fn people(&self) -> People<'_> {
+        People { k: self }
+    }
+}
+
+/// What sign-in reads of a member before checking the PIN.
+struct PinRecord {
+    name: String,
+    role: String,
+    pin_hash: String,
+    active: bool,
+    failed: u32,
+    locked_until: Option<Stamp>,
+}
+
+impl People<'_> {
+    /// True until the shop's first admin exists.
+    pub fn needs_setup(&self) -> Result<bool> {
+        self.k.read_any(|conn| {
+            let n: i64 = conn.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
+            Ok(n == 0)
+        })
+    }
+
+    /// First run: creates the shop's first admin with the PIN the user chose and signs them in.
+    /// Refused once any staff member exists.
+    pub fn create_first_admin(&self, name: &str, pin: &str) -> Result<Actor> {
+        self.first_admin("name", name, pin, None)
+    }
+
+    /// First run, in one step: the shop's name, currency and locale, and its first admin.
+    /// Refused once any staff member exists.
+    pub fn set_up_shop(&self, setup: ShopSetup) -> Result<Actor> {
+        let mut settings = self.k.settings().get()?;
+        settings.shop_name = setup.shop_name;
+        settings.currency = setup.currency;
+        settings.minor_unit = setup.minor_unit;
+        settings.locale = setup.locale;
+        settings.time_zone = setup.time_zone;
+        let settings = settings.validate()?;
+        self.first_admin("admin_name", &setup.admin_name, &setup.pin, Some(settings))
+    }
+
+    /// The first admin (and optionally the shop's settings) in one transaction.
+    fn first_admin(
+        &self,
+        field: &'static str,
+        name: &str,
+        pin: &str,
+        settings: Option<crate::settings::Settings>,
+    ) -> Result<Actor> {
+        let name = text::name(field, name, 60)?;
+        let hash = hash_pin(pin)?; // slow: before the writer's lock
+        let member = self.k.transact(|tx, now| {
+            let n: i64 = tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
+            if n > 0 {
+                return Err(Error::AlreadySetUp);
+            }
+            if let Some(settings) = &settings {
+                crate::settings::store(tx, settings)?;
+            }
+            let m = insert_staff(tx, now, &name, Role::Admin, &hash)?;
+            let detail = serde_json::json!({"staff": m.id, "role": "admin", "first_run": true});
+            audit::append(tx, now, Some(m.id), "staff_created", detail)?;
+            Ok(m)
+        })?;
+        Ok(Actor::signed_in(member.id, member.name, member.role))
+    }
+
+    /// Who can sign in: active staff by name, for the login screen and the approval dialog.
+    pub fn active_staff(&self) -> Result<Vec<StaffMember>> {
+        Ok(self
+            .list_staff()?
+            .into_iter()
+            .filter(|m| m.active)
+            .collect())
+    }
+
+    /// All staff, active first, then by name.
+    pub fn list_staff(&self) -> Result<Vec<StaffMember>> {
+        self.k.read_any(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, role, active FROM staff ORDER BY active DESC, name COLLATE NOCASE",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let role: String = r.get(2)?;
+                Ok((r.get(0)?, r.get(1)?, role, r.get(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, role, active): (StaffId, String, String, bool) = row?;
+                out.push(StaffMember {
+                    id,
+                    name,
+                    role: Role::parse(&role)?,
+                    active,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Signs a member in with their PIN. Wrong PINs are counted; after
+    /// [`MAX_PIN_ATTEMPTS`] in a row the member is locked out for a while that doubles with
+    /// each further failure. Failures and lockouts go to the audit log. The PIN check (argon2,
+    /// tens of milliseconds) runs with no lock held: only the bookkeeping takes the writer.
+    pub fn login(&self, staff_id: StaffId, pin: &str) -> Result<Actor> {
+        let record = self.k.read_any(|conn| read_pin_record(conn, staff_id))?;
+        let Some(record) = record.filter(|r| r.active) else {
+            return Err(Error::not_found("staff member", staff_id));
+        };
+        let now = self.k.now();
+        if let Some(until) = record.locked_until
+            && until.0 > now
+        {
+            return Err(Error::LockedOut { until: until.0 });
+        }
+        let pin_ok = validate_pin(pin).is_ok()
+            && Argon2::default()
+                .verify_password(pin.as_bytes(), record.pin_hash.as_str())
+                .is_ok();
+        if pin_ok {
+            if record.failed > 0 {
+                self.k.transact(|tx, _| {
+                    tx.execute(
+                        "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+                        [staff_id],
+                    )?;
+                    Ok(())
+                })?;
+            }
+            return Ok(Actor::signed_in(
+                staff_id,
+                record.name,
+                Role::parse(&record.role)?,
+            ));
+        }
+        // Counted in the database, so two wrong PINs at once both count.
+        let (failed, lock) = self.k.transact(|tx, now| {
+            let failed: u32 = tx.query_row(
+                "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE id = ?1 RETURNING failed_attempts",
+                [staff_id],
+                |r| r.get(0),
+            )?;
+            let lock = lockout_until(now, failed);
+            tx.execute(
+                "UPDATE staff SET locked_until = ?2 WHERE id = ?1",
+                params![staff_id, lock.map(Stamp)],
+            )?;
+            audit::append(tx, now, Some(staff_id), "login_failed", serde_json::json!({"failed_attempts": failed, "locked_until": lock}))?;
+            Ok((failed, lock))
+        })?;
+        match lock {
+            Some(until) => Err(Error::LockedOut { until }),
+            None => Err(Error::WrongPin {
+                attempts_left: MAX_PIN_ATTEMPTS.saturating_sub(failed),
+            }),
+        }
+    }
+
+    /// Adds a staff member. Managers may add cashiers; only admins add managers and admins.
+    pub fn create_staff(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &str,
+    ) -> Result<StaffMember> {
+        let name = text::name("name", name, 60)?;
+        let hash = hash_pin(pin)?; // slow: before the writer's lock
+        self.k.write(actor, Permission::ManageStaff, |cx| {
+            // The role as it is now, read inside this transaction: never the sign-in role.
+            if role != Role::Cashier && cx.member.role != Role::Admin {
+                return Err(Error::Forbidden {
+                    permission: Permission::ManageStaff,
+                    role: cx.member.role,
+                });
+            }
+            let m = insert_staff(cx, cx.now, &name, role, &hash)?;
+            audit::record(
+                cx,
+                "staff_created",
+                serde_json::json!({"staff": m.id, "role": role}),
+            )?;
+            Ok(m)
+        })
+    }
+
+    /// Changes a member's name, role, active flag or PIN. Role changes are audited; only
+    /// admins touch managers and admins; nobody can remove the last active admin.
+    pub fn update_staff(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        update: StaffUpdate,
+    ) -> Result<StaffMember> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| text::name("name", n, 60))
+            .transpose()?;
+        let hash = update.pin.as_deref().map(hash_pin).transpose()?; // before the lock
+        self.k.write(actor, Permission::ManageStaff, |cx| {
+            let current: Option<(String, String, bool)> = cx
+                .query_row("SELECT name, role, active FROM staff WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let Some((old_name, old_role, old_active)) = current else {
+                return Err(Error::not_found("staff member", id));
+            };
+            let old_role = Role::parse(&old_role)?;
+            let new_role = update.role.unwrap_or(old_role);
+            let touches_senior = old_role != Role::Cashier || new_role != Role::Cashier;
+            if touches_senior && cx.member.role != Role::Admin {
+                return Err(Error::Forbidden { permission: Permission::ManageStaff, role: cx.member.role });
+            }
+            let new_active = update.active.unwrap_or(old_active);
+            if old_role == Role::Admin && old_active && (new_role != Role::Admin || !new_active) {
+                let admins: i64 = cx.query_row("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1", [], |r| r.get(0))?;
+                if admins <= 1 {
+                    return Err(Error::invalid("role", "the shop must keep at least one active admin"));
+                }
+            }
+            let new_name = name.clone().unwrap_or(old_name);
+            cx.execute(
+                "UPDATE staff SET name = ?2, role = ?3, active = ?4, pin_hash = COALESCE(?5, pin_hash),
+                 failed_attempts = CASE WHEN ?5 IS NULL THEN failed_attempts ELSE 0 END,
+                 locked_until = CASE WHEN ?5 IS NULL THEN locked_until ELSE NULL END
+                 WHERE id = ?1",
+                params![id, new_name, new_role.as_str(), new_active, hash],
+            )?;
+            if new_role != old_role || new_active != old_active {
+                audit::record(cx, "role_changed", serde_json::json!({
+                    "staff": id, "from": old_role, "to": new_role, "active": new_active
+                }))?;
+            }
+            if hash.is_some() {
+                audit::record(cx, "pin_changed", serde_json::json!({"staff": id}))?;
+            }
+            Ok(StaffMember { id, name: new_name, role: new_role, active: new_active })
+        })
+    }
+}
+
+fn read_pin_record(conn: &Connection, staff_id: StaffId) -> Result<Option<PinRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT name, role, pin_hash, active, failed_attempts, locked_until FROM staff WHERE id = ?1",
+        )?
+        .query_row([staff_id], |r| {
+            Ok(PinRecord {
+                name: r.get(0)?,
+                role: r.get(1)?,
+                pin_hash: r.get(2)?,
+                active: r.get(3)?,
+                failed: r.get(4)?,
+                locked_until: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// When a member with `failed` wrong PINs in a row is locked out until: from the
+/// [`MAX_PIN_ATTEMPTS`]th failure, 30 s, doubling with each further failure, at most 15 min.
+fn lockout_until(now: Timestamp, failed: u32) -> Option<Timestamp> {
+    (failed >= MAX_PIN_ATTEMPTS).then(|| {
+        let doublings = (failed - MAX_PIN_ATTEMPTS).min(10);
+        let secs = FIRST_LOCKOUT.as_secs() << doublings;
+        now + SignedDuration::from_secs(secs.min(LONGEST_LOCKOUT.as_secs()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockouts_double_up_to_fifteen_minutes() {
+        let now: Timestamp = "2026-11-21T10:00:00Z".parse().unwrap();
+        let secs = |failed| lockout_until(now, failed).map(|t| (t - now).get_seconds());
+        assert_eq!(secs(1), None);
+        assert_eq!(secs(MAX_PIN_ATTEMPTS - 1), None);
+        assert_eq!(secs(MAX_PIN_ATTEMPTS), Some(30));
+        assert_eq!(secs(MAX_PIN_ATTEMPTS + 1), Some(60));
+        assert_eq!(secs(MAX_PIN_ATTEMPTS + 4), Some(480));
+        assert_eq!(secs(MAX_PIN_ATTEMPTS + 5), Some(900));
+        assert_eq!(secs(u32::MAX), Some(900));
+    }
+
+    #[test]
+    fn pins_are_digits() {
+        for bad in ["", "123", "123456789", "12a4", "12 34", "١٢٣٤"] {
+            assert!(validate_pin(bad).is_err(), "{bad:?}");
+        }
+        validate_pin("0000").unwrap();
+        let h = hash_pin("2468").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(!h.contains("2468"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Kasir's sync wire: the versioned [`Envelope`] and one payload type per outbox kind.
+//!
+//! **Architecture Invariant**: this crate knows nothing of SQLite, HTTP or the UI: serde types
+//! only. The terminal's core and the server both depend on it, never on each other.
+//!
+//! **Compatibility**: a payload field is only ever added (with `#[serde(default)]`), never
+//! renamed or retyped, within a major version; [`VERSION`] goes up when the meaning of an
+//! envelope changes. A newer server reads every older version; a terminal refuses a server
+//! whose major version is newer than its own (`kasir-sync`). The snapshot tests in
+//! `tests/snapshots.rs` pin the JSON of every kind.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub mod catalog;
+pub mod sales;
+
+pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
+pub use crate::sales::{
+    ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
+    Payment, PaymentMethod, Sale, StockReturned, StockTaken,
+};
+
+/// The envelope version this build writes.
+pub const VERSION: u32 = 1;
+
+/// One outbox entry on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The envelope version ([`VERSION`] when written by this build).
+    pub v: u32,
+    /// Idempotency key: the server applies an id it has seen before as a duplicate.
+    pub id: Uuid,
+    /// The terminal's code (`T01`).
+    pub terminal: String,
+    /// The terminal's outbox sequence number: only goes up, never reused.
+    pub seq: i64,
+    pub created_at: Timestamp,
+    /// The kind and its payload: `"kind": "sale", "payload": {…}`.
+    #[serde(flatten)]
+    pub payload: Payload,
+}
+
+/// What happened, one variant per outbox kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Payload {
+    Sale(Sale),
+    OrderStatus(OrderStatusChanged),
+    OrderCancelled(OrderCancelled),
+    StockAdjusted(StockAdjusted),
+    CategoryUpserted(Category),
+    ProductUpserted(Product),
+}
+
+impl Payload {
+    /// The kind's name on the wire and in the outbox table.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Sale(_) => "sale",
+            Payload::OrderStatus(_) => "order_status",
+            Payload::OrderCancelled(_) => "order_cancelled",
+            Payload::StockAdjusted(_) => "stock_adjusted",
+            Payload::CategoryUpserted(_) => "category_upserted",
+            Payload::ProductUpserted(_) => "product_upserted",
+        }
+    }
+
+    /// Every kind's name, for tests and the server's routing.
+    pub const KINDS: [&'static str; 6] = [
+        "sale",
+        "order_status",
+        "order_cancelled",
+        "stock_adjusted",
+        "category_upserted",
+        "product_upserted",
+    ];
+
+    /// Reads a payload stored apart from its kind (the outbox table keeps them in two columns).
+    pub fn from_parts(kind: &str, payload: serde_json::Value) -> serde_json::Result<Payload> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": payload }))
+    }
+
+    /// The payload's JSON without its kind, as the outbox table stores it.
+    pub fn body_json(&self) -> serde_json::Result<String> {
+        match self {
+            Payload::Sale(p) => serde_json::to_string(p),
+            Payload::OrderStatus(p) => serde_json::to_string(p),
+            Payload::OrderCancelled(p) => serde_json::to_string(p),
+            Payload::StockAdjusted(p) => serde_json::to_string(p),
+            Payload::CategoryUpserted(p) => serde_json::to_string(p),
+            Payload::ProductUpserted(p) => serde_json::to_string(p),
+        }
+    }
+}

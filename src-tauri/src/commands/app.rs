@@ -1,0 +1,99 @@
+//! Start-up and the first run.
+
+use kasir_core::Actor;
+use kasir_core::people::ShopSetup;
+use kasir_core::settings::Settings;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::CmdResult;
+use crate::error::CommandError;
+use crate::state::{Shared, blocking};
+
+/// What the UI needs at start-up.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppStatus {
+    pub needs_setup: bool,
+    pub settings: Settings,
+    pub signed_in: Option<Actor>,
+    /// Today's business date in the shop's time zone, `2026-11-21`.
+    pub today: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| {
+        let (ms, at_unix_ms) = (crate::ms_since_start(), crate::unix_ms_now());
+        tracing::info!(ms, at_unix_ms, "the UI is up");
+    });
+    let app = state.inner().clone();
+    blocking(move || {
+        let k = app.kasir();
+        Ok(AppStatus {
+            needs_setup: k.people().needs_setup()?,
+            settings: k.settings().get()?,
+            signed_in: app.session(),
+            today: k.settings().today()?.to_string(),
+        })
+    })
+    .await
+}
+
+/// A start-up milestone the UI reached: a `performance.mark` name and when, in Unix ms
+/// (`performance.timeOrigin + startTime`).
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct StartupMark {
+    pub name: String,
+    pub at_unix_ms: f64,
+}
+
+/// The UI reports its start-up milestones; they go to the log (as ms after the process began),
+/// so a slow start on a shop's machine shows there, and the app benchmark reads them.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_startup(marks: Vec<StartupMark>) -> CmdResult<()> {
+    if marks
+        .iter()
+        .any(|m| !m.at_unix_ms.is_finite() || m.at_unix_ms < 0.0)
+    {
+        return Err(CommandError::Validation {
+            field: "at_unix_ms".into(),
+            message: "not a time".into(),
+        });
+    }
+    for m in marks.iter().take(8) {
+        let name: String = m
+            .name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+            .take(40)
+            .collect();
+        let ms = (m.at_unix_ms - crate::started_unix_ms()).round() as i64;
+        let at_unix_ms = m.at_unix_ms.round() as i64;
+        tracing::info!(mark = %name, ms, at_unix_ms, "start-up milestone");
+    }
+    Ok(())
+}
+
+/// First run: names the shop and creates its first admin, who is then signed in.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_up_shop(state: State<'_, Shared>, setup: ShopSetup) -> CmdResult<Actor> {
+    let app = state.inner().clone();
+    blocking(move || {
+        let actor = app.kasir().people().set_up_shop(setup)?;
+        app.set_session(Some(actor.clone()));
+        Ok(actor)
+    })
+    .await
+}
+
+/// First run: loads the demo café instead (demo PINs in the README).
+#[tauri::command]
+#[specta::specta]
+pub async fn load_demo(state: State<'_, Shared>) -> CmdResult<()> {
+    let app = state.inner().clone();
+    blocking(move || Ok(kasir_core::demo::seed_demo(app.kasir(), true).map(drop)?)).await
+}

@@ -1,0 +1,35 @@
+//! Signing in and out.
+
+use kasir_core::Actor;
+use kasir_core::people::{StaffId, StaffMember};
+use tauri::State;
+
+use super::CmdResult;
+use crate::state::{Shared, blocking};
+
+/// Who can sign in: the login screen's tiles and the approval dialog's managers.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_staff(state: State<'_, Shared>) -> CmdResult<Vec<StaffMember>> {
+    let app = state.inner().clone();
+    blocking(move || Ok(app.kasir().people().active_staff()?)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(state: State<'_, Shared>, staff_id: StaffId, pin: String) -> CmdResult<Actor> {
+    let app = state.inner().clone();
+    blocking(move || {
+        let actor = app.kasir().people().login(staff_id, &pin)?;
+        app.set_session(Some(actor.clone()));
+        Ok(actor)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(state: State<'_, Shared>) -> CmdResult<()> {
+    state.set_session(None);
+    Ok(())
+}
