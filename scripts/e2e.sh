@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real app: builds it with the UI embedded, starts Xvfb and
 # tauri-driver, and runs tests/e2e/*.test.mjs with node's test runner. Screenshots go to
-# docs/screenshots/. Needs what scripts/setup.sh --desktop installs.
+# target/e2e-screenshots/ (untracked), or to $KASIR_SCREENSHOTS: scripts/screenshots.sh points
+# it at docs/screenshots/ to update the README's pictures, deliberately. Needs what
+# scripts/setup.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,7 @@ Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 export DISPLAY="$display"
 export KASIR_DATA_DIR="$work/data"
+export KASIR_SCREENSHOTS="${KASIR_SCREENSHOTS:-$PWD/target/e2e-screenshots}"
 export XDG_DATA_HOME="$work/xdg"   # the app's log folder lands in here
 port=$((4500 + RANDOM % 400))
 tauri-driver --port "$port" --native-driver "$(command -v WebKitWebDriver)" >"$work/driver.log" 2>&1 &

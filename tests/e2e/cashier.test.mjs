@@ -1,6 +1,7 @@
 // End to end: the real built app under Xvfb, driven through tauri-driver + WebKitWebDriver.
 // Started by scripts/e2e.sh, which builds the app and passes KASIR_APP, KASIR_DATA_DIR and
-// WEBDRIVER_URL. Screenshots land in docs/screenshots/ (the README shows them).
+// WEBDRIVER_URL. Screenshots land in $KASIR_SCREENSHOTS (scripts/e2e.sh: target/e2e-screenshots/;
+// scripts/screenshots.sh: docs/screenshots/, the README's pictures).
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import { Session, waitFor } from "./webdriver.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
-const shots = process.env.KASIR_SCREENSHOTS ?? join(import.meta.dirname, "../../docs/screenshots");
+const shots = process.env.KASIR_SCREENSHOTS ?? join(import.meta.dirname, "../../target/e2e-screenshots");
 mkdirSync(shots, { recursive: true });
 
 let s;

@@ -24,8 +24,18 @@ fn main() {
             Some(dir) => sale_loop(PathBuf::from(dir)),
             None => Err("usage: kasir-demo sale-loop DATA_DIR".into()),
         },
+        Some("open") => match args.get(1) {
+            // Opens (creating or upgrading) a data directory and exits: the crash test kills
+            // it at random moments of a first start or an upgrade.
+            Some(dir) => Kasir::open(&PathBuf::from(dir), Arc::new(SystemClock))
+                .map(drop)
+                .map_err(Into::into),
+            None => Err("usage: kasir-demo open DATA_DIR".into()),
+        },
         Some("-h" | "--help") => {
-            println!("usage: kasir-demo [DATA_DIR] | kasir-demo sale-loop DATA_DIR");
+            println!(
+                "usage: kasir-demo [DATA_DIR] | kasir-demo sale-loop DATA_DIR | kasir-demo open DATA_DIR"
+            );
             Ok(())
         }
         Some(dir) => demo(PathBuf::from(dir)),

@@ -51,6 +51,7 @@ impl Kasir {
     /// A file that is refused (damaged, foreign, newer) is left exactly as it was.
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Kasir> {
         let path = data_dir.join(DB_FILE);
+        std::fs::create_dir_all(data_dir)?;
         let mut writer = db::open_writer(&path)?;
         std::fs::create_dir_all(data_dir.join("media"))?;
         let wal = db::watch_wal(&mut writer)?;

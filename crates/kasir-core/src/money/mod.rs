@@ -27,16 +27,21 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000; // 10^15
 impl Money {
     pub const ZERO: Money = Money(0);
 
+    /// `self + other`; [`Error::Overflow`] past ±[`MAX_AMOUNT`], so no amount the core
+    /// stores or returns leaves the range a JavaScript number holds exactly.
     pub fn checked_add(self, other: Money) -> Result<Money> {
         self.0
             .checked_add(other.0)
+            .filter(|v| v.unsigned_abs() <= MAX_AMOUNT as u64)
             .map(Money)
             .ok_or(Error::Overflow)
     }
 
+    /// `self - other`, within ±[`MAX_AMOUNT`] like [`Money::checked_add`].
     pub fn checked_sub(self, other: Money) -> Result<Money> {
         self.0
             .checked_sub(other.0)
+            .filter(|v| v.unsigned_abs() <= MAX_AMOUNT as u64)
             .map(Money)
             .ok_or(Error::Overflow)
     }
@@ -104,6 +109,9 @@ pub fn validate_amount(field: &'static str, value: i64) -> Result<Money> {
     Ok(Money(value))
 }
 
+/// The most digits after the decimal point any currency has (ISO 4217 has none above 4).
+pub const MAX_MINOR_UNIT: u32 = 4;
+
 /// How the shop writes money: currency symbol, separators and minor digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoneyFormat {
@@ -117,7 +125,9 @@ pub struct MoneyFormat {
 
 impl MoneyFormat {
     /// The format for a currency (ISO 4217 code) written in a locale (BCP 47, e.g. `id-ID`).
+    /// `minor_unit` is clamped to [`MAX_MINOR_UNIT`].
     pub fn new(currency: &str, locale: &str, minor_unit: u32) -> MoneyFormat {
+        let minor_unit = minor_unit.min(MAX_MINOR_UNIT);
         let (symbol, spaced) = match currency {
             "IDR" => ("Rp", true),
             "USD" => ("$", false),
@@ -149,7 +159,7 @@ impl MoneyFormat {
     pub fn number(&self, amount: Money) -> String {
         let negative = amount.0 < 0;
         let abs = amount.0.unsigned_abs();
-        let scale = 10u64.pow(self.minor_unit);
+        let scale = 10u64.pow(self.minor_unit.min(MAX_MINOR_UNIT));
         let (whole, frac) = (abs / scale, abs % scale);
         let digits = whole.to_string();
         let mut out = String::with_capacity(digits.len() + 8);
@@ -167,7 +177,7 @@ impl MoneyFormat {
             out.push_str(&format!(
                 "{:0width$}",
                 frac,
-                width = self.minor_unit as usize
+                width = self.minor_unit.min(MAX_MINOR_UNIT) as usize
             ));
         }
         out
@@ -286,5 +296,26 @@ mod tests {
         for (format, amount, want) in cases {
             assert_eq!(format.format(Money(amount)), want);
         }
+    }
+
+    /// No public function panics on extreme arguments.
+    #[test]
+    fn extreme_arguments_are_clamped_not_panics() {
+        let f = MoneyFormat::new("XYZ", "en-US", 64);
+        assert_eq!(f.minor_unit, MAX_MINOR_UNIT);
+        assert_eq!(f.number(Money(MAX_AMOUNT)), "100,000,000,000.0000");
+        assert!(f.format(Money(i64::MIN)).starts_with('-'));
+        assert!(matches!(
+            Money(MAX_AMOUNT).checked_add(Money(1)),
+            Err(Error::Overflow)
+        ));
+        assert!(matches!(
+            Money(-MAX_AMOUNT).checked_sub(Money(1)),
+            Err(Error::Overflow)
+        ));
+        assert_eq!(
+            Money(MAX_AMOUNT).checked_sub(Money(1)).unwrap(),
+            Money(MAX_AMOUNT - 1)
+        );
     }
 }

@@ -159,6 +159,9 @@ pub fn compute(
         (service, tax, base.checked_add(service)?.checked_add(tax)?)
     };
     let rounded = total.round_to(rates.cash_rounding);
+    if rounded.0 > MAX_AMOUNT {
+        return Err(Error::Overflow);
+    }
 
     let weights: Vec<i64> = net.iter().map(|m| m.0).collect();
     let od_shares = allocate(order_disc.0, &weights);

@@ -274,4 +274,21 @@ mod tests {
             Err(Error::Invalid { .. })
         ));
     }
+
+    /// Each tender is capped, and so is their sum: ten tenders at the cap cannot make a
+    /// change beyond what a JavaScript number holds exactly.
+    #[test]
+    fn the_sum_of_tenders_stays_within_the_cap() {
+        let big = PaymentInput {
+            method: PaymentMethod::Cash,
+            amount: MAX_AMOUNT,
+            reference: None,
+        };
+        let ten = vec![big; MAX_PAYMENTS];
+        assert!(matches!(settle(Money(100), &ten), Err(Error::Overflow)));
+        let two = vec![ten[0].clone(); 2];
+        assert!(matches!(settle(Money(100), &two), Err(Error::Overflow)));
+        let (_, change) = settle(Money(100), &ten[..1]).unwrap();
+        assert_eq!(change, Money(MAX_AMOUNT - 100));
+    }
 }

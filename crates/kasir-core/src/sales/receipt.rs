@@ -129,9 +129,9 @@ pub fn build(order: Order, settings: &Settings) -> Receipt {
 }
 
 impl Receipt {
-    /// The receipt as monospaced text, `width` characters wide (at least 24).
+    /// The receipt as monospaced text, `width` characters wide, clamped to 24..=200.
     pub fn render_text(&self, width: usize) -> String {
-        let width = width.max(24);
+        let width = width.clamp(24, 200);
         let labels = if self.locale.starts_with("id") {
             &ID
         } else {

@@ -9,6 +9,9 @@ use crate::money::MoneyFormat;
 use crate::money::pricing::Rates;
 use crate::{Error, Kasir, Result, audit};
 
+/// The highest tax or service rate, in basis points (50%).
+pub const MAX_RATE_BP: u32 = 5_000;
+
 /// Everything a shop sets once and changes rarely.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -64,7 +67,7 @@ impl Settings {
                 "a three-letter ISO code such as IDR",
             ));
         }
-        if self.minor_unit > 4 {
+        if self.minor_unit > crate::money::MAX_MINOR_UNIT {
             return Err(Error::invalid("minor_unit", "at most 4 decimal digits"));
         }
         if self.locale.is_empty()
@@ -82,10 +85,18 @@ impl Settings {
                 format!("unknown time zone {:?}", self.time_zone),
             ));
         }
-        if self.tax_rate_bp > 10_000 || self.service_rate_bp > 10_000 {
+        // Sane bounds: no tax or service charge anywhere comes near half the price, and with
+        // both at their bound a total stays within the amount cap's reach of its subtotal.
+        if self.tax_rate_bp > MAX_RATE_BP {
             return Err(Error::invalid(
                 "tax_rate_bp",
-                "rates are between 0% and 100%",
+                "a tax rate is between 0% and 50%",
+            ));
+        }
+        if self.service_rate_bp > MAX_RATE_BP {
+            return Err(Error::invalid(
+                "service_rate_bp",
+                "a service charge is between 0% and 50%",
             ));
         }
         if !(1..=1_000_000).contains(&self.cash_rounding) {

@@ -304,7 +304,7 @@ fn search_syntax_is_plain_text() {
 
 #[test]
 fn barcodes_are_unique_and_found() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let mut d = draft(s.category, "Air Mineral", 6_000);
     d.barcode = Some(" 8990000000035 ".into());
@@ -320,7 +320,7 @@ fn barcodes_are_unique_and_found() {
     );
     d.name = "Another".into();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.catalog().create_product(&a, d.clone()),
         |e| {
             matches!(
@@ -340,7 +340,7 @@ fn barcodes_are_unique_and_found() {
 
 #[test]
 fn bad_product_input_is_refused_and_changes_nothing() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let c = s.category;
     let cases: Vec<(&str, ProductDraft, &str)> = vec![
@@ -414,7 +414,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
     for (what, d, field) in cases {
         println!("case: {what}");
         refused(
-            &mut s.kasir,
+            &s.kasir,
             |k| k.catalog().create_product(&a, d),
             |e| matches!(e, Error::Invalid { field: f, .. } if *f == field),
         );
@@ -425,7 +425,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
         1,
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.catalog().create_product(&a, missing_category),
         |e| matches!(e, Error::NotFound { .. }),
     );
@@ -456,7 +456,7 @@ fn price_changes_are_audited() {
 
 #[test]
 fn stock_is_a_ledger() {
-    let mut s = shop();
+    let s = shop();
     let m = s.manager.clone();
     let p = s.product("Croissant", 22_000, Some(10));
     s.kasir
@@ -479,7 +479,7 @@ fn stock_is_a_ledger() {
     );
     assert_eq!(ledger, now, "stock equals the sum of its movements");
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.catalog()
                 .adjust_stock(&m, p.id, -11, StockReason::Adjustment, "")
@@ -487,7 +487,7 @@ fn stock_is_a_ledger() {
         |e| matches!(e, Error::InsufficientStock { available: 10, .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.catalog()
                 .adjust_stock(&m, p.id, 0, StockReason::Adjustment, "")
@@ -495,7 +495,7 @@ fn stock_is_a_ledger() {
         |e| matches!(e, Error::Invalid { field: "delta", .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.catalog()
                 .adjust_stock(&m, p.id, 3, StockReason::Waste, "")
@@ -503,7 +503,7 @@ fn stock_is_a_ledger() {
         |e| matches!(e, Error::Invalid { field: "delta", .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.catalog()
                 .adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, "")
@@ -512,7 +512,7 @@ fn stock_is_a_ledger() {
     );
     let untracked = s.product("Teh", 8_000, None);
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.catalog()
                 .adjust_stock(&m, untracked.id, 1, StockReason::Restock, "")
@@ -570,7 +570,7 @@ fn low_stock_levels() {
 
 #[test]
 fn bulk_deactivate() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p1 = s.product("A", 1_000, None);
     let p2 = s.product("B", 1_000, None);
@@ -591,7 +591,7 @@ fn bulk_deactivate() {
     );
     let missing = "01900000-0000-7000-8000-000000000000".parse().unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.catalog().set_products_active(&a, &[p1.id, missing], true),
         |e| matches!(e, Error::NotFound { .. }),
     );
@@ -599,7 +599,7 @@ fn bulk_deactivate() {
 
 #[test]
 fn modifier_groups_are_validated() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let p = s.product("Latte", 28_000, None);
     let group = |min, max, n: usize| ModifierGroupDraft {
@@ -623,7 +623,7 @@ fn modifier_groups_are_validated() {
         group(0, 1, 51),
     ] {
         refused(
-            &mut s.kasir,
+            &s.kasir,
             |k| k.catalog().set_modifier_groups(&a, p.id, vec![bad]),
             |e| matches!(e, Error::Invalid { .. }),
         );
@@ -684,5 +684,206 @@ fn popularity_counts_recent_sales_and_orders_the_menu() {
             .unwrap()
             .popularity,
         3
+    );
+}
+
+/// The best matches come first however many products match: a product whose name starts
+/// with the word is found first among thousands that merely contain it, in a 100,000-product
+/// catalog where it was added last (the old search ranked only the first 200 hits the index
+/// gave, in rowid order, and dropped it).
+#[test]
+fn search_puts_whole_words_and_name_starts_first_in_a_big_catalog() {
+    let s = shop();
+    let a = s.admin.clone();
+    kasir_core::demo::generate_products(&s.kasir, &a, 100_000, 20).unwrap();
+    for name in ["Pandanus Cake", "Pandan Wangi Latte"] {
+        s.kasir
+            .catalog()
+            .create_product(&a, draft(s.category, name, 30_000))
+            .unwrap();
+    }
+    let containing = count(
+        &s.kasir,
+        "SELECT COUNT(*) FROM products WHERE name LIKE '% Pandan %'",
+    );
+    assert!(
+        containing > 3_000,
+        "thousands of other matches: {containing}"
+    );
+    let found = s
+        .kasir
+        .catalog()
+        .search_products(&s.cashier, "pandan", 20, false)
+        .unwrap();
+    assert_eq!(found.len(), 20);
+    assert_eq!(
+        found[0].name, "Pandan Wangi Latte",
+        "the name starts with the word"
+    );
+    assert!(
+        found[1..]
+            .iter()
+            .all(|p| p.name.split(' ').any(|w| w == "Pandan")),
+        "then names holding the whole word, before a prefix-only match: {:?}",
+        found.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
+    let prefix_only = s
+        .kasir
+        .catalog()
+        .search_products(&s.cashier, "pandanu", 20, false)
+        .unwrap();
+    assert_eq!(prefix_only[0].name, "Pandanus Cake");
+}
+
+/// Editing a product's modifiers keeps every group's and option's id, so open tickets keep
+/// their options; a removed option is retired (kept for history, gone from the menu); a
+/// changed option price is audited like a product price.
+#[test]
+fn modifier_ids_stay_stable_across_edits() {
+    let s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Kopi Susu", 25_000, None);
+    let group = |id, options: Vec<ModifierOptionDraft>| ModifierGroupDraft {
+        id,
+        name: "Size".into(),
+        min_choices: 1,
+        max_choices: 1,
+        options,
+    };
+    let option = |id, name: &str, price_delta| ModifierOptionDraft {
+        id,
+        name: name.into(),
+        price_delta,
+    };
+    let first = s
+        .kasir
+        .catalog()
+        .set_modifier_groups(
+            &a,
+            p.id,
+            vec![group(
+                None,
+                vec![
+                    option(None, "Regular", 0),
+                    option(None, "Large", 5_000),
+                    option(None, "Jumbo", 9_000),
+                ],
+            )],
+        )
+        .unwrap();
+    let g = &first.modifier_groups[0];
+    let (regular, large, jumbo) = (g.options[0].id, g.options[1].id, g.options[2].id);
+
+    // A cashier has a Large on an open ticket.
+    let c = s.cashier.clone();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, kasir_core::sales::tickets::OrderType::Takeaway, "")
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(
+            &c,
+            t.id,
+            kasir_core::sales::tickets::AddLine {
+                product_id: p.id,
+                modifier_ids: vec![large],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+
+    // The manager renames the group, makes Large dearer and drops Jumbo.
+    let audits_before = count(
+        &s.kasir,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'modifier_price_changed'",
+    );
+    let mut edited = group(
+        Some(g.id),
+        vec![
+            option(Some(regular), "Regular", 0),
+            option(Some(large), "Large", 6_000),
+        ],
+    );
+    edited.name = "Ukuran".into();
+    let second = s
+        .kasir
+        .catalog()
+        .set_modifier_groups(&a, p.id, vec![edited])
+        .unwrap();
+    let g2 = &second.modifier_groups[0];
+    assert_eq!((g2.id, g2.name.as_str()), (g.id, "Ukuran"));
+    assert_eq!(
+        g2.options
+            .iter()
+            .map(|o| (o.id, o.price_delta.0))
+            .collect::<Vec<_>>(),
+        [(regular, 0), (large, 6_000)],
+        "same ids, Jumbo gone from the menu"
+    );
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'modifier_price_changed'"
+        ),
+        audits_before + 1
+    );
+    assert_eq!(
+        count(
+            &s.kasir,
+            &format!("SELECT retired FROM modifier_options WHERE id = '{jumbo}'")
+        ),
+        1,
+        "retired, not deleted"
+    );
+    // The open ticket still holds its Large, at the new price.
+    let t = s.kasir.sales().ticket(&c, t.id).unwrap();
+    assert_eq!(t.lines[0].modifiers[0].option_id, large);
+    assert_eq!(t.lines[0].unit_price.0, 31_000);
+
+    // An id from another product, or given twice, is refused and changes nothing.
+    let other = s.product("Teh", 8_000, None);
+    refused(
+        &s.kasir,
+        |k| {
+            k.catalog().set_modifier_groups(
+                &a,
+                other.id,
+                vec![group(Some(g.id), vec![option(None, "X", 0)])],
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "modifier_groups",
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        &s.kasir,
+        |k| {
+            k.catalog().set_modifier_groups(
+                &a,
+                p.id,
+                vec![group(
+                    Some(g.id),
+                    vec![option(Some(large), "L", 0), option(Some(large), "L2", 0)],
+                )],
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "modifier_options",
+                    ..
+                }
+            )
+        },
     );
 }

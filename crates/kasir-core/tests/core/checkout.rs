@@ -127,7 +127,7 @@ fn split_tenders_and_references() {
 
 #[test]
 fn refusals_write_nothing() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let m = s.manager.clone();
     let p = s.product("Croissant", 22_000, Some(2));
@@ -137,7 +137,7 @@ fn refusals_write_nothing() {
         .open_ticket(&c, OrderType::Takeaway, "")
         .unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, empty.id, &[cash(1_000)]),
         |e| matches!(e, Error::EmptyTicket),
     );
@@ -150,17 +150,17 @@ fn refusals_write_nothing() {
     let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     let due = t.totals.total.0;
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, t.id, &[cash(due - 1)]),
         |e| matches!(e, Error::Underpaid { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, t.id, &[]),
         |e| matches!(e, Error::Underpaid { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales().checkout(
                 &c,
@@ -175,7 +175,7 @@ fn refusals_write_nothing() {
         |e| matches!(e, Error::Overpaid { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, t.id, &[cash(-due)]),
         |e| {
             matches!(
@@ -188,7 +188,7 @@ fn refusals_write_nothing() {
         },
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .checkout(&c, t.id, &[cash(i64::MAX), cash(i64::MAX)])
@@ -204,7 +204,7 @@ fn refusals_write_nothing() {
         },
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales().checkout(
                 &c,
@@ -233,7 +233,7 @@ fn refusals_write_nothing() {
         .adjust_stock(&m, p.id, -1, StockReason::Waste, "dropped")
         .unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, t.id, &[cash(due)]),
         |e| matches!(e, Error::InsufficientStock { product, available: 1, requested: 2 } if product == "Croissant"),
     );
@@ -247,7 +247,7 @@ fn refusals_write_nothing() {
 
 #[test]
 fn a_deactivated_product_in_a_ticket_blocks_checkout() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let a = s.admin.clone();
     let p = s.product("Es Teh", 8_000, None);
@@ -262,7 +262,7 @@ fn a_deactivated_product_in_a_ticket_blocks_checkout() {
         .set_products_active(&a, &[p.id], false)
         .unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().checkout(&c, t.id, &[cash(100_000)]),
         |e| {
             matches!(
@@ -322,17 +322,17 @@ fn business_day_is_the_shops_local_date() {
 
 #[test]
 fn kitchen_flow_moves_one_step_at_a_time() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Soto", 28_000, None);
     let o = s.sell(&[(&p, 1)]);
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().advance_order(&c, o.id, OrderStatus::Ready),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().advance_order(&c, o.id, OrderStatus::Cancelled),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
@@ -351,13 +351,13 @@ fn kitchen_flow_moves_one_step_at_a_time() {
         );
     }
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().advance_order(&c, o.id, OrderStatus::Pending),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
     let m = s.manager.clone();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().cancel_order(&m, None, o.id, "too late"),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
@@ -367,13 +367,13 @@ fn kitchen_flow_moves_one_step_at_a_time() {
 
 #[test]
 fn cancelling_restores_stock_and_needs_a_manager() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Croissant", 22_000, Some(5));
     let o = s.sell(&[(&p, 3)]);
     assert_eq!(s.kasir.catalog().product(&c, p.id).unwrap().stock, Some(2));
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().cancel_order(&c, None, o.id, "customer left"),
         |e| {
             matches!(
@@ -387,7 +387,7 @@ fn cancelling_restores_stock_and_needs_a_manager() {
     );
     let approver = s.kasir.people().login(s.manager.id(), MANAGER_PIN).unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().cancel_order(&c, Some(&approver), o.id, "  "),
         |e| {
             matches!(
@@ -410,7 +410,7 @@ fn cancelling_restores_stock_and_needs_a_manager() {
     assert_eq!(s.kasir.catalog().product(&c, p.id).unwrap().stock, Some(5));
     let m = s.manager.clone();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().cancel_order(&m, None, o.id, "again"),
         |e| matches!(e, Error::InvalidTransition { .. }),
     );
@@ -524,4 +524,58 @@ fn the_board_shows_what_to_make() {
     assert_eq!(board[1].id, second.id);
     assert_eq!(board[1].lines.len(), 1);
     assert_eq!(board[1].lines[0].quantity, 3);
+}
+
+/// Times are stored in one fixed-width form, so text order is time order even within a
+/// second: a sale at …05.1 comes before one at …05.12 on the board (jiff's own text form,
+/// `…05.1Z` and `…05.12Z`, sorted the other way).
+#[test]
+fn orders_within_one_second_keep_their_order() {
+    let s = shop();
+    let p = s.product("Teh", 8_000, None);
+    s.clock.advance(jiff::SignedDuration::from_millis(5_100));
+    let first = s.sell(&[(&p, 1)]);
+    s.clock.advance(jiff::SignedDuration::from_millis(20));
+    let second = s.sell(&[(&p, 2)]);
+    let board = s.kasir.sales().orders_today(&s.cashier).unwrap();
+    assert_eq!(
+        board.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+    let stored: Vec<String> = s
+        .kasir
+        .connection()
+        .prepare("SELECT created_at FROM orders ORDER BY created_at")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        stored,
+        [
+            "2026-11-21T03:00:05.100000000Z",
+            "2026-11-21T03:00:05.120000000Z"
+        ]
+    );
+}
+
+/// The board shows the kitchen's next step and whether an order can still be cancelled, as
+/// the core decides them.
+#[test]
+fn the_board_carries_the_core_s_flow() {
+    let s = shop();
+    let p = s.product("Teh", 8_000, None);
+    let o = s.sell(&[(&p, 1)]);
+    let c = s.cashier.clone();
+    let step = |s: &crate::helpers::Shop| {
+        let b = s.kasir.sales().orders_today(&c).unwrap();
+        (b[0].status, b[0].next_status, b[0].cancellable)
+    };
+    use kasir_core::sales::checkout::OrderStatus::*;
+    assert_eq!(step(&s), (Pending, Some(Preparing), true));
+    for to in [Preparing, Ready, Completed] {
+        s.kasir.sales().advance_order(&c, o.id, to).unwrap();
+    }
+    assert_eq!(step(&s), (Completed, None, false));
 }

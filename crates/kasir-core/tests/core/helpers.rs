@@ -217,8 +217,8 @@ pub fn fingerprint(kasir: &Kasir) -> String {
 /// Asserts `f` fails with an error matching `check` and leaves the database as it was.
 #[track_caller]
 pub fn refused<T: std::fmt::Debug>(
-    kasir: &mut Kasir,
-    f: impl FnOnce(&mut Kasir) -> kasir_core::Result<T>,
+    kasir: &Kasir,
+    f: impl FnOnce(&Kasir) -> kasir_core::Result<T>,
     check: impl FnOnce(&kasir_core::Error) -> bool,
 ) {
     let before = fingerprint(kasir);

@@ -8,6 +8,7 @@ mod checkout;
 mod concurrency;
 mod crash;
 mod images;
+mod layering;
 mod outbox;
 mod permissions;
 mod receipt;

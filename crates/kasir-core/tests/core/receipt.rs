@@ -6,7 +6,7 @@ use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::sales::receipt::{WIDTH_58MM, WIDTH_80MM};
 use kasir_core::sales::tickets::{AddLine, OrderType};
 
-use crate::helpers::{Shop, cash, shop};
+use crate::helpers::{Shop, cash, refused, shop};
 
 fn sample_order(s: &mut Shop) -> kasir_core::sales::checkout::OrderId {
     let a = s.admin.clone();
@@ -202,4 +202,53 @@ fn receipt_80mm_english_dollars() {
         Change                                      0.00
     "#]]
     .assert_eq(&r.render_text(WIDTH_80MM));
+}
+
+/// Any width renders without a panic: clamped to what a printer or screen can use.
+#[test]
+fn extreme_widths_are_clamped() {
+    let mut s = shop();
+    let id = sample_order(&mut s);
+    let r = s.kasir.sales().receipt(&s.cashier, id).unwrap();
+    for width in [0, 1, usize::MAX] {
+        let text = r.render_text(width);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!((24..=200).contains(&widest), "width {width}: {widest}");
+    }
+}
+
+/// Tax and service rates have sane bounds, so a total cannot run past the amount cap.
+#[test]
+fn rates_above_half_the_price_are_refused() {
+    let s = shop();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.tax_rate_bp = 10_000;
+    refused(
+        &s.kasir,
+        |k| k.settings().update(&s.admin, settings.clone()),
+        |e| {
+            matches!(
+                e,
+                kasir_core::Error::Invalid {
+                    field: "tax_rate_bp",
+                    ..
+                }
+            )
+        },
+    );
+    settings.tax_rate_bp = 1_000;
+    settings.service_rate_bp = 10_000;
+    refused(
+        &s.kasir,
+        |k| k.settings().update(&s.admin, settings.clone()),
+        |e| {
+            matches!(
+                e,
+                kasir_core::Error::Invalid {
+                    field: "service_rate_bp",
+                    ..
+                }
+            )
+        },
+    );
 }

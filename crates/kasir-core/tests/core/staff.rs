@@ -8,10 +8,10 @@ use crate::helpers::{CASHIER_PIN, refused, shop, start_time};
 #[test]
 fn first_run_creates_the_admin_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+    let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
     assert!(k.people().needs_setup().unwrap());
     refused(
-        &mut k,
+        &k,
         |k| k.people().create_first_admin("Owner", "12"),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
@@ -19,7 +19,7 @@ fn first_run_creates_the_admin_once() {
     assert_eq!(admin.role(), Role::Admin);
     assert!(!k.people().needs_setup().unwrap());
     refused(
-        &mut k,
+        &k,
         |k| k.people().create_first_admin("Thief", "123456"),
         |e| matches!(e, Error::AlreadySetUp),
     );
@@ -121,7 +121,7 @@ fn malformed_pins_are_wrong_pins() {
 
 #[test]
 fn staff_rules() {
-    let mut s = shop();
+    let s = shop();
     let a = s.admin.clone();
     let m = s.manager.clone();
     // managers add cashiers, not managers
@@ -131,12 +131,12 @@ fn staff_rules() {
         .create_staff(&m, "Dewi", Role::Cashier, "4444")
         .unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.people().create_staff(&m, "Boss", Role::Manager, "5555"),
         |e| matches!(e, Error::Forbidden { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.people().update_staff(
                 &m,
@@ -150,18 +150,18 @@ fn staff_rules() {
         |e| matches!(e, Error::Forbidden { .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.people().create_staff(&a, "", Role::Cashier, "5555"),
         |e| matches!(e, Error::Invalid { field: "name", .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.people().create_staff(&a, "Eko", Role::Cashier, "55a5"),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
     // the last admin stays
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.people().update_staff(
                 &a,
@@ -288,7 +288,7 @@ fn audit_chain_detects_tampering() {
 #[test]
 fn set_up_shop_in_one_step() {
     let dir = tempfile::tempdir().unwrap();
-    let mut k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+    let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
     let setup = |pin: &str, currency: &str| kasir_core::people::ShopSetup {
         shop_name: "Warung Senja".into(),
         currency: currency.into(),
@@ -299,12 +299,12 @@ fn set_up_shop_in_one_step() {
         pin: pin.into(),
     };
     refused(
-        &mut k,
+        &k,
         |k| k.people().set_up_shop(setup("12", "IDR")),
         |e| matches!(e, Error::Invalid { field: "pin", .. }),
     );
     refused(
-        &mut k,
+        &k,
         |k| k.people().set_up_shop(setup("2580", "rupiah")),
         |e| {
             matches!(
@@ -322,8 +322,87 @@ fn set_up_shop_in_one_step() {
     // 03:00 UTC is 11:00 in Makassar, same day
     assert_eq!(k.settings().today().unwrap().to_string(), "2026-11-21");
     refused(
-        &mut k,
+        &k,
         |k| k.people().set_up_shop(setup("2580", "IDR")),
         |e| matches!(e, Error::AlreadySetUp),
     );
+}
+
+/// A demoted admin loses admin powers at once, even while still signed in: decisions use the
+/// role as re-read in the transaction, never the role at sign-in.
+#[test]
+fn a_demoted_admin_cannot_use_admin_powers_from_an_old_session() {
+    let s = shop();
+    let second = s
+        .kasir
+        .people()
+        .create_staff(&s.admin, "Rina", Role::Admin, "8642")
+        .unwrap();
+    let rina = s.kasir.people().login(second.id, "8642").unwrap();
+    assert_eq!(rina.role(), Role::Admin);
+    s.kasir
+        .people()
+        .update_staff(
+            &s.admin,
+            second.id,
+            StaffUpdate {
+                role: Some(Role::Manager),
+                ..StaffUpdate::default()
+            },
+        )
+        .unwrap();
+    // Rina's session still says admin; the core asks the database.
+    refused(
+        &s.kasir,
+        |k| k.people().create_staff(&rina, "Eko", Role::Manager, "1357"),
+        |e| {
+            matches!(
+                e,
+                Error::Forbidden {
+                    role: Role::Manager,
+                    ..
+                }
+            )
+        },
+    );
+    let cashier = s.cashier.id();
+    refused(
+        &s.kasir,
+        |k| {
+            k.people().update_staff(
+                &rina,
+                cashier,
+                StaffUpdate {
+                    role: Some(Role::Manager),
+                    ..StaffUpdate::default()
+                },
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Forbidden {
+                    role: Role::Manager,
+                    ..
+                }
+            )
+        },
+    );
+    // As a manager she may still add a cashier.
+    s.kasir
+        .people()
+        .create_staff(&rina, "Eko", Role::Cashier, "1357")
+        .unwrap();
+}
+
+/// Checking a PIN (argon2, tens of milliseconds) holds no lock: a sign-in completes while the
+/// writer is busy with a transaction.
+#[test]
+fn signing_in_does_not_wait_for_the_writer() {
+    let s = shop();
+    let writer = s.kasir.connection();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let again = s.kasir.people().login(s.cashier.id(), CASHIER_PIN).unwrap();
+    assert_eq!(again, s.cashier);
+    writer.execute_batch("ROLLBACK").unwrap();
 }

@@ -56,3 +56,67 @@ fn a_database_with_damaged_pages_fails_the_integrity_check() {
         )),
     }
 }
+
+/// Opening a file that is refused changes nothing: a foreign SQLite database is not switched
+/// to WAL, and no `media/` folder appears beside it.
+#[test]
+fn a_foreign_database_is_refused_and_left_exactly_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(kasir_core::DB_FILE);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let r = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time())));
+    assert!(matches!(r, Err(Error::DatabaseCorrupt(_))), "{:?}", r.err());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is unchanged"
+    );
+    let mode: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete", "not switched to WAL");
+    assert!(!dir.path().join("media").exists(), "no media folder made");
+}
+
+/// A database written by a newer Kasir is refused before anything is written to it.
+#[test]
+fn a_newer_database_is_refused_and_left_as_it_was() {
+    let s = shop();
+    let dir = s.dir;
+    drop(s.kasir);
+    let path = dir.path().join(kasir_core::DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '2030-01-01T00:00:00Z', '0')",
+            [],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA journal_mode = DELETE").unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("media")).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let r = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time())));
+    assert!(
+        matches!(r, Err(Error::DatabaseTooNew { found: 999, .. })),
+        "{:?}",
+        r.err()
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("media").exists());
+}
+
+/// A first start makes the data directory itself, however deep.
+#[test]
+fn a_first_start_makes_its_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("a/b/kasir");
+    let k = Kasir::open(&data, Arc::new(FixedClock::new(start_time()))).unwrap();
+    assert!(k.people().needs_setup().unwrap());
+    assert!(data.join("media").is_dir());
+}

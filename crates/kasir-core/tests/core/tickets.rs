@@ -151,7 +151,7 @@ fn modifier_rules_are_enforced_when_adding() {
     ];
     for ids in cases {
         refused(
-            &mut s.kasir,
+            &s.kasir,
             |k| {
                 k.sales().add_to_ticket(
                     &c,
@@ -176,7 +176,7 @@ fn modifier_rules_are_enforced_when_adding() {
         );
     }
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales().add_to_ticket(
                 &c,
@@ -203,7 +203,7 @@ fn modifier_rules_are_enforced_when_adding() {
 
 #[test]
 fn bad_quantities_and_notes_are_refused() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Teh", 8_000, None);
     let t = s
@@ -213,7 +213,7 @@ fn bad_quantities_and_notes_are_refused() {
         .unwrap();
     for q in [0, -1, MAX_QUANTITY + 1, i64::MAX, i64::MIN] {
         refused(
-            &mut s.kasir,
+            &s.kasir,
             |k| k.sales().add_to_ticket(&c, t.id, add(&p, q)),
             |e| {
                 matches!(
@@ -232,7 +232,7 @@ fn bad_quantities_and_notes_are_refused() {
         .add_to_ticket(&c, t.id, add(&p, MAX_QUANTITY))
         .unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, add(&p, 1)),
         |e| {
             matches!(
@@ -246,7 +246,7 @@ fn bad_quantities_and_notes_are_refused() {
     );
     let line = t.lines[0].id;
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().set_line_quantity(&c, t.id, line, 0),
         |e| {
             matches!(
@@ -263,7 +263,7 @@ fn bad_quantities_and_notes_are_refused() {
         ..add(&p, 1)
     };
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, note),
         |e| matches!(e, Error::Invalid { field: "note", .. }),
     );
@@ -272,12 +272,12 @@ fn bad_quantities_and_notes_are_refused() {
         ..add(&p, 1)
     };
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, note),
         |e| matches!(e, Error::Invalid { field: "note", .. }),
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .open_ticket(&c, OrderType::DineIn, &"x".repeat(61))
@@ -288,7 +288,7 @@ fn bad_quantities_and_notes_are_refused() {
 
 #[test]
 fn stock_is_checked_when_adding_and_raising() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Croissant", 22_000, Some(3));
     let t = s
@@ -298,13 +298,13 @@ fn stock_is_checked_when_adding_and_raising() {
         .unwrap();
     let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, add(&p, 2)),
         |e| matches!(e, Error::InsufficientStock { available: 3, requested: 4, product } if product == "Croissant"),
     );
     let line = t.lines[0].id;
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().set_line_quantity(&c, t.id, line, 4),
         |e| matches!(e, Error::InsufficientStock { .. }),
     );
@@ -316,7 +316,7 @@ fn stock_is_checked_when_adding_and_raising() {
     assert_eq!(t.lines[0].quantity, 3);
     // with a note it is another line, but the stock check counts the whole ticket
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales().add_to_ticket(
                 &c,
@@ -333,7 +333,7 @@ fn stock_is_checked_when_adding_and_raising() {
 
 #[test]
 fn park_resume_list_discard() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let p = s.product("Teh", 8_000, None);
     let t1 = s
@@ -383,7 +383,7 @@ fn park_resume_list_discard() {
     s.kasir.sales().discard_ticket(&c, t2.id).unwrap();
     assert_eq!(s.kasir.sales().list_tickets(&c).unwrap().len(), 1);
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| k.sales().discard_ticket(&c, t2.id),
         |e| matches!(e, Error::NotFound { .. }),
     );
@@ -411,7 +411,7 @@ fn remove_line() {
 
 #[test]
 fn discounts_need_the_right_or_a_managers_approval() {
-    let mut s = shop();
+    let s = shop();
     let c = s.cashier.clone();
     let m = s.manager.clone();
     let p = s.product("Nasi Goreng", 35_000, None);
@@ -423,7 +423,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
     let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
     let line = t.lines[0].id;
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .set_order_discount(&c, None, t.id, Some(Discount::Percent(1000)))
@@ -440,7 +440,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
     );
     // a cashier as "approver" does not help
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .set_order_discount(&c, Some(&c), t.id, Some(Discount::Percent(1000)))
@@ -465,7 +465,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
     assert_eq!(t.totals.lines[0].line_discount, Money(5_000));
     // a discount larger than the line is refused
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(70_001))))
@@ -481,7 +481,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
         },
     );
     refused(
-        &mut s.kasir,
+        &s.kasir,
         |k| {
             k.sales()
                 .set_line_discount(&m, None, t.id, line, Some(Discount::Percent(10_001)))

@@ -1,0 +1,409 @@
+//! The wire, pinned: the JSON of every outbox kind. A change here is a change of what a
+//! server receives: renaming a field in the core or the UI can never change it silently.
+//! Update deliberately with `UPDATE_EXPECT=1 cargo test -p kasir-proto`.
+
+use expect_test::{Expect, expect};
+use kasir_proto::*;
+use uuid::Uuid;
+
+fn id(n: u8) -> Uuid {
+    Uuid::from_bytes([
+        0x01, 0x90, 0xf1, 0xc2, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, n,
+    ])
+}
+
+fn at() -> jiff::Timestamp {
+    "2026-11-21T03:00:05.1Z".parse().unwrap()
+}
+
+fn envelope(seq: i64, payload: Payload) -> Envelope {
+    Envelope {
+        v: VERSION,
+        id: id(100 + seq as u8),
+        terminal: "T01".into(),
+        seq,
+        created_at: at(),
+        payload,
+    }
+}
+
+fn check(e: &Envelope, expected: Expect) {
+    let json = serde_json::to_string_pretty(e).unwrap();
+    expected.assert_eq(&json);
+    // What goes out comes back the same, and the kind and body stored apart rebuild it.
+    let back: Envelope = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, e);
+    let body: serde_json::Value = serde_json::from_str(&e.payload.body_json().unwrap()).unwrap();
+    assert_eq!(
+        Payload::from_parts(e.payload.kind(), body).unwrap(),
+        e.payload
+    );
+}
+
+fn sale() -> Sale {
+    Sale {
+        order: Order {
+            id: id(1),
+            receipt_no: "T01-000042".into(),
+            terminal: "T01".into(),
+            staff_id: id(2),
+            staff_name: "Sari".into(),
+            order_type: OrderType::DineIn,
+            label: "Meja 4".into(),
+            status: OrderStatus::Pending,
+            subtotal: 50_000,
+            order_discount: 0,
+            service: 2_500,
+            tax: 5_250,
+            rounding: 50,
+            total: 57_800,
+            paid: 60_000,
+            change: 2_200,
+            tax_rate_bp: 1_000,
+            service_rate_bp: 500,
+            prices_include_tax: false,
+            currency: "IDR".into(),
+            discount_approved_by: None,
+            business_date: "2026-11-21".parse().unwrap(),
+            created_at: at(),
+            lines: vec![OrderLine {
+                product_id: id(3),
+                product_name: "Kopi Susu".into(),
+                category_name: "Kopi".into(),
+                base_price: 20_000,
+                unit_price: 25_000,
+                modifiers: vec![ChosenModifier {
+                    option_id: id(4),
+                    group: "Size".into(),
+                    option: "Large".into(),
+                    price_delta: 5_000,
+                }],
+                note: "less ice".into(),
+                quantity: 2,
+                gross: 50_000,
+                line_discount: 0,
+                order_discount: 0,
+                service: 2_500,
+                tax: 5_250,
+                total: 57_750,
+            }],
+            payments: vec![Payment {
+                method: PaymentMethod::Cash,
+                amount: 57_800,
+                tendered: 60_000,
+                change: 2_200,
+                reference: None,
+            }],
+        },
+        stock_movements: vec![StockTaken {
+            product_id: id(3),
+            quantity: 2,
+        }],
+    }
+}
+
+/// One example of every kind, in [`Payload::KINDS`] order.
+fn examples() -> Vec<Payload> {
+    vec![
+        Payload::Sale(sale()),
+        Payload::OrderStatus(OrderStatusChanged {
+            order_id: id(1),
+            status: OrderStatus::Ready,
+            at: at(),
+        }),
+        Payload::OrderCancelled(OrderCancelled {
+            order_id: id(1),
+            receipt_no: "T01-000042".into(),
+            reason: "salah pesan".into(),
+            cancelled_by: id(2),
+            approved_by: Some(id(5)),
+            at: at(),
+            stock_returned: vec![],
+        }),
+        Payload::StockAdjusted(StockAdjusted {
+            product_id: id(3),
+            delta: -2,
+            reason: "waste".into(),
+            note: "jatuh".into(),
+            stock_after: Some(8),
+            staff_id: id(5),
+            at: at(),
+        }),
+        Payload::CategoryUpserted(Category {
+            id: id(6),
+            name: "Kopi".into(),
+            sort_order: 1,
+            active: true,
+        }),
+        Payload::ProductUpserted(Product {
+            id: id(3),
+            category_id: id(6),
+            name: "Kopi Susu".into(),
+            description: String::new(),
+            price: 20_000,
+            stock: None,
+            low_stock_warning: None,
+            low_stock_critical: None,
+            active: true,
+            barcode: Some("899100".into()),
+            image_id: None,
+            modifier_groups: vec![ModifierGroup {
+                id: id(7),
+                name: "Size".into(),
+                min_choices: 1,
+                max_choices: 1,
+                options: vec![ModifierOption {
+                    id: id(4),
+                    name: "Large".into(),
+                    price_delta: 5_000,
+                }],
+            }],
+        }),
+    ]
+}
+
+#[test]
+fn every_kind_has_an_example() {
+    let kinds: Vec<&str> = examples().iter().map(Payload::kind).collect();
+    assert_eq!(kinds, Payload::KINDS);
+}
+
+fn example(kind: &str) -> Envelope {
+    let (i, payload) = examples()
+        .into_iter()
+        .enumerate()
+        .find(|(_, p)| p.kind() == kind)
+        .unwrap();
+    envelope(i as i64 + 1, payload)
+}
+
+#[test]
+fn snapshot_sale() {
+    check(
+        &example("sale"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000065",
+          "terminal": "T01",
+          "seq": 1,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "sale",
+          "payload": {
+            "order": {
+              "id": "0190f1c2-0000-7000-8000-000000000001",
+              "receipt_no": "T01-000042",
+              "terminal": "T01",
+              "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+              "staff_name": "Sari",
+              "order_type": "dine_in",
+              "label": "Meja 4",
+              "status": "pending",
+              "subtotal": 50000,
+              "order_discount": 0,
+              "service": 2500,
+              "tax": 5250,
+              "rounding": 50,
+              "total": 57800,
+              "paid": 60000,
+              "change": 2200,
+              "tax_rate_bp": 1000,
+              "service_rate_bp": 500,
+              "prices_include_tax": false,
+              "currency": "IDR",
+              "discount_approved_by": null,
+              "business_date": "2026-11-21",
+              "created_at": "2026-11-21T03:00:05.1Z",
+              "lines": [
+                {
+                  "product_id": "0190f1c2-0000-7000-8000-000000000003",
+                  "product_name": "Kopi Susu",
+                  "category_name": "Kopi",
+                  "base_price": 20000,
+                  "unit_price": 25000,
+                  "modifiers": [
+                    {
+                      "option_id": "0190f1c2-0000-7000-8000-000000000004",
+                      "group": "Size",
+                      "option": "Large",
+                      "price_delta": 5000
+                    }
+                  ],
+                  "note": "less ice",
+                  "quantity": 2,
+                  "gross": 50000,
+                  "line_discount": 0,
+                  "order_discount": 0,
+                  "service": 2500,
+                  "tax": 5250,
+                  "total": 57750
+                }
+              ],
+              "payments": [
+                {
+                  "method": "cash",
+                  "amount": 57800,
+                  "tendered": 60000,
+                  "change": 2200,
+                  "reference": null
+                }
+              ]
+            },
+            "stock_movements": [
+              {
+                "product_id": "0190f1c2-0000-7000-8000-000000000003",
+                "quantity": 2
+              }
+            ]
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_order_status() {
+    check(
+        &example("order_status"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000066",
+          "terminal": "T01",
+          "seq": 2,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "order_status",
+          "payload": {
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "status": "ready",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_order_cancelled() {
+    check(
+        &example("order_cancelled"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000067",
+          "terminal": "T01",
+          "seq": 3,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "order_cancelled",
+          "payload": {
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "receipt_no": "T01-000042",
+            "reason": "salah pesan",
+            "cancelled_by": "0190f1c2-0000-7000-8000-000000000002",
+            "approved_by": "0190f1c2-0000-7000-8000-000000000005",
+            "at": "2026-11-21T03:00:05.1Z",
+            "stock_returned": []
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_stock_adjusted() {
+    check(
+        &example("stock_adjusted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000068",
+          "terminal": "T01",
+          "seq": 4,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "stock_adjusted",
+          "payload": {
+            "product_id": "0190f1c2-0000-7000-8000-000000000003",
+            "delta": -2,
+            "reason": "waste",
+            "note": "jatuh",
+            "stock_after": 8,
+            "staff_id": "0190f1c2-0000-7000-8000-000000000005",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_category_upserted() {
+    check(
+        &example("category_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000069",
+          "terminal": "T01",
+          "seq": 5,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "category_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000006",
+            "name": "Kopi",
+            "sort_order": 1,
+            "active": true
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_product_upserted() {
+    check(
+        &example("product_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006a",
+          "terminal": "T01",
+          "seq": 6,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "product_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000003",
+            "category_id": "0190f1c2-0000-7000-8000-000000000006",
+            "name": "Kopi Susu",
+            "description": "",
+            "price": 20000,
+            "stock": null,
+            "low_stock_warning": null,
+            "low_stock_critical": null,
+            "active": true,
+            "barcode": "899100",
+            "image_id": null,
+            "modifier_groups": [
+              {
+                "id": "0190f1c2-0000-7000-8000-000000000007",
+                "name": "Size",
+                "min_choices": 1,
+                "max_choices": 1,
+                "options": [
+                  {
+                    "id": "0190f1c2-0000-7000-8000-000000000004",
+                    "name": "Large",
+                    "price_delta": 5000
+                  }
+                ]
+              }
+            ]
+          }
+        }"#]],
+    );
+}
+
+/// A server reads an envelope as version 1 wrote it, whatever is added later: unknown fields
+/// are ignored, so a newer terminal's additions do not break an older reader either.
+#[test]
+fn unknown_fields_are_ignored() {
+    let mut json = serde_json::to_value(example("order_status")).unwrap();
+    json["added_later"] = serde_json::json!(true);
+    json["payload"]["also_new"] = serde_json::json!("x");
+    let e: Envelope = serde_json::from_value(json).unwrap();
+    assert_eq!(e, example("order_status"));
+}
