@@ -22,6 +22,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
         report_startup,
+        setup_options,
         set_up_shop,
         load_demo,
         list_staff,

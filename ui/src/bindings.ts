@@ -13,6 +13,8 @@ export const commands = {
 	 *  so a slow start on a shop's machine shows there, and the app benchmark reads them.
 	 */
 	reportStartup: (marks: StartupMark[]) => typedError<null, CommandError>(__TAURI_INVOKE("report_startup", { marks })),
+	/**  First run: the currencies (with their minor digits), the time zones and the machine's own. */
+	setupOptions: () => typedError<SetupOptions, CommandError>(__TAURI_INVOKE("setup_options")),
 	/**  First run: names the shop and creates its first admin, who is then signed in. */
 	setUpShop: (setup: ShopSetup) => typedError<Actor, CommandError>(__TAURI_INVOKE("set_up_shop", { setup })),
 	/**  First run: loads the demo café instead (demo PINs in the README). */
@@ -71,6 +73,11 @@ export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
 export type AppStatus_Deserialize = {
 	needs_setup: boolean,
 	settings: Settings,
+	/**
+	 *  How the shop writes money, as the core formats it: the UI formats with this and keeps
+	 *  no currency table of its own.
+	 */
+	money_format: MoneyFormat,
 	signed_in?: Actor | null,
 	/**  Today's business date in the shop's time zone, `2026-11-21`. */
 	today: string,
@@ -80,6 +87,11 @@ export type AppStatus_Deserialize = {
 export type AppStatus_Serialize = {
 	needs_setup: boolean,
 	settings: Settings,
+	/**
+	 *  How the shop writes money, as the core formats it: the UI formats with this and keeps
+	 *  no currency table of its own.
+	 */
+	money_format: MoneyFormat,
 	signed_in: Actor | null,
 	/**  Today's business date in the shop's time zone, `2026-11-21`. */
 	today: string,
@@ -150,6 +162,22 @@ export type CommandError =
 	message: string,
 } };
 
+/**  One currency, as ISO 4217 and the shops that use it write it. */
+export type Currency = {
+	/**  ISO 4217 code: `IDR`. */
+	code: string,
+	/**  Its English name, for the first-run screen. */
+	name: string,
+	/**  `Rp`, `$`, `RM`. */
+	symbol: string,
+	/**  A space between symbol and amount ("Rp 25.000") or not ("$25.00"). */
+	spaced: boolean,
+	/**  Digits after the decimal point (ISO 4217's minor unit). */
+	minor_unit: number,
+	/**  The locale a shop with this currency most often writes in (`id-ID`). */
+	locale: string,
+};
+
 /**  A discount on a line or on the whole order. */
 export type Discount = 
 /**  Basis points of the amount: 1000 = 10%. At most 10 000. */
@@ -181,6 +209,19 @@ export type ModifierOption = {
 	name: string,
 	/**  Added to the product's price (may be negative: "no cheese"). */
 	price_delta: number,
+};
+
+/**
+ *  How the shop writes money: currency symbol, separators and minor digits. The UI formats
+ *  with the shop's `MoneyFormat` as the core made it, so the two never disagree.
+ */
+export type MoneyFormat = {
+	symbol: string,
+	/**  Symbol followed by a space ("Rp 25.000") or not ("$25.00"). */
+	spaced: boolean,
+	group_separator: string,
+	decimal_separator: string,
+	minor_unit: number,
 };
 
 /**  An order with everything a receipt or a server needs. */
@@ -541,6 +582,16 @@ export type Settings = {
 	receipt_footer: string,
 	/**  This terminal's code, the prefix of its receipt numbers: `T01`. */
 	terminal_code: string,
+};
+
+/**
+ *  What the first-run screen offers: every currency Kasir knows (with its minor digits and
+ *  usual locale), every time zone, and the machine's own zone to start from.
+ */
+export type SetupOptions = {
+	currencies: Currency[],
+	time_zones: string[],
+	suggested_time_zone: string,
 };
 
 /**  What the first-run screen asks. */

@@ -5,7 +5,8 @@
 //! cargo bench -p kasir-core --bench core -- search  # only the benches whose name contains "search"
 //! ```
 //!
-//! Bars (../shared/DESIGN.md): checkout p50 ≤ 1.5× one fdatasync p50 and p99 ≤ fsync p99 + 2 ms,
+//! Bars (../shared/DESIGN.md, restated in issue 7 for storage whose fdatasync takes 0.1 ms):
+//! checkout p50 ≤ 2× the hand-written minimal sale transaction and p99 ≤ fsync p99 + 2 ms,
 //! measured in the same run; search p99 ≤ 1 ms at 100k products and ≤ 3 ms at 500k; open +
 //! migrate + first menu page ≤ 50 ms at 100k; argon2id PIN check ≤ 100 ms p99.
 //! Generated catalogs are kept under `target/bench-data/` and reused.
@@ -289,10 +290,14 @@ fn bench_checkout() {
         "add to ticket (a tap; durable, re-prices)",
         &Stats::new(adds),
     );
-    let ratio = s.p50().as_secs_f64() / f.p50().as_secs_f64();
+    let ratio = s.p50().as_secs_f64() / raw.p50().as_secs_f64();
     verdict(
-        ratio <= 1.5,
-        format!("checkout p50 = {ratio:.2}x fsync p50 (bar 1.5x)"),
+        ratio <= 2.0,
+        format!("checkout p50 = {ratio:.2}x the hand-written sale txn p50 (bar 2x)"),
+    );
+    println!(
+        "  (checkout p50 = {:.2}x one fdatasync p50)",
+        s.p50().as_secs_f64() / f.p50().as_secs_f64()
     );
     verdict(
         s.p99() <= f.p99() + Duration::from_millis(2),

@@ -17,12 +17,17 @@ use image::{ImageFormat, Rgb, RgbImage};
 #[cfg(feature = "generators")]
 use rusqlite::params;
 
-use crate::access::Role;
-use crate::catalog::{CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft};
+use crate::access::{Ctx, Member, Role};
+use crate::catalog::images::PreparedImage;
+use crate::catalog::{
+    CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, create_product_in,
+    save_category_in, set_modifier_groups_in,
+};
 #[cfg(feature = "generators")]
 use crate::catalog::{CategoryId, ProductId};
-use crate::settings::Settings;
-use crate::{Actor, Error, Kasir, Result};
+use crate::people::{hash_pin, insert_staff};
+use crate::settings::{self, Settings};
+use crate::{Actor, Error, Kasir, Result, audit};
 
 /// The demo staff, as (name, role, PIN).
 pub const DEMO_STAFF: [(&str, Role, &str); 4] = [
@@ -446,17 +451,114 @@ pub struct DemoShop {
     pub admin: Actor,
 }
 
-/// Seeds the demo café into a new database. Refused once the shop is set up.
+/// Seeds the demo café into a new database, in one transaction: killed at any moment, the
+/// database holds either the whole demo or nothing (and can be seeded again). Refused once
+/// the shop is set up. The slow parts (hashing four PINs, drawing and encoding the pictures)
+/// run before the writer's lock is taken.
 pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
     if !kasir.people().needs_setup()? {
         return Err(Error::AlreadySetUp);
     }
-    let (admin_name, _, admin_pin) = DEMO_STAFF[0];
-    let admin = kasir.people().create_first_admin(admin_name, admin_pin)?;
-    for (name, role, pin) in &DEMO_STAFF[1..] {
-        kasir.people().create_staff(&admin, name, *role, pin)?;
+    let hashes = DEMO_STAFF
+        .iter()
+        .map(|(_, _, pin)| hash_pin(pin))
+        .collect::<Result<Vec<_>>>()?;
+    let menu = menu();
+    let mut pictures: Vec<PreparedImage> = Vec::new();
+    if with_pictures {
+        let media = kasir.media_dir();
+        let mut seed = 0u32;
+        for (_, color, items) in &menu {
+            for _ in items {
+                seed += 1;
+                match PreparedImage::write(&media, &demo_picture(*color, seed), kasir.now()) {
+                    Ok(p) => pictures.push(p),
+                    Err(e) => {
+                        pictures.iter().for_each(PreparedImage::discard);
+                        return Err(e);
+                    }
+                }
+            }
+        }
     }
-    let settings = Settings {
+    let seeded = kasir.transact(|tx, now| {
+        let n: i64 = tx.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0))?;
+        if n > 0 {
+            return Err(Error::AlreadySetUp);
+        }
+        let mut members = Vec::new();
+        for ((name, role, _), hash) in DEMO_STAFF.iter().zip(&hashes) {
+            let m = insert_staff(tx, now, name, *role, hash)?;
+            members.push(m);
+        }
+        let admin = &members[0];
+        let cx = Ctx::inside(
+            tx,
+            now,
+            Member {
+                id: admin.id,
+                name: admin.name.clone(),
+                role: admin.role,
+            },
+        )?;
+        for m in &members {
+            let first_run = m.id == admin.id;
+            audit::record(
+                &cx,
+                "staff_created",
+                serde_json::json!({"staff": m.id, "role": m.role, "first_run": first_run, "demo": true}),
+            )?;
+        }
+        settings::update_in(&cx, &demo_settings().validate()?)?;
+        let mut pictures = pictures.iter();
+        for (sort, (category, _, items)) in menu.into_iter().enumerate() {
+            let cat = save_category_in(
+                &cx,
+                None,
+                &CategoryDraft {
+                    name: category.into(),
+                    sort_order: sort as i64,
+                    active: true,
+                },
+            )?;
+            for it in items {
+                let p = create_product_in(
+                    &cx,
+                    &ProductDraft {
+                        category_id: cat.id,
+                        name: it.name.into(),
+                        description: it.description.into(),
+                        price: it.price,
+                        track_stock: it.stock.is_some(),
+                        initial_stock: it.stock.map_or(0, |s| s.0),
+                        low_stock_warning: it.stock.map(|s| s.1),
+                        low_stock_critical: it.stock.map(|s| s.2),
+                        active: it.active,
+                        barcode: it.barcode.map(Into::into),
+                    },
+                )?;
+                let groups = modifier_groups(it.mods);
+                if !groups.is_empty() {
+                    set_modifier_groups_in(&cx, p.id, &groups)?;
+                }
+                if let Some(picture) = pictures.next() {
+                    picture.attach(&cx, p.id)?;
+                }
+            }
+        }
+        Ok(Actor::signed_in(admin.id, admin.name.clone(), admin.role))
+    });
+    match seeded {
+        Ok(admin) => Ok(DemoShop { admin }),
+        Err(e) => {
+            pictures.iter().for_each(PreparedImage::discard);
+            Err(e)
+        }
+    }
+}
+
+fn demo_settings() -> Settings {
+    Settings {
         shop_name: "Kopi Kasir".into(),
         shop_address: "Jl. Braga No. 12, Bandung".into(),
         currency: "IDR".into(),
@@ -470,47 +572,7 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
         receipt_header: "NPWP 01.234.567.8-901.000".into(),
         receipt_footer: "Terima kasih! / Thank you!\nWiFi: kopikasir".into(),
         terminal_code: "T01".into(),
-    };
-    kasir.settings().update(&admin, settings)?;
-    let mut seed = 0u32;
-    for (sort, (category, color, items)) in menu().into_iter().enumerate() {
-        let cat = kasir.catalog().create_category(
-            &admin,
-            CategoryDraft {
-                name: category.into(),
-                sort_order: sort as i64,
-                active: true,
-            },
-        )?;
-        for it in items {
-            seed += 1;
-            let p = kasir.catalog().create_product(
-                &admin,
-                ProductDraft {
-                    category_id: cat.id,
-                    name: it.name.into(),
-                    description: it.description.into(),
-                    price: it.price,
-                    track_stock: it.stock.is_some(),
-                    initial_stock: it.stock.map_or(0, |s| s.0),
-                    low_stock_warning: it.stock.map(|s| s.1),
-                    low_stock_critical: it.stock.map(|s| s.2),
-                    active: it.active,
-                    barcode: it.barcode.map(Into::into),
-                },
-            )?;
-            let groups = modifier_groups(it.mods);
-            if !groups.is_empty() {
-                kasir.catalog().set_modifier_groups(&admin, p.id, groups)?;
-            }
-            if with_pictures {
-                kasir
-                    .catalog()
-                    .set_product_image(&admin, p.id, &demo_picture(color, seed))?;
-            }
-        }
     }
-    Ok(DemoShop { admin })
 }
 
 #[cfg(feature = "generators")]

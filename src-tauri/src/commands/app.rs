@@ -1,8 +1,9 @@
 //! Start-up and the first run.
 
 use kasir_core::Actor;
+use kasir_core::money::MoneyFormat;
 use kasir_core::people::ShopSetup;
-use kasir_core::settings::Settings;
+use kasir_core::settings::{Settings, SetupOptions};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -15,6 +16,9 @@ use crate::state::{Shared, blocking};
 pub struct AppStatus {
     pub needs_setup: bool,
     pub settings: Settings,
+    /// How the shop writes money, as the core formats it: the UI formats with this and keeps
+    /// no currency table of its own.
+    pub money_format: MoneyFormat,
     pub signed_in: Option<Actor>,
     /// Today's business date in the shop's time zone, `2026-11-21`.
     pub today: String,
@@ -31,9 +35,11 @@ pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
     let app = state.inner().clone();
     blocking(move || {
         let k = app.kasir();
+        let settings = k.settings().get()?;
         Ok(AppStatus {
             needs_setup: k.people().needs_setup()?,
-            settings: k.settings().get()?,
+            money_format: settings.money_format(),
+            settings,
             signed_in: app.session(),
             today: k.settings().today()?.to_string(),
         })
@@ -75,6 +81,13 @@ pub async fn report_startup(marks: Vec<StartupMark>) -> CmdResult<()> {
         tracing::info!(mark = %name, ms, at_unix_ms, "start-up milestone");
     }
     Ok(())
+}
+
+/// First run: the currencies (with their minor digits), the time zones and the machine's own.
+#[tauri::command]
+#[specta::specta]
+pub async fn setup_options() -> CmdResult<SetupOptions> {
+    Ok(kasir_core::settings::setup_options())
 }
 
 /// First run: names the shop and creates its first admin, who is then signed in.

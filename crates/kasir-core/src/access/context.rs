@@ -29,6 +29,24 @@ pub(crate) struct Ctx<'a> {
     pub terminal: String,
 }
 
+impl<'a> Ctx<'a> {
+    /// A context for work done as `member` inside a transaction the caller opened (the demo
+    /// seed, which creates the member it acts as in the same transaction).
+    pub(crate) fn inside(
+        tx: &'a Transaction<'a>,
+        now: Timestamp,
+        member: Member,
+    ) -> Result<Ctx<'a>> {
+        Ok(Ctx {
+            tx,
+            now,
+            member,
+            approved_by: None,
+            terminal: db::terminal_code(tx)?,
+        })
+    }
+}
+
 impl Deref for Ctx<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {

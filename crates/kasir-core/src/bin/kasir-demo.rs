@@ -32,10 +32,16 @@ fn main() {
                 .map_err(Into::into),
             None => Err("usage: kasir-demo open DATA_DIR".into()),
         },
+        Some("seed") => match args.get(1) {
+            // Seeds the demo café (with pictures) and exits: the crash test kills it mid-seed.
+            Some(dir) => Kasir::open(&PathBuf::from(dir), Arc::new(SystemClock))
+                .and_then(|k| seed_demo(&k, true))
+                .map(drop)
+                .map_err(Into::into),
+            None => Err("usage: kasir-demo seed DATA_DIR".into()),
+        },
         Some("-h" | "--help") => {
-            println!(
-                "usage: kasir-demo [DATA_DIR] | kasir-demo sale-loop DATA_DIR | kasir-demo open DATA_DIR"
-            );
+            println!("usage: kasir-demo [DATA_DIR] | kasir-demo sale-loop|open|seed DATA_DIR");
             Ok(())
         }
         Some(dir) => demo(PathBuf::from(dir)),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
-use crate::access::{Actor, Permission};
+use crate::access::{Actor, Ctx, Permission};
 use crate::catalog::{Catalog, Product, ProductId, report_product};
 use crate::kernel::time::Stamp;
 use crate::{Error, Result};
@@ -108,6 +108,78 @@ fn save_jpeg(img: &RgbImage, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A picture decoded, resized and written to the media folder, not yet attached to a product.
+pub(crate) struct PreparedImage {
+    id: String,
+    files: [PathBuf; 2],
+}
+
+impl PreparedImage {
+    /// The slow part of adding a picture, done before any lock: checks and decodes `bytes`,
+    /// writes the display and thumbnail JPEGs under `media`.
+    pub(crate) fn write(media: &Path, bytes: &[u8], now: jiff::Timestamp) -> Result<PreparedImage> {
+        let img = decode(bytes)?;
+        std::fs::create_dir_all(media.join("products"))?;
+        let id = crate::kernel::ids::new_uuid(now).to_string();
+        let display = image_path(media, &id, ImageSize::Display).ok_or(Error::Overflow)?;
+        let thumb = image_path(media, &id, ImageSize::Thumbnail).ok_or(Error::Overflow)?;
+        let prepared = PreparedImage {
+            id,
+            files: [display, thumb],
+        };
+        let written = save_jpeg(&rendition(&img, DISPLAY_SIDE), &prepared.files[0])
+            .and_then(|()| save_jpeg(&rendition(&img, THUMB_SIDE), &prepared.files[1]));
+        match written {
+            Ok(()) => Ok(prepared),
+            Err(e) => {
+                prepared.discard();
+                Err(e)
+            }
+        }
+    }
+
+    /// Removes the files, when the transaction that would have used them did not commit.
+    pub(crate) fn discard(&self) {
+        for f in &self.files {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+
+    /// Points `product` at this picture inside the caller's transaction and reports it.
+    /// Returns the product and the id of the picture it had before (its files go after the
+    /// commit, see [`remove_image_files`]).
+    pub(crate) fn attach(
+        &self,
+        cx: &Ctx<'_>,
+        product: ProductId,
+    ) -> Result<(Product, Option<String>)> {
+        let old: Option<String> = cx
+            .query_row(
+                "SELECT image_id FROM products WHERE id = ?1",
+                [product],
+                |r| r.get(0),
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::not_found("product", product),
+                e => e.into(),
+            })?;
+        cx.execute(
+            "UPDATE products SET image_id = ?2, updated_at = ?3 WHERE id = ?1",
+            rusqlite::params![product, self.id, Stamp(cx.now)],
+        )?;
+        Ok((report_product(cx, product)?, old))
+    }
+}
+
+/// Removes a replaced picture's files (after the commit that replaced it).
+fn remove_image_files(media: &Path, image_id: &str) {
+    for size in [ImageSize::Display, ImageSize::Thumbnail] {
+        if let Some(path) = image_path(media, image_id, size) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 impl Catalog<'_> {
     /// Sets a product's picture from uploaded bytes. The slow part (decoding, resizing,
     /// encoding, writing the files) runs before the writer's lock is taken, so a sale never
@@ -123,50 +195,19 @@ impl Catalog<'_> {
         // transaction checks again.
         self.k
             .read(actor, Permission::ManageCatalog, |_, _| Ok(()))?;
-        let img = decode(bytes)?;
         let media = self.k.media_dir();
-        std::fs::create_dir_all(media.join("products"))?;
-        let image_id = crate::kernel::ids::new_uuid(self.k.now()).to_string();
-        let display = image_path(&media, &image_id, ImageSize::Display).ok_or(Error::Overflow)?;
-        let thumb = image_path(&media, &image_id, ImageSize::Thumbnail).ok_or(Error::Overflow)?;
-        let written = save_jpeg(&rendition(&img, DISPLAY_SIDE), &display)
-            .and_then(|()| save_jpeg(&rendition(&img, THUMB_SIDE), &thumb));
-        let result = written.and_then(|()| {
-            self.k.write(actor, Permission::ManageCatalog, |cx| {
-                let old: Option<String> = cx
-                    .query_row(
-                        "SELECT image_id FROM products WHERE id = ?1",
-                        [product],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
-                            entity: "product",
-                            id: product.to_string(),
-                        },
-                        e => e.into(),
-                    })?;
-                cx.execute(
-                    "UPDATE products SET image_id = ?2, updated_at = ?3 WHERE id = ?1",
-                    rusqlite::params![product, image_id, Stamp(cx.now)],
-                )?;
-                Ok((old, report_product(cx, product)?))
-            })
-        });
-        match result {
-            Ok((old, p)) => {
+        let prepared = PreparedImage::write(&media, bytes, self.k.now())?;
+        match self.k.write(actor, Permission::ManageCatalog, |cx| {
+            prepared.attach(cx, product)
+        }) {
+            Ok((p, old)) => {
                 if let Some(old) = old {
-                    for size in [ImageSize::Display, ImageSize::Thumbnail] {
-                        if let Some(path) = image_path(&media, &old, size) {
-                            let _ = std::fs::remove_file(path);
-                        }
-                    }
+                    remove_image_files(&media, &old);
                 }
                 Ok(p)
             }
             Err(e) => {
-                let _ = std::fs::remove_file(&display);
-                let _ = std::fs::remove_file(&thumb);
+                prepared.discard();
                 Err(e)
             }
         }

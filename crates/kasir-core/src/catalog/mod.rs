@@ -7,6 +7,7 @@
 pub mod images;
 mod modifiers;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
+pub(crate) use self::modifiers::set_modifier_groups_in;
 mod query;
 
 use jiff::Timestamp;
@@ -351,6 +352,93 @@ fn load_category(conn: &Connection, id: CategoryId) -> Result<Category> {
         .ok_or_else(|| Error::not_found("category", id))
 }
 
+fn check_category(draft: &CategoryDraft) -> Result<String> {
+    let name = text::name("name", &draft.name, 60)?;
+    if draft.sort_order.unsigned_abs() > 1_000_000 {
+        return Err(Error::invalid(
+            "sort_order",
+            "must be between -1,000,000 and 1,000,000",
+        ));
+    }
+    Ok(name)
+}
+
+/// Creates (`id: None`) or updates a category inside the caller's transaction, and reports it.
+pub(crate) fn save_category_in(
+    cx: &Ctx<'_>,
+    id: Option<CategoryId>,
+    draft: &CategoryDraft,
+) -> Result<Category> {
+    let name = check_category(draft)?;
+    let now = Stamp(cx.now);
+    let id = match id {
+        Some(id) => {
+            let n = cx
+                .prepare_cached(
+                    "UPDATE categories SET name = ?2, sort_order = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
+                )?
+                .execute(params![id, name, draft.sort_order, draft.active, now])?;
+            if n == 0 {
+                return Err(Error::not_found("category", id));
+            }
+            id
+        }
+        None => {
+            let id = CategoryId::new(cx.now);
+            cx.prepare_cached(
+                "INSERT INTO categories (id, name, sort_order, active, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id, name, draft.sort_order, draft.active, now])?;
+            id
+        }
+    };
+    let category = load_category(cx, id)?;
+    outbox::append(cx, &Payload::CategoryUpserted(category.to_proto()))?;
+    Ok(category)
+}
+
+/// Creates a product inside the caller's transaction (with its initial stock movement), and
+/// reports it.
+pub(crate) fn create_product_in(cx: &Ctx<'_>, draft: &ProductDraft) -> Result<Product> {
+    let clean = clean_draft(draft)?;
+    ensure_category(cx, draft.category_id)?;
+    ensure_barcode_free(cx, clean.barcode.as_deref(), None)?;
+    let id = ProductId::new(cx.now);
+    cx.prepare_cached(
+        "INSERT INTO products (id, category_id, name, description, price, stock, low_stock_warning,
+            low_stock_critical, active, barcode, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        id,
+        draft.category_id,
+        clean.name,
+        clean.description,
+        clean.price.0,
+        draft.track_stock.then_some(0i64),
+        draft.low_stock_warning,
+        draft.low_stock_critical,
+        draft.active,
+        clean.barcode,
+        Stamp(cx.now)
+    ])?;
+    if draft.track_stock && draft.initial_stock > 0 {
+        move_stock(
+            cx,
+            cx.now,
+            &StockMove {
+                product: id,
+                delta: draft.initial_stock,
+                reason: "initial",
+                order: None,
+                staff: cx.member.id,
+                note: "",
+            },
+        )?;
+    }
+    report_product(cx, id)
+}
+
 /// The menu's use cases: `k.catalog()`.
 pub struct Catalog<'k> {
     pub(crate) k: &'k Kasir,
@@ -407,36 +495,9 @@ impl Catalog<'_> {
         id: Option<CategoryId>,
         draft: CategoryDraft,
     ) -> Result<Category> {
-        let name = text::name("name", &draft.name, 60)?;
-        if draft.sort_order.unsigned_abs() > 1_000_000 {
-            return Err(Error::invalid(
-                "sort_order",
-                "must be between -1,000,000 and 1,000,000",
-            ));
-        }
+        check_category(&draft)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            let now = Stamp(cx.now);
-            let id = match id {
-                Some(id) => {
-                    let n = cx.prepare_cached(
-                        "UPDATE categories SET name = ?2, sort_order = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
-                    )?.execute(params![id, name, draft.sort_order, draft.active, now])?;
-                    if n == 0 {
-                        return Err(Error::not_found("category", id));
-                    }
-                    id
-                }
-                None => {
-                    let id = CategoryId::new(cx.now);
-                    cx.prepare_cached(
-                        "INSERT INTO categories (id, name, sort_order, active, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?.execute(params![id, name, draft.sort_order, draft.active, now])?;
-                    id
-                }
-            };
-            let category = load_category(cx, id)?;
-            outbox::append(cx, &Payload::CategoryUpserted(category.to_proto()))?;
-            Ok(category)
+            save_category_in(cx, id, &draft)
         })
     }
 
@@ -452,25 +513,9 @@ impl Catalog<'_> {
     }
 
     pub fn create_product(&self, actor: &Actor, draft: ProductDraft) -> Result<Product> {
-        let clean = clean_draft(&draft)?;
+        clean_draft(&draft)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            ensure_category(cx, draft.category_id)?;
-            ensure_barcode_free(cx, clean.barcode.as_deref(), None)?;
-            let id = ProductId::new(cx.now);
-            cx.prepare_cached(
-                "INSERT INTO products (id, category_id, name, description, price, stock, low_stock_warning,
-                    low_stock_critical, active, barcode, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                id, draft.category_id, clean.name, clean.description, clean.price.0,
-                draft.track_stock.then_some(0i64), draft.low_stock_warning, draft.low_stock_critical,
-                draft.active, clean.barcode, Stamp(cx.now)
-            ])?;
-            if draft.track_stock && draft.initial_stock > 0 {
-                move_stock(cx, cx.now, &StockMove { product: id, delta: draft.initial_stock, reason: "initial", order: None, staff: cx.member.id, note: "" })?;
-            }
-            report_product(cx, id)
+            create_product_in(cx, &draft)
         })
     }
 

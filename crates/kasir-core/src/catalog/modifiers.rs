@@ -145,7 +145,7 @@ pub(crate) fn resolve_choice(
     Ok(out)
 }
 
-fn validate_group(g: &ModifierGroupDraft) -> Result<(String, Vec<(String, i64)>)> {
+fn validate_group(g: &ModifierGroupDraft) -> Result<CleanGroup> {
     let name = text::name("modifier_group", &g.name, 60)?;
     if g.options.is_empty() || g.options.len() > 50 {
         return Err(Error::invalid(
@@ -187,87 +187,134 @@ impl Catalog<'_> {
         product: ProductId,
         groups: Vec<ModifierGroupDraft>,
     ) -> Result<super::Product> {
-        if groups.len() > 20 {
-            return Err(Error::invalid("modifier_groups", "at most 20 groups"));
-        }
-        let clean = groups
-            .iter()
-            .map(validate_group)
-            .collect::<Result<Vec<_>>>()?;
+        check_groups(&groups)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            let before = load_product(cx, product)?;
-            cx.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
-                .execute([product])?;
-            for (gi, (draft, (name, options))) in groups.iter().zip(&clean).enumerate() {
-                let gid = match draft.id {
-                    Some(gid) => {
-                        let n = cx.prepare_cached(
-                            "UPDATE modifier_groups SET name = ?3, min_choices = ?4, max_choices = ?5,
-                                sort_order = ?6, retired = 0
-                             WHERE id = ?1 AND product_id = ?2",
-                        )?
-                        .execute(params![gid, product, name, draft.min_choices, draft.max_choices, gi as i64])?;
-                        if n == 0 {
-                            return Err(Error::invalid("modifier_groups", "a group belongs to another product or does not exist"));
-                        }
-                        gid
-                    }
-                    None => {
-                        let gid = ModifierGroupId::new(cx.now);
-                        cx.prepare_cached(
-                            "INSERT INTO modifier_groups (id, product_id, name, min_choices, max_choices, sort_order)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        )?
-                        .execute(params![gid, product, name, draft.min_choices, draft.max_choices, gi as i64])?;
-                        gid
-                    }
-                };
-                cx.prepare_cached("UPDATE modifier_options SET retired = 1 WHERE group_id = ?1")?
-                    .execute([gid])?;
-                for (oi, (odraft, (oname, delta))) in draft.options.iter().zip(options).enumerate() {
-                    match odraft.id {
-                        Some(oid) => {
-                            let old: Option<i64> = cx.prepare_cached(
-                                "SELECT price_delta FROM modifier_options WHERE id = ?1 AND group_id = ?2",
-                            )?
-                            .query_row(params![oid, gid], |r| r.get(0))
-                            .optional()?;
-                            let Some(old) = old else {
-                                return Err(Error::invalid("modifier_options", "an option belongs to another group or does not exist"));
-                            };
-                            cx.prepare_cached(
-                                "UPDATE modifier_options SET name = ?2, price_delta = ?3, sort_order = ?4, retired = 0
-                                 WHERE id = ?1",
-                            )?
-                            .execute(params![oid, oname, delta, oi as i64])?;
-                            if old != *delta {
-                                audit::record(cx, "modifier_price_changed", serde_json::json!({
-                                    "product": product, "product_name": before.name, "option": oid,
-                                    "name": oname, "from": old, "to": delta,
-                                }))?;
-                            }
-                        }
-                        None => {
-                            cx.prepare_cached(
-                                "INSERT INTO modifier_options (id, group_id, name, price_delta, sort_order)
-                                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                            )?
-                            .execute(params![ModifierOptionId::new(cx.now), gid, oname, delta, oi as i64])?;
-                        }
-                    }
-                }
-            }
-            let mut seen = HashSet::new();
-            if !groups.iter().filter_map(|g| g.id).all(|id| seen.insert(id)) {
-                return Err(Error::invalid("modifier_groups", "a group appears twice"));
-            }
-            let mut seen = HashSet::new();
-            if !groups.iter().flat_map(|g| &g.options).filter_map(|o| o.id).all(|id| seen.insert(id)) {
-                return Err(Error::invalid("modifier_options", "an option appears twice"));
-            }
-            report_product(cx, product)
+            set_modifier_groups_in(cx, product, &groups)
         })
     }
+}
+
+/// A group's cleaned name and its options' cleaned names and price deltas.
+type CleanGroup = (String, Vec<(String, i64)>);
+
+fn check_groups(groups: &[ModifierGroupDraft]) -> Result<Vec<CleanGroup>> {
+    if groups.len() > 20 {
+        return Err(Error::invalid("modifier_groups", "at most 20 groups"));
+    }
+    groups.iter().map(validate_group).collect()
+}
+
+/// Sets a product's modifier groups inside the caller's transaction (see
+/// [`Catalog::set_modifier_groups`]), and reports the product.
+pub(crate) fn set_modifier_groups_in(
+    cx: &crate::access::Ctx<'_>,
+    product: ProductId,
+    groups: &[ModifierGroupDraft],
+) -> Result<super::Product> {
+    let clean = check_groups(groups)?;
+    let before = load_product(cx, product)?;
+    cx.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
+        .execute([product])?;
+    for (gi, (draft, (name, options))) in groups.iter().zip(&clean).enumerate() {
+        let gid = match draft.id {
+            Some(gid) => {
+                let n = cx
+                    .prepare_cached(
+                        "UPDATE modifier_groups SET name = ?3, min_choices = ?4, max_choices = ?5,
+                        sort_order = ?6, retired = 0
+                     WHERE id = ?1 AND product_id = ?2",
+                    )?
+                    .execute(params![
+                        gid,
+                        product,
+                        name,
+                        draft.min_choices,
+                        draft.max_choices,
+                        gi as i64
+                    ])?;
+                if n == 0 {
+                    return Err(Error::invalid(
+                        "modifier_groups",
+                        "a group belongs to another product or does not exist",
+                    ));
+                }
+                gid
+            }
+            None => {
+                let gid = ModifierGroupId::new(cx.now);
+                cx.prepare_cached(
+                    "INSERT INTO modifier_groups (id, product_id, name, min_choices, max_choices, sort_order)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![gid, product, name, draft.min_choices, draft.max_choices, gi as i64])?;
+                gid
+            }
+        };
+        cx.prepare_cached("UPDATE modifier_options SET retired = 1 WHERE group_id = ?1")?
+            .execute([gid])?;
+        for (oi, (odraft, (oname, delta))) in draft.options.iter().zip(options).enumerate() {
+            match odraft.id {
+                Some(oid) => {
+                    let old: Option<i64> = cx.prepare_cached(
+                        "SELECT price_delta FROM modifier_options WHERE id = ?1 AND group_id = ?2",
+                    )?
+                    .query_row(params![oid, gid], |r| r.get(0))
+                    .optional()?;
+                    let Some(old) = old else {
+                        return Err(Error::invalid(
+                            "modifier_options",
+                            "an option belongs to another group or does not exist",
+                        ));
+                    };
+                    cx.prepare_cached(
+                        "UPDATE modifier_options SET name = ?2, price_delta = ?3, sort_order = ?4, retired = 0
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![oid, oname, delta, oi as i64])?;
+                    if old != *delta {
+                        audit::record(
+                            cx,
+                            "modifier_price_changed",
+                            serde_json::json!({
+                                "product": product, "product_name": before.name, "option": oid,
+                                "name": oname, "from": old, "to": delta,
+                            }),
+                        )?;
+                    }
+                }
+                None => {
+                    cx.prepare_cached(
+                        "INSERT INTO modifier_options (id, group_id, name, price_delta, sort_order)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        ModifierOptionId::new(cx.now),
+                        gid,
+                        oname,
+                        delta,
+                        oi as i64
+                    ])?;
+                }
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    if !groups.iter().filter_map(|g| g.id).all(|id| seen.insert(id)) {
+        return Err(Error::invalid("modifier_groups", "a group appears twice"));
+    }
+    let mut seen = HashSet::new();
+    if !groups
+        .iter()
+        .flat_map(|g| &g.options)
+        .filter_map(|o| o.id)
+        .all(|id| seen.insert(id))
+    {
+        return Err(Error::invalid(
+            "modifier_options",
+            "an option appears twice",
+        ));
+    }
+    report_product(cx, product)
 }
 
 #[cfg(test)]

@@ -97,23 +97,121 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The FTS5 queries of a search, best matches first. A search walks them in turn until it has
-/// enough products, so the best matches are found by the index itself, never cut from a
-/// capped candidate list: the name is the words (from its start, whole words), every word is
-/// a whole word of the name, the name starts with the text, every word starts a word of the
-/// name, and last every word starts a word anywhere (description, category). `words` are
-/// letters and digits only (see [`words`]), so quoting them is safe.
-fn search_tiers(words: &[String]) -> Vec<String> {
-    let phrase = words.join(" ");
+/// The full-text index a search tier asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Index {
+    /// `product_heads`: each name's first word.
+    Heads,
+    /// `product_names`: names alone.
+    Names,
+    /// `product_search`: name, description and category.
+    All,
+}
+
+impl Index {
+    fn table(self) -> &'static str {
+        match self {
+            Index::Heads => "product_heads",
+            Index::Names => "product_names",
+            Index::All => "product_search",
+        }
+    }
+}
+
+/// How the words after the first must appear in a first-word tier's names (checked on the
+/// hits, since `product_heads` knows only the first word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rest {
+    Any,
+    Whole,
+    Prefix,
+}
+
+/// One FTS5 query of a search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tier {
+    index: Index,
+    query: String,
+    rest: Rest,
+}
+
+/// The queries of a search, best matches first. A search walks them in turn until it has
+/// enough products, so the best matches are found by the indexes themselves, never cut from
+/// a capped sample: the name's first word is the first word typed; every word is a whole
+/// word of the name; the name's first word starts with the first word typed; every word
+/// starts a word of the name; every word starts a word anywhere (description, category).
+/// Each is a plain lookup of terms in one index, cheap however many products mention them.
+/// `words` are letters and digits only (see [`words`]), so quoting them is safe.
+fn search_tiers(words: &[String]) -> Vec<Tier> {
     let whole: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
     let prefixes: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+    let tier = |index, query: String, rest| Tier { index, query, rest };
+    if words.len() > 1 {
+        // With more words, the first-word index narrows too little (its hits must be checked
+        // for the other words one by one); the names index does it, and each tier's hits are
+        // ranked by [`rank`], which puts the names that start with the first word first.
+        return vec![
+            tier(Index::Names, whole.join(" "), Rest::Any),
+            tier(Index::Names, prefixes.join(" "), Rest::Any),
+            tier(Index::All, prefixes.join(" "), Rest::Any),
+        ];
+    }
     vec![
-        format!("name : ^\"{phrase}\""),
-        format!("name : ({})", whole.join(" ")),
-        format!("name : ^\"{phrase}\"*"),
-        format!("name : ({})", prefixes.join(" ")),
-        prefixes.join(" "),
+        tier(Index::Heads, whole[0].clone(), Rest::Whole),
+        tier(Index::Names, whole.join(" "), Rest::Any),
+        tier(Index::Heads, prefixes[0].clone(), Rest::Prefix),
+        tier(Index::Names, prefixes.join(" "), Rest::Any),
+        tier(Index::All, prefixes.join(" "), Rest::Any),
     ]
+}
+
+/// A match as a search ranks it.
+struct Hit {
+    rid: i64,
+    name: String,
+    popularity: i64,
+}
+
+/// How many matches anywhere a search reads before it turns to the narrower indexes.
+const PROBE: usize = 100;
+
+/// A match's tier, as [`search_tiers`] orders them, worked out from its name: 0 the first
+/// word is the first word typed (and the others whole words of the name), 1 every word is a
+/// whole word of the name, 2 the first word starts with the first word typed (and the
+/// others start words of the name), 3 every word starts a word of the name, 4 elsewhere.
+fn rank(name: &str, query: &[String]) -> u8 {
+    let name_words = words_unbounded(name);
+    let first = name_words.first().map(String::as_str).unwrap_or("");
+    let whole = |q: &String| name_words.iter().any(|w| w == q);
+    let prefix = |q: &String| name_words.iter().any(|w| w.starts_with(q.as_str()));
+    if first == query[0] && rest_matches(name, query, Rest::Whole) {
+        0
+    } else if query.iter().all(whole) {
+        1
+    } else if first.starts_with(query[0].as_str()) && rest_matches(name, query, Rest::Prefix) {
+        2
+    } else if query.iter().all(prefix) {
+        3
+    } else {
+        4
+    }
+}
+
+/// Whether `name` holds every word after the first as `rest` asks.
+fn rest_matches(name: &str, query: &[String], rest: Rest) -> bool {
+    let name_words = words_unbounded(name);
+    query[1..].iter().all(|q| match rest {
+        Rest::Any => true,
+        Rest::Whole => name_words.iter().any(|w| w == q),
+        Rest::Prefix => name_words.iter().any(|w| w.starts_with(q.as_str())),
+    })
+}
+
+fn words_unbounded(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// The menu's reads: paged lists, search, barcode, low stock.
@@ -184,31 +282,84 @@ impl Catalog<'_> {
             return Ok(Vec::new());
         }
         self.k.read(actor, permission, |conn, _| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {CARD_COLUMNS} FROM product_search s JOIN products p ON p.rid = s.rowid
-                 WHERE product_search MATCH ?1 AND (p.active = 1 OR ?2) LIMIT ?3"
-            ))?;
-            let mut found: Vec<ProductCard> = Vec::new();
-            let mut seen: HashSet<ProductId> = HashSet::new();
-            for tier in search_tiers(&q) {
-                let want = limit as usize - found.len();
-                // Enough to fill the page even if every product already found comes back.
-                let fetch = (want + found.len()) as u32;
-                let mut hits: Vec<ProductCard> = stmt
-                    .query_map(params![tier, include_inactive, fetch], card)?
-                    .filter(|c| c.as_ref().map_or(true, |c| !seen.contains(&c.id)))
+            let tiers = search_tiers(&q);
+            // Matches are read as (rowid, name, popularity): enough to rank them; the full
+            // cards are read only for the page's products.
+            let run = |tier: &Tier, fetch: usize| -> Result<Vec<Hit>> {
+                let table = tier.index.table();
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT p.rid, p.name, p.popularity FROM {table} s JOIN products p ON p.rid = s.rowid
+                     WHERE {table} MATCH ?1 AND (p.active = 1 OR ?2) LIMIT ?3"
+                ))?;
+                let hits = stmt
+                    .query_map(params![tier.query, include_inactive, fetch as u32], |r| {
+                        Ok(Hit { rid: r.get(0)?, name: r.get(1)?, popularity: r.get(2)? })
+                    })?
                     .collect::<rusqlite::Result<_>>()?;
-                hits.sort_by_cached_key(|c| {
-                    (std::cmp::Reverse(c.popularity), c.name.to_lowercase())
-                });
+                Ok(hits)
+            };
+            let by_rank = |hits: &mut Vec<Hit>| {
+                hits.sort_by_cached_key(|h| {
+                    (rank(&h.name, &q), std::cmp::Reverse(h.popularity), h.name.to_lowercase())
+                })
+            };
+            let mut page: Vec<i64> = Vec::new();
+            let mut seen: HashSet<i64> = HashSet::new();
+            // One word: each tier is a single-term lookup, as cheap as the hits it returns, so
+            // the tiers are walked at once. More words: the terms are intersected, which is
+            // cheap when they often go together and reads long lists when they do not; so
+            // first every match anywhere, up to PROBE, ranked here; when there are fewer,
+            // that is all of them.
+            let mut probe = Vec::new();
+            let mut walk = &tiers[..];
+            if q.len() > 1 {
+                probe = run(&tiers[tiers.len() - 1], PROBE)?;
+                by_rank(&mut probe);
+                if probe.len() < PROBE {
+                    walk = &[];
+                } else {
+                    // Many matches: the names index finds whole-word matches directly; its
+                    // prefix matches are asked for only when the sample has too few.
+                    let named = probe.iter().filter(|h| rank(&h.name, &q) < 4).count();
+                    let upto = if named >= limit as usize { 1 } else { 2 };
+                    walk = &tiers[..upto];
+                }
+            }
+            for tier in walk {
+                let want = limit as usize - page.len();
+                // Enough to fill the page even if every product already found comes back;
+                // with more words typed, more, so the ranking within the tier has some to
+                // choose from.
+                let mut fetch = want + page.len();
+                if q.len() > 1 {
+                    fetch = (fetch * 2).min(MAX_PAGE as usize);
+                }
+                let mut hits: Vec<Hit> = run(tier, fetch)?
+                    .into_iter()
+                    .filter(|h| !seen.contains(&h.rid) && rest_matches(&h.name, &q, tier.rest))
+                    .collect();
+                by_rank(&mut hits);
                 hits.truncate(want);
-                seen.extend(hits.iter().map(|c| c.id));
-                found.extend(hits);
-                if found.len() >= limit as usize {
+                seen.extend(hits.iter().map(|h| h.rid));
+                page.extend(hits.iter().map(|h| h.rid));
+                if page.len() >= limit as usize {
                     break;
                 }
             }
-            Ok(found)
+            for h in &probe {
+                if page.len() >= limit as usize {
+                    break;
+                }
+                if seen.insert(h.rid) {
+                    page.push(h.rid);
+                }
+            }
+            let mut card_of = conn.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM products p WHERE p.rid = ?1"
+            ))?;
+            page.iter()
+                .map(|rid| Ok(card_of.query_row([rid], card)?))
+                .collect()
         })
     }
 
@@ -296,27 +447,68 @@ mod tests {
         ];
         for (input, want) in cases {
             let w = words(input);
-            let anywhere = (!w.is_empty()).then(|| search_tiers(&w).pop().unwrap());
+            let anywhere = (!w.is_empty()).then(|| search_tiers(&w).pop().unwrap().query);
             assert_eq!(anywhere.as_deref(), want, "{input:?}");
         }
     }
 
     #[test]
     fn search_tiers_are_quoted_best_first() {
-        let tiers = search_tiers(&words("Kopi su"));
+        let tiers = |text| -> Vec<(Index, String, Rest)> {
+            search_tiers(&words(text))
+                .into_iter()
+                .map(|t| (t.index, t.query, t.rest))
+                .collect()
+        };
         assert_eq!(
-            tiers,
+            tiers("Kopi"),
             [
-                "name : ^\"kopi su\"",
-                "name : (\"kopi\" \"su\")",
-                "name : ^\"kopi su\"*",
-                "name : (\"kopi\"* \"su\"*)",
-                "\"kopi\"* \"su\"*",
+                (Index::Heads, "\"kopi\"".into(), Rest::Whole),
+                (Index::Names, "\"kopi\"".into(), Rest::Any),
+                (Index::Heads, "\"kopi\"*".into(), Rest::Prefix),
+                (Index::Names, "\"kopi\"*".into(), Rest::Any),
+                (Index::All, "\"kopi\"*".into(), Rest::Any),
+            ]
+        );
+        assert_eq!(
+            tiers("Kopi su"),
+            [
+                (Index::Names, "\"kopi\" \"su\"".into(), Rest::Any),
+                (Index::Names, "\"kopi\"* \"su\"*".into(), Rest::Any),
+                (Index::All, "\"kopi\"* \"su\"*".into(), Rest::Any),
             ]
         );
         // Syntax typed by the cashier never survives into a tier.
         for tier in search_tiers(&words("a\" OR name:^(b)* NEAR")) {
-            assert!(!tier.contains("OR") && !tier.contains("NEAR"), "{tier}");
+            assert!(
+                !tier.query.contains("OR") && !tier.query.contains("NEAR"),
+                "{tier:?}"
+            );
         }
+    }
+
+    #[test]
+    fn ranking_follows_the_tiers() {
+        let q = words("kopi");
+        assert_eq!(rank("Kopi Susu", &q), 0);
+        assert_eq!(rank("Es Kopi", &q), 1);
+        assert_eq!(rank("Kopiko", &q), 2);
+        assert_eq!(rank("Es Kopiko", &q), 3);
+        assert_eq!(rank("Roti Bakar", &q), 4);
+        let q = words("kopi su");
+        assert_eq!(rank("Kopi Su", &q), 0);
+        assert_eq!(rank("Es Kopi Su", &q), 1);
+        assert_eq!(rank("Kopi Susu Gula Aren", &q), 2);
+        assert_eq!(rank("Es Kopi Susu", &q), 3);
+    }
+
+    #[test]
+    fn the_other_words_of_a_first_word_tier() {
+        let q = words("kopi su");
+        assert!(rest_matches("Kopi Susu Gula Aren", &q, Rest::Prefix));
+        assert!(!rest_matches("Kopi Susu Gula Aren", &q, Rest::Whole));
+        assert!(rest_matches("Kopi Su", &q, Rest::Whole));
+        assert!(!rest_matches("Kopi Tubruk", &q, Rest::Prefix));
+        assert!(rest_matches("anything", &words("kopi"), Rest::Whole));
     }
 }

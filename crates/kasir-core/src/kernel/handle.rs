@@ -32,7 +32,8 @@ const READERS: usize = 3;
 /// `Kasir` is `Send + Sync`: share one per process (`Arc<Kasir>`); it locks for itself.
 pub struct Kasir {
     writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
+    /// Opened on first use: start-up pays for none of them.
+    readers: Vec<Mutex<Option<Connection>>>,
     next_reader: AtomicUsize,
     /// The writer's WAL fill, for the checkpointer.
     wal: db::WalFill,
@@ -55,9 +56,7 @@ impl Kasir {
         let mut writer = db::open_writer(&path)?;
         std::fs::create_dir_all(data_dir.join("media"))?;
         let wal = db::watch_wal(&mut writer)?;
-        let readers = (0..READERS)
-            .map(|_| db::open_reader(&path).map(Mutex::new))
-            .collect::<Result<Vec<_>>>()?;
+        let readers = (0..READERS).map(|_| Mutex::new(None)).collect();
         Ok(Kasir {
             writer: Mutex::new(writer),
             readers,
@@ -96,15 +95,21 @@ impl Kasir {
         self.clock.now()
     }
 
-    /// A reader connection: a free one if there is one, else the next in turn.
-    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
-        for r in &self.readers {
-            if let Ok(guard) = r.try_lock() {
-                return guard;
-            }
+    /// A reader connection: a free one if there is one, else the next in turn; opened on
+    /// first use.
+    fn reader(&self) -> Result<Reader<'_>> {
+        let mut guard = self
+            .readers
+            .iter()
+            .find_map(|r| r.try_lock().ok())
+            .unwrap_or_else(|| {
+                let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+                self.readers[i].lock().unwrap_or_else(|e| e.into_inner())
+            });
+        if guard.is_none() {
+            *guard = Some(db::open_reader(&self.db_path())?);
         }
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        lock(&self.readers[i])
+        Ok(Reader(guard))
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer and commits it; any error
@@ -124,7 +129,20 @@ impl Kasir {
 
     /// Runs `f` on a reader connection.
     pub(crate) fn read_any<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.reader())
+        let reader = self.reader()?;
+        f(&reader)
+    }
+}
+
+/// A pooled reader connection, held for one read.
+struct Reader<'k>(MutexGuard<'k, Option<Connection>>);
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.0
+            .as_ref()
+            .expect("a reader is opened before it is handed out")
     }
 }
 

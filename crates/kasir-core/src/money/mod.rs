@@ -6,6 +6,7 @@
 //! unit: 0.5 and above goes up, below 0.5 goes down. Amounts that feed a derived amount are
 //! already rounded; nothing is rounded twice. Rates are basis points (1000 = 10%).
 
+pub mod currency;
 pub mod pricing;
 
 use std::fmt;
@@ -112,8 +113,10 @@ pub fn validate_amount(field: &'static str, value: i64) -> Result<Money> {
 /// The most digits after the decimal point any currency has (ISO 4217 has none above 4).
 pub const MAX_MINOR_UNIT: u32 = 4;
 
-/// How the shop writes money: currency symbol, separators and minor digits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the shop writes money: currency symbol, separators and minor digits. The UI formats
+/// with the shop's `MoneyFormat` as the core made it, so the two never disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MoneyFormat {
     pub symbol: String,
     /// Symbol followed by a space ("Rp 25.000") or not ("$25.00").
@@ -128,14 +131,10 @@ impl MoneyFormat {
     /// `minor_unit` is clamped to [`MAX_MINOR_UNIT`].
     pub fn new(currency: &str, locale: &str, minor_unit: u32) -> MoneyFormat {
         let minor_unit = minor_unit.min(MAX_MINOR_UNIT);
-        let (symbol, spaced) = match currency {
-            "IDR" => ("Rp", true),
-            "USD" => ("$", false),
-            "EUR" => ("€", false),
-            "SGD" => ("S$", false),
-            "MYR" => ("RM", false),
-            "JPY" => ("¥", false),
-            other => (other, true),
+        // The one currency table; an unknown code is written as itself and a space.
+        let (symbol, spaced) = match currency::currency(currency) {
+            Some(c) => (c.symbol, c.spaced),
+            None => (currency, true),
         };
         let comma_decimal = matches!(
             locale.split(['-', '_']).next().unwrap_or(""),

@@ -3,4 +3,5 @@
 mod staff;
 
 pub use self::staff::{MAX_PIN_ATTEMPTS, ShopSetup, StaffMember, StaffUpdate};
+pub(crate) use self::staff::{hash_pin, insert_staff};
 pub use crate::access::StaffId;

@@ -60,7 +60,7 @@ fn validate_pin(pin: &str) -> Result<()> {
     Ok(())
 }
 
-fn hash_pin(pin: &str) -> Result<String> {
+pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     validate_pin(pin)?;
     Argon2::default()
         .hash_password(pin.as_bytes())
@@ -68,7 +68,7 @@ fn hash_pin(pin: &str) -> Result<String> {
         .map_err(|e| Error::invalid("pin", format!("could not hash: {e}")))
 }
 
-fn insert_staff(
+pub(crate) fn insert_staff(
     conn: &Connection,
     now: Timestamp,
     name: &str,

@@ -3,11 +3,41 @@
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{Actor, Permission};
+use crate::access::{Actor, Ctx, Permission};
 use crate::kernel::text;
 use crate::money::MoneyFormat;
 use crate::money::pricing::Rates;
 use crate::{Error, Kasir, Result, audit};
+
+/// What the first-run screen offers: every currency Kasir knows (with its minor digits and
+/// usual locale), every time zone, and the machine's own zone to start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetupOptions {
+    pub currencies: Vec<crate::money::currency::Currency>,
+    pub time_zones: Vec<String>,
+    pub suggested_time_zone: String,
+}
+
+/// The first-run screen's choices (see [`SetupOptions`]).
+pub fn setup_options() -> SetupOptions {
+    let mut time_zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_string())
+        .filter(|name| name.contains('/') && !name.starts_with("Etc/"))
+        .collect();
+    time_zones.sort();
+    let system = jiff::tz::TimeZone::system()
+        .iana_name()
+        .map(str::to_string)
+        .filter(|name| time_zones.contains(name))
+        .unwrap_or_else(|| "Asia/Jakarta".to_string());
+    SetupOptions {
+        currencies: crate::money::currency::CURRENCIES.to_vec(),
+        time_zones,
+        suggested_time_zone: system,
+    }
+}
 
 /// The highest tax or service rate, in basis points (50%).
 pub const MAX_RATE_BP: u32 = 5_000;
@@ -205,16 +235,21 @@ impl ShopSettings<'_> {
     pub fn update(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
         let settings = settings.validate()?;
         self.k.write(actor, Permission::ManageSettings, |cx| {
-            let before = load(cx)?;
-            store(cx, &settings)?;
-            audit::record(
-                cx,
-                "settings_changed",
-                serde_json::json!({
-                    "before": before, "after": settings
-                }),
-            )?;
-            Ok(settings.clone())
+            update_in(cx, &settings)
         })
     }
+}
+
+/// Replaces the (validated) settings inside the caller's transaction; audited.
+pub(crate) fn update_in(cx: &Ctx<'_>, settings: &Settings) -> Result<Settings> {
+    let before = load(cx)?;
+    store(cx, settings)?;
+    audit::record(
+        cx,
+        "settings_changed",
+        serde_json::json!({
+            "before": before, "after": settings
+        }),
+    )?;
+    Ok(settings.clone())
 }

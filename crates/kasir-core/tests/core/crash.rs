@@ -129,14 +129,23 @@ fn check_consistent(k: &Kasir, admin: &Actor, acknowledged: &[OrderId], round: u
 
 /// Kills `kasir-demo open DIR` after `delay`; returns whether it was still running.
 fn open_and_kill(dir: &std::path::Path, delay: Duration) -> bool {
+    run_and_kill("open", dir, delay)
+}
+
+/// Kills `kasir-demo COMMAND DIR` after `delay`; returns whether it was still running.
+fn run_and_kill(command: &str, dir: &std::path::Path, delay: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kasir-demo"))
-        .arg("open")
+        .arg(command)
         .arg(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(delay);
+    // Wait for the delay, or less if the child finishes first.
+    let started = std::time::Instant::now();
+    while started.elapsed() < delay && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_micros(200));
+    }
     let killed = child.try_wait().unwrap().is_none();
     let _ = child.kill();
     let status = child.wait().unwrap();
@@ -200,5 +209,59 @@ fn killed_during_first_start_or_upgrade_every_directory_opens_afterwards() {
     assert!(
         killed[0] > 20 && killed[1] > 20,
         "kills that landed: {killed:?}"
+    );
+}
+
+/// What a seeded demo holds: staff, products, pictures, outbox entries.
+fn demo_counts(k: &Kasir) -> [i64; 4] {
+    [
+        "SELECT COUNT(*) FROM staff",
+        "SELECT COUNT(*) FROM products",
+        "SELECT COUNT(*) FROM products WHERE image_id IS NOT NULL",
+        "SELECT COUNT(*) FROM outbox",
+    ]
+    .map(|sql| count(k, sql))
+}
+
+/// Seeding the demo is one transaction: killed at any moment, the database holds the whole
+/// demo or nothing, and a database with nothing can be seeded again (a killed seed used to
+/// leave staff without a menu, and then refuse to seed again).
+#[test]
+fn killed_while_seeding_the_demo_leaves_all_of_it_or_none() {
+    let reference = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    assert!(!run_and_kill(
+        "seed",
+        reference.path(),
+        Duration::from_secs(120)
+    ));
+    let full_time = started.elapsed();
+    let full = demo_counts(&Kasir::open(reference.path(), Arc::new(SystemClock)).unwrap());
+    assert!(full[1] > 30 && full[2] == full[1], "the demo: {full:?}");
+
+    let mut seed: u64 = 0x0DDB_1A5E_5BAD_5EED;
+    let (mut empty, mut whole) = (0, 0);
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let dir = tempfile::tempdir().unwrap();
+        let delay = full_time.mul_f64((seed % 1000) as f64 / 1000.0);
+        run_and_kill("seed", dir.path(), delay);
+        let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        db::integrity_check(&k.connection()).unwrap();
+        let counts = demo_counts(&k);
+        if counts == [0, 0, 0, 0] {
+            empty += 1;
+            assert!(k.people().needs_setup().unwrap());
+            seed_demo(&k, false).unwrap_or_else(|e| panic!("round {round}: seeding again: {e}"));
+        } else {
+            whole += 1;
+            assert_eq!(counts, full, "round {round} (killed after {delay:?})");
+        }
+    }
+    assert!(
+        empty > 0,
+        "some kills landed before the commit ({empty} empty, {whole} whole)"
     );
 }
