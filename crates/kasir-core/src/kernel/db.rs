@@ -253,6 +253,8 @@ struct WalShared {
     stop: AtomicBool,
     lock: Mutex<()>,
     wake: Condvar,
+    /// How many times the checkpointer woke (for tests: an idle till wakes it never).
+    wakeups: AtomicU32,
 }
 
 impl Default for WalShared {
@@ -263,6 +265,7 @@ impl Default for WalShared {
             stop: AtomicBool::new(false),
             lock: Mutex::new(()),
             wake: Condvar::new(),
+            wakeups: AtomicU32::new(0),
         }
     }
 }
@@ -337,6 +340,7 @@ fn checkpoint_loop(conn: &Connection, fill: &WalFill, threshold: u32) {
         }
         if fill.frames() < threshold {
             guard = shared.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
+            shared.wakeups.fetch_add(1, Ordering::Relaxed);
             continue;
         }
         drop(guard);
@@ -525,6 +529,25 @@ mod tests {
         assert_eq!(fill.frames(), 0, "nothing left to do until the next commit");
         insert(1);
         assert!(fill.frames() < 40, "the next commit restarted the WAL");
+    }
+
+    /// An idle till wakes the checkpointer never: it sleeps until a commit reports a full WAL.
+    #[test]
+    fn checkpointer_sleeps_while_the_wal_is_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let mut conn = open_writer(&path).unwrap();
+        let fill = watch_wal(&mut conn).unwrap();
+        let cp = Checkpointer::spawn(path.clone(), fill.clone(), 1_000).unwrap();
+        conn.execute_batch("CREATE TABLE scratch (x BLOB)").unwrap();
+        for _ in 0..5 {
+            conn.execute("INSERT INTO scratch VALUES (zeroblob(100))", [])
+                .unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        // The old loop polled every 50 ms: six wake-ups here.
+        assert_eq!(fill.0.wakeups.load(Ordering::Relaxed), 0);
+        drop(cp);
     }
 
     #[test]

@@ -702,6 +702,18 @@ fn search_puts_whole_words_and_name_starts_first_in_a_big_catalog() {
             .create_product(&a, draft(s.category, name, 30_000))
             .unwrap();
     }
+    // The generator keeps the stock ledger true: every count is the sum of its movements.
+    assert_eq!(
+        count(&s.kasir, "SELECT COALESCE(SUM(stock), 0) FROM products"),
+        count(
+            &s.kasir,
+            "SELECT COALESCE(SUM(delta), 0) FROM stock_movements"
+        )
+    );
+    assert!(matches!(
+        kasir_core::demo::generate_products(&s.kasir, &a, usize::MAX, 1),
+        Err(Error::Invalid { field: "n", .. })
+    ));
     let containing = count(
         &s.kasir,
         "SELECT COUNT(*) FROM products WHERE name LIKE '% Pandan %'",

@@ -268,3 +268,24 @@ fn an_unreadable_outbox_row_is_an_error_never_a_default() {
     }
     assert!(s.kasir.outbox().entries(0, 100).is_ok());
 }
+
+/// An audit entry whose detail cannot be read is an error naming the entry, never a null.
+#[test]
+fn an_unreadable_audit_entry_is_an_error() {
+    let s = shop();
+    assert!(s.kasir.audit().entries(&s.admin, 10).is_ok());
+    s.kasir
+        .connection()
+        .execute(
+            "INSERT INTO audit_log (seq, at, staff_id, action, detail, prev_hash, hash)
+             VALUES ((SELECT MAX(seq) + 1 FROM audit_log), '2026-11-21T03:00:00.000000000Z', NULL, 'x', '{broken', '', '')",
+            [],
+        )
+        .unwrap();
+    match s.kasir.audit().entries(&s.admin, 10) {
+        Err(kasir_core::Error::DatabaseCorrupt(msg)) => {
+            assert!(msg.contains("audit entry"), "{msg}")
+        }
+        other => panic!("expected DatabaseCorrupt, got {other:?}"),
+    }
+}
