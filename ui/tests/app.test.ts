@@ -7,7 +7,7 @@ import App from "../src/App.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
 import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
-import { IDR, line, resetApp, ticket } from "./fixtures";
+import { line, resetApp, status, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
@@ -24,7 +24,7 @@ describe("App", () => {
 
   it("resumes the newest open ticket after sign-in and follows the shop's language", async () => {
     routeIpc(invoke, {
-      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      appStatus: () => status(),
       listTickets: () => [
         { id: "old", order_type: "dine_in", label: "", parked: false, items: 1, updated_at: "2026-11-21T04:00:00Z" },
         { id: "t1", order_type: "dine_in", label: "Meja 4", parked: false, items: 1, updated_at: "2026-11-21T05:00:00Z" },
@@ -47,7 +47,7 @@ describe("App", () => {
 
   it("shows the setup screen on first run", async () => {
     routeIpc(invoke, {
-      appStatus: () => ({ needs_setup: true, settings: IDR, signed_in: null, today: "2026-11-21" }),
+      appStatus: () => status({ needs_setup: true, signed_in: null }),
     });
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId("setup-demo")).toBeInTheDocument());
@@ -100,7 +100,7 @@ describe("till shortcuts", () => {
     localStorage.clear();
     vi.mocked(invoke).mockReset();
     routeIpc(invoke, {
-      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      appStatus: () => status(),
       listTickets: () => [],
       listCategories: () => [],
       listProducts: () => [],

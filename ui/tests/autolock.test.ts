@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
 import { router } from "../src/stores/chrome.svelte";
 import { session, setAutoLock } from "../src/stores/session.svelte";
-import { IDR, resetApp } from "./fixtures";
+import { resetApp, status } from "./fixtures";
 import { routeIpc } from "./ipc";
 
 describe("auto-lock", () => {
@@ -15,7 +15,7 @@ describe("auto-lock", () => {
     resetApp("en");
     vi.mocked(invoke).mockReset();
     routeIpc(invoke, {
-      appStatus: () => ({ needs_setup: false, settings: IDR, signed_in: { id: "s1", name: "Sari", role: "cashier" }, today: "2026-11-21" }),
+      appStatus: () => status(),
       listTickets: () => [],
       listCategories: () => [],
       listProducts: () => [],

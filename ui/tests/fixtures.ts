@@ -1,6 +1,7 @@
 import type {
   Actor,
   AppStatus_Serialize,
+  MoneyFormat,
   Order_Serialize,
   Product_Serialize,
   ReceiptView_Serialize,
@@ -29,15 +30,25 @@ export const IDR: Settings = {
   terminal_code: "T01",
 };
 
+/** How the core writes money for IDR in id-ID (`AppStatus.money_format`): "Rp 25.000". */
+export const IDR_MONEY: MoneyFormat = {
+  symbol: "Rp",
+  spaced: true,
+  group_separator: ".",
+  decimal_separator: ",",
+  minor_unit: 0,
+};
+
 export const SARI: Actor = { id: "s1", name: "Sari", role: "cashier" };
 
 /** What `app_status` answers for a shop in use; `signed_in` is Sari unless given. */
 export function status(p: Partial<AppStatus_Serialize> = {}): AppStatus_Serialize {
-  return { needs_setup: false, settings: IDR, signed_in: SARI, today: "2026-11-21", ...p };
+  return { needs_setup: false, settings: IDR, money_format: IDR_MONEY, signed_in: SARI, today: "2026-11-21", ...p };
 }
 
 export function resetApp(lang: "en" | "id" = "en") {
   session.settings = IDR;
+  session.moneyFormat = IDR_MONEY;
   chrome.lang = lang;
   session.actor = SARI;
   sale.ticket = null;

@@ -2,10 +2,10 @@
  * The session: the shop's settings and business date, and the signed-in member. Start-up,
  * sign-in and lock go through here; they pick the route and bring the ticket along.
  */
-import { commands, type Actor, type AppStatus_Serialize, type Settings } from "../bindings";
+import { commands, type Actor, type AppStatus_Serialize, type MoneyFormat, type Settings } from "../bindings";
 import { call } from "../lib/api";
 import { langFromLocale } from "../lib/i18n";
-import { formatMoney, type MoneyFormat } from "../lib/money";
+import { formatMoney } from "../lib/money";
 import { dropApproval } from "./approval.svelte";
 import { chrome, errorText, router, showError, storedLang } from "./chrome.svelte";
 import { clearTicket, resumeNewestTicket } from "./ticket.svelte";
@@ -28,6 +28,15 @@ const DEFAULT_SETTINGS: Settings = {
   terminal_code: "T01",
 };
 
+/** Until the core answers: how it writes rupiah ("Rp 25.000"). Replaced by `money_format`. */
+const DEFAULT_MONEY_FORMAT: MoneyFormat = {
+  symbol: "Rp",
+  spaced: true,
+  group_separator: ".",
+  decimal_separator: ",",
+  minor_unit: 0,
+};
+
 function storedAutoLock(): number {
   try {
     const v = localStorage.getItem(AUTOLOCK_KEY);
@@ -40,6 +49,8 @@ function storedAutoLock(): number {
 
 export const session = $state({
   settings: DEFAULT_SETTINGS as Settings,
+  /** How the shop writes money, exactly as the core made it (`AppStatus.money_format`). */
+  moneyFormat: DEFAULT_MONEY_FORMAT as MoneyFormat,
   /** Today's business date in the shop's time zone. */
   today: "",
   actor: null as Actor | null,
@@ -49,9 +60,9 @@ export const session = $state({
   startupError: "",
 });
 
+/** The shop's money format, as the core hands it over; the UI never derives one itself. */
 export function moneyFormat(): MoneyFormat {
-  const s = session.settings;
-  return { currency: s.currency, locale: s.locale, minor_unit: s.minor_unit };
+  return session.moneyFormat;
 }
 
 /** An amount in the shop's currency: Rp 25.000, $25.00. */
@@ -68,9 +79,10 @@ export function setAutoLock(minutes: number): void {
   }
 }
 
-/** Takes the shop's settings and date from the backend's status. */
+/** Takes the shop's settings, money format and date from the backend's status. */
 export function applyStatus(status: AppStatus_Serialize): void {
   session.settings = status.settings;
+  session.moneyFormat = status.money_format;
   session.today = status.today;
 }
 
