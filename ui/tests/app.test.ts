@@ -7,7 +7,7 @@ import App from "../src/App.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
 import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
-import { line, resetApp, status, ticket } from "./fixtures";
+import { line, resetApp, setupOptions, status, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
@@ -48,10 +48,12 @@ describe("App", () => {
   it("shows the setup screen on first run", async () => {
     routeIpc(invoke, {
       appStatus: () => status({ needs_setup: true, signed_in: null }),
+      setupOptions: () => setupOptions(),
     });
     render(App);
     await vi.waitFor(() => expect(screen.getByTestId("setup-demo")).toBeInTheDocument());
     expect(screen.getByTestId("setup-form")).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.getByTestId("setup-currency")).toHaveValue("IDR"));
   });
 });
 

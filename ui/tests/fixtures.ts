@@ -6,6 +6,7 @@ import type {
   Product_Serialize,
   ReceiptView_Serialize,
   Settings,
+  SetupOptions,
   Ticket_Serialize,
   TicketLine_Serialize,
 } from "../src/bindings";
@@ -38,6 +39,24 @@ export const IDR_MONEY: MoneyFormat = {
   decimal_separator: ",",
   minor_unit: 0,
 };
+
+/**
+ * What `setup_options` answers: a few of the core's currencies (IDR first, as the core lists
+ * them) and time zones, with Asia/Makassar as the machine's own.
+ */
+export function setupOptions(p: Partial<SetupOptions> = {}): SetupOptions {
+  return {
+    currencies: [
+      { code: "IDR", name: "Indonesian rupiah", symbol: "Rp", spaced: true, minor_unit: 0, locale: "id-ID" },
+      { code: "USD", name: "US dollar", symbol: "$", spaced: false, minor_unit: 2, locale: "en-US" },
+      { code: "EUR", name: "Euro", symbol: "€", spaced: false, minor_unit: 2, locale: "de-DE" },
+      { code: "JPY", name: "Japanese yen", symbol: "¥", spaced: false, minor_unit: 0, locale: "ja-JP" },
+    ],
+    time_zones: ["America/New_York", "Asia/Jakarta", "Asia/Makassar", "Asia/Tokyo", "Europe/Berlin", "UTC"],
+    suggested_time_zone: "Asia/Makassar",
+    ...p,
+  };
+}
 
 export const SARI: Actor = { id: "s1", name: "Sari", role: "cashier" };
 
