@@ -22,6 +22,8 @@ export const en = {
   "keys.close": "close",
   "keys.lock": "lock",
   "keys.methods": "pay method",
+  "keys.sell": "sell",
+  "keys.back": "back",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -46,4 +48,6 @@ export const id: Record<keyof typeof en, string> = {
   "keys.close": "tutup",
   "keys.lock": "kunci",
   "keys.methods": "cara bayar",
+  "keys.sell": "jual",
+  "keys.back": "kembali",
 };
