@@ -102,9 +102,21 @@ fn save_jpeg(img: &RgbImage, path: &Path) -> Result<()> {
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buf, 85);
     img.write_with_encoder(encoder)
         .map_err(|e| Error::Image(e.to_string()))?;
+    // On disk before the transaction that points a product at it commits: a power cut must
+    // not leave a product naming an empty file.
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &buf)?;
+    let mut file = std::fs::File::create(&tmp)?;
+    std::io::Write::write_all(&mut file, &buf)?;
+    file.sync_all()?;
+    drop(file);
     std::fs::rename(&tmp, path)?;
+    // The rename itself is durable once the folder is synced (Linux; elsewhere a folder cannot
+    // be opened for this, and the file's own sync is what there is).
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        dir.sync_all()?;
+    }
     Ok(())
 }
 

@@ -136,8 +136,8 @@ struct Tier {
 }
 
 /// The queries of a search, best matches first. A search walks them in turn until it has
-/// enough products, so the best matches are found by the indexes themselves, never cut from
-/// a capped sample: the name's first word is the first word typed; every word is a whole
+/// enough products, so a better tier's matches are never cut for a worse tier's: the name's
+/// first word is the first word typed; every word is a whole
 /// word of the name; the name's first word starts with the first word typed; every word
 /// starts a word of the name; every word starts a word anywhere (description, category).
 /// Each is a plain lookup of terms in one index, cheap however many products mention them.
@@ -194,6 +194,20 @@ fn rank(name: &str, query: &[String]) -> u8 {
         3
     } else {
         4
+    }
+}
+
+/// For a first-word tier, whether the name's first word (as Kasir splits words) is the word
+/// typed (`Rest::Whole`) or starts with it: the index's first word comes from SQL, which
+/// splits on fewer characters.
+fn first_word_matches(name: &str, query: &[String], tier: &Tier) -> bool {
+    if tier.index != Index::Heads {
+        return true;
+    }
+    let first = words_unbounded(name).into_iter().next().unwrap_or_default();
+    match tier.rest {
+        Rest::Whole => first == query[0],
+        _ => first.starts_with(query[0].as_str()),
     }
 }
 
@@ -254,8 +268,10 @@ impl Catalog<'_> {
     }
 
     /// Search as you type over name, description and category, by word prefix. Returns at most
-    /// `limit` products, best first: see [`search_tiers`]; within a tier, the most popular
-    /// first.
+    /// `limit` products, best first: see [`search_tiers`]. Within a tier the index gives its
+    /// matches oldest first, and the search ranks what it reads of them by popularity: with
+    /// thousands in one tier, the page holds the most popular of the first it read, not of
+    /// all (reading all would cost milliseconds).
     pub fn search_products(
         &self,
         actor: &Actor,
@@ -336,7 +352,11 @@ impl Catalog<'_> {
                 }
                 let mut hits: Vec<Hit> = run(tier, fetch)?
                     .into_iter()
-                    .filter(|h| !seen.contains(&h.rid) && rest_matches(&h.name, &q, tier.rest))
+                    .filter(|h| {
+                        !seen.contains(&h.rid)
+                            && first_word_matches(&h.name, &q, tier)
+                            && rest_matches(&h.name, &q, tier.rest)
+                    })
                     .collect();
                 by_rank(&mut hits);
                 hits.truncate(want);
@@ -385,7 +405,7 @@ impl Catalog<'_> {
     /// fact, only a cached figure.
     pub fn refresh_popularity(&self, days: u16) -> Result<usize> {
         self.k.transact(|tx, now| {
-            let tz = crate::settings::load(tx)?.time_zone();
+            let tz = crate::settings::load(tx)?.time_zone()?;
             let since = now
                 .to_zoned(tz)
                 .date()

@@ -181,7 +181,10 @@ fn migrate(conn: &mut Connection, fresh: bool, up_to: i64) -> Result<()> {
         }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(HISTORY_TABLE)?;
-        tx.execute_batch(m.sql().unwrap_or_default())?;
+        let sql = m.sql().ok_or_else(|| {
+            Error::DatabaseCorrupt(format!("migration V{version} has no SQL in this build"))
+        })?;
+        tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
              VALUES (?1, ?2, ?3, ?4)",

@@ -85,8 +85,10 @@ impl Kasir {
         self.data_dir.join("media")
     }
 
-    /// The writer connection, for inspection in tests and tools. Use cases never need it; do
-    /// not hold the guard across a use case call (it is the writer's lock).
+    /// The writer connection, for inspection in tests and tools only: it checks no
+    /// permission and opens no transaction. Use cases never need it, and a front end must not
+    /// use it. Do not hold the guard across a use case call (it is the writer's lock).
+    #[doc(hidden)]
     pub fn connection(&self) -> MutexGuard<'_, Connection> {
         lock(&self.writer)
     }

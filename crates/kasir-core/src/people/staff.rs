@@ -217,20 +217,26 @@ impl People<'_> {
                 .verify_password(pin.as_bytes(), record.pin_hash.as_str())
                 .is_ok();
         if pin_ok {
-            if record.failed > 0 {
-                self.k.transact(|tx, _| {
+            // Checked again in the transaction: attempts made at the same moment may have
+            // locked the member out (or an admin deactivated them) while argon2 ran.
+            let (name, role) = self.k.transact(|tx, now| {
+                let now_record = read_pin_record(tx, staff_id)?
+                    .filter(|r| r.active)
+                    .ok_or_else(|| Error::not_found("staff member", staff_id))?;
+                if let Some(until) = now_record.locked_until
+                    && until.0 > now
+                {
+                    return Err(Error::LockedOut { until: until.0 });
+                }
+                if now_record.failed > 0 {
                     tx.execute(
                         "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
                         [staff_id],
                     )?;
-                    Ok(())
-                })?;
-            }
-            return Ok(Actor::signed_in(
-                staff_id,
-                record.name,
-                Role::parse(&record.role)?,
-            ));
+                }
+                Ok((now_record.name, now_record.role))
+            })?;
+            return Ok(Actor::signed_in(staff_id, name, Role::parse(&role)?));
         }
         // Counted in the database, so two wrong PINs at once both count.
         let (failed, lock) = self.k.transact(|tx, now| {

@@ -328,7 +328,7 @@ impl Sales<'_> {
 
             let receipt_no = next_receipt_no(tx, &cx.terminal)?;
             let id = OrderId::new(now);
-            let business_date = now.to_zoned(settings.time_zone()).date();
+            let business_date = now.to_zoned(settings.time_zone()?).date();
             let ts = Stamp(now);
             tx.prepare_cached(
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,

@@ -113,9 +113,9 @@ fn percent(bp: u32) -> String {
 }
 
 /// Builds the receipt of an order with the shop's current header and footer.
-pub fn build(order: Order, settings: &Settings) -> Receipt {
-    let local = order.created_at.to_zoned(settings.time_zone());
-    Receipt {
+pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
+    let local = order.created_at.to_zoned(settings.time_zone()?);
+    Ok(Receipt {
         shop_name: settings.shop_name.clone(),
         shop_address: settings.shop_address.clone(),
         header: settings.receipt_header.clone(),
@@ -125,7 +125,7 @@ pub fn build(order: Order, settings: &Settings) -> Receipt {
         minor_unit: settings.minor_unit,
         local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
         order,
-    }
+    })
 }
 
 impl Receipt {
@@ -314,7 +314,7 @@ impl Sales<'_> {
     pub fn receipt(&self, actor: &Actor, order: OrderId) -> Result<Receipt> {
         self.k.read(actor, Permission::Sell, |conn, _| {
             let settings = settings::load(conn)?;
-            Ok(build(load_order(conn, order)?, &settings))
+            build(load_order(conn, order)?, &settings)
         })
     }
 }

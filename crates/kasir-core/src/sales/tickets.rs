@@ -151,11 +151,20 @@ fn discount_to_sql(d: Option<Discount>) -> (Option<&'static str>, Option<i64>) {
     }
 }
 
-fn discount_from_sql(kind: Option<String>, value: Option<i64>) -> Option<Discount> {
-    match (kind.as_deref(), value) {
-        (Some("percent"), Some(v)) => Some(Discount::Percent(v.clamp(0, 10_000) as u32)),
+/// A stored discount. A row that does not read as one it could have been written as is an
+/// error, never "no discount": an approved discount must not vanish or change at checkout.
+fn discount_from_sql(kind: Option<String>, value: Option<i64>) -> Result<Option<Discount>> {
+    let discount = match (kind.as_deref(), value) {
+        (None, None) => return Ok(None),
+        (Some("percent"), Some(v)) => u32::try_from(v).ok().map(Discount::Percent),
         (Some("amount"), Some(v)) => Some(Discount::Amount(Money(v))),
         _ => None,
+    };
+    match discount.map(Discount::validate) {
+        Some(Ok(d)) => Ok(Some(d)),
+        _ => Err(Error::DatabaseCorrupt(format!(
+            "a ticket's discount cannot be read: {kind:?} {value:?}"
+        ))),
     }
 }
 
@@ -238,7 +247,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
             note,
             quantity,
             unit_price,
-            discount: discount_from_sql(dk, dv),
+            discount: discount_from_sql(dk, dv)?,
             discount_approved_by: approver,
             totals: LineTotals {
                 gross: Money::ZERO,
@@ -252,7 +261,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
             product_active: product.active,
         });
     }
-    let discount = discount_from_sql(head.4, head.5);
+    let discount = discount_from_sql(head.4, head.5)?;
     let inputs: Vec<LineInput> = lines
         .iter()
         .map(|l| LineInput {

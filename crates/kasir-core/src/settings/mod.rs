@@ -83,8 +83,16 @@ impl Settings {
         MoneyFormat::new(&self.currency, &self.locale, self.minor_unit)
     }
 
-    pub fn time_zone(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    /// The shop's time zone. Settings are validated when stored, so an unknown zone means
+    /// the row was changed behind Kasir's back: an error, never a silent UTC (it decides
+    /// every sale's business date).
+    pub fn time_zone(&self) -> Result<jiff::tz::TimeZone> {
+        jiff::tz::TimeZone::get(&self.time_zone).map_err(|e| {
+            Error::DatabaseCorrupt(format!(
+                "settings: unknown time zone {:?}: {e}",
+                self.time_zone
+            ))
+        })
     }
 
     /// Checks every field; returns the cleaned-up settings.
@@ -227,7 +235,7 @@ impl ShopSettings<'_> {
 
     /// Today's business date in the shop's time zone.
     pub fn today(&self) -> Result<jiff::civil::Date> {
-        let tz = self.get()?.time_zone();
+        let tz = self.get()?.time_zone()?;
         Ok(self.k.now().to_zoned(tz).date())
     }
 

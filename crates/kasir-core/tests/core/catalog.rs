@@ -899,3 +899,28 @@ fn modifier_ids_stay_stable_across_edits() {
         },
     );
 }
+
+/// A name's first word is found however the name starts: after leading punctuation, and
+/// split at `&`, `+` or an apostrophe as well as spaces.
+#[test]
+fn search_finds_first_words_after_punctuation() {
+    let s = shop();
+    let a = s.admin.clone();
+    for name in ["(Baru) Kopi Tubruk", "Roti Baru", "Kopi&Susu", "Susu Murni"] {
+        s.kasir
+            .catalog()
+            .create_product(&a, draft(s.category, name, 10_000))
+            .unwrap();
+    }
+    let names = |q: &str| -> Vec<String> {
+        s.kasir
+            .catalog()
+            .search_products(&s.cashier, q, 20, false)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
+    };
+    assert_eq!(names("baru"), ["(Baru) Kopi Tubruk", "Roti Baru"]);
+    assert_eq!(names("susu"), ["Susu Murni", "Kopi&Susu"]);
+}

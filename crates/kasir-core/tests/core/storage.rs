@@ -120,3 +120,79 @@ fn a_first_start_makes_its_data_directory() {
     assert!(k.people().needs_setup().unwrap());
     assert!(data.join("media").is_dir());
 }
+
+/// A settings row changed behind Kasir's back to an unknown time zone is an error, never a
+/// silent UTC business date.
+#[test]
+fn an_unknown_time_zone_in_the_database_is_an_error() {
+    let s = shop();
+    let p = s.product("Teh", 8_000, None);
+    s.kasir
+        .connection()
+        .execute("UPDATE settings SET time_zone = 'Mars/Olympus'", [])
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(
+            &s.cashier,
+            kasir_core::sales::tickets::OrderType::Takeaway,
+            "",
+        )
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(
+            &s.cashier,
+            t.id,
+            kasir_core::sales::tickets::AddLine {
+                product_id: p.id,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+    let r = s
+        .kasir
+        .sales()
+        .checkout(&s.cashier, t.id, &[crate::helpers::cash(9_300)]);
+    assert!(matches!(r, Err(Error::DatabaseCorrupt(_))), "{r:?}");
+    assert!(matches!(
+        s.kasir.settings().today(),
+        Err(Error::DatabaseCorrupt(_))
+    ));
+}
+
+/// A ticket's discount that cannot be read is an error, never "no discount".
+#[test]
+fn an_unreadable_ticket_discount_is_an_error() {
+    let s = shop();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(
+            &s.cashier,
+            kasir_core::sales::tickets::OrderType::Takeaway,
+            "",
+        )
+        .unwrap();
+    for (kind, value) in [
+        ("percent", None),
+        ("percent", Some(20_000)),
+        ("amount", Some(-5)),
+    ] {
+        s.kasir
+            .connection()
+            .execute(
+                "UPDATE tickets SET discount_kind = ?2, discount_value = ?3 WHERE id = ?1",
+                rusqlite::params![t.id, kind, value],
+            )
+            .unwrap();
+        let r = s.kasir.sales().ticket(&s.cashier, t.id);
+        assert!(
+            matches!(r, Err(Error::DatabaseCorrupt(_))),
+            "{kind} {value:?}: {r:?}"
+        );
+    }
+}
