@@ -312,10 +312,9 @@ impl Sales<'_> {
         payments: &[PaymentInput],
     ) -> Result<Order> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
             let (staff_id, staff_name) = (cx.member.id, cx.member.name.clone());
-            let settings = settings::load(tx)?;
-            let ticket = load_ticket(tx, ticket_id)?;
+            let settings = settings::load(cx)?;
+            let ticket = load_ticket(cx, ticket_id)?;
             if ticket.lines.is_empty() {
                 return Err(Error::EmptyTicket);
             }
@@ -326,11 +325,11 @@ impl Sales<'_> {
             let (payments, change) = settle(totals.total, payments)?;
             let paid = Money::sum(payments.iter().map(|p| p.amount))?;
 
-            let receipt_no = next_receipt_no(tx, &cx.terminal)?;
-            let id = OrderId::new(now);
-            let business_date = now.to_zoned(settings.time_zone()?).date();
-            let ts = Stamp(now);
-            tx.prepare_cached(
+            let receipt_no = next_receipt_no(cx, &cx.terminal)?;
+            let id = OrderId::new(cx.now);
+            let business_date = cx.now.to_zoned(settings.time_zone()?).date();
+            let ts = Stamp(cx.now);
+            cx.prepare_cached(
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
@@ -347,7 +346,7 @@ impl Sales<'_> {
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
-            let mut insert_line = tx.prepare_cached(
+            let mut insert_line = cx.prepare_cached(
                 "INSERT INTO order_lines (order_id, position, product_id, product_name, category_name,
                     base_price, unit_price, modifiers, note, quantity, gross, line_discount, order_discount,
                     service, tax, total)
@@ -365,7 +364,7 @@ impl Sales<'_> {
                     *taken.entry(l.product_id).or_default() += l.quantity;
                 }
             }
-            let mut insert_payment = tx.prepare_cached(
+            let mut insert_payment = cx.prepare_cached(
                 "INSERT INTO payments (order_id, position, method, amount, tendered, change, reference, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
@@ -377,9 +376,9 @@ impl Sales<'_> {
             }
             for (product, qty) in &taken {
                 let order = id.to_string();
-                move_stock(tx, now, &StockMove { product: *product, delta: -qty, reason: "sale", order: Some(&order), staff: staff_id, note: "" })?;
+                move_stock(cx, cx.now, &StockMove { product: *product, delta: -qty, reason: "sale", order: Some(&order), staff: staff_id, note: "" })?;
             }
-            tx.prepare_cached("DELETE FROM tickets WHERE id = ?1")?.execute([ticket_id])?;
+            cx.prepare_cached("DELETE FROM tickets WHERE id = ?1")?.execute([ticket_id])?;
 
             // Built from what was just written (the outbox test reads it back to prove they agree).
             let order = Order {
@@ -406,7 +405,7 @@ impl Sales<'_> {
                 discount_approved_by: ticket.discount_approved_by,
                 cancel_reason: None,
                 business_date,
-                created_at: now,
+                created_at: cx.now,
                 lines: ticket
                     .lines
                     .iter()
@@ -458,27 +457,26 @@ impl Sales<'_> {
     /// Moves an order one step along the kitchen flow: pending → preparing → ready → completed.
     pub fn advance_order(&self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            let from = load_order(tx, id)?.status;
+            let from = load_order(cx, id)?.status;
             if from.next() != Some(to) {
                 return Err(Error::InvalidTransition {
                     from: from.as_str().into(),
                     to: to.as_str().into(),
                 });
             }
-            tx.execute(
+            cx.execute(
                 "UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, to.as_str(), Stamp(now)],
+                params![id, to.as_str(), Stamp(cx.now)],
             )?;
             outbox::append(
                 cx,
                 &Payload::OrderStatus(kasir_proto::OrderStatusChanged {
                     order_id: id.0,
                     status: to.to_proto(),
-                    at: now,
+                    at: cx.now,
                 }),
             )?;
-            load_order(tx, id)
+            load_order(cx, id)
         })
     }
 
@@ -493,19 +491,18 @@ impl Sales<'_> {
     ) -> Result<Order> {
         let reason = text::name("reason", reason, 200)?;
         self.k.write_approved(actor, approver, Permission::Sell, Permission::CancelOrder, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
             let (staff, approved_by) = (cx.member.id, cx.approved_by);
-            let order = load_order(tx, id)?;
+            let order = load_order(cx, id)?;
             if !order.status.cancellable() {
                 return Err(Error::InvalidTransition { from: order.status.as_str().into(), to: "cancelled".into() });
             }
-            tx.execute(
+            cx.execute(
                 "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, reason, staff, Stamp(now)],
+                params![id, reason, staff, Stamp(cx.now)],
             )?;
             let mut sold: Vec<(ProductId, i64)> = Vec::new();
             let products: std::collections::BTreeSet<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
-            let mut taken = tx.prepare_cached(
+            let mut taken = cx.prepare_cached(
                 "SELECT -delta FROM stock_movements WHERE product_id = ?1 AND order_id = ?2 AND reason = 'sale'",
             )?;
             for product in products {
@@ -514,10 +511,10 @@ impl Sales<'_> {
             }
             for (product, qty) in &sold {
                 // A product whose tracking was switched off since the sale gets nothing back.
-                let tracked: bool = tx.query_row("SELECT stock IS NOT NULL FROM products WHERE id = ?1", [product], |r| r.get(0))?;
+                let tracked: bool = cx.query_row("SELECT stock IS NOT NULL FROM products WHERE id = ?1", [product], |r| r.get(0))?;
                 if tracked {
                     let order = id.to_string();
-                    move_stock(tx, now, &StockMove { product: *product, delta: *qty, reason: "cancel", order: Some(&order), staff, note: &reason })?;
+                    move_stock(cx, cx.now, &StockMove { product: *product, delta: *qty, reason: "cancel", order: Some(&order), staff, note: &reason })?;
                 }
             }
             let cancelled = kasir_proto::OrderCancelled {
@@ -526,12 +523,12 @@ impl Sales<'_> {
                 reason: reason.clone(),
                 cancelled_by: staff.0,
                 approved_by: approved_by.map(|a| a.0),
-                at: now,
+                at: cx.now,
                 stock_returned: sold.iter().map(|(p, q)| kasir_proto::StockReturned { product_id: p.0, quantity: *q }).collect(),
             };
             audit::record(cx, "order_cancelled", serde_json::to_value(&cancelled)?)?;
             outbox::append(cx, &Payload::OrderCancelled(cancelled))?;
-            load_order(tx, id)
+            load_order(cx, id)
         })
     }
 }

@@ -401,30 +401,27 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         let label = text::line("label", label, 60)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            touch(tx, id, now)?;
-            tx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
+            touch(cx, id, cx.now)?;
+            cx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
                 .execute(params![id, order_type.as_str(), label])?;
-            load_ticket(tx, id)
+            load_ticket(cx, id)
         })
     }
 
     /// Parks a ticket (puts it aside) or resumes it.
     pub fn set_ticket_parked(&self, actor: &Actor, id: TicketId, parked: bool) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            touch(tx, id, now)?;
-            tx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
+            touch(cx, id, cx.now)?;
+            cx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
                 .execute(params![id, parked])?;
-            load_ticket(tx, id)
+            load_ticket(cx, id)
         })
     }
 
     /// Throws a ticket away (nothing was sold, so nothing else changes).
     pub fn discard_ticket(&self, actor: &Actor, id: TicketId) -> Result<()> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let tx: &Connection = cx;
-            if tx
+            if cx
                 .prepare_cached("DELETE FROM tickets WHERE id = ?1")?
                 .execute([id])?
                 == 0
@@ -441,9 +438,8 @@ impl Sales<'_> {
         check_quantity(add.quantity)?;
         let note = text::line("note", &add.note, 200)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            touch(tx, ticket, now)?;
-            let product = load_product(tx, add.product_id)?;
+            touch(cx, ticket, cx.now)?;
+            let product = load_product(cx, add.product_id)?;
             if !product.active {
                 return Err(Error::not_found("product", add.product_id));
             }
@@ -453,8 +449,8 @@ impl Sales<'_> {
                 .collect();
             chosen.sort();
             let key = serde_json::to_string(&chosen)?;
-            check_stock(tx, ticket, add.product_id, add.quantity, None)?;
-            let same: Option<(TicketLineId, i64)> = tx
+            check_stock(cx, ticket, add.product_id, add.quantity, None)?;
+            let same: Option<(TicketLineId, i64)> = cx
                 .prepare_cached(
                     "SELECT id, quantity FROM ticket_lines
                      WHERE ticket_id = ?1 AND product_id = ?2 AND modifier_ids = ?3 AND note = ?4 AND discount_kind IS NULL",
@@ -465,18 +461,18 @@ impl Sales<'_> {
                 Some((line, q)) => {
                     let q = q + add.quantity;
                     check_quantity(q)?;
-                    tx.prepare_cached("UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, q])?;
+                    cx.prepare_cached("UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, q])?;
                 }
                 None => {
-                    let (count, last): (i64, i64) = tx.prepare_cached("SELECT COUNT(*), COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1")?.query_row([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    let (count, last): (i64, i64) = cx.prepare_cached("SELECT COUNT(*), COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1")?.query_row([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?;
                     if count as usize >= MAX_LINES {
                         return Err(Error::invalid("ticket", format!("at most {MAX_LINES} lines on one ticket")));
                     }
-                    tx.prepare_cached("INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![TicketLineId::new(now), ticket, last + 1, add.product_id, key, note, add.quantity])?;
+                    cx.prepare_cached("INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![TicketLineId::new(cx.now), ticket, last + 1, add.product_id, key, note, add.quantity])?;
                 }
             }
-            load_ticket(tx, ticket)
+            load_ticket(cx, ticket)
         })
     }
 
@@ -490,17 +486,16 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         check_quantity(quantity)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            touch(tx, ticket, now)?;
-            let (product, current) = line_product(tx, ticket, line)?;
+            touch(cx, ticket, cx.now)?;
+            let (product, current) = line_product(cx, ticket, line)?;
             if quantity > current {
-                check_stock(tx, ticket, product, quantity, Some(line))?;
+                check_stock(cx, ticket, product, quantity, Some(line))?;
             }
-            tx.prepare_cached(
+            cx.prepare_cached(
                 "UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2",
             )?
             .execute(params![ticket, line, quantity])?;
-            load_ticket(tx, ticket)
+            load_ticket(cx, ticket)
         })
     }
 
@@ -511,12 +506,11 @@ impl Sales<'_> {
         line: TicketLineId,
     ) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
-            touch(tx, ticket, now)?;
-            line_product(tx, ticket, line)?;
-            tx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
+            touch(cx, ticket, cx.now)?;
+            line_product(cx, ticket, line)?;
+            cx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
                 .execute(params![ticket, line])?;
-            load_ticket(tx, ticket)
+            load_ticket(cx, ticket)
         })
     }
 
@@ -531,14 +525,13 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         let approver = discount_approver(approver, discount)?;
         self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
             let approved_by = cx.approved_by;
-            touch(tx, ticket, now)?;
-            line_product(tx, ticket, line)?;
+            touch(cx, ticket, cx.now)?;
+            line_product(cx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
-            tx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
+            cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
                  WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, kind, value, approved_by])?;
-            let t = load_ticket(tx, ticket)?; // refuses a discount larger than the line
+            let t = load_ticket(cx, ticket)?; // refuses a discount larger than the line
             if let Some(d) = discount {
                 audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "line": line, "discount": d, "approved_by": approved_by
@@ -558,12 +551,11 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         let approver = discount_approver(approver, discount)?;
         self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
-            let (tx, now): (&Connection, _) = (cx, cx.now);
             let approved_by = cx.approved_by;
-            touch(tx, ticket, now)?;
+            touch(cx, ticket, cx.now)?;
             let (kind, value) = discount_to_sql(discount);
-            tx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
-            let t = load_ticket(tx, ticket)?;
+            cx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
+            let t = load_ticket(cx, ticket)?;
             if let Some(d) = discount {
                 audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "discount": d, "approved_by": approved_by

@@ -12,6 +12,7 @@ mod layering;
 mod outbox;
 mod permissions;
 mod receipt;
+mod search;
 mod staff;
 mod storage;
 mod tickets;
