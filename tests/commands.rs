@@ -96,7 +96,10 @@ fn first_run_setup() {
     assert_eq!(status["signed_in"], Value::Null);
     let setup = json!({"setup": {"shop_name": "Warung Senja", "currency": "IDR", "minor_unit": 0, "locale": "id-ID",
         "time_zone": "Asia/Jakarta", "admin_name": "Rina", "pin": "12"}});
-    assert_eq!(h.err("set_up_shop", setup.clone())["kind"], "validation");
+    assert_eq!(
+        h.err("set_up_shop", setup.clone()),
+        json!({"kind": "invalid", "data": {"field": "pin", "rule": {"rule": "pin_digits", "min": 4, "max": 8}}})
+    );
     let mut good = setup.clone();
     good["setup"]["pin"] = json!("2580");
     let admin = h.ok("set_up_shop", good.clone());
@@ -106,8 +109,14 @@ fn first_run_setup() {
     assert_eq!(status["needs_setup"], false);
     assert_eq!(status["signed_in"]["name"], "Rina");
     assert_eq!(status["settings"]["shop_name"], "Warung Senja");
-    assert_eq!(h.err("set_up_shop", good)["kind"], "conflict");
-    assert_eq!(h.err("load_demo", json!({}))["kind"], "conflict");
+    assert_eq!(
+        h.err("set_up_shop", good),
+        json!({"kind": "already_set_up"})
+    );
+    assert_eq!(
+        h.err("load_demo", json!({})),
+        json!({"kind": "already_set_up"})
+    );
 }
 
 #[test]
@@ -132,10 +141,7 @@ fn sign_in_and_out() {
     let h = Harness::new(true);
     // signed out: every use case refuses with a typed error
     let e = h.err("list_categories", json!({}));
-    assert_eq!(
-        e,
-        json!({"kind": "unauthorized", "data": {"message": "sign in first", "needs_approval": false}})
-    );
+    assert_eq!(e, json!({"kind": "signed_out"}));
     let id = h.staff_id("Sari");
     assert_eq!(
         h.err("sign_in", json!({"staffId": id, "pin": "0000"})),
@@ -145,14 +151,20 @@ fn sign_in_and_out() {
         "sign_in",
         json!({"staffId": "01900000-0000-7000-8000-000000000000", "pin": "1111"}),
     );
-    assert_eq!(unknown["kind"], "not_found");
+    assert_eq!(
+        unknown,
+        json!({"kind": "not_found", "data": {"entity": "staff_member"}})
+    );
     let bad_id = h.call("sign_in", json!({"staffId": "not-a-uuid", "pin": "1111"}));
     assert!(bad_id.is_err(), "malformed ids are refused before the core");
     let sari = h.ok("sign_in", json!({"staffId": id, "pin": "3333"}));
     assert_eq!(sari["role"], "cashier");
     assert_eq!(h.ok("app_status", json!({}))["signed_in"]["name"], "Sari");
     h.ok("sign_out", json!({}));
-    assert_eq!(h.err("list_tickets", json!({}))["kind"], "unauthorized");
+    assert_eq!(
+        h.err("list_tickets", json!({})),
+        json!({"kind": "signed_out"})
+    );
     for left in (1..5).rev() {
         assert_eq!(
             h.err("sign_in", json!({"staffId": id, "pin": "9999"}))["data"]["attempts_left"],
@@ -192,7 +204,10 @@ fn menu_commands() {
         "inactive never shown"
     );
     let all = json!({"query": {"category": null, "sort": "name", "offset": 0, "limit": 50, "include_inactive": true}});
-    assert_eq!(h.err("list_products", all)["kind"], "unauthorized");
+    assert_eq!(
+        h.err("list_products", all),
+        json!({"kind": "forbidden", "data": {"permission": "manage_catalog", "role": "cashier", "needs_approval": false}})
+    );
     assert_eq!(h.err("list_products", json!({"query": {"category": null, "sort": "name", "offset": 0, "limit": 0, "include_inactive": false}}))["data"]["field"], "limit");
     let hits = h.ok("search_products", json!({"text": "croiss", "limit": 10}));
     assert_eq!(hits[0]["name"], "Croissant");
@@ -238,8 +253,9 @@ fn a_whole_sale_through_the_commands() {
     let large = kopi["modifier_groups"][0]["options"][1]["id"].clone();
     let sugar = kopi["modifier_groups"][2]["options"][0]["id"].clone();
     let missing = h.err("add_to_ticket", json!({"ticket": tid, "line": {"product_id": kopi["id"], "modifier_ids": [large], "note": "", "quantity": 1}}));
-    assert_eq!(missing["kind"], "validation");
+    assert_eq!(missing["kind"], "invalid");
     assert_eq!(missing["data"]["field"], "modifiers");
+    assert_eq!(missing["data"]["rule"]["rule"], "choices");
     let t = h.ok("add_to_ticket", json!({"ticket": tid, "line": {"product_id": kopi["id"], "modifier_ids": [large, sugar], "note": "es sedikit", "quantity": 2}}));
     assert_eq!(t["lines"][0]["unit_price"], 30_000);
     assert_eq!(t["totals"]["subtotal"], 60_000);
@@ -278,8 +294,10 @@ fn a_whole_sale_through_the_commands() {
         "set_order_discount",
         json!({"ticket": tid, "discount": discount, "approval": null}),
     );
-    assert_eq!(e["kind"], "unauthorized");
-    assert_eq!(e["data"]["needs_approval"], true);
+    assert_eq!(
+        e,
+        json!({"kind": "forbidden", "data": {"permission": "discount", "role": "cashier", "needs_approval": true}})
+    );
     let wrong = json!({"staff_id": h.staff_id("Budi"), "pin": "0000"});
     assert_eq!(
         h.err(
@@ -298,9 +316,10 @@ fn a_whole_sale_through_the_commands() {
     assert_eq!(t["totals"]["total"], 108_100);
 
     let under = h.err("checkout", json!({"ticket": tid, "payments": [{"method": "cash", "amount": 100_000, "reference": null}]}));
-    assert_eq!(under["kind"], "payment");
-    assert_eq!(under["data"]["due"], 108_100);
-    assert_eq!(under["data"]["offered"], 100_000);
+    assert_eq!(
+        under,
+        json!({"kind": "underpaid", "data": {"due": 108_100, "paid": 100_000}})
+    );
     let order = h.ok(
         "checkout",
         json!({"ticket": tid, "payments": [
@@ -341,8 +360,8 @@ fn a_whole_sale_through_the_commands() {
         h.err(
             "advance_order",
             json!({"order": order["id"], "to": "completed"})
-        )["kind"],
-        "conflict"
+        ),
+        json!({"kind": "invalid_transition", "data": {"from": "pending", "to": "completed"}})
     );
     let moved = h.ok(
         "advance_order",
@@ -398,7 +417,7 @@ fn tickets_park_resume_discard() {
         "not_found"
     );
     let empty = h.err("checkout", json!({"ticket": a["id"], "payments": []}));
-    assert_eq!(empty["kind"], "validation");
+    assert_eq!(empty, json!({"kind": "empty_ticket"}));
     assert_eq!(
         h.err(
             "open_ticket",
@@ -414,7 +433,7 @@ fn tickets_park_resume_discard() {
             "set_line_discount",
             json!({"ticket": a["id"], "line": line, "discount": pct, "approval": null})
         )["kind"],
-        "unauthorized"
+        "forbidden"
     );
     h.ok(
         "sign_in",
@@ -439,6 +458,5 @@ fn start_up_milestones_are_accepted_and_bad_times_refused() {
         "report_startup",
         json!({"marks": [{"name": "kasir:login-ready", "at_unix_ms": -1.0}]}),
     );
-    assert_eq!(bad["kind"], "validation");
-    assert_eq!(bad["data"]["field"], "at_unix_ms");
+    assert_eq!(bad["kind"], "internal");
 }

@@ -2,17 +2,23 @@
 //! so the UI can branch (name the product that ran out, ask for a manager's PIN, point at the
 //! bad field) instead of parsing strings.
 
+use kasir_core::{Entity, Field, Permission, Role, Rule};
 use serde::Serialize;
 
-/// What a command can fail with.
+/// What a command can fail with. Every variant is a code with parameters, never a sentence:
+/// the UI words each one in the user's language, formatting amounts (minor units here) with
+/// the shop's money format. Only `internal` carries text, for the log and a bug report.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type, thiserror::Error)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum CommandError {
-    /// Input broke a rule; `field` names it.
-    #[error("{field}: {message}")]
-    Validation { field: String, message: String },
-    #[error("{message}")]
-    NotFound { message: String },
+    /// Input broke `rule`; `field` names the input so a form can point at it.
+    #[error("{field}: {rule}")]
+    Invalid { field: Field, rule: Rule },
+    #[error("{entity} not found")]
+    NotFound { entity: Entity },
+    /// A unique value (a barcode, say) is already taken.
+    #[error("{field} {value:?} is already in use")]
+    Duplicate { field: Field, value: String },
     #[error("not enough {product}: {available} left")]
     InsufficientStock {
         product: String,
@@ -21,28 +27,48 @@ pub enum CommandError {
         #[specta(type = i32)]
         requested: i64,
     },
-    /// The payments do not add up: `due` and what was offered.
-    #[error("{message}")]
-    Payment {
-        message: String,
+    #[error("the ticket is empty")]
+    EmptyTicket,
+    /// The payments fall short of the total.
+    #[error("payments of {paid} do not cover {due}")]
+    Underpaid {
         #[specta(type = i32)]
         due: i64,
         #[specta(type = i32)]
-        offered: i64,
+        paid: i64,
     },
-    /// The action conflicts with the current state (a used barcode, an order already served).
-    #[error("{message}")]
-    Conflict { message: String },
-    /// Nobody is signed in, or the signed-in member lacks the right; a manager may approve.
-    #[error("{message}")]
-    Unauthorized {
-        message: String,
+    /// Card, QRIS and e-wallet payments add up to more than the total (only cash gives change).
+    #[error("non-cash payments of {non_cash} exceed {due}")]
+    Overpaid {
+        #[specta(type = i32)]
+        due: i64,
+        #[specta(type = i32)]
+        non_cash: i64,
+    },
+    /// An order cannot move from `from` to `to` (an order already served, say).
+    #[error("an order that is {from} cannot become {to}")]
+    InvalidTransition { from: String, to: String },
+    #[error("the shop is already set up")]
+    AlreadySetUp,
+    /// The member (as the database has them now) lacks `permission`; a manager may approve
+    /// when `needs_approval`.
+    #[error("a {role:?} may not {permission:?}")]
+    Forbidden {
+        permission: Permission,
+        role: Role,
         needs_approval: bool,
     },
+    /// Nobody is signed in.
+    #[error("sign in first")]
+    SignedOut,
     #[error("wrong PIN")]
     WrongPin { attempts_left: u32 },
     #[error("locked until {until}")]
     LockedOut { until: String },
+    /// A total or a sum passed the largest amount Kasir holds.
+    #[error("the amount is too large")]
+    Overflow,
+    /// A fault of the app or the machine (the disk, the database); logged where it happened.
     #[error("{message}")]
     Internal { message: String },
 }
@@ -51,18 +77,11 @@ impl From<kasir_core::Error> for CommandError {
     fn from(e: kasir_core::Error) -> Self {
         use kasir_core::Error as E;
         match e {
-            E::Invalid { field, reason } => CommandError::Validation {
-                field: field.into(),
-                message: reason,
-            },
-            E::NotFound { .. } => CommandError::NotFound {
-                message: e.to_string(),
-            },
-            E::Duplicate { .. } | E::InvalidTransition { .. } | E::AlreadySetUp => {
-                CommandError::Conflict {
-                    message: e.to_string(),
-                }
-            }
+            E::Invalid { field, rule } => CommandError::Invalid { field, rule },
+            E::NotFound { entity, .. } => CommandError::NotFound { entity },
+            E::Duplicate { field, value } => CommandError::Duplicate { field, value },
+            E::InvalidTransition { from, to } => CommandError::InvalidTransition { from, to },
+            E::AlreadySetUp => CommandError::AlreadySetUp,
             E::InsufficientStock {
                 product,
                 available,
@@ -72,47 +91,31 @@ impl From<kasir_core::Error> for CommandError {
                 available,
                 requested,
             },
-            E::EmptyTicket => CommandError::Validation {
-                field: "ticket".into(),
-                message: e.to_string(),
-            },
-            E::Underpaid { due, paid } => CommandError::Payment {
-                message: e.to_string(),
+            E::EmptyTicket => CommandError::EmptyTicket,
+            E::Underpaid { due, paid } => CommandError::Underpaid {
                 due: due.0,
-                offered: paid.0,
+                paid: paid.0,
             },
-            E::Overpaid { due, non_cash } => CommandError::Payment {
-                message: e.to_string(),
+            E::Overpaid { due, non_cash } => CommandError::Overpaid {
                 due: due.0,
-                offered: non_cash.0,
+                non_cash: non_cash.0,
             },
-            E::Forbidden { permission, .. } => CommandError::Unauthorized {
-                message: e.to_string(),
+            E::Forbidden { permission, role } => CommandError::Forbidden {
+                permission,
+                role,
                 needs_approval: permission.approvable(),
             },
             E::WrongPin { attempts_left } => CommandError::WrongPin { attempts_left },
             E::LockedOut { until } => CommandError::LockedOut {
                 until: until.to_string(),
             },
-            E::Overflow => CommandError::Validation {
-                field: "amount".into(),
-                message: "the amount is too large".into(),
-            },
+            E::Overflow => CommandError::Overflow,
             other => {
                 tracing::error!(error = %other, "command failed");
                 CommandError::Internal {
                     message: other.to_string(),
                 }
             }
-        }
-    }
-}
-
-impl CommandError {
-    pub(crate) fn signed_out() -> Self {
-        CommandError::Unauthorized {
-            message: "sign in first".into(),
-            needs_approval: false,
         }
     }
 }
@@ -138,10 +141,25 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"kind": "wrong_pin", "data": {"attempts_left": 4}})
         );
-        let e = CommandError::from(kasir_core::Error::invalid("price", "must not be negative"));
+        let e = CommandError::from(kasir_core::Error::invalid(
+            Field::LowStockCritical,
+            Rule::TooLong { max: 60 },
+        ));
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"kind": "validation", "data": {"field": "price", "message": "must not be negative"}})
+            serde_json::json!({"kind": "invalid", "data": {"field": "low_stock_critical", "rule": {"rule": "too_long", "max": 60}}})
+        );
+        let e = CommandError::from(kasir_core::Error::Underpaid {
+            due: kasir_core::Money(2500),
+            paid: kasir_core::Money(2000),
+        });
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "underpaid", "data": {"due": 2500, "paid": 2000}})
+        );
+        assert_eq!(
+            serde_json::to_value(CommandError::SignedOut).unwrap(),
+            serde_json::json!({"kind": "signed_out"})
         );
     }
 }

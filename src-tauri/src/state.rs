@@ -55,9 +55,7 @@ impl AppState {
     }
 
     pub fn actor(&self) -> Result<Actor, CommandError> {
-        lock(&self.session)
-            .clone()
-            .ok_or_else(CommandError::signed_out)
+        lock(&self.session).clone().ok_or(CommandError::SignedOut)
     }
 
     pub fn session(&self) -> Option<Actor> {

@@ -127,38 +127,62 @@ export type ChosenModifier = {
 	price_delta: number,
 };
 
-/**  What a command can fail with. */
+/**
+ *  What a command can fail with. Every variant is a code with parameters, never a sentence:
+ *  the UI words each one in the user's language, formatting amounts (minor units here) with
+ *  the shop's money format. Only `internal` carries text, for the log and a bug report.
+ */
 export type CommandError = 
-/**  Input broke a rule; `field` names it. */
-{ kind: "validation"; data: {
-	field: string,
-	message: string,
+/**  Input broke `rule`; `field` names the input so a form can point at it. */
+{ kind: "invalid"; data: {
+	field: Field,
+	rule: Rule,
 } } | { kind: "not_found"; data: {
-	message: string,
+	entity: Entity,
+} } | 
+/**  A unique value (a barcode, say) is already taken. */
+{ kind: "duplicate"; data: {
+	field: Field,
+	value: string,
 } } | { kind: "insufficient_stock"; data: {
 	product: string,
 	available: number,
 	requested: number,
-} } | 
-/**  The payments do not add up: `due` and what was offered. */
-{ kind: "payment"; data: {
-	message: string,
+} } | { kind: "empty_ticket" } | 
+/**  The payments fall short of the total. */
+{ kind: "underpaid"; data: {
 	due: number,
-	offered: number,
+	paid: number,
 } } | 
-/**  The action conflicts with the current state (a used barcode, an order already served). */
-{ kind: "conflict"; data: {
-	message: string,
+/**  Card, QRIS and e-wallet payments add up to more than the total (only cash gives change). */
+{ kind: "overpaid"; data: {
+	due: number,
+	non_cash: number,
 } } | 
-/**  Nobody is signed in, or the signed-in member lacks the right; a manager may approve. */
-{ kind: "unauthorized"; data: {
-	message: string,
+/**  An order cannot move from `from` to `to` (an order already served, say). */
+{ kind: "invalid_transition"; data: {
+	from: string,
+	to: string,
+} } | { kind: "already_set_up" } | 
+/**
+ *  The member (as the database has them now) lacks `permission`; a manager may approve
+ *  when `needs_approval`.
+ */
+{ kind: "forbidden"; data: {
+	permission: Permission,
+	role: Role,
 	needs_approval: boolean,
-} } | { kind: "wrong_pin"; data: {
+} } | 
+/**  Nobody is signed in. */
+{ kind: "signed_out" } | { kind: "wrong_pin"; data: {
 	attempts_left: number,
 } } | { kind: "locked_out"; data: {
 	until: string,
-} } | { kind: "internal"; data: {
+} } | 
+/**  A total or a sum passed the largest amount Kasir holds. */
+{ kind: "overflow" } | 
+/**  A fault of the app or the machine (the disk, the database); logged where it happened. */
+{ kind: "internal"; data: {
 	message: string,
 } };
 
@@ -184,6 +208,17 @@ export type Discount =
 { kind: "percent"; value: number } | 
 /**  A fixed amount in minor units, at most the amount it applies to. */
 { kind: "amount"; value: number };
+
+/**  What was not found. */
+export type Entity = "category" | "order" | "product" | 
+/**  No product carries the scanned barcode. */
+"barcode" | "staff_member" | "ticket" | "ticket_line";
+
+/**
+ *  Which input a rule was broken by: a form points at it, and a front end names it in the
+ *  user's language (the UI's dictionary is checked to name every one).
+ */
+export type Field = "admin_name" | "amount" | "barcode" | "cash_rounding" | "count" | "currency" | "delta" | "description" | "discount" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tax_rate" | "terminal_code" | "ticket" | "time_zone";
 
 /**  A line's share of everything, always adding up to the order. */
 export type LineTotals = {
@@ -402,6 +437,19 @@ export type Payment_Serialize = {
 	reference: string | null,
 };
 
+/**  Something a use case needs the actor to be allowed to do. */
+export type Permission = 
+/**  Tickets, checkout, moving orders through the kitchen. */
+"sell" | 
+/**  Line and order discounts. */
+"discount" | 
+/**  Cancelling a paid order. */
+"cancel_order" | 
+/**  Categories, products, modifiers, images. */
+"manage_catalog" | "adjust_stock" | 
+/**  Creating and changing staff (admins only for managers and admins). */
+"manage_staff" | "manage_settings" | "view_audit";
+
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;
 
@@ -559,6 +607,80 @@ export type Receipt_Serialize = {
 
 /**  What a staff member is. */
 export type Role = "cashier" | "manager" | "admin";
+
+/**
+ *  The rule an input broke, with the numbers a message needs. Amounts are in the shop
+ *  currency's minor unit, for the front end to format; percentages are basis points.
+ */
+export type Rule = 
+/**  Must not be empty (a name, a QRIS reference). */
+{ rule: "required" } | 
+/**  At most `max` characters. */
+{ rule: "too_long"; max: number } | 
+/**  Tabs, newlines and other control characters are not allowed here. */
+{ rule: "control_characters" } | 
+/**  A whole number from `min` to `max`. */
+{ rule: "out_of_range"; min: number; max: number } | 
+/**  Must not be zero. */
+{ rule: "zero" } | 
+/**  A percentage from `min_bp` to `max_bp` (basis points). */
+{ rule: "percent_range"; min_bp: number; max_bp: number } | 
+/**  An amount below zero. */
+{ rule: "negative" } | 
+/**  An amount that must be above zero is not. */
+{ rule: "not_positive" } | 
+/**  An amount above what Kasir holds (10^15 minor units). */
+{ rule: "too_large" } | 
+/**  A discount larger than the amount it applies to. */
+{ rule: "discount_exceeds"; discount: number; base: number } | 
+/**  At most `max` entries in one list or one request. */
+{ rule: "too_many"; max: number } | 
+/**  The same entry appears twice. */
+{ rule: "repeated" } | 
+/**  An entry that belongs to another product or group, or does not exist. */
+{ rule: "foreign" } | 
+/**  Not one of the known values (a role, a payment method, a time zone). */
+{ rule: "unknown"; value: string } | 
+/**  Not an id this app made. */
+{ rule: "not_an_id" } | 
+/**  Choose between `min` and `max` options in `group`. */
+{ rule: "choices"; group: string; min: number; max: number } | 
+/**  A modifier group needs 0 ≤ min ≤ max and 1 ≤ max ≤ its number of options. */
+{ rule: "choice_bounds" } | 
+/**  The critical stock level is above the warning level. */
+{ rule: "above_warning" } | 
+/**  The product's stock is not tracked. */
+{ rule: "not_tracked" } | 
+/**  Waste takes stock away; it cannot add. */
+{ rule: "waste_adds_stock" } | 
+/**  `product` is no longer sold. */
+{ rule: "no_longer_sold"; product: string } | 
+/**  The options of `product` changed since the line was added. */
+{ rule: "options_changed"; product: string } | 
+/**  `product`'s options would make it cost less than nothing. */
+{ rule: "below_zero"; product: string } | 
+/**  Up to 64 printable characters without spaces. */
+{ rule: "barcode_format" } | 
+/**  A three-letter ISO 4217 code such as IDR. */
+{ rule: "currency_code" } | 
+/**  A language tag such as id-ID. */
+{ rule: "language_tag" } | 
+/**  1 to 8 capital letters or digits, such as T01. */
+{ rule: "terminal_code_format" } | 
+/**  A PIN is `min` to `max` digits. */
+{ rule: "pin_digits"; min: number; max: number } | 
+/**  The shop must keep at least one active admin. */
+{ rule: "last_admin" } | 
+/**  The file is empty. */
+{ rule: "file_empty" } | 
+/**  The file is larger than `max_mb` MB. */
+{ rule: "file_too_large"; max_mb: number } | 
+/**  Not a PNG, JPEG or WebP picture. */
+{ rule: "image_format" } | 
+/**  The picture cannot be decoded. */
+{ rule: "image_unreadable" } | 
+/**  More than `max_megapixels` megapixels. */
+{ rule: "too_many_pixels"; max_megapixels: number };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {

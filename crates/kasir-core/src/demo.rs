@@ -28,6 +28,8 @@ use crate::catalog::{CategoryId, ProductId};
 use crate::people::{hash_pin, insert_staff};
 use crate::settings::{self, Settings};
 use crate::{Actor, Error, Kasir, Result, audit};
+#[cfg(feature = "generators")]
+use crate::{Field, Rule};
 
 /// The demo staff, as (name, role, PIN).
 pub const DEMO_STAFF: [(&str, Role, &str); 4] = [
@@ -609,8 +611,10 @@ pub fn generate_products(
 ) -> Result<Vec<ProductId>> {
     if n > MAX_GENERATED || categories > 10_000 {
         return Err(Error::invalid(
-            "n",
-            format!("at most {MAX_GENERATED} products in 10,000 categories"),
+            Field::Count,
+            Rule::TooMany {
+                max: MAX_GENERATED as u32,
+            },
         ));
     }
     let categories = categories.max(1);

@@ -33,6 +33,6 @@ pub mod settings;
 pub use crate::access::{Actor, Permission, Role};
 pub use crate::kernel::clock::{Clock, FixedClock, SystemClock};
 pub use crate::kernel::db;
-pub use crate::kernel::error::{Error, Result};
+pub use crate::kernel::error::{Entity, Error, Field, Result, Rule};
 pub use crate::kernel::{DB_FILE, Kasir};
 pub use crate::money::Money;

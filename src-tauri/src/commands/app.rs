@@ -64,9 +64,9 @@ pub async fn report_startup(marks: Vec<StartupMark>) -> CmdResult<()> {
         .iter()
         .any(|m| !m.at_unix_ms.is_finite() || m.at_unix_ms < 0.0)
     {
-        return Err(CommandError::Validation {
-            field: "at_unix_ms".into(),
-            message: "not a time".into(),
+        // Our own UI sent it: a fault of the app, not of anyone's input.
+        return Err(CommandError::Internal {
+            message: "a start-up mark is not a time".into(),
         });
     }
     for m in marks.iter().take(8) {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use self::context::Ctx;
 use crate::kernel::ids::id_type;
+use crate::{Entity, Field, Rule};
 use crate::{Error, Result};
 
 id_type!(
@@ -117,7 +118,12 @@ impl Role {
             "cashier" => Ok(Role::Cashier),
             "manager" => Ok(Role::Manager),
             "admin" => Ok(Role::Admin),
-            other => Err(Error::invalid("role", format!("unknown role {other:?}"))),
+            other => Err(Error::invalid(
+                Field::Role,
+                Rule::Unknown {
+                    value: other.into(),
+                },
+            )),
         }
     }
 }
@@ -191,7 +197,7 @@ pub(crate) fn authorize(
         .query_row([actor.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((name, role, active)) = row else {
-        return Err(Error::not_found("staff member", actor.id));
+        return Err(Error::not_found(Entity::StaffMember, actor.id));
     };
     let role = Role::parse(&role)?;
     if !active || !role.allows(permission) {

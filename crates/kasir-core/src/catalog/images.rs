@@ -10,6 +10,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbIma
 use crate::access::{Actor, Ctx, Permission};
 use crate::catalog::{Catalog, Product, ProductId, report_product};
 use crate::kernel::time::Stamp;
+use crate::{Entity, Field, Rule};
 use crate::{Error, Result};
 
 /// The largest upload accepted, in bytes.
@@ -41,18 +42,23 @@ pub fn image_path(media_dir: &Path, image_id: &str, size: ImageSize) -> Option<P
 /// Decodes and checks an upload; returns the upright picture.
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage> {
     if bytes.is_empty() {
-        return Err(Error::invalid("image", "the file is empty"));
+        return Err(Error::invalid(Field::Image, Rule::FileEmpty));
     }
     if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(Error::invalid("image", "the file is larger than 10 MB"));
+        return Err(Error::invalid(
+            Field::Image,
+            Rule::FileTooLarge {
+                max_mb: (MAX_IMAGE_BYTES >> 20) as u32,
+            },
+        ));
     }
-    let format = image::guess_format(bytes)
-        .map_err(|_| Error::invalid("image", "not a PNG, JPEG or WebP picture"))?;
+    let format =
+        image::guess_format(bytes).map_err(|_| Error::invalid(Field::Image, Rule::ImageFormat))?;
     if !matches!(
         format,
         ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP
     ) {
-        return Err(Error::invalid("image", "not a PNG, JPEG or WebP picture"));
+        return Err(Error::invalid(Field::Image, Rule::ImageFormat));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -60,19 +66,24 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + 64 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| Error::invalid("image", format!("cannot be read: {e}")))?;
+    let mut decoder = reader.into_decoder().map_err(|e| {
+        tracing::debug!(error = %e, "picture refused");
+        Error::invalid(Field::Image, Rule::ImageUnreadable)
+    })?;
     let (w, h) = decoder.dimensions();
     if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
         return Err(Error::invalid(
-            "image",
-            "has too many pixels (at most 40 megapixels)",
+            Field::Image,
+            Rule::TooManyPixels {
+                max_megapixels: (MAX_IMAGE_PIXELS / 1_000_000) as u32,
+            },
         ));
     }
     let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder)
-        .map_err(|e| Error::invalid("image", format!("cannot be read: {e}")))?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| {
+        tracing::debug!(error = %e, "picture refused");
+        Error::invalid(Field::Image, Rule::ImageUnreadable)
+    })?;
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
@@ -172,7 +183,7 @@ impl PreparedImage {
                 |r| r.get(0),
             )
             .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::not_found("product", product),
+                rusqlite::Error::QueryReturnedNoRows => Error::not_found(Entity::Product, product),
                 e => e.into(),
             })?;
         cx.execute(
@@ -259,7 +270,13 @@ mod tests {
         ];
         for (name, bytes) in cases {
             assert!(
-                matches!(decode(&bytes), Err(Error::Invalid { field: "image", .. })),
+                matches!(
+                    decode(&bytes),
+                    Err(Error::Invalid {
+                        field: Field::Image,
+                        ..
+                    })
+                ),
                 "{name}"
             );
         }
@@ -276,7 +293,10 @@ mod tests {
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(
             decode(&bomb),
-            Err(Error::Invalid { field: "image", .. })
+            Err(Error::Invalid {
+                field: Field::Image,
+                ..
+            })
         ));
     }
 

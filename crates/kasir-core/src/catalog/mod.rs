@@ -26,6 +26,7 @@ use crate::kernel::text;
 use crate::kernel::time::Stamp;
 use crate::money::validate_amount;
 use crate::outbox;
+use crate::{Entity, Field, Rule};
 use crate::{Error, Kasir, Money, Result, audit};
 use kasir_proto::Payload;
 
@@ -189,11 +190,8 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
             .query_row([product], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         return match row {
-            None => Err(Error::not_found("product", product)),
-            Some((_, None)) => Err(Error::invalid(
-                "stock",
-                "this product's stock is not tracked",
-            )),
+            None => Err(Error::not_found(Entity::Product, product)),
+            Some((_, None)) => Err(Error::invalid(Field::Stock, Rule::NotTracked)),
             Some((name, Some(available))) => Err(Error::InsufficientStock {
                 product: name,
                 available,
@@ -217,41 +215,44 @@ struct CleanDraft {
 }
 
 fn clean_draft(d: &ProductDraft) -> Result<CleanDraft> {
-    let name = text::name("name", &d.name, 120)?;
-    let description = text::multiline("description", &d.description, 2000)?;
-    let price = validate_amount("price", d.price)?;
+    let name = text::name(Field::Name, &d.name, 120)?;
+    let description = text::multiline(Field::Description, &d.description, 2000)?;
+    let price = validate_amount(Field::Price, d.price)?;
     for (field, v) in [
-        ("low_stock_warning", d.low_stock_warning),
-        ("low_stock_critical", d.low_stock_critical),
+        (Field::LowStockWarning, d.low_stock_warning),
+        (Field::LowStockCritical, d.low_stock_critical),
     ] {
         if let Some(v) = v
             && !(0..=MAX_STOCK).contains(&v)
         {
-            return Err(Error::invalid(field, "must be between 0 and 1,000,000,000"));
+            return Err(Error::invalid(
+                field,
+                Rule::OutOfRange {
+                    min: 0,
+                    max: MAX_STOCK,
+                },
+            ));
         }
     }
     if let (Some(w), Some(c)) = (d.low_stock_warning, d.low_stock_critical)
         && c > w
     {
-        return Err(Error::invalid(
-            "low_stock_critical",
-            "must not be above the warning level",
-        ));
+        return Err(Error::invalid(Field::LowStockCritical, Rule::AboveWarning));
     }
     if !(0..=MAX_STOCK).contains(&d.initial_stock) {
         return Err(Error::invalid(
-            "initial_stock",
-            "must be between 0 and 1,000,000,000",
+            Field::InitialStock,
+            Rule::OutOfRange {
+                min: 0,
+                max: MAX_STOCK,
+            },
         ));
     }
     let barcode = match d.barcode.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => {
             if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(Error::invalid(
-                    "barcode",
-                    "up to 64 printable characters without spaces",
-                ));
+                return Err(Error::invalid(Field::Barcode, Rule::BarcodeFormat));
             }
             Some(code.to_string())
         }
@@ -271,7 +272,7 @@ fn ensure_category(conn: &Connection, id: CategoryId) -> Result<()> {
     if exists {
         Ok(())
     } else {
-        Err(Error::not_found("category", id))
+        Err(Error::not_found(Entity::Category, id))
     }
 }
 
@@ -287,7 +288,7 @@ fn ensure_barcode_free(
         .optional()?;
     match holder {
         Some(h) if Some(h) != except => Err(Error::Duplicate {
-            field: "barcode",
+            field: Field::Barcode,
             value: code.to_string(),
         }),
         _ => Ok(()),
@@ -326,7 +327,7 @@ pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> 
             })
         })
         .optional()?
-        .ok_or_else(|| Error::not_found("product", id))?;
+        .ok_or_else(|| Error::not_found(Entity::Product, id))?;
     product.modifier_groups = modifiers::load_groups(conn, id)?;
     Ok(product)
 }
@@ -349,15 +350,18 @@ fn load_category(conn: &Connection, id: CategoryId) -> Result<Category> {
             })
         })
         .optional()?
-        .ok_or_else(|| Error::not_found("category", id))
+        .ok_or_else(|| Error::not_found(Entity::Category, id))
 }
 
 fn check_category(draft: &CategoryDraft) -> Result<String> {
-    let name = text::name("name", &draft.name, 60)?;
+    let name = text::name(Field::Name, &draft.name, 60)?;
     if draft.sort_order.unsigned_abs() > 1_000_000 {
         return Err(Error::invalid(
-            "sort_order",
-            "must be between -1,000,000 and 1,000,000",
+            Field::SortOrder,
+            Rule::OutOfRange {
+                min: -1_000_000,
+                max: 1_000_000,
+            },
         ));
     }
     Ok(name)
@@ -379,7 +383,7 @@ pub(crate) fn save_category_in(
                 )?
                 .execute(params![id, name, draft.sort_order, draft.active, now])?;
             if n == 0 {
-                return Err(Error::not_found("category", id));
+                return Err(Error::not_found(Entity::Category, id));
             }
             id
         }
@@ -506,7 +510,7 @@ impl Catalog<'_> {
         self.k.read(actor, Permission::Sell, |conn, member| {
             let p = load_product(conn, id)?;
             if !p.active && !member.role.allows(Permission::ManageCatalog) {
-                return Err(Error::not_found("product", id));
+                return Err(Error::not_found(Entity::Product, id));
             }
             Ok(p)
         })
@@ -572,7 +576,7 @@ impl Catalog<'_> {
         active: bool,
     ) -> Result<usize> {
         if ids.len() > 10_000 {
-            return Err(Error::invalid("ids", "at most 10,000 products at once"));
+            return Err(Error::invalid(Field::Ids, Rule::TooMany { max: 10_000 }));
         }
         self.k.write(actor, Permission::ManageCatalog, |cx| {
             let mut changed = 0;
@@ -600,16 +604,22 @@ impl Catalog<'_> {
         reason: StockReason,
         note: &str,
     ) -> Result<Product> {
-        if delta == 0 || delta.unsigned_abs() > MAX_STOCK as u64 {
+        if delta == 0 {
+            return Err(Error::invalid(Field::Delta, Rule::Zero));
+        }
+        if delta.unsigned_abs() > MAX_STOCK as u64 {
             return Err(Error::invalid(
-                "delta",
-                "must be non-zero and at most 1,000,000,000 either way",
+                Field::Delta,
+                Rule::OutOfRange {
+                    min: -MAX_STOCK,
+                    max: MAX_STOCK,
+                },
             ));
         }
         if reason == StockReason::Waste && delta > 0 {
-            return Err(Error::invalid("delta", "waste takes stock away"));
+            return Err(Error::invalid(Field::Delta, Rule::WasteAddsStock));
         }
-        let note = text::line("note", note, 200)?;
+        let note = text::line(Field::Note, note, 200)?;
         self.k.write(actor, Permission::AdjustStock, |cx| {
             let staff = cx.member.id;
             move_stock(

@@ -11,6 +11,7 @@ use crate::kernel::ids::id_type;
 use crate::kernel::text;
 use crate::money::MAX_AMOUNT;
 use crate::{Error, Money, Result, audit};
+use crate::{Field, Rule};
 
 id_type!(
     /// A modifier group's id.
@@ -106,7 +107,7 @@ pub(crate) fn resolve_choice(
 ) -> Result<Vec<ChosenModifier>> {
     let wanted: HashSet<ModifierOptionId> = chosen.iter().copied().collect();
     if wanted.len() != chosen.len() {
-        return Err(Error::invalid("modifiers", "an option was chosen twice"));
+        return Err(Error::invalid(Field::Modifiers, Rule::Repeated));
     }
     let mut out = Vec::new();
     let mut matched = 0;
@@ -118,15 +119,14 @@ pub(crate) fn resolve_choice(
             .collect();
         let n = picked.len() as u32;
         if n < g.min_choices || n > g.max_choices {
-            let reason = if g.min_choices == g.max_choices {
-                format!("choose {} for {}", g.min_choices, g.name)
-            } else {
-                format!(
-                    "choose {} to {} for {}",
-                    g.min_choices, g.max_choices, g.name
-                )
-            };
-            return Err(Error::invalid("modifiers", reason));
+            return Err(Error::invalid(
+                Field::Modifiers,
+                Rule::Choices {
+                    group: g.name.clone(),
+                    min: g.min_choices,
+                    max: g.max_choices,
+                },
+            ));
         }
         matched += picked.len();
         out.extend(picked.into_iter().map(|o| ChosenModifier {
@@ -137,39 +137,36 @@ pub(crate) fn resolve_choice(
         }));
     }
     if matched != wanted.len() {
-        return Err(Error::invalid(
-            "modifiers",
-            "an option does not belong to this product",
-        ));
+        return Err(Error::invalid(Field::Modifiers, Rule::Foreign));
     }
     Ok(out)
 }
 
 fn validate_group(g: &ModifierGroupDraft) -> Result<CleanGroup> {
-    let name = text::name("modifier_group", &g.name, 60)?;
+    let name = text::name(Field::ModifierGroup, &g.name, 60)?;
     if g.options.is_empty() || g.options.len() > 50 {
         return Err(Error::invalid(
-            "modifier_options",
-            "a group has 1 to 50 options",
+            Field::ModifierOptions,
+            Rule::OutOfRange { min: 1, max: 50 },
         ));
     }
     if g.max_choices == 0
         || g.min_choices > g.max_choices
         || g.max_choices as usize > g.options.len()
     {
-        return Err(Error::invalid(
-            "max_choices",
-            "need 0 ≤ min ≤ max, 1 ≤ max ≤ number of options",
-        ));
+        return Err(Error::invalid(Field::MaxChoices, Rule::ChoiceBounds));
     }
     let options = g
         .options
         .iter()
         .map(|o| {
             if o.price_delta.unsigned_abs() > MAX_AMOUNT as u64 {
-                return Err(Error::invalid("price_delta", "is too large"));
+                return Err(Error::invalid(Field::PriceDelta, Rule::TooLarge));
             }
-            Ok((text::name("modifier_option", &o.name, 60)?, o.price_delta))
+            Ok((
+                text::name(Field::ModifierOption, &o.name, 60)?,
+                o.price_delta,
+            ))
         })
         .collect::<Result<_>>()?;
     Ok((name, options))
@@ -199,7 +196,10 @@ type CleanGroup = (String, Vec<(String, i64)>);
 
 fn check_groups(groups: &[ModifierGroupDraft]) -> Result<Vec<CleanGroup>> {
     if groups.len() > 20 {
-        return Err(Error::invalid("modifier_groups", "at most 20 groups"));
+        return Err(Error::invalid(
+            Field::ModifierGroups,
+            Rule::TooMany { max: 20 },
+        ));
     }
     groups.iter().map(validate_group).collect()
 }
@@ -233,10 +233,7 @@ pub(crate) fn set_modifier_groups_in(
                         gi as i64
                     ])?;
                 if n == 0 {
-                    return Err(Error::invalid(
-                        "modifier_groups",
-                        "a group belongs to another product or does not exist",
-                    ));
+                    return Err(Error::invalid(Field::ModifierGroups, Rule::Foreign));
                 }
                 gid
             }
@@ -261,10 +258,7 @@ pub(crate) fn set_modifier_groups_in(
                     .query_row(params![oid, gid], |r| r.get(0))
                     .optional()?;
                     let Some(old) = old else {
-                        return Err(Error::invalid(
-                            "modifier_options",
-                            "an option belongs to another group or does not exist",
-                        ));
+                        return Err(Error::invalid(Field::ModifierOptions, Rule::Foreign));
                     };
                     cx.prepare_cached(
                         "UPDATE modifier_options SET name = ?2, price_delta = ?3, sort_order = ?4, retired = 0
@@ -300,7 +294,7 @@ pub(crate) fn set_modifier_groups_in(
     }
     let mut seen = HashSet::new();
     if !groups.iter().filter_map(|g| g.id).all(|id| seen.insert(id)) {
-        return Err(Error::invalid("modifier_groups", "a group appears twice"));
+        return Err(Error::invalid(Field::ModifierGroups, Rule::Repeated));
     }
     let mut seen = HashSet::new();
     if !groups
@@ -309,10 +303,7 @@ pub(crate) fn set_modifier_groups_in(
         .filter_map(|o| o.id)
         .all(|id| seen.insert(id))
     {
-        return Err(Error::invalid(
-            "modifier_options",
-            "an option appears twice",
-        ));
+        return Err(Error::invalid(Field::ModifierOptions, Rule::Repeated));
     }
     report_product(cx, product)
 }

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use super::{Catalog, CategoryId, ProductId, StockLevel};
 use crate::access::{Actor, Permission};
+use crate::{Entity, Field, Rule};
 use crate::{Error, Money, Result};
 
 /// The most products one page or search returns.
@@ -223,7 +224,13 @@ impl Catalog<'_> {
             Permission::Sell
         };
         if query.limit == 0 || query.limit > MAX_PAGE {
-            return Err(Error::invalid("limit", format!("between 1 and {MAX_PAGE}")));
+            return Err(Error::invalid(
+                Field::Limit,
+                Rule::OutOfRange {
+                    min: 1,
+                    max: MAX_PAGE as i64,
+                },
+            ));
         }
         let order = match query.sort {
             ProductSort::Name => "p.name COLLATE NOCASE, p.rid",
@@ -271,12 +278,20 @@ impl Catalog<'_> {
         };
         if text.len() > MAX_SEARCH_LEN {
             return Err(Error::invalid(
-                "query",
-                format!("at most {MAX_SEARCH_LEN} characters"),
+                Field::Query,
+                Rule::TooLong {
+                    max: MAX_SEARCH_LEN as u32,
+                },
             ));
         }
         if limit == 0 || limit > MAX_PAGE {
-            return Err(Error::invalid("limit", format!("between 1 and {MAX_PAGE}")));
+            return Err(Error::invalid(
+                Field::Limit,
+                Rule::OutOfRange {
+                    min: 1,
+                    max: MAX_PAGE as i64,
+                },
+            ));
         }
         let q = words(text);
         if q.is_empty() {
@@ -367,8 +382,11 @@ impl Catalog<'_> {
     /// The active product with this barcode (what a scanner typed).
     pub fn product_by_barcode(&self, actor: &Actor, code: &str) -> Result<ProductCard> {
         let code = code.trim();
-        if code.is_empty() || code.len() > 64 {
-            return Err(Error::invalid("barcode", "1 to 64 characters"));
+        if code.is_empty() {
+            return Err(Error::invalid(Field::Barcode, Rule::Required));
+        }
+        if code.len() > 64 {
+            return Err(Error::invalid(Field::Barcode, Rule::TooLong { max: 64 }));
         }
         self.k.read(actor, Permission::Sell, |conn, _| {
             conn.prepare_cached(&format!(
@@ -376,7 +394,7 @@ impl Catalog<'_> {
             ))?
             .query_row([code], card)
             .optional()?
-            .ok_or_else(|| Error::not_found("product with barcode", code))
+            .ok_or_else(|| Error::not_found(Entity::Barcode, code))
         })
     }
 

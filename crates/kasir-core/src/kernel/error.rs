@@ -1,7 +1,10 @@
 //! The one error type of the core. Variants name domain failures the caller can act on;
 //! infrastructure errors come in through `#[from]` and are logged once where they are handled.
 
+use std::fmt;
+
 use jiff::Timestamp;
+use serde::Serialize;
 
 use crate::access::{Permission, Role};
 use crate::money::Money;
@@ -11,16 +14,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input that breaks a rule; `field` names the input so a form can point at it.
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    /// Input that breaks a rule: `field` names the input so a form can point at it, and `rule`
+    /// says which rule, with its numbers, so a front end can word it in the user's language.
+    #[error("{field}: {rule}")]
+    Invalid { field: Field, rule: Rule },
 
     #[error("{entity} not found: {id}")]
-    NotFound { entity: &'static str, id: String },
+    NotFound { entity: Entity, id: String },
 
     /// A unique value (a barcode, say) is already taken.
     #[error("{field} {value:?} is already in use")]
-    Duplicate { field: &'static str, value: String },
+    Duplicate { field: Field, value: String },
 
     #[error("not enough stock for {product}: {available} left, {requested} wanted")]
     InsufficientStock {
@@ -81,21 +85,250 @@ pub enum Error {
 
     #[error("image error: {0}")]
     Image(String),
+
+    #[error("could not hash a PIN: {0}")]
+    PinHash(String),
 }
 
 impl Error {
     /// Shorthand for [`Error::Invalid`].
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid {
-            field,
-            reason: reason.into(),
-        }
+    pub fn invalid(field: Field, rule: Rule) -> Self {
+        Error::Invalid { field, rule }
     }
 
-    pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
+    pub(crate) fn not_found(entity: Entity, id: impl ToString) -> Self {
         Error::NotFound {
             entity,
             id: id.to_string(),
         }
+    }
+}
+
+/// Which input a rule was broken by: a form points at it, and a front end names it in the
+/// user's language (the UI's dictionary is checked to name every one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Field {
+    AdminName,
+    Amount,
+    Barcode,
+    CashRounding,
+    Count,
+    Currency,
+    Delta,
+    Description,
+    Discount,
+    Id,
+    Ids,
+    Image,
+    InitialStock,
+    Label,
+    Limit,
+    Locale,
+    LowStockCritical,
+    LowStockWarning,
+    MaxChoices,
+    Method,
+    MinorUnit,
+    ModifierGroup,
+    ModifierGroups,
+    ModifierOption,
+    ModifierOptions,
+    Modifiers,
+    Name,
+    Note,
+    OrderType,
+    Payments,
+    Pin,
+    Price,
+    PriceDelta,
+    Quantity,
+    Query,
+    Reason,
+    ReceiptFooter,
+    ReceiptHeader,
+    Reference,
+    Role,
+    ServiceRate,
+    ShopAddress,
+    ShopName,
+    SortOrder,
+    Status,
+    Stock,
+    TaxRate,
+    TerminalCode,
+    Ticket,
+    TimeZone,
+}
+
+/// What was not found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Entity {
+    Category,
+    Order,
+    Product,
+    /// No product carries the scanned barcode.
+    Barcode,
+    StaffMember,
+    Ticket,
+    TicketLine,
+}
+
+/// The rule an input broke, with the numbers a message needs. Amounts are in the shop
+/// currency's minor unit, for the front end to format; percentages are basis points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Rule {
+    /// Must not be empty (a name, a QRIS reference).
+    Required,
+    /// At most `max` characters.
+    TooLong { max: u32 },
+    /// Tabs, newlines and other control characters are not allowed here.
+    ControlCharacters,
+    /// A whole number from `min` to `max`.
+    OutOfRange {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        min: i64,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        max: i64,
+    },
+    /// Must not be zero.
+    Zero,
+    /// A percentage from `min_bp` to `max_bp` (basis points).
+    PercentRange { min_bp: u32, max_bp: u32 },
+    /// An amount below zero.
+    Negative,
+    /// An amount that must be above zero is not.
+    NotPositive,
+    /// An amount above what Kasir holds (10^15 minor units).
+    TooLarge,
+    /// A discount larger than the amount it applies to.
+    DiscountExceeds {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        discount: i64,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        base: i64,
+    },
+    /// At most `max` entries in one list or one request.
+    TooMany { max: u32 },
+    /// The same entry appears twice.
+    Repeated,
+    /// An entry that belongs to another product or group, or does not exist.
+    Foreign,
+    /// Not one of the known values (a role, a payment method, a time zone).
+    Unknown { value: String },
+    /// Not an id this app made.
+    NotAnId,
+    /// Choose between `min` and `max` options in `group`.
+    Choices { group: String, min: u32, max: u32 },
+    /// A modifier group needs 0 ≤ min ≤ max and 1 ≤ max ≤ its number of options.
+    ChoiceBounds,
+    /// The critical stock level is above the warning level.
+    AboveWarning,
+    /// The product's stock is not tracked.
+    NotTracked,
+    /// Waste takes stock away; it cannot add.
+    WasteAddsStock,
+    /// `product` is no longer sold.
+    NoLongerSold { product: String },
+    /// The options of `product` changed since the line was added.
+    OptionsChanged { product: String },
+    /// `product`'s options would make it cost less than nothing.
+    BelowZero { product: String },
+    /// Up to 64 printable characters without spaces.
+    BarcodeFormat,
+    /// A three-letter ISO 4217 code such as IDR.
+    CurrencyCode,
+    /// A language tag such as id-ID.
+    LanguageTag,
+    /// 1 to 8 capital letters or digits, such as T01.
+    TerminalCodeFormat,
+    /// A PIN is `min` to `max` digits.
+    PinDigits { min: u32, max: u32 },
+    /// The shop must keep at least one active admin.
+    LastAdmin,
+    /// The file is empty.
+    FileEmpty,
+    /// The file is larger than `max_mb` MB.
+    FileTooLarge { max_mb: u32 },
+    /// Not a PNG, JPEG or WebP picture.
+    ImageFormat,
+    /// The picture cannot be decoded.
+    ImageUnreadable,
+    /// More than `max_megapixels` megapixels.
+    TooManyPixels { max_megapixels: u32 },
+}
+
+/// English wording, for logs and tests; the UI words each rule itself.
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Required => write!(f, "must not be empty"),
+            Rule::TooLong { max } => write!(f, "must be at most {max} characters"),
+            Rule::ControlCharacters => write!(f, "must not contain control characters"),
+            Rule::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
+            Rule::Zero => write!(f, "must not be zero"),
+            Rule::PercentRange { min_bp, max_bp } => write!(
+                f,
+                "must be between {}% and {}%",
+                *min_bp as f64 / 100.0,
+                *max_bp as f64 / 100.0
+            ),
+            Rule::Negative => write!(f, "must not be negative"),
+            Rule::NotPositive => write!(f, "must be above zero"),
+            Rule::TooLarge => write!(f, "is too large"),
+            Rule::DiscountExceeds { discount, base } => write!(
+                f,
+                "the discount of {discount} is more than the {base} it applies to"
+            ),
+            Rule::TooMany { max } => write!(f, "at most {max}"),
+            Rule::Repeated => write!(f, "appears twice"),
+            Rule::Foreign => write!(f, "belongs elsewhere or does not exist"),
+            Rule::Unknown { value } => write!(f, "unknown value {value:?}"),
+            Rule::NotAnId => write!(f, "is not an id"),
+            Rule::Choices { group, min, max } if min == max => {
+                write!(f, "choose {min} for {group}")
+            }
+            Rule::Choices { group, min, max } => write!(f, "choose {min} to {max} for {group}"),
+            Rule::ChoiceBounds => write!(f, "need 0 ≤ min ≤ max, 1 ≤ max ≤ number of options"),
+            Rule::AboveWarning => write!(f, "must not be above the warning level"),
+            Rule::NotTracked => write!(f, "this product's stock is not tracked"),
+            Rule::WasteAddsStock => write!(f, "waste takes stock away"),
+            Rule::NoLongerSold { product } => write!(f, "{product} is no longer sold"),
+            Rule::OptionsChanged { product } => write!(f, "the options for {product} changed"),
+            Rule::BelowZero { product } => write!(f, "{product} would cost less than nothing"),
+            Rule::BarcodeFormat => write!(f, "up to 64 printable characters without spaces"),
+            Rule::CurrencyCode => write!(f, "a three-letter ISO code such as IDR"),
+            Rule::LanguageTag => write!(f, "a language tag such as id-ID"),
+            Rule::TerminalCodeFormat => write!(f, "1 to 8 capital letters or digits"),
+            Rule::PinDigits { min, max } => write!(f, "a PIN is {min} to {max} digits"),
+            Rule::LastAdmin => write!(f, "the shop must keep at least one active admin"),
+            Rule::FileEmpty => write!(f, "the file is empty"),
+            Rule::FileTooLarge { max_mb } => write!(f, "the file is larger than {max_mb} MB"),
+            Rule::ImageFormat => write!(f, "not a PNG, JPEG or WebP picture"),
+            Rule::ImageUnreadable => write!(f, "the picture cannot be read"),
+            Rule::TooManyPixels { max_megapixels } => {
+                write!(f, "more than {max_megapixels} megapixels")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The serde name: the same word the UI receives.
+        let v = serde_json::to_value(self).map_err(|_| fmt::Error)?;
+        f.write_str(v.as_str().unwrap_or("field"))
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = serde_json::to_value(self).map_err(|_| fmt::Error)?;
+        f.write_str(v.as_str().unwrap_or("entity"))
     }
 }

@@ -45,7 +45,7 @@ macro_rules! id_type {
             fn from_str(s: &str) -> $crate::Result<Self> {
                 uuid::Uuid::parse_str(s)
                     .map($name)
-                    .map_err(|_| $crate::Error::invalid("id", format!("{s:?} is not an id")))
+                    .map_err(|_| $crate::Error::invalid($crate::kernel::error::Field::Id, $crate::kernel::error::Rule::NotAnId))
             }
         }
 

@@ -14,6 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
+use crate::{Field, Rule};
 
 /// An amount in the shop currency's minor unit (rupiah have none, so Rp 25.000 is `Money(25000)`).
 #[derive(
@@ -100,12 +101,12 @@ pub(crate) fn round_div(n: i128, d: i128) -> i128 {
 }
 
 /// Checks that a user-entered amount is within `0..=MAX_AMOUNT`.
-pub fn validate_amount(field: &'static str, value: i64) -> Result<Money> {
+pub fn validate_amount(field: Field, value: i64) -> Result<Money> {
     if value < 0 {
-        return Err(Error::invalid(field, "must not be negative"));
+        return Err(Error::invalid(field, Rule::Negative));
     }
     if value > MAX_AMOUNT {
-        return Err(Error::invalid(field, "is too large"));
+        return Err(Error::invalid(field, Rule::TooLarge));
     }
     Ok(Money(value))
 }
@@ -272,9 +273,9 @@ mod tests {
 
     #[test]
     fn validate_amount_bounds() {
-        assert!(validate_amount("price", -1).is_err());
-        assert!(validate_amount("price", MAX_AMOUNT + 1).is_err());
-        assert_eq!(validate_amount("price", 0).unwrap(), Money(0));
+        assert!(validate_amount(Field::Price, -1).is_err());
+        assert!(validate_amount(Field::Price, MAX_AMOUNT + 1).is_err());
+        assert_eq!(validate_amount(Field::Price, 0).unwrap(), Money(0));
     }
 
     #[test]

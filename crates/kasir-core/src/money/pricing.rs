@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{MAX_AMOUNT, Money, round_div};
 use crate::{Error, Result};
+use crate::{Field, Rule};
 
 /// A discount on a line or on the whole order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,13 +38,18 @@ impl Discount {
     pub fn validate(self) -> Result<Discount> {
         match self {
             Discount::Percent(bp) if bp == 0 || bp > 10_000 => Err(Error::invalid(
-                "discount",
-                "a percentage must be above 0% and at most 100%",
+                Field::Discount,
+                Rule::PercentRange {
+                    min_bp: 1,
+                    max_bp: 10_000,
+                },
             )),
-            Discount::Amount(m) if m.0 <= 0 || m.0 > MAX_AMOUNT => Err(Error::invalid(
-                "discount",
-                "an amount must be above zero and not absurdly large",
-            )),
+            Discount::Amount(m) if m.0 <= 0 => {
+                Err(Error::invalid(Field::Discount, Rule::NotPositive))
+            }
+            Discount::Amount(m) if m.0 > MAX_AMOUNT => {
+                Err(Error::invalid(Field::Discount, Rule::TooLarge))
+            }
             d => Ok(d),
         }
     }
@@ -52,8 +58,11 @@ impl Discount {
         match self {
             Discount::Percent(bp) => Ok(amount.percent(bp)),
             Discount::Amount(m) if m > amount => Err(Error::invalid(
-                "discount",
-                format!("the discount of {m} is more than the {amount} it applies to"),
+                Field::Discount,
+                Rule::DiscountExceeds {
+                    discount: m.0,
+                    base: amount.0,
+                },
             )),
             Discount::Amount(m) => Ok(m),
         }
@@ -123,10 +132,7 @@ pub fn compute(
     let mut net = Vec::with_capacity(lines.len());
     for line in lines {
         if line.unit_price.0 < 0 {
-            return Err(Error::invalid(
-                "price",
-                "a line's price must not be negative",
-            ));
+            return Err(Error::invalid(Field::Price, Rule::Negative));
         }
         let g = line.unit_price.checked_mul(line.quantity)?;
         let d = match line.discount {
@@ -405,7 +411,7 @@ mod tests {
                 matches!(
                     compute(&l, Some(bad), &PB1),
                     Err(Error::Invalid {
-                        field: "discount",
+                        field: Field::Discount,
                         ..
                     })
                 ),

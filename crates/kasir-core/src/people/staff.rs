@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Actor, Permission, Role, StaffId};
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
+use crate::{Entity, Field, Rule};
 use crate::{Error, Kasir, Result, audit};
 
 /// A staff member as lists show them (never the PIN hash).
@@ -55,7 +56,10 @@ const LONGEST_LOCKOUT: SignedDuration = SignedDuration::from_secs(15 * 60);
 
 fn validate_pin(pin: &str) -> Result<()> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid("pin", "a PIN is 4 to 8 digits"));
+        return Err(Error::invalid(
+            Field::Pin,
+            Rule::PinDigits { min: 4, max: 8 },
+        ));
     }
     Ok(())
 }
@@ -65,7 +69,7 @@ pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     Argon2::default()
         .hash_password(pin.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| Error::invalid("pin", format!("could not hash: {e}")))
+        .map_err(|e| Error::PinHash(e.to_string()))
 }
 
 pub(crate) fn insert_staff(
@@ -122,7 +126,7 @@ impl People<'_> {
     /// First run: creates the shop's first admin with the PIN the user chose and signs them in.
     /// Refused once any staff member exists.
     pub fn create_first_admin(&self, name: &str, pin: &str) -> Result<Actor> {
-        self.first_admin("name", name, pin, None)
+        self.first_admin(Field::Name, name, pin, None)
     }
 
     /// First run, in one step: the shop's name, currency and locale, and its first admin.
@@ -135,13 +139,18 @@ impl People<'_> {
         settings.locale = setup.locale;
         settings.time_zone = setup.time_zone;
         let settings = settings.validate()?;
-        self.first_admin("admin_name", &setup.admin_name, &setup.pin, Some(settings))
+        self.first_admin(
+            Field::AdminName,
+            &setup.admin_name,
+            &setup.pin,
+            Some(settings),
+        )
     }
 
     /// The first admin (and optionally the shop's settings) in one transaction.
     fn first_admin(
         &self,
-        field: &'static str,
+        field: Field,
         name: &str,
         pin: &str,
         settings: Option<crate::settings::Settings>,
@@ -204,7 +213,7 @@ impl People<'_> {
     pub fn login(&self, staff_id: StaffId, pin: &str) -> Result<Actor> {
         let record = self.k.read_any(|conn| read_pin_record(conn, staff_id))?;
         let Some(record) = record.filter(|r| r.active) else {
-            return Err(Error::not_found("staff member", staff_id));
+            return Err(Error::not_found(Entity::StaffMember, staff_id));
         };
         let now = self.k.now();
         if let Some(until) = record.locked_until
@@ -222,7 +231,7 @@ impl People<'_> {
             let (name, role) = self.k.transact(|tx, now| {
                 let now_record = read_pin_record(tx, staff_id)?
                     .filter(|r| r.active)
-                    .ok_or_else(|| Error::not_found("staff member", staff_id))?;
+                    .ok_or_else(|| Error::not_found(Entity::StaffMember, staff_id))?;
                 if let Some(until) = now_record.locked_until
                     && until.0 > now
                 {
@@ -269,7 +278,7 @@ impl People<'_> {
         role: Role,
         pin: &str,
     ) -> Result<StaffMember> {
-        let name = text::name("name", name, 60)?;
+        let name = text::name(Field::Name, name, 60)?;
         let hash = hash_pin(pin)?; // slow: before the writer's lock
         self.k.write(actor, Permission::ManageStaff, |cx| {
             // The role as it is now, read inside this transaction: never the sign-in role.
@@ -300,7 +309,7 @@ impl People<'_> {
         let name = update
             .name
             .as_deref()
-            .map(|n| text::name("name", n, 60))
+            .map(|n| text::name(Field::Name, n, 60))
             .transpose()?;
         let hash = update.pin.as_deref().map(hash_pin).transpose()?; // before the lock
         self.k.write(actor, Permission::ManageStaff, |cx| {
@@ -308,7 +317,7 @@ impl People<'_> {
                 .query_row("SELECT name, role, active FROM staff WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
             let Some((old_name, old_role, old_active)) = current else {
-                return Err(Error::not_found("staff member", id));
+                return Err(Error::not_found(Entity::StaffMember, id));
             };
             let old_role = Role::parse(&old_role)?;
             let new_role = update.role.unwrap_or(old_role);
@@ -320,7 +329,7 @@ impl People<'_> {
             if old_role == Role::Admin && old_active && (new_role != Role::Admin || !new_active) {
                 let admins: i64 = cx.query_row("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1", [], |r| r.get(0))?;
                 if admins <= 1 {
-                    return Err(Error::invalid("role", "the shop must keep at least one active admin"));
+                    return Err(Error::invalid(Field::Role, Rule::LastAdmin));
                 }
             }
             let new_name = name.clone().unwrap_or(old_name);

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{ChosenModifier, ProductId, StockMove, move_stock};
 use crate::kernel::ids::id_type;
+use crate::{Entity, Field, Rule};
 use kasir_proto::Payload;
 
 use super::Sales;
@@ -64,8 +65,10 @@ impl OrderStatus {
             "cancelled" => OrderStatus::Cancelled,
             other => {
                 return Err(Error::invalid(
-                    "status",
-                    format!("unknown status {other:?}"),
+                    Field::Status,
+                    Rule::Unknown {
+                        value: other.into(),
+                    },
                 ));
             }
         })
@@ -252,7 +255,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             Ok(o)
         })
         .transpose()?
-        .ok_or_else(|| Error::not_found("order", id))?;
+        .ok_or_else(|| Error::not_found(Entity::Order, id))?;
     let lines = conn
         .prepare_cached(
             "SELECT product_id, product_name, category_name, base_price, unit_price, modifiers, note, quantity,
@@ -319,7 +322,7 @@ impl Sales<'_> {
                 return Err(Error::EmptyTicket);
             }
             if let Some(line) = ticket.lines.iter().find(|l| !l.product_active) {
-                return Err(Error::invalid("ticket", format!("{} is no longer sold; remove it", line.product_name)));
+                return Err(Error::invalid(Field::Ticket, Rule::NoLongerSold { product: line.product_name.clone() }));
             }
             let totals = &ticket.totals;
             let (payments, change) = settle(totals.total, payments)?;
@@ -489,7 +492,7 @@ impl Sales<'_> {
         id: OrderId,
         reason: &str,
     ) -> Result<Order> {
-        let reason = text::name("reason", reason, 200)?;
+        let reason = text::name(Field::Reason, reason, 200)?;
         self.k.write_approved(actor, approver, Permission::Sell, Permission::CancelOrder, |cx| {
             let (staff, approved_by) = (cx.member.id, cx.approved_by);
             let order = load_order(cx, id)?;

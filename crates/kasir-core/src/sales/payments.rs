@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::text;
 use crate::money::MAX_AMOUNT;
 use crate::{Error, Money, Result};
+use crate::{Field, Rule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,8 +45,10 @@ impl PaymentMethod {
             "ewallet" => PaymentMethod::Ewallet,
             other => {
                 return Err(Error::invalid(
-                    "method",
-                    format!("unknown payment method {other:?}"),
+                    Field::Method,
+                    Rule::Unknown {
+                        value: other.into(),
+                    },
                 ));
             }
         })
@@ -84,27 +87,26 @@ pub const MAX_PAYMENTS: usize = 10;
 pub fn settle(due: Money, inputs: &[PaymentInput]) -> Result<(Vec<Payment>, Money)> {
     if inputs.len() > MAX_PAYMENTS {
         return Err(Error::invalid(
-            "payments",
-            format!("at most {MAX_PAYMENTS} tenders"),
+            Field::Payments,
+            Rule::TooMany {
+                max: MAX_PAYMENTS as u32,
+            },
         ));
     }
     let mut payments = Vec::with_capacity(inputs.len());
     for p in inputs {
-        if p.amount <= 0 || p.amount > MAX_AMOUNT {
-            return Err(Error::invalid(
-                "amount",
-                "a payment must be above zero and not absurdly large",
-            ));
+        if p.amount <= 0 {
+            return Err(Error::invalid(Field::Amount, Rule::NotPositive));
+        }
+        if p.amount > MAX_AMOUNT {
+            return Err(Error::invalid(Field::Amount, Rule::TooLarge));
         }
         let reference = match p.reference.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(r) => Some(text::line("reference", r, 64)?),
+            Some(r) => Some(text::line(Field::Reference, r, 64)?),
         };
         if matches!(p.method, PaymentMethod::Qris | PaymentMethod::Ewallet) && reference.is_none() {
-            return Err(Error::invalid(
-                "reference",
-                "QRIS and e-wallet payments need the transaction reference",
-            ));
+            return Err(Error::invalid(Field::Reference, Rule::Required));
         }
         payments.push(Payment {
             method: p.method,
@@ -264,7 +266,7 @@ mod tests {
                 }]
             ),
             Err(Error::Invalid {
-                field: "reference",
+                field: Field::Reference,
                 ..
             })
         ));

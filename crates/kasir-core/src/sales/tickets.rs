@@ -17,6 +17,7 @@ use crate::kernel::ids::id_type;
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
 use crate::money::pricing::{self, Discount, LineInput, LineTotals, Totals};
+use crate::{Entity, Field, Rule};
 use crate::{Error, Money, Result, audit, settings};
 
 id_type!(
@@ -70,8 +71,10 @@ impl OrderType {
             "pickup" => OrderType::Pickup,
             other => {
                 return Err(Error::invalid(
-                    "order_type",
-                    format!("unknown order type {other:?}"),
+                    Field::OrderType,
+                    Rule::Unknown {
+                        value: other.into(),
+                    },
                 ));
             }
         })
@@ -171,8 +174,11 @@ fn discount_from_sql(kind: Option<String>, value: Option<i64>) -> Result<Option<
 fn check_quantity(q: i64) -> Result<()> {
     if !(1..=MAX_QUANTITY).contains(&q) {
         return Err(Error::invalid(
-            "quantity",
-            format!("between 1 and {MAX_QUANTITY}"),
+            Field::Quantity,
+            Rule::OutOfRange {
+                min: 1,
+                max: MAX_QUANTITY,
+            },
         ));
     }
     Ok(())
@@ -192,7 +198,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
             ))
         })
         .optional()?
-        .ok_or_else(|| Error::not_found("ticket", id))?;
+        .ok_or_else(|| Error::not_found(Entity::Ticket, id))?;
     type RawLine = (
         TicketLineId,
         ProductId,
@@ -221,11 +227,10 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         let chosen: Vec<ModifierOptionId> = serde_json::from_str(&modifier_ids)?;
         let modifiers = modifiers_resolve(&product.modifier_groups, &chosen).map_err(|_| {
             Error::invalid(
-                "modifiers",
-                format!(
-                    "the options for {} changed; remove the line and add it again",
-                    product.name
-                ),
+                Field::Modifiers,
+                Rule::OptionsChanged {
+                    product: product.name.clone(),
+                },
             )
         })?;
         let unit_price = Money::sum(
@@ -233,8 +238,10 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         )?;
         if unit_price.0 < 0 {
             return Err(Error::invalid(
-                "modifiers",
-                format!("{} would cost less than nothing", product.name),
+                Field::Modifiers,
+                Rule::BelowZero {
+                    product: product.name.clone(),
+                },
             ));
         }
         lines.push(TicketLine {
@@ -299,7 +306,7 @@ fn check_stock(
 ) -> Result<()> {
     let p = load_product(conn, product)?;
     if !p.active {
-        return Err(Error::not_found("product", product));
+        return Err(Error::not_found(Entity::Product, product));
     }
     let Some(stock) = p.stock else { return Ok(()) };
     let already: i64 = conn
@@ -323,7 +330,7 @@ fn touch(conn: &Connection, ticket: TicketId, now: Timestamp) -> Result<()> {
         .prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
         .execute(params![ticket, Stamp(now)])?;
     if n == 0 {
-        return Err(Error::not_found("ticket", ticket));
+        return Err(Error::not_found(Entity::Ticket, ticket));
     }
     Ok(())
 }
@@ -338,13 +345,13 @@ fn line_product(
     )?
     .query_row(params![line, ticket], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()?
-    .ok_or_else(|| Error::not_found("ticket line", line))
+    .ok_or_else(|| Error::not_found(Entity::TicketLine, line))
 }
 
 impl Sales<'_> {
     /// Opens a new ticket on this terminal.
     pub fn open_ticket(&self, actor: &Actor, order_type: OrderType, label: &str) -> Result<Ticket> {
-        let label = text::line("label", label, 60)?;
+        let label = text::line(Field::Label, label, 60)?;
         self.k.write(actor, Permission::Sell, |cx| {
             let id = TicketId::new(cx.now);
             cx.prepare_cached("INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
@@ -399,7 +406,7 @@ impl Sales<'_> {
         order_type: OrderType,
         label: &str,
     ) -> Result<Ticket> {
-        let label = text::line("label", label, 60)?;
+        let label = text::line(Field::Label, label, 60)?;
         self.k.write(actor, Permission::Sell, |cx| {
             touch(cx, id, cx.now)?;
             cx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
@@ -426,7 +433,7 @@ impl Sales<'_> {
                 .execute([id])?
                 == 0
             {
-                return Err(Error::not_found("ticket", id));
+                return Err(Error::not_found(Entity::Ticket, id));
             }
             Ok(())
         })
@@ -436,12 +443,12 @@ impl Sales<'_> {
     /// discount) merges into the existing line. Stock is checked for the whole ticket.
     pub fn add_to_ticket(&self, actor: &Actor, ticket: TicketId, add: AddLine) -> Result<Ticket> {
         check_quantity(add.quantity)?;
-        let note = text::line("note", &add.note, 200)?;
+        let note = text::line(Field::Note, &add.note, 200)?;
         self.k.write(actor, Permission::Sell, |cx| {
             touch(cx, ticket, cx.now)?;
             let product = load_product(cx, add.product_id)?;
             if !product.active {
-                return Err(Error::not_found("product", add.product_id));
+                return Err(Error::not_found(Entity::Product, add.product_id));
             }
             let mut chosen: Vec<ModifierOptionId> = modifiers_resolve(&product.modifier_groups, &add.modifier_ids)?
                 .into_iter()
@@ -466,7 +473,7 @@ impl Sales<'_> {
                 None => {
                     let (count, last): (i64, i64) = cx.prepare_cached("SELECT COUNT(*), COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1")?.query_row([ticket], |r| Ok((r.get(0)?, r.get(1)?)))?;
                     if count as usize >= MAX_LINES {
-                        return Err(Error::invalid("ticket", format!("at most {MAX_LINES} lines on one ticket")));
+                        return Err(Error::invalid(Field::Ticket, Rule::TooMany { max: MAX_LINES as u32 }));
                     }
                     cx.prepare_cached("INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![TicketLineId::new(cx.now), ticket, last + 1, add.product_id, key, note, add.quantity])?;

@@ -8,6 +8,7 @@ use crate::kernel::text;
 use crate::money::MoneyFormat;
 use crate::money::pricing::Rates;
 use crate::{Error, Kasir, Result, audit};
+use crate::{Field, Rule};
 
 /// What the first-run screen offers: every currency Kasir knows (with its minor digits and
 /// usual locale), every time zone, and the machine's own zone to start from.
@@ -97,16 +98,19 @@ impl Settings {
 
     /// Checks every field; returns the cleaned-up settings.
     pub fn validate(mut self) -> Result<Settings> {
-        self.shop_name = text::name("shop_name", &self.shop_name, 80)?;
-        self.shop_address = text::multiline("shop_address", &self.shop_address, 300)?;
+        self.shop_name = text::name(Field::ShopName, &self.shop_name, 80)?;
+        self.shop_address = text::multiline(Field::ShopAddress, &self.shop_address, 300)?;
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(Error::invalid(
-                "currency",
-                "a three-letter ISO code such as IDR",
-            ));
+            return Err(Error::invalid(Field::Currency, Rule::CurrencyCode));
         }
         if self.minor_unit > crate::money::MAX_MINOR_UNIT {
-            return Err(Error::invalid("minor_unit", "at most 4 decimal digits"));
+            return Err(Error::invalid(
+                Field::MinorUnit,
+                Rule::OutOfRange {
+                    min: 0,
+                    max: crate::money::MAX_MINOR_UNIT as i64,
+                },
+            ));
         }
         if self.locale.is_empty()
             || self.locale.len() > 20
@@ -115,36 +119,47 @@ impl Settings {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err(Error::invalid("locale", "a language tag such as id-ID"));
+            return Err(Error::invalid(Field::Locale, Rule::LanguageTag));
         }
         if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
             return Err(Error::invalid(
-                "time_zone",
-                format!("unknown time zone {:?}", self.time_zone),
+                Field::TimeZone,
+                Rule::Unknown {
+                    value: self.time_zone.clone(),
+                },
             ));
         }
         // Sane bounds: no tax or service charge anywhere comes near half the price, and with
         // both at their bound a total stays within the amount cap's reach of its subtotal.
         if self.tax_rate_bp > MAX_RATE_BP {
             return Err(Error::invalid(
-                "tax_rate_bp",
-                "a tax rate is between 0% and 50%",
+                Field::TaxRate,
+                Rule::PercentRange {
+                    min_bp: 0,
+                    max_bp: MAX_RATE_BP,
+                },
             ));
         }
         if self.service_rate_bp > MAX_RATE_BP {
             return Err(Error::invalid(
-                "service_rate_bp",
-                "a service charge is between 0% and 50%",
+                Field::ServiceRate,
+                Rule::PercentRange {
+                    min_bp: 0,
+                    max_bp: MAX_RATE_BP,
+                },
             ));
         }
         if !(1..=1_000_000).contains(&self.cash_rounding) {
             return Err(Error::invalid(
-                "cash_rounding",
-                "between 1 and 1,000,000 minor units",
+                Field::CashRounding,
+                Rule::OutOfRange {
+                    min: 1,
+                    max: 1_000_000,
+                },
             ));
         }
-        self.receipt_header = text::multiline("receipt_header", &self.receipt_header, 500)?;
-        self.receipt_footer = text::multiline("receipt_footer", &self.receipt_footer, 500)?;
+        self.receipt_header = text::multiline(Field::ReceiptHeader, &self.receipt_header, 500)?;
+        self.receipt_footer = text::multiline(Field::ReceiptFooter, &self.receipt_footer, 500)?;
         if self.terminal_code.is_empty()
             || self.terminal_code.len() > 8
             || !self
@@ -153,8 +168,8 @@ impl Settings {
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         {
             return Err(Error::invalid(
-                "terminal_code",
-                "1 to 8 capital letters or digits, such as T01",
+                Field::TerminalCode,
+                Rule::TerminalCodeFormat,
             ));
         }
         Ok(self)

@@ -1,4 +1,5 @@
 use kasir_core::Error;
+use kasir_core::Field;
 use kasir_core::catalog::{
     ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery, ProductSort, StockLevel,
     StockReason,
@@ -184,7 +185,7 @@ fn barcodes_are_unique_and_found() {
             matches!(
                 e,
                 Error::Duplicate {
-                    field: "barcode",
+                    field: Field::Barcode,
                     ..
                 }
             )
@@ -201,14 +202,14 @@ fn bad_product_input_is_refused_and_changes_nothing() {
     let s = shop();
     let a = s.admin.clone();
     let c = s.category;
-    let cases: Vec<(&str, ProductDraft, &str)> = vec![
+    let cases: Vec<(&str, ProductDraft, Field)> = vec![
         (
             "negative price",
             ProductDraft {
                 price: -1,
                 ..draft(c, "X", 0)
             },
-            "price",
+            Field::Price,
         ),
         (
             "overflowing price",
@@ -216,14 +217,18 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 price: i64::MAX,
                 ..draft(c, "X", 0)
             },
-            "price",
+            Field::Price,
         ),
-        ("empty name", draft(c, "   ", 1), "name"),
-        ("megabyte name", draft(c, &"x".repeat(1 << 20), 1), "name"),
+        ("empty name", draft(c, "   ", 1), Field::Name),
+        (
+            "megabyte name",
+            draft(c, &"x".repeat(1 << 20), 1),
+            Field::Name,
+        ),
         (
             "control characters",
             draft(c, "Kopi\u{0}\u{1b}[31m", 1),
-            "name",
+            Field::Name,
         ),
         (
             "megabyte description",
@@ -231,7 +236,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 description: "d".repeat(1 << 20),
                 ..draft(c, "X", 1)
             },
-            "description",
+            Field::Description,
         ),
         (
             "negative stock",
@@ -240,7 +245,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 initial_stock: -5,
                 ..draft(c, "X", 1)
             },
-            "initial_stock",
+            Field::InitialStock,
         ),
         (
             "absurd stock",
@@ -249,7 +254,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 initial_stock: i64::MAX,
                 ..draft(c, "X", 1)
             },
-            "initial_stock",
+            Field::InitialStock,
         ),
         (
             "critical above warning",
@@ -258,7 +263,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 low_stock_critical: Some(5),
                 ..draft(c, "X", 1)
             },
-            "low_stock_critical",
+            Field::LowStockCritical,
         ),
         (
             "barcode with spaces",
@@ -266,7 +271,7 @@ fn bad_product_input_is_refused_and_changes_nothing() {
                 barcode: Some("12 34".into()),
                 ..draft(c, "X", 1)
             },
-            "barcode",
+            Field::Barcode,
         ),
     ];
     for (what, d, field) in cases {
@@ -350,7 +355,15 @@ fn stock_is_a_ledger() {
             k.catalog()
                 .adjust_stock(&m, p.id, 0, StockReason::Adjustment, "")
         },
-        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Delta,
+                    ..
+                }
+            )
+        },
     );
     refused(
         &s.kasir,
@@ -358,7 +371,15 @@ fn stock_is_a_ledger() {
             k.catalog()
                 .adjust_stock(&m, p.id, 3, StockReason::Waste, "")
         },
-        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Delta,
+                    ..
+                }
+            )
+        },
     );
     refused(
         &s.kasir,
@@ -366,7 +387,15 @@ fn stock_is_a_ledger() {
             k.catalog()
                 .adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, "")
         },
-        |e| matches!(e, Error::Invalid { field: "delta", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Delta,
+                    ..
+                }
+            )
+        },
     );
     let untracked = s.product("Teh", 8_000, None);
     refused(
@@ -375,7 +404,15 @@ fn stock_is_a_ledger() {
             k.catalog()
                 .adjust_stock(&m, untracked.id, 1, StockReason::Restock, "")
         },
-        |e| matches!(e, Error::Invalid { field: "stock", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Stock,
+                    ..
+                }
+            )
+        },
     );
 }
 
@@ -668,7 +705,7 @@ fn modifier_ids_stay_stable_across_edits() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "modifier_groups",
+                    field: Field::ModifierGroups,
                     ..
                 }
             )
@@ -690,7 +727,7 @@ fn modifier_ids_stay_stable_across_edits() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "modifier_options",
+                    field: Field::ModifierOptions,
                     ..
                 }
             )

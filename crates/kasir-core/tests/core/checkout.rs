@@ -1,4 +1,5 @@
 use kasir_core::Error;
+use kasir_core::Field;
 use kasir_core::catalog::StockReason;
 use kasir_core::sales::checkout::{OrderStatus, PaymentInput, PaymentMethod};
 use kasir_core::sales::tickets::{AddLine, OrderType};
@@ -181,7 +182,7 @@ fn refusals_write_nothing() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "amount",
+                    field: Field::Amount,
                     ..
                 }
             )
@@ -197,7 +198,7 @@ fn refusals_write_nothing() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "amount",
+                    field: Field::Amount,
                     ..
                 }
             )
@@ -220,7 +221,7 @@ fn refusals_write_nothing() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "reference",
+                    field: Field::Reference,
                     ..
                 }
             )
@@ -268,7 +269,7 @@ fn a_deactivated_product_in_a_ticket_blocks_checkout() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "ticket",
+                    field: Field::Ticket,
                     ..
                 }
             )
@@ -393,7 +394,7 @@ fn cancelling_restores_stock_and_needs_a_manager() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "reason",
+                    field: Field::Reason,
                     ..
                 }
             )

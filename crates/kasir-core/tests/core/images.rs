@@ -1,3 +1,4 @@
+use kasir_core::Field;
 use std::io::Cursor;
 
 use image::{ImageFormat, RgbImage};
@@ -105,7 +106,13 @@ fn bad_images_are_refused_and_write_nothing() {
         let before = fingerprint(&s.kasir);
         let r = s.kasir.catalog().set_product_image(&a, p.id, &bytes);
         assert!(
-            matches!(r, Err(Error::Invalid { field: "image", .. })),
+            matches!(
+                r,
+                Err(Error::Invalid {
+                    field: Field::Image,
+                    ..
+                })
+            ),
             "{name}: {r:?}"
         );
         assert_eq!(before, fingerprint(&s.kasir), "{name}");

@@ -1,4 +1,5 @@
 use expect_test::expect;
+use kasir_core::Field;
 use kasir_core::Money;
 use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft};
 use kasir_core::money::pricing::Discount;
@@ -230,7 +231,7 @@ fn rates_above_half_the_price_are_refused() {
             matches!(
                 e,
                 kasir_core::Error::Invalid {
-                    field: "tax_rate_bp",
+                    field: Field::TaxRate,
                     ..
                 }
             )
@@ -245,7 +246,7 @@ fn rates_above_half_the_price_are_refused() {
             matches!(
                 e,
                 kasir_core::Error::Invalid {
-                    field: "service_rate_bp",
+                    field: Field::ServiceRate,
                     ..
                 }
             )

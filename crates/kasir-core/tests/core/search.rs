@@ -2,6 +2,7 @@
 //! best matches first however many products match, and never a piece of query syntax.
 
 use kasir_core::Error;
+use kasir_core::Field;
 use kasir_core::catalog::CategoryDraft;
 
 use crate::helpers::{count, draft, shop};
@@ -138,13 +139,19 @@ fn search_syntax_is_plain_text() {
         s.kasir
             .catalog()
             .search_products(&s.cashier, &long, 20, false),
-        Err(Error::Invalid { field: "query", .. })
+        Err(Error::Invalid {
+            field: Field::Query,
+            ..
+        })
     ));
     assert!(matches!(
         s.kasir
             .catalog()
             .search_products(&s.cashier, "kopi", 0, false),
-        Err(Error::Invalid { field: "limit", .. })
+        Err(Error::Invalid {
+            field: Field::Limit,
+            ..
+        })
     ));
 }
 
@@ -173,7 +180,10 @@ fn search_puts_whole_words_and_name_starts_first_in_a_big_catalog() {
     );
     assert!(matches!(
         kasir_core::demo::generate_products(&s.kasir, &a, usize::MAX, 1),
-        Err(Error::Invalid { field: "n", .. })
+        Err(Error::Invalid {
+            field: Field::Count,
+            ..
+        })
     ));
     let containing = count(
         &s.kasir,

@@ -1,3 +1,4 @@
+use kasir_core::Field;
 use std::sync::Arc;
 
 use kasir_core::people::{MAX_PIN_ATTEMPTS, StaffUpdate};
@@ -13,7 +14,15 @@ fn first_run_creates_the_admin_once() {
     refused(
         &k,
         |k| k.people().create_first_admin("Owner", "12"),
-        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Pin,
+                    ..
+                }
+            )
+        },
     );
     let admin = k.people().create_first_admin("Owner", "975310").unwrap();
     assert_eq!(admin.role(), Role::Admin);
@@ -152,12 +161,28 @@ fn staff_rules() {
     refused(
         &s.kasir,
         |k| k.people().create_staff(&a, "", Role::Cashier, "5555"),
-        |e| matches!(e, Error::Invalid { field: "name", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Name,
+                    ..
+                }
+            )
+        },
     );
     refused(
         &s.kasir,
         |k| k.people().create_staff(&a, "Eko", Role::Cashier, "55a5"),
-        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Pin,
+                    ..
+                }
+            )
+        },
     );
     // the last admin stays
     refused(
@@ -172,7 +197,15 @@ fn staff_rules() {
                 },
             )
         },
-        |e| matches!(e, Error::Invalid { field: "role", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Role,
+                    ..
+                }
+            )
+        },
     );
     // a promotion is audited and takes effect at once, even for an open session
     let dewi_session = s.kasir.people().login(dewi.id, "4444").unwrap();
@@ -301,7 +334,15 @@ fn set_up_shop_in_one_step() {
     refused(
         &k,
         |k| k.people().set_up_shop(setup("12", "IDR")),
-        |e| matches!(e, Error::Invalid { field: "pin", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Pin,
+                    ..
+                }
+            )
+        },
     );
     refused(
         &k,
@@ -310,7 +351,7 @@ fn set_up_shop_in_one_step() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "currency",
+                    field: Field::Currency,
                     ..
                 }
             )

@@ -1,4 +1,5 @@
 use kasir_core::Error;
+use kasir_core::Field;
 use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft, Product};
 use kasir_core::money::pricing::Discount;
 use kasir_core::sales::tickets::{AddLine, MAX_QUANTITY, OrderType};
@@ -168,7 +169,7 @@ fn modifier_rules_are_enforced_when_adding() {
                 matches!(
                     e,
                     Error::Invalid {
-                        field: "modifiers",
+                        field: Field::Modifiers,
                         ..
                     }
                 )
@@ -193,7 +194,7 @@ fn modifier_rules_are_enforced_when_adding() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "modifiers",
+                    field: Field::Modifiers,
                     ..
                 }
             )
@@ -219,7 +220,7 @@ fn bad_quantities_and_notes_are_refused() {
                 matches!(
                     e,
                     Error::Invalid {
-                        field: "quantity",
+                        field: Field::Quantity,
                         ..
                     }
                 )
@@ -238,7 +239,7 @@ fn bad_quantities_and_notes_are_refused() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "quantity",
+                    field: Field::Quantity,
                     ..
                 }
             )
@@ -252,7 +253,7 @@ fn bad_quantities_and_notes_are_refused() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "quantity",
+                    field: Field::Quantity,
                     ..
                 }
             )
@@ -265,7 +266,15 @@ fn bad_quantities_and_notes_are_refused() {
     refused(
         &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, note),
-        |e| matches!(e, Error::Invalid { field: "note", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Note,
+                    ..
+                }
+            )
+        },
     );
     let note = AddLine {
         note: "bad\u{7}".into(),
@@ -274,7 +283,15 @@ fn bad_quantities_and_notes_are_refused() {
     refused(
         &s.kasir,
         |k| k.sales().add_to_ticket(&c, t.id, note),
-        |e| matches!(e, Error::Invalid { field: "note", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Note,
+                    ..
+                }
+            )
+        },
     );
     refused(
         &s.kasir,
@@ -282,7 +299,15 @@ fn bad_quantities_and_notes_are_refused() {
             k.sales()
                 .open_ticket(&c, OrderType::DineIn, &"x".repeat(61))
         },
-        |e| matches!(e, Error::Invalid { field: "label", .. }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Label,
+                    ..
+                }
+            )
+        },
     );
 }
 
@@ -474,7 +499,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "discount",
+                    field: Field::Discount,
                     ..
                 }
             )
@@ -490,7 +515,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
             matches!(
                 e,
                 Error::Invalid {
-                    field: "discount",
+                    field: Field::Discount,
                     ..
                 }
             )
