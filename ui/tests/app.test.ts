@@ -68,7 +68,7 @@ describe("manager approval", () => {
     const discounted = { ...open, totals: { ...open.totals, order_discount: 1800, total: 16200 } };
     routeIpc(invoke, {
       setOrderDiscount: (_ticket, _discount, approval) => {
-        if (!approval) fail({ kind: "unauthorized", data: { message: "A manager must approve this discount", needs_approval: true } });
+        if (!approval) fail({ kind: "forbidden", data: { permission: "discount", role: "cashier", needs_approval: true } });
         return discounted;
       },
       listStaff: () => [
@@ -79,7 +79,7 @@ describe("manager approval", () => {
     render(App);
     const done = setOrderDiscount({ kind: "percent", value: 1000 });
     await vi.waitFor(() => expect(screen.getByTestId("approval-dialog")).toBeInTheDocument());
-    expect(screen.getByText("A manager must approve this discount")).toBeInTheDocument();
+    expect(screen.getByTestId("approval-message")).toHaveTextContent("A manager's or admin's PIN is needed to give discounts.");
     await vi.waitFor(() => expect(screen.getAllByTestId("approver").map((x) => x.dataset.name)).toEqual(["Budi"]));
     for (const d of "222") await fireEvent.click(screen.getByTestId(`pin-key-${d}`));
     // The PIN pad takes the keyboard too, inside the dialog that covers the screen.

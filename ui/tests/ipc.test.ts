@@ -27,11 +27,11 @@ describe("typed IPC mocks", () => {
     routeIpc(invoke, {
       setLineQuantity: (ticket, line, quantity) => {
         seen.push([ticket, line, quantity]);
-        return fail({ kind: "conflict", data: { message: "busy" } });
+        return fail({ kind: "invalid_transition", data: { from: "completed", to: "pending" } });
       },
       listStaff: () => [{ id: "s1", name: "Sari", role: "cashier", active: true }],
     });
-    expect(await commands.setLineQuantity("t1", "l1", 3)).toEqual({ status: "error", error: { kind: "conflict", data: { message: "busy" } } });
+    expect(await commands.setLineQuantity("t1", "l1", 3)).toEqual({ status: "error", error: { kind: "invalid_transition", data: { from: "completed", to: "pending" } } });
     expect(seen).toEqual([["t1", "l1", 3]]);
     expect(await commands.listStaff()).toEqual({ status: "ok", data: [{ id: "s1", name: "Sari", role: "cashier", active: true }] });
     expect(await commands.signOut()).toEqual({ status: "error", error: { kind: "internal", data: { message: "no mock for sign_out" } } });

@@ -126,7 +126,7 @@ describe("Sell: barcode scanner", () => {
       searchProducts: () => [card("Kola")],
       productByBarcode: (code) => {
         if (code === air.barcode) return air;
-        return fail({ kind: "not_found", data: { message: "no such barcode" } });
+        return fail({ kind: "not_found", data: { entity: "barcode" } });
       },
       openTicket: () => ticket([]),
       addToTicket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 25000 }),

@@ -107,20 +107,20 @@ describe("PayDialog", () => {
     expect(onpaid).not.toHaveBeenCalled();
   });
 
-  it("shows due and offered for a payment error", async () => {
+  it.each([
+    ["en", "Still Rp 8.900 to pay: Rp 20.000 paid of Rp 28.900."],
+    ["id", "Masih kurang Rp 8.900: dibayar Rp 20.000 dari tagihan Rp 28.900."],
+  ] as const)("words an underpayment from checkout with the amounts formatted (%s)", async (lang, text) => {
+    resetApp(lang);
     routeIpc(invoke, {
       checkout: () => {
-        fail({ kind: "payment", data: { message: "payments do not cover the total", due: 28900, offered: 20000 } });
+        fail({ kind: "underpaid", data: { due: 28900, paid: 20000 } });
       },
     });
     open();
     await fireEvent.input(screen.getByTestId("tendered"), { target: { value: "20000" } });
     await fireEvent.click(screen.getByTestId("confirm-payment"));
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("pay-error")).toHaveTextContent(
-        "payments do not cover the total (due Rp 28.900, offered Rp 20.000)",
-      ),
-    );
+    await vi.waitFor(() => expect(screen.getByTestId("pay-error")).toHaveTextContent(text));
   });
 
   it("confirms with Enter and picks methods with F1–F4", async () => {

@@ -1,6 +1,6 @@
-import { commands, type CommandError } from "../bindings";
+import { commands, type CommandError, type Field, type OrderStatus, type Permission, type Rule } from "../bindings";
 import { formatMoney, type MoneyFormat } from "./money";
-import { translate, type Lang } from "./i18n";
+import { translate, type Lang, type MessageKey, type Params } from "./i18n";
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 
@@ -20,19 +20,47 @@ export async function call<T>(promise: Promise<Result<T>>): Promise<T> {
   throw new ApiError(r.error);
 }
 
-/** The CommandError inside anything thrown, if there is one. */
+/** Every kind a command can fail with (a new one on the Rust side fails the type check here). */
+const KINDS = {
+  invalid: true,
+  not_found: true,
+  duplicate: true,
+  insufficient_stock: true,
+  empty_ticket: true,
+  underpaid: true,
+  overpaid: true,
+  invalid_transition: true,
+  already_set_up: true,
+  forbidden: true,
+  signed_out: true,
+  wrong_pin: true,
+  locked_out: true,
+  overflow: true,
+  internal: true,
+} satisfies Record<CommandError["kind"], true>;
+
+/** The CommandError inside anything thrown, if there is one. Kinds without parameters
+ *  (`empty_ticket`, `signed_out` …) come without `data`. */
 export function commandError(e: unknown): CommandError | null {
   if (e instanceof ApiError) return e.error;
-  if (e && typeof e === "object" && "kind" in e && "data" in e) return e as CommandError;
+  if (e && typeof e === "object" && "kind" in e && typeof e.kind === "string" && Object.hasOwn(KINDS, e.kind)) {
+    return e as CommandError;
+  }
   return null;
 }
 
+/** Whether a manager's PIN would let the action through. */
 export function needsApproval(e: unknown): boolean {
   const err = commandError(e);
-  return !!err && err.kind === "unauthorized" && err.data.needs_approval;
+  return err?.kind === "forbidden" && err.data.needs_approval;
 }
 
-/** Local clock time of an RFC 3339 timestamp, e.g. "14:05:09"; the text itself if unparsable. */
+/** The input an `invalid` or `duplicate` error points at, for a form that shows errors by its fields. */
+export function invalidField(e: unknown): Field | null {
+  const err = commandError(e);
+  return err?.kind === "invalid" || err?.kind === "duplicate" ? err.data.field : null;
+}
+
 /** The clock time of an RFC 3339 instant in the shop's time zone (not the machine's). */
 export function clockTime(ts: string, withSeconds = true, timeZone?: string): string {
   const d = new Date(ts);
@@ -52,38 +80,159 @@ export function clockTime(ts: string, withSeconds = true, timeZone?: string): st
   }
 }
 
-/** One sentence for the cashier, in their language. */
-export function describeError(e: unknown, lang: Lang, money: MoneyFormat): string {
+/** A field's name in the user's language ("Nama", "Table / name"). */
+export function fieldName(lang: Lang, field: Field): string {
+  return translate(lang, `field.${field}` as const);
+}
+
+/** What a permission allows, as a verb phrase ("membatalkan pesanan", "give discounts"). */
+export function permissionAction(lang: Lang, permission: Permission): string {
+  return translate(lang, `perm.${permission}` as const);
+}
+
+/** The board's word for an order status; the status itself if the core sends one it does not know. */
+const STATUS_WORDS: Record<OrderStatus, MessageKey> = {
+  pending: "board.pending",
+  preparing: "board.preparing",
+  ready: "board.ready",
+  completed: "board.completed",
+  cancelled: "board.status.cancelled",
+};
+
+function statusWord(lang: Lang, status: string): string {
+  return Object.hasOwn(STATUS_WORDS, status) ? translate(lang, STATUS_WORDS[status as OrderStatus]) : status;
+}
+
+/** Fields whose numbers are amounts in minor units (formatted as money, not counts). */
+const MONEY_FIELDS: ReadonlySet<Field> = new Set<Field>(["amount", "cash_rounding", "price", "price_delta", "discount"]);
+
+function count(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US").format(n);
+}
+
+/** Basis points as a percentage in the user's language: 1050 → "10.5%" / "10,5%". */
+function percent(lang: Lang, bp: number): string {
+  return new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US", { maximumFractionDigits: 2 }).format(bp / 100) + "%";
+}
+
+/** What broke a rule, without the field ("paling banyak 60 karakter"). */
+export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyFormat): string {
+  const tr = (key: MessageKey, params?: Params) => translate(lang, key, params);
+  const n = (x: number) => (MONEY_FIELDS.has(field) ? formatMoney(x, money) : count(lang, x));
+  switch (rule.rule) {
+    case "required":
+    case "control_characters":
+    case "zero":
+    case "negative":
+    case "not_positive":
+    case "too_large":
+    case "repeated":
+    case "foreign":
+    case "not_an_id":
+    case "choice_bounds":
+    case "above_warning":
+    case "not_tracked":
+    case "waste_adds_stock":
+    case "barcode_format":
+    case "currency_code":
+    case "language_tag":
+    case "terminal_code_format":
+    case "last_admin":
+    case "file_empty":
+    case "image_format":
+    case "image_unreadable":
+      return tr(`rule.${rule.rule}`);
+    case "too_long":
+      return tr("rule.too_long", { max: count(lang, rule.max) });
+    case "out_of_range":
+      return tr("rule.out_of_range", { min: n(rule.min), max: n(rule.max) });
+    case "percent_range":
+      return tr("rule.percent_range", { min: percent(lang, rule.min_bp), max: percent(lang, rule.max_bp) });
+    case "discount_exceeds":
+      return tr("rule.discount_exceeds", { discount: formatMoney(rule.discount, money), base: formatMoney(rule.base, money) });
+    case "too_many":
+      return tr("rule.too_many", { max: count(lang, rule.max) });
+    case "unknown":
+      return tr("rule.unknown", { value: rule.value });
+    case "choices":
+      if (rule.min === rule.max) return tr("rule.choices_exactly", { n: rule.min, group: rule.group });
+      if (rule.min === 0) return tr("rule.choices_up_to", { max: rule.max, group: rule.group });
+      return tr("rule.choices_range", { min: rule.min, max: rule.max, group: rule.group });
+    case "no_longer_sold":
+    case "options_changed":
+    case "below_zero":
+      return tr(`rule.${rule.rule}`, { product: rule.product });
+    case "pin_digits":
+      return tr("rule.pin_digits", { min: rule.min, max: rule.max });
+    case "file_too_large":
+      return tr("rule.file_too_large", { max: count(lang, rule.max_mb) });
+    case "too_many_pixels":
+      return tr("rule.too_many_pixels", { max: count(lang, rule.max_megapixels) });
+    default: {
+      const unworded: never = rule;
+      return tr("err.unknown", { message: JSON.stringify(unworded) });
+    }
+  }
+}
+
+/**
+ * One sentence for the cashier, in their language: every code the core sends is worded here,
+ * amounts in the shop's money format, the field, role and permission by their names. Only
+ * `internal` shows the core's own text (after a sentence saying something went wrong).
+ * `timeZone` is the shop's, for the time a lock-out ends.
+ */
+export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZone?: string): string {
+  const tr = (key: MessageKey, params?: Params) => translate(lang, key, params);
   const err = commandError(e);
   if (!err) {
     const message = e instanceof Error ? e.message : String(e);
-    return translate(lang, "err.unknown", { message });
+    return tr("err.unknown", { message });
   }
+  const cash = (x: number) => formatMoney(x, money);
   switch (err.kind) {
-    case "validation":
-      return err.data.message;
-    case "insufficient_stock":
-      return translate(lang, "err.insufficient_stock", {
-        product: err.data.product,
-        available: err.data.available,
+    case "invalid":
+      return tr("err.invalid", {
+        field: fieldName(lang, err.data.field),
+        rule: describeRule(err.data.rule, err.data.field, lang, money),
       });
-    case "payment":
-      return translate(lang, "err.payment", {
-        message: err.data.message,
-        due: formatMoney(err.data.due, money),
-        offered: formatMoney(err.data.offered, money),
-      });
-    case "wrong_pin":
-      return translate(lang, "err.wrong_pin", { n: err.data.attempts_left });
-    case "locked_out":
-      return translate(lang, "err.locked_out", { time: clockTime(err.data.until) });
     case "not_found":
-    case "conflict":
-    case "unauthorized":
+      return tr(`err.notFound.${err.data.entity}`);
+    case "duplicate":
+      return tr("err.duplicate", { field: fieldName(lang, err.data.field), value: err.data.value });
+    case "insufficient_stock":
+      return tr("err.insufficient_stock", { product: err.data.product, available: count(lang, err.data.available) });
+    case "empty_ticket":
+    case "already_set_up":
+    case "signed_out":
+    case "overflow":
+      return tr(`err.${err.kind}`);
+    case "underpaid":
+      return tr("err.underpaid", {
+        short: cash(err.data.due - err.data.paid),
+        paid: cash(err.data.paid),
+        due: cash(err.data.due),
+      });
+    case "overpaid":
+      return tr("err.overpaid", { non_cash: cash(err.data.non_cash), due: cash(err.data.due) });
+    case "invalid_transition":
+      return tr("err.invalid_transition", { from: statusWord(lang, err.data.from), to: statusWord(lang, err.data.to) });
+    case "forbidden": {
+      const sentence = tr("err.forbidden", {
+        roles: tr(`err.roles.${err.data.role}`),
+        action: permissionAction(lang, err.data.permission),
+      });
+      return err.data.needs_approval ? `${sentence} ${tr("err.forbidden.approve")}` : sentence;
+    }
+    case "wrong_pin":
+      return tr("err.wrong_pin", { n: err.data.attempts_left });
+    case "locked_out":
+      return tr("err.locked_out", { time: clockTime(err.data.until, true, timeZone) });
     case "internal":
-      return err.data.message;
-    default:
-      return translate(lang, "err.unknown", { message: JSON.stringify(err) });
+      return tr("err.unknown", { message: err.data.message });
+    default: {
+      const unworded: never = err;
+      return tr("err.unknown", { message: JSON.stringify(unworded) });
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 /** A manager's approval, asked for when the backend says an action needs one. */
-import type { Approval } from "../bindings";
+import type { Approval, Permission } from "../bindings";
 import { commandError, needsApproval } from "../lib/api";
 import { errorText } from "./chrome.svelte";
 
 export type ApprovalRequest = {
-  message: string;
+  /** What needs approving: the dialog words it in the cashier's language. */
+  permission: Permission;
+  /** Why the last PIN did not do (already worded), or "". */
   error: string;
   resolve: (a: Approval | null) => void;
 };
@@ -13,10 +15,10 @@ export type ApprovalRequest = {
 export const approval = $state({ request: null as ApprovalRequest | null });
 
 /** Asks for a manager's PIN; resolves null when the cashier gives up. */
-export function requestApproval(message: string, error = ""): Promise<Approval | null> {
+export function requestApproval(permission: Permission, error = ""): Promise<Approval | null> {
   return new Promise((resolve) => {
     approval.request = {
-      message,
+      permission,
       error,
       resolve: (a) => {
         approval.request = null;
@@ -32,7 +34,7 @@ export function dropApproval(): void {
 }
 
 /**
- * Runs `action` without approval; when the backend answers `unauthorized` with
+ * Runs `action` without approval; when the backend answers `forbidden` with
  * `needs_approval`, asks for a manager's PIN and retries until it passes or is given up.
  * Returns null if given up; other errors are thrown.
  */
@@ -40,19 +42,20 @@ export async function withApproval<T>(action: (approval: Approval | null) => Pro
   try {
     return await action(null);
   } catch (e) {
-    if (!needsApproval(e)) throw e;
-    let message = errorText(e);
+    const first = commandError(e);
+    if (!needsApproval(e) || first?.kind !== "forbidden") throw e;
+    let permission = first.data.permission;
     let error = "";
     for (;;) {
-      const given = await requestApproval(message, error);
+      const given = await requestApproval(permission, error);
       if (!given) return null;
       try {
         return await action(given);
       } catch (e2) {
-        const k = commandError(e2)?.kind;
-        if (k === "wrong_pin" || k === "locked_out" || k === "unauthorized") {
+        const err = commandError(e2);
+        if (err?.kind === "wrong_pin" || err?.kind === "locked_out" || err?.kind === "forbidden") {
           error = errorText(e2);
-          if (k === "unauthorized") message = errorText(e2);
+          if (err.kind === "forbidden") permission = err.data.permission;
           continue;
         }
         throw e2;

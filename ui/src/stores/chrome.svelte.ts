@@ -5,7 +5,7 @@
 import { describeError } from "../lib/api";
 import { translate, type Lang, type MessageKey, type Params } from "../lib/i18n";
 import { Router } from "../lib/router.svelte";
-import { moneyFormat } from "./session.svelte";
+import { moneyFormat, session } from "./session.svelte";
 
 export type Toast = { id: number; text: string; kind: "error" | "info" };
 
@@ -52,9 +52,9 @@ export function setLang(lang: Lang): void {
   document.documentElement.lang = lang;
 }
 
-/** A backend error as one sentence in the cashier's language. */
+/** A backend error as one sentence in the cashier's language (times in the shop's zone). */
 export function errorText(e: unknown): string {
-  return describeError(e, chrome.lang, moneyFormat());
+  return describeError(e, chrome.lang, moneyFormat(), session.settings.time_zone);
 }
 
 let toastSeq = 0;

@@ -2,6 +2,7 @@
 
 export const en = {
   "appr.title": "Manager approval",
+  "appr.needed": "A manager's or admin's PIN is needed to {action}.",
   "appr.pick": "Manager or admin",
   "appr.pin": "PIN",
   "appr.approve": "Approve",
@@ -10,6 +11,7 @@ export const en = {
 
 export const id: Record<keyof typeof en, string> = {
   "appr.title": "Persetujuan manajer",
+  "appr.needed": "Perlu PIN manajer atau admin untuk {action}.",
   "appr.pick": "Manajer atau admin",
   "appr.pin": "PIN",
   "appr.approve": "Setujui",
