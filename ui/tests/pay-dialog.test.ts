@@ -1,10 +1,12 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import PayDialog from "../src/features/sell/PayDialog.svelte";
-import { line, order as sold, resetApp, ticket } from "./fixtures";
+import Sell from "../src/features/sell/Sell.svelte";
+import { sale } from "../src/stores/ticket.svelte";
+import { line, order as sold, receiptView, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 const due = ticket([line({ id: "l1", product_name: "Croissant", quantity: 2, unit_price: 14450 })], {
@@ -136,5 +138,51 @@ describe("PayDialog", () => {
       ticket: "t1",
       payments: [{ method: "cash", amount: 28900, reference: null }],
     });
+  });
+});
+
+describe("the change after a sale", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("stays on screen through a second Enter or a held one, and the sale is recorded once", async () => {
+    sale.ticket = due;
+    routeIpc(invoke, {
+      listCategories: () => [],
+      listProducts: () => [],
+      checkout: () => order,
+      receipt: () => receiptView(order, "Kopi Kasir\nT01-000001"),
+    });
+    render(Sell);
+    await fireEvent.keyDown(window, { key: "F4" });
+    expect(screen.getByTestId("pay-dialog")).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId("quick-50000"));
+
+    // The cashier presses Enter twice: the first pays, the second must not hide the change.
+    await fireEvent.keyDown(window, { key: "Enter" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId("receipt-change")).toHaveTextContent("Rp 21.100");
+    await fireEvent.keyDown(window, { key: "Enter" });
+    await vi.advanceTimersByTimeAsync(300);
+    await fireEvent.keyDown(window, { key: "Enter" });
+    await fireEvent.click(screen.getByTestId("new-sale"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId("receipt-dialog")).toBeInTheDocument();
+    expect(screen.getByTestId("receipt-change")).toHaveTextContent("Rp 21.100");
+
+    // Later, an Enter held down (auto-repeat) still does not; a deliberate press does.
+    await vi.advanceTimersByTimeAsync(1000);
+    await fireEvent.keyDown(window, { key: "Enter", repeat: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId("receipt-dialog")).toBeInTheDocument();
+    await fireEvent.keyDown(window, { key: "Enter" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.queryByTestId("receipt-dialog")).toBeNull();
+    expect(vi.mocked(invoke).mock.calls.filter((c) => c[0] === "checkout")).toHaveLength(1);
+    expect(sale.ticket).toBeNull();
   });
 });
