@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { ProductCard_Serialize } from "../src/bindings";
 import Menu from "../src/features/sell/Menu.svelte";
 import Sell from "../src/features/sell/Sell.svelte";
+import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
@@ -109,6 +110,46 @@ describe("Menu", () => {
     await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(2));
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(onpick).toHaveBeenCalledWith(expect.objectContaining({ name: "Teh Tarik" }));
+  });
+});
+
+describe("Menu: a long search", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  /** The core refuses a search over MAX_SEARCH_LEN (200 UTF-8 bytes), as catalog/query.rs does. */
+  function searchAsTheCore(seen: string[]) {
+    return (text: string) => {
+      seen.push(text);
+      if (new TextEncoder().encode(text).length > 200) fail({ kind: "invalid", data: { field: "query", rule: { rule: "too_long", max: 200 } } });
+      return text.toLowerCase().startsWith("kopi") || text.startsWith("é") ? [card("Kopi Susu")] : [];
+    };
+  }
+
+  it.each([
+    ["a 10,000-character paste", "kopi susu ".repeat(1000), 200],
+    ["two-byte characters", "é".repeat(10000), 100],
+    ["four-byte characters (never split)", "a" + "😀".repeat(100), 1 + 49 * 2],
+  ])("cuts %s where the core does and keeps showing what matches", async (_, pasted, length) => {
+    const seen: string[] = [];
+    routeIpc(invoke, {
+      listCategories: () => [],
+      listProducts: () => [card("Air Mineral"), card("Kopi Susu")],
+      searchProducts: searchAsTheCore(seen),
+    });
+    render(Menu, { onpick: vi.fn() });
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(2));
+    const input = screen.getByTestId("search") as HTMLInputElement;
+    expect(input).toHaveAttribute("maxlength", "200");
+    await fireEvent.input(input, { target: { value: pasted } });
+    expect(input.value).toBe(pasted.slice(0, length));
+    await vi.waitFor(() => expect(screen.queryAllByTestId("product-tile").map((x) => x.dataset.name)).toEqual(
+      pasted.startsWith("a") ? [] : ["Kopi Susu"],
+    ));
+    expect(seen).toEqual([pasted.slice(0, length)]);
+    expect(chrome.toasts).toEqual([]);
   });
 });
 
