@@ -5,7 +5,8 @@ import { svelteTesting } from "@testing-library/svelte/vite";
 
 // Tauri serves ui/dist in production and http://localhost:5173 in development.
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), svelteTesting({ resolveBrowser: false })],
+  // Tests get each component's CSS injected with it, so jsdom's computed styles see it.
+  plugins: [svelte(mode === "test" ? { compilerOptions: { css: "injected" } } : {}), svelteTesting({ resolveBrowser: false })],
   // Tests run Svelte's browser build (testing-library/svelte mounts components in jsdom).
   resolve: mode === "test" ? { conditions: ["browser", ...defaultClientConditions] } : {},
   clearScreen: false,

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
@@ -10,6 +10,7 @@ import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
+import { keepsLongTextInside } from "./layout";
 
 function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard_Serialize {
   return {
@@ -95,6 +96,23 @@ describe("Menu", () => {
     pending["ko"].resolve([card("Kola"), card("Kopi Tubruk")]);
     await new Promise((r) => setTimeout(r, 10));
     expect(screen.getAllByTestId("product-tile").map((x) => x.dataset.name)).toEqual(["Kopi Tubruk"]);
+  });
+
+  it("cuts a long product or category name with an ellipsis and keeps it whole in the title", async () => {
+    const name = "Kue" + "X".repeat(57);
+    routeIpc(invoke, {
+      listCategories: () => [{ id: "c1", name: "C".repeat(60), sort_order: 1, active: true }],
+      listProducts: () => [card(name)],
+    });
+    render(Menu, { onpick: vi.fn() });
+    const tile = await screen.findByTestId("product-tile");
+    const label = within(tile).getByText(name);
+    expect(keepsLongTextInside(label, tile)).toBe(true);
+    expect(getComputedStyle(label).getPropertyValue("-webkit-line-clamp")).toBe("2");
+    expect(tile).toHaveAttribute("title", name);
+    const tab = await vi.waitFor(() => screen.getAllByTestId("category-tab").find((x) => x.dataset.name === "C".repeat(60))!);
+    expect(keepsLongTextInside(tab, tab)).toBe(true);
+    expect(tab).toHaveAttribute("title", "C".repeat(60));
   });
 
   it("adds the first result on Enter", async () => {

@@ -5,6 +5,7 @@ import type { OrderSummary_Serialize } from "../src/bindings";
 import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
 import { order as sold, receiptView, resetApp } from "./fixtures";
 import { routeIpc } from "./ipc";
+import { keepsLongTextInside } from "./layout";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
@@ -105,5 +106,29 @@ describe("OrdersBoard", () => {
     const card = await within(await screen.findByTestId("orders-col-ready")).findByTestId("order-card");
     expect(within(card).queryByTestId("advance-order")).toBeNull();
     expect(within(card).queryByTestId("cancel-order")).toBeNull();
+  });
+
+  it("keeps a label apart from the order type, and long text inside its card", async () => {
+    resetApp("id");
+    const long = "M".repeat(60);
+    routeIpc(invoke, {
+      ordersToday: () => [
+        order("5", "pending", [{ name: "Kopi", quantity: 1, modifiers: [], note: "" }], { label: "Meja 7" }),
+        order("6", "pending", [{ name: "N".repeat(60), quantity: 1, modifiers: ["O".repeat(60)], note: "P".repeat(200) }], { label: long }),
+      ],
+    });
+    render(OrdersBoard);
+    const col = await screen.findByTestId("orders-col-pending");
+    await vi.waitFor(() => expect(within(col).getAllByTestId("order-card")).toHaveLength(2));
+    const [short, longCard] = within(col).getAllByTestId("order-card");
+    expect(within(short).getByTestId("order-label").textContent!.replace(/\s+/g, " ").trim()).toBe("Meja 7 · Makan di tempat");
+
+    const label = within(longCard).getByText(long);
+    expect(keepsLongTextInside(label, longCard)).toBe(true);
+    for (const text of ["N".repeat(60), "O".repeat(60), "“" + "P".repeat(200) + "”"]) {
+      expect(keepsLongTextInside(within(longCard).getByText(text, { exact: false }), longCard), text.slice(0, 3)).toBe(true);
+    }
+    // The column scrolls up and down, never sideways.
+    expect(getComputedStyle(longCard.parentElement!).overflowX).toBe("hidden");
   });
 });

@@ -8,6 +8,7 @@ import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
+import { keepsLongTextInside } from "./layout";
 
 const kopi = line({
   id: "l1",
@@ -130,5 +131,22 @@ describe("TicketPanel", () => {
     render(TicketPanel, props());
     expect(screen.getByTestId("ticket-total")).toHaveTextContent(/^Rp 0$/);
     expect(screen.getByTestId("pay-button")).toBeDisabled();
+  });
+
+  it("keeps a long name, option and note inside the panel", () => {
+    const name = "K".repeat(60);
+    sale.ticket = ticket([
+      line({
+        id: "l9",
+        product_name: name,
+        note: "N".repeat(200),
+        modifiers: [{ option_id: "o9", group: "G", option: "O".repeat(60), price_delta: 0 }],
+      }),
+    ]);
+    render(TicketPanel, { onpay: vi.fn(), onpark: vi.fn(), ontickets: vi.fn(), ondiscard: vi.fn(), ondiscount: vi.fn() });
+    const row = screen.getByTestId("ticket-line");
+    for (const text of [name, "O".repeat(60), "N".repeat(200)]) {
+      expect(keepsLongTextInside(within(row).getByText(text, { exact: false }), row), text.slice(0, 3)).toBe(true);
+    }
   });
 });
