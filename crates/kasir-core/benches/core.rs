@@ -227,6 +227,7 @@ fn bench_checkout() {
         .unwrap();
     let buf = vec![7u8; 4096];
     let (mut fsyncs, mut sales, mut adds) = (Vec::new(), Vec::new(), Vec::new());
+    let mut pages = std::collections::BTreeMap::new();
     for i in 0..WARM_UP + 400 {
         if i == WARM_UP {
             (fsyncs, sales, adds, frames) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -271,6 +272,9 @@ fn bench_checkout() {
         let started = Instant::now();
         k.sales().checkout(&admin, ticket.id, &payments).unwrap();
         sales.push(started.elapsed());
+        if verbose() && i >= WARM_UP {
+            tally_pages(&k, wal_before, k.wal_frames(), &mut pages);
+        }
         idle_while_checkpointing(|| k.wal_frames());
         let wal_after = k.wal_frames();
         if wal_after > wal_before {
@@ -280,6 +284,13 @@ fn bench_checkout() {
     frames.sort();
     if let Some(f) = frames.get(frames.len() / 2) {
         println!("(a checkout appends about {f} pages to the WAL)");
+    }
+    if verbose() {
+        let per_sale: Vec<String> = pages
+            .iter()
+            .map(|(name, n)| format!("{name} {:.1}", *n as f64 / 400.0))
+            .collect();
+        println!("  pages per checkout by table: {}", per_sale.join(", "));
     }
     let raw = Stats::new(raw_sale_txn(dir.path(), 400));
     let (f, s) = (Stats::new(fsyncs), Stats::new(sales));
@@ -307,6 +318,30 @@ fn bench_checkout() {
             ms(f.p99() + Duration::from_millis(2))
         ),
     );
+}
+
+/// Which tables and indexes the WAL frames `from..to` belong to: the pages a sale writes are
+/// most of its cost once the disk is fast (KASIR_BENCH_VERBOSE=1 prints their tally).
+fn tally_pages(k: &Kasir, from: u32, to: u32, tally: &mut std::collections::BTreeMap<String, u32>) {
+    let conn = k.connection();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let names: std::collections::HashMap<u32, String> = conn
+        .prepare_cached("SELECT pageno, name FROM dbstat")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(conn);
+    let wal = std::fs::read(k.db_path().with_extension("db-wal")).unwrap();
+    for frame in from..to {
+        let at = 32 + frame as usize * (24 + page_size as usize);
+        let page = u32::from_be_bytes(wal[at..at + 4].try_into().unwrap());
+        let name = names.get(&page).cloned().unwrap_or_else(|| "(free)".into());
+        *tally.entry(name).or_default() += 1;
+    }
 }
 
 const QUERIES: [&str; 20] = [
@@ -347,7 +382,7 @@ fn bench_search(n: usize, bar: Duration) {
             std::hint::black_box(hits);
         }
     }
-    if std::env::var_os("KASIR_BENCH_VERBOSE").is_some() {
+    if verbose() {
         for (q, samples) in QUERIES.iter().zip(&per_query) {
             report(&format!("  {q:?}"), &Stats::new(samples.clone()));
         }
@@ -434,4 +469,9 @@ fn main() {
     if run("pin") {
         bench_pin();
     }
+}
+
+/// KASIR_BENCH_VERBOSE=1: per-query figures and where a checkout's pages go.
+fn verbose() -> bool {
+    std::env::var_os("KASIR_BENCH_VERBOSE").is_some()
 }

@@ -634,8 +634,8 @@ pub fn generate_products(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9)",
         )?;
         let mut movement = tx.prepare(
-            "INSERT INTO stock_movements (product_id, delta, reason, staff_id, created_at)
-             VALUES (?1, ?2, 'initial', ?3, ?4)",
+            "INSERT INTO stock_movements (product_id, product_rid, delta, reason, staff_id, created_at)
+             VALUES (?1, last_insert_rowid(), ?2, 'initial', ?3, ?4)",
         )?;
         let mut ids = Vec::with_capacity(n);
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;

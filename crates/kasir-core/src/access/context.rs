@@ -102,8 +102,13 @@ impl Kasir {
         f: impl FnOnce(&Connection, &Member) -> Result<T>,
     ) -> Result<T> {
         self.read_any(|conn| {
-            let member = authorize(conn, actor, permission)?;
-            f(conn, &member)
+            // One snapshot for the whole read: every statement sees the same data, and the
+            // read lock is taken once rather than per statement.
+            let tx = conn.unchecked_transaction()?;
+            let member = authorize(&tx, actor, permission)?;
+            let value = f(&tx, &member)?;
+            tx.finish()?;
+            Ok(value)
         })
     }
 }

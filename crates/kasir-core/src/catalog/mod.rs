@@ -179,12 +179,14 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
         staff,
         note,
     } = *m;
-    let changed = conn
+    let rid: Option<i64> = conn
         .prepare_cached(
-            "UPDATE products SET stock = stock + ?2 WHERE id = ?1 AND stock IS NOT NULL AND stock + ?2 >= 0",
+            "UPDATE products SET stock = stock + ?2 WHERE id = ?1 AND stock IS NOT NULL AND stock + ?2 >= 0
+             RETURNING rid",
         )?
-        .execute(params![product, delta])?;
-    if changed == 0 {
+        .query_row(params![product, delta], |r| r.get(0))
+        .optional()?;
+    let Some(rid) = rid else {
         let row: Option<(String, Option<i64>)> = conn
             .prepare_cached("SELECT name, stock FROM products WHERE id = ?1")?
             .query_row([product], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -198,12 +200,12 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
                 requested: -delta,
             }),
         };
-    }
+    };
     conn.prepare_cached(
-        "INSERT INTO stock_movements (product_id, delta, reason, order_id, staff_id, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO stock_movements (product_id, product_rid, delta, reason, order_id, staff_id, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![product, delta, reason, order, staff, note, Stamp(now)])?;
+    .execute(params![product, rid, delta, reason, order, staff, note, Stamp(now)])?;
     Ok(())
 }
 

@@ -323,22 +323,42 @@ impl Catalog<'_> {
             let mut seen: HashSet<i64> = HashSet::new();
             // One word: each tier is a single-term lookup, as cheap as the hits it returns, so
             // the tiers are walked at once. More words: the terms are intersected, which is
-            // cheap when they often go together and reads long lists when they do not; so
-            // first every match anywhere, up to PROBE, ranked here; when there are fewer,
-            // that is all of them.
+            // cheap when they often go together and reads long lists when they do not. So
+            // first the ids of every match anywhere, up to PROBE (no product row read yet):
+            // fewer than PROBE is all of them, ranked here in one go; otherwise the words are
+            // common and the narrower indexes find the best matches cheaply.
             let mut probe = Vec::new();
             let mut walk = &tiers[..];
             if q.len() > 1 {
-                probe = run(&tiers[tiers.len() - 1], PROBE)?;
-                by_rank(&mut probe);
-                if probe.len() < PROBE {
+                let anywhere = &tiers[tiers.len() - 1];
+                let table = anywhere.index.table();
+                let mut ids = conn.prepare_cached(&format!(
+                    "SELECT rowid FROM {table} WHERE {table} MATCH ?1 LIMIT ?2"
+                ))?;
+                let rids: Vec<i64> = ids
+                    .query_map(params![anywhere.query, PROBE as u32], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                if rids.len() < PROBE {
+                    let mut hit = conn.prepare_cached(
+                        "SELECT rid, name, popularity FROM products
+                         WHERE rid = ?1 AND (active = 1 OR ?2)",
+                    )?;
+                    for rid in rids {
+                        if let Some(h) = hit
+                            .query_row(params![rid, include_inactive], |r| {
+                                Ok(Hit {
+                                    rid: r.get(0)?,
+                                    name: r.get(1)?,
+                                    popularity: r.get(2)?,
+                                })
+                            })
+                            .optional()?
+                        {
+                            probe.push(h);
+                        }
+                    }
+                    by_rank(&mut probe);
                     walk = &[];
-                } else {
-                    // Many matches: the names index finds whole-word matches directly; its
-                    // prefix matches are asked for only when the sample has too few.
-                    let named = probe.iter().filter(|h| rank(&h.name, &q) < 4).count();
-                    let upto = if named >= limit as usize { 1 } else { 2 };
-                    walk = &tiers[..upto];
                 }
             }
             for tier in walk {

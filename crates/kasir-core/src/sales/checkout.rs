@@ -506,7 +506,10 @@ impl Sales<'_> {
             let mut sold: Vec<(ProductId, i64)> = Vec::new();
             let products: std::collections::BTreeSet<ProductId> = order.lines.iter().map(|l| l.product_id).collect();
             let mut taken = cx.prepare_cached(
-                "SELECT -delta FROM stock_movements WHERE product_id = ?1 AND order_id = ?2 AND reason = 'sale'",
+                // The product's newest entries first: an order is cancelled soon after it is made.
+                "SELECT -m.delta FROM stock_movements m
+                 WHERE m.product_rid = (SELECT rid FROM products WHERE id = ?1) AND m.order_id = ?2 AND m.reason = 'sale'
+                 ORDER BY m.rowid DESC LIMIT 1",
             )?;
             for product in products {
                 let qty: Option<i64> = taken.query_row(params![product, id], |r| r.get(0)).optional()?;

@@ -196,3 +196,54 @@ fn an_unreadable_ticket_discount_is_an_error() {
         );
     }
 }
+
+/// Upgrading to V4 keeps every stock movement and gives each the row id of its product, so a
+/// product's ledger found through the new index still adds up to its stock.
+#[test]
+fn the_stock_ledger_survives_the_upgrade_to_its_smaller_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = db::open_writer_up_to(&dir.path().join(kasir_core::DB_FILE), 3).unwrap();
+    conn.execute_batch(
+        "INSERT INTO categories (id, name, sort_order, active, updated_at)
+         VALUES ('0190f1c2-0000-7000-8000-0000000000c1', 'Kue', 0, 1, '2026-11-21T03:00:05.000000000Z');
+         INSERT INTO products (id, category_id, name, description, price, stock, active, popularity, updated_at)
+         VALUES ('0190f1c2-0000-7000-8000-0000000000a1', '0190f1c2-0000-7000-8000-0000000000c1', 'Klepon', '', 4000, 7, 1, 0, '2026-11-21T03:00:05.000000000Z'),
+                ('0190f1c2-0000-7000-8000-0000000000a2', '0190f1c2-0000-7000-8000-0000000000c1', 'Lapis', '', 5000, 3, 1, 0, '2026-11-21T03:00:05.000000000Z');
+         INSERT INTO stock_movements (product_id, delta, reason, staff_id, created_at) VALUES
+            ('0190f1c2-0000-7000-8000-0000000000a1', 10, 'initial', 'x', '2026-11-21T03:00:05.000000000Z'),
+            ('0190f1c2-0000-7000-8000-0000000000a2', 3, 'initial', 'x', '2026-11-21T03:00:05.000000000Z'),
+            ('0190f1c2-0000-7000-8000-0000000000a1', -3, 'waste', 'x', '2026-11-21T03:00:06.000000000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
+    let conn = k.connection();
+    let unlinked: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM stock_movements WHERE product_rid IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unlinked, 0);
+    let ledger: Vec<(String, i64, i64)> = conn
+        .prepare(
+            "SELECT p.name, p.stock, (SELECT SUM(m.delta) FROM stock_movements m INDEXED BY stock_movements_by_product
+                                      WHERE m.product_rid = p.rid)
+             FROM products p ORDER BY p.name",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        ledger,
+        [("Klepon".to_string(), 7, 7), ("Lapis".to_string(), 3, 3)]
+    );
+    assert!(
+        conn.execute("UPDATE stock_movements SET delta = 1", [])
+            .is_err(),
+        "movements are still facts"
+    );
+}
