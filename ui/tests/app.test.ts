@@ -4,10 +4,12 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
+import { requestApproval } from "../src/stores/approval.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
 import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
-import { line, resetApp, setupOptions, status, ticket } from "./fixtures";
+import type { ProductCard_Serialize } from "../src/bindings";
+import { line, product, resetApp, setupOptions, status, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 const open = ticket([line({ id: "l1", product_name: "Croissant", quantity: 1, unit_price: 18000 })], {
@@ -148,3 +150,76 @@ describe("till shortcuts", () => {
     expect(screen.queryByTestId("tickets-dialog")).toBeNull();
   });
 });
+
+describe("the barcode scanner on the orders board", () => {
+  const air: ProductCard_Serialize = {
+    id: "p-air", category_id: "c1", name: "Air Mineral", price: 6000, stock: null, stock_level: "untracked", available: true,
+    active: true, barcode: "8991234567890", popularity: 0, image_id: null, has_modifiers: false,
+  };
+  const latte: ProductCard_Serialize = { ...air, id: "p-latte", name: "Latte", barcode: "8990000000017", has_modifiers: true };
+
+  beforeEach(() => {
+    resetApp("id");
+    localStorage.clear();
+    vi.mocked(invoke).mockReset();
+    routeIpc(invoke, {
+      appStatus: () => status(),
+      listTickets: () => [],
+      listCategories: () => [],
+      listProducts: () => [],
+      ordersToday: () => [],
+      productByBarcode: (code) => (code === air.barcode ? air : code === latte.barcode ? latte : fail({ kind: "not_found", data: { entity: "barcode" } })),
+      openTicket: () => ticket([]),
+      addToTicket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 6000 }),
+      product: () =>
+        product({
+          id: "p-latte",
+          name: "Latte",
+          modifier_groups: [{ id: "g1", name: "Ukuran", min_choices: 1, max_choices: 1, options: [{ id: "o1", name: "Besar", price_delta: 5000 }] }],
+        }),
+    });
+  });
+
+  async function onBoard() {
+    render(App);
+    await vi.waitFor(() => expect(screen.getByTestId("search")).toBeInTheDocument());
+    await fireEvent.keyDown(window, { key: "F8" });
+    await vi.waitFor(() => expect(screen.getByTestId("orders-board")).toBeInTheDocument());
+  }
+
+  async function scan(code: string) {
+    for (const ch of code) await fireEvent.keyDown(document.body, { key: ch });
+    await fireEvent.keyDown(document.body, { key: "Enter" });
+  }
+
+  it("adds the scanned product to the current ticket and says so", async () => {
+    await onBoard();
+    await scan(air.barcode!);
+    await vi.waitFor(() => expect(sale.ticket?.lines.map((l) => l.product_name)).toEqual(["Air Mineral"]));
+    expect(await screen.findByTestId("info-toast")).toHaveTextContent("Air Mineral ditambahkan ke tiket.");
+    expect(router.path).toBe("board");
+  });
+
+  it("opens the options of a product that has them on the sell screen", async () => {
+    await onBoard();
+    await scan(latte.barcode!);
+    await vi.waitFor(() => expect(router.path).toBe("sell"));
+    const dialog = await screen.findByTestId("modifier-dialog");
+    await vi.waitFor(() => expect(dialog).toHaveTextContent("Besar"));
+  });
+
+  it("tells the cashier about an unknown code, or one scanned with a dialog open", async () => {
+    await onBoard();
+    await scan("0000000000000");
+    await vi.waitFor(() => expect(screen.getByTestId("error-toast")).toHaveTextContent("Tidak ada produk dengan barcode 0000000000000."));
+    chrome.toasts = [];
+    // A dialog on top (here the approval of another action) gets no product, and no Enter.
+    void requestApproval("cancel_order");
+    await vi.waitFor(() => expect(screen.getByTestId("approval-dialog")).toBeInTheDocument());
+    await scan(air.barcode!);
+    await vi.waitFor(() => expect(screen.getByTestId("error-toast")).toHaveTextContent("Air Mineral terpindai tetapi belum ditambahkan"));
+    expect(sale.ticket).toBeNull();
+    expect(screen.getByTestId("approval-dialog")).toBeInTheDocument();
+  });
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BarcodeDetector } from "../src/lib/barcode";
+import { BarcodeDetector, looksLikeBarcode } from "../src/lib/barcode";
 
 function feed(d: BarcodeDetector, keys: string[], gaps: number[] | number, start = 1000): (string | null)[] {
   let time = start;
@@ -20,6 +20,28 @@ describe("BarcodeDetector", () => {
   it("does not take slow typing for a scan", () => {
     const d = new BarcodeDetector();
     expect(feed(d, [..."1234", "Enter"], 120).at(-1)).toBeNull();
+  });
+
+  it("does not take a word typed fast for a scan: a code has a digit", () => {
+    const d = new BarcodeDetector();
+    expect(feed(d, [..."bolu", "Enter"], 5).at(-1)).toBeNull();
+    expect(feed(d, [..."kopi", "Enter"], 1, 5000).at(-1)).toBeNull();
+    expect(feed(d, [..."KB-0042", "Enter"], 5, 9000).at(-1)).toBe("KB-0042");
+  });
+
+  it.each([
+    ["an EAN-13", "8991234567890", true],
+    ["a code with letters and digits", "ABC-123", true],
+    ["a four-digit code", "0042", true],
+    ["64 characters", "9".repeat(64), true],
+    ["a word", "bolu", false],
+    ["a capitalised word", "Kopi", false],
+    ["three digits", "123", false],
+    ["text with a space", "kopi 2", false],
+    ["a non-ASCII letter", "12é45", false],
+    ["65 characters", "9".repeat(65), false],
+  ])("%s (%s) looks like a barcode: %s", (_, code, yes) => {
+    expect(looksLikeBarcode(code as string)).toBe(yes);
   });
 
   it("needs at least 4 characters", () => {

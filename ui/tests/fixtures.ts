@@ -71,6 +71,7 @@ export function resetApp(lang: "en" | "id" = "en") {
   chrome.lang = lang;
   session.actor = SARI;
   sale.ticket = null;
+  sale.choosing = null;
   chrome.toasts = [];
   chrome.modals = [];
   approval.request = null;

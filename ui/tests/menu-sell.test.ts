@@ -5,6 +5,7 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import type { ProductCard_Serialize } from "../src/bindings";
 import Menu from "../src/features/sell/Menu.svelte";
+import Scanner from "../src/features/sell/Scanner.svelte";
 import Sell from "../src/features/sell/Sell.svelte";
 import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
@@ -191,6 +192,7 @@ describe("Sell: barcode scanner", () => {
       addToTicket: () => ticket([line({ id: "l1", product_name: "Air Mineral" })], { total: 25000 }),
     });
     render(Sell);
+    render(Scanner);
     const input = screen.getByTestId("search") as HTMLInputElement;
     input.focus();
     for (const ch of air.barcode!) await fireEvent.keyDown(input, { key: ch });
@@ -207,5 +209,54 @@ describe("Sell: barcode scanner", () => {
     ]);
     expect(input.value).toBe("");
     expect(screen.getByTestId("ticket-line")).toHaveAttribute("data-name", "Air Mineral");
+  });
+
+  it("takes a word typed fast and ended with Enter for a search, not a scan", async () => {
+    const bolu = card("Bolu Kukus");
+    routeIpc(invoke, {
+      listCategories: () => [],
+      listProducts: () => [],
+      searchProducts: () => [bolu],
+      productByBarcode: () => fail({ kind: "not_found", data: { entity: "barcode" } }),
+      openTicket: () => ticket([]),
+      addToTicket: () => ticket([line({ id: "l1", product_name: "Bolu Kukus" })], { total: 25000 }),
+    });
+    render(Sell);
+    render(Scanner);
+    const input = screen.getByTestId("search") as HTMLInputElement;
+    input.focus();
+    // Typed as fast as a scanner (no time between the keys), then Enter.
+    for (const ch of "bolu") await fireEvent.keyDown(input, { key: ch });
+    await fireEvent.input(input, { target: { value: "bolu" } });
+    await vi.waitFor(() => expect(screen.getAllByTestId("product-tile")).toHaveLength(1));
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    await vi.waitFor(() => expect(sale.ticket?.lines).toHaveLength(1));
+    expect(invoke).not.toHaveBeenCalledWith("product_by_barcode", expect.anything());
+    expect(vi.mocked(invoke).mock.calls.filter((c) => c[0] === "add_to_ticket")).toEqual([
+      ["add_to_ticket", { ticket: "t1", line: { product_id: bolu.id, modifier_ids: [], note: "", quantity: 1 } }],
+    ]);
+    expect(chrome.toasts).toEqual([]);
+  });
+
+  it("leaves an unknown code in the search box and says it is unknown", async () => {
+    routeIpc(invoke, {
+      listCategories: () => [],
+      listProducts: () => [],
+      searchProducts: () => [],
+      productByBarcode: () => fail({ kind: "not_found", data: { entity: "barcode" } }),
+    });
+    render(Sell);
+    render(Scanner);
+    const input = screen.getByTestId("search") as HTMLInputElement;
+    input.focus();
+    for (const ch of "KB-0042") await fireEvent.keyDown(input, { key: ch });
+    await fireEvent.input(input, { target: { value: "KB-0042" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text)).toEqual(["No product with barcode KB-0042."]));
+    expect(invoke).toHaveBeenCalledWith("product_by_barcode", { code: "KB-0042" });
+    expect(input.value).toBe("KB-0042");
+    expect(sale.ticket).toBeNull();
   });
 });

@@ -14,13 +14,18 @@ import { call } from "../lib/api";
 import { withApproval } from "./approval.svelte";
 import { showError, t, toast } from "./chrome.svelte";
 
-export const sale = $state({ ticket: null as Ticket_Serialize | null });
+export const sale = $state({
+  ticket: null as Ticket_Serialize | null,
+  /** The product whose options the cashier is choosing (the sell screen shows the chooser). */
+  choosing: null as string | null,
+});
 
 let opening: Promise<Ticket_Serialize> | null = null;
 
-/** Forgets the current ticket here (it stays open in the backend). */
+/** Forgets the current ticket here (it stays open in the backend) and any options being chosen. */
 export function clearTicket(): void {
   sale.ticket = null;
+  sale.choosing = null;
 }
 
 /** Shows the newest open (not parked) ticket, if there is one; throws the backend's error. */

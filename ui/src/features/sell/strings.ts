@@ -77,6 +77,8 @@ export const en = {
   "pay.needReference": "{method} needs a reference.",
   "pay.short": "Still {amount} to pay.",
   "err.barcode": "No product with barcode {code}.",
+  "scan.added": "{name} added to the ticket.",
+  "scan.closeDialog": "{name} was scanned but not added: close this window first, then scan it again.",
   "err.soldOut": "{name} is sold out.",
 };
 
@@ -157,5 +159,7 @@ export const id: Record<keyof typeof en, string> = {
   "pay.needReference": "{method} perlu nomor referensi.",
   "pay.short": "Masih kurang {amount}.",
   "err.barcode": "Tidak ada produk dengan barcode {code}.",
+  "scan.added": "{name} ditambahkan ke tiket.",
+  "scan.closeDialog": "{name} terpindai tetapi belum ditambahkan: tutup jendela ini dulu, lalu pindai lagi.",
   "err.soldOut": "{name} habis.",
 };
