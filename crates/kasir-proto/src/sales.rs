@@ -71,6 +71,8 @@ pub struct Order {
     pub service_rate_bp: u32,
     pub prices_include_tax: bool,
     pub currency: String,
+    /// Digits after the decimal point of `currency`: the amounts are counts of that unit.
+    pub minor_unit: u32,
     pub discount_approved_by: Option<Uuid>,
     pub business_date: Date,
     pub created_at: Timestamp,

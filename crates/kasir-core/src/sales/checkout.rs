@@ -148,6 +148,9 @@ pub struct Order {
     pub service_rate_bp: u32,
     pub prices_include_tax: bool,
     pub currency: String,
+    /// Digits after the decimal point of `currency` when the order was sold: its amounts are
+    /// counts of that unit whatever the shop's settings say today.
+    pub minor_unit: u32,
     pub discount_approved_by: Option<StaffId>,
     pub cancel_reason: Option<String>,
     pub business_date: Date,
@@ -205,7 +208,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
                     order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
-                    business_date, created_at
+                    business_date, created_at, minor_unit
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -235,6 +238,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     service_rate_bp: r.get(17)?,
                     prices_include_tax: r.get(18)?,
                     currency: r.get(19)?,
+                    minor_unit: r.get(24)?,
                     discount_approved_by: r.get(20)?,
                     cancel_reason: r.get(21)?,
                     business_date: date.parse().map_err(|e| {
@@ -336,16 +340,16 @@ impl Sales<'_> {
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
-                    created_at, updated_at)
+                    created_at, updated_at, minor_unit)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
                 ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
-                ticket.discount_approved_by, business_date.to_string(), ts
+                ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -405,6 +409,7 @@ impl Sales<'_> {
                 service_rate_bp: settings.service_rate_bp,
                 prices_include_tax: settings.prices_include_tax,
                 currency: settings.currency.clone(),
+                minor_unit: settings.minor_unit,
                 discount_approved_by: ticket.discount_approved_by,
                 cancel_reason: None,
                 business_date,
@@ -631,6 +636,7 @@ impl Order {
             service_rate_bp: self.service_rate_bp,
             prices_include_tax: self.prices_include_tax,
             currency: self.currency.clone(),
+            minor_unit: self.minor_unit,
             discount_approved_by: self.discount_approved_by.map(|s| s.0),
             business_date: self.business_date,
             created_at: self.created_at,

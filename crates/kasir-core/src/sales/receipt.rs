@@ -122,7 +122,8 @@ pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
         footer: settings.receipt_footer.clone(),
         locale: settings.locale.clone(),
         currency: order.currency.clone(),
-        minor_unit: settings.minor_unit,
+        // The order's own: its amounts are counts of the unit it was sold in.
+        minor_unit: order.minor_unit,
         local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
         order,
     })
@@ -151,18 +152,24 @@ impl Receipt {
             }
         }
         out.push(rule.clone());
-        out.push(format!("{}: {}", labels.receipt, o.receipt_no));
+        out.extend(wrap(
+            &format!("{}: {}", labels.receipt, o.receipt_no),
+            width,
+        ));
         out.push(two_cols(
             &self.local_time,
             &format!("{}: {}", labels.cashier, o.staff_name),
             width,
         ));
         let kind = (labels.order_type)(o.order_type);
-        out.push(if o.label.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{kind} - {}", o.label)
-        });
+        out.extend(wrap(
+            &if o.label.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind} - {}", o.label)
+            },
+            width,
+        ));
         if o.status == OrderStatus::Cancelled {
             out.push(center(labels.cancelled, width));
         }
@@ -262,13 +269,27 @@ fn center(s: &str, width: usize) -> String {
     format!("{}{s}", " ".repeat(pad)).trim_end().to_string()
 }
 
-/// Left text and right-aligned amount on one line; the left side wraps when it must.
+/// Left text and right-aligned amount on one line. When both do not fit, the left side wraps
+/// and the amount goes on its last line if it fits there, else on a line of its own, still
+/// right-aligned (a long name beside the time, a huge amount): an amount is never cut.
 fn two_cols(left: &str, right: &str, width: usize) -> String {
-    let room = width.saturating_sub(chars(right) + 1);
-    let mut lines = wrap(left, room.max(1));
+    if chars(left) + 1 + chars(right) <= width {
+        let gap = width - chars(left) - chars(right);
+        return format!("{left}{}{right}", " ".repeat(gap));
+    }
+    let mut lines = wrap(left, width);
     let last = lines.pop().unwrap_or_default();
-    let gap = width.saturating_sub(chars(&last) + chars(right));
-    lines.push(format!("{last}{}{right}", " ".repeat(gap.max(1))));
+    if chars(&last) + 1 + chars(right) <= width {
+        let gap = width - chars(&last) - chars(right);
+        lines.push(format!("{last}{}{right}", " ".repeat(gap)));
+    } else {
+        lines.push(last);
+        lines.extend(
+            wrap(right.trim_start(), width)
+                .into_iter()
+                .map(|r| format!("{}{r}", " ".repeat(width.saturating_sub(chars(&r))))),
+        );
+    }
     lines.join("\n")
 }
 
@@ -290,10 +311,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
                 break;
             }
             if used > chars(&indent) {
-                lines.push(std::mem::replace(&mut current, indent.clone()));
-                continue;
+                // A word that fits a line of its own starts one; a longer word is cut anyway,
+                // so it starts here (after the bullet or label before it) when there is room.
+                let fits_alone = word.len() <= width.saturating_sub(chars(&indent));
+                if fits_alone || used + sep + 4 > width {
+                    lines.push(std::mem::replace(&mut current, indent.clone()));
+                    continue;
+                }
+                current.push(' ');
             }
-            let room = width.saturating_sub(used).max(1);
+            let room = width.saturating_sub(chars(&current)).max(1);
             let rest = word.split_off(room.min(word.len()));
             current.extend(word.iter());
             lines.push(std::mem::replace(&mut current, indent.clone()));

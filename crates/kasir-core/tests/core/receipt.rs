@@ -253,3 +253,137 @@ fn rates_above_half_the_price_are_refused() {
         },
     );
 }
+
+/// Every line of a receipt fits the paper, with the longest value each field allows: shop
+/// texts, a staff name and a label of 60 characters (unbroken, as a scanner of names would
+/// never see), a product of 120, options of 60, a note of 200, a reference of 64, and amounts
+/// near the cap.
+#[test]
+fn every_line_fits_the_paper_with_the_longest_values() {
+    let s = shop();
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.shop_name = "W".repeat(80);
+    settings.shop_address = format!("{}\n{}", "A".repeat(150), "Jl. ".repeat(37));
+    settings.receipt_header = "H".repeat(500);
+    settings.receipt_footer = format!("{} {}", "F".repeat(249), "f".repeat(250));
+    s.kasir.settings().update(&a, settings).unwrap();
+    let long_name = "N".repeat(60);
+    let staff = s
+        .kasir
+        .people()
+        .create_staff(&a, &long_name, kasir_core::Role::Cashier, "4826")
+        .unwrap();
+    let seller = s.kasir.people().login(staff.id, "4826").unwrap();
+    let product = s.product(&"P".repeat(120), 80_000_000_000, None);
+    let product = s
+        .kasir
+        .catalog()
+        .set_modifier_groups(
+            &a,
+            product.id,
+            vec![ModifierGroupDraft {
+                id: None,
+                name: "G".repeat(60),
+                min_choices: 1,
+                max_choices: 1,
+                options: vec![ModifierOptionDraft {
+                    id: None,
+                    name: "O".repeat(60),
+                    price_delta: 999_000_000,
+                }],
+            }],
+        )
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&seller, OrderType::Delivery, &"L".repeat(60))
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .add_to_ticket(
+            &seller,
+            t.id,
+            AddLine {
+                product_id: product.id,
+                modifier_ids: vec![product.modifier_groups[0].options[0].id],
+                note: "n".repeat(200),
+                quantity: 9_999,
+            },
+        )
+        .unwrap();
+    let due = t.totals.total.0;
+    assert!(due > 100_000_000_000_000, "amounts near the cap: {due}");
+    let o = s
+        .kasir
+        .sales()
+        .checkout(
+            &seller,
+            t.id,
+            &[PaymentInput {
+                method: PaymentMethod::Qris,
+                amount: due,
+                reference: Some("R".repeat(64)),
+            }],
+        )
+        .unwrap();
+    let r = s.kasir.sales().receipt(&seller, o.id).unwrap();
+    for width in [WIDTH_58MM, WIDTH_80MM] {
+        let text = r.render_text(width);
+        if std::env::var_os("SHOW_RECEIPT").is_some() {
+            println!("{text}");
+        }
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "{width} columns, a line of {}:\n{line}\n\n{text}",
+                line.chars().count()
+            );
+        }
+        // Nothing is cut: each long value is there whole, wrapped over lines.
+        let solid: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let label = format!("Antar-{}", "L".repeat(60));
+        let reference = format!("Ref{}", "R".repeat(64));
+        for whole in [
+            &long_name,
+            &label,
+            &"n".repeat(200),
+            &reference,
+            &"P".repeat(120),
+        ] {
+            assert!(
+                solid.contains(whole.as_str()),
+                "{whole:?} is printed:\n{text}"
+            );
+        }
+    }
+}
+
+/// A sale keeps the currency and minor unit it was made in: after the shop changes to two
+/// decimals, an old order of Rp 17.300 still prints as Rp 17.300, not "Rp 173.00".
+#[test]
+fn an_old_receipt_keeps_the_currency_it_was_sold_in() {
+    let s = shop();
+    let p = s.product("Klepon", 17_300, None);
+    let o = s.sell(&[(&p, 1)]);
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.minor_unit = 2;
+    settings.cash_rounding = 1;
+    s.kasir.settings().update(&a, settings).unwrap();
+    let r = s.kasir.sales().receipt(&s.cashier, o.id).unwrap();
+    assert_eq!((r.currency.as_str(), r.minor_unit), ("IDR", 0));
+    assert_eq!(r.order.minor_unit, 0);
+    let text = r.render_text(WIDTH_58MM);
+    assert!(text.contains("1 x 17.300"), "{text}");
+    assert!(text.contains("TOTAL                  Rp 20.000"), "{text}");
+    assert!(
+        !text.contains("173.00") && !text.contains("200.00"),
+        "{text}"
+    );
+    // A sale made after the change is in the new unit.
+    let later = s.sell(&[(&p, 1)]);
+    assert_eq!(later.minor_unit, 2);
+}

@@ -18,3 +18,10 @@ CREATE INDEX stock_movements_by_product ON stock_movements (product_rid);
 CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements BEGIN
     SELECT RAISE(ABORT, 'stock movements are facts');
 END;
+
+-- An order keeps the minor unit of the currency it was sold in, beside the currency it already
+-- kept: its amounts are counts of that unit, and its receipt must show them so forever, even
+-- after the shop changes its settings. Orders from before get the shop's minor unit now, the
+-- one they were sold in unless it was changed since.
+ALTER TABLE orders ADD COLUMN minor_unit INTEGER NOT NULL DEFAULT 0 CHECK (minor_unit BETWEEN 0 AND 4);
+UPDATE orders SET minor_unit = (SELECT s.minor_unit FROM settings s WHERE s.id = 1);
