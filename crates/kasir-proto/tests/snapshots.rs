@@ -63,6 +63,7 @@ fn sale() -> Sale {
             service_rate_bp: 500,
             prices_include_tax: false,
             currency: "IDR".into(),
+            minor_unit: 0,
             discount_approved_by: None,
             business_date: "2026-11-21".parse().unwrap(),
             created_at: at(),
@@ -182,81 +183,82 @@ fn snapshot_sale() {
     check(
         &example("sale"),
         expect![[r#"
-        {
-          "v": 1,
-          "id": "0190f1c2-0000-7000-8000-000000000065",
-          "terminal": "T01",
-          "seq": 1,
-          "created_at": "2026-11-21T03:00:05.1Z",
-          "kind": "sale",
-          "payload": {
-            "order": {
-              "id": "0190f1c2-0000-7000-8000-000000000001",
-              "receipt_no": "T01-000042",
+            {
+              "v": 1,
+              "id": "0190f1c2-0000-7000-8000-000000000065",
               "terminal": "T01",
-              "staff_id": "0190f1c2-0000-7000-8000-000000000002",
-              "staff_name": "Sari",
-              "order_type": "dine_in",
-              "label": "Meja 4",
-              "status": "pending",
-              "subtotal": 50000,
-              "order_discount": 0,
-              "service": 2500,
-              "tax": 5250,
-              "rounding": 50,
-              "total": 57800,
-              "paid": 60000,
-              "change": 2200,
-              "tax_rate_bp": 1000,
-              "service_rate_bp": 500,
-              "prices_include_tax": false,
-              "currency": "IDR",
-              "discount_approved_by": null,
-              "business_date": "2026-11-21",
+              "seq": 1,
               "created_at": "2026-11-21T03:00:05.1Z",
-              "lines": [
-                {
-                  "product_id": "0190f1c2-0000-7000-8000-000000000003",
-                  "product_name": "Kopi Susu",
-                  "category_name": "Kopi",
-                  "base_price": 20000,
-                  "unit_price": 25000,
-                  "modifiers": [
-                    {
-                      "option_id": "0190f1c2-0000-7000-8000-000000000004",
-                      "group": "Size",
-                      "option": "Large",
-                      "price_delta": 5000
-                    }
-                  ],
-                  "note": "less ice",
-                  "quantity": 2,
-                  "gross": 50000,
-                  "line_discount": 0,
+              "kind": "sale",
+              "payload": {
+                "order": {
+                  "id": "0190f1c2-0000-7000-8000-000000000001",
+                  "receipt_no": "T01-000042",
+                  "terminal": "T01",
+                  "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+                  "staff_name": "Sari",
+                  "order_type": "dine_in",
+                  "label": "Meja 4",
+                  "status": "pending",
+                  "subtotal": 50000,
                   "order_discount": 0,
                   "service": 2500,
                   "tax": 5250,
-                  "total": 57750
-                }
-              ],
-              "payments": [
-                {
-                  "method": "cash",
-                  "amount": 57800,
-                  "tendered": 60000,
+                  "rounding": 50,
+                  "total": 57800,
+                  "paid": 60000,
                   "change": 2200,
-                  "reference": null
-                }
-              ]
-            },
-            "stock_movements": [
-              {
-                "product_id": "0190f1c2-0000-7000-8000-000000000003",
-                "quantity": 2
+                  "tax_rate_bp": 1000,
+                  "service_rate_bp": 500,
+                  "prices_include_tax": false,
+                  "currency": "IDR",
+                  "minor_unit": 0,
+                  "discount_approved_by": null,
+                  "business_date": "2026-11-21",
+                  "created_at": "2026-11-21T03:00:05.1Z",
+                  "lines": [
+                    {
+                      "product_id": "0190f1c2-0000-7000-8000-000000000003",
+                      "product_name": "Kopi Susu",
+                      "category_name": "Kopi",
+                      "base_price": 20000,
+                      "unit_price": 25000,
+                      "modifiers": [
+                        {
+                          "option_id": "0190f1c2-0000-7000-8000-000000000004",
+                          "group": "Size",
+                          "option": "Large",
+                          "price_delta": 5000
+                        }
+                      ],
+                      "note": "less ice",
+                      "quantity": 2,
+                      "gross": 50000,
+                      "line_discount": 0,
+                      "order_discount": 0,
+                      "service": 2500,
+                      "tax": 5250,
+                      "total": 57750
+                    }
+                  ],
+                  "payments": [
+                    {
+                      "method": "cash",
+                      "amount": 57800,
+                      "tendered": 60000,
+                      "change": 2200,
+                      "reference": null
+                    }
+                  ]
+                },
+                "stock_movements": [
+                  {
+                    "product_id": "0190f1c2-0000-7000-8000-000000000003",
+                    "quantity": 2
+                  }
+                ]
               }
-            ]
-          }
-        }"#]],
+            }"#]],
     );
 }
 
