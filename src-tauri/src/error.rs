@@ -2,6 +2,7 @@
 //! so the UI can branch (name the product that ran out, ask for a manager's PIN, point at the
 //! bad field) instead of parsing strings.
 
+use kasir_core::sales::checkout::OrderStatus;
 use kasir_core::{Entity, Field, Permission, Role, Rule};
 use serde::Serialize;
 
@@ -46,8 +47,8 @@ pub enum CommandError {
         non_cash: i64,
     },
     /// An order cannot move from `from` to `to` (an order already served, say).
-    #[error("an order that is {from} cannot become {to}")]
-    InvalidTransition { from: String, to: String },
+    #[error("an order that is {from:?} cannot become {to:?}")]
+    InvalidTransition { from: OrderStatus, to: OrderStatus },
     #[error("the shop is already set up")]
     AlreadySetUp,
     /// The member (as the database has them now) lacks `permission`; a manager may approve
@@ -80,7 +81,14 @@ impl From<kasir_core::Error> for CommandError {
             E::Invalid { field, rule } => CommandError::Invalid { field, rule },
             E::NotFound { entity, .. } => CommandError::NotFound { entity },
             E::Duplicate { field, value } => CommandError::Duplicate { field, value },
-            E::InvalidTransition { from, to } => CommandError::InvalidTransition { from, to },
+            E::InvalidTransition { from, to } => {
+                match (OrderStatus::parse(&from), OrderStatus::parse(&to)) {
+                    (Ok(from), Ok(to)) => CommandError::InvalidTransition { from, to },
+                    _ => CommandError::Internal {
+                        message: format!("an order that is {from} cannot become {to}"),
+                    },
+                }
+            }
             E::AlreadySetUp => CommandError::AlreadySetUp,
             E::InsufficientStock {
                 product,

@@ -161,8 +161,8 @@ export type CommandError =
 } } | 
 /**  An order cannot move from `from` to `to` (an order already served, say). */
 { kind: "invalid_transition"; data: {
-	from: string,
-	to: string,
+	from: OrderStatus,
+	to: OrderStatus,
 } } | { kind: "already_set_up" } | 
 /**
  *  The member (as the database has them now) lacks `permission`; a manager may approve
@@ -345,6 +345,11 @@ export type Order_Deserialize = {
 	service_rate_bp: number,
 	prices_include_tax: boolean,
 	currency: string,
+	/**
+	 *  Digits after the decimal point of `currency` when the order was sold: its amounts are
+	 *  counts of that unit whatever the shop's settings say today.
+	 */
+	minor_unit: number,
 	discount_approved_by?: string | null,
 	cancel_reason?: string | null,
 	business_date: string,
@@ -375,6 +380,11 @@ export type Order_Serialize = {
 	service_rate_bp: number,
 	prices_include_tax: boolean,
 	currency: string,
+	/**
+	 *  Digits after the decimal point of `currency` when the order was sold: its amounts are
+	 *  counts of that unit whatever the shop's settings say today.
+	 */
+	minor_unit: number,
 	discount_approved_by: string | null,
 	cancel_reason: string | null,
 	business_date: string,

@@ -56,7 +56,7 @@ impl OrderStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<OrderStatus> {
+    pub fn parse(s: &str) -> Result<OrderStatus> {
         Ok(match s {
             "pending" => OrderStatus::Pending,
             "preparing" => OrderStatus::Preparing,
