@@ -25,3 +25,8 @@ END;
 -- one they were sold in unless it was changed since.
 ALTER TABLE orders ADD COLUMN minor_unit INTEGER NOT NULL DEFAULT 0 CHECK (minor_unit BETWEEN 0 AND 4);
 UPDATE orders SET minor_unit = (SELECT s.minor_unit FROM settings s WHERE s.id = 1);
+
+-- Wrong PINs typed in the approval dialog count apart from sign-in, so a cashier cannot lock a
+-- manager out of signing in: their own counter and a shorter lock that stops approvals only.
+ALTER TABLE staff ADD COLUMN approval_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN approval_locked_until TEXT;

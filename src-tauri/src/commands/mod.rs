@@ -40,9 +40,10 @@ pub struct Approval {
     pub pin: String,
 }
 
-/// Signs the approving manager in (their PIN is checked like any sign-in).
+/// The approving manager, if their PIN is right: wrong PINs count on their approval counter,
+/// never toward their sign-in lock-out.
 pub(crate) fn approver(k: &Kasir, approval: Option<Approval>) -> kasir_core::Result<Option<Actor>> {
     approval
-        .map(|a| k.people().login(a.staff_id, &a.pin))
+        .map(|a| k.people().approver(a.staff_id, &a.pin))
         .transpose()
 }

@@ -2,6 +2,8 @@
 
 mod staff;
 
-pub use self::staff::{MAX_PIN_ATTEMPTS, ShopSetup, StaffMember, StaffUpdate};
+pub use self::staff::{
+    MAX_APPROVAL_ATTEMPTS, MAX_PIN_ATTEMPTS, ShopSetup, StaffMember, StaffUpdate,
+};
 pub(crate) use self::staff::{hash_pin, insert_staff};
 pub use crate::access::StaffId;

@@ -53,6 +53,10 @@ pub struct ShopSetup {
 pub const MAX_PIN_ATTEMPTS: u32 = 5;
 const FIRST_LOCKOUT: SignedDuration = SignedDuration::from_secs(30);
 const LONGEST_LOCKOUT: SignedDuration = SignedDuration::from_secs(15 * 60);
+/// Wrong approval PINs in a row before that member's approvals are refused for a while.
+pub const MAX_APPROVAL_ATTEMPTS: u32 = 3;
+const FIRST_APPROVAL_LOCKOUT: SignedDuration = SignedDuration::from_secs(60);
+const LONGEST_APPROVAL_LOCKOUT: SignedDuration = SignedDuration::from_secs(10 * 60);
 
 fn validate_pin(pin: &str) -> Result<()> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
@@ -211,7 +215,23 @@ impl People<'_> {
     /// each further failure. Failures and lockouts go to the audit log. The PIN check (argon2,
     /// tens of milliseconds) runs with no lock held: only the bookkeeping takes the writer.
     pub fn login(&self, staff_id: StaffId, pin: &str) -> Result<Actor> {
-        let record = self.k.read_any(|conn| read_pin_record(conn, staff_id))?;
+        self.check_pin(staff_id, pin, PinUse::SignIn)
+    }
+
+    /// A manager's (or admin's) PIN typed at someone else's till to approve an action: the
+    /// approver, if the PIN is right. Wrong PINs typed there count on a counter of their own,
+    /// so a cashier can never lock a manager out of signing in: after
+    /// [`MAX_APPROVAL_ATTEMPTS`] in a row, that member's approvals (only) are refused for a
+    /// minute, doubling with each further failure up to ten. Each failure is audited. Whether
+    /// the approver may approve the action is decided by the use case, as for anyone.
+    pub fn approver(&self, staff_id: StaffId, pin: &str) -> Result<Actor> {
+        self.check_pin(staff_id, pin, PinUse::Approval)
+    }
+
+    fn check_pin(&self, staff_id: StaffId, pin: &str, usage: PinUse) -> Result<Actor> {
+        let record = self
+            .k
+            .read_any(|conn| read_pin_record(conn, staff_id, usage))?;
         let Some(record) = record.filter(|r| r.active) else {
             return Err(Error::not_found(Entity::StaffMember, staff_id));
         };
@@ -225,11 +245,12 @@ impl People<'_> {
             && Argon2::default()
                 .verify_password(pin.as_bytes(), record.pin_hash.as_str())
                 .is_ok();
+        let (failed_column, locked_column) = usage.columns();
         if pin_ok {
             // Checked again in the transaction: attempts made at the same moment may have
             // locked the member out (or an admin deactivated them) while argon2 ran.
             let (name, role) = self.k.transact(|tx, now| {
-                let now_record = read_pin_record(tx, staff_id)?
+                let now_record = read_pin_record(tx, staff_id, usage)?
                     .filter(|r| r.active)
                     .ok_or_else(|| Error::not_found(Entity::StaffMember, staff_id))?;
                 if let Some(until) = now_record.locked_until
@@ -239,7 +260,7 @@ impl People<'_> {
                 }
                 if now_record.failed > 0 {
                     tx.execute(
-                        "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+                        &format!("UPDATE staff SET {failed_column} = 0, {locked_column} = NULL WHERE id = ?1"),
                         [staff_id],
                     )?;
                 }
@@ -250,22 +271,22 @@ impl People<'_> {
         // Counted in the database, so two wrong PINs at once both count.
         let (failed, lock) = self.k.transact(|tx, now| {
             let failed: u32 = tx.query_row(
-                "UPDATE staff SET failed_attempts = failed_attempts + 1 WHERE id = ?1 RETURNING failed_attempts",
+                &format!("UPDATE staff SET {failed_column} = {failed_column} + 1 WHERE id = ?1 RETURNING {failed_column}"),
                 [staff_id],
                 |r| r.get(0),
             )?;
-            let lock = lockout_until(now, failed);
+            let lock = usage.lock_until(now, failed);
             tx.execute(
-                "UPDATE staff SET locked_until = ?2 WHERE id = ?1",
+                &format!("UPDATE staff SET {locked_column} = ?2 WHERE id = ?1"),
                 params![staff_id, lock.map(Stamp)],
             )?;
-            audit::append(tx, now, Some(staff_id), "login_failed", serde_json::json!({"failed_attempts": failed, "locked_until": lock}))?;
+            audit::append(tx, now, Some(staff_id), usage.audit_kind(), serde_json::json!({"failed_attempts": failed, "locked_until": lock}))?;
             Ok((failed, lock))
         })?;
         match lock {
             Some(until) => Err(Error::LockedOut { until }),
             None => Err(Error::WrongPin {
-                attempts_left: MAX_PIN_ATTEMPTS.saturating_sub(failed),
+                attempts_left: usage.max_attempts().saturating_sub(failed),
             }),
         }
     }
@@ -353,11 +374,60 @@ impl People<'_> {
     }
 }
 
-fn read_pin_record(conn: &Connection, staff_id: StaffId) -> Result<Option<PinRecord>> {
+/// What a PIN is typed for. Each use has its own count of wrong PINs and its own lock-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PinUse {
+    /// Signing in at the till.
+    SignIn,
+    /// Approving someone else's action (a discount, a cancellation).
+    Approval,
+}
+
+impl PinUse {
+    /// The staff columns counting this use's wrong PINs and holding its lock.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            PinUse::SignIn => ("failed_attempts", "locked_until"),
+            PinUse::Approval => ("approval_failures", "approval_locked_until"),
+        }
+    }
+
+    fn max_attempts(self) -> u32 {
+        match self {
+            PinUse::SignIn => MAX_PIN_ATTEMPTS,
+            PinUse::Approval => MAX_APPROVAL_ATTEMPTS,
+        }
+    }
+
+    fn audit_kind(self) -> &'static str {
+        match self {
+            PinUse::SignIn => "login_failed",
+            PinUse::Approval => "approval_pin_failed",
+        }
+    }
+
+    fn lock_until(self, now: Timestamp, failed: u32) -> Option<Timestamp> {
+        match self {
+            PinUse::SignIn => lockout_until(now, failed),
+            PinUse::Approval => (failed >= MAX_APPROVAL_ATTEMPTS).then(|| {
+                let doublings = (failed - MAX_APPROVAL_ATTEMPTS).min(10);
+                let secs = FIRST_APPROVAL_LOCKOUT.as_secs() << doublings;
+                now + SignedDuration::from_secs(secs.min(LONGEST_APPROVAL_LOCKOUT.as_secs()))
+            }),
+        }
+    }
+}
+
+fn read_pin_record(
+    conn: &Connection,
+    staff_id: StaffId,
+    usage: PinUse,
+) -> Result<Option<PinRecord>> {
+    let (failed, locked) = usage.columns();
     Ok(conn
-        .prepare_cached(
-            "SELECT name, role, pin_hash, active, failed_attempts, locked_until FROM staff WHERE id = ?1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT name, role, pin_hash, active, {failed}, {locked} FROM staff WHERE id = ?1"
+        ))?
         .query_row([staff_id], |r| {
             Ok(PinRecord {
                 name: r.get(0)?,

@@ -358,7 +358,11 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 11] = [
+const NO_ACTOR: [(&str, &str); 12] = [
+    (
+        "people.approver",
+        "checks a PIN like sign-in; the use case it approves checks the approver's role",
+    ),
     (
         "people.needs_setup",
         "the first-run screen asks before anyone exists",

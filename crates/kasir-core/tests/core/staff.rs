@@ -1,10 +1,10 @@
 use kasir_core::Field;
 use std::sync::Arc;
 
-use kasir_core::people::{MAX_PIN_ATTEMPTS, StaffUpdate};
+use kasir_core::people::{MAX_APPROVAL_ATTEMPTS, MAX_PIN_ATTEMPTS, StaffUpdate};
 use kasir_core::{Error, FixedClock, Kasir, Role};
 
-use crate::helpers::{CASHIER_PIN, refused, shop, start_time};
+use crate::helpers::{CASHIER_PIN, MANAGER_PIN, refused, shop, start_time};
 
 #[test]
 fn first_run_creates_the_admin_once() {
@@ -461,4 +461,58 @@ fn a_locked_out_member_cannot_sign_in_with_the_right_pin() {
         )
         .unwrap();
     assert_eq!(failed, 0);
+}
+
+/// Wrong PINs typed in the approval dialog count on the manager's approval counter: after
+/// three, their approvals wait a minute (doubling), and they can still sign in. Each failure
+/// is audited; a right approval PIN resets the count.
+#[test]
+fn wrong_approval_pins_lock_approvals_only_never_the_managers_sign_in() {
+    let s = shop();
+    let id = s.manager.id();
+    for left in (1..MAX_APPROVAL_ATTEMPTS).rev() {
+        match s.kasir.people().approver(id, "0000") {
+            Err(Error::WrongPin { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("{other:?}"),
+        }
+    }
+    match s.kasir.people().approver(id, "0000") {
+        Err(Error::LockedOut { until }) => {
+            assert_eq!(until, start_time() + jiff::SignedDuration::from_secs(60))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(
+            s.kasir.people().approver(id, MANAGER_PIN),
+            Err(Error::LockedOut { .. })
+        ),
+        "even the right PIN waits for approvals"
+    );
+    // The manager's own sign-in is untouched: no wrong PIN counted there.
+    s.kasir.people().login(id, MANAGER_PIN).unwrap();
+    assert!(matches!(
+        s.kasir.people().login(id, "0000"),
+        Err(Error::WrongPin { attempts_left }) if attempts_left == MAX_PIN_ATTEMPTS - 1
+    ));
+    s.kasir.people().login(id, MANAGER_PIN).unwrap();
+    s.clock.advance(jiff::SignedDuration::from_secs(61));
+    let approver = s.kasir.people().approver(id, MANAGER_PIN).unwrap();
+    assert_eq!(approver.id(), id);
+    assert!(
+        matches!(
+            s.kasir.people().approver(id, "0000"),
+            Err(Error::WrongPin { attempts_left }) if attempts_left == MAX_APPROVAL_ATTEMPTS - 1
+        ),
+        "a right approval PIN resets the count"
+    );
+    let audited = s
+        .kasir
+        .audit()
+        .entries(&s.manager, 100)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "approval_pin_failed")
+        .count();
+    assert_eq!(audited, 4);
 }
