@@ -439,6 +439,16 @@ fn tickets_park_resume_discard() {
         "sign_in",
         json!({"staffId": h.staff_id("Budi"), "pin": "2222"}),
     );
+    // Dewi's ticket: the manager signed in at her till takes it over before changing it.
+    assert_eq!(
+        h.err(
+            "set_line_discount",
+            json!({"ticket": a["id"], "line": line, "discount": pct, "approval": null})
+        ),
+        json!({"kind": "ticket_of_another", "data": {"owner": "Dewi"}})
+    );
+    let taken = h.ok("take_over_ticket", json!({"id": a["id"]}));
+    assert_eq!(taken["staff_name"], "Budi");
     let t = h.ok(
         "set_line_discount",
         json!({"ticket": a["id"], "line": line, "discount": pct, "approval": null}),

@@ -30,6 +30,9 @@ pub enum CommandError {
     },
     #[error("the ticket is empty")]
     EmptyTicket,
+    /// The ticket is served by `owner`: take it over first (`take_over_ticket`).
+    #[error("this ticket is {owner}'s")]
+    TicketOfAnother { owner: String },
     /// The payments fall short of the total.
     #[error("payments of {paid} do not cover {due}")]
     Underpaid {
@@ -100,6 +103,7 @@ impl From<kasir_core::Error> for CommandError {
                 requested,
             },
             E::EmptyTicket => CommandError::EmptyTicket,
+            E::TicketOfAnother { owner } => CommandError::TicketOfAnother { owner },
             E::Underpaid { due, paid } => CommandError::Underpaid {
                 due: due.0,
                 paid: paid.0,

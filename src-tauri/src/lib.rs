@@ -38,6 +38,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         list_tickets,
         set_ticket_info,
         set_ticket_parked,
+        take_over_ticket,
         discard_ticket,
         add_to_ticket,
         set_line_quantity,

@@ -33,6 +33,11 @@ export const commands = {
 	listTickets: () => typedError<TicketSummary[], CommandError>(__TAURI_INVOKE("list_tickets")),
 	setTicketInfo: (id: string, orderType: OrderType, label: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_info", { id, orderType, label })),
 	setTicketParked: (id: string, parked: boolean) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_parked", { id, parked })),
+	/**
+	 *  Takes over a ticket another member was serving (audited); it is then the caller's to change
+	 *  and pay.
+	 */
+	takeOverTicket: (id: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("take_over_ticket", { id })),
 	discardTicket: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("discard_ticket", { id })),
 	addToTicket: (ticket: string, line: AddLine) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("add_to_ticket", { ticket, line })),
 	setLineQuantity: (ticket: string, line: string, quantity: number) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_line_quantity", { ticket, line, quantity })),
@@ -149,6 +154,10 @@ export type CommandError =
 	available: number,
 	requested: number,
 } } | { kind: "empty_ticket" } | 
+/**  The ticket is served by `owner`: take it over first (`take_over_ticket`). */
+{ kind: "ticket_of_another"; data: {
+	owner: string,
+} } | 
 /**  The payments fall short of the total. */
 { kind: "underpaid"; data: {
 	due: number,
@@ -811,6 +820,9 @@ export type TicketSummary = {
 	order_type: OrderType,
 	label: string,
 	parked: boolean,
+	/**  Who serves it. */
+	staff_id: string,
+	staff_name: string,
 	items: number,
 	updated_at: string,
 };
@@ -821,7 +833,9 @@ export type Ticket_Deserialize = {
 	order_type: OrderType,
 	label: string,
 	parked: boolean,
+	/**  Who serves the ticket: only they change or pay it (others take it over first). */
 	staff_id: string,
+	staff_name: string,
 	discount?: Discount | null,
 	discount_approved_by?: string | null,
 	lines: TicketLine_Deserialize[],
@@ -835,7 +849,9 @@ export type Ticket_Serialize = {
 	order_type: OrderType,
 	label: string,
 	parked: boolean,
+	/**  Who serves the ticket: only they change or pay it (others take it over first). */
 	staff_id: string,
+	staff_name: string,
 	discount: Discount | null,
 	discount_approved_by: string | null,
 	lines: TicketLine_Serialize[],

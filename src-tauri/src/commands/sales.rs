@@ -64,6 +64,14 @@ pub async fn set_ticket_parked(
     .await
 }
 
+/// Takes over a ticket another member was serving (audited); it is then the caller's to change
+/// and pay.
+#[tauri::command]
+#[specta::specta]
+pub async fn take_over_ticket(state: State<'_, Shared>, id: TicketId) -> CmdResult<Ticket> {
+    run(&state, move |k, a| k.sales().take_over_ticket(a, id)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_ticket(state: State<'_, Shared>, id: TicketId) -> CmdResult<()> {

@@ -36,6 +36,11 @@ pub enum Error {
     #[error("the ticket is empty")]
     EmptyTicket,
 
+    /// The ticket is served by `owner`; another member takes it over before changing or
+    /// paying it.
+    #[error("this ticket is {owner}'s")]
+    TicketOfAnother { owner: String },
+
     #[error("payments of {paid} do not cover the total of {due}")]
     Underpaid { due: Money, paid: Money },
 

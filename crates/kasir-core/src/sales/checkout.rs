@@ -322,6 +322,8 @@ impl Sales<'_> {
             let (staff_id, staff_name) = (cx.member.id, cx.member.name.clone());
             let settings = settings::load(cx)?;
             let ticket = load_ticket(cx, ticket_id)?;
+            // Paying records the seller: only the member serving the ticket may.
+            crate::sales::tickets::ensure_owner(cx, ticket.staff_id)?;
             if ticket.lines.is_empty() {
                 return Err(Error::EmptyTicket);
             }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::Sales;
-use crate::access::{Actor, Permission, StaffId};
+use crate::access::{Actor, Ctx, Permission, StaffId};
 use crate::catalog::{
     ChosenModifier, ModifierOptionId, ProductId, load_product, modifiers_resolve,
 };
@@ -114,7 +114,9 @@ pub struct Ticket {
     pub order_type: OrderType,
     pub label: String,
     pub parked: bool,
+    /// Who serves the ticket: only they change or pay it (others take it over first).
     pub staff_id: StaffId,
+    pub staff_name: String,
     pub discount: Option<Discount>,
     pub discount_approved_by: Option<StaffId>,
     pub lines: Vec<TicketLine>,
@@ -130,6 +132,9 @@ pub struct TicketSummary {
     pub order_type: OrderType,
     pub label: String,
     pub parked: bool,
+    /// Who serves it.
+    pub staff_id: StaffId,
+    pub staff_name: String,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
     pub updated_at: Timestamp,
@@ -188,13 +193,15 @@ fn check_quantity(q: i64) -> Result<()> {
 pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
     let head = conn
         .prepare_cached(
-            "SELECT order_type, label, parked, staff_id, discount_kind, discount_value, discount_approved_by, created_at
-             FROM tickets WHERE id = ?1",
+            "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
+                    t.created_at, s.name
+             FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
             Ok((
                 r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, StaffId>(3)?,
                 r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, Stamp>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })
         .optional()?
@@ -288,6 +295,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         label: head.1,
         parked: head.2,
         staff_id: head.3,
+        staff_name: head.8,
         discount,
         discount_approved_by: head.6,
         lines,
@@ -325,14 +333,28 @@ fn check_stock(
     Ok(())
 }
 
-fn touch(conn: &Connection, ticket: TicketId, now: Timestamp) -> Result<()> {
-    let n = conn
-        .prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
-        .execute(params![ticket, Stamp(now)])?;
-    if n == 0 {
-        return Err(Error::not_found(Entity::Ticket, ticket));
+/// Marks a ticket as changed by the member acting, who must be the one serving it: a ticket
+/// belongs to whoever opened or took it over, so a sale is never recorded for the wrong person.
+fn touch(cx: &Ctx<'_>, ticket: TicketId) -> Result<()> {
+    let owner: Option<StaffId> = cx
+        .prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1 RETURNING staff_id")?
+        .query_row(params![ticket, Stamp(cx.now)], |r| r.get(0))
+        .optional()?;
+    match owner {
+        None => Err(Error::not_found(Entity::Ticket, ticket)),
+        Some(owner) => ensure_owner(cx, owner),
     }
-    Ok(())
+}
+
+/// Refuses when `owner` is not the member acting, naming who serves the ticket.
+pub(crate) fn ensure_owner(cx: &Ctx<'_>, owner: StaffId) -> Result<()> {
+    if owner == cx.member.id {
+        return Ok(());
+    }
+    let name: String = cx
+        .prepare_cached("SELECT name FROM staff WHERE id = ?1")?
+        .query_row([owner], |r| r.get(0))?;
+    Err(Error::TicketOfAnother { owner: name })
 }
 
 fn line_product(
@@ -369,28 +391,27 @@ impl Sales<'_> {
     pub fn list_tickets(&self, actor: &Actor) -> Result<Vec<TicketSummary>> {
         self.k.read(actor, Permission::Sell, |conn, _| {
             let mut stmt = conn.prepare_cached(
-                "SELECT t.id, t.order_type, t.label, t.parked, COALESCE(SUM(l.quantity), 0), t.updated_at
-                 FROM tickets t LEFT JOIN ticket_lines l ON l.ticket_id = t.id
+                "SELECT t.id, t.order_type, t.label, t.parked, COALESCE(SUM(l.quantity), 0), t.updated_at,
+                        t.staff_id, s.name
+                 FROM tickets t JOIN staff s ON s.id = t.staff_id LEFT JOIN ticket_lines l ON l.ticket_id = t.id
                  GROUP BY t.id ORDER BY t.updated_at DESC, t.id DESC",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
-                    r.get::<_, TicketId>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get::<_, Stamp>(5)?,
+                    (r.get::<_, TicketId>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?),
+                    (r.get(4)?, r.get::<_, Stamp>(5)?, r.get(6)?, r.get(7)?),
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, ot, label, parked, items, at) = row?;
+                let ((id, ot, label, parked), (items, at, staff_id, staff_name)) = row?;
                 out.push(TicketSummary {
                     id,
                     order_type: OrderType::parse(&ot)?,
                     label,
                     parked,
+                    staff_id,
+                    staff_name,
                     items,
                     updated_at: at.0,
                 });
@@ -408,26 +429,38 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         let label = text::line(Field::Label, label, 60)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            touch(cx, id, cx.now)?;
+            touch(cx, id)?;
             cx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
                 .execute(params![id, order_type.as_str(), label])?;
             load_ticket(cx, id)
         })
     }
 
-    /// Parks a ticket (puts it aside) or resumes it.
+    /// Parks a ticket (puts it aside) or resumes it. Anyone may put a ticket aside (the till
+    /// does when the member serving it is signed out); only the member serving it resumes it.
     pub fn set_ticket_parked(&self, actor: &Actor, id: TicketId, parked: bool) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            touch(cx, id, cx.now)?;
+            let owner: StaffId = cx
+                .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::not_found(Entity::Ticket, id))?;
+            if !parked {
+                ensure_owner(cx, owner)?;
+            }
+            cx.prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
+                .execute(params![id, Stamp(cx.now)])?;
             cx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
                 .execute(params![id, parked])?;
             load_ticket(cx, id)
         })
     }
 
-    /// Throws a ticket away (nothing was sold, so nothing else changes).
+    /// Throws a ticket away (nothing was sold, so nothing else changes). Only the member
+    /// serving it may.
     pub fn discard_ticket(&self, actor: &Actor, id: TicketId) -> Result<()> {
         self.k.write(actor, Permission::Sell, |cx| {
+            touch(cx, id)?;
             if cx
                 .prepare_cached("DELETE FROM tickets WHERE id = ?1")?
                 .execute([id])?
@@ -439,13 +472,37 @@ impl Sales<'_> {
         })
     }
 
+    /// Takes over a ticket another member was serving: from now on it is the acting member's,
+    /// and paying it records them as the seller. Recorded in the audit log with both names.
+    pub fn take_over_ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let owner: StaffId = cx
+                .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::not_found(Entity::Ticket, id))?;
+            if owner != cx.member.id {
+                cx.prepare_cached(
+                    "UPDATE tickets SET staff_id = ?2, parked = 0, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![id, cx.member.id, Stamp(cx.now)])?;
+                audit::record(
+                    cx,
+                    "ticket_taken_over",
+                    serde_json::json!({"ticket": id, "from": owner, "to": cx.member.id}),
+                )?;
+            }
+            load_ticket(cx, id)
+        })
+    }
+
     /// Adds a product. The same product with the same modifiers and note (and no line
     /// discount) merges into the existing line. Stock is checked for the whole ticket.
     pub fn add_to_ticket(&self, actor: &Actor, ticket: TicketId, add: AddLine) -> Result<Ticket> {
         check_quantity(add.quantity)?;
         let note = text::line(Field::Note, &add.note, 200)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            touch(cx, ticket, cx.now)?;
+            touch(cx, ticket)?;
             let product = load_product(cx, add.product_id)?;
             if !product.active {
                 return Err(Error::not_found(Entity::Product, add.product_id));
@@ -493,7 +550,7 @@ impl Sales<'_> {
     ) -> Result<Ticket> {
         check_quantity(quantity)?;
         self.k.write(actor, Permission::Sell, |cx| {
-            touch(cx, ticket, cx.now)?;
+            touch(cx, ticket)?;
             let (product, current) = line_product(cx, ticket, line)?;
             if quantity > current {
                 check_stock(cx, ticket, product, quantity, Some(line))?;
@@ -513,7 +570,7 @@ impl Sales<'_> {
         line: TicketLineId,
     ) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            touch(cx, ticket, cx.now)?;
+            touch(cx, ticket)?;
             line_product(cx, ticket, line)?;
             cx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
                 .execute(params![ticket, line])?;
@@ -533,7 +590,7 @@ impl Sales<'_> {
         let approver = discount_approver(approver, discount)?;
         self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
             let approved_by = cx.approved_by;
-            touch(cx, ticket, cx.now)?;
+            touch(cx, ticket)?;
             line_product(cx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
             cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
@@ -559,7 +616,7 @@ impl Sales<'_> {
         let approver = discount_approver(approver, discount)?;
         self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
             let approved_by = cx.approved_by;
-            touch(cx, ticket, cx.now)?;
+            touch(cx, ticket)?;
             let (kind, value) = discount_to_sql(discount);
             cx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
             let t = load_ticket(cx, ticket)?;

@@ -54,7 +54,7 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
         .unwrap();
     s.kasir
         .sales()
-        .set_order_discount(&m, None, t.id, Some(Discount::Percent(1500)))
+        .set_order_discount(&c, Some(&m), t.id, Some(Discount::Percent(1500)))
         .unwrap();
     let t = s.kasir.sales().ticket(&c, t.id).unwrap();
     let due = t.totals.total.0;

@@ -23,10 +23,12 @@ struct Fixture {
     settings: Settings,
 }
 
-fn fixture(s: &mut Shop) -> Fixture {
+/// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
+/// by the member serving it; that rule has its own tests).
+fn fixture(s: &mut Shop, role: Role) -> Fixture {
     let p = s.product("Croissant", 22_000, Some(50));
     let order = s.sell(&[(&p, 1)]);
-    let c = s.cashier.clone();
+    let c = s.actor(role).clone();
     let t = s
         .kasir
         .sales()
@@ -217,6 +219,9 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_ticket_info(a, f.ticket, OrderType::Pickup, "x")
                 .map(drop)
         }),
+        ("take_over_ticket", Permission::Sell, |k, a, f| {
+            k.sales().take_over_ticket(a, f.ticket).map(drop)
+        }),
         ("set_ticket_parked", Permission::Sell, |k, a, f| {
             k.sales().set_ticket_parked(a, f.ticket, true).map(drop)
         }),
@@ -335,7 +340,7 @@ fn every_use_case_checks_every_role() {
     for (name, permission, run) in use_cases() {
         for role in Role::ALL {
             let mut s = shop();
-            let f = fixture(&mut s);
+            let f = fixture(&mut s, role);
             let actor = s.actor(role).clone();
             let before = fingerprint(&s.kasir);
             let result = run(&s.kasir, &actor, &f);

@@ -96,8 +96,8 @@ fn sample_order(s: &mut Shop) -> kasir_core::sales::checkout::OrderId {
     s.kasir
         .sales()
         .set_line_discount(
-            &m,
-            None,
+            &c,
+            Some(&m),
             t.id,
             t.lines[1].id,
             Some(Discount::Amount(Money(2_000))),
@@ -106,7 +106,7 @@ fn sample_order(s: &mut Shop) -> kasir_core::sales::checkout::OrderId {
     let t = s
         .kasir
         .sales()
-        .set_order_discount(&m, None, t.id, Some(Discount::Percent(1000)))
+        .set_order_discount(&c, Some(&m), t.id, Some(Discount::Percent(1000)))
         .unwrap();
     let o = s
         .kasir

@@ -485,15 +485,26 @@ fn discounts_need_the_right_or_a_managers_approval() {
     let t = s
         .kasir
         .sales()
-        .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(5_000))))
+        .set_line_discount(
+            &c,
+            Some(&m),
+            t.id,
+            line,
+            Some(Discount::Amount(Money(5_000))),
+        )
         .unwrap();
     assert_eq!(t.totals.lines[0].line_discount, Money(5_000));
     // a discount larger than the line is refused
     refused(
         &s.kasir,
         |k| {
-            k.sales()
-                .set_line_discount(&m, None, t.id, line, Some(Discount::Amount(Money(70_001))))
+            k.sales().set_line_discount(
+                &c,
+                Some(&m),
+                t.id,
+                line,
+                Some(Discount::Amount(Money(70_001))),
+            )
         },
         |e| {
             matches!(
@@ -509,7 +520,7 @@ fn discounts_need_the_right_or_a_managers_approval() {
         &s.kasir,
         |k| {
             k.sales()
-                .set_line_discount(&m, None, t.id, line, Some(Discount::Percent(10_001)))
+                .set_line_discount(&c, Some(&m), t.id, line, Some(Discount::Percent(10_001)))
         },
         |e| {
             matches!(
@@ -537,4 +548,75 @@ fn discounts_need_the_right_or_a_managers_approval() {
         .filter(|e| e.action == "discount_applied")
         .count();
     assert_eq!(audited, 2);
+}
+
+/// A ticket belongs to whoever serves it. Another member signed in at the same till can put it
+/// aside but not change, resume, discard or pay it; taking it over is an explicit action, in
+/// the audit log, after which the sale is recorded for them.
+#[test]
+fn a_ticket_is_changed_and_paid_only_by_the_member_serving_it() {
+    let s = shop();
+    let (c, m) = (s.cashier.clone(), s.manager.clone());
+    let p = s.product("Klepon", 4_000, None);
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::DineIn, "Meja 7")
+        .unwrap();
+    let t = s.kasir.sales().add_to_ticket(&c, t.id, add(&p, 2)).unwrap();
+    assert_eq!((t.staff_id, t.staff_name.as_str()), (c.id(), "Sari"));
+    let sari = |e: &Error| matches!(e, Error::TicketOfAnother { owner } if owner == "Sari");
+    refused(
+        &s.kasir,
+        |k| k.sales().add_to_ticket(&m, t.id, add(&p, 1)),
+        sari,
+    );
+    refused(
+        &s.kasir,
+        |k| k.sales().set_line_quantity(&m, t.id, t.lines[0].id, 5),
+        sari,
+    );
+    refused(&s.kasir, |k| k.sales().discard_ticket(&m, t.id), sari);
+    refused(
+        &s.kasir,
+        |k| k.sales().checkout(&m, t.id, &[crate::helpers::cash(8_000)]),
+        sari,
+    );
+    // Put aside for its owner when someone else signs in; found in the open tickets.
+    s.kasir.sales().set_ticket_parked(&m, t.id, true).unwrap();
+    let listed = s.kasir.sales().list_tickets(&m).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].parked && listed[0].staff_name == "Sari");
+    refused(
+        &s.kasir,
+        |k| k.sales().set_ticket_parked(&m, t.id, false),
+        sari,
+    );
+    // Taking over is explicit and recorded.
+    let taken = s.kasir.sales().take_over_ticket(&m, t.id).unwrap();
+    assert_eq!((taken.staff_id, taken.parked), (m.id(), false));
+    let entry = s
+        .kasir
+        .audit()
+        .entries(&m, 10)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "ticket_taken_over")
+        .expect("audited");
+    assert_eq!(entry.detail["from"], serde_json::json!(c.id()));
+    assert_eq!(entry.detail["to"], serde_json::json!(m.id()));
+    refused(
+        &s.kasir,
+        |k| k.sales().add_to_ticket(&c, t.id, add(&p, 1)),
+        |e| matches!(e, Error::TicketOfAnother { owner } if owner == "Budi"),
+    );
+    let order = s
+        .kasir
+        .sales()
+        .checkout(&m, t.id, &[crate::helpers::cash(20_000)])
+        .unwrap();
+    assert_eq!(
+        (order.staff_id, order.staff_name.as_str()),
+        (m.id(), "Budi")
+    );
 }
