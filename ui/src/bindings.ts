@@ -44,7 +44,11 @@ export const commands = {
 	removeLine: (ticket: string, line: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("remove_line", { ticket, line })),
 	setLineDiscount: (ticket: string, line: string, discount: Discount | null, approval: Approval | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_line_discount", { ticket, line, discount, approval })),
 	setOrderDiscount: (ticket: string, discount: Discount | null, approval: Approval | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_order_discount", { ticket, discount, approval })),
-	checkout: (ticket: string, payments: PaymentInput_Deserialize[]) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("checkout", { ticket, payments })),
+	/**
+	 *  Sells the ticket. `approval`: a manager's PIN, needed only when discounts brought the total
+	 *  to zero and the cashier lacks the discount right (the error says so).
+	 */
+	checkout: (ticket: string, payments: PaymentInput_Deserialize[], approval: Approval | null) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("checkout", { ticket, payments, approval })),
 	receipt: (order: string) => typedError<ReceiptView_Serialize, CommandError>(__TAURI_INVOKE("receipt", { order })),
 	ordersToday: () => typedError<OrderSummary_Serialize[], CommandError>(__TAURI_INVOKE("orders_today")),
 	advanceOrder: (order: string, to: OrderStatus) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("advance_order", { order, to })),
@@ -786,6 +790,11 @@ export type TicketLine_Deserialize = {
 	unit_price: number,
 	discount?: Discount | null,
 	discount_approved_by?: string | null,
+	/**
+	 *  The most the discount takes: the amount a manager approved for someone without the
+	 *  discount right (growing past it takes a new approval). None: it follows the ticket.
+	 */
+	discount_limit?: number | null,
 	totals: LineTotals,
 	/**  `None` when untracked. */
 	stock?: number | null,
@@ -807,6 +816,11 @@ export type TicketLine_Serialize = {
 	unit_price: number,
 	discount: Discount | null,
 	discount_approved_by: string | null,
+	/**
+	 *  The most the discount takes: the amount a manager approved for someone without the
+	 *  discount right (growing past it takes a new approval). None: it follows the ticket.
+	 */
+	discount_limit: number | null,
 	totals: LineTotals,
 	/**  `None` when untracked. */
 	stock: number | null,
@@ -838,6 +852,11 @@ export type Ticket_Deserialize = {
 	staff_name: string,
 	discount?: Discount | null,
 	discount_approved_by?: string | null,
+	/**
+	 *  The most the discount takes: the amount a manager approved for someone without the
+	 *  discount right (growing past it takes a new approval). None: it follows the ticket.
+	 */
+	discount_limit?: number | null,
 	lines: TicketLine_Deserialize[],
 	totals: Totals,
 	created_at: string,
@@ -854,6 +873,11 @@ export type Ticket_Serialize = {
 	staff_name: string,
 	discount: Discount | null,
 	discount_approved_by: string | null,
+	/**
+	 *  The most the discount takes: the amount a manager approved for someone without the
+	 *  discount right (growing past it takes a new approval). None: it follows the ticket.
+	 */
+	discount_limit: number | null,
 	lines: TicketLine_Serialize[],
 	totals: Totals,
 	created_at: string,

@@ -146,14 +146,22 @@ pub async fn set_order_discount(
     .await
 }
 
+/// Sells the ticket. `approval`: a manager's PIN, needed only when discounts brought the total
+/// to zero and the cashier lacks the discount right (the error says so).
 #[tauri::command]
 #[specta::specta]
 pub async fn checkout(
     state: State<'_, Shared>,
     ticket: TicketId,
     payments: Vec<PaymentInput>,
+    approval: Option<Approval>,
 ) -> CmdResult<Order> {
-    run(&state, move |k, a| k.sales().checkout(a, ticket, &payments)).await
+    run(&state, move |k, a| {
+        let approver = approver(k, approval)?;
+        k.sales()
+            .checkout_approved(a, approver.as_ref(), ticket, &payments)
+    })
+    .await
 }
 
 /// A receipt's data and its text for 58 mm and 80 mm paper.

@@ -86,6 +86,8 @@ pub struct LineInput {
     pub unit_price: Money,
     pub quantity: i64,
     pub discount: Option<Discount>,
+    /// The most the discount may take: what a manager approved (see [`compute`]).
+    pub discount_limit: Option<Money>,
 }
 
 /// A line's share of everything, always adding up to the order.
@@ -121,10 +123,13 @@ pub struct Totals {
     pub total: Money,
 }
 
-/// Computes totals by the rule in the module docs.
+/// Computes totals by the rule in the module docs. A discount with a limit (the amount a
+/// manager approved for someone without the discount right) never takes more than it, however
+/// the ticket grows afterwards: growing past it takes a new approval.
 pub fn compute(
     lines: &[LineInput],
     order_discount: Option<Discount>,
+    order_discount_limit: Option<Money>,
     rates: &Rates,
 ) -> Result<Totals> {
     let mut gross = Vec::with_capacity(lines.len());
@@ -136,7 +141,7 @@ pub fn compute(
         }
         let g = line.unit_price.checked_mul(line.quantity)?;
         let d = match line.discount {
-            Some(d) => d.validate()?.apply_to(g)?,
+            Some(d) => capped(d.validate()?.apply_to(g)?, line.discount_limit),
             None => Money::ZERO,
         };
         gross.push(g);
@@ -148,7 +153,7 @@ pub fn compute(
         return Err(Error::Overflow);
     }
     let order_disc = match order_discount {
-        Some(d) => d.validate()?.apply_to(subtotal)?,
+        Some(d) => capped(d.validate()?.apply_to(subtotal)?, order_discount_limit),
         None => Money::ZERO,
     };
     let base = subtotal.checked_sub(order_disc)?;
@@ -206,6 +211,14 @@ pub fn compute(
     })
 }
 
+/// `amount`, but at most `limit` (never below zero).
+fn capped(amount: Money, limit: Option<Money>) -> Money {
+    match limit {
+        Some(l) => amount.min(l.max(Money::ZERO)),
+        None => amount,
+    }
+}
+
 /// Shares `amount` out over `weights` in proportion, by largest remainder: the shares always
 /// add up to `amount` exactly, and ties go to the earlier line. All weights zero: the first
 /// line takes it all.
@@ -254,6 +267,7 @@ mod tests {
             unit_price: Money(price),
             quantity: qty,
             discount: None,
+            discount_limit: None,
         }
     }
 
@@ -344,7 +358,7 @@ mod tests {
             ),
         ];
         for (i, (lines, od, rates, want)) in cases.into_iter().enumerate() {
-            let t = compute(&lines, od, &rates).unwrap();
+            let t = compute(&lines, od, None, &rates).unwrap();
             let got = [
                 t.subtotal.0,
                 t.order_discount.0,
@@ -372,15 +386,18 @@ mod tests {
                 unit_price: Money(15_000),
                 quantity: 3,
                 discount: Some(Discount::Percent(3333)),
+                discount_limit: None,
             },
             LineInput {
                 unit_price: Money(8_000),
                 quantity: 1,
                 discount: Some(Discount::Amount(Money(8_000))),
+                discount_limit: None,
             },
         ];
         let t = compute(
             &lines,
+            None,
             None,
             &Rates {
                 tax_bp: 0,
@@ -409,7 +426,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    compute(&l, Some(bad), &PB1),
+                    compute(&l, Some(bad), None, &PB1),
                     Err(Error::Invalid {
                         field: Field::Discount,
                         ..
@@ -423,11 +440,20 @@ mod tests {
     #[test]
     fn overflow_is_an_error_not_a_panic() {
         let huge = [line(MAX_AMOUNT, 2)];
-        assert!(matches!(compute(&huge, None, &PB1), Err(Error::Overflow)));
+        assert!(matches!(
+            compute(&huge, None, None, &PB1),
+            Err(Error::Overflow)
+        ));
         let many = [line(MAX_AMOUNT / 2 + 1, 1), line(MAX_AMOUNT / 2 + 1, 1)];
-        assert!(matches!(compute(&many, None, &PB1), Err(Error::Overflow)));
+        assert!(matches!(
+            compute(&many, None, None, &PB1),
+            Err(Error::Overflow)
+        ));
         let max = [line(i64::MAX, i64::MAX)];
-        assert!(matches!(compute(&max, None, &PB1), Err(Error::Overflow)));
+        assert!(matches!(
+            compute(&max, None, None, &PB1),
+            Err(Error::Overflow)
+        ));
     }
 
     #[test]
@@ -445,5 +471,52 @@ mod tests {
             assert_eq!(got, want, "{amount} over {weights:?}");
             assert_eq!(got.iter().sum::<i64>(), amount);
         }
+    }
+
+    /// An approved discount never takes more than was approved: 100% of one Klepon at
+    /// Rp 44.000 stays Rp 44.000 off when the line grows to 18; an order discount approved on
+    /// Rp 87.000 (10%: 8.700) stays 8.700 as items are added.
+    #[test]
+    fn approved_discounts_are_capped_at_what_was_approved() {
+        let rates = Rates {
+            tax_bp: 0,
+            service_bp: 0,
+            prices_include_tax: false,
+            cash_rounding: 1,
+        };
+        let klepon = |qty| LineInput {
+            unit_price: Money(44_000),
+            quantity: qty,
+            discount: Some(Discount::Percent(10_000)),
+            discount_limit: Some(Money(44_000)),
+        };
+        let t = compute(&[klepon(18)], None, None, &rates).unwrap();
+        assert_eq!(t.line_discounts, Money(44_000));
+        assert_eq!(t.total, Money(18 * 44_000 - 44_000));
+        let t = compute(
+            &[line(87_000, 1)],
+            Some(Discount::Percent(1000)),
+            Some(Money(8_700)),
+            &rates,
+        )
+        .unwrap();
+        assert_eq!(t.order_discount, Money(8_700));
+        let t = compute(
+            &[line(87_000, 3)],
+            Some(Discount::Percent(1000)),
+            Some(Money(8_700)),
+            &rates,
+        )
+        .unwrap();
+        assert_eq!((t.order_discount, t.total), (Money(8_700), Money(252_300)));
+        // Without a limit (given by someone with the right) it follows the ticket.
+        let t = compute(
+            &[line(87_000, 3)],
+            Some(Discount::Percent(1000)),
+            None,
+            &rates,
+        )
+        .unwrap();
+        assert_eq!(t.order_discount, Money(26_100));
     }
 }

@@ -318,6 +318,19 @@ impl Sales<'_> {
         ticket_id: TicketId,
         payments: &[PaymentInput],
     ) -> Result<Order> {
+        self.checkout_approved(actor, None, ticket_id, payments)
+    }
+
+    /// [`Sales::checkout`], with a manager's approval at hand: a total that discounts brought
+    /// down to zero is given away, and only someone with the discount right (or their
+    /// approval) confirms that at payment. The confirmation is audited.
+    pub fn checkout_approved(
+        &self,
+        actor: &Actor,
+        approver: Option<&Actor>,
+        ticket_id: TicketId,
+        payments: &[PaymentInput],
+    ) -> Result<Order> {
         self.k.write(actor, Permission::Sell, |cx| {
             let (staff_id, staff_name) = (cx.member.id, cx.member.name.clone());
             let settings = settings::load(cx)?;
@@ -326,6 +339,22 @@ impl Sales<'_> {
             crate::sales::tickets::ensure_owner(cx, ticket.staff_id)?;
             if ticket.lines.is_empty() {
                 return Err(Error::EmptyTicket);
+            }
+            let given_away = ticket.totals.total == Money::ZERO && ticket.totals.gross > Money::ZERO;
+            if given_away {
+                let confirmed_by = if cx.member.role.allows(Permission::Discount) {
+                    cx.member.id
+                } else {
+                    match approver {
+                        Some(a) => crate::access::authorize(cx, a, Permission::Discount)?.id,
+                        None => {
+                            return Err(Error::Forbidden { permission: Permission::Discount, role: cx.member.role });
+                        }
+                    }
+                };
+                audit::record(cx, "zero_total_confirmed", serde_json::json!({
+                    "ticket": ticket_id, "gross": ticket.totals.gross, "confirmed_by": confirmed_by
+                }))?;
             }
             if let Some(line) = ticket.lines.iter().find(|l| !l.product_active) {
                 return Err(Error::invalid(Field::Ticket, Rule::NoLongerSold { product: line.product_name.clone() }));

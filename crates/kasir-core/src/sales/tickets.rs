@@ -98,6 +98,10 @@ pub struct TicketLine {
     pub unit_price: Money,
     pub discount: Option<Discount>,
     pub discount_approved_by: Option<StaffId>,
+    /// The most the discount takes: the amount a manager approved for someone without the
+    /// discount right (growing past it takes a new approval). None: it follows the ticket.
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub discount_limit: Option<Money>,
     pub totals: LineTotals,
     /// `None` when untracked.
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
@@ -119,6 +123,10 @@ pub struct Ticket {
     pub staff_name: String,
     pub discount: Option<Discount>,
     pub discount_approved_by: Option<StaffId>,
+    /// The most the discount takes: the amount a manager approved for someone without the
+    /// discount right (growing past it takes a new approval). None: it follows the ticket.
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub discount_limit: Option<Money>,
     pub lines: Vec<TicketLine>,
     pub totals: Totals,
     pub created_at: Timestamp,
@@ -194,14 +202,14 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
     let head = conn
         .prepare_cached(
             "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
-                    t.created_at, s.name
+                    t.created_at, s.name, t.discount_limit
              FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
             Ok((
                 r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, StaffId>(3)?,
                 r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, Stamp>(7)?,
-                r.get::<_, String>(8)?,
+                r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?.map(Money),
             ))
         })
         .optional()?
@@ -215,18 +223,21 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         Option<String>,
         Option<i64>,
         Option<StaffId>,
+        Option<Money>,
     );
     let raw_lines: Vec<RawLine> = conn
         .prepare_cached(
-            "SELECT id, product_id, modifier_ids, note, quantity, discount_kind, discount_value, discount_approved_by
+            "SELECT id, product_id, modifier_ids, note, quantity, discount_kind, discount_value, discount_approved_by,
+                    discount_limit
              FROM ticket_lines WHERE ticket_id = ?1 ORDER BY position",
         )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
+            r.get::<_, Option<i64>>(8)?.map(Money))))?
         .collect::<rusqlite::Result<_>>()?;
 
     let mut lines = Vec::with_capacity(raw_lines.len());
     let mut products = HashMap::new();
-    for (line_id, product_id, modifier_ids, note, quantity, dk, dv, approver) in raw_lines {
+    for (line_id, product_id, modifier_ids, note, quantity, dk, dv, approver, limit) in raw_lines {
         if let std::collections::hash_map::Entry::Vacant(slot) = products.entry(product_id) {
             slot.insert(load_product(conn, product_id)?);
         }
@@ -263,6 +274,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
             unit_price,
             discount: discount_from_sql(dk, dv)?,
             discount_approved_by: approver,
+            discount_limit: limit,
             totals: LineTotals {
                 gross: Money::ZERO,
                 line_discount: Money::ZERO,
@@ -282,10 +294,11 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
             unit_price: l.unit_price,
             quantity: l.quantity,
             discount: l.discount,
+            discount_limit: l.discount_limit,
         })
         .collect();
     let rates = settings::load(conn)?.rates();
-    let totals = pricing::compute(&inputs, discount, &rates)?;
+    let totals = pricing::compute(&inputs, discount, head.9, &rates)?;
     for (line, t) in lines.iter_mut().zip(&totals.lines) {
         line.totals = *t;
     }
@@ -298,6 +311,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         staff_name: head.8,
         discount,
         discount_approved_by: head.6,
+        discount_limit: head.9,
         lines,
         totals,
         created_at: head.7.0,
@@ -593,9 +607,18 @@ impl Sales<'_> {
             touch(cx, ticket)?;
             line_product(cx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
-            cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5
+            cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5,
+                    discount_limit = NULL
                  WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, kind, value, approved_by])?;
-            let t = load_ticket(cx, ticket)?; // refuses a discount larger than the line
+            let mut t = load_ticket(cx, ticket)?; // refuses a discount larger than the line
+            if approved_by.is_some() {
+                // Bound to what the manager approved: the amount it takes now.
+                let l = t.lines.iter_mut().find(|l| l.id == line).ok_or_else(|| Error::not_found(Entity::TicketLine, line))?;
+                let limit = l.totals.line_discount;
+                cx.prepare_cached("UPDATE ticket_lines SET discount_limit = ?3 WHERE ticket_id = ?1 AND id = ?2")?
+                    .execute(params![ticket, line, limit.0])?;
+                l.discount_limit = Some(limit);
+            }
             if let Some(d) = discount {
                 audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "line": line, "discount": d, "approved_by": approved_by
@@ -618,8 +641,15 @@ impl Sales<'_> {
             let approved_by = cx.approved_by;
             touch(cx, ticket)?;
             let (kind, value) = discount_to_sql(discount);
-            cx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4 WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
-            let t = load_ticket(cx, ticket)?;
+            cx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4,
+                    discount_limit = NULL WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
+            let mut t = load_ticket(cx, ticket)?;
+            if approved_by.is_some() {
+                // Bound to what the manager approved: the amount it takes on the ticket as it stands.
+                cx.prepare_cached("UPDATE tickets SET discount_limit = ?2 WHERE id = ?1")?
+                    .execute(params![ticket, t.totals.order_discount.0])?;
+                t.discount_limit = Some(t.totals.order_discount);
+            }
             if let Some(d) = discount {
                 audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "discount": d, "approved_by": approved_by

@@ -260,6 +260,11 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_order_discount(a, None, f.ticket, Some(Discount::Percent(500)))
                 .map(drop)
         }),
+        ("checkout_approved", Permission::Sell, |k, a, f| {
+            k.sales()
+                .checkout_approved(a, None, f.ticket, &[cash(1_000_000)])
+                .map(drop)
+        }),
         ("checkout", Permission::Sell, |k, a, f| {
             k.sales()
                 .checkout(a, f.ticket, &[cash(1_000_000)])

@@ -620,3 +620,151 @@ fn a_ticket_is_changed_and_paid_only_by_the_member_serving_it() {
         (m.id(), "Budi")
     );
 }
+
+/// An approval covers what was approved, no more: a 100% line discount approved on one Klepon
+/// (Rp 44.000) stays Rp 44.000 off when the line grows to 18; an order discount approved on
+/// Rp 87.000 stays what it was as items are added; a total brought to zero by discounts needs
+/// a manager's confirmation at payment, which is audited.
+#[test]
+fn an_approval_covers_what_was_approved_and_no_more() {
+    let s = shop();
+    let (c, m) = (s.cashier.clone(), s.manager.clone());
+    let approver = s.kasir.people().approver(m.id(), MANAGER_PIN).unwrap();
+    let klepon = s.product("Klepon", 44_000, None);
+    let teh = s.product("Teh", 43_000, None);
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .add_to_ticket(&c, t.id, add(&klepon, 1))
+        .unwrap();
+    let line = t.lines[0].id;
+    let t = s
+        .kasir
+        .sales()
+        .set_line_discount(
+            &c,
+            Some(&approver),
+            t.id,
+            line,
+            Some(Discount::Percent(10_000)),
+        )
+        .unwrap();
+    assert_eq!(t.lines[0].discount_limit, Some(Money(44_000)));
+    assert_eq!(t.totals.total, Money::ZERO);
+    // Given away: paying needs the discount right, or a manager's confirmation.
+    refused(
+        &s.kasir,
+        |k| k.sales().checkout(&c, t.id, &[]),
+        |e| {
+            matches!(
+                e,
+                Error::Forbidden {
+                    permission: kasir_core::Permission::Discount,
+                    ..
+                }
+            )
+        },
+    );
+    let t = s
+        .kasir
+        .sales()
+        .set_line_quantity(&c, t.id, line, 18)
+        .unwrap();
+    assert_eq!(t.totals.line_discounts, Money(44_000), "not 18 × 44.000");
+    assert!(t.totals.total > Money(17 * 44_000));
+
+    let t2 = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&c, t2.id, add(&klepon, 1))
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&c, t2.id, add(&teh, 1))
+        .unwrap();
+    let t2 = s
+        .kasir
+        .sales()
+        .set_order_discount(&c, Some(&approver), t2.id, Some(Discount::Percent(1000)))
+        .unwrap();
+    assert_eq!(t2.discount_limit, Some(Money(8_700)));
+    let t2 = s
+        .kasir
+        .sales()
+        .add_to_ticket(&c, t2.id, add(&teh, 5))
+        .unwrap();
+    assert_eq!(
+        t2.totals.order_discount,
+        Money(8_700),
+        "did not grow with the ticket"
+    );
+    // The manager serving a ticket of their own gives a discount that follows it.
+    let own = s
+        .kasir
+        .sales()
+        .open_ticket(&m, OrderType::Takeaway, "")
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&m, own.id, add(&teh, 1))
+        .unwrap();
+    let own = s
+        .kasir
+        .sales()
+        .set_order_discount(&m, None, own.id, Some(Discount::Percent(1000)))
+        .unwrap();
+    assert_eq!(own.discount_limit, None);
+    let own = s
+        .kasir
+        .sales()
+        .add_to_ticket(&m, own.id, add(&teh, 1))
+        .unwrap();
+    assert_eq!(own.totals.order_discount, Money(8_600));
+
+    // Zero total confirmed by a manager's PIN: sold, and the confirmation audited.
+    let free = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    s.kasir
+        .sales()
+        .add_to_ticket(&c, free.id, add(&teh, 1))
+        .unwrap();
+    let free = s
+        .kasir
+        .sales()
+        .set_order_discount(
+            &c,
+            Some(&approver),
+            free.id,
+            Some(Discount::Percent(10_000)),
+        )
+        .unwrap();
+    assert_eq!(free.totals.total, Money::ZERO);
+    let order = s
+        .kasir
+        .sales()
+        .checkout_approved(&c, Some(&approver), free.id, &[])
+        .unwrap();
+    assert_eq!((order.total, order.paid), (Money::ZERO, Money::ZERO));
+    assert!(
+        s.kasir
+            .audit()
+            .entries(&m, 20)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "zero_total_confirmed"
+                && e.detail["confirmed_by"] == serde_json::json!(m.id())),
+        "audited"
+    );
+}

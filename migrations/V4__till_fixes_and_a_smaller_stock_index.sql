@@ -1,4 +1,5 @@
--- V4: a smaller index for the stock ledger.
+-- V4: a smaller index for the stock ledger, and what the till's fixes keep (an order's minor
+-- unit, approval PIN counters, the limits of approved discounts).
 --
 -- A product's movements were found through an index on (product id, order id): two 36-byte
 -- texts per entry, about fifty entries to a page, so a sale rewrote (and often split) a page of
@@ -30,3 +31,9 @@ UPDATE orders SET minor_unit = (SELECT s.minor_unit FROM settings s WHERE s.id =
 -- manager out of signing in: their own counter and a shorter lock that stops approvals only.
 ALTER TABLE staff ADD COLUMN approval_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE staff ADD COLUMN approval_locked_until TEXT;
+
+-- A discount a manager approved for someone without the discount right is bound to what was
+-- approved: the amount it took then. It never takes more as the ticket grows; growing past it
+-- takes a new approval. NULL: given by someone with the right, it follows the ticket.
+ALTER TABLE tickets ADD COLUMN discount_limit INTEGER CHECK (discount_limit >= 0);
+ALTER TABLE ticket_lines ADD COLUMN discount_limit INTEGER CHECK (discount_limit >= 0);
