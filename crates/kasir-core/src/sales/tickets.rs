@@ -351,13 +351,14 @@ fn check_stock(
 /// belongs to whoever opened or took it over, so a sale is never recorded for the wrong person.
 fn touch(cx: &Ctx<'_>, ticket: TicketId) -> Result<()> {
     let owner: Option<StaffId> = cx
-        .prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1 RETURNING staff_id")?
-        .query_row(params![ticket, Stamp(cx.now)], |r| r.get(0))
+        .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
+        .query_row([ticket], |r| r.get(0))
         .optional()?;
-    match owner {
-        None => Err(Error::not_found(Entity::Ticket, ticket)),
-        Some(owner) => ensure_owner(cx, owner),
-    }
+    let owner = owner.ok_or_else(|| Error::not_found(Entity::Ticket, ticket))?;
+    ensure_owner(cx, owner)?;
+    cx.prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![ticket, Stamp(cx.now)])?;
+    Ok(())
 }
 
 /// Refuses when `owner` is not the member acting, naming who serves the ticket.
