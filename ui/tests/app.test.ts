@@ -28,9 +28,9 @@ describe("App", () => {
     routeIpc(invoke, {
       appStatus: () => status(),
       listTickets: () => [
-        { id: "old", order_type: "dine_in", label: "", parked: false, items: 1, updated_at: "2026-11-21T04:00:00Z" },
-        { id: "t1", order_type: "dine_in", label: "Meja 4", parked: false, items: 1, updated_at: "2026-11-21T05:00:00Z" },
-        { id: "pk", order_type: "dine_in", label: "", parked: true, items: 1, updated_at: "2026-11-21T06:00:00Z" },
+        { id: "old", order_type: "dine_in", label: "", parked: false, staff_id: "s1", staff_name: "Sari", items: 1, updated_at: "2026-11-21T04:00:00Z" },
+        { id: "t1", order_type: "dine_in", label: "Meja 4", parked: false, staff_id: "s1", staff_name: "Sari", items: 1, updated_at: "2026-11-21T05:00:00Z" },
+        { id: "pk", order_type: "dine_in", label: "", parked: true, staff_id: "s1", staff_name: "Sari", items: 1, updated_at: "2026-11-21T06:00:00Z" },
       ],
       ticket: (id) => ({ ...open, id }),
       listCategories: () => [],

@@ -95,6 +95,7 @@ const errors: { [K in CommandError["kind"]]: Extract<CommandError, { kind: K }>[
   duplicate: FIELDS.map((field) => ({ kind: "duplicate", data: { field, value: "8991234567890" } })),
   insufficient_stock: [{ kind: "insufficient_stock", data: { product: "Klepon", available: 1, requested: 2 } }],
   empty_ticket: [{ kind: "empty_ticket" }],
+  ticket_of_another: [{ kind: "ticket_of_another", data: { owner: "Budi" } }],
   underpaid: [{ kind: "underpaid", data: { due: 2500, paid: 2000 } }],
   overpaid: [{ kind: "overpaid", data: { due: 2500, non_cash: 3100 } }],
   invalid_transition: [

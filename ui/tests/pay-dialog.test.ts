@@ -48,6 +48,7 @@ describe("PayDialog", () => {
     expect(invoke).toHaveBeenCalledWith("checkout", {
       ticket: "t1",
       payments: [{ method: "cash", amount: 50000, reference: null }],
+      approval: null,
     });
     await vi.waitFor(() => expect(onpaid).toHaveBeenCalledWith(order));
   });
@@ -88,6 +89,7 @@ describe("PayDialog", () => {
         { method: "qris", amount: 10000, reference: "QR-778" },
         { method: "cash", amount: 20000, reference: null },
       ],
+      approval: null,
     });
   });
 
@@ -137,6 +139,7 @@ describe("PayDialog", () => {
     expect(invoke).toHaveBeenCalledWith("checkout", {
       ticket: "t1",
       payments: [{ method: "cash", amount: 28900, reference: null }],
+      approval: null,
     });
   });
 });

@@ -27,6 +27,7 @@ const KINDS = {
   duplicate: true,
   insufficient_stock: true,
   empty_ticket: true,
+  ticket_of_another: true,
   underpaid: true,
   overpaid: true,
   invalid_transition: true,
@@ -206,6 +207,8 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZo
     case "signed_out":
     case "overflow":
       return tr(`err.${err.kind}`);
+    case "ticket_of_another":
+      return tr("err.ticket_of_another", { owner: err.data.owner });
     case "underpaid":
       return tr("err.underpaid", {
         short: cash(err.data.due - err.data.paid),
