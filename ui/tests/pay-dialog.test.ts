@@ -8,6 +8,8 @@ import Sell from "../src/features/sell/Sell.svelte";
 import { sale } from "../src/stores/ticket.svelte";
 import { line, order as sold, receiptView, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
+import { session } from "../src/stores/session.svelte";
+import { expectAddsUp, INCL_LABELS, TAX_ADDED, TAX_INCLUDED } from "./totals";
 
 const due = ticket([line({ id: "l1", product_name: "Croissant", quantity: 2, unit_price: 14450 })], {
   subtotal: 28900,
@@ -35,6 +37,19 @@ describe("PayDialog", () => {
     const ids = screen.getAllByTestId(/^quick-/).map((b) => b.dataset.testid);
     expect(ids).toEqual(["quick-exact", "quick-30000", "quick-50000", "quick-100000"]);
     expect(screen.getByTestId("quick-30000")).toHaveTextContent("Rp 30.000");
+  });
+
+  it.each([
+    ["added to the prices", false, TAX_ADDED, ["Subtotal", "Item discounts", "Order discount", "Service", "Tax", "Rounding"], []],
+    ["included in the prices", true, TAX_INCLUDED, ["Subtotal", "Item discounts", "Order discount", "Rounding"], INCL_LABELS],
+  ] as const)("shows what is due as a sum, tax %s", (_, included, t, addends, after) => {
+    session.settings = { ...session.settings, prices_include_tax: included };
+    render(PayDialog, { ticket: t, onpaid: vi.fn(), onclose: vi.fn() });
+    const shown = expectAddsUp(screen.getByTestId("pay-totals"));
+    expect(shown.sum.map((r) => r.label)).toEqual(addends);
+    expect(shown.total.amount).toBe(t.totals.total);
+    expect(screen.getByTestId("pay-due")).toHaveTextContent(/^Rp \d/);
+    expect(shown.after.map((r) => r.label)).toEqual(after);
   });
 
   it("previews the change for 50.000 tendered and checks out with what was handed over", async () => {

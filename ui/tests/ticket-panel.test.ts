@@ -9,6 +9,8 @@ import { sale } from "../src/stores/ticket.svelte";
 import { line, resetApp, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 import { keepsLongTextInside } from "./layout";
+import { session } from "../src/stores/session.svelte";
+import { expectAddsUp, INCL_LABELS, TAX_ADDED, TAX_INCLUDED } from "./totals";
 
 const kopi = line({
   id: "l1",
@@ -69,12 +71,46 @@ describe("TicketPanel", () => {
     expect(within(lines[1]).queryByTestId("line-modifiers")).toBeNull();
 
     expect(screen.getByTestId("ticket-subtotal")).toHaveTextContent(/^Rp 76\.000$/);
-    expect(screen.getByTestId("ticket-service")).toHaveTextContent(/^Rp 3\.800$/);
-    expect(screen.getByTestId("ticket-tax")).toHaveTextContent(/^Rp 7\.980$/);
+    expect(screen.getByTestId("ticket-service")).toHaveTextContent(/^\+Rp 3\.800$/);
+    expect(screen.getByTestId("ticket-tax")).toHaveTextContent(/^\+Rp 7\.980$/);
     expect(screen.getByTestId("ticket-rounding")).toHaveTextContent(/^-Rp 80$/);
     expect(screen.getByTestId("ticket-total")).toHaveTextContent(/^Rp 87\.700$/);
     expect(screen.queryByTestId("ticket-order-discount")).toBeNull();
     expect(screen.getByTestId("pay-button")).toBeEnabled();
+  });
+
+  it("reads as a sum with prices before tax: gross, discounts off, service and tax on, rounding, total", () => {
+    sale.ticket = TAX_ADDED;
+    render(TicketPanel, props());
+    const { sum, total, after } = expectAddsUp(screen.getByTestId("ticket-totals"));
+    expect(sum.map((r) => [r.label, r.text])).toEqual([
+      ["Subtotal", "Rp 144.000"],
+      ["Item discounts", "-Rp 14.400"],
+      ["Order discount", "-Rp 12.960"],
+      ["Service", "+Rp 5.832"],
+      ["Tax", "+Rp 12.247"],
+      ["Rounding", "-Rp 19"],
+    ]);
+    expect(total.text).toBe("Rp 134.700");
+    expect(after).toEqual([]);
+  });
+
+  it("reads as a sum with prices including tax: service and tax are shown apart, after the total", () => {
+    session.settings = { ...session.settings, prices_include_tax: true };
+    sale.ticket = TAX_INCLUDED;
+    render(TicketPanel, props());
+    const { sum, total, after } = expectAddsUp(screen.getByTestId("ticket-totals"));
+    expect(sum.map((r) => [r.label, r.text])).toEqual([
+      ["Subtotal", "Rp 144.000"],
+      ["Item discounts", "-Rp 14.400"],
+      ["Order discount", "-Rp 12.960"],
+      ["Rounding", "-Rp 40"],
+    ]);
+    expect(total.text).toBe("Rp 116.600");
+    expect(after.map((r) => [r.label, r.text])).toEqual([
+      [INCL_LABELS[0], "Rp 5.049"],
+      [INCL_LABELS[1], "Rp 10.604"],
+    ]);
   });
 
   it("uses Indonesian labels", () => {
