@@ -1,0 +1,36 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { render, screen } from "@testing-library/svelte";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+import { invoke } from "@tauri-apps/api/core";
+import ReceiptDialog from "../src/features/receipt/ReceiptDialog.svelte";
+import { session } from "../src/stores/session.svelte";
+import { IDR, IDR_MONEY, order, receiptView, resetApp } from "./fixtures";
+import { routeIpc } from "./ipc";
+
+describe("ReceiptDialog", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  /** The shop has since moved to two minor digits (or to dollars): the order keeps its own. */
+  it.each([
+    ["the shop's minor unit changed", { ...IDR, minor_unit: 2 }, { ...IDR_MONEY, minor_unit: 2 }, "Rp 17.300"],
+    [
+      "the shop's currency changed",
+      { ...IDR, currency: "USD", minor_unit: 2, locale: "en-US" },
+      { symbol: "$", spaced: false, group_separator: ",", decimal_separator: ".", minor_unit: 2 },
+      "IDR 17,300",
+    ],
+  ])("shows the change in the money the order was sold in when %s", async (_, settings, money, shown) => {
+    session.settings = settings;
+    session.moneyFormat = money;
+    const sold = order({ id: "o1", currency: "IDR", minor_unit: 0, total: 32700, paid: 50000, change: 17300 });
+    routeIpc(invoke, { receipt: () => receiptView(sold, "Kopi Kasir\nT01-000001") });
+    render(ReceiptDialog, { order: sold, onnew: vi.fn() });
+    expect(screen.getByTestId("receipt-change")).toHaveTextContent(new RegExp(`^${shown}$`));
+    expect(screen.getByTestId("receipt-change")).not.toHaveTextContent("173");
+    await vi.waitFor(() => expect(screen.getByTestId("receipt")).toHaveTextContent("T01-000001"));
+  });
+});
