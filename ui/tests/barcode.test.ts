@@ -78,3 +78,12 @@ describe("BarcodeDetector", () => {
     expect(feed(d, [..."2222", "Enter"], 5, 9000).at(-1)).toBe("2222");
   });
 });
+
+describe("BarcodeDetector.began", () => {
+  it("is when the scanned burst's first key came, not the slow typing before it", () => {
+    const d = new BarcodeDetector();
+    const out = feed(d, ["k", "o", ..."12345", "Enter"], [200, 400, 10, 10, 10, 10, 10], 1000);
+    expect(out.at(-1)).toBe("12345");
+    expect(d.began).toBe(1600);
+  });
+});

@@ -11,9 +11,35 @@ export function looksLikeBarcode(code: string): boolean {
   return /^[\x21-\x7e]{4,64}$/.test(code) && /[0-9]/.test(code);
 }
 
+/** When a key was pressed, as the detector and those giving back a scan's keys count it (ms). */
+export function keyTime(e: KeyboardEvent): number {
+  return e.timeStamp || performance.now();
+}
+
+/** A scan: its code, and when its first key came (every key since then was the scanner's). */
+export type Scan = { code: string; began: number };
+
+const scanListeners = new Set<(scan: Scan) => void>();
+
+/** Hears every scan the till's scanner reads: a control that takes keys without being a text
+ *  field (the PIN pad) gives back the ones that came from the scanner. Returns the unsubscribe. */
+export function onScan(listener: (scan: Scan) => void): () => void {
+  scanListeners.add(listener);
+  return () => {
+    scanListeners.delete(listener);
+  };
+}
+
+/** Tells `onScan` listeners about a scan (the scanner does, when Enter closes a burst). */
+export function announceScan(scan: Scan): void {
+  for (const listener of scanListeners) listener(scan);
+}
+
 export class BarcodeDetector {
   private buffer = "";
   private last = -Infinity;
+  private started = -Infinity;
+  private closedStart = -Infinity;
   readonly maxGap: number;
 
   constructor(opts: { maxGap?: number } = {}) {
@@ -25,6 +51,11 @@ export class BarcodeDetector {
     return this.buffer;
   }
 
+  /** When the burst the last Enter closed began: the time of its first key. */
+  get began(): number {
+    return this.closedStart;
+  }
+
   reset(): void {
     this.buffer = "";
     this.last = -Infinity;
@@ -34,6 +65,7 @@ export class BarcodeDetector {
     if (key === "Enter") {
       const fast = time - this.last < this.maxGap;
       const code = this.buffer;
+      this.closedStart = this.started;
       this.reset();
       return fast && looksLikeBarcode(code) ? code : null;
     }
@@ -42,7 +74,10 @@ export class BarcodeDetector {
       this.reset();
       return null;
     }
-    if (time - this.last >= this.maxGap) this.buffer = "";
+    if (time - this.last >= this.maxGap) {
+      this.buffer = "";
+      this.started = time;
+    }
     this.buffer += key;
     this.last = time;
     return null;
