@@ -310,6 +310,11 @@ export type OrderSummary_Deserialize = {
 	/**  Whether the order may still be cancelled. */
 	cancellable: boolean,
 	total: number,
+	/**
+	 *  How to write this order's amounts: the currency and minor unit it was sold in, in the
+	 *  shop's language.
+	 */
+	money_format: MoneyFormat,
 	items: number,
 	created_at: string,
 	/**  What to make, in ticket order: the kitchen reads these on the board. */
@@ -328,6 +333,11 @@ export type OrderSummary_Serialize = {
 	/**  Whether the order may still be cancelled. */
 	cancellable: boolean,
 	total: number,
+	/**
+	 *  How to write this order's amounts: the currency and minor unit it was sold in, in the
+	 *  shop's language.
+	 */
+	money_format: MoneyFormat,
 	items: number,
 	created_at: string,
 	/**  What to make, in ticket order: the kitchen reads these on the board. */
@@ -609,6 +619,8 @@ export type Receipt_Deserialize = {
 	locale: string,
 	currency: string,
 	minor_unit: number,
+	/**  How to write the order's amounts: its own currency and minor unit, the shop's language. */
+	money_format: MoneyFormat,
 	/**  Local date and time, `2026-11-21 11:55`. */
 	local_time: string,
 	order: Order_Deserialize,
@@ -623,6 +635,8 @@ export type Receipt_Serialize = {
 	locale: string,
 	currency: string,
 	minor_unit: number,
+	/**  How to write the order's amounts: its own currency and minor unit, the shop's language. */
+	money_format: MoneyFormat,
 	/**  Local date and time, `2026-11-21 11:55`. */
 	local_time: string,
 	order: Order_Serialize,
@@ -899,6 +913,11 @@ export type Totals = {
 	rounding: number,
 	/**  What the customer pays. */
 	total: number,
+	/**
+	 *  Whether `service` and `tax` are inside the prices (shown for information) rather than
+	 *  added to them: a totals block reads as a sum only if it knows which.
+	 */
+	prices_include_tax: boolean,
 };
 
 /* Tauri Specta runtime */

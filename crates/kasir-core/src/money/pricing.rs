@@ -121,6 +121,9 @@ pub struct Totals {
     pub rounding: Money,
     /// What the customer pays.
     pub total: Money,
+    /// Whether `service` and `tax` are inside the prices (shown for information) rather than
+    /// added to them: a totals block reads as a sum only if it knows which.
+    pub prices_include_tax: bool,
 }
 
 /// Computes totals by the rule in the module docs. A discount with a limit (the amount a
@@ -208,6 +211,7 @@ pub fn compute(
         tax,
         rounding: rounded.checked_sub(total)?,
         total: rounded,
+        prices_include_tax: rates.prices_include_tax,
     })
 }
 

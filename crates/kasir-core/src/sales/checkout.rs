@@ -23,6 +23,7 @@ use super::Sales;
 use crate::access::{Actor, Permission, StaffId};
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
+use crate::money::MoneyFormat;
 use crate::outbox;
 use crate::sales::tickets::{OrderType, TicketId, load_ticket};
 use crate::{Error, Money, Result, audit, settings};
@@ -173,6 +174,9 @@ pub struct OrderSummary {
     /// Whether the order may still be cancelled.
     pub cancellable: bool,
     pub total: Money,
+    /// How to write this order's amounts: the currency and minor unit it was sold in, in the
+    /// shop's language.
+    pub money_format: MoneyFormat,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub items: i64,
     pub created_at: Timestamp,
@@ -489,8 +493,10 @@ impl Sales<'_> {
 
     /// Orders of one business day (the shop's local date), oldest first.
     pub fn orders_for_day(&self, actor: &Actor, day: Date) -> Result<Vec<OrderSummary>> {
-        self.k
-            .read(actor, Permission::Sell, |conn, _| orders_for_day(conn, day))
+        self.k.read(actor, Permission::Sell, |conn, _| {
+            let locale = settings::load(conn)?.locale;
+            orders_for_day(conn, day, &locale)
+        })
     }
 
     /// Orders of today's business day: the orders board.
@@ -582,27 +588,33 @@ impl Sales<'_> {
 }
 
 /// The board's orders of one business day, with their lines.
-fn orders_for_day(conn: &Connection, day: Date) -> Result<Vec<OrderSummary>> {
+fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<OrderSummary>> {
     let mut stmt = conn.prepare_cached(
             "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
-                    (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at
+                    (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at,
+                    o.currency, o.minor_unit
              FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
         )?;
     let rows = stmt.query_map([day.to_string()], |r| {
         Ok((
-            r.get::<_, OrderId>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, Stamp>(7)?,
+            (
+                r.get::<_, OrderId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ),
+            (
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Stamp>(7)?,
+            ),
+            (r.get::<_, String>(8)?, r.get::<_, u32>(9)?),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, receipt_no, ot, label, st, total, items, at) = row?;
+        let ((id, receipt_no, ot, label), (st, total, items, at), (currency, minor_unit)) = row?;
         let status = OrderStatus::parse(&st)?;
         out.push(OrderSummary {
             id,
@@ -613,6 +625,7 @@ fn orders_for_day(conn: &Connection, day: Date) -> Result<Vec<OrderSummary>> {
             next_status: status.next(),
             cancellable: status.cancellable(),
             total: Money(total),
+            money_format: MoneyFormat::new(&currency, locale, minor_unit),
             items,
             created_at: at.0,
             lines: Vec::new(),

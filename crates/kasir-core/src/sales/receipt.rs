@@ -27,6 +27,8 @@ pub struct Receipt {
     pub locale: String,
     pub currency: String,
     pub minor_unit: u32,
+    /// How to write the order's amounts: its own currency and minor unit, the shop's language.
+    pub money_format: MoneyFormat,
     /// Local date and time, `2026-11-21 11:55`.
     pub local_time: String,
     pub order: Order,
@@ -124,6 +126,7 @@ pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
         currency: order.currency.clone(),
         // The order's own: its amounts are counts of the unit it was sold in.
         minor_unit: order.minor_unit,
+        money_format: MoneyFormat::new(&order.currency, &settings.locale, order.minor_unit),
         local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
         order,
     })
@@ -138,7 +141,7 @@ impl Receipt {
         } else {
             &EN
         };
-        let fmt = MoneyFormat::new(&self.currency, &self.locale, self.minor_unit);
+        let fmt = &self.money_format;
         let num = |m: Money| fmt.number(m);
         let o = &self.order;
         let mut out = Vec::new();
@@ -213,29 +216,33 @@ impl Receipt {
                 width,
             ));
         }
-        let incl = if o.prices_include_tax {
-            format!(" ({})", labels.included)
-        } else {
-            String::new()
-        };
+        // Added service and tax are rows of the sum; included ones are inside the prices, so
+        // they are printed after the total, for information: the block reads as a sum.
+        let mut included = Vec::new();
         if o.service_rate_bp > 0 {
-            out.push(two_cols(
-                &format!("{} {}{incl}", labels.service, percent(o.service_rate_bp)),
-                &num(o.service),
-                width,
-            ));
+            let label = format!("{} {}", labels.service, percent(o.service_rate_bp));
+            included.push((label, o.service));
         }
         if o.tax_rate_bp > 0 {
-            out.push(two_cols(
-                &format!("{} {}{incl}", labels.tax, percent(o.tax_rate_bp)),
-                &num(o.tax),
-                width,
-            ));
+            let label = format!("{} {}", labels.tax, percent(o.tax_rate_bp));
+            included.push((label, o.tax));
+        }
+        if !o.prices_include_tax {
+            for (label, amount) in included.drain(..) {
+                out.push(two_cols(&label, &num(amount), width));
+            }
         }
         if o.rounding.0 != 0 {
             out.push(two_cols(labels.rounding, &num(o.rounding), width));
         }
         out.push(two_cols(labels.total, &fmt.format(o.total), width));
+        for (label, amount) in included {
+            out.push(two_cols(
+                &format!("  {} {label}", labels.included),
+                &num(amount),
+                width,
+            ));
+        }
         out.push(rule.clone());
         for p in &o.payments {
             out.push(two_cols((labels.method)(p.method), &num(p.tendered), width));

@@ -387,3 +387,36 @@ fn an_old_receipt_keeps_the_currency_it_was_sold_in() {
     let later = s.sell(&[(&p, 1)]);
     assert_eq!(later.minor_unit, 2);
 }
+
+/// With prices that include tax, service and tax are inside the prices: printed after the
+/// total, for information, so the block still reads as a sum from top to bottom.
+#[test]
+fn included_tax_is_printed_after_the_total() {
+    let s = shop();
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.prices_include_tax = true;
+    s.kasir.settings().update(&a, settings).unwrap();
+    let p = s.product("Es Kopi Susu", 23_100, None);
+    let o = s.sell(&[(&p, 2)]);
+    let r = s.kasir.sales().receipt(&s.cashier, o.id).unwrap();
+    expect![[r#"
+                     Kasir
+        --------------------------------
+        No: T01-000001
+        2026-11-21 10:00     Kasir: Sari
+        Bawa pulang
+        --------------------------------
+        Es Kopi Susu
+          2 x 23.100              46.200
+        --------------------------------
+        Subtotal                  46.200
+        TOTAL                  Rp 46.200
+          termasuk Servis 5%       2.000
+          termasuk PB1 10%         4.200
+        --------------------------------
+        Tunai                     46.200
+        Kembali                        0
+    "#]]
+    .assert_eq(&r.render_text(WIDTH_58MM));
+}
