@@ -121,6 +121,7 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
       tax: 0,
       rounding: 0,
       total: 0,
+      prices_include_tax: false,
       ...totals,
     },
     created_at: "2026-11-21T05:00:00Z",
@@ -181,8 +182,9 @@ export function product(p: Partial<Product_Serialize> & { id: string; name: stri
   };
 }
 
-/** A receipt as `receipt` answers it, with the 58 mm text given. */
-export function receiptView(o: Order_Serialize, text_58mm: string): ReceiptView_Serialize {
+/** A receipt as `receipt` answers it, with the 58 mm text given; its money written as the core
+ *  writes the order's (IDR with its minor unit, in id-ID) unless `money_format` is given. */
+export function receiptView(o: Order_Serialize, text_58mm: string, money_format: MoneyFormat = { ...IDR_MONEY, minor_unit: o.minor_unit }): ReceiptView_Serialize {
   return {
     receipt: {
       shop_name: IDR.shop_name,
@@ -190,8 +192,9 @@ export function receiptView(o: Order_Serialize, text_58mm: string): ReceiptView_
       header: "",
       footer: "",
       locale: IDR.locale,
-      currency: IDR.currency,
-      minor_unit: IDR.minor_unit,
+      currency: o.currency,
+      minor_unit: o.minor_unit,
+      money_format,
       local_time: "2026-11-21 12:00",
       order: o,
     },

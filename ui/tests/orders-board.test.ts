@@ -3,7 +3,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrderSummary_Serialize } from "../src/bindings";
 import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
-import { order as sold, receiptView, resetApp } from "./fixtures";
+import { session } from "../src/stores/session.svelte";
+import { IDR, IDR_MONEY, order as sold, receiptView, resetApp } from "./fixtures";
 import { routeIpc } from "./ipc";
 import { keepsLongTextInside } from "./layout";
 
@@ -32,6 +33,7 @@ function order(
     status,
     ...FLOW[status],
     total: 92400,
+    money_format: IDR_MONEY,
     items: lines.reduce((n, l) => n + l.quantity, 0),
     created_at: `2026-11-21T0${id}:00:00Z`,
     lines,
@@ -106,6 +108,24 @@ describe("OrdersBoard", () => {
     const card = await within(await screen.findByTestId("orders-col-ready")).findByTestId("order-card");
     expect(within(card).queryByTestId("advance-order")).toBeNull();
     expect(within(card).queryByTestId("cancel-order")).toBeNull();
+  });
+
+  it("shows each order's total in the money it was sold in, not the shop's format today", async () => {
+    // The shop now writes rupiah with two minor digits; these orders were sold with none.
+    session.settings = { ...IDR, minor_unit: 2 };
+    session.moneyFormat = { ...IDR_MONEY, minor_unit: 2 };
+    routeIpc(invoke, {
+      ordersToday: () => [
+        order("7", "pending", [{ name: "Kopi", quantity: 1, modifiers: [], note: "" }], { total: 17300 }),
+        order("8", "cancelled", [{ name: "Kopi", quantity: 1, modifiers: [], note: "" }], { total: 17300 }),
+      ],
+    });
+    render(OrdersBoard);
+    const card = await within(await screen.findByTestId("orders-col-pending")).findByTestId("order-card");
+    expect(card).toHaveTextContent("Rp 17.300");
+    expect(card).not.toHaveTextContent("173,00");
+    expect(screen.getByTestId("cancelled-order")).toHaveTextContent("Rp 17.300");
+    expect(screen.getByTestId("cancelled-order")).not.toHaveTextContent("173,00");
   });
 
   it("keeps a label apart from the order type, and long text inside its card", async () => {

@@ -43,7 +43,9 @@ describe("PayDialog", () => {
     ["added to the prices", false, TAX_ADDED, ["Subtotal", "Item discounts", "Order discount", "Service", "Tax", "Rounding"], []],
     ["included in the prices", true, TAX_INCLUDED, ["Subtotal", "Item discounts", "Order discount", "Rounding"], INCL_LABELS],
   ] as const)("shows what is due as a sum, tax %s", (_, included, t, addends, after) => {
-    session.settings = { ...session.settings, prices_include_tax: included };
+    // The settings as the UI last read them say the opposite: the ticket's totals decide.
+    session.settings = { ...session.settings, prices_include_tax: !included };
+    expect(t.totals.prices_include_tax).toBe(included);
     render(PayDialog, { ticket: t, onpaid: vi.fn(), onclose: vi.fn() });
     const shown = expectAddsUp(screen.getByTestId("pay-totals"));
     expect(shown.sum.map((r) => r.label)).toEqual(addends);

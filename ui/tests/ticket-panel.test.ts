@@ -80,6 +80,8 @@ describe("TicketPanel", () => {
   });
 
   it("reads as a sum with prices before tax: gross, discounts off, service and tax on, rounding, total", () => {
+    // The ticket was priced with tax added, whatever the settings the UI last read say.
+    session.settings = { ...session.settings, prices_include_tax: true };
     sale.ticket = TAX_ADDED;
     render(TicketPanel, props());
     const { sum, total, after } = expectAddsUp(screen.getByTestId("ticket-totals"));
@@ -96,7 +98,8 @@ describe("TicketPanel", () => {
   });
 
   it("reads as a sum with prices including tax: service and tax are shown apart, after the total", () => {
-    session.settings = { ...session.settings, prices_include_tax: true };
+    // The ticket was priced with tax included (its totals say so), whatever the settings say.
+    session.settings = { ...session.settings, prices_include_tax: false };
     sale.ticket = TAX_INCLUDED;
     render(TicketPanel, props());
     const { sum, total, after } = expectAddsUp(screen.getByTestId("ticket-totals"));

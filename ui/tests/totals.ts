@@ -84,6 +84,7 @@ export const TAX_INCLUDED: Ticket_Serialize = {
     tax: 10604,
     rounding: -40,
     total: 116600,
+    prices_include_tax: true,
   }),
   discount: { kind: "percent", value: 1000 },
 };

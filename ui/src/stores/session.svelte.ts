@@ -70,19 +70,6 @@ export function fmt(amount: number): string {
   return formatMoney(amount, moneyFormat());
 }
 
-/**
- * How a sold order's amounts are written: in the currency and minor unit it was sold in
- * (`Order.currency`, `Order.minor_unit`), whatever the shop's settings say today; its amounts
- * are counts of that unit. The shop's symbol and separators while the currency is still the
- * shop's; another currency is written by its code and a space, as the core writes a code it
- * has no symbol for (the UI keeps no currency table).
- */
-export function soldMoneyFormat(sold: { currency: string; minor_unit: number }): MoneyFormat {
-  const shop = moneyFormat();
-  const symbol = sold.currency === session.settings.currency ? { symbol: shop.symbol, spaced: shop.spaced } : { symbol: sold.currency, spaced: true };
-  return { ...shop, ...symbol, minor_unit: sold.minor_unit };
-}
-
 export function setAutoLock(minutes: number): void {
   session.autoLockMinutes = minutes;
   try {
