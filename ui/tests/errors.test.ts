@@ -260,7 +260,7 @@ describe("errors on screen, in Indonesian", () => {
 
   it("the approval dialog says what needs approving, from the permission", async () => {
     routeIpc(invoke, { listStaff: () => [{ id: "m1", name: "Budi", role: "manager", active: true }] });
-    render(ApprovalDialog, { request: { permission: "cancel_order", error: "", resolve: () => {} } });
+    render(ApprovalDialog, { request: { permission: "cancel_order", failed: null, resolve: () => {} } });
     expect(screen.getByTestId("approval-message")).toHaveTextContent("Perlu PIN manajer atau admin untuk membatalkan pesanan.");
   });
 

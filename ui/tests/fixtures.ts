@@ -75,6 +75,8 @@ export function resetApp(lang: "en" | "id" = "en") {
   chrome.toasts = [];
   chrome.modals = [];
   approval.request = null;
+  approval.approvers = [];
+  approval.paused = {};
   router.reset("sell");
 }
 

@@ -94,7 +94,7 @@ describe("a scan under a dialog", () => {
       productByBarcode: (code) => (code === air.barcode ? air : fail({ kind: "not_found", data: { entity: "barcode" } })),
     });
     const resolve = vi.fn<(a: Approval | null) => void>();
-    render(ApprovalDialog, { request: { permission: "discount", error: "", resolve } });
+    render(ApprovalDialog, { request: { permission: "discount", failed: null, resolve } });
     render(Scanner);
     await vi.waitFor(() => expect(screen.getByTestId("approver")).toHaveAttribute("aria-checked", "true"));
     const filled = () => document.querySelectorAll(".dot.filled").length;
