@@ -188,4 +188,56 @@ describe("TicketPanel", () => {
       expect(keepsLongTextInside(within(row).getByText(text, { exact: false }), row), text.slice(0, 3)).toBe(true);
     }
   });
+
+  it("says when an approved discount is held at what was approved, and only then", () => {
+    const percent = (bp: number) => ({ kind: "percent" as const, value: bp });
+    const lines = [
+      // 10% approved at one cup (Rp 2.200); now three: 10% would be Rp 6.600, the core takes Rp 2.200.
+      line({ id: "l1", product_name: "Kopi", quantity: 3, unit_price: 22000, discount: percent(1000), discount_limit: 2200,
+        totals: { gross: 66000, line_discount: 2200, order_discount: 0, service: 0, tax: 0, total: 63800 } }),
+      // Approved as it stands: 10% of Rp 15.000 is the limit itself.
+      line({ id: "l2", product_name: "Teh", quantity: 1, unit_price: 15000, discount: percent(1000), discount_limit: 1500,
+        totals: { gross: 15000, line_discount: 1500, order_discount: 0, service: 0, tax: 0, total: 13500 } }),
+      // 10% of Rp 12.344 is Rp 1.234,4: rounded as the core does, not more than the limit.
+      line({ id: "l3", product_name: "Kue", quantity: 1, unit_price: 12344, discount: percent(1000), discount_limit: 1234,
+        totals: { gross: 12344, line_discount: 1234, order_discount: 0, service: 0, tax: 0, total: 11110 } }),
+      // Given by someone with the right: no limit, it follows the ticket.
+      line({ id: "l4", product_name: "Roti", quantity: 1, unit_price: 30000, discount: percent(2000), discount_limit: null,
+        totals: { gross: 30000, line_discount: 6000, order_discount: 0, service: 0, tax: 0, total: 24000 } }),
+    ];
+    sale.ticket = {
+      ...ticket(lines, { gross: 123344, line_discounts: 10934, subtotal: 112410, order_discount: 5000, total: 107410 }),
+      // 10% of the order approved at Rp 50.000; 10% of Rp 112.410 would be Rp 11.241.
+      discount: percent(1000),
+      discount_limit: 5000,
+    };
+    render(TicketPanel, props());
+    const capped = (name: string) => within(screen.getByText(name).closest("li")!).queryByTestId("line-discount-capped");
+    expect(capped("Kopi")).toHaveTextContent(/^capped at the approved Rp 2\.200 — a new approval is needed to give more$/);
+    expect(within(screen.getAllByTestId("ticket-line")[0]).getByTestId("line-discount")).toHaveTextContent("Discount 10%: -Rp 2.200");
+    expect(capped("Teh")).toBeNull();
+    expect(capped("Kue")).toBeNull();
+    expect(capped("Roti")).toBeNull();
+    expect(screen.getAllByTestId("line-discount-capped")).toHaveLength(1);
+    expect(screen.getByTestId("ticket-order-discount")).toHaveTextContent(/^-Rp 5\.000$/);
+    expect(screen.getByTestId("ticket-order-discount-note")).toHaveTextContent(
+      /^capped at the approved Rp 5\.000 — a new approval is needed to give more$/,
+    );
+  });
+
+  it("says it in Indonesian, and not for an order discount within what was approved", () => {
+    resetApp("id");
+    const kopi = line({ id: "l1", product_name: "Kopi", quantity: 3, unit_price: 22000, discount: { kind: "percent", value: 1000 },
+      discount_limit: 2200, totals: { gross: 66000, line_discount: 2200, order_discount: 0, service: 0, tax: 0, total: 63800 } });
+    sale.ticket = {
+      ...ticket([kopi], { gross: 66000, line_discounts: 2200, subtotal: 63800, order_discount: 6380, total: 57420 }),
+      discount: { kind: "percent", value: 1000 },
+      discount_limit: 6380,
+    };
+    render(TicketPanel, props());
+    expect(screen.getByTestId("line-discount-capped")).toHaveTextContent(
+      "dibatasi pada Rp 2.200 yang disetujui — perlu persetujuan baru untuk memberi lebih",
+    );
+    expect(screen.queryByTestId("ticket-order-discount-note")).toBeNull();
+  });
 });
