@@ -8,7 +8,7 @@ import { langFromLocale } from "../lib/i18n";
 import { formatMoney } from "../lib/money";
 import { dropApproval } from "./approval.svelte";
 import { chrome, errorText, router, showError, storedLang } from "./chrome.svelte";
-import { clearTicket, resumeNewestTicket } from "./ticket.svelte";
+import { clearTicket, setAsideCurrent, ticketsAtSignIn } from "./ticket.svelte";
 
 const AUTOLOCK_KEY = "kasir.autolock.minutes";
 
@@ -106,27 +106,50 @@ export async function start(): Promise<void> {
   }
 }
 
-/** After sign-in: the sell screen, resuming the newest open (not parked) ticket. */
+/**
+ * By member: the ticket they were serving when the till locked, parked for them then. It comes
+ * back when they sign in again: a lock is a pause, not the cashier putting the sale aside (the
+ * customer is often still at the counter). Kept in memory only: after a restart their parked
+ * tickets wait in Open tickets, and they are told so.
+ */
+const setAsideAtLock = new Map<string, string>();
+
+/** After sign-in: the sell screen with the member's own ticket (see `ticketsAtSignIn`): the
+ *  one the lock put aside, else their newest open one, else a fresh one when they add. */
 export async function enterTill(actor: Actor): Promise<void> {
   session.actor = actor;
   clearTicket();
   router.reset("sell");
+  const back = setAsideAtLock.get(actor.id) ?? null;
+  setAsideAtLock.delete(actor.id);
   try {
-    await resumeNewestTicket();
+    await ticketsAtSignIn(actor.id, back);
   } catch (e) {
     showError(e);
   }
 }
 
+let locking = false;
+
+/** Locks the till (the lock button, Ctrl+L, the auto-lock): the ticket on screen is parked for
+ *  the member serving it, whoever signs in next starts afresh. */
 export async function lock(): Promise<void> {
-  if (!session.actor) return;
+  const actor = session.actor;
+  if (!actor || locking) return;
+  locking = true;
   try {
-    await call(commands.signOut());
-  } catch (e) {
-    showError(e);
+    dropApproval();
+    const parked = await setAsideCurrent();
+    if (parked) setAsideAtLock.set(actor.id, parked);
+    try {
+      await call(commands.signOut());
+    } catch (e) {
+      showError(e);
+    }
+    session.actor = null;
+    clearTicket();
+    router.reset("login");
+  } finally {
+    locking = false;
   }
-  session.actor = null;
-  clearTicket();
-  dropApproval();
-  router.reset("login");
 }

@@ -1,6 +1,10 @@
 /**
  * The sale in progress: the current ticket and the actions that change it through the
  * backend. Totals always come from the backend's answer; each error is shown as a toast.
+ *
+ * A ticket belongs to the member serving it (`Ticket.staff_id`): when the till locks or
+ * changes hands it is parked for them, and another member takes it over only explicitly
+ * (`takeOver`, audited by the core); a `ticket_of_another` answer offers exactly that.
  */
 import {
   commands,
@@ -9,15 +13,21 @@ import {
   type OrderType,
   type ProductCard_Serialize,
   type Ticket_Serialize,
+  type TicketSummary,
 } from "../bindings";
-import { call } from "../lib/api";
+import { call, commandError } from "../lib/api";
 import { withApproval } from "./approval.svelte";
 import { showError, t, toast } from "./chrome.svelte";
+
+/** A question the app asks on top of everything: may the cashier take over `owner`'s ticket? */
+export type TakeOverRequest = { ticketId: string; owner: string; resolve: (yes: boolean) => void };
 
 export const sale = $state({
   ticket: null as Ticket_Serialize | null,
   /** The product whose options the cashier is choosing (the sell screen shows the chooser). */
   choosing: null as string | null,
+  /** The pending take-over question; the app shows it while there is one. */
+  takeOver: null as TakeOverRequest | null,
 });
 
 let opening: Promise<Ticket_Serialize> | null = null;
@@ -26,15 +36,95 @@ let opening: Promise<Ticket_Serialize> | null = null;
 export function clearTicket(): void {
   sale.ticket = null;
   sale.choosing = null;
+  sale.takeOver?.resolve(false);
 }
 
-/** Shows the newest open (not parked) ticket, if there is one; throws the backend's error. */
-export async function resumeNewestTicket(): Promise<void> {
+/**
+ * Puts the current ticket aside for the member serving it, as the till locks: parked when it
+ * has lines (their open tickets keep it), thrown away when empty. Returns the parked ticket's
+ * id. The next member starts with a fresh ticket.
+ */
+export async function setAsideCurrent(): Promise<string | null> {
+  const tk = sale.ticket;
+  clearTicket();
+  if (!tk) return null;
+  try {
+    if (tk.lines.length > 0) {
+      await call(commands.setTicketParked(tk.id, true));
+      return tk.id;
+    }
+    await call(commands.discardTicket(tk.id));
+  } catch (e) {
+    showError(e);
+  }
+  return null;
+}
+
+const newestFirst = (a: TicketSummary, b: TicketSummary) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0);
+
+/**
+ * At sign-in: tickets someone else left open on the till are parked for them; the member's own
+ * ticket that the lock put aside (`broughtBack`) comes back as it was (else their newest open
+ * one), and they are told how many of their parked tickets wait in Open tickets. Throws the
+ * backend's error.
+ */
+export async function ticketsAtSignIn(me: string, broughtBack: string | null): Promise<void> {
   const tickets = await call(commands.listTickets());
-  const open = tickets
-    .filter((x) => !x.parked)
-    .sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
-  if (open.length > 0) sale.ticket = await call(commands.ticket(open[0].id));
+  for (const x of tickets) {
+    if (x.staff_id !== me && !x.parked && x.items > 0) await call(commands.setTicketParked(x.id, true));
+  }
+  const mine = tickets.filter((x) => x.staff_id === me);
+  const back = mine.find((x) => x.id === broughtBack && x.parked);
+  const open = mine.filter((x) => !x.parked).sort(newestFirst);
+  if (back) sale.ticket = await call(commands.setTicketParked(back.id, false));
+  else if (open.length > 0) sale.ticket = await call(commands.ticket(open[0].id));
+  const waiting = mine.filter((x) => x.parked && x.id !== back?.id).length;
+  if (waiting > 0) toast(t("tickets.waiting", { n: waiting }), "info", 8000);
+}
+
+/** Asks whether to take over `owner`'s ticket (the app shows the question). */
+function askTakeOver(ticketId: string, owner: string): Promise<boolean> {
+  sale.takeOver?.resolve(false);
+  return new Promise((resolve) => {
+    sale.takeOver = {
+      ticketId,
+      owner,
+      resolve: (yes) => {
+        sale.takeOver = null;
+        resolve(yes);
+      },
+    };
+  });
+}
+
+/**
+ * Takes over another member's ticket, if the cashier says so: the core records it and the
+ * ticket becomes theirs to change and pay; it is then the current ticket (the one on screen is
+ * parked, or dropped when empty, first). Returns whether it was taken over.
+ */
+export async function takeOver(ticketId: string, owner: string): Promise<boolean> {
+  if (!(await askTakeOver(ticketId, owner))) return false;
+  try {
+    const cur = sale.ticket;
+    if (cur && cur.id !== ticketId) {
+      if (cur.lines.length > 0) await call(commands.setTicketParked(cur.id, true));
+      else await call(commands.discardTicket(cur.id));
+      sale.ticket = null;
+    }
+    sale.ticket = await call(commands.takeOverTicket(ticketId));
+    toast(t("tickets.takenOver", { owner }), "info", 3000);
+    return true;
+  } catch (e) {
+    showError(e);
+    return false;
+  }
+}
+
+/** Shows a ticket action's error; a ticket served by someone else offers to take it over. */
+export function ticketError(e: unknown, ticketId: string | undefined): void {
+  const err = commandError(e);
+  if (err?.kind === "ticket_of_another" && ticketId) void takeOver(ticketId, err.data.owner);
+  else showError(e);
 }
 
 /** The current ticket, opened lazily; concurrent callers share one `openTicket`. */
@@ -60,7 +150,7 @@ async function ticketOp(op: () => Promise<Ticket_Serialize | null>): Promise<boo
     if (tk) sale.ticket = tk;
     return true;
   } catch (e) {
-    showError(e);
+    ticketError(e, sale.ticket?.id);
     return false;
   }
 }
@@ -145,12 +235,13 @@ export async function discardTicket(): Promise<boolean> {
     sale.ticket = null;
     return true;
   } catch (e) {
-    showError(e);
+    ticketError(e, tk.id);
     return false;
   }
 }
 
-/** Resumes another ticket; the current one is parked (or dropped when empty) first. */
+/** Resumes another of the member's own tickets; the current one is parked (or dropped when
+ *  empty) first. (Someone else's is taken over: `takeOver`.) */
 export async function resumeTicket(id: string, parked: boolean): Promise<boolean> {
   try {
     const cur = sale.ticket;
@@ -162,7 +253,7 @@ export async function resumeTicket(id: string, parked: boolean): Promise<boolean
     sale.ticket = parked ? await call(commands.setTicketParked(id, false)) : await call(commands.ticket(id));
     return true;
   } catch (e) {
-    showError(e);
+    ticketError(e, id);
     return false;
   }
 }
