@@ -108,54 +108,72 @@ fn fsync_once(file: &mut std::fs::File, buf: &[u8]) -> Duration {
 }
 
 /// The smallest honest sale: one order, five lines, two payments and an outbox row in one
-/// WAL + FULL transaction on a bare schema. What any design pays; Kasir's checkout is compared to it.
-fn raw_sale_txn(dir: &Path, n: usize) -> Vec<Duration> {
-    let path = dir.join("raw.db");
-    let mut conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;
-         CREATE TABLE o (id TEXT PRIMARY KEY, receipt TEXT, total INTEGER, at TEXT) WITHOUT ROWID;
-         CREATE TABLE l (o TEXT, pos INTEGER, product TEXT, qty INTEGER, total INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
-         CREATE TABLE p (o TEXT, pos INTEGER, method TEXT, amount INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
-         CREATE TABLE x (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, payload TEXT);",
-    )
-    .unwrap();
-    // The same checkpoint policy as Kasir's, so both run in the same steady state.
-    let fill = kasir_core::db::watch_wal(&mut conn).unwrap();
-    let _checkpointer = Checkpointer::spawn(path, fill.clone(), CHECKPOINT_FRAMES).unwrap();
-    let payload = "x".repeat(1500);
-    (0..WARM_UP + n)
-        .map(|i| {
-            let t = Instant::now();
-            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-            let id = format!("{i:036}");
-            conn.prepare_cached("INSERT INTO o VALUES (?1, ?2, 100000, '2026-11-21T04:00:00Z')")
+/// WAL + FULL transaction on a bare schema. What any design pays; Kasir's checkout is compared
+/// to it, one of each in turn, so both meet the disk in the same state.
+struct RawSale {
+    conn: rusqlite::Connection,
+    fill: kasir_core::db::WalFill,
+    _checkpointer: Checkpointer,
+    payload: String,
+    n: usize,
+}
+
+impl RawSale {
+    fn new(dir: &Path) -> RawSale {
+        let path = dir.join("raw.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE o (id TEXT PRIMARY KEY, receipt TEXT, total INTEGER, at TEXT) WITHOUT ROWID;
+             CREATE TABLE l (o TEXT, pos INTEGER, product TEXT, qty INTEGER, total INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
+             CREATE TABLE p (o TEXT, pos INTEGER, method TEXT, amount INTEGER, PRIMARY KEY (o, pos)) WITHOUT ROWID;
+             CREATE TABLE x (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, payload TEXT);",
+        )
+        .unwrap();
+        // The same checkpoint policy as Kasir's, so both run in the same steady state.
+        let fill = kasir_core::db::watch_wal(&mut conn).unwrap();
+        let checkpointer = Checkpointer::spawn(path, fill.clone(), CHECKPOINT_FRAMES).unwrap();
+        RawSale {
+            conn,
+            fill,
+            _checkpointer: checkpointer,
+            payload: "x".repeat(1500),
+            n: 0,
+        }
+    }
+
+    /// One sale, timed; then the idle moment a till has, if the checkpointer has work.
+    fn once(&mut self) -> Duration {
+        let (conn, i) = (&self.conn, self.n);
+        self.n += 1;
+        let t = Instant::now();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let id = format!("{i:036}");
+        conn.prepare_cached("INSERT INTO o VALUES (?1, ?2, 100000, '2026-11-21T04:00:00Z')")
+            .unwrap()
+            .execute(rusqlite::params![id, format!("T01-{i:06}")])
+            .unwrap();
+        for pos in 0..5 {
+            conn.prepare_cached("INSERT INTO l VALUES (?1, ?2, 'product', 1, 20000)")
                 .unwrap()
-                .execute(rusqlite::params![id, format!("T01-{i:06}")])
+                .execute(rusqlite::params![id, pos])
                 .unwrap();
-            for pos in 0..5 {
-                conn.prepare_cached("INSERT INTO l VALUES (?1, ?2, 'product', 1, 20000)")
-                    .unwrap()
-                    .execute(rusqlite::params![id, pos])
-                    .unwrap();
-            }
-            for pos in 0..2 {
-                conn.prepare_cached("INSERT INTO p VALUES (?1, ?2, 'cash', 50000)")
-                    .unwrap()
-                    .execute(rusqlite::params![id, pos])
-                    .unwrap();
-            }
-            conn.prepare_cached("INSERT INTO x (id, payload) VALUES (?1, ?2)")
+        }
+        for pos in 0..2 {
+            conn.prepare_cached("INSERT INTO p VALUES (?1, ?2, 'cash', 50000)")
                 .unwrap()
-                .execute(rusqlite::params![id, payload])
+                .execute(rusqlite::params![id, pos])
                 .unwrap();
-            conn.execute_batch("COMMIT").unwrap();
-            let elapsed = t.elapsed();
-            idle_while_checkpointing(|| fill.frames());
-            elapsed
-        })
-        .skip(WARM_UP)
-        .collect()
+        }
+        conn.prepare_cached("INSERT INTO x (id, payload) VALUES (?1, ?2)")
+            .unwrap()
+            .execute(rusqlite::params![id, self.payload])
+            .unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+        let elapsed = t.elapsed();
+        idle_while_checkpointing(|| self.fill.frames());
+        elapsed
+    }
 }
 
 /// A till is idle for seconds between two sales, and the checkpointer folds the WAL back in
@@ -227,12 +245,16 @@ fn bench_checkout() {
         .unwrap();
     let buf = vec![7u8; 4096];
     let (mut fsyncs, mut sales, mut adds) = (Vec::new(), Vec::new(), Vec::new());
+    let mut raw = RawSale::new(dir.path());
+    let mut raws = Vec::new();
     let mut pages = std::collections::BTreeMap::new();
     for i in 0..WARM_UP + 400 {
         if i == WARM_UP {
             (fsyncs, sales, adds, frames) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            raws.clear();
         }
         fsyncs.push(fsync_once(&mut floor, &buf));
+        raws.push(raw.once());
         let t = k
             .sales()
             .open_ticket(&admin, OrderType::DineIn, "")
@@ -292,7 +314,7 @@ fn bench_checkout() {
             .collect();
         println!("  pages per checkout by table: {}", per_sale.join(", "));
     }
-    let raw = Stats::new(raw_sale_txn(dir.path(), 400));
+    let raw = Stats::new(raws);
     let (f, s) = (Stats::new(fsyncs), Stats::new(sales));
     report("fdatasync 4 KiB (physical floor)", &f);
     report("hand-written minimal sale txn (WAL, FULL)", &raw);
