@@ -470,3 +470,25 @@ fn start_up_milestones_are_accepted_and_bad_times_refused() {
     );
     assert_eq!(bad["kind"], "internal");
 }
+
+/// Signing out puts the member's tickets aside in the core, so whoever signs in next finds
+/// them parked under their owner's name and starts afresh.
+#[test]
+fn signing_out_parks_the_members_tickets() {
+    let h = Harness::new(true);
+    h.sign_in("Dewi", "4444");
+    let t = h.ok(
+        "open_ticket",
+        json!({"orderType": "dine_in", "label": "Meja 3"}),
+    );
+    let water = h.ok("product_by_barcode", json!({"code": "8990000000035"}));
+    h.ok("add_to_ticket", json!({"ticket": t["id"], "line": {"product_id": water["id"], "modifier_ids": [], "note": "", "quantity": 1}}));
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    let list = h.ok("list_tickets", json!({}));
+    let mine = &list.as_array().unwrap()[0];
+    assert_eq!(
+        (&mine["parked"], &mine["staff_name"]),
+        (&json!(true), &json!("Dewi"))
+    );
+}

@@ -30,6 +30,12 @@ pub async fn sign_in(state: State<'_, Shared>, staff_id: StaffId, pin: String) -
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_out(state: State<'_, Shared>) -> CmdResult<()> {
+    // The member's open tickets stay theirs, put aside, before anyone else can sign in: in the
+    // core and in one transaction, so a crash between the two cannot leave one open.
+    if let Ok(actor) = state.actor() {
+        let app = state.inner().clone();
+        blocking(move || Ok(app.kasir().sales().park_my_tickets(&actor)?)).await?;
+    }
     state.set_session(None);
     Ok(())
 }

@@ -487,6 +487,20 @@ impl Sales<'_> {
         })
     }
 
+    /// Puts aside the tickets with lines `actor` is serving, as they leave the till (sign-out,
+    /// the lock, the auto-lock): each stays theirs, parked and findable in the open tickets, and
+    /// the next member starts a fresh one. Returns how many were parked.
+    pub fn park_my_tickets(&self, actor: &Actor) -> Result<usize> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            Ok(cx
+                .prepare_cached(
+                    "UPDATE tickets SET parked = 1, updated_at = ?2 WHERE staff_id = ?1 AND parked = 0
+                     AND EXISTS (SELECT 1 FROM ticket_lines l WHERE l.ticket_id = tickets.id)",
+                )?
+                .execute(params![cx.member.id, Stamp(cx.now)])?)
+        })
+    }
+
     /// Takes over a ticket another member was serving: from now on it is the acting member's,
     /// and paying it records them as the seller. Recorded in the audit log with both names.
     pub fn take_over_ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {

@@ -219,6 +219,9 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_ticket_info(a, f.ticket, OrderType::Pickup, "x")
                 .map(drop)
         }),
+        ("park_my_tickets", Permission::Sell, |k, a, _| {
+            k.sales().park_my_tickets(a).map(drop)
+        }),
         ("take_over_ticket", Permission::Sell, |k, a, f| {
             k.sales().take_over_ticket(a, f.ticket).map(drop)
         }),

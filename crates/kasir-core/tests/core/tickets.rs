@@ -582,7 +582,23 @@ fn a_ticket_is_changed_and_paid_only_by_the_member_serving_it() {
         |k| k.sales().checkout(&m, t.id, &[crate::helpers::cash(8_000)]),
         sari,
     );
-    // Put aside for its owner when someone else signs in; found in the open tickets.
+    // Put aside for its owner as they leave the till (their empty tickets stay as they are);
+    // found in the open tickets.
+    let empty = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    assert_eq!(
+        s.kasir.sales().park_my_tickets(&m).unwrap(),
+        0,
+        "not Budi's"
+    );
+    assert_eq!(s.kasir.sales().park_my_tickets(&c).unwrap(), 1);
+    assert!(s.kasir.sales().ticket(&c, t.id).unwrap().parked);
+    assert!(!s.kasir.sales().ticket(&c, empty.id).unwrap().parked);
+    s.kasir.sales().discard_ticket(&c, empty.id).unwrap();
+    // Anyone may put it aside too (the till does for a ticket left open).
     s.kasir.sales().set_ticket_parked(&m, t.id, true).unwrap();
     let listed = s.kasir.sales().list_tickets(&m).unwrap();
     assert_eq!(listed.len(), 1);
