@@ -350,15 +350,18 @@ fn check_stock(
 /// Marks a ticket as changed by the member acting, who must be the one serving it: a ticket
 /// belongs to whoever opened or took it over, so a sale is never recorded for the wrong person.
 fn touch(cx: &Ctx<'_>, ticket: TicketId) -> Result<()> {
-    let owner: Option<StaffId> = cx
-        .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
-        .query_row([ticket], |r| r.get(0))
-        .optional()?;
-    let owner = owner.ok_or_else(|| Error::not_found(Entity::Ticket, ticket))?;
-    ensure_owner(cx, owner)?;
+    ensure_owner(cx, owner_of(cx, ticket)?)?;
     cx.prepare_cached("UPDATE tickets SET updated_at = ?2 WHERE id = ?1")?
         .execute(params![ticket, Stamp(cx.now)])?;
     Ok(())
+}
+
+/// Who serves `ticket`.
+fn owner_of(conn: &Connection, ticket: TicketId) -> Result<StaffId> {
+    conn.prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
+        .query_row([ticket], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(Entity::Ticket, ticket))
 }
 
 /// Refuses when `owner` is not the member acting, naming who serves the ticket.
@@ -455,11 +458,7 @@ impl Sales<'_> {
     /// does when the member serving it is signed out); only the member serving it resumes it.
     pub fn set_ticket_parked(&self, actor: &Actor, id: TicketId, parked: bool) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let owner: StaffId = cx
-                .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::not_found(Entity::Ticket, id))?;
+            let owner = owner_of(cx, id)?;
             if !parked {
                 ensure_owner(cx, owner)?;
             }
@@ -505,11 +504,7 @@ impl Sales<'_> {
     /// and paying it records them as the seller. Recorded in the audit log with both names.
     pub fn take_over_ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let owner: StaffId = cx
-                .prepare_cached("SELECT staff_id FROM tickets WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::not_found(Entity::Ticket, id))?;
+            let owner = owner_of(cx, id)?;
             if owner != cx.member.id {
                 cx.prepare_cached(
                     "UPDATE tickets SET staff_id = ?2, parked = 0, updated_at = ?3 WHERE id = ?1",
