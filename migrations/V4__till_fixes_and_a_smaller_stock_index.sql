@@ -24,8 +24,22 @@ END;
 -- kept: its amounts are counts of that unit, and its receipt must show them so forever, even
 -- after the shop changes its settings. Orders from before get the shop's minor unit now, the
 -- one they were sold in unless it was changed since.
+-- An order in another currency than the shop's now gets its currency's usual digits.
 ALTER TABLE orders ADD COLUMN minor_unit INTEGER NOT NULL DEFAULT 0 CHECK (minor_unit BETWEEN 0 AND 4);
-UPDATE orders SET minor_unit = (SELECT s.minor_unit FROM settings s WHERE s.id = 1);
+UPDATE orders SET minor_unit = CASE
+    WHEN currency = (SELECT s.currency FROM settings s WHERE s.id = 1)
+        THEN (SELECT s.minor_unit FROM settings s WHERE s.id = 1)
+    WHEN currency IN ('IDR', 'JPY', 'KRW', 'VND', 'CLP', 'ISK', 'PYG', 'UGX', 'XAF', 'XOF') THEN 0
+    WHEN currency IN ('BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND') THEN 3
+    ELSE 2 END;
+
+-- The currency and its minor unit are what the amounts mean: facts like the amounts.
+DROP TRIGGER orders_money_is_fact;
+CREATE TRIGGER orders_money_is_fact BEFORE UPDATE OF
+    id, receipt_no, terminal, staff_id, subtotal, order_discount, service, tax, rounding, total,
+    paid, change_due, created_at, currency, minor_unit ON orders BEGIN
+    SELECT RAISE(ABORT, 'orders are facts');
+END;
 
 -- Wrong PINs typed in the approval dialog count apart from sign-in, so a cashier cannot lock a
 -- manager out of signing in: their own counter and a shorter lock that stops approvals only.

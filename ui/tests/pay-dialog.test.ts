@@ -190,12 +190,18 @@ describe("the change after a sale", () => {
     await vi.advanceTimersByTimeAsync(300);
     await fireEvent.keyDown(window, { key: "Enter" });
     await fireEvent.click(screen.getByTestId("new-sale"));
+    // Nor an Escape that arrives in the same moment.
+    await fireEvent.keyDown(window, { key: "Escape" });
     await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByTestId("receipt-dialog")).toBeInTheDocument();
     expect(screen.getByTestId("receipt-change")).toHaveTextContent("Rp 21.100");
+    expect(screen.getByTestId("new-sale")).toBeDisabled();
 
-    // Later, an Enter held down (auto-repeat) still does not; a deliberate press does.
+    // Later, New sale is enabled and focused; an Enter held down (auto-repeat) still does
+    // not close; a deliberate press does.
     await vi.advanceTimersByTimeAsync(1000);
+    expect(screen.getByTestId("new-sale")).toBeEnabled();
+    expect(document.activeElement).toBe(screen.getByTestId("new-sale"));
     await fireEvent.keyDown(window, { key: "Enter", repeat: true });
     await vi.advanceTimersByTimeAsync(0);
     expect(screen.getByTestId("receipt-dialog")).toBeInTheDocument();

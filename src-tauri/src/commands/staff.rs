@@ -32,10 +32,16 @@ pub async fn sign_in(state: State<'_, Shared>, staff_id: StaffId, pin: String) -
 pub async fn sign_out(state: State<'_, Shared>) -> CmdResult<()> {
     // The member's open tickets stay theirs, put aside, before anyone else can sign in: in the
     // core and in one transaction, so a crash between the two cannot leave one open.
-    if let Ok(actor) = state.actor() {
-        let app = state.inner().clone();
-        blocking(move || Ok(app.kasir().sales().park_my_tickets(&actor)?)).await?;
-    }
+    // The session ends whatever happens to the parking (a full disk, a member deactivated
+    // meanwhile): the till never stays signed in behind the login screen. A ticket left
+    // open is parked for its owner at the next sign-in.
+    let parked = match state.actor() {
+        Ok(actor) => {
+            let app = state.inner().clone();
+            blocking(move || Ok(app.kasir().sales().park_my_tickets(&actor)?)).await
+        }
+        Err(_) => Ok(0),
+    };
     state.set_session(None);
-    Ok(())
+    parked.map(drop)
 }

@@ -241,6 +241,18 @@ impl People<'_> {
         {
             return Err(Error::LockedOut { until: until.0 });
         }
+        if usage == PinUse::Approval {
+            // A member locked out of signing in approves nothing either: the approval dialog
+            // must not become a second way to keep guessing their PIN.
+            let signed_in = self
+                .k
+                .read_any(|conn| read_pin_record(conn, staff_id, PinUse::SignIn))?;
+            if let Some(until) = signed_in.and_then(|r| r.locked_until)
+                && until.0 > now
+            {
+                return Err(Error::LockedOut { until: until.0 });
+            }
+        }
         let pin_ok = validate_pin(pin).is_ok()
             && Argon2::default()
                 .verify_password(pin.as_bytes(), record.pin_hash.as_str())

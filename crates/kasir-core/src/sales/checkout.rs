@@ -350,7 +350,9 @@ impl Sales<'_> {
             if ticket.lines.is_empty() {
                 return Err(Error::EmptyTicket);
             }
-            let given_away = ticket.totals.total == Money::ZERO && ticket.totals.gross > Money::ZERO;
+            // Discounts brought it to zero (cash rounding alone may too, and that is no gift).
+            let discounted = ticket.totals.line_discounts > Money::ZERO || ticket.totals.order_discount > Money::ZERO;
+            let given_away = ticket.totals.total == Money::ZERO && discounted;
             if given_away {
                 let confirmed_by = if cx.member.role.allows(Permission::Discount) {
                     cx.member.id

@@ -510,6 +510,22 @@ impl Sales<'_> {
                     "UPDATE tickets SET staff_id = ?2, parked = 0, updated_at = ?3 WHERE id = ?1",
                 )?
                 .execute(params![id, cx.member.id, Stamp(cx.now)])?;
+                if !cx.member.role.allows(Permission::Discount) {
+                    // Discounts the last member gave with their own right followed the ticket;
+                    // for someone without that right they hold at what they take now, like an
+                    // approved one: growing them takes an approval.
+                    let t = load_ticket(cx, id)?;
+                    if t.discount.is_some() && t.discount_limit.is_none() {
+                        cx.prepare_cached("UPDATE tickets SET discount_limit = ?2 WHERE id = ?1")?
+                            .execute(params![id, t.totals.order_discount.0])?;
+                    }
+                    for l in t.lines.iter().filter(|l| l.discount.is_some() && l.discount_limit.is_none()) {
+                        cx.prepare_cached(
+                            "UPDATE ticket_lines SET discount_limit = ?3 WHERE ticket_id = ?1 AND id = ?2",
+                        )?
+                        .execute(params![id, l.id, l.totals.line_discount.0])?;
+                    }
+                }
                 audit::record(
                     cx,
                     "ticket_taken_over",

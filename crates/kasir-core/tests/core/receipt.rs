@@ -383,6 +383,13 @@ fn an_old_receipt_keeps_the_currency_it_was_sold_in() {
         !text.contains("173.00") && !text.contains("200.00"),
         "{text}"
     );
+    // What the amounts mean is a fact like the amounts.
+    assert!(
+        s.kasir
+            .connection()
+            .execute("UPDATE orders SET minor_unit = 2", [])
+            .is_err()
+    );
     // A sale made after the change is in the new unit.
     let later = s.sell(&[(&p, 1)]);
     assert_eq!(later.minor_unit, 2);

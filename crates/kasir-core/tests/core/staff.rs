@@ -516,3 +516,20 @@ fn wrong_approval_pins_lock_approvals_only_never_the_managers_sign_in() {
         .count();
     assert_eq!(audited, 4);
 }
+
+/// A member locked out of signing in approves nothing either: the approval dialog is not a
+/// second way to keep guessing their PIN.
+#[test]
+fn a_member_locked_out_of_signing_in_cannot_approve() {
+    let s = shop();
+    let id = s.manager.id();
+    for _ in 0..MAX_PIN_ATTEMPTS {
+        let _ = s.kasir.people().login(id, "0000");
+    }
+    assert!(matches!(
+        s.kasir.people().approver(id, MANAGER_PIN),
+        Err(Error::LockedOut { .. })
+    ));
+    s.clock.advance(jiff::SignedDuration::from_secs(31));
+    s.kasir.people().approver(id, MANAGER_PIN).unwrap();
+}

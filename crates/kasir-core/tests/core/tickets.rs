@@ -784,3 +784,67 @@ fn an_approval_covers_what_was_approved_and_no_more() {
         "audited"
     );
 }
+
+/// A discount a manager gave on their own ticket follows it; taken over by a cashier, it holds
+/// at what it takes then. And a total brought to zero by cash rounding alone is no gift: it
+/// needs no manager.
+#[test]
+fn a_taken_over_discount_holds_and_rounding_to_zero_is_no_gift() {
+    let s = shop();
+    let (c, m) = (s.cashier.clone(), s.manager.clone());
+    let teh = s.product("Teh", 10_000, None);
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&m, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .add_to_ticket(&m, t.id, add(&teh, 1))
+        .unwrap();
+    let line = t.lines[0].id;
+    s.kasir
+        .sales()
+        .set_line_discount(&m, None, t.id, line, Some(Discount::Percent(5000)))
+        .unwrap();
+    s.kasir
+        .sales()
+        .set_order_discount(&m, None, t.id, Some(Discount::Percent(1000)))
+        .unwrap();
+    let taken = s.kasir.sales().take_over_ticket(&c, t.id).unwrap();
+    assert_eq!(taken.lines[0].discount_limit, Some(Money(5_000)));
+    assert_eq!(taken.discount_limit, Some(Money(500)));
+    let grown = s
+        .kasir
+        .sales()
+        .set_line_quantity(&c, t.id, line, 4)
+        .unwrap();
+    assert_eq!(
+        grown.totals.line_discounts,
+        Money(5_000),
+        "not half of four"
+    );
+    assert_eq!(grown.totals.order_discount, Money(500));
+
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.cash_rounding = 1_000;
+    settings.tax_rate_bp = 0;
+    settings.service_rate_bp = 0;
+    s.kasir.settings().update(&a, settings).unwrap();
+    let permen = s.product("Permen", 200, None);
+    let t = s
+        .kasir
+        .sales()
+        .open_ticket(&c, OrderType::Takeaway, "")
+        .unwrap();
+    let t = s
+        .kasir
+        .sales()
+        .add_to_ticket(&c, t.id, add(&permen, 1))
+        .unwrap();
+    assert_eq!(t.totals.total, Money::ZERO);
+    let order = s.kasir.sales().checkout(&c, t.id, &[]).unwrap();
+    assert_eq!(order.total, Money::ZERO);
+}
