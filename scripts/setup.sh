@@ -5,9 +5,11 @@
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Build tools and the GTK/WebKit libraries Tauri links against; Xvfb, the WebKit WebDriver
-# and curl for the end-to-end tests.
+# and curl for the end-to-end tests; PostgreSQL for the sync server (the tests start private
+# clusters of their own; the package's default cluster is not used).
 packages=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-          libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver imagemagick)
+          libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver imagemagick
+          postgresql)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod api;
 pub mod catalog;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod sales;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};

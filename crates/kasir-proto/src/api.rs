@@ -1,0 +1,218 @@
+//! The HTTP API between a terminal and the server: enrolment, push, pull, and the operator's
+//! reads. Every request but `/health` and the docs carries a bearer token; every answer carries
+//! the server's protocol version in the [`PROTOCOL_HEADER`] header, and a terminal refuses a
+//! server whose version is newer than its own ([`check_server_protocol`]).
+//!
+//! An error answer (any status but 2xx) has an [`ApiError`] body: a stable code the terminal
+//! branches on, and a sentence for the operator's logs.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{Category, Product};
+
+/// The protocol this build speaks: the envelope version ([`crate::VERSION`]) and the API's
+/// major version are one number.
+pub const PROTOCOL: u32 = crate::VERSION;
+
+/// The response header that carries the server's protocol version.
+pub const PROTOCOL_HEADER: &str = "kasir-protocol";
+
+/// The most entries a push may carry; the server refuses a longer batch (400 `batch_too_large`).
+pub const MAX_BATCH: usize = 1000;
+
+/// The largest request body the server reads, in bytes (413 `too_large` beyond it).
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// What a terminal makes of the server's protocol version.
+pub fn check_server_protocol(server: u32) -> Result<(), NewerServer> {
+    if server > PROTOCOL {
+        Err(NewerServer {
+            server,
+            ours: PROTOCOL,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// The server speaks a newer protocol than this terminal: the app must be updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewerServer {
+    pub server: u32,
+    pub ours: u32,
+}
+
+impl std::fmt::Display for NewerServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server speaks protocol {} and this app speaks {}: update the app",
+            self.server, self.ours
+        )
+    }
+}
+
+impl std::error::Error for NewerServer {}
+
+/// `POST /v1/enrol` (no token): trades a one-time code for the terminal's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    /// The code the operator made (`kasir-server enrol --store …`), as typed: case, spaces
+    /// and dashes do not matter.
+    pub code: String,
+    /// A name for the terminal, for the operator's list (e.g. the machine's name).
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub terminal_id: Uuid,
+    /// The terminal's code in its store (`T01`, `T02`, …): receipt numbers start with it, so
+    /// they never collide across the store's terminals.
+    pub terminal_code: String,
+    pub store_id: Uuid,
+    pub store_name: String,
+    /// The bearer token for every later call. The server keeps only its hash; lose it and the
+    /// terminal must be enrolled again.
+    pub token: String,
+}
+
+/// `POST /v1/push`: outbox entries in sequence order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The highest sequence the terminal has written (the server shows the lag).
+    pub head: i64,
+    /// Entries as [`crate::Envelope`] writes them. The server reads each on its own, so one
+    /// it cannot read is rejected alone and the rest of the batch still applies.
+    pub entries: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per entry sent, in the same order.
+    pub results: Vec<EntryResult>,
+    /// The highest sequence the server holds for this terminal with no gap below it (rejected
+    /// entries count as held: the server keeps them with their reason).
+    pub held_through: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryResult {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What the server did with one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored now, and its effects applied.
+    Applied,
+    /// The server already had this entry (same key, same payload): nothing was applied again.
+    Duplicate,
+    /// Kept apart with its reason; the terminal shows it to a manager and goes on.
+    Rejected { reason: Rejection },
+}
+
+/// Why an entry was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Rejection {
+    /// The key or the sequence is known with a different payload: never a silent overwrite.
+    Conflict,
+    /// The entry could not be read (unknown kind, missing fields): `detail` says what.
+    Malformed { detail: String },
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::Conflict => {
+                f.write_str("conflict: the server holds this key or sequence with another payload")
+            }
+            Rejection::Malformed { detail } => write!(f, "malformed: {detail}"),
+        }
+    }
+}
+
+/// `GET /v1/pull?after=<cursor>&limit=<n>`: what the terminal must learn, in cursor order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to ask after next time (the last change's, or the one asked for when there
+    /// is nothing new). Apply the page and store this in one transaction.
+    pub cursor: i64,
+    /// More changes are waiting: ask again at once.
+    pub more: bool,
+}
+
+/// One change from the store's log. The cursor is assigned by the server under the store's
+/// lock, in commit order, so a reader never skips a change committed late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub cursor: i64,
+    #[serde(flatten)]
+    pub data: ChangeData,
+}
+
+/// What changed. A terminal ignores kinds it does not know (`Unknown`): a newer server may add
+/// kinds within a protocol version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum ChangeData {
+    Category(Category),
+    Product(Product),
+    #[serde(other)]
+    Unknown,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable: `unauthorized`, `revoked`, `bad_request`, `batch_too_large`, `too_large`,
+    /// `unsupported_version`, `enrolment_refused`, `rate_limited`, `unavailable`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
+/// `GET /v1/ops/stores` (operator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub terminals: i64,
+    pub created_at: Timestamp,
+}
+
+/// `GET /v1/ops/terminals` (operator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalSummary {
+    pub id: Uuid,
+    pub store_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub enrolled_at: Timestamp,
+    pub last_contact: Option<Timestamp>,
+    /// The highest sequence held with no gap.
+    pub held_through: i64,
+    /// Entries the terminal said it had written but the server does not hold yet.
+    pub lag: i64,
+    pub revoked: bool,
+}
+
+/// `GET /v1/ops/sales?store=<id>&from=<date>&to=<date>` (operator): one row per store and
+/// business day (the terminal's day, in the shop's time zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailySales {
+    pub store_id: Uuid,
+    pub business_date: Date,
+    pub orders: i64,
+    pub cancelled: i64,
+    /// Minor units of the orders' currency (not cancelled).
+    pub total: i64,
+}

@@ -1,0 +1,124 @@
+//! The operator's reads: stores, terminals with their last contact and lag, sales per day.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kasir_proto::api::{DailySales, StoreSummary, TerminalSummary};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::Operator;
+use crate::{AppState, Failure};
+
+fn stamp(t: Option<std::time::SystemTime>) -> Option<jiff::Timestamp> {
+    t.and_then(|t| jiff::Timestamp::try_from(t).ok())
+}
+
+pub async fn stores(
+    _: Operator,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<StoreSummary>>, Failure> {
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT s.id, s.name, s.created_at,
+                    (SELECT count(*) FROM terminals t WHERE t.store_id = s.id)
+             FROM stores s ORDER BY s.name",
+            &[],
+        )
+        .await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| StoreSummary {
+                id: r.get(0),
+                name: r.get(1),
+                created_at: stamp(Some(r.get(2))).unwrap_or_default(),
+                terminals: r.get(3),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StoreFilter {
+    store: Option<Uuid>,
+}
+
+pub async fn terminals(
+    _: Operator,
+    State(state): State<AppState>,
+    Query(f): Query<StoreFilter>,
+) -> Result<Json<Vec<TerminalSummary>>, Failure> {
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT id, store_id, code, name, enrolled_at, last_contact, held_through,
+                    GREATEST(head_seq - held_through, 0), revoked_at IS NOT NULL
+             FROM terminals WHERE $1::uuid IS NULL OR store_id = $1 ORDER BY store_id, code",
+            &[&f.store],
+        )
+        .await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| TerminalSummary {
+                id: r.get(0),
+                store_id: r.get(1),
+                code: r.get(2),
+                name: r.get(3),
+                enrolled_at: stamp(Some(r.get(4))).unwrap_or_default(),
+                last_contact: stamp(r.get(5)),
+                held_through: r.get(6),
+                lag: r.get(7),
+                revoked: r.get(8),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SalesQuery {
+    store: Option<Uuid>,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+}
+
+pub async fn sales(
+    _: Operator,
+    State(state): State<AppState>,
+    Query(q): Query<SalesQuery>,
+) -> Result<Json<Vec<DailySales>>, Failure> {
+    let client = state.pool.get().await?;
+    let from = q.from.map(|d| d.to_string());
+    let to = q.to.map(|d| d.to_string());
+    let rows = client
+        .query(
+            "SELECT store_id, business_date::text,
+                    count(*) FILTER (WHERE status <> 'cancelled'),
+                    count(*) FILTER (WHERE status = 'cancelled'),
+                    COALESCE(sum(total) FILTER (WHERE status <> 'cancelled'), 0)::bigint
+             FROM orders
+             WHERE ($1::uuid IS NULL OR store_id = $1)
+               AND ($2::text IS NULL OR business_date >= $2::text::date)
+               AND ($3::text IS NULL OR business_date <= $3::text::date)
+             GROUP BY store_id, business_date ORDER BY business_date, store_id",
+            &[&q.store, &from, &to],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let day: String = r.get(1);
+        out.push(DailySales {
+            store_id: r.get(0),
+            business_date: day.parse().map_err(|e| {
+                Failure::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    format!("{e}"),
+                )
+            })?,
+            orders: r.get(2),
+            cancelled: r.get(3),
+            total: r.get(4),
+        });
+    }
+    Ok(Json(out))
+}

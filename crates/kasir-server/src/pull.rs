@@ -1,0 +1,124 @@
+//! The store's change log and `GET /v1/pull`.
+//!
+//! **Invariant: a cursor never skips a change committed late.** Cursors are per store and
+//! handed out by `UPDATE stores SET change_seq = change_seq + 1`, which holds the store's row
+//! lock until the transaction ends; so a change with cursor n+1 cannot commit before the one
+//! with cursor n, and a reader that has seen n+1 has seen everything below it. (A bare
+//! sequence or a clock would let a slow transaction commit a smaller number after a reader
+//! had moved past it.)
+//!
+//! Menu edits are ordered the same way: the last one to take the lock wins (last write wins,
+//! in server order), and every terminal, the editing one included, converges to it.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kasir_proto::api::{Change, ChangeData, PullResponse};
+use serde::Deserialize;
+use tokio_postgres::Transaction;
+use uuid::Uuid;
+
+use crate::auth::Terminal;
+use crate::{AppState, Failure};
+
+/// The most changes one page carries.
+pub const MAX_PAGE: i64 = 1000;
+
+/// Records that `entity` now stands as `data`: the menu table and the change log, under the
+/// store's lock. `price` is set for products (kept as a column to flag stale prices).
+pub async fn record_change(
+    tx: &Transaction<'_>,
+    store: Uuid,
+    kind: &str,
+    entity: Uuid,
+    data: &serde_json::Value,
+    price: Option<i64>,
+) -> Result<i64, Failure> {
+    let cursor: i64 = tx
+        .query_one(
+            "UPDATE stores SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq",
+            &[&store],
+        )
+        .await?
+        .get(0);
+    match price {
+        Some(price) => {
+            tx.execute(
+                "INSERT INTO products (store_id, id, price, data, cursor) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (store_id, id) DO UPDATE
+                     SET price = EXCLUDED.price, data = EXCLUDED.data, cursor = EXCLUDED.cursor",
+                &[&store, &entity, &price, data, &cursor],
+            )
+            .await?;
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO categories (store_id, id, data, cursor) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (store_id, id) DO UPDATE
+                     SET data = EXCLUDED.data, cursor = EXCLUDED.cursor",
+                &[&store, &entity, data, &cursor],
+            )
+            .await?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO changes (store_id, cursor, kind, entity_id, data) VALUES ($1, $2, $3, $4, $5)",
+        &[&store, &cursor, &kind, &entity, data],
+    )
+    .await?;
+    Ok(cursor)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    after: i64,
+    limit: Option<i64>,
+}
+
+pub async fn pull(
+    terminal: Terminal,
+    State(state): State<AppState>,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, Failure> {
+    let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT cursor, kind, data FROM changes
+             WHERE store_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+            &[&terminal.store_id, &q.after, &(limit + 1)],
+        )
+        .await?;
+    client
+        .execute(
+            "UPDATE terminals SET last_contact = now() WHERE id = $1",
+            &[&terminal.id],
+        )
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let mut changes = Vec::with_capacity(rows.len());
+    for r in rows.iter().take(limit as usize) {
+        let cursor: i64 = r.get(0);
+        let kind: String = r.get(1);
+        let data: serde_json::Value = r.get(2);
+        let data = match kind.as_str() {
+            "category" => serde_json::from_value(data).map(ChangeData::Category),
+            "product" => serde_json::from_value(data).map(ChangeData::Product),
+            _ => Ok(ChangeData::Unknown),
+        }
+        .map_err(|e| {
+            Failure::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("change {cursor} cannot be read: {e}"),
+            )
+        })?;
+        changes.push(Change { cursor, data });
+    }
+    let cursor = changes.last().map_or(q.after, |c| c.cursor);
+    Ok(Json(PullResponse {
+        changes,
+        cursor,
+        more,
+    }))
+}

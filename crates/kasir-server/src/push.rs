@@ -1,0 +1,700 @@
+//! `POST /v1/push`: a terminal's outbox entries, applied exactly once.
+//!
+//! One PostgreSQL transaction per batch, holding the terminal's row lock (a re-sent or
+//! duplicated request waits for the first, then finds its entries stored):
+//!
+//! 1. every entry goes into `inbox` with `INSERT … SELECT FROM UNNEST … ON CONFLICT DO NOTHING
+//!    RETURNING seq`, keyed by (terminal, sequence) and by its idempotency key;
+//! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
+//!    are applied only for the entries that step 1 really inserted;
+//! 3. an entry not inserted is a `duplicate` when the stored one has the same key, sequence and
+//!    digest, and a `conflict` otherwise: never a silent overwrite;
+//! 4. `held_through`, the highest sequence held with no gap, moves on.
+//!
+//! A sale is a fact: a stock level going below zero or a price that differs from the server's
+//! menu is recorded as a flag on the order, never a refusal. An entry that cannot be read is
+//! kept with its reason (`rejected`) so the sequence has no gap, and the rest of the batch
+//! applies.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::State;
+use kasir_proto::api::{EntryResult, MAX_BATCH, Outcome, PushRequest, PushResponse, Rejection};
+use kasir_proto::{Payload, Sale, VERSION};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio_postgres::Transaction;
+use uuid::Uuid;
+
+use crate::auth::Terminal;
+use crate::error::Body;
+use crate::{AppState, Failure};
+
+/// The envelope's own fields; the payload is read apart, so an unreadable one is rejected
+/// alone.
+#[derive(Deserialize)]
+struct Head {
+    v: u32,
+    id: Uuid,
+    seq: i64,
+    kind: String,
+    #[serde(default)]
+    payload: serde_json::Value,
+}
+
+/// One entry of the batch, read.
+struct Entry {
+    seq: i64,
+    id: Uuid,
+    v: u32,
+    kind: String,
+    payload_json: serde_json::Value,
+    digest: Vec<u8>,
+    payload: Result<Payload, Rejection>,
+}
+
+pub async fn push(
+    terminal: Terminal,
+    State(state): State<AppState>,
+    Body(req): Body<PushRequest>,
+) -> Result<Json<PushResponse>, Failure> {
+    let entries = read_batch(req.entries)?;
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let response = apply(&tx, terminal, req.head, &entries).await?;
+    tx.commit().await?;
+    Ok(Json(response))
+}
+
+fn read_batch(raw: Vec<serde_json::Value>) -> Result<Vec<Entry>, Failure> {
+    if raw.len() > MAX_BATCH {
+        return Err(Failure::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "batch_too_large",
+            format!("a push carries at most {MAX_BATCH} entries"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut entries = Vec::with_capacity(raw.len());
+    for (i, value) in raw.into_iter().enumerate() {
+        // The digest covers the entry as sent; serde_json's maps are sorted, so the same entry
+        // always hashes the same, whatever order its fields came in.
+        let digest = Sha256::digest(value.to_string().as_bytes()).to_vec();
+        let head: Head = serde_json::from_value(value)
+            .map_err(|e| Failure::bad_request(format!("entry {i}: {e}")))?;
+        if head.v > VERSION {
+            return Err(Failure::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "unsupported_version",
+                format!(
+                    "entry {i} has envelope version {}; this server reads up to {VERSION}",
+                    head.v
+                ),
+            ));
+        }
+        if head.seq <= 0 || !seen.insert(head.seq) {
+            return Err(Failure::bad_request(format!(
+                "entry {i}: sequence {} is not positive or appears twice",
+                head.seq
+            )));
+        }
+        let payload = Payload::from_parts(&head.kind, head.payload.clone()).map_err(|e| {
+            Rejection::Malformed {
+                detail: e.to_string(),
+            }
+        });
+        entries.push(Entry {
+            seq: head.seq,
+            id: head.id,
+            v: head.v,
+            kind: head.kind,
+            payload_json: head.payload,
+            digest,
+            payload,
+        });
+    }
+    Ok(entries)
+}
+
+async fn apply(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    head: i64,
+    entries: &[Entry],
+) -> Result<PushResponse, Failure> {
+    let row = tx
+        .query_one(
+            "SELECT held_through FROM terminals WHERE id = $1 FOR UPDATE",
+            &[&terminal.id],
+        )
+        .await?;
+    let held_before: i64 = row.get(0);
+
+    // 1. Store every entry that is new.
+    let mut seqs = Vec::with_capacity(entries.len());
+    let mut ids = Vec::with_capacity(entries.len());
+    let mut vs = Vec::with_capacity(entries.len());
+    let mut kinds = Vec::with_capacity(entries.len());
+    let mut payloads = Vec::with_capacity(entries.len());
+    let mut digests = Vec::with_capacity(entries.len());
+    let mut rejected = Vec::with_capacity(entries.len());
+    for e in entries {
+        seqs.push(e.seq);
+        ids.push(e.id);
+        vs.push(e.v as i32);
+        kinds.push(e.kind.as_str());
+        payloads.push(&e.payload_json);
+        digests.push(e.digest.as_slice());
+        rejected.push(e.payload.as_ref().err().map(|r| r.to_string()));
+    }
+    let inserted: HashSet<i64> = tx
+        .query(
+            "INSERT INTO inbox (terminal_id, seq, id, v, kind, payload, digest, rejected)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::int[], $5::text[],
+                                      $6::jsonb[], $7::bytea[], $8::text[])
+             ON CONFLICT DO NOTHING RETURNING seq",
+            &[
+                &terminal.id,
+                &seqs,
+                &ids,
+                &vs,
+                &kinds,
+                &payloads,
+                &digests,
+                &rejected,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+
+    // 2. Effects, for what was really inserted.
+    let fresh: Vec<(&Entry, &Payload)> = entries
+        .iter()
+        .filter(|e| inserted.contains(&e.seq))
+        .filter_map(|e| e.payload.as_ref().ok().map(|p| (e, p)))
+        .collect();
+    apply_effects(tx, terminal, &fresh).await?;
+
+    // 3. What became of the rest.
+    let others: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !inserted.contains(&e.seq))
+        .collect();
+    let mut stored: HashMap<i64, (Uuid, Vec<u8>, Option<String>)> = HashMap::new();
+    if !others.is_empty() {
+        let other_seqs: Vec<i64> = others.iter().map(|e| e.seq).collect();
+        for r in tx
+            .query(
+                "SELECT seq, id, digest, rejected FROM inbox
+                 WHERE terminal_id = $1 AND seq = ANY($2)",
+                &[&terminal.id, &other_seqs],
+            )
+            .await?
+        {
+            stored.insert(r.get(0), (r.get(1), r.get(2), r.get(3)));
+        }
+    }
+    let results = entries
+        .iter()
+        .map(|e| {
+            let outcome = if inserted.contains(&e.seq) {
+                match &e.payload {
+                    Ok(_) => Outcome::Applied,
+                    Err(reason) => Outcome::Rejected {
+                        reason: reason.clone(),
+                    },
+                }
+            } else {
+                match stored.get(&e.seq) {
+                    Some((id, digest, rejected)) if *id == e.id && *digest == e.digest => {
+                        match (rejected, &e.payload) {
+                            (Some(_), Err(reason)) => Outcome::Rejected {
+                                reason: reason.clone(),
+                            },
+                            _ => Outcome::Duplicate,
+                        }
+                    }
+                    _ => Outcome::Rejected {
+                        reason: Rejection::Conflict,
+                    },
+                }
+            };
+            EntryResult {
+                seq: e.seq,
+                outcome,
+            }
+        })
+        .collect();
+
+    // 4. The highest sequence held with no gap: the run of consecutive sequences after the
+    // last one known.
+    let held_through: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(seq), $2) FROM (
+                 SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS base
+                 FROM inbox WHERE terminal_id = $1 AND seq > $2) run
+             WHERE base = $2",
+            &[&terminal.id, &held_before],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "UPDATE terminals SET held_through = $2, head_seq = GREATEST(head_seq, $3),
+                last_contact = now() WHERE id = $1",
+        &[&terminal.id, &held_through, &head],
+    )
+    .await?;
+    Ok(PushResponse {
+        results,
+        held_through,
+    })
+}
+
+/// One stock movement of this batch.
+struct Movement {
+    seq: i64,
+    product: Uuid,
+    delta: i64,
+    reason: &'static str,
+}
+
+async fn apply_effects(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    fresh: &[(&Entry, &Payload)],
+) -> Result<(), Failure> {
+    let mut movements: Vec<Movement> = Vec::new();
+    let mut sales: Vec<(i64, &Sale)> = Vec::new();
+    for (e, payload) in fresh {
+        match payload {
+            Payload::Sale(sale) => {
+                sales.push((e.seq, sale));
+                for (product, qty) in summed(
+                    sale.stock_movements
+                        .iter()
+                        .map(|m| (m.product_id, m.quantity)),
+                ) {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: -qty,
+                        reason: "sale",
+                    });
+                }
+            }
+            Payload::OrderCancelled(c) => {
+                for (product, qty) in
+                    summed(c.stock_returned.iter().map(|m| (m.product_id, m.quantity)))
+                {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: qty,
+                        reason: "cancel",
+                    });
+                }
+            }
+            Payload::StockAdjusted(a) => movements.push(Movement {
+                seq: e.seq,
+                product: a.product_id,
+                delta: a.delta,
+                reason: "adjustment",
+            }),
+            _ => {}
+        }
+    }
+
+    let negative = apply_movements(tx, terminal, &movements).await?;
+    insert_sales(tx, terminal, &sales, &negative).await?;
+
+    // Order events and menu edits, in sequence order (a status change may follow its sale in
+    // the same batch; menu edits are ordered as the server receives them).
+    for (e, payload) in fresh {
+        match payload {
+            Payload::OrderStatus(s) => {
+                let status = serde_plain(&s.status);
+                order_event(tx, terminal, e.seq, s.order_id, "status", &status, s.at).await?;
+                tx.execute(
+                    "UPDATE orders SET status = $2 WHERE id = $1 AND status <> 'cancelled'",
+                    &[&s.order_id, &status],
+                )
+                .await?;
+            }
+            Payload::OrderCancelled(c) => {
+                order_event(
+                    tx,
+                    terminal,
+                    e.seq,
+                    c.order_id,
+                    "cancelled",
+                    "cancelled",
+                    c.at,
+                )
+                .await?;
+                tx.execute(
+                    "UPDATE orders SET status = 'cancelled' WHERE id = $1",
+                    &[&c.order_id],
+                )
+                .await?;
+            }
+            Payload::CategoryUpserted(c) => {
+                let data = serde_json::to_value(c).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, "category", c.id, &data, None)
+                    .await?;
+            }
+            Payload::ProductUpserted(p) => {
+                let data = serde_json::to_value(p).map_err(internal)?;
+                crate::pull::record_change(
+                    tx,
+                    terminal.store_id,
+                    "product",
+                    p.id,
+                    &data,
+                    Some(p.price),
+                )
+                .await?;
+            }
+            Payload::Sale(_) | Payload::StockAdjusted(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+    Failure::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        e.to_string(),
+    )
+}
+
+/// An enum's wire name (`"dine_in"` → `dine_in`).
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+/// Quantities per product, summed (a sale may list a product twice).
+fn summed(items: impl Iterator<Item = (Uuid, i64)>) -> BTreeMap<Uuid, i64> {
+    let mut out = BTreeMap::new();
+    for (product, qty) in items {
+        *out.entry(product).or_insert(0) += qty;
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn order_event(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    seq: i64,
+    order: Uuid,
+    kind: &str,
+    status: &str,
+    at: jiff::Timestamp,
+) -> Result<(), Failure> {
+    tx.execute(
+        "INSERT INTO order_events (terminal_id, seq, order_id, kind, status, at)
+         VALUES ($1, $2, $3, $4, $5, $6::text::timestamptz) ON CONFLICT DO NOTHING",
+        &[&terminal.id, &seq, &order, &kind, &status, &at.to_string()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the batch's movements and moves the store's levels; returns the products whose level
+/// is now below zero.
+async fn apply_movements(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    movements: &[Movement],
+) -> Result<HashSet<Uuid>, Failure> {
+    if movements.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let seqs: Vec<i64> = movements.iter().map(|m| m.seq).collect();
+    let products: Vec<Uuid> = movements.iter().map(|m| m.product).collect();
+    let deltas: Vec<i64> = movements.iter().map(|m| m.delta).collect();
+    let reasons: Vec<&str> = movements.iter().map(|m| m.reason).collect();
+    tx.execute(
+        "INSERT INTO stock_movements (terminal_id, seq, product_id, store_id, delta, reason)
+         SELECT $1, s, p, $2, d, r FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::text[])
+             AS m(s, p, d, r)
+         ON CONFLICT DO NOTHING",
+        &[
+            &terminal.id,
+            &terminal.store_id,
+            &seqs,
+            &products,
+            &deltas,
+            &reasons,
+        ],
+    )
+    .await?;
+    // Levels in product order, so two terminals' batches lock the same rows in the same order.
+    let by_product = summed(movements.iter().map(|m| (m.product, m.delta)));
+    let products: Vec<Uuid> = by_product.keys().copied().collect();
+    let deltas: Vec<i64> = by_product.values().copied().collect();
+    let rows = tx
+        .query(
+            "INSERT INTO stock_levels (store_id, product_id, level)
+             SELECT $1, p, d FROM UNNEST($2::uuid[], $3::bigint[]) AS m(p, d)
+             ON CONFLICT (store_id, product_id)
+                 DO UPDATE SET level = stock_levels.level + EXCLUDED.level
+             RETURNING product_id, level",
+            &[&terminal.store_id, &products, &deltas],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.get::<_, i64>(1) < 0)
+        .map(|r| r.get(0))
+        .collect())
+}
+
+async fn insert_sales(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    sales: &[(i64, &Sale)],
+    negative: &HashSet<Uuid>,
+) -> Result<(), Failure> {
+    if sales.is_empty() {
+        return Ok(());
+    }
+    // The server's menu prices, to flag a sale made at a price the server no longer has.
+    let mut product_ids: Vec<Uuid> = sales
+        .iter()
+        .flat_map(|(_, s)| s.order.lines.iter().map(|l| l.product_id))
+        .collect();
+    product_ids.sort();
+    product_ids.dedup();
+    let prices: HashMap<Uuid, i64> = tx
+        .query(
+            "SELECT id, price FROM products WHERE store_id = $1 AND id = ANY($2)",
+            &[&terminal.store_id, &product_ids],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+
+    let n = sales.len();
+    let mut o = OrderColumns::with_capacity(n);
+    let mut l = LineColumns::default();
+    let mut p = PaymentColumns::default();
+    for (seq, sale) in sales {
+        let order = &sale.order;
+        let mut flags = Vec::new();
+        if sale
+            .stock_movements
+            .iter()
+            .any(|m| negative.contains(&m.product_id))
+        {
+            flags.push("negative_stock");
+        }
+        if order.lines.iter().any(|line| {
+            prices
+                .get(&line.product_id)
+                .is_some_and(|p| *p != line.base_price)
+        }) {
+            flags.push("stale_price");
+        }
+        o.push(*seq, order, flags.join(","));
+        for (i, line) in order.lines.iter().enumerate() {
+            l.push(order.id, i as i32, line)?;
+        }
+        for (i, pay) in order.payments.iter().enumerate() {
+            p.push(order.id, i as i32, pay);
+        }
+    }
+    tx.execute(
+        "INSERT INTO orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
+                             status, staff_id, staff_name, order_type, label, currency, minor_unit,
+                             subtotal, discount, service, tax, rounding, total, paid, change, flags)
+         SELECT id, $1, $2, seq, receipt_no, day::date, at::timestamptz, status, staff_id,
+                staff_name, order_type, label, currency, minor_unit, subtotal, discount, service,
+                tax, rounding, total, paid, change,
+                CASE WHEN flags = '' THEN '{}'::text[] ELSE string_to_array(flags, ',') END
+         FROM UNNEST($3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
+                     $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
+                     $20::bigint[], $21::bigint[], $22::bigint[], $23::text[])
+             AS u(id, seq, receipt_no, day, at, status, staff_id, staff_name, order_type, label,
+                  currency, minor_unit, subtotal, discount, service, tax, rounding, total, paid,
+                  change, flags)
+         ON CONFLICT DO NOTHING",
+        &[
+            &terminal.store_id,
+            &terminal.id,
+            &o.id,
+            &o.seq,
+            &o.receipt_no,
+            &o.day,
+            &o.at,
+            &o.status,
+            &o.staff_id,
+            &o.staff_name,
+            &o.order_type,
+            &o.label,
+            &o.currency,
+            &o.minor_unit,
+            &o.subtotal,
+            &o.discount,
+            &o.service,
+            &o.tax,
+            &o.rounding,
+            &o.total,
+            &o.paid,
+            &o.change,
+            &o.flags,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO order_lines (order_id, line_no, product_id, product_name, quantity,
+                                  unit_price, total, detail)
+         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::bigint[],
+                              $6::bigint[], $7::bigint[], $8::jsonb[])
+         ON CONFLICT DO NOTHING",
+        &[
+            &l.order_id,
+            &l.line_no,
+            &l.product_id,
+            &l.name,
+            &l.quantity,
+            &l.unit_price,
+            &l.total,
+            &l.detail,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO payments (order_id, idx, method, amount, tendered, change, reference)
+         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::bigint[],
+                              $6::bigint[], $7::text[])
+         ON CONFLICT DO NOTHING",
+        &[
+            &p.order_id,
+            &p.idx,
+            &p.method,
+            &p.amount,
+            &p.tendered,
+            &p.change,
+            &p.reference,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct OrderColumns {
+    id: Vec<Uuid>,
+    seq: Vec<i64>,
+    receipt_no: Vec<String>,
+    day: Vec<String>,
+    at: Vec<String>,
+    status: Vec<String>,
+    staff_id: Vec<Uuid>,
+    staff_name: Vec<String>,
+    order_type: Vec<String>,
+    label: Vec<String>,
+    currency: Vec<String>,
+    minor_unit: Vec<i32>,
+    subtotal: Vec<i64>,
+    discount: Vec<i64>,
+    service: Vec<i64>,
+    tax: Vec<i64>,
+    rounding: Vec<i64>,
+    total: Vec<i64>,
+    paid: Vec<i64>,
+    change: Vec<i64>,
+    flags: Vec<String>,
+}
+
+impl OrderColumns {
+    fn with_capacity(n: usize) -> OrderColumns {
+        let mut c = OrderColumns::default();
+        c.id.reserve(n);
+        c
+    }
+
+    fn push(&mut self, seq: i64, o: &kasir_proto::Order, flags: String) {
+        self.id.push(o.id);
+        self.seq.push(seq);
+        self.receipt_no.push(o.receipt_no.clone());
+        self.day.push(o.business_date.to_string());
+        self.at.push(o.created_at.to_string());
+        self.status.push(serde_plain(&o.status));
+        self.staff_id.push(o.staff_id);
+        self.staff_name.push(o.staff_name.clone());
+        self.order_type.push(serde_plain(&o.order_type));
+        self.label.push(o.label.clone());
+        self.currency.push(o.currency.clone());
+        self.minor_unit.push(o.minor_unit as i32);
+        self.subtotal.push(o.subtotal);
+        self.discount.push(o.order_discount);
+        self.service.push(o.service);
+        self.tax.push(o.tax);
+        self.rounding.push(o.rounding);
+        self.total.push(o.total);
+        self.paid.push(o.paid);
+        self.change.push(o.change);
+        self.flags.push(flags);
+    }
+}
+
+#[derive(Default)]
+struct LineColumns {
+    order_id: Vec<Uuid>,
+    line_no: Vec<i32>,
+    product_id: Vec<Uuid>,
+    name: Vec<String>,
+    quantity: Vec<i64>,
+    unit_price: Vec<i64>,
+    total: Vec<i64>,
+    detail: Vec<serde_json::Value>,
+}
+
+impl LineColumns {
+    fn push(&mut self, order: Uuid, no: i32, line: &kasir_proto::OrderLine) -> Result<(), Failure> {
+        self.order_id.push(order);
+        self.line_no.push(no);
+        self.product_id.push(line.product_id);
+        self.name.push(line.product_name.clone());
+        self.quantity.push(line.quantity);
+        self.unit_price.push(line.unit_price);
+        self.total.push(line.total);
+        self.detail
+            .push(serde_json::to_value(line).map_err(internal)?);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct PaymentColumns {
+    order_id: Vec<Uuid>,
+    idx: Vec<i32>,
+    method: Vec<String>,
+    amount: Vec<i64>,
+    tendered: Vec<i64>,
+    change: Vec<i64>,
+    reference: Vec<Option<String>>,
+}
+
+impl PaymentColumns {
+    fn push(&mut self, order: Uuid, idx: i32, p: &kasir_proto::Payment) {
+        self.order_id.push(order);
+        self.idx.push(idx);
+        self.method.push(serde_plain(&p.method));
+        self.amount.push(p.amount);
+        self.tendered.push(p.tendered);
+        self.change.push(p.change);
+        self.reference.push(p.reference.clone());
+    }
+}
