@@ -481,7 +481,9 @@ export type Permission =
 /**  Categories, products, modifiers, images. */
 "manage_catalog" | "adjust_stock" | 
 /**  Creating and changing staff (admins only for managers and admins). */
-"manage_staff" | "manage_settings" | "view_audit";
+"manage_staff" | "manage_settings" | "view_audit" | 
+/**  Enrolling the terminal with a central server. */
+"manage_sync";
 
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;

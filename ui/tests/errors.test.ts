@@ -36,7 +36,7 @@ const entities = {
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
-  manage_settings: true, view_audit: true,
+  manage_settings: true, view_audit: true, manage_sync: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 

@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod people;
 pub mod sales;
 pub mod settings;
+pub mod sync;
 
 pub use crate::access::{Actor, Permission, Role};
 pub use crate::kernel::clock::{Clock, FixedClock, SystemClock};

@@ -57,7 +57,9 @@ CREATE TABLE operator_tokens (
 CREATE TABLE inbox (
     terminal_id uuid NOT NULL REFERENCES terminals (id),
     seq         bigint NOT NULL,
-    id          uuid NOT NULL UNIQUE,
+    -- The idempotency key, unique per terminal (a terminal copied from another's disk repeats
+    -- its keys; each terminal's entries are still its own).
+    id          uuid NOT NULL,
     v           integer NOT NULL,
     kind        text NOT NULL,
     payload     jsonb NOT NULL,
@@ -67,7 +69,8 @@ CREATE TABLE inbox (
     received_at timestamptz NOT NULL DEFAULT now(),
     -- NULL: applied. Otherwise why it was rejected (kept, so the sequence has no gap).
     rejected    text,
-    PRIMARY KEY (terminal_id, seq)
+    PRIMARY KEY (terminal_id, seq),
+    UNIQUE (terminal_id, id)
 );
 
 -- Sales, as facts.

@@ -47,6 +47,7 @@ export const en = {
   "perm.manage_staff": "manage staff",
   "perm.manage_settings": "change the shop's settings",
   "perm.view_audit": "view the audit log",
+  "perm.manage_sync": "set up sync with the server",
 
   "rule.required": "must not be empty",
   "rule.too_long": "at most {max} characters",
@@ -175,6 +176,7 @@ export const id: Record<keyof typeof en, string> = {
   "perm.manage_staff": "mengatur staf",
   "perm.manage_settings": "mengubah pengaturan toko",
   "perm.view_audit": "melihat log audit",
+  "perm.manage_sync": "mengatur sinkronisasi dengan server",
 
   "rule.required": "wajib diisi",
   "rule.too_long": "paling banyak {max} karakter",

@@ -52,10 +52,12 @@ pub enum Permission {
     ManageStaff,
     ManageSettings,
     ViewAudit,
+    /// Enrolling the terminal with a central server.
+    ManageSync,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -64,6 +66,7 @@ impl Permission {
         Permission::ManageStaff,
         Permission::ManageSettings,
         Permission::ViewAudit,
+        Permission::ManageSync,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -79,6 +82,7 @@ impl Permission {
             Permission::ManageStaff => &[Manager, Admin],
             Permission::ManageSettings => &[Admin],
             Permission::ViewAudit => &[Manager, Admin],
+            Permission::ManageSync => &[Manager, Admin],
         }
     }
 
@@ -92,7 +96,8 @@ impl Permission {
             | Permission::AdjustStock
             | Permission::ManageStaff
             | Permission::ManageSettings
-            | Permission::ViewAudit => false,
+            | Permission::ViewAudit
+            | Permission::ManageSync => false,
         }
     }
 }
@@ -145,6 +150,7 @@ impl fmt::Display for Permission {
             Permission::ManageStaff => "manage staff",
             Permission::ManageSettings => "change settings",
             Permission::ViewAudit => "read the audit log",
+            Permission::ManageSync => "set up sync",
         };
         f.pad(s)
     }
@@ -257,6 +263,7 @@ mod tests {
                     AdjustStock,
                     ManageStaff,
                     ViewAudit,
+                    ManageSync,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),

@@ -15,4 +15,5 @@ mod receipt;
 mod search;
 mod staff;
 mod storage;
+mod sync;
 mod tickets;

@@ -340,6 +340,20 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("audit_entries", Permission::ViewAudit, |k, a, _| {
             k.audit().entries(a, 10).map(drop)
         }),
+        ("sync_enrolled", Permission::ManageSync, |k, a, _| {
+            k.sync().enrolled(
+                a,
+                "https://kasir.example",
+                false,
+                &kasir_proto::api::EnrolResponse {
+                    terminal_id: uuid::Uuid::from_u128(1),
+                    terminal_code: "T02".into(),
+                    store_id: uuid::Uuid::from_u128(2),
+                    store_name: "Braga".into(),
+                    token: "t".repeat(43),
+                },
+            )
+        }),
     ]
 }
 
@@ -371,7 +385,7 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 12] = [
+const NO_ACTOR: [(&str, &str); 23] = [
     (
         "people.approver",
         "checks a PIN like sign-in; the use case it approves checks the approver's role",
@@ -411,6 +425,41 @@ const NO_ACTOR: [(&str, &str); 12] = [
         "the uploader reads it; it is no staff member",
     ),
     (
+        "sync.status",
+        "the top bar shows every member sync's counts",
+    ),
+    (
+        "sync.enrolment",
+        "the uploader reads it; it is no staff member",
+    ),
+    (
+        "sync.pending",
+        "the uploader reads it; it is no staff member",
+    ),
+    ("sync.head", "the uploader reads it; it is no staff member"),
+    (
+        "sync.record_push",
+        "the uploader records the server's answers; it is no staff member",
+    ),
+    (
+        "sync.quarantine_here",
+        "the uploader sets aside an entry the server refused",
+    ),
+    ("sync.record_failure", "the uploader notes what went wrong"),
+    (
+        "sync.record_success",
+        "the uploader notes a contact that worked",
+    ),
+    (
+        "sync.pull_cursor",
+        "the uploader reads it; it is no staff member",
+    ),
+    (
+        "sync.apply_pull",
+        "the server's menu, applied by the uploader (no outbox entry)",
+    ),
+    ("sync.sent_kinds", "read-only: the outbox's payloads"),
+    (
         "catalog.refresh_popularity",
         "housekeeping of a cached figure, changes no fact",
     ),
@@ -427,6 +476,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("ShopSettings", "settings"),
         ("Audit", "audit"),
         ("Outbox", "outbox"),
+        ("Sync", "sync"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -1,0 +1,444 @@
+//! The terminal's side of sync: its enrolment, how far the outbox has been answered, the
+//! entries the server rejected, and applying the pages of menu changes the server sends.
+//!
+//! The network is not here: `kasir-sync` talks HTTP and calls these use cases. Each one is one
+//! transaction, so a crash between two leaves a state the uploader can resume from: an entry
+//! is only ever marked done after the server's answer, and a page of changes is applied
+//! together with its cursor.
+//!
+//! **Invariant: applying the server's menu writes no outbox entry** (it is the server's
+//! version, not an edit), so a change never echoes back.
+
+use kasir_proto::api::{Change, ChangeData, Outcome, PullResponse, PushResponse};
+use kasir_proto::{Envelope, Payload};
+use rusqlite::{OptionalExtension, params};
+
+use crate::access::{Actor, Permission};
+use crate::kernel::time::Stamp;
+use crate::{Error, Kasir, Result};
+
+/// What the uploader needs to reach the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub server_url: String,
+    pub allow_http: bool,
+    pub terminal_id: String,
+    pub terminal_code: String,
+    pub store_name: String,
+    pub token: String,
+}
+
+/// One entry the server rejected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Quarantined {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub seq: i64,
+    pub kind: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// Sync as it really is, for the top bar and the sync screen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub server_url: Option<String>,
+    pub store_name: Option<String>,
+    /// Outbox entries the server has not answered yet.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub pending: i64,
+    /// When the oldest of them was written.
+    pub oldest_pending_at: Option<String>,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// Sync's use cases: `k.sync()`.
+pub struct Sync<'k> {
+    k: &'k Kasir,
+}
+
+impl Kasir {
+    /// The terminal's side of sync.
+    pub fn sync(&self) -> Sync<'_> {
+        Sync { k: self }
+    }
+}
+
+impl Sync<'_> {
+    /// What sync is doing, counts and times only (no token).
+    pub fn status(&self) -> Result<SyncStatus> {
+        self.k.read_any(|conn| {
+            let (mut status, acked) = conn.query_row(
+                "SELECT server_url, store_name, acked_seq, last_success, last_error,
+                        last_error_at, token IS NOT NULL FROM sync_state WHERE id = 1",
+                [],
+                |r| {
+                    let status = SyncStatus {
+                        enrolled: r.get(6)?,
+                        server_url: r.get(0)?,
+                        store_name: r.get(1)?,
+                        pending: 0,
+                        oldest_pending_at: None,
+                        last_success: r.get(3)?,
+                        last_error: r.get(4)?,
+                        last_error_at: r.get(5)?,
+                        quarantined: Vec::new(),
+                    };
+                    Ok((status, r.get::<_, i64>(2)?))
+                },
+            )?;
+            let (pending, oldest): (i64, Option<String>) = conn.query_row(
+                "SELECT count(*), min(created_at) FROM outbox WHERE seq > ?1",
+                [acked],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT q.seq, o.kind, q.reason, q.at FROM sync_quarantine q
+                 JOIN outbox o ON o.seq = q.seq ORDER BY q.seq DESC LIMIT 100",
+            )?;
+            let quarantined = stmt
+                .query_map([], |r| {
+                    Ok(Quarantined {
+                        seq: r.get(0)?,
+                        kind: r.get(1)?,
+                        reason: r.get(2)?,
+                        at: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            status.pending = pending;
+            status.oldest_pending_at = oldest;
+            status.quarantined = quarantined;
+            Ok(status)
+        })
+    }
+
+    /// Where the server is and who this terminal is there; `None` before enrolment.
+    pub fn enrolment(&self) -> Result<Option<Enrolment>> {
+        self.k.read_any(|conn| {
+            conn.query_row(
+                "SELECT s.server_url, s.allow_http, s.terminal_id, t.terminal_code, s.store_name,
+                        s.token
+                 FROM sync_state s, settings t WHERE s.id = 1 AND s.token IS NOT NULL",
+                [],
+                |r| {
+                    Ok(Enrolment {
+                        server_url: r.get(0)?,
+                        allow_http: r.get(1)?,
+                        terminal_id: r.get(2)?,
+                        terminal_code: r.get(3)?,
+                        store_name: r.get(4)?,
+                        token: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(Error::from)
+        })
+    }
+
+    /// Records a successful enrolment: the server's address, the store, the token, and the
+    /// terminal code the server gave (receipt numbers use it from the next sale on). A
+    /// manager's action.
+    pub fn enrolled(
+        &self,
+        actor: &Actor,
+        server_url: &str,
+        allow_http: bool,
+        answer: &kasir_proto::api::EnrolResponse,
+    ) -> Result<()> {
+        self.k.write(actor, Permission::ManageSync, |cx| {
+            cx.execute(
+                "UPDATE sync_state SET server_url = ?1, allow_http = ?2, terminal_id = ?3,
+                        store_id = ?4, store_name = ?5, token = ?6, enrolled_at = ?7,
+                        last_error = NULL, last_error_at = NULL WHERE id = 1",
+                params![
+                    server_url,
+                    allow_http,
+                    answer.terminal_id.to_string(),
+                    answer.store_id.to_string(),
+                    answer.store_name,
+                    answer.token,
+                    Stamp(cx.now)
+                ],
+            )?;
+            cx.execute(
+                "UPDATE settings SET terminal_code = ?1",
+                [&answer.terminal_code],
+            )?;
+            crate::audit::record(
+                cx,
+                "sync_enrolled",
+                serde_json::json!({
+                    "server": server_url,
+                    "store": answer.store_name,
+                    "terminal": answer.terminal_code,
+                }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The next entries to send: after the last answered one, oldest first.
+    pub fn pending(&self, limit: u32) -> Result<(i64, Vec<Envelope>)> {
+        let acked: i64 = self.k.read_any(|conn| {
+            Ok(
+                conn.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })?;
+        Ok((acked, self.k.outbox().entries(acked, limit)?))
+    }
+
+    /// The highest sequence the outbox holds (the server shows the lag).
+    pub fn head(&self) -> Result<i64> {
+        self.k.read_any(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(max(seq), 0) FROM outbox", [], |r| r.get(0))?)
+        })
+    }
+
+    /// Records the server's answer to a push of `sent` (sequences, in order): entries answered
+    /// `applied` or `duplicate` are done, `rejected` ones are done and quarantined with their
+    /// reason. `acked_seq` moves only over a run of answered entries, so an answer that misses
+    /// an entry never skips it.
+    pub fn record_push(&self, sent: &[i64], answer: &PushResponse) -> Result<i64> {
+        self.k.transact(|tx, now| {
+            let mut acked: i64 =
+                tx.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            let answered: std::collections::HashMap<i64, &Outcome> =
+                answer.results.iter().map(|r| (r.seq, &r.outcome)).collect();
+            for &seq in sent {
+                if seq <= acked {
+                    continue;
+                }
+                if seq != acked + 1 {
+                    break;
+                }
+                match answered.get(&seq) {
+                    Some(Outcome::Applied | Outcome::Duplicate) => {}
+                    Some(Outcome::Rejected { reason }) => {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO sync_quarantine (seq, reason, at)
+                             VALUES (?1, ?2, ?3)",
+                            params![seq, reason.to_string(), Stamp(now)],
+                        )?;
+                        tracing::warn!(seq, %reason, "the server rejected an outbox entry");
+                    }
+                    None => break,
+                }
+                acked = seq;
+            }
+            tx.execute(
+                "UPDATE sync_state SET acked_seq = ?1, last_success = ?2, last_error = NULL,
+                        last_error_at = NULL WHERE id = 1",
+                params![acked, Stamp(now)],
+            )?;
+            Ok(acked)
+        })
+    }
+
+    /// Quarantines an entry the server refused on its own in a whole-batch refusal (too large,
+    /// unreadable), so the queue goes on; returns the new `acked_seq`.
+    pub fn quarantine_here(&self, seq: i64, reason: &str) -> Result<i64> {
+        self.k.transact(|tx, now| {
+            let acked: i64 =
+                tx.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            if seq != acked + 1 {
+                return Ok(acked);
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_quarantine (seq, reason, at) VALUES (?1, ?2, ?3)",
+                params![seq, reason, Stamp(now)],
+            )?;
+            tx.execute("UPDATE sync_state SET acked_seq = ?1 WHERE id = 1", [seq])?;
+            Ok(seq)
+        })
+    }
+
+    /// Notes a failure (network, server) for the sync screen.
+    pub fn record_failure(&self, message: &str) -> Result<()> {
+        let message: String = message.chars().take(500).collect();
+        self.k.transact(|tx, now| {
+            tx.execute(
+                "UPDATE sync_state SET last_error = ?1, last_error_at = ?2 WHERE id = 1",
+                params![message, Stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Notes a contact that worked (a pull with nothing to send).
+    pub fn record_success(&self) -> Result<()> {
+        self.k.transact(|tx, now| {
+            tx.execute(
+                "UPDATE sync_state SET last_success = ?1, last_error = NULL,
+                        last_error_at = NULL WHERE id = 1",
+                params![Stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The cursor to pull after.
+    pub fn pull_cursor(&self) -> Result<i64> {
+        self.k.read_any(|conn| {
+            Ok(
+                conn.query_row("SELECT pull_cursor FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+    }
+
+    /// Applies a page of the server's changes and its cursor in one transaction. A page that
+    /// starts before the stored cursor (a late answer to an older request) changes nothing.
+    pub fn apply_pull(&self, page: &PullResponse) -> Result<usize> {
+        self.k.transact(|tx, now| {
+            let cursor: i64 =
+                tx.query_row("SELECT pull_cursor FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            let mut applied = 0;
+            for Change { cursor: at, data } in &page.changes {
+                if *at <= cursor {
+                    continue;
+                }
+                match data {
+                    ChangeData::Category(c) => apply_category(tx, now, c)?,
+                    ChangeData::Product(p) => apply_product(tx, now, p)?,
+                    ChangeData::Unknown => continue,
+                }
+                applied += 1;
+            }
+            if page.cursor > cursor {
+                tx.execute(
+                    "UPDATE sync_state SET pull_cursor = ?1 WHERE id = 1",
+                    [page.cursor],
+                )?;
+            }
+            Ok(applied)
+        })
+    }
+
+    /// Entries in the outbox of a kind, for tests and the sync screen: (seq, payload).
+    pub fn sent_kinds(&self) -> Result<Vec<(i64, Payload)>> {
+        Ok(self
+            .k
+            .outbox()
+            .entries(0, u32::MAX)?
+            .into_iter()
+            .map(|e| (e.seq, e.payload))
+            .collect())
+    }
+}
+
+fn apply_category(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    c: &kasir_proto::Category,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO categories (id, name, sort_order, active, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort_order = excluded.sort_order,
+             active = excluded.active, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        c.id.to_string(),
+        c.name,
+        c.sort_order,
+        c.active,
+        Stamp(now)
+    ])?;
+    Ok(())
+}
+
+/// The server's version of a product: its menu fields and modifiers. The stock count stays
+/// the terminal's ledger's (a new product starts at zero when tracked); pictures are not
+/// synced yet, so the local picture stays.
+fn apply_product(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    p: &kasir_proto::Product,
+) -> Result<()> {
+    let id = p.id.to_string();
+    // A barcode another local product holds goes to the newer one (the server's).
+    if let Some(code) = &p.barcode {
+        conn.prepare_cached("UPDATE products SET barcode = NULL WHERE barcode = ?1 AND id <> ?2")?
+            .execute(params![code, id])?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO products (id, category_id, name, description, price, stock,
+                               low_stock_warning, low_stock_critical, active, barcode, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 THEN 0 END, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET category_id = excluded.category_id,
+             name = excluded.name, description = excluded.description, price = excluded.price,
+             low_stock_warning = excluded.low_stock_warning,
+             low_stock_critical = excluded.low_stock_critical, active = excluded.active,
+             barcode = excluded.barcode, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        id,
+        p.category_id.to_string(),
+        p.name,
+        p.description,
+        p.price,
+        p.stock.is_some(),
+        p.low_stock_warning,
+        p.low_stock_critical,
+        p.active,
+        p.barcode,
+        Stamp(now)
+    ])?;
+    conn.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
+        .execute([&id])?;
+    for (gi, g) in p.modifier_groups.iter().enumerate() {
+        let gid = g.id.to_string();
+        conn.prepare_cached(
+            "INSERT INTO modifier_groups (id, product_id, name, min_choices, max_choices,
+                                          sort_order, retired)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                 min_choices = excluded.min_choices, max_choices = excluded.max_choices,
+                 sort_order = excluded.sort_order, retired = 0",
+        )?
+        .execute(params![
+            gid,
+            id,
+            g.name,
+            g.min_choices,
+            g.max_choices,
+            gi as i64
+        ])?;
+        conn.prepare_cached("UPDATE modifier_options SET retired = 1 WHERE group_id = ?1")?
+            .execute([&gid])?;
+        for (oi, o) in g.options.iter().enumerate() {
+            conn.prepare_cached(
+                "INSERT INTO modifier_options (id, group_id, name, price_delta, sort_order,
+                                               retired)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                     price_delta = excluded.price_delta, sort_order = excluded.sort_order,
+                     retired = 0",
+            )?
+            .execute(params![
+                o.id.to_string(),
+                gid,
+                o.name,
+                o.price_delta,
+                oi as i64
+            ])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The terminal's side of sync: answers mark entries done only in order, rejected entries are
+//! quarantined and the queue goes on, and the server's menu applies with its cursor and writes
+//! no outbox entry.
+
+use kasir_proto::api::{
+    Change, ChangeData, EntryResult, Outcome, PullResponse, PushResponse, Rejection,
+};
+use uuid::Uuid;
+
+use crate::helpers::shop;
+
+fn answer(results: &[(i64, Outcome)]) -> PushResponse {
+    PushResponse {
+        results: results
+            .iter()
+            .map(|(seq, outcome)| EntryResult {
+                seq: *seq,
+                outcome: outcome.clone(),
+            })
+            .collect(),
+        held_through: 0,
+    }
+}
+
+#[test]
+fn answers_mark_entries_done_in_order_and_rejections_are_set_aside() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(50));
+    for _ in 0..3 {
+        s.sell(&[(&p, 1)]);
+    }
+    let (acked, pending) = s.kasir.sync().pending(100).unwrap();
+    assert_eq!(acked, 0);
+    let seqs: Vec<i64> = pending.iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.len() >= 4,
+        "the template's category, the product and three sales"
+    );
+    let before = s.kasir.sync().status().unwrap().pending;
+    assert_eq!(before, seqs.len() as i64);
+
+    // The answer misses the third entry: only the first two are done.
+    let (a, b, d) = (seqs[0], seqs[1], seqs[3]);
+    let rejected = Outcome::Rejected {
+        reason: Rejection::Malformed {
+            detail: "test".into(),
+        },
+    };
+    let acked = s
+        .kasir
+        .sync()
+        .record_push(
+            &seqs,
+            &answer(&[
+                (a, Outcome::Applied),
+                (b, rejected.clone()),
+                (d, Outcome::Duplicate),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(acked, b);
+    let status = s.kasir.sync().status().unwrap();
+    assert_eq!(status.pending, before - 2);
+    assert_eq!(status.quarantined.len(), 1);
+    assert_eq!(status.quarantined[0].seq, b);
+    assert!(status.quarantined[0].reason.contains("test"));
+    assert!(status.last_success.is_some());
+
+    // The rest, answered: all done, and the next pending list is empty.
+    s.kasir
+        .sync()
+        .record_push(
+            &seqs[2..],
+            &answer(
+                &seqs[2..]
+                    .iter()
+                    .map(|&q| (q, Outcome::Applied))
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .unwrap();
+    assert_eq!(s.kasir.sync().status().unwrap().pending, 0);
+    assert!(s.kasir.sync().pending(100).unwrap().1.is_empty());
+}
+
+#[test]
+fn the_servers_menu_applies_with_its_cursor_and_never_echoes_back() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(50));
+    let outbox_before = s.kasir.outbox().entries(0, 10_000).unwrap().len();
+    let cat = Uuid::now_v7();
+    let new_product = Uuid::now_v7();
+    let mut changed = kasir_proto::Product {
+        id: p.id.0,
+        category_id: s.category.0,
+        name: "Croissant Mentega".into(),
+        description: String::new(),
+        price: 24_000,
+        stock: Some(999),
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: Some("8991234567890".into()),
+        image_id: None,
+        modifier_groups: vec![],
+    };
+    let page = PullResponse {
+        changes: vec![
+            Change {
+                cursor: 1,
+                data: ChangeData::Category(kasir_proto::Category {
+                    id: cat,
+                    name: "Roti".into(),
+                    sort_order: 2,
+                    active: true,
+                }),
+            },
+            Change {
+                cursor: 2,
+                data: ChangeData::Product(changed.clone()),
+            },
+            Change {
+                cursor: 3,
+                data: ChangeData::Product(kasir_proto::Product {
+                    id: new_product,
+                    category_id: cat,
+                    name: "Roti Bakar".into(),
+                    price: 18_000,
+                    barcode: None,
+                    ..changed.clone()
+                }),
+            },
+            Change {
+                cursor: 4,
+                data: ChangeData::Unknown,
+            },
+        ],
+        cursor: 4,
+        more: false,
+    };
+    assert_eq!(s.kasir.sync().apply_pull(&page).unwrap(), 3);
+    assert_eq!(s.kasir.sync().pull_cursor().unwrap(), 4);
+    let admin = s.admin.clone();
+    let now = s.kasir.catalog().product(&admin, p.id).unwrap();
+    assert_eq!(
+        (now.name.as_str(), now.price.0),
+        ("Croissant Mentega", 24_000)
+    );
+    assert_eq!(now.stock, Some(50), "stock stays the terminal's ledger's");
+    let fresh = s
+        .kasir
+        .catalog()
+        .product(&admin, kasir_core::catalog::ProductId(new_product))
+        .unwrap();
+    assert_eq!((fresh.price.0, fresh.stock), (18_000, Some(0)));
+    assert_eq!(
+        s.kasir.outbox().entries(0, 10_000).unwrap().len(),
+        outbox_before,
+        "applying the server's menu writes no outbox entry"
+    );
+
+    // A late answer to an older request changes nothing.
+    changed.price = 1;
+    let stale = PullResponse {
+        changes: vec![Change {
+            cursor: 2,
+            data: ChangeData::Product(changed),
+        }],
+        cursor: 2,
+        more: false,
+    };
+    assert_eq!(s.kasir.sync().apply_pull(&stale).unwrap(), 0);
+    assert_eq!(s.kasir.sync().pull_cursor().unwrap(), 4);
+    assert_eq!(
+        s.kasir.catalog().product(&admin, p.id).unwrap().price.0,
+        24_000
+    );
+}

@@ -1,0 +1,394 @@
+//! The terminal's sync with the central server: enrolment, the uploader that drains the
+//! outbox, and pulling the menu the server orders. Tauri-free: the app runs [`Uploader::run`]
+//! on its tokio runtime, and the tests drive [`Uploader::push_once`] and
+//! [`Uploader::pull_once`] through a faulty network.
+//!
+//! **Failure classes** (ARCHITECTURE.md, "sync"):
+//! - a timeout is [`SyncError::Unknown`]: the server may have applied the batch; the same
+//!   entries (same keys) are sent again, and the server answers `duplicate`;
+//! - a network error, a 5xx or a 429 is [`SyncError::Transient`]: back off exponentially with
+//!   jitter (capped), then try again;
+//! - an entry the server rejects (in a 200 answer) is quarantined with its reason and the
+//!   queue goes on; a batch refused whole with 400/413 is sent one entry at a time, and an entry
+//!   refused alone is quarantined here;
+//! - a 401 is [`SyncError::Unauthorized`]: sync stops until the terminal is enrolled again;
+//! - a server speaking a newer protocol is [`SyncError::NewerServer`]: sync stops until the
+//!   app is updated.
+//!
+//! **Invariant: an entry is marked done only after the server's answer for it**, in one
+//! SQLite transaction (`k.sync().record_push`), so a crash or a lost answer means it is sent
+//! again, never skipped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kasir_core::Kasir;
+use kasir_proto::api::{
+    ApiError, EnrolRequest, EnrolResponse, NewerServer, PROTOCOL_HEADER, PullResponse, PushRequest,
+    PushResponse, check_server_protocol,
+};
+use rand::Rng;
+
+/// About how many entries one push carries.
+pub const BATCH: u32 = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The request may or may not have been applied (a timeout): send the same entries again.
+    #[error("no answer in time: {0}")]
+    Unknown(String),
+    /// The server could not be reached or was busy: try again later.
+    #[error("server not reachable: {0}")]
+    Transient(String),
+    /// The token was refused: the terminal must be enrolled again.
+    #[error("the server refused this terminal ({code}): enrol it again")]
+    Unauthorized { code: String },
+    /// The server refused the request itself.
+    #[error("the server refused the request ({code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error(transparent)]
+    NewerServer(#[from] NewerServer),
+    /// Only `https://` addresses, unless plain HTTP was allowed for a server on the shop's own
+    /// network.
+    #[error("the server address must start with https:// (or http:// when allowed): {0}")]
+    Address(String),
+    #[error("this terminal is not enrolled with a server")]
+    NotEnrolled,
+    #[error(transparent)]
+    Local(#[from] kasir_core::Error),
+}
+
+impl SyncError {
+    /// Whether waiting and trying again may help.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, SyncError::Unknown(_) | SyncError::Transient(_))
+    }
+}
+
+/// The HTTP side, with the failure classes.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    /// A client for `server_url`; `https://` always, `http://` only with `allow_http`.
+    pub fn new(server_url: &str, allow_http: bool, timeout: Duration) -> Result<Client, SyncError> {
+        let base = server_url.trim().trim_end_matches('/').to_owned();
+        let scheme_ok = base.starts_with("https://") || (allow_http && base.starts_with("http://"));
+        if !scheme_ok || base.len() > 300 {
+            return Err(SyncError::Address(base));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_max_idle_per_host(0)
+            .https_only(!allow_http)
+            .user_agent(concat!("kasir/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Transient(e.to_string()))?;
+        Ok(Client { http, base })
+    }
+
+    pub async fn enrol(&self, code: &str, name: &str) -> Result<EnrolResponse, SyncError> {
+        let req = self
+            .http
+            .post(format!("{}/v1/enrol", self.base))
+            .json(&EnrolRequest {
+                code: code.to_owned(),
+                name: name.to_owned(),
+            });
+        answer(req.send().await).await
+    }
+
+    pub async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let req = self
+            .http
+            .post(format!("{}/v1/push", self.base))
+            .bearer_auth(token)
+            .json(req);
+        answer(req.send().await).await
+    }
+
+    pub async fn pull(&self, token: &str, after: i64) -> Result<PullResponse, SyncError> {
+        let req = self
+            .http
+            .get(format!("{}/v1/pull?after={after}", self.base))
+            .bearer_auth(token);
+        answer(req.send().await).await
+    }
+}
+
+/// Sorts an answer into the failure classes.
+async fn answer<T: serde::de::DeserializeOwned>(
+    sent: reqwest::Result<reqwest::Response>,
+) -> Result<T, SyncError> {
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => return Err(SyncError::Unknown(e.to_string())),
+        Err(e) => return Err(SyncError::Transient(e.to_string())),
+    };
+    if let Some(v) = response.headers().get(PROTOCOL_HEADER) {
+        let server: u32 = v.to_str().ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+        check_server_protocol(server)?;
+    }
+    let status = response.status();
+    if status.is_success() {
+        return response.json::<T>().await.map_err(|e| {
+            if e.is_timeout() {
+                SyncError::Unknown(e.to_string())
+            } else {
+                SyncError::Transient(format!("unreadable answer: {e}"))
+            }
+        });
+    }
+    let body: Option<ApiError> = response.json().await.ok();
+    let (code, message) = body.map_or_else(
+        || (status.as_str().to_owned(), status.to_string()),
+        |b| (b.code, b.message),
+    );
+    if status.as_u16() == 401 {
+        Err(SyncError::Unauthorized { code })
+    } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+        Err(SyncError::Transient(format!("{status}: {message}")))
+    } else {
+        Err(SyncError::Refused {
+            status: status.as_u16(),
+            code,
+            message,
+        })
+    }
+}
+
+/// Enrols this terminal: trades the code for an identity and records it (a manager's action).
+pub async fn enrol(
+    k: &Arc<Kasir>,
+    actor: &kasir_core::Actor,
+    server_url: &str,
+    allow_http: bool,
+    code: &str,
+    name: &str,
+) -> Result<EnrolResponse, SyncError> {
+    let client = Client::new(server_url, allow_http, Duration::from_secs(20))?;
+    let answer = client.enrol(code, name).await?;
+    let (k, actor, url, a) = (
+        k.clone(),
+        actor.clone(),
+        client.base.clone(),
+        answer.clone(),
+    );
+    blocking(move || k.sync().enrolled(&actor, &url, allow_http, &a)).await?;
+    Ok(answer)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> kasir_core::Result<T> + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SyncError::Local(kasir_core::Error::DatabaseCorrupt(e.to_string())))?
+        .map_err(SyncError::Local)
+}
+
+/// What one push did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pushed {
+    pub sent: usize,
+    /// Entries still waiting after it.
+    pub acked_through: i64,
+}
+
+/// The one uploader of a terminal.
+pub struct Uploader {
+    k: Arc<Kasir>,
+    timeout: Duration,
+    batch: std::sync::atomic::AtomicU32,
+    configured: std::sync::atomic::AtomicU32,
+}
+
+impl Uploader {
+    pub fn new(k: Arc<Kasir>, timeout: Duration) -> Uploader {
+        Uploader {
+            k,
+            timeout,
+            batch: std::sync::atomic::AtomicU32::new(BATCH),
+            configured: std::sync::atomic::AtomicU32::new(BATCH),
+        }
+    }
+
+    /// The same, sending at most `batch` entries a push (tests use small batches).
+    pub fn with_batch(k: Arc<Kasir>, timeout: Duration, batch: u32) -> Uploader {
+        let u = Uploader::new(k, timeout);
+        u.batch
+            .store(batch.clamp(1, BATCH), std::sync::atomic::Ordering::Relaxed);
+        u.configured
+            .store(batch.clamp(1, BATCH), std::sync::atomic::Ordering::Relaxed);
+        u
+    }
+
+    async fn client(&self) -> Result<(Client, String), SyncError> {
+        let k = self.k.clone();
+        let e = blocking(move || k.sync().enrolment())
+            .await?
+            .ok_or(SyncError::NotEnrolled)?;
+        Ok((
+            Client::new(&e.server_url, e.allow_http, self.timeout)?,
+            e.token,
+        ))
+    }
+
+    /// Sends one batch of what is waiting and records the answer. `Ok(None)` when nothing
+    /// waits.
+    pub async fn push_once(&self) -> Result<Option<Pushed>, SyncError> {
+        use std::sync::atomic::Ordering;
+        let (client, token) = self.client().await?;
+        let k = self.k.clone();
+        let limit = self.batch.load(Ordering::Relaxed);
+        let (head, (_, entries)) =
+            blocking(move || Ok((k.sync().head()?, k.sync().pending(limit)?))).await?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let sent: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+        let req = PushRequest {
+            head,
+            entries: entries
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()
+                .map_err(|e| SyncError::Local(kasir_core::Error::DatabaseCorrupt(e.to_string())))?,
+        };
+        match client.push(&token, &req).await {
+            Ok(answer) => {
+                self.batch
+                    .store(self.configured.load(Ordering::Relaxed), Ordering::Relaxed);
+                let k = self.k.clone();
+                let n = sent.len();
+                let acked = blocking(move || k.sync().record_push(&sent, &answer)).await?;
+                Ok(Some(Pushed {
+                    sent: n,
+                    acked_through: acked,
+                }))
+            }
+            // A batch refused whole: find the entry by sending one at a time; one refused
+            // alone is quarantined here, and the queue goes on.
+            Err(SyncError::Refused {
+                status,
+                code,
+                message,
+            }) if (status == 400 || status == 413) && code != "unsupported_version" => {
+                if sent.len() > 1 {
+                    self.batch.store(1, Ordering::Relaxed);
+                    return Err(SyncError::Refused {
+                        status,
+                        code,
+                        message,
+                    });
+                }
+                let k = self.k.clone();
+                let reason = format!("{code}: {message}");
+                let acked = blocking(move || k.sync().quarantine_here(sent[0], &reason)).await?;
+                Ok(Some(Pushed {
+                    sent: 1,
+                    acked_through: acked,
+                }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pulls one page of changes and applies it with its cursor. Returns whether more wait.
+    pub async fn pull_once(&self) -> Result<bool, SyncError> {
+        let (client, token) = self.client().await?;
+        let k = self.k.clone();
+        let after = blocking(move || k.sync().pull_cursor()).await?;
+        let page = client.pull(&token, after).await?;
+        let more = page.more;
+        let k = self.k.clone();
+        blocking(move || k.sync().apply_pull(&page)).await?;
+        Ok(more)
+    }
+
+    /// Pushes until nothing waits, then pulls until nothing is new.
+    pub async fn sync_now(&self) -> Result<(), SyncError> {
+        while self.push_once().await?.is_some() {}
+        while self.pull_once().await? {}
+        let k = self.k.clone();
+        blocking(move || k.sync().record_success()).await
+    }
+
+    /// Runs until `stop` is notified: syncs when woken (a sale was made), after a failure's
+    /// back-off, and every minute. Never blocks the till: it only reads the outbox and writes
+    /// answers, each in its own short transaction.
+    pub async fn run(self, wake: Arc<tokio::sync::Notify>, stop: Arc<tokio::sync::Notify>) {
+        let mut failures = 0u32;
+        loop {
+            let delay = match self.sync_now().await {
+                Ok(()) => {
+                    failures = 0;
+                    Duration::from_secs(60)
+                }
+                Err(e) => {
+                    let k = self.k.clone();
+                    let message = e.to_string();
+                    let _ = blocking(move || k.sync().record_failure(&message)).await;
+                    if !e.is_retryable() {
+                        tracing::warn!(error = %e, "sync stopped until something changes");
+                        Duration::from_secs(300)
+                    } else {
+                        failures = failures.saturating_add(1);
+                        backoff(failures)
+                    }
+                }
+            };
+            tokio::select! {
+                () = stop.notified() => return,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+}
+
+/// Exponential back-off with full jitter: up to 0.5 s × 2^(n-1), capped at 60 s.
+pub fn backoff(failures: u32) -> Duration {
+    let ceiling_ms = 500u64
+        .saturating_mul(1u64 << failures.saturating_sub(1).min(20))
+        .min(60_000);
+    Duration::from_millis(rand::rng().random_range(ceiling_ms / 2..=ceiling_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for n in 1..40 {
+            let d = backoff(n);
+            let ceiling = (500u64 << (n - 1).min(20)).min(60_000);
+            assert!(d.as_millis() as u64 <= ceiling && d.as_millis() as u64 >= ceiling / 2);
+        }
+        assert!(backoff(30) <= Duration::from_secs(60));
+    }
+
+    #[test]
+    fn only_https_unless_plain_http_is_allowed() {
+        let t = Duration::from_secs(1);
+        assert!(Client::new("https://kasir.example", false, t).is_ok());
+        assert!(matches!(
+            Client::new("http://192.168.1.10:8440", false, t),
+            Err(SyncError::Address(_))
+        ));
+        assert!(Client::new("http://192.168.1.10:8440", true, t).is_ok());
+        assert!(matches!(
+            Client::new("ftp://x", true, t),
+            Err(SyncError::Address(_))
+        ));
+    }
+}
