@@ -82,13 +82,14 @@ pub struct EnrolResponse {
 }
 
 /// `POST /v1/push`: outbox entries in sequence order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     /// The highest sequence the terminal has written (the server shows the lag).
     pub head: i64,
-    /// Entries as [`crate::Envelope`] writes them. The server reads each on its own, so one
+    /// Entries as [`crate::Envelope`] writes them, kept as raw JSON text: the terminal sends
+    /// its stored payloads without parsing them, and the server reads each on its own, so one
     /// it cannot read is rejected alone and the rest of the batch still applies.
-    pub entries: Vec<serde_json::Value>,
+    pub entries: Vec<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -80,6 +80,39 @@ impl Payload {
         "product_upserted",
     ];
 
+    /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
+    pub fn from_kind(kind: &str, payload: &serde_json::Value) -> serde_json::Result<Payload> {
+        use serde::Deserialize;
+        use serde::de::Error;
+        Ok(match kind {
+            "sale" => Payload::Sale(Sale::deserialize(payload)?),
+            "order_status" => Payload::OrderStatus(OrderStatusChanged::deserialize(payload)?),
+            "order_cancelled" => Payload::OrderCancelled(OrderCancelled::deserialize(payload)?),
+            "stock_adjusted" => Payload::StockAdjusted(StockAdjusted::deserialize(payload)?),
+            "category_upserted" => Payload::CategoryUpserted(Category::deserialize(payload)?),
+            "product_upserted" => Payload::ProductUpserted(Product::deserialize(payload)?),
+            other => {
+                return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
+            }
+        })
+    }
+
+    /// Reads a payload from its kind and its JSON text.
+    pub fn from_kind_str(kind: &str, payload: &str) -> serde_json::Result<Payload> {
+        use serde::de::Error;
+        Ok(match kind {
+            "sale" => Payload::Sale(serde_json::from_str(payload)?),
+            "order_status" => Payload::OrderStatus(serde_json::from_str(payload)?),
+            "order_cancelled" => Payload::OrderCancelled(serde_json::from_str(payload)?),
+            "stock_adjusted" => Payload::StockAdjusted(serde_json::from_str(payload)?),
+            "category_upserted" => Payload::CategoryUpserted(serde_json::from_str(payload)?),
+            "product_upserted" => Payload::ProductUpserted(serde_json::from_str(payload)?),
+            other => {
+                return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
+            }
+        })
+    }
+
     /// Reads a payload stored apart from its kind (the outbox table keeps them in two columns).
     pub fn from_parts(kind: &str, payload: serde_json::Value) -> serde_json::Result<Payload> {
         serde_json::from_value(serde_json::json!({ "kind": kind, "payload": payload }))

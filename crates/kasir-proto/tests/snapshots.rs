@@ -35,6 +35,14 @@ fn check(e: &Envelope, expected: Expect) {
     assert_eq!(&back, e);
     let body: serde_json::Value = serde_json::from_str(&e.payload.body_json().unwrap()).unwrap();
     assert_eq!(
+        Payload::from_kind(e.payload.kind(), &body).unwrap(),
+        e.payload
+    );
+    assert_eq!(
+        Payload::from_kind_str(e.payload.kind(), &e.payload.body_json().unwrap()).unwrap(),
+        e.payload
+    );
+    assert_eq!(
         Payload::from_parts(e.payload.kind(), body).unwrap(),
         e.payload
     );

@@ -34,13 +34,13 @@ use crate::{AppState, Failure};
 /// The envelope's own fields; the payload is read apart, so an unreadable one is rejected
 /// alone.
 #[derive(Deserialize)]
-struct Head {
+struct Head<'a> {
     v: u32,
     id: Uuid,
     seq: i64,
     kind: String,
-    #[serde(default)]
-    payload: serde_json::Value,
+    #[serde(borrow)]
+    payload: Option<&'a serde_json::value::RawValue>,
 }
 
 /// One entry of the batch, read.
@@ -49,7 +49,8 @@ struct Entry {
     id: Uuid,
     v: u32,
     kind: String,
-    payload_json: serde_json::Value,
+    /// The entry as sent.
+    raw: Box<serde_json::value::RawValue>,
     digest: Vec<u8>,
     payload: Result<Payload, Rejection>,
 }
@@ -59,15 +60,25 @@ pub async fn push(
     State(state): State<AppState>,
     Body(req): Body<PushRequest>,
 ) -> Result<Json<PushResponse>, Failure> {
+    Ok(Json(ingest(&state.pool, terminal, req).await?))
+}
+
+/// Applies one push for `terminal` (what `POST /v1/push` does after authentication; public
+/// for the benchmark, which measures the ingest without HTTP).
+pub async fn ingest(
+    pool: &crate::Pool,
+    terminal: Terminal,
+    req: PushRequest,
+) -> Result<PushResponse, Failure> {
     let entries = read_batch(req.entries)?;
-    let mut client = state.pool.get().await?;
+    let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let response = apply(&tx, terminal, req.head, &entries).await?;
     tx.commit().await?;
-    Ok(Json(response))
+    Ok(response)
 }
 
-fn read_batch(raw: Vec<serde_json::Value>) -> Result<Vec<Entry>, Failure> {
+fn read_batch(raw: Vec<Box<serde_json::value::RawValue>>) -> Result<Vec<Entry>, Failure> {
     if raw.len() > MAX_BATCH {
         return Err(Failure::new(
             axum::http::StatusCode::BAD_REQUEST,
@@ -77,11 +88,11 @@ fn read_batch(raw: Vec<serde_json::Value>) -> Result<Vec<Entry>, Failure> {
     }
     let mut seen = HashSet::new();
     let mut entries = Vec::with_capacity(raw.len());
-    for (i, value) in raw.into_iter().enumerate() {
-        // The digest covers the entry as sent; serde_json's maps are sorted, so the same entry
-        // always hashes the same, whatever order its fields came in.
-        let digest = Sha256::digest(value.to_string().as_bytes()).to_vec();
-        let head: Head = serde_json::from_value(value)
+    for (i, raw) in raw.into_iter().enumerate() {
+        // The digest covers the entry as sent: a terminal sends an entry as the same bytes
+        // every time (its stored payload, verbatim, in a fixed envelope).
+        let digest = Sha256::digest(raw.get().as_bytes()).to_vec();
+        let head: Head<'_> = serde_json::from_str(raw.get())
             .map_err(|e| Failure::bad_request(format!("entry {i}: {e}")))?;
         if head.v > VERSION {
             return Err(Failure::new(
@@ -99,17 +110,17 @@ fn read_batch(raw: Vec<serde_json::Value>) -> Result<Vec<Entry>, Failure> {
                 head.seq
             )));
         }
-        let payload = Payload::from_parts(&head.kind, head.payload.clone()).map_err(|e| {
-            Rejection::Malformed {
-                detail: e.to_string(),
-            }
+        let body = head.payload.map_or("null", |p| p.get());
+        let payload = Payload::from_kind_str(&head.kind, body).map_err(|e| Rejection::Malformed {
+            detail: e.to_string(),
         });
+        let (seq, id, v, kind) = (head.seq, head.id, head.v, head.kind);
         entries.push(Entry {
-            seq: head.seq,
-            id: head.id,
-            v: head.v,
-            kind: head.kind,
-            payload_json: head.payload,
+            seq,
+            id,
+            v,
+            kind,
+            raw,
             digest,
             payload,
         });
@@ -131,28 +142,47 @@ async fn apply(
         .await?;
     let held_before: i64 = row.get(0);
 
-    // 1. Store every entry that is new.
-    let mut seqs = Vec::with_capacity(entries.len());
-    let mut ids = Vec::with_capacity(entries.len());
-    let mut vs = Vec::with_capacity(entries.len());
-    let mut kinds = Vec::with_capacity(entries.len());
-    let mut payloads = Vec::with_capacity(entries.len());
-    let mut digests = Vec::with_capacity(entries.len());
-    let mut rejected = Vec::with_capacity(entries.len());
-    for e in entries {
+    // 1. Store every entry that is new. What the server already holds is looked up first, so a
+    // replayed batch costs one indexed read and sends no payload to the database.
+    let all_seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+    let mut stored: HashMap<i64, (Uuid, Vec<u8>, Option<String>)> = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT seq, id, digest, rejected FROM inbox WHERE terminal_id = $1 AND seq = ANY($2)",
+            &[&terminal.id, &all_seqs],
+        )
+        .await?
+    {
+        stored.insert(r.get(0), (r.get(1), r.get(2), r.get(3)));
+    }
+    let new: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !stored.contains_key(&e.seq))
+        .collect();
+    let mut seqs = Vec::with_capacity(new.len());
+    let mut ids = Vec::with_capacity(new.len());
+    let mut vs = Vec::with_capacity(new.len());
+    let mut kinds = Vec::with_capacity(new.len());
+    let mut texts = Vec::with_capacity(new.len());
+    let mut digests = Vec::with_capacity(new.len());
+    let mut rejected = Vec::with_capacity(new.len());
+    for e in &new {
         seqs.push(e.seq);
         ids.push(e.id);
         vs.push(e.v as i32);
         kinds.push(e.kind.as_str());
-        payloads.push(&e.payload_json);
+        texts.push(e.raw.get());
         digests.push(e.digest.as_slice());
         rejected.push(e.payload.as_ref().err().map(|r| r.to_string()));
     }
-    let inserted: HashSet<i64> = tx
-        .query(
-            "INSERT INTO inbox (terminal_id, seq, id, v, kind, payload, digest, rejected)
+    // ON CONFLICT still guards: a key already used at another sequence is not inserted.
+    let inserted: HashSet<i64> = if new.is_empty() {
+        HashSet::new()
+    } else {
+        tx.query(
+            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
              SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::int[], $5::text[],
-                                      $6::jsonb[], $7::bytea[], $8::text[])
+                                      $6::text[], $7::bytea[], $8::text[])
              ON CONFLICT DO NOTHING RETURNING seq",
             &[
                 &terminal.id,
@@ -160,7 +190,7 @@ async fn apply(
                 &ids,
                 &vs,
                 &kinds,
-                &payloads,
+                &texts,
                 &digests,
                 &rejected,
             ],
@@ -168,7 +198,8 @@ async fn apply(
         .await?
         .iter()
         .map(|r| r.get(0))
-        .collect();
+        .collect()
+    };
 
     // 2. Effects, for what was really inserted.
     let fresh: Vec<(&Entry, &Payload)> = entries
@@ -178,25 +209,7 @@ async fn apply(
         .collect();
     apply_effects(tx, terminal, &fresh).await?;
 
-    // 3. What became of the rest.
-    let others: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| !inserted.contains(&e.seq))
-        .collect();
-    let mut stored: HashMap<i64, (Uuid, Vec<u8>, Option<String>)> = HashMap::new();
-    if !others.is_empty() {
-        let other_seqs: Vec<i64> = others.iter().map(|e| e.seq).collect();
-        for r in tx
-            .query(
-                "SELECT seq, id, digest, rejected FROM inbox
-                 WHERE terminal_id = $1 AND seq = ANY($2)",
-                &[&terminal.id, &other_seqs],
-            )
-            .await?
-        {
-            stored.insert(r.get(0), (r.get(1), r.get(2), r.get(3)));
-        }
-    }
+    // 3. What became of each.
     let results = entries
         .iter()
         .map(|e| {
@@ -346,6 +359,26 @@ async fn apply_effects(
                     .await?;
             }
             Payload::ProductUpserted(p) => {
+                // The first time the store hears of a tracked product, its count is the
+                // store's opening stock (a movement of its own, so the ledger explains it).
+                if let Some(stock) = p.stock {
+                    let seeded = tx
+                        .execute(
+                            "INSERT INTO stock_levels (store_id, product_id, level)
+                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            &[&terminal.store_id, &p.id, &stock],
+                        )
+                        .await?;
+                    if seeded == 1 {
+                        tx.execute(
+                            "INSERT INTO stock_movements
+                                 (terminal_id, seq, product_id, store_id, delta, reason)
+                             VALUES ($1, $2, $3, $4, $5, 'initial') ON CONFLICT DO NOTHING",
+                            &[&terminal.id, &e.seq, &p.id, &terminal.store_id, &stock],
+                        )
+                        .await?;
+                    }
+                }
                 let data = serde_json::to_value(p).map_err(internal)?;
                 crate::pull::record_change(
                     tx,
@@ -512,7 +545,8 @@ async fn insert_sales(
             p.push(order.id, i as i32, pay);
         }
     }
-    tx.execute(
+    let orders = async {
+        tx.execute(
         "INSERT INTO orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
                              status, staff_id, staff_name, order_type, label, currency, minor_unit,
                              subtotal, discount, service, tax, rounding, total, paid, change, flags)
@@ -554,41 +588,60 @@ async fn insert_sales(
             &o.flags,
         ],
     )
-    .await?;
-    tx.execute(
-        "INSERT INTO order_lines (order_id, line_no, product_id, product_name, quantity,
-                                  unit_price, total, detail)
-         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::bigint[],
-                              $6::bigint[], $7::bigint[], $8::jsonb[])
+    .await
+    };
+    let lines = async {
+        tx.execute(
+            "INSERT INTO order_lines (order_id, line_no, product_id, product_name, category_name,
+                                  quantity, base_price, unit_price, gross, line_discount,
+                                  order_discount, service, tax, total, note, modifiers)
+         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[],
+                              $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
+                              $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
+                              $14::bigint[], $15::text[], $16::jsonb[])
          ON CONFLICT DO NOTHING",
-        &[
-            &l.order_id,
-            &l.line_no,
-            &l.product_id,
-            &l.name,
-            &l.quantity,
-            &l.unit_price,
-            &l.total,
-            &l.detail,
-        ],
-    )
-    .await?;
-    tx.execute(
-        "INSERT INTO payments (order_id, idx, method, amount, tendered, change, reference)
+            &[
+                &l.order_id,
+                &l.line_no,
+                &l.product_id,
+                &l.name,
+                &l.category,
+                &l.quantity,
+                &l.base_price,
+                &l.unit_price,
+                &l.gross,
+                &l.line_discount,
+                &l.order_discount,
+                &l.service,
+                &l.tax,
+                &l.total,
+                &l.note,
+                &l.modifiers,
+            ],
+        )
+        .await
+    };
+    let payments = async {
+        tx.execute(
+            "INSERT INTO payments (order_id, idx, method, amount, tendered, change, reference)
          SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::bigint[],
                               $6::bigint[], $7::text[])
          ON CONFLICT DO NOTHING",
-        &[
-            &p.order_id,
-            &p.idx,
-            &p.method,
-            &p.amount,
-            &p.tendered,
-            &p.change,
-            &p.reference,
-        ],
-    )
-    .await?;
+            &[
+                &p.order_id,
+                &p.idx,
+                &p.method,
+                &p.amount,
+                &p.tendered,
+                &p.change,
+                &p.reference,
+            ],
+        )
+        .await
+    };
+    // The three are independent: pipelined on the one connection, so encoding one overlaps
+    // the database writing another.
+    tokio::try_join!(orders, lines, payments)?;
     Ok(())
 }
 
@@ -655,10 +708,18 @@ struct LineColumns {
     line_no: Vec<i32>,
     product_id: Vec<Uuid>,
     name: Vec<String>,
+    category: Vec<String>,
     quantity: Vec<i64>,
+    base_price: Vec<i64>,
     unit_price: Vec<i64>,
+    gross: Vec<i64>,
+    line_discount: Vec<i64>,
+    order_discount: Vec<i64>,
+    service: Vec<i64>,
+    tax: Vec<i64>,
     total: Vec<i64>,
-    detail: Vec<serde_json::Value>,
+    note: Vec<String>,
+    modifiers: Vec<Option<serde_json::Value>>,
 }
 
 impl LineColumns {
@@ -667,11 +728,22 @@ impl LineColumns {
         self.line_no.push(no);
         self.product_id.push(line.product_id);
         self.name.push(line.product_name.clone());
+        self.category.push(line.category_name.clone());
         self.quantity.push(line.quantity);
+        self.base_price.push(line.base_price);
         self.unit_price.push(line.unit_price);
+        self.gross.push(line.gross);
+        self.line_discount.push(line.line_discount);
+        self.order_discount.push(line.order_discount);
+        self.service.push(line.service);
+        self.tax.push(line.tax);
         self.total.push(line.total);
-        self.detail
-            .push(serde_json::to_value(line).map_err(internal)?);
+        self.note.push(line.note.clone());
+        self.modifiers.push(if line.modifiers.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_value(&line.modifiers).map_err(internal)?)
+        });
         Ok(())
     }
 }

@@ -551,6 +551,17 @@ async fn menu_edits_reach_every_terminal_of_the_store_and_no_other() {
             .await,
         1
     );
+    // The product's first report gave the store its opening stock (100), so one sold leaves
+    // 99: not flagged as negative.
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        99
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -249,19 +249,15 @@ impl Uploader {
         let (client, token) = self.client().await?;
         let k = self.k.clone();
         let limit = self.batch.load(Ordering::Relaxed);
-        let (head, (_, entries)) =
-            blocking(move || Ok((k.sync().head()?, k.sync().pending(limit)?))).await?;
+        let (head, entries) =
+            blocking(move || Ok((k.sync().head()?, k.sync().pending_wire(limit)?))).await?;
         if entries.is_empty() {
             return Ok(None);
         }
-        let sent: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+        let sent: Vec<i64> = entries.iter().map(|(seq, _)| *seq).collect();
         let req = PushRequest {
             head,
-            entries: entries
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<_, _>>()
-                .map_err(|e| SyncError::Local(kasir_core::Error::DatabaseCorrupt(e.to_string())))?,
+            entries: entries.into_iter().map(|(_, raw)| raw).collect(),
         };
         match client.push(&token, &req).await {
             Ok(answer) => {

@@ -536,7 +536,9 @@ async fn check(w: &World, t: &Terminal) -> Result<(), String> {
             "only {matching} of {orders} orders are the terminal's"
         ));
     }
-    let server_movements = q("SELECT count(*) FROM stock_movements WHERE terminal_id = $1").await?;
+    let server_movements =
+        q("SELECT count(*) FROM stock_movements WHERE terminal_id = $1 AND reason = 'sale'")
+            .await?;
     if server_movements != movements {
         return Err(format!(
             "{movements} stock effects expected, {server_movements} on the server"
@@ -554,7 +556,7 @@ async fn check(w: &World, t: &Terminal) -> Result<(), String> {
         let sold: i64 = c
             .query_one(
                 "SELECT COALESCE(-sum(delta), 0)::bigint FROM stock_movements
-                 WHERE terminal_id = $1 AND product_id = $2",
+                 WHERE terminal_id = $1 AND product_id = $2 AND reason = 'sale'",
                 &[&t.id, &product],
             )
             .await

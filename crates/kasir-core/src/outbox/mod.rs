@@ -45,6 +45,44 @@ impl Kasir {
 }
 
 impl Outbox<'_> {
+    /// Entries after `after_seq` as the wire carries them: each the JSON text of an
+    /// [`Envelope`], built around the stored payload without parsing it (the uploader's hot
+    /// path: a terminal sends the same entry as the same bytes every time).
+    pub fn wire_entries(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Box<serde_json::value::RawValue>)>> {
+        self.k.read_any(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, id, terminal, kind, payload, created_at FROM outbox
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![after_seq, limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                let id: String = r.get(1)?;
+                let terminal: String = r.get(2)?;
+                let kind: String = r.get(3)?;
+                let payload: String = r.get(4)?;
+                let created_at: String = r.get(5)?;
+                let text = format!(
+                    r#"{{"v":{VERSION},"id":{},"terminal":{},"seq":{seq},"created_at":{},"kind":{},"payload":{payload}}}"#,
+                    serde_json::to_string(&id)?,
+                    serde_json::to_string(&terminal)?,
+                    serde_json::to_string(&created_at)?,
+                    serde_json::to_string(&kind)?,
+                );
+                let raw = serde_json::value::RawValue::from_string(text).map_err(|e| {
+                    Error::DatabaseCorrupt(format!("outbox entry {seq}: unreadable payload: {e}"))
+                })?;
+                out.push((seq, raw));
+            }
+            Ok(out)
+        })
+    }
+
     /// Entries after `after_seq`, oldest first, at most `limit`, as envelopes for the wire.
     pub fn entries(&self, after_seq: i64, limit: u32) -> Result<Vec<Envelope>> {
         self.k.read_any(|conn| {

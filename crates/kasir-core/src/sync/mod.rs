@@ -186,14 +186,24 @@ impl Sync<'_> {
 
     /// The next entries to send: after the last answered one, oldest first.
     pub fn pending(&self, limit: u32) -> Result<(i64, Vec<Envelope>)> {
-        let acked: i64 = self.k.read_any(|conn| {
+        let acked = self.acked()?;
+        Ok((acked, self.k.outbox().entries(acked, limit)?))
+    }
+
+    /// The same, as the wire carries them (sequence, envelope JSON).
+    pub fn pending_wire(&self, limit: u32) -> Result<Vec<(i64, Box<serde_json::value::RawValue>)>> {
+        let acked = self.acked()?;
+        self.k.outbox().wire_entries(acked, limit)
+    }
+
+    fn acked(&self) -> Result<i64> {
+        self.k.read_any(|conn| {
             Ok(
                 conn.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
                     r.get(0)
                 })?,
             )
-        })?;
-        Ok((acked, self.k.outbox().entries(acked, limit)?))
+        })
     }
 
     /// The highest sequence the outbox holds (the server shows the lag).
