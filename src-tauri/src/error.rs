@@ -72,9 +72,52 @@ pub enum CommandError {
     /// A total or a sum passed the largest amount Kasir holds.
     #[error("the amount is too large")]
     Overflow,
+    /// Talking to the sync server did not work; `problem` says how.
+    #[error("sync: {problem:?}")]
+    Sync { problem: SyncProblem },
     /// A fault of the app or the machine (the disk, the database); logged where it happened.
     #[error("{message}")]
     Internal { message: String },
+}
+
+/// Why enrolling with, or reaching, the sync server failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncProblem {
+    /// The address is not `https://…` (or `http://…` when plain HTTP is allowed).
+    Address,
+    /// The server could not be reached or did not answer in time.
+    Unreachable,
+    /// The code is unknown, used, expired or wrong.
+    EnrolmentRefused,
+    /// Too many enrolment attempts: wait a minute.
+    RateLimited,
+    /// The server speaks a newer protocol: update the app.
+    NewerServer,
+    /// The server refused this terminal: enrol it again.
+    Unauthorized,
+    /// The server refused the request for another reason (see the log).
+    Refused,
+}
+
+impl From<kasir_sync::SyncError> for CommandError {
+    fn from(e: kasir_sync::SyncError) -> Self {
+        use kasir_sync::SyncError as S;
+        let problem = match e {
+            S::Local(core) => return core.into(),
+            S::Address(_) => SyncProblem::Address,
+            S::Unknown(_) | S::Transient(_) => SyncProblem::Unreachable,
+            S::NewerServer(_) => SyncProblem::NewerServer,
+            S::Unauthorized { .. } | S::NotEnrolled => SyncProblem::Unauthorized,
+            S::Refused { ref code, .. } if code == "enrolment_refused" => {
+                SyncProblem::EnrolmentRefused
+            }
+            S::Refused { ref code, .. } if code == "rate_limited" => SyncProblem::RateLimited,
+            S::Refused { .. } => SyncProblem::Refused,
+        };
+        tracing::warn!(error = %e, "sync request failed");
+        CommandError::Sync { problem }
+    }
 }
 
 impl From<kasir_core::Error> for CommandError {

@@ -18,7 +18,7 @@ pub use crate::state::{AppState, Shared};
 
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*};
+    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*, sync::*};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
         report_startup,
@@ -50,6 +50,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         orders_today,
         advance_order,
         cancel_order,
+        sync_status,
+        sync_enrol,
+        sync_now,
     ])
 }
 
@@ -160,6 +163,7 @@ pub fn run() {
             if std::env::var_os("KASIR_DEMO").is_some() {
                 state.load_demo_if_new()?;
             }
+            state.start_sync();
             app.manage(state);
             tracing::info!(
                 ms = ms_since_start(),

@@ -10,8 +10,11 @@ use kasir_core::{Actor, Kasir, SystemClock};
 use crate::error::CommandError;
 
 pub struct AppState {
-    /// One handle for every command: it takes its own locks (see `kasir_core::Kasir`).
-    kasir: Kasir,
+    /// One handle for every command and the uploader: it takes its own locks (see
+    /// `kasir_core::Kasir`).
+    kasir: Arc<Kasir>,
+    /// Wakes the uploader at once ("send now", a fresh enrolment).
+    sync_wake: Arc<tokio::sync::Notify>,
     session: Mutex<Option<Actor>>,
     data_dir: PathBuf,
     _checkpointer: Checkpointer,
@@ -30,7 +33,8 @@ impl AppState {
         let kasir = Kasir::open(data_dir, Arc::new(SystemClock))?;
         let checkpointer = kasir.spawn_checkpointer()?;
         Ok(Arc::new(AppState {
-            kasir,
+            kasir: Arc::new(kasir),
+            sync_wake: Arc::new(tokio::sync::Notify::new()),
             session: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
             _checkpointer: checkpointer,
@@ -52,6 +56,24 @@ impl AppState {
 
     pub fn kasir(&self) -> &Kasir {
         &self.kasir
+    }
+
+    pub fn kasir_arc(&self) -> Arc<Kasir> {
+        self.kasir.clone()
+    }
+
+    /// Starts the terminal's one uploader on the app's async runtime. It runs for the app's
+    /// life, does nothing until the terminal is enrolled, and never holds up the till.
+    pub fn start_sync(&self) {
+        let uploader =
+            kasir_sync::Uploader::new(self.kasir_arc(), std::time::Duration::from_secs(20));
+        let (wake, stop) = (self.sync_wake.clone(), Arc::new(tokio::sync::Notify::new()));
+        tauri::async_runtime::spawn(uploader.run(wake, stop));
+    }
+
+    /// Asks the uploader to send and pull now.
+    pub fn wake_sync(&self) {
+        self.sync_wake.notify_one();
     }
 
     pub fn actor(&self) -> Result<Actor, CommandError> {

@@ -53,6 +53,18 @@ export const commands = {
 	ordersToday: () => typedError<OrderSummary_Serialize[], CommandError>(__TAURI_INVOKE("orders_today")),
 	advanceOrder: (order: string, to: OrderStatus) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("advance_order", { order, to })),
 	cancelOrder: (order: string, reason: string, approval: Approval | null) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("cancel_order", { order, reason, approval })),
+	/**
+	 *  What sync is doing: counts and times, never the token. Any signed-in member (the top bar
+	 *  shows it to cashiers too).
+	 */
+	syncStatus: () => typedError<SyncStatus_Serialize, CommandError>(__TAURI_INVOKE("sync_status")),
+	/**
+	 *  Enrols this terminal with a server (a manager's action): trades the one-time code for the
+	 *  terminal's identity, then wakes the uploader. Plain `http://` only when `allow_http`.
+	 */
+	syncEnrol: (serverUrl: string, allowHttp: boolean, code: string) => typedError<SyncStatus_Serialize, CommandError>(__TAURI_INVOKE("sync_enrol", { serverUrl, allowHttp, code })),
+	/**  Asks the uploader to send and pull now (a manager's button on the sync screen). */
+	syncNow: () => typedError<null, CommandError>(__TAURI_INVOKE("sync_now")),
 };
 
 /* Types */
@@ -194,6 +206,10 @@ export type CommandError =
 } } | 
 /**  A total or a sum passed the largest amount Kasir holds. */
 { kind: "overflow" } | 
+/**  Talking to the sync server did not work; `problem` says how. */
+{ kind: "sync"; data: {
+	problem: SyncProblem,
+} } | 
 /**  A fault of the app or the machine (the disk, the database); logged where it happened. */
 { kind: "internal"; data: {
 	message: string,
@@ -592,6 +608,14 @@ export type Product_Serialize = {
 	stock_level: StockLevel,
 };
 
+/**  One entry the server rejected. */
+export type Quarantined = {
+	seq: number,
+	kind: string,
+	reason: string,
+	at: string,
+};
+
 /**  Everything printed on a receipt. */
 export type Receipt = Receipt_Serialize | Receipt_Deserialize;
 
@@ -785,6 +809,56 @@ export type StartupMark = {
 
 /**  How a product's stock stands against its thresholds. */
 export type StockLevel = "untracked" | "ok" | "warning" | "critical" | "out";
+
+/**  Why enrolling with, or reaching, the sync server failed. */
+export type SyncProblem = 
+/**  The address is not `https://…` (or `http://…` when plain HTTP is allowed). */
+"address" | 
+/**  The server could not be reached or did not answer in time. */
+"unreachable" | 
+/**  The code is unknown, used, expired or wrong. */
+"enrolment_refused" | 
+/**  Too many enrolment attempts: wait a minute. */
+"rate_limited" | 
+/**  The server speaks a newer protocol: update the app. */
+"newer_server" | 
+/**  The server refused this terminal: enrol it again. */
+"unauthorized" | 
+/**  The server refused the request for another reason (see the log). */
+"refused";
+
+/**  Sync as it really is, for the top bar and the sync screen. */
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+/**  Sync as it really is, for the top bar and the sync screen. */
+export type SyncStatus_Deserialize = {
+	enrolled: boolean,
+	server_url?: string | null,
+	store_name?: string | null,
+	/**  Outbox entries the server has not answered yet. */
+	pending: number,
+	/**  When the oldest of them was written. */
+	oldest_pending_at?: string | null,
+	last_success?: string | null,
+	last_error?: string | null,
+	last_error_at?: string | null,
+	quarantined: Quarantined[],
+};
+
+/**  Sync as it really is, for the top bar and the sync screen. */
+export type SyncStatus_Serialize = {
+	enrolled: boolean,
+	server_url: string | null,
+	store_name: string | null,
+	/**  Outbox entries the server has not answered yet. */
+	pending: number,
+	/**  When the oldest of them was written. */
+	oldest_pending_at: string | null,
+	last_success: string | null,
+	last_error: string | null,
+	last_error_at: string | null,
+	quarantined: Quarantined[],
+};
 
 /**  A whole ticket with its totals. */
 export type Ticket = Ticket_Serialize | Ticket_Deserialize;

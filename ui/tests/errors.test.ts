@@ -8,7 +8,7 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
-import type { CommandError, Entity, Field, MoneyFormat, Permission, Role, Rule } from "../src/bindings";
+import type { CommandError, Entity, Field, MoneyFormat, Permission, Role, Rule, SyncProblem } from "../src/bindings";
 import { ApiError, commandError, describeError, invalidField, needsApproval } from "../src/lib/api";
 import { dictionaries, type Lang } from "../src/lib/i18n";
 import ApprovalDialog from "../src/features/approval/ApprovalDialog.svelte";
@@ -111,6 +111,9 @@ const errors: { [K in CommandError["kind"]]: Extract<CommandError, { kind: K }>[
   wrong_pin: [{ kind: "wrong_pin", data: { attempts_left: 2 } }],
   locked_out: [{ kind: "locked_out", data: { until: "2026-11-21T07:15:00Z" } }],
   overflow: [{ kind: "overflow" }],
+  sync: (
+    ["address", "unreachable", "enrolment_refused", "rate_limited", "newer_server", "unauthorized", "refused"] satisfies SyncProblem[]
+  ).map((problem) => ({ kind: "sync" as const, data: { problem } })),
   internal: [{ kind: "internal", data: { message: "database is locked" } }],
 };
 const ALL: CommandError[] = Object.values(errors).flat();

@@ -318,27 +318,31 @@ impl Uploader {
         blocking(move || k.sync().record_success()).await
     }
 
-    /// Runs until `stop` is notified: syncs when woken (a sale was made), after a failure's
-    /// back-off, and every minute. Never blocks the till: it only reads the outbox and writes
-    /// answers, each in its own short transaction.
+    /// Runs until `stop` is notified. Every [`TICK`] (or at once when woken) it sends what
+    /// the outbox holds beyond the last answer, and it pulls after each push and every
+    /// [`PULL_EVERY`]. A failure backs off ([`backoff`]) when waiting may help, and is recorded
+    /// for the sync screen; an unenrolled terminal just waits. Never blocks the till: it only
+    /// reads the outbox and writes answers, each in its own short transaction.
     pub async fn run(self, wake: Arc<tokio::sync::Notify>, stop: Arc<tokio::sync::Notify>) {
         let mut failures = 0u32;
+        let mut last_pull: Option<std::time::Instant> = None;
         loop {
-            let delay = match self.sync_now().await {
+            let delay = match self.tick(&mut last_pull).await {
                 Ok(()) => {
                     failures = 0;
-                    Duration::from_secs(60)
+                    TICK
                 }
+                Err(SyncError::NotEnrolled) => TICK,
                 Err(e) => {
                     let k = self.k.clone();
                     let message = e.to_string();
                     let _ = blocking(move || k.sync().record_failure(&message)).await;
-                    if !e.is_retryable() {
-                        tracing::warn!(error = %e, "sync stopped until something changes");
-                        Duration::from_secs(300)
-                    } else {
+                    if e.is_retryable() {
                         failures = failures.saturating_add(1);
                         backoff(failures)
+                    } else {
+                        tracing::warn!(error = %e, "sync paused");
+                        PULL_EVERY
                     }
                 }
             };
@@ -349,7 +353,32 @@ impl Uploader {
             }
         }
     }
+
+    async fn tick(&self, last_pull: &mut Option<std::time::Instant>) -> Result<(), SyncError> {
+        let k = self.k.clone();
+        let (enrolled, waiting) =
+            blocking(move || Ok((k.sync().enrolment()?.is_some(), k.sync().has_pending()?)))
+                .await?;
+        if !enrolled {
+            return Err(SyncError::NotEnrolled);
+        }
+        let due = last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY);
+        if !waiting && !due {
+            return Ok(());
+        }
+        while self.push_once().await?.is_some() {}
+        while self.pull_once().await? {}
+        *last_pull = Some(std::time::Instant::now());
+        let k = self.k.clone();
+        blocking(move || k.sync().record_success()).await
+    }
 }
+
+/// How often the uploader looks at the outbox.
+pub const TICK: Duration = Duration::from_secs(2);
+
+/// How often it pulls when there is nothing to send.
+pub const PULL_EVERY: Duration = Duration::from_secs(60);
 
 /// Exponential back-off with full jitter: up to 0.5 s × 2^(n-1), capped at 60 s.
 pub fn backoff(failures: u32) -> Duration {

@@ -37,6 +37,7 @@ const KINDS = {
   wrong_pin: true,
   locked_out: true,
   overflow: true,
+  sync: true,
   internal: true,
 } satisfies Record<CommandError["kind"], true>;
 
@@ -230,6 +231,8 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZo
       return tr("err.wrong_pin", { n: err.data.attempts_left });
     case "locked_out":
       return tr("err.locked_out", { time: clockTime(err.data.until, true, timeZone) });
+    case "sync":
+      return tr(`err.sync.${err.data.problem}`);
     case "internal":
       return tr("err.unknown", { message: err.data.message });
     default: {

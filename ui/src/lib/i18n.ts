@@ -11,6 +11,7 @@ import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
 import * as setup from "../features/setup/strings";
 import * as shell from "../features/shell/strings";
+import * as sync from "../features/sync/strings";
 import * as kit from "../kit/strings";
 import * as errors from "./strings";
 
@@ -20,7 +21,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

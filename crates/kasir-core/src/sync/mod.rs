@@ -206,6 +206,18 @@ impl Sync<'_> {
         })
     }
 
+    /// Whether the outbox holds entries the server has not answered.
+    pub fn has_pending(&self) -> Result<bool> {
+        let acked = self.acked()?;
+        Ok(self.head()? > acked)
+    }
+
+    /// Checks that `actor` may set up sync, before anything goes over the network (an
+    /// enrolment code is used up by the server on success).
+    pub fn authorize(&self, actor: &Actor) -> Result<()> {
+        self.k.read(actor, Permission::ManageSync, |_, _| Ok(()))
+    }
+
     /// The highest sequence the outbox holds (the server shows the lag).
     pub fn head(&self) -> Result<i64> {
         self.k.read_any(|conn| {

@@ -340,6 +340,9 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("audit_entries", Permission::ViewAudit, |k, a, _| {
             k.audit().entries(a, 10).map(drop)
         }),
+        ("sync_authorize", Permission::ManageSync, |k, a, _| {
+            k.sync().authorize(a)
+        }),
         ("sync_enrolled", Permission::ManageSync, |k, a, _| {
             k.sync().enrolled(
                 a,
@@ -385,7 +388,7 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 25] = [
+const NO_ACTOR: [(&str, &str); 26] = [
     (
         "people.approver",
         "checks a PIN like sign-in; the use case it approves checks the approver's role",
@@ -437,6 +440,18 @@ const NO_ACTOR: [(&str, &str); 25] = [
         "the uploader reads it; it is no staff member",
     ),
     ("sync.head", "the uploader reads it; it is no staff member"),
+    (
+        "sync.pending_wire",
+        "the uploader reads it; it is no staff member",
+    ),
+    (
+        "sync.has_pending",
+        "the uploader reads it; it is no staff member",
+    ),
+    (
+        "outbox.wire_entries",
+        "the uploader reads it; it is no staff member",
+    ),
     (
         "sync.record_push",
         "the uploader records the server's answers; it is no staff member",
