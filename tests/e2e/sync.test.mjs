@@ -1,0 +1,153 @@
+// End to end: sync in the real app against a real kasir-server on a real PostgreSQL, both
+// started by scripts/e2e.sh (KASIR_SERVER_BIN, KASIR_E2E_DATABASE_URL). It runs after
+// cashier.test.mjs on the same till (a café that has sold before it enrols): a manager enrols
+// the till, what it sold goes up, the server goes away, the cashier keeps selling, the top
+// bar says how many sales wait, the server comes back and the count falls to zero, and
+// exactly the sales made offline are added on the server.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+
+const app = process.env.KASIR_APP;
+const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const serverBin = process.env.KASIR_SERVER_BIN;
+const databaseUrl = process.env.KASIR_E2E_DATABASE_URL;
+const shots = process.env.KASIR_SCREENSHOTS ?? join(import.meta.dirname, "../../target/e2e-screenshots");
+mkdirSync(shots, { recursive: true });
+const port = 18000 + Math.floor(Math.random() * 2000);
+const serverUrl = `http://127.0.0.1:${port}`;
+
+let s;
+let server = null;
+
+function cli(...args) {
+  return execFileSync(serverBin, args, { env: { ...process.env, DATABASE_URL: databaseUrl } }).toString().trim();
+}
+
+async function startServer() {
+  server = spawn(serverBin, ["serve", "--listen", `127.0.0.1:${port}`], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: "ignore",
+  });
+  await waitFor(
+    async () => {
+      try {
+        return (await fetch(`${serverUrl}/health`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    "the server did not start",
+  );
+}
+
+async function stopServer() {
+  const exited = new Promise((r) => server.once("exit", r));
+  server.kill("SIGKILL");
+  await exited;
+  server = null;
+}
+
+async function shot(name) {
+  await new Promise((r) => setTimeout(r, 300));
+  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
+  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
+  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(shots, `${name}.png`)], { timeout: 20_000 });
+}
+
+async function pillText() {
+  return s.script('const p = document.querySelector(\'[data-testid="sync-pill"]\'); return p ? p.textContent.trim() : ""');
+}
+
+async function sellCroissant() {
+  const search = await s.byTestId("search");
+  await search.click();
+  await search.type("croiss");
+  await (await s.byTestId("product-tile", '[data-name="Croissant"]')).click();
+  await s.byTestId("ticket-line", '[data-name="Croissant"]');
+  await (await s.byTestId("pay-button")).click();
+  await s.byTestId("pay-dialog");
+  await (await s.byTestId("method-cash")).click();
+  await (await s.byTestId("quick-100000")).click();
+  await (await s.byTestId("confirm-payment")).click();
+  await s.byTestId("receipt", "", { timeout: 15_000 });
+  await waitFor(
+    async () => await s.script('return !document.querySelector(\'[data-testid="new-sale"]\').disabled'),
+    5000,
+    "New sale never became available",
+  );
+  await (await s.byTestId("new-sale")).click();
+  await s.gone('[data-testid="receipt"]');
+}
+
+/** Orders the server holds, by the operator's API. */
+async function serverOrders(operator) {
+  const r = await fetch(`${serverUrl}/v1/ops/sales`, { headers: { authorization: `Bearer ${operator}` } });
+  assert.equal(r.status, 200);
+  return (await r.json()).reduce((n, d) => n + d.orders, 0);
+}
+
+describe("sync with the server, in the real app", () => {
+  let code;
+  let operator;
+  let before_offline;
+
+  before(async () => {
+    assert.ok(app && serverBin && databaseUrl, "KASIR_APP, KASIR_SERVER_BIN and KASIR_E2E_DATABASE_URL must be set");
+    cli("store", "create", "Kopi Kasir Braga");
+    code = cli("enrol", "--store", "Kopi Kasir Braga");
+    operator = cli("operator-token");
+    await startServer();
+    s = await Session.start(driver, app);
+  });
+
+  after(async () => {
+    await s?.quit();
+    if (server) await stopServer();
+  });
+
+  it("a manager enrols the till with the server's code", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 60_000 })).click();
+    for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    await s.byTestId("search", "", { timeout: 15_000 });
+    await waitFor(async () => /Sync: not set up|Sinkron: belum diatur/.test(await pillText()), 15_000, "no sync pill");
+    await (await s.byTestId("sync-pill")).click();
+    const url = await s.byTestId("sync-url");
+    await url.clear();
+    await url.type(serverUrl);
+    await (await s.byTestId("sync-allow-http")).click();
+    await (await s.byTestId("sync-code")).type(code);
+    await (await s.byTestId("sync-enrol")).click();
+    await s.byTestId("sync-server", "", { timeout: 20_000 });
+    // The demo café's menu goes up first.
+    await waitFor(async () => (await (await s.byTestId("sync-waiting")).text()) === "0", 60_000, "the outbox did not drain");
+    await shot("sync-dialog");
+    await (await s.find('[data-testid="sync-dialog"] button.close')).click();
+    await s.gone('[data-testid="sync-dialog"]');
+    // What the till sold before it was enrolled is on the server too.
+    before_offline = await serverOrders(operator);
+    assert.ok(before_offline >= 1, `the earlier sale is not on the server (${before_offline})`);
+  });
+
+  it("keeps selling with the server gone and says how many sales wait", async () => {
+    await stopServer();
+    await sellCroissant();
+    await sellCroissant();
+    await waitFor(async () => /(Offline|Luring) · [2-9]/.test(await pillText()), 30_000, "the top bar never said the sales wait");
+    await shot("sync-offline");
+  });
+
+  it("sends everything when the server is back, and the sales are on it", async () => {
+    await startServer();
+    await waitFor(async () => /^(Synced|Tersinkron)$/.test(await pillText()), 90_000, "the waiting sales were not sent");
+    const orders = await serverOrders(operator);
+    assert.equal(orders, before_offline + 2, "exactly the two sales made offline were added");
+    await shot("sync-online");
+  });
+});
