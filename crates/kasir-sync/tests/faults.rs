@@ -8,172 +8,26 @@
 //! `KASIR_FAULT_SCHEDULES` sets how many (default 1000); `KASIR_FAULT_SEED=n` replays one.
 //! A failing schedule prints its seed.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductId};
-use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
-use kasir_core::sales::tickets::{AddLine, OrderType};
-use kasir_core::{Actor, Kasir, SystemClock};
-use kasir_proto::Payload;
 use kasir_sync::Uploader;
-use kasir_testpg::{Cluster, Durability};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use uuid::Uuid;
 
-/// The client's timeout in these tests; the `Timeout` fault holds an answer longer.
-const CLIENT_TIMEOUT: Duration = Duration::from_millis(400);
-
-// ---------------------------------------------------------------- the terminal
-
-struct Template {
-    dir: tempfile::TempDir,
-    admin: Actor,
-    products: Vec<ProductId>,
-}
-
-fn scratch() -> PathBuf {
-    let shm = PathBuf::from("/dev/shm");
-    if shm.is_dir() {
-        shm
-    } else {
-        std::env::temp_dir()
-    }
-}
-
-fn template() -> &'static Template {
-    static T: OnceLock<Template> = OnceLock::new();
-    T.get_or_init(|| {
-        let dir = tempfile::tempdir_in(scratch()).unwrap();
-        let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
-        let admin = k.people().create_first_admin("Ayu", "1111").unwrap();
-        let category = k
-            .catalog()
-            .create_category(
-                &admin,
-                CategoryDraft {
-                    name: "Kopi".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .unwrap()
-            .id;
-        let products = ["Kopi Susu", "Teh Tarik", "Roti Bakar"]
-            .iter()
-            .map(|name| {
-                k.catalog()
-                    .create_product(
-                        &admin,
-                        ProductDraft {
-                            category_id: category,
-                            name: (*name).into(),
-                            description: String::new(),
-                            price: 25_000,
-                            track_stock: true,
-                            initial_stock: 1_000_000,
-                            low_stock_warning: None,
-                            low_stock_critical: None,
-                            active: true,
-                            barcode: None,
-                        },
-                    )
-                    .unwrap()
-                    .id
-            })
-            .collect();
-        k.connection()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
-        drop(k);
-        Template {
-            dir,
-            admin,
-            products,
-        }
-    })
-}
-
-struct Terminal {
-    k: Arc<Kasir>,
-    _dir: tempfile::TempDir,
-    id: Uuid,
-}
-
-impl Terminal {
-    fn sell(&self, rng: &mut StdRng) {
-        let t = template();
-        let admin = &t.admin;
-        let mut ticket = self
-            .k
-            .sales()
-            .open_ticket(admin, OrderType::Takeaway, "")
-            .unwrap();
-        for _ in 0..rng.random_range(1..=3) {
-            let product = t.products[rng.random_range(0..t.products.len())];
-            ticket = self
-                .k
-                .sales()
-                .add_to_ticket(
-                    admin,
-                    ticket.id,
-                    AddLine {
-                        product_id: product,
-                        modifier_ids: vec![],
-                        note: String::new(),
-                        quantity: rng.random_range(1..=4),
-                    },
-                )
-                .unwrap();
-        }
-        let due = ticket.totals.total.0;
-        self.k
-            .sales()
-            .checkout(
-                admin,
-                ticket.id,
-                &[PaymentInput {
-                    method: PaymentMethod::Cash,
-                    amount: due,
-                    reference: None,
-                }],
-            )
-            .unwrap();
-    }
-}
-
-// ---------------------------------------------------------------- the server
-
-fn cluster() -> &'static Cluster {
-    static C: OnceLock<Cluster> = OnceLock::new();
-    C.get_or_init(|| Cluster::start(Durability::NoFsync))
-}
-
-/// A server process on the shared database: stateless, so a "restart" is a new one. It stops
-/// (and closes its connections) when the returned sender is dropped.
-async fn start_server(url: &str) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let pool = kasir_server::connect(url, 2).unwrap();
-    kasir_server::migrate(&pool).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(kasir_server::serve(
-        listener,
-        kasir_server::AppState::new(pool),
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    (addr, stop)
-}
+use crate::common::{check, cluster, start_server, terminal};
 
 /// Where the proxy forwards to, and the server it started itself, if it did (a restart).
 type Upstream = Arc<Mutex<(SocketAddr, Option<tokio::sync::oneshot::Sender<()>>)>>;
+
+/// The client's timeout in these tests; the `Timeout` fault holds an answer longer.
+const CLIENT_TIMEOUT: Duration = Duration::from_millis(400);
 
 // ---------------------------------------------------------------- the proxy
 
@@ -384,43 +238,6 @@ async fn world() -> &'static World {
     .await
 }
 
-/// A terminal of `store`, enrolled through the proxy (created on the server directly: the
-/// enrolment itself has its own tests).
-async fn terminal(w: &World, store: Uuid, number: usize, proxy: SocketAddr) -> Terminal {
-    let t = template();
-    let dir = tempfile::tempdir_in(scratch()).unwrap();
-    std::fs::copy(
-        t.dir.path().join(kasir_core::DB_FILE),
-        dir.path().join(kasir_core::DB_FILE),
-    )
-    .unwrap();
-    let k = Arc::new(Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap());
-    let id = Uuid::now_v7();
-    let token = kasir_server::auth::new_token();
-    let code = format!("T{number:02}");
-    w.pool
-        .get()
-        .await
-        .unwrap()
-        .execute(
-            "INSERT INTO terminals (id, store_id, code, name, token_hash) VALUES ($1, $2, $3, '', $4)",
-            &[&id, &store, &code, &kasir_server::auth::token_hash(&token)],
-        )
-        .await
-        .unwrap();
-    let answer = kasir_proto::api::EnrolResponse {
-        terminal_id: id,
-        terminal_code: code,
-        store_id: store,
-        store_name: "Braga".into(),
-        token,
-    };
-    k.sync()
-        .enrolled(&t.admin, &format!("http://{proxy}"), true, &answer)
-        .unwrap();
-    Terminal { k, _dir: dir, id }
-}
-
 async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
     let w = world().await;
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
@@ -432,7 +249,7 @@ async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
     let n_terminals = rng.random_range(1..=2);
     let mut terminals = Vec::new();
     for i in 1..=n_terminals {
-        terminals.push(terminal(w, store, i, proxy.addr).await);
+        terminals.push(terminal(&w.pool, store, i, &format!("http://{}", proxy.addr)).await);
     }
     let uploaders: Vec<Uploader> = terminals
         .iter()
@@ -467,108 +284,10 @@ async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
     // Late replays may still be in flight: let them land before checking.
     tokio::time::sleep(Duration::from_millis(20)).await;
     for t in &terminals {
-        check(w, t).await?;
+        check(&w.pool, t).await?;
     }
     let log = proxy.plan.lock().unwrap().log.clone();
     Ok(log)
-}
-
-/// Every sale committed on the terminal is on the server once, with one stock effect, and the
-/// terminal's sequence has no gap.
-async fn check(w: &World, t: &Terminal) -> Result<(), String> {
-    let entries = t.k.sync().sent_kinds().map_err(|e| e.to_string())?;
-    let head = entries.last().map_or(0, |(seq, _)| *seq);
-    let mut order_ids = Vec::new();
-    let mut movements = 0i64;
-    let mut taken: std::collections::HashMap<Uuid, i64> = Default::default();
-    for (_, p) in &entries {
-        if let Payload::Sale(s) = p {
-            order_ids.push(s.order.id);
-            let mut products: Vec<Uuid> = s.stock_movements.iter().map(|m| m.product_id).collect();
-            products.sort();
-            products.dedup();
-            movements += products.len() as i64;
-            for m in &s.stock_movements {
-                *taken.entry(m.product_id).or_default() += m.quantity;
-            }
-        }
-    }
-    let status = t.k.sync().status().map_err(|e| e.to_string())?;
-    if status.pending != 0 || !status.quarantined.is_empty() {
-        return Err(format!(
-            "terminal: {} pending, quarantined {:?}",
-            status.pending, status.quarantined
-        ));
-    }
-    let c = w.pool.get().await.map_err(|e| e.to_string())?;
-    let q = |sql: &'static str| {
-        let c = &c;
-        async move {
-            c.query_one(sql, &[&t.id])
-                .await
-                .map(|r| r.get::<_, i64>(0))
-                .map_err(|e| e.to_string())
-        }
-    };
-    let orders = q("SELECT count(*) FROM orders WHERE terminal_id = $1").await?;
-    let distinct_local = {
-        let mut ids = order_ids.clone();
-        ids.sort();
-        ids.dedup();
-        ids.len() as i64
-    };
-    if orders != order_ids.len() as i64 || distinct_local != orders {
-        return Err(format!(
-            "{} sales on the terminal, {orders} orders on the server",
-            order_ids.len()
-        ));
-    }
-    let matching: i64 = c
-        .query_one(
-            "SELECT count(*) FROM orders WHERE terminal_id = $1 AND id = ANY($2)",
-            &[&t.id, &order_ids],
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .get(0);
-    if matching != orders {
-        return Err(format!(
-            "only {matching} of {orders} orders are the terminal's"
-        ));
-    }
-    let server_movements =
-        q("SELECT count(*) FROM stock_movements WHERE terminal_id = $1 AND reason = 'sale'")
-            .await?;
-    if server_movements != movements {
-        return Err(format!(
-            "{movements} stock effects expected, {server_movements} on the server"
-        ));
-    }
-    let inbox = q("SELECT count(*) FROM inbox WHERE terminal_id = $1").await?;
-    let held = q("SELECT held_through FROM terminals WHERE id = $1").await?;
-    let max_seq = q("SELECT COALESCE(max(seq), 0) FROM inbox WHERE terminal_id = $1").await?;
-    if inbox != head || held != head || max_seq != head {
-        return Err(format!(
-            "sequence: terminal head {head}, server holds {inbox} entries, max {max_seq}, held through {held}"
-        ));
-    }
-    for (product, qty) in taken {
-        let sold: i64 = c
-            .query_one(
-                "SELECT COALESCE(-sum(delta), 0)::bigint FROM stock_movements
-                 WHERE terminal_id = $1 AND product_id = $2 AND reason = 'sale'",
-                &[&t.id, &product],
-            )
-            .await
-            .map_err(|e| e.to_string())?
-            .get(0);
-        if sold != qty {
-            return Err(format!(
-                "product {product}: sold {qty}, the server took {sold}"
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

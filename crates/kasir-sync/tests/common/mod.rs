@@ -1,0 +1,301 @@
+//! What the sync tests share: a template till (an admin, three tracked products), tills copied
+//! from it and enrolled with a server, selling, the server in this process, and the check that
+//! every sale committed on a till is on the server exactly once.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductId};
+use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::tickets::{AddLine, OrderType};
+use kasir_core::{Actor, Kasir, SystemClock};
+use kasir_proto::Payload;
+use kasir_testpg::{Cluster, Durability};
+use rand::Rng;
+use rand::rngs::StdRng;
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+// ---------------------------------------------------------------- the terminal
+
+pub struct Template {
+    pub dir: tempfile::TempDir,
+    pub admin: Actor,
+    pub products: Vec<ProductId>,
+}
+
+pub fn scratch() -> PathBuf {
+    let shm = PathBuf::from("/dev/shm");
+    if shm.is_dir() {
+        shm
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+pub fn template() -> &'static Template {
+    static T: OnceLock<Template> = OnceLock::new();
+    T.get_or_init(|| {
+        let dir = tempfile::tempdir_in(scratch()).unwrap();
+        let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        let admin = k.people().create_first_admin("Ayu", "1111").unwrap();
+        let category = k
+            .catalog()
+            .create_category(
+                &admin,
+                CategoryDraft {
+                    name: "Kopi".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .unwrap()
+            .id;
+        let products = ["Kopi Susu", "Teh Tarik", "Roti Bakar"]
+            .iter()
+            .map(|name| {
+                k.catalog()
+                    .create_product(
+                        &admin,
+                        ProductDraft {
+                            category_id: category,
+                            name: (*name).into(),
+                            description: String::new(),
+                            price: 25_000,
+                            track_stock: true,
+                            initial_stock: 1_000_000,
+                            low_stock_warning: None,
+                            low_stock_critical: None,
+                            active: true,
+                            barcode: None,
+                        },
+                    )
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        k.connection()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(k);
+        Template {
+            dir,
+            admin,
+            products,
+        }
+    })
+}
+
+pub struct Terminal {
+    pub k: Arc<Kasir>,
+    pub dir: tempfile::TempDir,
+    pub id: Uuid,
+}
+
+impl Terminal {
+    pub fn sell(&self, rng: &mut StdRng) {
+        let t = template();
+        let admin = &t.admin;
+        let mut ticket = self
+            .k
+            .sales()
+            .open_ticket(admin, OrderType::Takeaway, "")
+            .unwrap();
+        for _ in 0..rng.random_range(1..=3) {
+            let product = t.products[rng.random_range(0..t.products.len())];
+            ticket = self
+                .k
+                .sales()
+                .add_to_ticket(
+                    admin,
+                    ticket.id,
+                    AddLine {
+                        product_id: product,
+                        modifier_ids: vec![],
+                        note: String::new(),
+                        quantity: rng.random_range(1..=4),
+                    },
+                )
+                .unwrap();
+        }
+        let due = ticket.totals.total.0;
+        self.k
+            .sales()
+            .checkout(
+                admin,
+                ticket.id,
+                &[PaymentInput {
+                    method: PaymentMethod::Cash,
+                    amount: due,
+                    reference: None,
+                }],
+            )
+            .unwrap();
+    }
+}
+
+// ---------------------------------------------------------------- the server
+
+pub fn cluster() -> &'static Cluster {
+    static C: OnceLock<Cluster> = OnceLock::new();
+    C.get_or_init(|| Cluster::start(Durability::NoFsync))
+}
+
+/// A server process on the shared database: stateless, so a "restart" is a new one. It stops
+/// (and closes its connections) when the returned sender is dropped.
+pub async fn start_server(url: &str) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let pool = kasir_server::connect(url, 2).unwrap();
+    kasir_server::migrate(&pool).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(kasir_server::serve(
+        listener,
+        kasir_server::AppState::new(pool),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop)
+}
+
+/// A till of `store` that reaches the server at `server` (created on the server directly: the
+/// enrolment itself has its own tests).
+pub async fn terminal(
+    pool: &kasir_server::Pool,
+    store: Uuid,
+    number: usize,
+    server: &str,
+) -> Terminal {
+    let t = template();
+    let dir = tempfile::tempdir_in(scratch()).unwrap();
+    std::fs::copy(
+        t.dir.path().join(kasir_core::DB_FILE),
+        dir.path().join(kasir_core::DB_FILE),
+    )
+    .unwrap();
+    let k = Arc::new(Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap());
+    let id = Uuid::now_v7();
+    let token = kasir_server::auth::new_token();
+    let code = format!("T{number:02}");
+    pool
+        .get()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO terminals (id, store_id, code, name, token_hash) VALUES ($1, $2, $3, '', $4)",
+            &[&id, &store, &code, &kasir_server::auth::token_hash(&token)],
+        )
+        .await
+        .unwrap();
+    let answer = kasir_proto::api::EnrolResponse {
+        terminal_id: id,
+        terminal_code: code,
+        store_id: store,
+        store_name: "Braga".into(),
+        token,
+    };
+    k.sync().enrolled(&t.admin, server, true, &answer).unwrap();
+    Terminal { k, dir, id }
+}
+
+/// Every sale committed on the terminal is on the server once, with one stock effect, and the
+/// terminal's sequence has no gap.
+pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> Result<(), String> {
+    let entries = t.k.sync().sent_kinds().map_err(|e| e.to_string())?;
+    let head = entries.last().map_or(0, |(seq, _)| *seq);
+    let mut order_ids = Vec::new();
+    let mut movements = 0i64;
+    let mut taken: std::collections::HashMap<Uuid, i64> = Default::default();
+    for (_, p) in &entries {
+        if let Payload::Sale(s) = p {
+            order_ids.push(s.order.id);
+            let mut products: Vec<Uuid> = s.stock_movements.iter().map(|m| m.product_id).collect();
+            products.sort();
+            products.dedup();
+            movements += products.len() as i64;
+            for m in &s.stock_movements {
+                *taken.entry(m.product_id).or_default() += m.quantity;
+            }
+        }
+    }
+    let status = t.k.sync().status().map_err(|e| e.to_string())?;
+    if status.pending != 0 || !status.quarantined.is_empty() {
+        return Err(format!(
+            "terminal: {} pending, quarantined {:?}",
+            status.pending, status.quarantined
+        ));
+    }
+    let c = pool.get().await.map_err(|e| e.to_string())?;
+    let q = |sql: &'static str| {
+        let c = &c;
+        async move {
+            c.query_one(sql, &[&t.id])
+                .await
+                .map(|r| r.get::<_, i64>(0))
+                .map_err(|e| e.to_string())
+        }
+    };
+    let orders = q("SELECT count(*) FROM orders WHERE terminal_id = $1").await?;
+    let distinct_local = {
+        let mut ids = order_ids.clone();
+        ids.sort();
+        ids.dedup();
+        ids.len() as i64
+    };
+    if orders != order_ids.len() as i64 || distinct_local != orders {
+        return Err(format!(
+            "{} sales on the terminal, {orders} orders on the server",
+            order_ids.len()
+        ));
+    }
+    let matching: i64 = c
+        .query_one(
+            "SELECT count(*) FROM orders WHERE terminal_id = $1 AND id = ANY($2)",
+            &[&t.id, &order_ids],
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .get(0);
+    if matching != orders {
+        return Err(format!(
+            "only {matching} of {orders} orders are the terminal's"
+        ));
+    }
+    let server_movements =
+        q("SELECT count(*) FROM stock_movements WHERE terminal_id = $1 AND reason = 'sale'")
+            .await?;
+    if server_movements != movements {
+        return Err(format!(
+            "{movements} stock effects expected, {server_movements} on the server"
+        ));
+    }
+    let inbox = q("SELECT count(*) FROM inbox WHERE terminal_id = $1").await?;
+    let held = q("SELECT held_through FROM terminals WHERE id = $1").await?;
+    let max_seq = q("SELECT COALESCE(max(seq), 0) FROM inbox WHERE terminal_id = $1").await?;
+    if inbox != head || held != head || max_seq != head {
+        return Err(format!(
+            "sequence: terminal head {head}, server holds {inbox} entries, max {max_seq}, held through {held}"
+        ));
+    }
+    for (product, qty) in taken {
+        let sold: i64 = c
+            .query_one(
+                "SELECT COALESCE(-sum(delta), 0)::bigint FROM stock_movements
+                 WHERE terminal_id = $1 AND product_id = $2 AND reason = 'sale'",
+                &[&t.id, &product],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if sold != qty {
+            return Err(format!(
+                "product {product}: sold {qty}, the server took {sold}"
+            ));
+        }
+    }
+    Ok(())
+}
