@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{Category, Product};
+use crate::people::StaffMember;
 
 /// The protocol this build speaks: the envelope version ([`crate::VERSION`]) and the API's
 /// major version are one number.
@@ -59,6 +60,7 @@ impl std::error::Error for NewerServer {}
 
 /// `POST /v1/enrol` (no token): trades a one-time code for the terminal's identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// The code the operator made (`kasir-server enrol --store …`), as typed: case, spaces
     /// and dashes do not matter.
@@ -69,6 +71,7 @@ pub struct EnrolRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     pub terminal_id: Uuid,
     /// The terminal's code in its store (`T01`, `T02`, …): receipt numbers start with it, so
@@ -83,16 +86,44 @@ pub struct EnrolResponse {
 
 /// `POST /v1/push`: outbox entries in sequence order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// The highest sequence the terminal has written (the server shows the lag).
     pub head: i64,
     /// Entries as [`crate::Envelope`] writes them, kept as raw JSON text: the terminal sends
     /// its stored payloads without parsing them, and the server reads each on its own, so one
     /// it cannot read is rejected alone and the rest of the batch still applies.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<EnvelopeSchema>))]
     pub entries: Vec<Box<serde_json::value::RawValue>>,
 }
 
+/// How the OpenAPI document shows one pushed entry: [`crate::Envelope`] as JSON (the wire
+/// type keeps it as raw text, which has no schema of its own).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(as = Envelope)]
+#[allow(dead_code)]
+pub struct EnvelopeSchema {
+    /// The envelope version.
+    v: u32,
+    /// Idempotency key: an id the server has seen before is applied as a duplicate.
+    id: Uuid,
+    /// The terminal's code (`T01`).
+    terminal: String,
+    /// The terminal's outbox sequence number: only goes up, never reused.
+    seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: Timestamp,
+    /// The outbox kind: `sale`, `order_status`, `order_cancelled`, `stock_adjusted`,
+    /// `category_upserted` or `product_upserted`.
+    kind: String,
+    /// The kind's payload.
+    #[schema(value_type = Object)]
+    payload: serde_json::Value,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One per entry sent, in the same order.
     pub results: Vec<EntryResult>,
@@ -102,6 +133,7 @@ pub struct PushResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryResult {
     pub seq: i64,
     #[serde(flatten)]
@@ -110,6 +142,7 @@ pub struct EntryResult {
 
 /// What the server did with one entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Stored now, and its effects applied.
@@ -122,6 +155,7 @@ pub enum Outcome {
 
 /// Why an entry was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejection {
     /// The key or the sequence is known with a different payload: never a silent overwrite.
@@ -143,6 +177,7 @@ impl std::fmt::Display for Rejection {
 
 /// `GET /v1/pull?after=<cursor>&limit=<n>`: what the terminal must learn, in cursor order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// The cursor to ask after next time (the last change's, or the one asked for when there
@@ -155,6 +190,7 @@ pub struct PullResponse {
 /// One change from the store's log. The cursor is assigned by the server under the store's
 /// lock, in commit order, so a reader never skips a change committed late.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub cursor: i64,
     #[serde(flatten)]
@@ -164,16 +200,20 @@ pub struct Change {
 /// What changed. A terminal ignores kinds it does not know (`Unknown`): a newer server may add
 /// kinds within a protocol version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum ChangeData {
     Category(Category),
     Product(Product),
+    /// A member of the store's staff, with their PIN's hash: any member signs in at any till.
+    Staff(StaffMember),
     #[serde(other)]
     Unknown,
 }
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable: `unauthorized`, `revoked`, `bad_request`, `batch_too_large`, `too_large`,
     /// `unsupported_version`, `enrolment_refused`, `rate_limited`, `unavailable`, `internal`.
@@ -183,21 +223,29 @@ pub struct ApiError {
 
 /// `GET /v1/ops/stores` (operator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreSummary {
     pub id: Uuid,
     pub name: String,
     pub terminals: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 
 /// `GET /v1/ops/terminals` (operator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TerminalSummary {
     pub id: Uuid,
     pub store_id: Uuid,
     pub code: String,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub enrolled_at: Timestamp,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, format = DateTime)
+    )]
     pub last_contact: Option<Timestamp>,
     /// The highest sequence held with no gap.
     pub held_through: i64,
@@ -209,11 +257,109 @@ pub struct TerminalSummary {
 /// `GET /v1/ops/sales?store=<id>&from=<date>&to=<date>` (operator): one row per store and
 /// business day (the terminal's day, in the shop's time zone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DailySales {
     pub store_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub business_date: Date,
     pub orders: i64,
     pub cancelled: i64,
     /// Minor units of the orders' currency (not cancelled).
     pub total: i64,
+}
+
+#[cfg(all(test, feature = "openapi"))]
+mod openapi_tests {
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    fn schema<T: PartialSchema>() -> Value {
+        serde_json::to_value(T::schema()).unwrap()
+    }
+
+    /// The tag values of a tagged enum's `oneOf`, in order.
+    fn tags(schema: &Value, tag: &str) -> Vec<String> {
+        schema["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["properties"][tag]["enum"][0].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn tagged_enums_follow_serde() {
+        let outcome = schema::<Outcome>();
+        assert_eq!(
+            tags(&outcome, "outcome"),
+            ["applied", "duplicate", "rejected"]
+        );
+        assert_eq!(
+            outcome["oneOf"][2]["properties"]["reason"]["$ref"],
+            "#/components/schemas/Rejection"
+        );
+        assert_eq!(
+            tags(&schema::<Rejection>(), "code"),
+            ["conflict", "malformed"]
+        );
+        let change = schema::<ChangeData>();
+        assert_eq!(
+            tags(&change, "kind"),
+            ["category", "product", "staff", "unknown"]
+        );
+        assert_eq!(
+            change["oneOf"][1]["properties"]["data"]["$ref"],
+            "#/components/schemas/Product"
+        );
+    }
+
+    #[test]
+    fn flattened_fields_are_merged() {
+        let result = schema::<EntryResult>();
+        assert_eq!(result["allOf"][0]["$ref"], "#/components/schemas/Outcome");
+        assert_eq!(result["allOf"][1]["required"], json!(["seq"]));
+        let change = schema::<Change>();
+        assert_eq!(
+            change["allOf"][0]["$ref"],
+            "#/components/schemas/ChangeData"
+        );
+    }
+
+    #[test]
+    fn times_dates_and_raw_entries_have_their_json_shape() {
+        let terminal = schema::<TerminalSummary>();
+        assert_eq!(terminal["properties"]["enrolled_at"]["format"], "date-time");
+        assert_eq!(
+            terminal["properties"]["last_contact"]["format"],
+            "date-time"
+        );
+        assert_eq!(
+            terminal["properties"]["last_contact"]["type"],
+            json!(["string", "null"])
+        );
+        let sales = schema::<DailySales>();
+        assert_eq!(sales["properties"]["business_date"]["format"], "date");
+        let push = schema::<PushRequest>();
+        assert_eq!(push["properties"]["entries"]["type"], "array");
+        assert_eq!(
+            push["properties"]["entries"]["items"]["$ref"],
+            "#/components/schemas/Envelope"
+        );
+        let envelope = schema::<EnvelopeSchema>();
+        assert_eq!(
+            envelope["required"],
+            json!([
+                "v",
+                "id",
+                "terminal",
+                "seq",
+                "created_at",
+                "kind",
+                "payload"
+            ])
+        );
+        assert_eq!(envelope["properties"]["payload"]["type"], "object");
+    }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// A category as it now stands (`category_upserted`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: Uuid,
     pub name: String,
@@ -15,6 +16,7 @@ pub struct Category {
 
 /// A product as it now stands (`product_upserted`): the whole record, so the last write wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     pub id: Uuid,
     pub category_id: Uuid,
@@ -33,6 +35,7 @@ pub struct Product {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModifierGroup {
     pub id: Uuid,
     pub name: String,
@@ -42,6 +45,7 @@ pub struct ModifierGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModifierOption {
     pub id: Uuid,
     pub name: String,

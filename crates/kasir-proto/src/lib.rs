@@ -2,6 +2,8 @@
 //!
 //! **Architecture Invariant**: this crate knows nothing of SQLite, HTTP or the UI: serde types
 //! only. The terminal's core and the server both depend on it, never on each other.
+//! The optional `openapi` feature (off by default; the server turns it on) derives
+//! `utoipa::ToSchema` on the HTTP API's types for the server's OpenAPI document.
 //!
 //! **Compatibility**: a payload field is only ever added (with `#[serde(default)]`), never
 //! renamed or retyped, within a major version; [`VERSION`] goes up when the meaning of an
@@ -17,9 +19,11 @@ pub mod api;
 pub mod catalog;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod people;
 pub mod sales;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
+pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
     Payment, PaymentMethod, Sale, StockReturned, StockTaken,
@@ -55,6 +59,7 @@ pub enum Payload {
     StockAdjusted(StockAdjusted),
     CategoryUpserted(Category),
     ProductUpserted(Product),
+    StaffUpserted(StaffMember),
 }
 
 impl Payload {
@@ -67,17 +72,19 @@ impl Payload {
             Payload::StockAdjusted(_) => "stock_adjusted",
             Payload::CategoryUpserted(_) => "category_upserted",
             Payload::ProductUpserted(_) => "product_upserted",
+            Payload::StaffUpserted(_) => "staff_upserted",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 6] = [
+    pub const KINDS: [&'static str; 7] = [
         "sale",
         "order_status",
         "order_cancelled",
         "stock_adjusted",
         "category_upserted",
         "product_upserted",
+        "staff_upserted",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -91,6 +98,7 @@ impl Payload {
             "stock_adjusted" => Payload::StockAdjusted(StockAdjusted::deserialize(payload)?),
             "category_upserted" => Payload::CategoryUpserted(Category::deserialize(payload)?),
             "product_upserted" => Payload::ProductUpserted(Product::deserialize(payload)?),
+            "staff_upserted" => Payload::StaffUpserted(StaffMember::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -107,6 +115,7 @@ impl Payload {
             "stock_adjusted" => Payload::StockAdjusted(serde_json::from_str(payload)?),
             "category_upserted" => Payload::CategoryUpserted(serde_json::from_str(payload)?),
             "product_upserted" => Payload::ProductUpserted(serde_json::from_str(payload)?),
+            "staff_upserted" => Payload::StaffUpserted(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -127,6 +136,7 @@ impl Payload {
             Payload::StockAdjusted(p) => serde_json::to_string(p),
             Payload::CategoryUpserted(p) => serde_json::to_string(p),
             Payload::ProductUpserted(p) => serde_json::to_string(p),
+            Payload::StaffUpserted(p) => serde_json::to_string(p),
         }
     }
 }

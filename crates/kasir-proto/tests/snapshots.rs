@@ -168,6 +168,13 @@ fn examples() -> Vec<Payload> {
                 }],
             }],
         }),
+        Payload::StaffUpserted(StaffMember {
+            id: id(8),
+            name: "Sari".into(),
+            role: "cashier".into(),
+            active: true,
+            pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        }),
     ]
 }
 
@@ -416,4 +423,27 @@ fn unknown_fields_are_ignored() {
     json["payload"]["also_new"] = serde_json::json!("x");
     let e: Envelope = serde_json::from_value(json).unwrap();
     assert_eq!(e, example("order_status"));
+}
+
+#[test]
+fn snapshot_staff_upserted() {
+    check(
+        &example("staff_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006b",
+          "terminal": "T01",
+          "seq": 7,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "staff_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000008",
+            "name": "Sari",
+            "role": "cashier",
+            "active": true,
+            "pin_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+          }
+        }"#]],
+    );
 }

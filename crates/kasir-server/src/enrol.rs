@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use kasir_proto::api::{EnrolRequest, EnrolResponse};
+use kasir_proto::api::{ApiError, EnrolRequest, EnrolResponse};
 use uuid::Uuid;
 
 use crate::auth::{new_token, parse_code, token_hash, verify_secret};
@@ -31,6 +31,23 @@ fn refused() -> Failure {
     )
 }
 
+/// Trades a one-time enrolment code for the terminal's identity and bearer token.
+#[utoipa::path(
+    post,
+    path = "/v1/enrol",
+    tag = "terminal",
+    request_body = EnrolRequest,
+    responses(
+        (status = 200, description = "Enrolled: keep the token, it is shown once", body = EnrolResponse),
+        (status = 400, description = "`bad_request`: the body is not JSON", body = ApiError),
+        (status = 403, description = "`enrolment_refused`: the code is unknown, used, expired or wrong", body = ApiError),
+        (status = 413, description = "`too_large`: the body is over the limit", body = ApiError),
+        (status = 415, description = "`bad_request`: the body is not `application/json`", body = ApiError),
+        (status = 422, description = "`bad_request`: the JSON is not an `EnrolRequest`", body = ApiError),
+        (status = 429, description = "`rate_limited`: too many attempts from this address this minute", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 pub async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

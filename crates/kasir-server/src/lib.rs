@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
 use axum::routing::{get, post};
-use kasir_proto::api::{MAX_BODY, PROTOCOL, PROTOCOL_HEADER};
+use kasir_proto::api::{ApiError, MAX_BODY, PROTOCOL, PROTOCOL_HEADER};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 pub mod admin;
 pub mod auth;
 pub mod db;
+pub mod docs;
 mod enrol;
 mod error;
 mod ops;
@@ -51,10 +52,12 @@ impl AppState {
     }
 }
 
-/// Every route. All but `/health` need a credential: a terminal's token for `/v1/push` and
-/// `/v1/pull`, an enrolment code for `/v1/enrol`, an operator's token for `/v1/ops/*`.
+/// Every route. All but `/health` and the docs (`/openapi.json`, `/docs`) need a credential: a
+/// terminal's token for `/v1/push` and `/v1/pull`, an enrolment code for `/v1/enrol`, an
+/// operator's token for `/v1/ops/*`.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .merge(docs::routes())
         .route("/health", get(health))
         .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/push", post(push::push))
@@ -77,6 +80,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `GET /health`: 200 when the database answers, 503 when it does not.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "server",
+    responses(
+        (status = 200, description = "The database answers", body = String, content_type = "text/plain",
+            example = "ok"),
+        (status = 503, description = "`unavailable`: the database cannot be reached", body = ApiError),
+    )
+)]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<&'static str, Failure> {

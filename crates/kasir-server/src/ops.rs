@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use kasir_proto::api::{DailySales, StoreSummary, TerminalSummary};
+use kasir_proto::api::{ApiError, DailySales, StoreSummary, TerminalSummary};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -13,6 +13,18 @@ fn stamp(t: Option<std::time::SystemTime>) -> Option<jiff::Timestamp> {
     t.and_then(|t| jiff::Timestamp::try_from(t).ok())
 }
 
+/// Every store, by name, with its number of terminals.
+#[utoipa::path(
+    get,
+    path = "/v1/ops/stores",
+    tag = "operator",
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The stores", body = Vec<StoreSummary>),
+        (status = 401, description = "`unauthorized`: no valid operator token", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 pub async fn stores(
     _: Operator,
     State(state): State<AppState>,
@@ -38,10 +50,27 @@ pub async fn stores(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StoreFilter {
+    /// Only this store's terminals (every store's when absent).
     store: Option<Uuid>,
 }
+
+/// Terminals with their last contact, what the server holds and their lag.
+#[utoipa::path(
+    get,
+    path = "/v1/ops/terminals",
+    tag = "operator",
+    params(StoreFilter),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "The terminals, by store and code", body = Vec<TerminalSummary>),
+        (status = 400, description = "The query cannot be read (plain text)", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthorized`: no valid operator token", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 
 pub async fn terminals(
     _: Operator,
@@ -74,12 +103,33 @@ pub async fn terminals(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SalesQuery {
+    /// Only this store (every store when absent).
     store: Option<Uuid>,
+    /// The first business day, inclusive (`2026-01-31`).
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<jiff::civil::Date>,
+    /// The last business day, inclusive.
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<jiff::civil::Date>,
 }
+
+/// Orders, cancellations and takings per store and business day.
+#[utoipa::path(
+    get,
+    path = "/v1/ops/sales",
+    tag = "operator",
+    params(SalesQuery),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "One row per store and business day, by day", body = Vec<DailySales>),
+        (status = 400, description = "The query cannot be read (plain text)", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthorized`: no valid operator token", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 
 pub async fn sales(
     _: Operator,

@@ -12,7 +12,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use kasir_proto::api::{Change, ChangeData, PullResponse};
+use kasir_proto::api::{ApiError, Change, ChangeData, PullResponse};
 use serde::Deserialize;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
@@ -23,16 +23,31 @@ use crate::{AppState, Failure};
 /// The most changes one page carries.
 pub const MAX_PAGE: i64 = 1000;
 
-/// Records that `entity` now stands as `data`: the menu table and the change log, under the
-/// store's lock. `price` is set for products (kept as a column to flag stale prices).
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Category,
+    /// A product, with its price (kept as a column to flag stale prices).
+    Product {
+        price: i64,
+    },
+    Staff,
+}
+
+/// Records that `entity` now stands as `data`: the store's menu tables (for the menu) and the
+/// change log, under the store's lock.
 pub async fn record_change(
     tx: &Transaction<'_>,
     store: Uuid,
-    kind: &str,
+    subject: Subject,
     entity: Uuid,
     data: &serde_json::Value,
-    price: Option<i64>,
 ) -> Result<i64, Failure> {
+    let kind = match subject {
+        Subject::Category => "category",
+        Subject::Product { .. } => "product",
+        Subject::Staff => "staff",
+    };
     let cursor: i64 = tx
         .query_one(
             "UPDATE stores SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq",
@@ -40,8 +55,8 @@ pub async fn record_change(
         )
         .await?
         .get(0);
-    match price {
-        Some(price) => {
+    match subject {
+        Subject::Product { price } => {
             tx.execute(
                 "INSERT INTO products (store_id, id, price, data, cursor) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (store_id, id) DO UPDATE
@@ -50,7 +65,7 @@ pub async fn record_change(
             )
             .await?;
         }
-        None => {
+        Subject::Category => {
             tx.execute(
                 "INSERT INTO categories (store_id, id, data, cursor) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (store_id, id) DO UPDATE
@@ -59,6 +74,7 @@ pub async fn record_change(
             )
             .await?;
         }
+        Subject::Staff => {}
     }
     tx.execute(
         "INSERT INTO changes (store_id, cursor, kind, entity_id, data) VALUES ($1, $2, $3, $4, $5)",
@@ -68,12 +84,30 @@ pub async fn record_change(
     Ok(cursor)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
+    /// The cursor the terminal last stored (0, or absent, for the whole log).
     #[serde(default)]
     after: i64,
+    /// The most changes to answer (1 to 1000; 1000 when absent).
     limit: Option<i64>,
 }
+
+/// The store's changes after a cursor, in cursor order.
+#[utoipa::path(
+    get,
+    path = "/v1/pull",
+    tag = "terminal",
+    params(PullQuery),
+    security(("terminal" = [])),
+    responses(
+        (status = 200, description = "A page of changes and the cursor to store", body = PullResponse),
+        (status = 400, description = "The query cannot be read (plain text)", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthorized` (no valid terminal token) or `revoked`", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 
 pub async fn pull(
     terminal: Terminal,
@@ -104,6 +138,7 @@ pub async fn pull(
         let data = match kind.as_str() {
             "category" => serde_json::from_value(data).map(ChangeData::Category),
             "product" => serde_json::from_value(data).map(ChangeData::Product),
+            "staff" => serde_json::from_value(data).map(ChangeData::Staff),
             _ => Ok(ChangeData::Unknown),
         }
         .map_err(|e| {

@@ -20,7 +20,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use kasir_proto::api::{EntryResult, MAX_BATCH, Outcome, PushRequest, PushResponse, Rejection};
+use kasir_proto::api::{
+    ApiError, EntryResult, MAX_BATCH, Outcome, PushRequest, PushResponse, Rejection,
+};
 use kasir_proto::{Payload, Sale, VERSION};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -29,6 +31,7 @@ use uuid::Uuid;
 
 use crate::auth::Terminal;
 use crate::error::Body;
+use crate::pull::Subject;
 use crate::{AppState, Failure};
 
 /// The envelope's own fields; the payload is read apart, so an unreadable one is rejected
@@ -55,6 +58,24 @@ struct Entry {
     payload: Result<Payload, Rejection>,
 }
 
+/// Sends outbox entries in sequence order; each is applied exactly once.
+#[utoipa::path(
+    post,
+    path = "/v1/push",
+    tag = "terminal",
+    request_body = PushRequest,
+    security(("terminal" = [])),
+    responses(
+        (status = 200, description = "One result per entry, in order", body = PushResponse),
+        (status = 400, description = "`bad_request`, `batch_too_large` or `unsupported_version`: \
+            the batch is refused whole and nothing is written", body = ApiError),
+        (status = 401, description = "`unauthorized` (no valid terminal token) or `revoked`", body = ApiError),
+        (status = 413, description = "`too_large`: the body is over the limit", body = ApiError),
+        (status = 415, description = "`bad_request`: the body is not `application/json`", body = ApiError),
+        (status = 422, description = "`bad_request`: the JSON is not a `PushRequest`", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
 pub async fn push(
     terminal: Terminal,
     State(state): State<AppState>,
@@ -355,7 +376,7 @@ async fn apply_effects(
             }
             Payload::CategoryUpserted(c) => {
                 let data = serde_json::to_value(c).map_err(internal)?;
-                crate::pull::record_change(tx, terminal.store_id, "category", c.id, &data, None)
+                crate::pull::record_change(tx, terminal.store_id, Subject::Category, c.id, &data)
                     .await?;
             }
             Payload::ProductUpserted(p) => {
@@ -383,12 +404,16 @@ async fn apply_effects(
                 crate::pull::record_change(
                     tx,
                     terminal.store_id,
-                    "product",
+                    Subject::Product { price: p.price },
                     p.id,
                     &data,
-                    Some(p.price),
                 )
                 .await?;
+            }
+            Payload::StaffUpserted(m) => {
+                let data = serde_json::to_value(m).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, Subject::Staff, m.id, &data)
+                    .await?;
             }
             Payload::Sale(_) | Payload::StockAdjusted(_) => {}
         }

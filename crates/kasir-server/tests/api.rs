@@ -194,10 +194,135 @@ async fn every_route_but_health_needs_the_right_credential() {
         .post("/v1/enrol", None, &json!({"code": "ABCD-EFGH-JKMN"}))
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The docs are open, like /health.
+    for path in ["/openapi.json", "/docs", "/docs/"] {
+        let r = s.get(path, None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()[PROTOCOL_HEADER], PROTOCOL.to_string().as_str());
+    }
     // Unknown routes answer in the same shape.
     let r = s.get("/v1/nothing", Some(&terminal.token)).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.json::<ApiError>().await.unwrap().code, "not_found");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_its_credential() {
+    let s = Server::start().await;
+    let r = s.get("/openapi.json", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[PROTOCOL_HEADER], PROTOCOL.to_string().as_str());
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["info"]["title"], "Kasir server API");
+    assert_eq!(doc["info"]["version"], PROTOCOL.to_string());
+
+    let paths = doc["paths"].as_object().unwrap();
+    let mut listed: Vec<&str> = paths.keys().map(String::as_str).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "/health",
+            "/v1/enrol",
+            "/v1/ops/sales",
+            "/v1/ops/stores",
+            "/v1/ops/terminals",
+            "/v1/pull",
+            "/v1/push",
+        ]
+    );
+    let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
+    assert_eq!(security("/v1/push", "post"), json!([{ "terminal": [] }]));
+    assert_eq!(security("/v1/pull", "get"), json!([{ "terminal": [] }]));
+    for path in ["/v1/ops/stores", "/v1/ops/terminals", "/v1/ops/sales"] {
+        assert_eq!(security(path, "get"), json!([{ "operator": [] }]), "{path}");
+    }
+    assert_eq!(security("/v1/enrol", "post"), Value::Null);
+    assert_eq!(security("/health", "get"), Value::Null);
+    assert!(
+        doc.get("security").is_none(),
+        "no document-wide requirement"
+    );
+    for scheme in ["terminal", "operator"] {
+        let scheme = &doc["components"]["securitySchemes"][scheme];
+        assert_eq!(scheme["type"], "http");
+        assert_eq!(scheme["scheme"], "bearer");
+    }
+
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "PushRequest",
+        "PushResponse",
+        "Envelope",
+        "EntryResult",
+        "Outcome",
+        "PullResponse",
+        "ChangeData",
+        "Product",
+        "EnrolResponse",
+        "DailySales",
+        "ApiError",
+    ] {
+        assert!(
+            schemas.contains_key(name),
+            "{name} is not in the components"
+        );
+    }
+    let params: Vec<&str> = doc["paths"]["/v1/pull"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["after", "limit"]);
+    let params = &doc["paths"]["/v1/ops/sales"]["get"]["parameters"];
+    assert_eq!(params[1]["name"], "from");
+    assert_eq!(params[1]["schema"]["format"], "date");
+    assert_eq!(
+        doc["paths"]["/v1/push"]["post"]["responses"]["401"]["content"]["application/json"]["schema"]
+            ["$ref"],
+        "#/components/schemas/ApiError"
+    );
+
+    // The router serves every operation the document lists (no credential: 401, 400 or 200,
+    // never 404 or 405).
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let r = match method.as_str() {
+                "get" => s.get(path, None).await,
+                "post" => s.post(path, None, &json!({})).await,
+                other => panic!("{path}: unexpected method {other}"),
+            };
+            assert!(
+                ![StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&r.status()),
+                "{method} {path}: {}",
+                r.status()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_at_docs_and_reads_the_document() {
+    let s = Server::start().await;
+    // `/docs` redirects to `/docs/` (followed).
+    let r = s.get("/docs", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.url().path(), "/docs/");
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.to_lowercase().contains("swagger"), "{html}");
+    // Its files come from the binary, and it is pointed at our document.
+    let r = s.get("/docs/swagger-initializer.js", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("/openapi.json"));
+    let r = s.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]

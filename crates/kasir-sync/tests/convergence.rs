@@ -117,6 +117,30 @@ async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() 
         let s = t.k.sync().status().unwrap();
         assert_eq!((s.pending, s.quarantined.len()), (0, 0));
     }
+    // A member added on one till signs in at the other; deactivated there, they cannot.
+    let dewi =
+        a.k.people()
+            .create_staff(&a.admin, "Dewi", kasir_core::Role::Cashier, "4444")
+            .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    let at_b = b.k.people().login(dewi.id, "4444").unwrap();
+    assert_eq!(at_b.name(), "Dewi");
+    assert!(b.k.people().login(dewi.id, "0000").is_err());
+    a.k.people()
+        .update_staff(
+            &a.admin,
+            dewi.id,
+            kasir_core::people::StaffUpdate {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    assert!(b.k.people().login(dewi.id, "4444").is_err());
+
     // Receipt numbers cannot collide: the server gave each till its own code.
     let codes: Vec<String> = [&a, &b]
         .iter()

@@ -18,18 +18,28 @@ use crate::{Error, Kasir, Result};
 
 /// Appends an entry; call inside the transaction of the action it reports.
 pub(crate) fn append(cx: &Ctx<'_>, payload: &Payload) -> Result<i64> {
-    let id = crate::kernel::ids::new_uuid(cx.now);
-    cx.prepare_cached(
+    append_at(cx, cx.now, &cx.terminal, payload)
+}
+
+/// The same, for work done outside a use case's context (first run, seeding).
+pub(crate) fn append_at(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    terminal: &str,
+    payload: &Payload,
+) -> Result<i64> {
+    let id = crate::kernel::ids::new_uuid(now);
+    conn.prepare_cached(
         "INSERT INTO outbox (id, terminal, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         id.to_string(),
-        cx.terminal,
+        terminal,
         payload.kind(),
         payload.body_json()?,
-        Stamp(cx.now)
+        Stamp(now)
     ])?;
-    Ok(cx.last_insert_rowid())
+    Ok(conn.last_insert_rowid())
 }
 
 /// The outbox's use cases: `k.outbox()`.

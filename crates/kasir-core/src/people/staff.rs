@@ -76,6 +76,32 @@ pub(crate) fn hash_pin(pin: &str) -> Result<String> {
         .map_err(|e| Error::PinHash(e.to_string()))
 }
 
+/// Reports a member as they now stand to the outbox (`staff_upserted`), in the caller's
+/// transaction, so every till of the store can sign them in.
+pub(crate) fn report_staff(conn: &Connection, now: Timestamp, id: StaffId) -> Result<()> {
+    let (name, role, active, pin_hash, terminal): (String, String, bool, String, String) = conn
+        .query_row(
+            "SELECT s.name, s.role, s.active, s.pin_hash, t.terminal_code
+             FROM staff s, settings t WHERE s.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+    let member = kasir_proto::StaffMember {
+        id: id.0,
+        name,
+        role,
+        active,
+        pin_hash,
+    };
+    crate::outbox::append_at(
+        conn,
+        now,
+        &terminal,
+        &kasir_proto::Payload::StaffUpserted(member),
+    )?;
+    Ok(())
+}
+
 pub(crate) fn insert_staff(
     conn: &Connection,
     now: Timestamp,
@@ -88,6 +114,7 @@ pub(crate) fn insert_staff(
         "INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![id, name, role.as_str(), pin_hash, Stamp(now)])?;
+    report_staff(conn, now, id)?;
     Ok(StaffMember {
         id,
         name: name.to_string(),
@@ -381,6 +408,7 @@ impl People<'_> {
             if hash.is_some() {
                 audit::record(cx, "pin_changed", serde_json::json!({"staff": id}))?;
             }
+            report_staff(cx, cx.now, id)?;
             Ok(StaffMember { id, name: new_name, role: new_role, active: new_active })
         })
     }

@@ -338,6 +338,7 @@ impl Sync<'_> {
                 match data {
                     ChangeData::Category(c) => apply_category(tx, now, c)?,
                     ChangeData::Product(p) => apply_product(tx, now, p)?,
+                    ChangeData::Staff(m) => apply_staff(tx, now, m)?,
                     ChangeData::Unknown => continue,
                 }
                 applied += 1;
@@ -380,6 +381,34 @@ fn apply_category(
         c.name,
         c.sort_order,
         c.active,
+        Stamp(now)
+    ])?;
+    Ok(())
+}
+
+/// A member of the store's staff as the server has them: name, role, active flag and PIN
+/// hash. This till's own counts of wrong PINs stay its own. An unknown role is skipped (a
+/// newer server's), never a failed page.
+fn apply_staff(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    m: &kasir_proto::StaffMember,
+) -> Result<()> {
+    if !matches!(m.role.as_str(), "cashier" | "manager" | "admin") {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO staff (id, name, role, pin_hash, active, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+             pin_hash = excluded.pin_hash, active = excluded.active",
+    )?
+    .execute(params![
+        m.id.to_string(),
+        m.name,
+        m.role,
+        m.pin_hash,
+        m.active,
         Stamp(now)
     ])?;
     Ok(())
