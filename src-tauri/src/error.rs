@@ -72,6 +72,13 @@ pub enum CommandError {
     /// A total or a sum passed the largest amount Kasir holds.
     #[error("the amount is too large")]
     Overflow,
+    /// Leaving the server would strand `count` entries it has not received (an admin may
+    /// confirm).
+    #[error("{count} entries have not reached the server")]
+    UnsentEntries {
+        #[specta(type = i32)]
+        count: i64,
+    },
     /// Talking to the sync server did not work; `problem` says how.
     #[error("sync: {problem:?}")]
     Sync { problem: SyncProblem },
@@ -147,6 +154,7 @@ impl From<kasir_core::Error> for CommandError {
             },
             E::EmptyTicket => CommandError::EmptyTicket,
             E::TicketOfAnother { owner } => CommandError::TicketOfAnother { owner },
+            E::UnsentEntries { count } => CommandError::UnsentEntries { count },
             E::Underpaid { due, paid } => CommandError::Underpaid {
                 due: due.0,
                 paid: paid.0,

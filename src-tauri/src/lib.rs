@@ -53,6 +53,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         sync_status,
         sync_enrol,
         sync_now,
+        sync_unenrol,
     ])
 }
 

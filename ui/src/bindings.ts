@@ -65,6 +65,11 @@ export const commands = {
 	syncEnrol: (serverUrl: string, allowHttp: boolean, code: string) => typedError<SyncStatus_Serialize, CommandError>(__TAURI_INVOKE("sync_enrol", { serverUrl, allowHttp, code })),
 	/**  Asks the uploader to send and pull now (a manager's button on the sync screen). */
 	syncNow: () => typedError<null, CommandError>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  Leaves the server (a manager's action). Refused with `unsent_entries` while entries wait,
+	 *  unless an admin confirms (`confirmUnsent`): they stay on this till for the next server.
+	 */
+	syncUnenrol: (confirmUnsent: boolean) => typedError<SyncStatus_Serialize, CommandError>(__TAURI_INVOKE("sync_unenrol", { confirmUnsent })),
 };
 
 /* Types */
@@ -206,6 +211,13 @@ export type CommandError =
 } } | 
 /**  A total or a sum passed the largest amount Kasir holds. */
 { kind: "overflow" } | 
+/**
+ *  Leaving the server would strand `count` entries it has not received (an admin may
+ *  confirm).
+ */
+{ kind: "unsent_entries"; data: {
+	count: number,
+} } | 
 /**  Talking to the sync server did not work; `problem` says how. */
 { kind: "sync"; data: {
 	problem: SyncProblem,

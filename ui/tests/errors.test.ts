@@ -96,6 +96,7 @@ const errors: { [K in CommandError["kind"]]: Extract<CommandError, { kind: K }>[
   insufficient_stock: [{ kind: "insufficient_stock", data: { product: "Klepon", available: 1, requested: 2 } }],
   empty_ticket: [{ kind: "empty_ticket" }],
   ticket_of_another: [{ kind: "ticket_of_another", data: { owner: "Budi" } }],
+  unsent_entries: [{ kind: "unsent_entries", data: { count: 12 } }],
   underpaid: [{ kind: "underpaid", data: { due: 2500, paid: 2000 } }],
   overpaid: [{ kind: "overpaid", data: { due: 2500, non_cash: 3100 } }],
   invalid_transition: [

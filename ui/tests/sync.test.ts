@@ -137,4 +137,39 @@ describe("sync status and dialog", () => {
     await fireEvent.click(screen.getByTestId("sync-now"));
     await vi.waitFor(() => expect(asked).toBe(1));
   });
+
+  it("refuses to leave the server while sales wait, unless an admin confirms after a warning", async () => {
+    let current = status({ pending: 5 });
+    const asked: boolean[] = [];
+    routeIpc(invoke, {
+      syncStatus: () => current,
+      syncUnenrol: (confirm) => {
+        asked.push(confirm);
+        if (current.pending > 0 && !(confirm && session.actor?.role === "admin")) {
+          fail({ kind: "unsent_entries", data: { count: current.pending } });
+        }
+        current = status({ enrolled: false, server_url: null, store_name: null, pending: 5, last_success: null });
+        return current;
+      },
+    });
+    // A manager is told, and cannot force it.
+    session.actor = BUDI;
+    const view = render(SyncPill);
+    await fireEvent.click(await pill());
+    await fireEvent.click(screen.getByTestId("sync-leave"));
+    expect(await screen.findByTestId("sync-error")).toHaveTextContent("5 entries have not reached the server");
+    expect(screen.queryByTestId("confirm-dialog")).toBeNull();
+    view.unmount();
+
+    // An admin is warned with the count, and confirms.
+    session.actor = { id: "a1", name: "Ayu", role: "admin" };
+    render(SyncPill);
+    await fireEvent.click(await pill());
+    await fireEvent.click(screen.getByTestId("sync-leave"));
+    const confirm = await screen.findByTestId("confirm-dialog");
+    expect(confirm).toHaveTextContent("5 entries have not reached the server");
+    await fireEvent.click(screen.getByTestId("confirm-yes"));
+    expect(await screen.findByTestId("sync-enrol")).toBeInTheDocument();
+    expect(asked).toEqual([false, false, true]);
+  });
 });

@@ -51,3 +51,15 @@ pub async fn sync_now(state: State<'_, Shared>) -> CmdResult<()> {
     state.inner().wake_sync();
     Ok(())
 }
+
+/// Leaves the server (a manager's action). Refused with `unsent_entries` while entries wait,
+/// unless an admin confirms (`confirmUnsent`): they stay on this till for the next server.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_unenrol(state: State<'_, Shared>, confirm_unsent: bool) -> CmdResult<SyncStatus> {
+    run(&state, move |k, a| {
+        k.sync().unenrol(a, confirm_unsent)?;
+        k.sync().status()
+    })
+    .await
+}

@@ -37,6 +37,7 @@ const KINDS = {
   wrong_pin: true,
   locked_out: true,
   overflow: true,
+  unsent_entries: true,
   sync: true,
   internal: true,
 } satisfies Record<CommandError["kind"], true>;
@@ -208,6 +209,8 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZo
     case "signed_out":
     case "overflow":
       return tr(`err.${err.kind}`);
+    case "unsent_entries":
+      return tr("err.unsent_entries", { n: err.data.count });
     case "ticket_of_another":
       return tr("err.ticket_of_another", { owner: err.data.owner });
     case "underpaid":

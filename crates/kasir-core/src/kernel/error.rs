@@ -41,6 +41,11 @@ pub enum Error {
     #[error("this ticket is {owner}'s")]
     TicketOfAnother { owner: String },
 
+    /// Leaving the server would strand entries it has not received: `count` of them. An
+    /// admin may confirm it; they stay in the outbox for the next server.
+    #[error("{count} entries have not reached the server")]
+    UnsentEntries { count: i64 },
+
     #[error("payments of {paid} do not cover the total of {due}")]
     Underpaid { due: Money, paid: Money },
 

@@ -184,6 +184,42 @@ impl Sync<'_> {
         })
     }
 
+    /// Leaves the server: forgets its address, the store and the token, and will pull a next
+    /// store's menu from the start. Refused with `UnsentEntries` while the server has not
+    /// answered every entry, unless an admin confirms (`confirm_unsent`) after being told how
+    /// many: the entries stay in the outbox and go to the next server this till enrols with.
+    pub fn unenrol(&self, actor: &Actor, confirm_unsent: bool) -> Result<()> {
+        self.k.write(actor, Permission::ManageSync, |cx| {
+            let acked: i64 =
+                cx.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            let unsent: i64 =
+                cx.query_row("SELECT count(*) FROM outbox WHERE seq > ?1", [acked], |r| {
+                    r.get(0)
+                })?;
+            if unsent > 0 && !(confirm_unsent && cx.member.role == crate::Role::Admin) {
+                return Err(Error::UnsentEntries { count: unsent });
+            }
+            let server: Option<String> =
+                cx.query_row("SELECT server_url FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            cx.execute(
+                "UPDATE sync_state SET server_url = NULL, allow_http = 0, terminal_id = NULL,
+                        store_id = NULL, store_name = NULL, token = NULL, enrolled_at = NULL,
+                        pull_cursor = 0, last_error = NULL, last_error_at = NULL WHERE id = 1",
+                [],
+            )?;
+            crate::audit::record(
+                cx,
+                "sync_unenrolled",
+                serde_json::json!({"server": server, "unsent": unsent}),
+            )?;
+            Ok(())
+        })
+    }
+
     /// The next entries to send: after the last answered one, oldest first.
     pub fn pending(&self, limit: u32) -> Result<(i64, Vec<Envelope>)> {
         let acked = self.acked()?;

@@ -176,3 +176,72 @@ fn the_servers_menu_applies_with_its_cursor_and_never_echoes_back() {
         24_000
     );
 }
+
+#[test]
+fn leaving_the_server_is_refused_while_entries_wait_unless_an_admin_confirms() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(50));
+    s.sell(&[(&p, 1)]);
+    let enrolment = kasir_proto::api::EnrolResponse {
+        terminal_id: Uuid::now_v7(),
+        terminal_code: "T02".into(),
+        store_id: Uuid::now_v7(),
+        store_name: "Braga".into(),
+        token: "t".repeat(43),
+    };
+    let manager = s.manager.clone();
+    let admin = s.admin.clone();
+    s.kasir
+        .sync()
+        .enrolled(&manager, "https://kasir.example", false, &enrolment)
+        .unwrap();
+    let waiting = s.kasir.sync().status().unwrap().pending;
+    assert!(waiting > 0);
+
+    // A manager is told how many would be stranded, and cannot force it; nothing changes.
+    let before = crate::helpers::fingerprint(&s.kasir);
+    for confirm in [false, true] {
+        match s.kasir.sync().unenrol(&manager, confirm) {
+            Err(kasir_core::Error::UnsentEntries { count }) => assert_eq!(count, waiting),
+            other => panic!("{other:?}"),
+        }
+    }
+    // An admin is told too, until they confirm.
+    assert!(matches!(
+        s.kasir.sync().unenrol(&admin, false),
+        Err(kasir_core::Error::UnsentEntries { .. })
+    ));
+    assert_eq!(crate::helpers::fingerprint(&s.kasir), before);
+
+    s.kasir.sync().unenrol(&admin, true).unwrap();
+    let status = s.kasir.sync().status().unwrap();
+    assert!(!status.enrolled);
+    assert_eq!(status.server_url, None);
+    assert_eq!(
+        status.pending, waiting,
+        "the entries stay for the next server"
+    );
+    assert!(s.kasir.sync().enrolment().unwrap().is_none());
+
+    // With nothing waiting, a manager leaves at once.
+    s.kasir
+        .sync()
+        .enrolled(&manager, "https://kasir.example", false, &enrolment)
+        .unwrap();
+    let (_, all) = s.kasir.sync().pending(10_000).unwrap();
+    let seqs: Vec<i64> = all.iter().map(|e| e.seq).collect();
+    s.kasir
+        .sync()
+        .record_push(
+            &seqs,
+            &answer(
+                &seqs
+                    .iter()
+                    .map(|&q| (q, Outcome::Applied))
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .unwrap();
+    s.kasir.sync().unenrol(&manager, false).unwrap();
+    assert!(!s.kasir.sync().status().unwrap().enrolled);
+}

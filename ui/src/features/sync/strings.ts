@@ -28,6 +28,9 @@ export const en = {
   "sync.quarantined": "Set aside by the server ({n})",
   "sync.quarantinedHint": "The server refused these entries; they stay here, and the rest keeps going.",
   "sync.entry": "#{seq} · {kind}",
+  "sync.leave": "Leave this server",
+  "sync.leaveWarning": "{n} entries have not reached the server. They stay on this till and go to the next server it enrols with. Leave anyway?",
+  "sync.leaveAnyway": "Leave anyway",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -58,4 +61,7 @@ export const id: Record<keyof typeof en, string> = {
   "sync.quarantined": "Disisihkan oleh server ({n})",
   "sync.quarantinedHint": "Server menolak entri ini; entri tetap di sini, dan sisanya terus berjalan.",
   "sync.entry": "#{seq} · {kind}",
+  "sync.leave": "Keluar dari server ini",
+  "sync.leaveWarning": "{n} entri belum sampai ke server. Entri tetap di kasir ini dan dikirim ke server berikutnya tempat kasir ini didaftarkan. Tetap keluar?",
+  "sync.leaveAnyway": "Tetap keluar",
 };
