@@ -105,6 +105,7 @@ describe("sync status and dialog", () => {
     await fireEvent.click(screen.getByTestId("sync-enrol"));
     expect(await screen.findByTestId("sync-server")).toHaveTextContent("http://192.168.1.10:8440");
     expect(screen.getByTestId("sync-waiting")).toHaveTextContent("12");
+    expect(screen.getByTestId("sync-oldest")).toHaveTextContent(/\(\d+ min ago\)/);
     expect(screen.getByTestId("sync-state")).toHaveTextContent("Offline");
     expect(calls).toEqual([
       ["http://192.168.1.10:8440", false, "ABCD-EFGH-JKMN"],
