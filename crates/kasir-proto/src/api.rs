@@ -197,9 +197,10 @@ pub struct Change {
     pub data: ChangeData,
 }
 
-/// What changed. A terminal ignores kinds it does not know (`Unknown`): a newer server may add
-/// kinds within a protocol version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What changed. A terminal reads a kind it does not know as `Unknown`, whatever its data,
+/// and skips it: a newer server may add kinds within a protocol version. (Read by hand:
+/// serde's `other` on an adjacently tagged enum only takes a unit variant with no data.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum ChangeData {
@@ -207,8 +208,27 @@ pub enum ChangeData {
     Product(Product),
     /// A member of the store's staff, with their PIN's hash: any member signs in at any till.
     Staff(StaffMember),
-    #[serde(other)]
     Unknown,
+}
+
+impl<'de> Deserialize<'de> for ChangeData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Tagged {
+            kind: String,
+            #[serde(default)]
+            data: serde_json::Value,
+        }
+        let Tagged { kind, data } = Tagged::deserialize(deserializer)?;
+        let read = |e: serde_json::Error| D::Error::custom(format!("{kind}: {e}"));
+        Ok(match kind.as_str() {
+            "category" => ChangeData::Category(serde_json::from_value(data).map_err(read)?),
+            "product" => ChangeData::Product(serde_json::from_value(data).map_err(read)?),
+            "staff" => ChangeData::Staff(serde_json::from_value(data).map_err(read)?),
+            _ => ChangeData::Unknown,
+        })
+    }
 }
 
 /// The body of every error answer.

@@ -447,3 +447,26 @@ fn snapshot_staff_upserted() {
         }"#]],
     );
 }
+
+/// A change of a kind this build does not know is read as `Unknown`, data and all, so a
+/// newer server never stops an older till's pull.
+#[test]
+fn unknown_change_kinds_are_read_and_skipped() {
+    use kasir_proto::api::{ChangeData, PullResponse};
+    let page: PullResponse = serde_json::from_str(
+        r#"{"changes":[
+            {"cursor":7,"kind":"settings","data":{"shop_name":"Kopi","tax_rate":1000}},
+            {"cursor":8,"kind":"stock_level","data":[1,2,3]},
+            {"cursor":9,"kind":"category","data":{"id":"0190f1c2-0000-7000-8000-000000000006","name":"Kopi","sort_order":1,"active":true}}
+        ],"cursor":9,"more":false}"#,
+    )
+    .unwrap();
+    assert_eq!(page.changes[0].data, ChangeData::Unknown);
+    assert_eq!(page.changes[1].data, ChangeData::Unknown);
+    assert!(matches!(page.changes[2].data, ChangeData::Category(_)));
+    // A known kind with broken data is an error, not silently skipped.
+    let broken = serde_json::from_str::<PullResponse>(
+        r#"{"changes":[{"cursor":1,"kind":"product","data":{"id":"x"}}],"cursor":1,"more":false}"#,
+    );
+    assert!(broken.is_err());
+}

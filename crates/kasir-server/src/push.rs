@@ -161,7 +161,21 @@ async fn apply(
             &[&terminal.id],
         )
         .await?;
-    let held_before: i64 = row.get(0);
+    let mut held_before: i64 = row.get(0);
+    // A terminal's first push may start after 1: a till that left another server keeps its
+    // outbox's numbers. Its run then starts where its first batch does.
+    if held_before == 0 {
+        let known: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM inbox WHERE terminal_id = $1)",
+                &[&terminal.id],
+            )
+            .await?
+            .get(0);
+        if !known {
+            held_before = entries.iter().map(|e| e.seq).min().unwrap_or(1) - 1;
+        }
+    }
 
     // 1. Store every entry that is new. What the server already holds is looked up first, so a
     // replayed batch costs one indexed read and sends no payload to the database.
@@ -300,12 +314,70 @@ async fn apply_effects(
     terminal: Terminal,
     fresh: &[(&Entry, &Payload)],
 ) -> Result<(), Failure> {
-    let mut movements: Vec<Movement> = Vec::new();
-    let mut sales: Vec<(i64, &Sale)> = Vec::new();
+    // 1. Menu and staff edits, in sequence order. They take the store's row lock; taking it
+    // before any stock row keeps one lock order for every push (terminal, store, stock
+    // levels). A product's first report seeds the store's opening stock here, before this
+    // batch's sales move it.
     for (e, payload) in fresh {
         match payload {
-            Payload::Sale(sale) => {
-                sales.push((e.seq, sale));
+            Payload::CategoryUpserted(c) => {
+                let data = serde_json::to_value(c).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, Subject::Category, c.id, &data)
+                    .await?;
+            }
+            Payload::ProductUpserted(p) => {
+                let data = serde_json::to_value(p).map_err(internal)?;
+                crate::pull::record_change(
+                    tx,
+                    terminal.store_id,
+                    Subject::Product { price: p.price },
+                    p.id,
+                    &data,
+                )
+                .await?;
+                if let Some(stock) = p.stock {
+                    let seeded = tx
+                        .execute(
+                            "INSERT INTO stock_levels (store_id, product_id, level)
+                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            &[&terminal.store_id, &p.id, &stock],
+                        )
+                        .await?;
+                    if seeded == 1 {
+                        tx.execute(
+                            "INSERT INTO stock_movements
+                                 (terminal_id, seq, product_id, store_id, delta, reason)
+                             VALUES ($1, $2, $3, $4, $5, 'initial') ON CONFLICT DO NOTHING",
+                            &[&terminal.id, &e.seq, &p.id, &terminal.store_id, &stock],
+                        )
+                        .await?;
+                    }
+                }
+            }
+            Payload::StaffUpserted(m) => {
+                let data = serde_json::to_value(m).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, Subject::Staff, m.id, &data)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+
+    // 2. Sales: the orders first; what follows them only for orders really inserted.
+    let sales: Vec<(i64, &Sale)> = fresh
+        .iter()
+        .filter_map(|(e, p)| match p {
+            Payload::Sale(s) => Some((e.seq, s)),
+            _ => None,
+        })
+        .collect();
+    let inserted = insert_sales(tx, terminal, &sales).await?;
+
+    // 3. The stock ledger and the store's levels.
+    let mut movements: Vec<Movement> = Vec::new();
+    for (e, payload) in fresh {
+        match payload {
+            Payload::Sale(sale) if inserted.contains(&sale.order.id) => {
                 for (product, qty) in summed(
                     sale.stock_movements
                         .iter()
@@ -340,20 +412,38 @@ async fn apply_effects(
             _ => {}
         }
     }
-
     let negative = apply_movements(tx, terminal, &movements).await?;
-    insert_sales(tx, terminal, &sales, &negative).await?;
+    // A sale that took a product below zero is a fact: flagged, never refused.
+    let flagged: Vec<Uuid> = sales
+        .iter()
+        .filter(|(_, s)| inserted.contains(&s.order.id))
+        .filter(|(_, s)| {
+            s.stock_movements
+                .iter()
+                .any(|m| negative.contains(&m.product_id))
+        })
+        .map(|(_, s)| s.order.id)
+        .collect();
+    if !flagged.is_empty() {
+        tx.execute(
+            "UPDATE orders SET flags = array_append(flags, 'negative_stock') WHERE id = ANY($1)",
+            &[&flagged],
+        )
+        .await?;
+    }
 
-    // Order events and menu edits, in sequence order (a status change may follow its sale in
-    // the same batch; menu edits are ordered as the server receives them).
+    // 4. What happened to orders afterwards, in sequence order (a status change may follow
+    // its sale in the same batch). Only the terminal's own orders: a token never reaches
+    // another terminal's, let alone another store's.
     for (e, payload) in fresh {
         match payload {
             Payload::OrderStatus(s) => {
                 let status = serde_plain(&s.status);
                 order_event(tx, terminal, e.seq, s.order_id, "status", &status, s.at).await?;
                 tx.execute(
-                    "UPDATE orders SET status = $2 WHERE id = $1 AND status <> 'cancelled'",
-                    &[&s.order_id, &status],
+                    "UPDATE orders SET status = $2
+                     WHERE id = $1 AND terminal_id = $3 AND status <> 'cancelled'",
+                    &[&s.order_id, &status, &terminal.id],
                 )
                 .await?;
             }
@@ -369,53 +459,12 @@ async fn apply_effects(
                 )
                 .await?;
                 tx.execute(
-                    "UPDATE orders SET status = 'cancelled' WHERE id = $1",
-                    &[&c.order_id],
+                    "UPDATE orders SET status = 'cancelled' WHERE id = $1 AND terminal_id = $2",
+                    &[&c.order_id, &terminal.id],
                 )
                 .await?;
             }
-            Payload::CategoryUpserted(c) => {
-                let data = serde_json::to_value(c).map_err(internal)?;
-                crate::pull::record_change(tx, terminal.store_id, Subject::Category, c.id, &data)
-                    .await?;
-            }
-            Payload::ProductUpserted(p) => {
-                // The first time the store hears of a tracked product, its count is the
-                // store's opening stock (a movement of its own, so the ledger explains it).
-                if let Some(stock) = p.stock {
-                    let seeded = tx
-                        .execute(
-                            "INSERT INTO stock_levels (store_id, product_id, level)
-                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                            &[&terminal.store_id, &p.id, &stock],
-                        )
-                        .await?;
-                    if seeded == 1 {
-                        tx.execute(
-                            "INSERT INTO stock_movements
-                                 (terminal_id, seq, product_id, store_id, delta, reason)
-                             VALUES ($1, $2, $3, $4, $5, 'initial') ON CONFLICT DO NOTHING",
-                            &[&terminal.id, &e.seq, &p.id, &terminal.store_id, &stock],
-                        )
-                        .await?;
-                    }
-                }
-                let data = serde_json::to_value(p).map_err(internal)?;
-                crate::pull::record_change(
-                    tx,
-                    terminal.store_id,
-                    Subject::Product { price: p.price },
-                    p.id,
-                    &data,
-                )
-                .await?;
-            }
-            Payload::StaffUpserted(m) => {
-                let data = serde_json::to_value(m).map_err(internal)?;
-                crate::pull::record_change(tx, terminal.store_id, Subject::Staff, m.id, &data)
-                    .await?;
-            }
-            Payload::Sale(_) | Payload::StockAdjusted(_) => {}
+            _ => {}
         }
     }
     Ok(())
@@ -519,10 +568,9 @@ async fn insert_sales(
     tx: &Transaction<'_>,
     terminal: Terminal,
     sales: &[(i64, &Sale)],
-    negative: &HashSet<Uuid>,
-) -> Result<(), Failure> {
+) -> Result<HashSet<Uuid>, Failure> {
     if sales.is_empty() {
-        return Ok(());
+        return Ok(HashSet::new());
     }
     // The server's menu prices, to flag a sale made at a price the server no longer has.
     let mut product_ids: Vec<Uuid> = sales
@@ -543,18 +591,9 @@ async fn insert_sales(
 
     let n = sales.len();
     let mut o = OrderColumns::with_capacity(n);
-    let mut l = LineColumns::default();
-    let mut p = PaymentColumns::default();
     for (seq, sale) in sales {
         let order = &sale.order;
         let mut flags = Vec::new();
-        if sale
-            .stock_movements
-            .iter()
-            .any(|m| negative.contains(&m.product_id))
-        {
-            flags.push("negative_stock");
-        }
         if order.lines.iter().any(|line| {
             prices
                 .get(&line.product_id)
@@ -563,15 +602,12 @@ async fn insert_sales(
             flags.push("stale_price");
         }
         o.push(*seq, order, flags.join(","));
-        for (i, line) in order.lines.iter().enumerate() {
-            l.push(order.id, i as i32, line)?;
-        }
-        for (i, pay) in order.payments.iter().enumerate() {
-            p.push(order.id, i as i32, pay);
-        }
     }
-    let orders = async {
-        tx.execute(
+    // An order id the server already holds (a till copied from another's disk) is not
+    // inserted again, and nothing of it is applied twice: lines, payments and stock follow
+    // only the orders this statement really inserted.
+    let inserted: HashSet<Uuid> = tx
+        .query(
         "INSERT INTO orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
                              status, staff_id, staff_name, order_type, label, currency, minor_unit,
                              subtotal, discount, service, tax, rounding, total, paid, change, flags)
@@ -586,7 +622,7 @@ async fn insert_sales(
              AS u(id, seq, receipt_no, day, at, status, staff_id, staff_name, order_type, label,
                   currency, minor_unit, subtotal, discount, service, tax, rounding, total, paid,
                   change, flags)
-         ON CONFLICT DO NOTHING",
+         ON CONFLICT DO NOTHING RETURNING id",
         &[
             &terminal.store_id,
             &terminal.id,
@@ -613,8 +649,21 @@ async fn insert_sales(
             &o.flags,
         ],
     )
-    .await
-    };
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    let mut l = LineColumns::default();
+    let mut p = PaymentColumns::default();
+    for (_, sale) in sales.iter().filter(|(_, s)| inserted.contains(&s.order.id)) {
+        let order = &sale.order;
+        for (i, line) in order.lines.iter().enumerate() {
+            l.push(order.id, i as i32, line)?;
+        }
+        for (i, pay) in order.payments.iter().enumerate() {
+            p.push(order.id, i as i32, pay);
+        }
+    }
     let lines = async {
         tx.execute(
             "INSERT INTO order_lines (order_id, line_no, product_id, product_name, category_name,
@@ -664,10 +713,10 @@ async fn insert_sales(
         )
         .await
     };
-    // The three are independent: pipelined on the one connection, so encoding one overlaps
-    // the database writing another.
-    tokio::try_join!(orders, lines, payments)?;
-    Ok(())
+    // Independent: pipelined on the one connection, so encoding one overlaps the database
+    // writing the other.
+    tokio::try_join!(lines, payments)?;
+    Ok(inserted)
 }
 
 #[derive(Default)]

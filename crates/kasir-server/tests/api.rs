@@ -819,3 +819,119 @@ async fn the_server_keeps_serving_across_a_database_restart() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
 }
+
+#[tokio::test]
+async fn a_product_and_its_sale_in_one_push_start_from_the_opening_stock() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let cat = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    let mut p = fixtures::product(product, cat, "Croissant", 22_000);
+    p.stock = Some(50);
+    let sale = fixtures::sale(Uuid::now_v7(), "T01-000001", now(), &[(product, 2, 22_000)]);
+    s.push(
+        &t.token,
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::ProductUpserted(p)),
+            fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        48
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_terminal_reaches_only_its_own_orders() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let dago = s.store("Dago").await;
+    let a = s.enrol(braga).await;
+    let b = s.enrol(dago).await;
+    let product = Uuid::now_v7();
+    let order = Uuid::now_v7();
+    let sale = fixtures::sale(order, "T01-000001", now(), &[(product, 1, 25_000)]);
+    s.push(
+        &a.token,
+        &[fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::Sale(sale.clone()),
+        )],
+    )
+    .await;
+
+    // Another store's terminal cancels and advances it: recorded as its own events, but the
+    // order is untouched.
+    let cancel = kasir_proto::OrderCancelled {
+        order_id: order,
+        receipt_no: "T01-000001".into(),
+        reason: "x".into(),
+        cancelled_by: Uuid::now_v7(),
+        approved_by: None,
+        at: now(),
+        stock_returned: vec![],
+    };
+    let advance = kasir_proto::OrderStatusChanged {
+        order_id: order,
+        status: kasir_proto::OrderStatus::Ready,
+        at: now(),
+    };
+    s.push(
+        &b.token,
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::OrderStatus(advance)),
+            fixtures::envelope("T01", 2, now(), Payload::OrderCancelled(cancel)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE status = 'pending'")
+            .await,
+        1
+    );
+    // The same order id sent by another terminal (a till copied from another's disk) moves
+    // no stock twice and adds no lines or payments.
+    s.push(
+        &b.token,
+        &[fixtures::envelope("T01", 3, now(), Payload::Sale(sale))],
+    )
+    .await;
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM order_lines").await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM payments").await, 1);
+    assert_eq!(
+        s.count("SELECT count(*) FROM stock_movements WHERE reason = 'sale'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_terminal_whose_outbox_starts_later_is_held_from_its_first_entry() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    // A till that left another server: its outbox here starts at 41.
+    let first: Vec<Envelope> = (41..=45).map(|seq| sale_entry(seq, product, 1)).collect();
+    assert_eq!(s.push(&t.token, &first).await.held_through, 45);
+    let next: Vec<Envelope> = (46..=47).map(|seq| sale_entry(seq, product, 1)).collect();
+    assert_eq!(s.push(&t.token, &next).await.held_through, 47);
+    // A gap stays a gap.
+    assert_eq!(
+        s.push(&t.token, &[sale_entry(49, product, 1)])
+            .await
+            .held_through,
+        47
+    );
+}

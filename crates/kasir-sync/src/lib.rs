@@ -209,6 +209,8 @@ pub struct Uploader {
     timeout: Duration,
     batch: std::sync::atomic::AtomicU32,
     configured: std::sync::atomic::AtomicU32,
+    /// After a refused batch: send one entry at a time until this sequence is answered.
+    narrow_until: std::sync::atomic::AtomicI64,
 }
 
 impl Uploader {
@@ -218,6 +220,7 @@ impl Uploader {
             timeout,
             batch: std::sync::atomic::AtomicU32::new(BATCH),
             configured: std::sync::atomic::AtomicU32::new(BATCH),
+            narrow_until: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -261,18 +264,23 @@ impl Uploader {
         };
         match client.push(&token, &req).await {
             Ok(answer) => {
-                self.batch
-                    .store(self.configured.load(Ordering::Relaxed), Ordering::Relaxed);
                 let k = self.k.clone();
                 let n = sent.len();
                 let acked = blocking(move || k.sync().record_push(&sent, &answer)).await?;
+                // Back to full batches once past the entries a refused batch held.
+                if acked >= self.narrow_until.load(Ordering::Relaxed) {
+                    self.batch
+                        .store(self.configured.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
                 Ok(Some(Pushed {
                     sent: n,
                     acked_through: acked,
                 }))
             }
-            // A batch refused whole: find the entry by sending one at a time; one refused
-            // alone is quarantined here, and the queue goes on.
+            // A batch the server refused whole (too large, unreadable): its entries go one at
+            // a time, at once, until past them; one the server refuses alone is quarantined
+            // here, and the queue goes on. Only the server's own refusal quarantines: a proxy's
+            // 413 in front of it stops sync with its message instead of setting a sale aside.
             Err(SyncError::Refused {
                 status,
                 code,
@@ -280,6 +288,14 @@ impl Uploader {
             }) if (status == 400 || status == 413) && code != "unsupported_version" => {
                 if sent.len() > 1 {
                     self.batch.store(1, Ordering::Relaxed);
+                    self.narrow_until
+                        .store(sent[sent.len() - 1], Ordering::Relaxed);
+                    return Ok(Some(Pushed {
+                        sent: 0,
+                        acked_through: sent[0] - 1,
+                    }));
+                }
+                if code != "bad_request" && code != "too_large" {
                     return Err(SyncError::Refused {
                         status,
                         code,

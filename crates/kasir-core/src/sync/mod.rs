@@ -367,17 +367,37 @@ impl Sync<'_> {
                     r.get(0)
                 })?;
             let mut applied = 0;
-            for Change { cursor: at, data } in &page.changes {
+            for Change {
+                cursor: at,
+                data,
+            } in &page.changes
+            {
                 if *at <= cursor {
                     continue;
                 }
-                match data {
-                    ChangeData::Category(c) => apply_category(tx, now, c)?,
-                    ChangeData::Product(p) => apply_product(tx, now, p)?,
-                    ChangeData::Staff(m) => apply_staff(tx, now, m)?,
-                    ChangeData::Unknown => continue,
+                // Each change on its own savepoint: one this till cannot take (a rule of its
+                // own database broken) is skipped and logged, never a page that blocks the
+                // store's menu forever.
+                tx.execute_batch("SAVEPOINT change")?;
+                let done = match data {
+                    ChangeData::Category(c) => apply_category(tx, now, c),
+                    ChangeData::Product(p) => apply_product(tx, now, p),
+                    ChangeData::Staff(m) => apply_staff(tx, now, m),
+                    ChangeData::Unknown => {
+                        tx.execute_batch("RELEASE change")?;
+                        continue;
+                    }
+                };
+                match done {
+                    Ok(()) => {
+                        tx.execute_batch("RELEASE change")?;
+                        applied += 1;
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO change; RELEASE change")?;
+                        tracing::warn!(cursor = at, error = %e, "skipped a change from the server this till cannot apply");
+                    }
                 }
-                applied += 1;
             }
             if page.cursor > cursor {
                 tx.execute(

@@ -245,3 +245,58 @@ fn leaving_the_server_is_refused_while_entries_wait_unless_an_admin_confirms() {
     s.kasir.sync().unenrol(&manager, false).unwrap();
     assert!(!s.kasir.sync().status().unwrap().enrolled);
 }
+
+#[test]
+fn a_change_this_till_cannot_take_is_skipped_and_the_rest_applies() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(50));
+    let good = kasir_proto::Product {
+        id: p.id.0,
+        category_id: s.category.0,
+        name: "Croissant Mentega".into(),
+        description: String::new(),
+        price: 24_000,
+        stock: Some(50),
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+        image_id: None,
+        modifier_groups: vec![],
+    };
+    let page = PullResponse {
+        changes: vec![
+            Change {
+                cursor: 1,
+                // A negative price, or a category this till does not have: its database
+                // refuses both.
+                data: ChangeData::Product(kasir_proto::Product {
+                    id: Uuid::now_v7(),
+                    price: -1,
+                    ..good.clone()
+                }),
+            },
+            Change {
+                cursor: 2,
+                data: ChangeData::Product(kasir_proto::Product {
+                    id: Uuid::now_v7(),
+                    category_id: Uuid::now_v7(),
+                    ..good.clone()
+                }),
+            },
+            Change {
+                cursor: 3,
+                data: ChangeData::Product(good),
+            },
+        ],
+        cursor: 3,
+        more: false,
+    };
+    assert_eq!(s.kasir.sync().apply_pull(&page).unwrap(), 1);
+    assert_eq!(s.kasir.sync().pull_cursor().unwrap(), 3);
+    let admin = s.admin.clone();
+    assert_eq!(
+        s.kasir.catalog().product(&admin, p.id).unwrap().price.0,
+        24_000
+    );
+}
