@@ -855,6 +855,11 @@ export type SyncStatus_Deserialize = {
 	last_error?: string | null,
 	last_error_at?: string | null,
 	quarantined: Quarantined[],
+	/**
+	 *  How far this till has taken the store's changes: when it moves, the menu, stock and
+	 *  settings on screen may be stale (the UI reloads them).
+	 */
+	pull_cursor: number,
 };
 
 /**  Sync as it really is, for the top bar and the sync screen. */
@@ -870,6 +875,11 @@ export type SyncStatus_Serialize = {
 	last_error: string | null,
 	last_error_at: string | null,
 	quarantined: Quarantined[],
+	/**
+	 *  How far this till has taken the store's changes: when it moves, the menu, stock and
+	 *  settings on screen may be stale (the UI reloads them).
+	 */
+	pull_cursor: number,
 };
 
 /**  A whole ticket with its totals. */

@@ -7,6 +7,7 @@ import type {
   ReceiptView_Serialize,
   Settings,
   SetupOptions,
+  SyncStatus_Serialize,
   Ticket_Serialize,
   TicketLine_Serialize,
 } from "../src/bindings";
@@ -63,6 +64,23 @@ export const SARI: Actor = { id: "s1", name: "Sari", role: "cashier" };
 /** What `app_status` answers for a shop in use; `signed_in` is Sari unless given. */
 export function status(p: Partial<AppStatus_Serialize> = {}): AppStatus_Serialize {
   return { needs_setup: false, settings: IDR, money_format: IDR_MONEY, signed_in: SARI, today: "2026-11-21", ...p };
+}
+
+/** What `sync_status` answers for an enrolled till that has pulled up to `pull_cursor`. */
+export function syncStatus(pull_cursor: number, p: Partial<SyncStatus_Serialize> = {}): SyncStatus_Serialize {
+  return {
+    enrolled: true,
+    server_url: "https://kasir.example",
+    store_name: "Braga",
+    pending: 0,
+    oldest_pending_at: null,
+    last_success: "2026-11-21T03:00:10.000000000Z",
+    last_error: null,
+    last_error_at: null,
+    quarantined: [],
+    pull_cursor,
+    ...p,
+  };
 }
 
 export function resetApp(lang: "en" | "id" = "en") {

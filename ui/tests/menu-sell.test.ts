@@ -9,7 +9,8 @@ import Scanner from "../src/features/sell/Scanner.svelte";
 import Sell from "../src/features/sell/Sell.svelte";
 import { chrome } from "../src/stores/chrome.svelte";
 import { sale } from "../src/stores/ticket.svelte";
-import { line, resetApp, ticket } from "./fixtures";
+import { syncState } from "../src/features/sync/sync.svelte";
+import { line, resetApp, status, syncStatus, ticket } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 import { keepsLongTextInside } from "./layout";
 
@@ -97,6 +98,37 @@ describe("Menu", () => {
     pending["ko"].resolve([card("Kola"), card("Kopi Tubruk")]);
     await new Promise((r) => setTimeout(r, 10));
     expect(screen.getAllByTestId("product-tile").map((x) => x.dataset.name)).toEqual(["Kopi Tubruk"]);
+  });
+
+  it("shows the store's changes when the till has pulled them, without anyone reloading", async () => {
+    let price = 25000;
+    let categories = [{ id: "c1", name: "Kopi", sort_order: 1, active: true }];
+    let settingsRead = 0;
+    routeIpc(invoke, {
+      listCategories: () => categories,
+      listProducts: () => [card("Kopi Susu", { price })],
+      appStatus: () => {
+        settingsRead += 1;
+        return status();
+      },
+    });
+    syncState.status = null;
+    render(Menu, { onpick: vi.fn() });
+    await vi.waitFor(() => expect(screen.getByTestId("product-tile")).toHaveTextContent("Rp 25.000"));
+    syncState.status = syncStatus(4);
+    await Promise.resolve();
+    // Another till changed the price and added a category; this till pulled them.
+    price = 27000;
+    categories = [...categories, { id: "c2", name: "Roti", sort_order: 2, active: true }];
+    syncState.status = syncStatus(9);
+    await vi.waitFor(() => expect(screen.getByTestId("product-tile")).toHaveTextContent("Rp 27.000"));
+    await vi.waitFor(() => expect(screen.getAllByTestId("category-tab").map((t) => t.dataset.name)).toContain("Roti"));
+    expect(settingsRead).toBe(1);
+    // A status read with nothing new pulled reloads nothing.
+    price = 30000;
+    syncState.status = syncStatus(9);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId("product-tile")).toHaveTextContent("Rp 27.000");
   });
 
   it("cuts a long product or category name with an ellipsis and keeps it whole in the title", async () => {

@@ -29,6 +29,7 @@ function status(p: Partial<SyncStatus_Serialize> = {}): SyncStatus_Serialize {
     last_error: null,
     last_error_at: null,
     quarantined: [],
+    pull_cursor: 0,
     ...p,
   };
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Category, Product};
 use crate::people::StaffMember;
+use crate::settings::{ShopSettings, StockLevel};
 
 /// The protocol this build speaks: the envelope version ([`crate::VERSION`]) and the API's
 /// major version are one number.
@@ -208,6 +209,10 @@ pub enum ChangeData {
     Product(Product),
     /// A member of the store's staff, with their PIN's hash: any member signs in at any till.
     Staff(StaffMember),
+    /// The store's settings (never `initial` here).
+    Settings(ShopSettings),
+    /// A product's stock summed over the store's terminals, as it stands when pulled.
+    StockLevel(StockLevel),
     Unknown,
 }
 
@@ -226,6 +231,8 @@ impl<'de> Deserialize<'de> for ChangeData {
             "category" => ChangeData::Category(serde_json::from_value(data).map_err(read)?),
             "product" => ChangeData::Product(serde_json::from_value(data).map_err(read)?),
             "staff" => ChangeData::Staff(serde_json::from_value(data).map_err(read)?),
+            "settings" => ChangeData::Settings(serde_json::from_value(data).map_err(read)?),
+            "stock_level" => ChangeData::StockLevel(serde_json::from_value(data).map_err(read)?),
             _ => ChangeData::Unknown,
         })
     }
@@ -327,7 +334,14 @@ mod openapi_tests {
         let change = schema::<ChangeData>();
         assert_eq!(
             tags(&change, "kind"),
-            ["category", "product", "staff", "unknown"]
+            [
+                "category",
+                "product",
+                "staff",
+                "settings",
+                "stock_level",
+                "unknown"
+            ]
         );
         assert_eq!(
             change["oneOf"][1]["properties"]["data"]["$ref"],

@@ -113,3 +113,22 @@ pub fn envelope(terminal: &str, seq: i64, at: Timestamp, payload: Payload) -> En
         payload,
     }
 }
+
+/// A shop's settings, named.
+pub fn settings(shop_name: &str, initial: bool) -> crate::ShopSettings {
+    crate::ShopSettings {
+        shop_name: shop_name.into(),
+        shop_address: String::new(),
+        currency: "IDR".into(),
+        minor_unit: 0,
+        locale: "id-ID".into(),
+        time_zone: "Asia/Jakarta".into(),
+        tax_rate_bp: 1_000,
+        service_rate_bp: 500,
+        prices_include_tax: false,
+        cash_rounding: 100,
+        receipt_header: String::new(),
+        receipt_footer: String::new(),
+        initial,
+    }
+}

@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod fixtures;
 pub mod people;
 pub mod sales;
+pub mod settings;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
 pub use crate::people::StaffMember;
@@ -28,6 +29,7 @@ pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
     Payment, PaymentMethod, Sale, StockReturned, StockTaken,
 };
+pub use crate::settings::{ShopSettings, StockLevel};
 
 /// The envelope version this build writes.
 pub const VERSION: u32 = 1;
@@ -60,6 +62,7 @@ pub enum Payload {
     CategoryUpserted(Category),
     ProductUpserted(Product),
     StaffUpserted(StaffMember),
+    SettingsChanged(ShopSettings),
 }
 
 impl Payload {
@@ -73,11 +76,12 @@ impl Payload {
             Payload::CategoryUpserted(_) => "category_upserted",
             Payload::ProductUpserted(_) => "product_upserted",
             Payload::StaffUpserted(_) => "staff_upserted",
+            Payload::SettingsChanged(_) => "settings_changed",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 8] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -85,6 +89,7 @@ impl Payload {
         "category_upserted",
         "product_upserted",
         "staff_upserted",
+        "settings_changed",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -99,6 +104,7 @@ impl Payload {
             "category_upserted" => Payload::CategoryUpserted(Category::deserialize(payload)?),
             "product_upserted" => Payload::ProductUpserted(Product::deserialize(payload)?),
             "staff_upserted" => Payload::StaffUpserted(StaffMember::deserialize(payload)?),
+            "settings_changed" => Payload::SettingsChanged(ShopSettings::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -116,6 +122,7 @@ impl Payload {
             "category_upserted" => Payload::CategoryUpserted(serde_json::from_str(payload)?),
             "product_upserted" => Payload::ProductUpserted(serde_json::from_str(payload)?),
             "staff_upserted" => Payload::StaffUpserted(serde_json::from_str(payload)?),
+            "settings_changed" => Payload::SettingsChanged(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -137,6 +144,7 @@ impl Payload {
             Payload::CategoryUpserted(p) => serde_json::to_string(p),
             Payload::ProductUpserted(p) => serde_json::to_string(p),
             Payload::StaffUpserted(p) => serde_json::to_string(p),
+            Payload::SettingsChanged(p) => serde_json::to_string(p),
         }
     }
 }

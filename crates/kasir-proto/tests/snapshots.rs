@@ -175,6 +175,21 @@ fn examples() -> Vec<Payload> {
             active: true,
             pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         }),
+        Payload::SettingsChanged(ShopSettings {
+            shop_name: "Kopi Kenangan Senja".into(),
+            shop_address: "Jl. Braga 12, Bandung".into(),
+            currency: "IDR".into(),
+            minor_unit: 0,
+            locale: "id-ID".into(),
+            time_zone: "Asia/Jakarta".into(),
+            tax_rate_bp: 1_100,
+            service_rate_bp: 500,
+            prices_include_tax: false,
+            cash_rounding: 100,
+            receipt_header: "Selamat datang".into(),
+            receipt_footer: "Terima kasih".into(),
+            initial: false,
+        }),
     ]
 }
 
@@ -455,8 +470,8 @@ fn unknown_change_kinds_are_read_and_skipped() {
     use kasir_proto::api::{ChangeData, PullResponse};
     let page: PullResponse = serde_json::from_str(
         r#"{"changes":[
-            {"cursor":7,"kind":"settings","data":{"shop_name":"Kopi","tax_rate":1000}},
-            {"cursor":8,"kind":"stock_level","data":[1,2,3]},
+            {"cursor":7,"kind":"picture","data":{"id":"abc","bytes":1000}},
+            {"cursor":8,"kind":"loyalty_tier","data":[1,2,3]},
             {"cursor":9,"kind":"category","data":{"id":"0190f1c2-0000-7000-8000-000000000006","name":"Kopi","sort_order":1,"active":true}}
         ],"cursor":9,"more":false}"#,
     )
@@ -469,4 +484,99 @@ fn unknown_change_kinds_are_read_and_skipped() {
         r#"{"changes":[{"cursor":1,"kind":"product","data":{"id":"x"}}],"cursor":1,"more":false}"#,
     );
     assert!(broken.is_err());
+}
+
+#[test]
+fn snapshot_settings_changed() {
+    check(
+        &example("settings_changed"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006c",
+          "terminal": "T01",
+          "seq": 8,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "settings_changed",
+          "payload": {
+            "shop_name": "Kopi Kenangan Senja",
+            "shop_address": "Jl. Braga 12, Bandung",
+            "currency": "IDR",
+            "minor_unit": 0,
+            "locale": "id-ID",
+            "time_zone": "Asia/Jakarta",
+            "tax_rate_bp": 1100,
+            "service_rate_bp": 500,
+            "prices_include_tax": false,
+            "cash_rounding": 100,
+            "receipt_header": "Selamat datang",
+            "receipt_footer": "Terima kasih",
+            "initial": false
+          }
+        }"#]],
+    );
+}
+
+/// The pull's two store-wide kinds on the wire: settings and a product's summed stock.
+#[test]
+fn snapshot_settings_and_stock_level_changes() {
+    use kasir_proto::api::{Change, ChangeData, PullResponse};
+    let Payload::SettingsChanged(settings) = example("settings_changed").payload else {
+        unreachable!()
+    };
+    let page = PullResponse {
+        changes: vec![
+            Change {
+                cursor: 4,
+                data: ChangeData::Settings(settings),
+            },
+            Change {
+                cursor: 5,
+                data: ChangeData::StockLevel(StockLevel {
+                    product_id: id(2),
+                    level: -3,
+                }),
+            },
+        ],
+        cursor: 5,
+        more: false,
+    };
+    let text = serde_json::to_string_pretty(&page).unwrap();
+    expect![[r#"
+        {
+          "changes": [
+            {
+              "cursor": 4,
+              "kind": "settings",
+              "data": {
+                "shop_name": "Kopi Kenangan Senja",
+                "shop_address": "Jl. Braga 12, Bandung",
+                "currency": "IDR",
+                "minor_unit": 0,
+                "locale": "id-ID",
+                "time_zone": "Asia/Jakarta",
+                "tax_rate_bp": 1100,
+                "service_rate_bp": 500,
+                "prices_include_tax": false,
+                "cash_rounding": 100,
+                "receipt_header": "Selamat datang",
+                "receipt_footer": "Terima kasih",
+                "initial": false
+              }
+            },
+            {
+              "cursor": 5,
+              "kind": "stock_level",
+              "data": {
+                "product_id": "0190f1c2-0000-7000-8000-000000000002",
+                "level": -3
+              }
+            }
+          ],
+          "cursor": 5,
+          "more": false
+        }"#]]
+    .assert_eq(&text);
+    let back: PullResponse = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, page);
 }

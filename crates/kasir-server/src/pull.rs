@@ -32,6 +32,8 @@ pub enum Subject {
         price: i64,
     },
     Staff,
+    /// The store's settings (the entity is the store).
+    Settings,
 }
 
 /// Records that `entity` now stands as `data`: the store's menu tables (for the menu) and the
@@ -47,6 +49,7 @@ pub async fn record_change(
         Subject::Category => "category",
         Subject::Product { .. } => "product",
         Subject::Staff => "staff",
+        Subject::Settings => "settings",
     };
     let cursor: i64 = tx
         .query_one(
@@ -74,7 +77,7 @@ pub async fn record_change(
             )
             .await?;
         }
-        Subject::Staff => {}
+        Subject::Staff | Subject::Settings => {}
     }
     tx.execute(
         "INSERT INTO changes (store_id, cursor, kind, entity_id, data) VALUES ($1, $2, $3, $4, $5)",
@@ -118,8 +121,11 @@ pub async fn pull(
     let client = state.pool.get().await?;
     let rows = client
         .query(
-            "SELECT cursor, kind, data FROM changes
-             WHERE store_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+            "SELECT c.cursor, c.kind, c.data, c.entity_id, l.level
+             FROM changes c
+             LEFT JOIN stock_levels l ON c.kind = 'stock_level' AND l.store_id = c.store_id
+                 AND l.product_id = c.entity_id
+             WHERE c.store_id = $1 AND c.cursor > $2 ORDER BY c.cursor LIMIT $3",
             &[&terminal.store_id, &q.after, &(limit + 1)],
         )
         .await?;
@@ -139,6 +145,13 @@ pub async fn pull(
             "category" => serde_json::from_value(data).map(ChangeData::Category),
             "product" => serde_json::from_value(data).map(ChangeData::Product),
             "staff" => serde_json::from_value(data).map(ChangeData::Staff),
+            "settings" => serde_json::from_value(data).map(ChangeData::Settings),
+            // The count as it stands now, not when the change was logged: a till that pulls
+            // late takes the latest count at once.
+            "stock_level" => Ok(ChangeData::StockLevel(kasir_proto::StockLevel {
+                product_id: r.get(3),
+                level: r.get::<_, Option<i64>>(4).unwrap_or(0),
+            })),
             _ => Ok(ChangeData::Unknown),
         }
         .map_err(|e| {

@@ -318,6 +318,7 @@ async fn apply_effects(
     // before any stock row keeps one lock order for every push (terminal, store, stock
     // levels). A product's first report seeds the store's opening stock here, before this
     // batch's sales move it.
+    let mut seeded: Vec<Uuid> = Vec::new();
     for (e, payload) in fresh {
         match payload {
             Payload::CategoryUpserted(c) => {
@@ -336,14 +337,15 @@ async fn apply_effects(
                 )
                 .await?;
                 if let Some(stock) = p.stock {
-                    let seeded = tx
+                    let seeded_now = tx
                         .execute(
                             "INSERT INTO stock_levels (store_id, product_id, level)
                              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                             &[&terminal.store_id, &p.id, &stock],
                         )
                         .await?;
-                    if seeded == 1 {
+                    if seeded_now == 1 {
+                        seeded.push(p.id);
                         tx.execute(
                             "INSERT INTO stock_movements
                                  (terminal_id, seq, product_id, store_id, delta, reason)
@@ -358,6 +360,36 @@ async fn apply_effects(
                 let data = serde_json::to_value(m).map_err(internal)?;
                 crate::pull::record_change(tx, terminal.store_id, Subject::Staff, m.id, &data)
                     .await?;
+            }
+            Payload::SettingsChanged(s) => {
+                // A till's settings at enrolment set up a store that has none; an edit
+                // replaces them (last write wins, in server order).
+                let data = serde_json::to_value(kasir_proto::ShopSettings {
+                    initial: false,
+                    ..s.clone()
+                })
+                .map_err(internal)?;
+                let only_if_none = if s.initial {
+                    " AND settings IS NULL"
+                } else {
+                    ""
+                };
+                let taken = tx
+                    .execute(
+                        &format!("UPDATE stores SET settings = $2 WHERE id = $1{only_if_none}"),
+                        &[&terminal.store_id, &data],
+                    )
+                    .await?;
+                if taken == 1 {
+                    crate::pull::record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Settings,
+                        terminal.store_id,
+                        &data,
+                    )
+                    .await?;
+                }
             }
             _ => {}
         }
@@ -412,7 +444,7 @@ async fn apply_effects(
             _ => {}
         }
     }
-    let negative = apply_movements(tx, terminal, &movements).await?;
+    let negative = apply_movements(tx, terminal, &movements, &seeded).await?;
     // A sale that took a product below zero is a fact: flagged, never refused.
     let flagged: Vec<Uuid> = sales
         .iter()
@@ -520,7 +552,39 @@ async fn apply_movements(
     tx: &Transaction<'_>,
     terminal: Terminal,
     movements: &[Movement],
+    seeded: &[Uuid],
 ) -> Result<HashSet<Uuid>, Failure> {
+    // Every product whose store count changed is announced in the change log (its count is
+    // read when pulled). The store's lock is taken here, before any stock row: one lock order.
+    let by_product = summed(movements.iter().map(|m| (m.product, m.delta)));
+    let announce: Vec<Uuid> = by_product
+        .keys()
+        .chain(seeded)
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if announce.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let last: i64 = tx
+        .query_one(
+            "UPDATE stores SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq",
+            &[&terminal.store_id, &(announce.len() as i64)],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "INSERT INTO changes (store_id, cursor, kind, entity_id, data)
+         SELECT $1, $2 + n, 'stock_level', p, jsonb_build_object('product_id', p)
+         FROM UNNEST($3::uuid[]) WITH ORDINALITY AS m(p, n)",
+        &[
+            &terminal.store_id,
+            &(last - announce.len() as i64),
+            &announce,
+        ],
+    )
+    .await?;
     if movements.is_empty() {
         return Ok(HashSet::new());
     }
@@ -544,7 +608,6 @@ async fn apply_movements(
     )
     .await?;
     // Levels in product order, so two terminals' batches lock the same rows in the same order.
-    let by_product = summed(movements.iter().map(|m| (m.product, m.delta)));
     let products: Vec<Uuid> = by_product.keys().copied().collect();
     let deltas: Vec<i64> = by_product.values().copied().collect();
     let rows = tx

@@ -651,16 +651,24 @@ async fn menu_edits_reach_every_terminal_of_the_store_and_no_other() {
 
     for token in [&a.token, &b.token] {
         let page = s.pull(token, 0).await;
-        assert_eq!(page.changes.len(), 3);
+        assert_eq!(page.changes.len(), 4);
         assert!(!page.more);
-        assert_eq!(page.cursor, 3);
+        assert_eq!(page.cursor, 4);
         let cursors: Vec<i64> = page.changes.iter().map(|c| c.cursor).collect();
-        assert_eq!(cursors, vec![1, 2, 3]);
-        assert_eq!(page.changes[2].data, ChangeData::Product(b_edit.clone()));
+        assert_eq!(cursors, vec![1, 2, 3, 4]);
+        // The product's first report seeded the store's count (100), announced after it.
+        assert_eq!(
+            page.changes[2].data,
+            ChangeData::StockLevel(kasir_proto::StockLevel {
+                product_id: product,
+                level: 100
+            })
+        );
+        assert_eq!(page.changes[3].data, ChangeData::Product(b_edit.clone()));
         // Nothing new after the cursor.
         let next = s.pull(token, page.cursor).await;
         assert!(next.changes.is_empty());
-        assert_eq!(next.cursor, 3);
+        assert_eq!(next.cursor, 4);
     }
     // Another store sees none of it.
     assert!(s.pull(&other.token, 0).await.changes.is_empty());
@@ -686,6 +694,57 @@ async fn menu_edits_reach_every_terminal_of_the_store_and_no_other() {
         s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
             .await,
         0
+    );
+    // B learns the store's count after A's sale.
+    let next = s.pull(&b.token, 4).await;
+    let data: Vec<ChangeData> = next.changes.into_iter().map(|c| c.data).collect();
+    assert_eq!(
+        data,
+        vec![ChangeData::StockLevel(kasir_proto::StockLevel {
+            product_id: product,
+            level: 99
+        })]
+    );
+}
+
+/// The first till to report sets the store's settings up; a later till's first settings never
+/// replace them; a manager's edit on any till does, and reaches every till of the store.
+#[tokio::test]
+async fn a_stores_settings_come_from_its_first_till_then_from_edits() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let a = s.enrol(braga).await;
+    let b = s.enrol(braga).await;
+    let change = |name: &str, initial: bool, terminal: &str, seq: i64| {
+        fixtures::envelope(
+            terminal,
+            seq,
+            now(),
+            Payload::SettingsChanged(fixtures::settings(name, initial)),
+        )
+    };
+    s.push(&a.token, &[change("Kopi Braga", true, "T01", 1)])
+        .await;
+    s.push(&b.token, &[change("Kasir", true, "T02", 1)]).await;
+    let page = s.pull(&b.token, 0).await;
+    let data: Vec<ChangeData> = page.changes.into_iter().map(|c| c.data).collect();
+    assert_eq!(
+        data,
+        vec![ChangeData::Settings(fixtures::settings(
+            "Kopi Braga",
+            false
+        ))]
+    );
+    s.push(&b.token, &[change("Kopi Braga Dago", false, "T02", 2)])
+        .await;
+    let next = s.pull(&a.token, page.cursor).await;
+    let data: Vec<ChangeData> = next.changes.into_iter().map(|c| c.data).collect();
+    assert_eq!(
+        data,
+        vec![ChangeData::Settings(fixtures::settings(
+            "Kopi Braga Dago",
+            false
+        ))]
     );
 }
 
@@ -740,7 +799,8 @@ async fn a_pull_pages_through_a_long_offline_stretch() {
             break;
         }
     }
-    assert_eq!((seen, cursor), (1001, 1001));
+    // Each product and its opening count: two changes per product.
+    assert_eq!((seen, cursor), (2002, 2002));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

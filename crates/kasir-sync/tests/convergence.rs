@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductId};
+use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductId, StockReason};
 use kasir_core::{Actor, Kasir, SystemClock};
 use kasir_sync::Uploader;
 use kasir_testpg::{Cluster, Durability};
@@ -18,9 +18,22 @@ struct Till {
 }
 
 async fn till(pool: &kasir_server::Pool, store: uuid::Uuid, server: &str) -> Till {
+    till_named(pool, store, server, "Kasir").await
+}
+
+/// A till whose first-run settings carry `shop` as the shop's name, enrolled in `store`.
+async fn till_named(
+    pool: &kasir_server::Pool,
+    store: uuid::Uuid,
+    server: &str,
+    shop: &str,
+) -> Till {
     let dir = tempfile::tempdir().unwrap();
     let k = Arc::new(Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap());
     let admin = k.people().create_first_admin("Ayu", "1111").unwrap();
+    let mut settings = k.settings().get().unwrap();
+    settings.shop_name = shop.into();
+    k.settings().update(&admin, settings).unwrap();
     let code =
         kasir_server::admin::enrolment_code(pool, store, jiff::SignedDuration::from_hours(1))
             .await
@@ -56,8 +69,8 @@ fn price(t: &Till, id: ProductId) -> i64 {
     t.k.catalog().product(&t.admin, id).unwrap().price.0
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() {
+/// A private PostgreSQL, a migrated database and a server on a free port.
+async fn server() -> (Cluster, kasir_server::Pool, String) {
     let cluster = Cluster::start(Durability::NoFsync);
     let url = cluster.create_database();
     let pool = kasir_server::connect(&url, 4).unwrap();
@@ -69,6 +82,12 @@ async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() 
         kasir_server::AppState::new(pool.clone()),
         std::future::pending(),
     ));
+    (cluster, pool, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() {
+    let (_cluster, pool, server) = server().await;
     let store = kasir_server::admin::create_store(&pool, "Braga")
         .await
         .unwrap();
@@ -147,4 +166,174 @@ async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() 
         .map(|t| t.k.settings().get().unwrap().terminal_code)
         .collect();
     assert_eq!(codes, vec!["T01", "T02"]);
+}
+
+fn stock(t: &Till, id: ProductId) -> i64 {
+    t.k.catalog().product(&t.admin, id).unwrap().stock.unwrap()
+}
+
+/// Sells `quantity` of `product` for cash.
+fn sell(t: &Till, product: ProductId, quantity: i64) {
+    use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+    use kasir_core::sales::tickets::AddLine;
+    let sales = t.k.sales();
+    let ticket = sales
+        .open_ticket(
+            &t.admin,
+            kasir_core::sales::tickets::OrderType::Takeaway,
+            "",
+        )
+        .unwrap();
+    let ticket = sales
+        .add_to_ticket(
+            &t.admin,
+            ticket.id,
+            AddLine {
+                product_id: product,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity,
+            },
+        )
+        .unwrap();
+    let due = ticket.totals.total.0;
+    sales
+        .checkout(
+            &t.admin,
+            ticket.id,
+            &[PaymentInput {
+                method: PaymentMethod::Cash,
+                amount: due,
+                reference: None,
+            }],
+        )
+        .unwrap();
+}
+
+/// The sum of a product's stock ledger on a till: it must always equal the count.
+fn ledger(t: &Till, id: ProductId) -> i64 {
+    let db = rusqlite::Connection::open(t._dir.path().join(kasir_core::DB_FILE)).unwrap();
+    db.query_row(
+        "SELECT COALESCE(sum(delta), 0) FROM stock_movements WHERE product_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_settings_and_stock_counts_reach_every_till() {
+    let (_cluster, pool, server) = server().await;
+    let store = kasir_server::admin::create_store(&pool, "Braga")
+        .await
+        .unwrap();
+    // The first till sets the store up; the second's first-run settings never replace them.
+    let a = till_named(&pool, store, &server, "Kopi Braga").await;
+    let b = till_named(&pool, store, &server, "Kasir baru").await;
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    for t in [&a, &b] {
+        assert_eq!(t.k.settings().get().unwrap().shop_name, "Kopi Braga");
+    }
+    // A manager's edit on the second reaches the first; each till keeps its own code.
+    let mut edited = b.k.settings().get().unwrap();
+    edited.tax_rate_bp = 1_100;
+    edited.receipt_footer = "Sampai jumpa".into();
+    b.k.settings().update(&b.admin, edited).unwrap();
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    let at_a = a.k.settings().get().unwrap();
+    assert_eq!(
+        (
+            at_a.tax_rate_bp,
+            at_a.receipt_footer.as_str(),
+            at_a.terminal_code.as_str()
+        ),
+        (1_100, "Sampai jumpa", "T01")
+    );
+    assert_eq!(b.k.settings().get().unwrap().terminal_code, "T02");
+
+    // Stock is the store's: a product made on A with 20 counts 20 on B too.
+    let category =
+        a.k.catalog()
+            .create_category(
+                &a.admin,
+                CategoryDraft {
+                    name: "Roti".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .unwrap()
+            .id;
+    let product =
+        a.k.catalog()
+            .create_product(
+                &a.admin,
+                ProductDraft {
+                    track_stock: true,
+                    initial_stock: 20,
+                    ..draft(category, 18_000)
+                },
+            )
+            .unwrap()
+            .id;
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    assert_eq!(stock(&b, product), 20);
+
+    // Both sell; each learns the other's sales once they reach the server.
+    sell(&b, product, 3);
+    sell(&a, product, 2);
+    b.up.sync_now().await.unwrap();
+    assert_eq!(
+        stock(&b, product),
+        17,
+        "A's sale has not reached the server"
+    );
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    assert_eq!((stock(&a, product), stock(&b, product)), (15, 15));
+
+    // A sale the server has not confirmed still counts here when the store's count comes.
+    sell(&b, product, 1);
+    a.k.catalog()
+        .adjust_stock(&a.admin, product, 5, StockReason::Restock, "")
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.pull_once().await.unwrap();
+    assert_eq!(
+        stock(&b, product),
+        19,
+        "20 on the server, 1 sold here unsent"
+    );
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    assert_eq!((stock(&a, product), stock(&b, product)), (19, 19));
+    for t in [&a, &b] {
+        assert_eq!(ledger(t, product), stock(t, product), "the ledger adds up");
+    }
+    let level: i64 = pool
+        .get()
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2",
+            &[&store, &product.0],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(level, 19);
+
+    // Store counts and settings from the server sent nothing back.
+    let before = a.k.outbox().entries(0, 1000).unwrap().len();
+    b.k.catalog()
+        .adjust_stock(&b.admin, product, -4, StockReason::Waste, "")
+        .unwrap();
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    assert_eq!(stock(&a, product), 15);
+    assert_eq!(a.k.outbox().entries(0, 1000).unwrap().len(), before);
 }

@@ -86,6 +86,15 @@ export function applyStatus(status: AppStatus_Serialize): void {
   session.today = status.today;
 }
 
+/** Reads the shop's settings again (the store's may have come from the server). */
+export async function reloadSettings(): Promise<void> {
+  try {
+    applyStatus(await call(commands.appStatus()));
+  } catch {
+    // The next change tries again; what is shown stays.
+  }
+}
+
 export async function start(): Promise<void> {
   router.reset("loading");
   try {

@@ -80,6 +80,44 @@ impl Settings {
         }
     }
 
+    /// The store-wide part, as the wire carries it (all but this till's code).
+    pub fn shop_wide(&self, initial: bool) -> kasir_proto::ShopSettings {
+        kasir_proto::ShopSettings {
+            shop_name: self.shop_name.clone(),
+            shop_address: self.shop_address.clone(),
+            currency: self.currency.clone(),
+            minor_unit: self.minor_unit,
+            locale: self.locale.clone(),
+            time_zone: self.time_zone.clone(),
+            tax_rate_bp: self.tax_rate_bp,
+            service_rate_bp: self.service_rate_bp,
+            prices_include_tax: self.prices_include_tax,
+            cash_rounding: self.cash_rounding,
+            receipt_header: self.receipt_header.clone(),
+            receipt_footer: self.receipt_footer.clone(),
+            initial,
+        }
+    }
+
+    /// These settings with the store's from the server; this till's code stays its own.
+    pub fn with_store_wide(self, s: &kasir_proto::ShopSettings) -> Settings {
+        Settings {
+            shop_name: s.shop_name.clone(),
+            shop_address: s.shop_address.clone(),
+            currency: s.currency.clone(),
+            minor_unit: s.minor_unit,
+            locale: s.locale.clone(),
+            time_zone: s.time_zone.clone(),
+            tax_rate_bp: s.tax_rate_bp,
+            service_rate_bp: s.service_rate_bp,
+            prices_include_tax: s.prices_include_tax,
+            cash_rounding: s.cash_rounding,
+            receipt_header: s.receipt_header.clone(),
+            receipt_footer: s.receipt_footer.clone(),
+            terminal_code: self.terminal_code,
+        }
+    }
+
     pub fn money_format(&self) -> MoneyFormat {
         MoneyFormat::new(&self.currency, &self.locale, self.minor_unit)
     }
@@ -254,11 +292,23 @@ impl ShopSettings<'_> {
         Ok(self.k.now().to_zoned(tz).date())
     }
 
-    /// Replaces the settings (admins only); the change is audited.
+    /// Replaces the settings (admins only); the change is audited and goes to the server
+    /// (every till of the store takes it). Made before this till joined a store, it is only
+    /// this till's start (`initial`): a store that has settings keeps its own.
     pub fn update(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
         let settings = settings.validate()?;
         self.k.write(actor, Permission::ManageSettings, |cx| {
-            update_in(cx, &settings)
+            let saved = update_in(cx, &settings)?;
+            let enrolled: bool = cx.query_row(
+                "SELECT store_id IS NOT NULL FROM sync_state WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )?;
+            crate::outbox::append(
+                cx,
+                &kasir_proto::Payload::SettingsChanged(saved.shop_wide(!enrolled)),
+            )?;
+            Ok(saved)
         })
     }
 }

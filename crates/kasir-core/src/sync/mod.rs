@@ -9,6 +9,8 @@
 //! **Invariant: applying the server's menu writes no outbox entry** (it is the server's
 //! version, not an edit), so a change never echoes back.
 
+use std::collections::HashMap;
+
 use kasir_proto::api::{Change, ChangeData, Outcome, PullResponse, PushResponse};
 use kasir_proto::{Envelope, Payload};
 use rusqlite::{OptionalExtension, params};
@@ -55,6 +57,10 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub quarantined: Vec<Quarantined>,
+    /// How far this till has taken the store's changes: when it moves, the menu, stock and
+    /// settings on screen may be stale (the UI reloads them).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub pull_cursor: i64,
 }
 
 /// Sync's use cases: `k.sync()`.
@@ -75,7 +81,7 @@ impl Sync<'_> {
         self.k.read_any(|conn| {
             let (mut status, acked) = conn.query_row(
                 "SELECT server_url, store_name, acked_seq, last_success, last_error,
-                        last_error_at, token IS NOT NULL FROM sync_state WHERE id = 1",
+                        last_error_at, token IS NOT NULL, pull_cursor FROM sync_state WHERE id = 1",
                 [],
                 |r| {
                     let status = SyncStatus {
@@ -88,6 +94,7 @@ impl Sync<'_> {
                         last_error: r.get(4)?,
                         last_error_at: r.get(5)?,
                         quarantined: Vec::new(),
+                        pull_cursor: r.get(7)?,
                     };
                     Ok((status, r.get::<_, i64>(2)?))
                 },
@@ -171,6 +178,10 @@ impl Sync<'_> {
                 "UPDATE settings SET terminal_code = ?1",
                 [&answer.terminal_code],
             )?;
+            // The settings this till starts with: the store takes them only if it has none
+            // (its first till sets it up); a store that has some sends them down instead.
+            let settings = crate::settings::load(cx)?;
+            crate::outbox::append(cx, &Payload::SettingsChanged(settings.shop_wide(true)))?;
             crate::audit::record(
                 cx,
                 "sync_enrolled",
@@ -367,6 +378,17 @@ impl Sync<'_> {
                     r.get(0)
                 })?;
             let mut applied = 0;
+            // What this till took or returned that the server has not confirmed yet, per
+            // product: a store's count from the server plus this is the count here.
+            let unconfirmed = if page
+                .changes
+                .iter()
+                .any(|c| matches!(c.data, ChangeData::StockLevel(_)))
+            {
+                unconfirmed_stock(tx)?
+            } else {
+                HashMap::new()
+            };
             for Change {
                 cursor: at,
                 data,
@@ -383,6 +405,8 @@ impl Sync<'_> {
                     ChangeData::Category(c) => apply_category(tx, now, c),
                     ChangeData::Product(p) => apply_product(tx, now, p),
                     ChangeData::Staff(m) => apply_staff(tx, now, m),
+                    ChangeData::Settings(s) => apply_settings(tx, s),
+                    ChangeData::StockLevel(l) => apply_stock_level(tx, now, l, &unconfirmed),
                     ChangeData::Unknown => {
                         tx.execute_batch("RELEASE change")?;
                         continue;
@@ -420,6 +444,91 @@ impl Sync<'_> {
             .collect())
     }
 }
+
+/// The stock moves of the entries the server has not answered, summed per product.
+fn unconfirmed_stock(conn: &rusqlite::Connection) -> Result<HashMap<uuid::Uuid, i64>> {
+    let acked: i64 = conn.query_row("SELECT acked_seq FROM sync_state WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, payload FROM outbox
+         WHERE seq > ?1 AND kind IN ('sale', 'order_cancelled', 'stock_adjusted')",
+    )?;
+    let mut rows = stmt.query([acked])?;
+    let mut sums = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let kind: String = r.get(1)?;
+        let payload: String = r.get(2)?;
+        let payload = Payload::from_kind_str(&kind, &payload).map_err(|e| {
+            Error::DatabaseCorrupt(format!("outbox entry {seq}: unreadable payload: {e}"))
+        })?;
+        let mut add = |product, delta| *sums.entry(product).or_insert(0) += delta;
+        match payload {
+            Payload::Sale(s) => {
+                for m in s.stock_movements {
+                    add(m.product_id, -m.quantity);
+                }
+            }
+            Payload::OrderCancelled(c) => {
+                for m in c.stock_returned {
+                    add(m.product_id, m.quantity);
+                }
+            }
+            Payload::StockAdjusted(a) => add(a.product_id, a.delta),
+            _ => {}
+        }
+    }
+    Ok(sums)
+}
+
+/// The store's settings from the server; this till keeps its own code. Settings this till's
+/// rules refuse are skipped (as any change it cannot take).
+fn apply_settings(conn: &rusqlite::Connection, s: &kasir_proto::ShopSettings) -> Result<()> {
+    let merged = crate::settings::load(conn)?.with_store_wide(s).validate()?;
+    crate::settings::store(conn, &merged)
+}
+
+/// A product's count summed over the store's tills: this till's count becomes the store's plus
+/// what this till has not yet sent, by one stock movement, so its ledger still adds up. A count
+/// below zero (sales are facts on the server) shows as zero here. An untracked or unknown
+/// product is left alone.
+fn apply_stock_level(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    l: &kasir_proto::StockLevel,
+    unconfirmed: &HashMap<uuid::Uuid, i64>,
+) -> Result<()> {
+    let stock: Option<Option<i64>> = conn
+        .prepare_cached("SELECT stock FROM products WHERE id = ?1")?
+        .query_row([l.product_id.to_string()], |r| r.get(0))
+        .optional()?;
+    let Some(Some(here)) = stock else {
+        return Ok(());
+    };
+    let target = l
+        .level
+        .saturating_add(unconfirmed.get(&l.product_id).copied().unwrap_or(0))
+        .clamp(0, crate::catalog::MAX_STOCK);
+    if target == here {
+        return Ok(());
+    }
+    crate::catalog::move_stock(
+        conn,
+        now,
+        &crate::catalog::StockMove {
+            product: crate::catalog::ProductId(l.product_id),
+            delta: target - here,
+            reason: "adjustment",
+            order: None,
+            staff: crate::people::StaffId(uuid::Uuid::nil()),
+            note: STORE_COUNT_NOTE,
+        },
+    )
+}
+
+/// The note on a stock movement that brings this till's count to the store's.
+pub const STORE_COUNT_NOTE: &str = "store count from the server";
 
 fn apply_category(
     conn: &rusqlite::Connection,

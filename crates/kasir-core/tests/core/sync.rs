@@ -7,7 +7,7 @@ use kasir_proto::api::{
 };
 use uuid::Uuid;
 
-use crate::helpers::shop;
+use crate::helpers::{count, shop};
 
 fn answer(results: &[(i64, Outcome)]) -> PushResponse {
     PushResponse {
@@ -299,4 +299,115 @@ fn a_change_this_till_cannot_take_is_skipped_and_the_rest_applies() {
         s.kasir.catalog().product(&admin, p.id).unwrap().price.0,
         24_000
     );
+}
+
+/// The store's settings from the server replace the shop-wide ones and keep this till's code;
+/// settings this till's rules refuse are skipped whole. A manager's edit goes up, `initial`
+/// while this till is in no store.
+#[test]
+fn the_stores_settings_apply_and_this_tills_code_stays() {
+    let s = shop();
+    let admin = s.admin.clone();
+    let mut edited = s.kasir.settings().get().unwrap();
+    edited.receipt_footer = "Terima kasih".into();
+    s.kasir.settings().update(&admin, edited.clone()).unwrap();
+    let sent = s.kasir.sync().sent_kinds().unwrap();
+    let Some((_, kasir_proto::Payload::SettingsChanged(up))) = sent.last() else {
+        panic!("no settings entry: {sent:?}")
+    };
+    assert_eq!(up.receipt_footer, "Terima kasih");
+    assert!(up.initial, "not in a store yet");
+
+    let store = kasir_proto::ShopSettings {
+        shop_name: "Kopi Braga".into(),
+        tax_rate_bp: 1_100,
+        initial: false,
+        ..edited.shop_wide(false)
+    };
+    let page = PullResponse {
+        changes: vec![
+            Change {
+                cursor: 1,
+                data: ChangeData::Settings(store.clone()),
+            },
+            Change {
+                cursor: 2,
+                data: ChangeData::Settings(kasir_proto::ShopSettings {
+                    time_zone: "Mars/Olympus".into(),
+                    ..store.clone()
+                }),
+            },
+        ],
+        cursor: 2,
+        more: false,
+    };
+    let outbox = count(&s.kasir, "SELECT count(*) FROM outbox");
+    assert_eq!(s.kasir.sync().apply_pull(&page).unwrap(), 1);
+    let now = s.kasir.settings().get().unwrap();
+    assert_eq!(
+        (
+            now.shop_name.as_str(),
+            now.tax_rate_bp,
+            now.time_zone.as_str()
+        ),
+        ("Kopi Braga", 1_100, edited.time_zone.as_str())
+    );
+    assert_eq!(now.terminal_code, edited.terminal_code);
+    assert_eq!(count(&s.kasir, "SELECT count(*) FROM outbox"), outbox);
+}
+
+/// A product's store count becomes this till's count plus what this till has not sent yet, by
+/// one ledger row; a count below zero shows as zero; an untracked product is left alone.
+#[test]
+fn a_store_stock_count_adds_what_this_till_has_not_sent() {
+    let s = shop();
+    let tracked = s.product("Croissant", 22_000, Some(50));
+    let untracked = s.product("Es Teh", 8_000, None);
+    s.sell(&[(&tracked, 2)]);
+    let level = |product: &kasir_core::catalog::Product, cursor, level| Change {
+        cursor,
+        data: ChangeData::StockLevel(kasir_proto::StockLevel {
+            product_id: product.id.0,
+            level,
+        }),
+    };
+    let stock =
+        |p: &kasir_core::catalog::Product| s.kasir.catalog().product(&s.admin, p.id).unwrap().stock;
+    let ledger = |p: &kasir_core::catalog::Product| {
+        count(
+            &s.kasir,
+            &format!(
+                "SELECT COALESCE(sum(delta), 0) FROM stock_movements WHERE product_id = '{}'",
+                p.id
+            ),
+        )
+    };
+    // Nothing sent yet: the server's 40 (another till sold 10) less the 2 sold here.
+    let page = PullResponse {
+        changes: vec![level(&tracked, 1, 40), level(&untracked, 2, 7)],
+        cursor: 2,
+        more: false,
+    };
+    s.kasir.sync().apply_pull(&page).unwrap();
+    assert_eq!(stock(&tracked), Some(38));
+    assert_eq!(stock(&untracked), None);
+    assert_eq!(ledger(&tracked), 38);
+    // Everything answered: the server's count is the count. Below zero shows as zero.
+    let head = s.kasir.sync().head().unwrap();
+    let seqs: Vec<i64> = (1..=head).collect();
+    let all_applied: Vec<(i64, Outcome)> = seqs.iter().map(|q| (*q, Outcome::Applied)).collect();
+    s.kasir
+        .sync()
+        .record_push(&seqs, &answer(&all_applied))
+        .unwrap();
+    let page = PullResponse {
+        changes: vec![level(&tracked, 3, 45), level(&tracked, 4, -3)],
+        cursor: 4,
+        more: false,
+    };
+    let outbox = count(&s.kasir, "SELECT count(*) FROM outbox");
+    s.kasir.sync().apply_pull(&page).unwrap();
+    assert_eq!(stock(&tracked), Some(0));
+    assert_eq!(ledger(&tracked), 0);
+    assert_eq!(count(&s.kasir, "SELECT count(*) FROM outbox"), outbox);
 }
