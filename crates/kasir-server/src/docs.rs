@@ -25,7 +25,7 @@ pub const DOCS_PATH: &str = "/docs";
             enrol with a one-time code, push their outbox entries (applied exactly once) and \
             pull their store's menu changes; operators read stores, terminals and daily sales. \
             Every request but `/health` and these docs carries a bearer token: a terminal's \
-            for `/v1/push` and `/v1/pull`, an operator's for `/v1/ops/*`. Every answer carries \
+            for `/v1/push`, `/v1/pull` and `/v1/pictures`, an operator's for `/v1/ops/*`. Every answer carries \
             the server's protocol version in the `kasir-protocol` header (the version of this \
             document), and every error answer has an `ApiError` body with a stable code. A \
             request that takes over 30 seconds is answered 503."
@@ -35,6 +35,8 @@ pub const DOCS_PATH: &str = "/docs";
         crate::enrol::enrol,
         crate::push::push,
         crate::pull::pull,
+        crate::pictures::put,
+        crate::pictures::get,
         crate::ops::stores,
         crate::ops::terminals,
         crate::ops::sales,

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::HeaderValue;
 use axum::routing::{get, post};
 use kasir_proto::api::{ApiError, MAX_BODY, PROTOCOL, PROTOCOL_HEADER};
@@ -30,6 +31,7 @@ pub mod docs;
 mod enrol;
 mod error;
 mod ops;
+pub mod pictures;
 pub mod pull;
 pub mod push;
 
@@ -53,7 +55,7 @@ impl AppState {
 }
 
 /// Every route. All but `/health` and the docs (`/openapi.json`, `/docs`) need a credential: a
-/// terminal's token for `/v1/push` and `/v1/pull`, an enrolment code for `/v1/enrol`, an
+/// terminal's token for `/v1/push`, `/v1/pull` and `/v1/pictures`, an enrolment code for `/v1/enrol`, an
 /// operator's token for `/v1/ops/*`.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -62,6 +64,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol::enrol))
         .route("/v1/push", post(push::push))
         .route("/v1/pull", get(pull::pull))
+        .route(
+            "/v1/pictures/{id}",
+            get(pictures::get)
+                .put(pictures::put.layer(DefaultBodyLimit::max(pictures::MAX_PICTURE))),
+        )
         .route("/v1/ops/stores", get(ops::stores))
         .route("/v1/ops/terminals", get(ops::terminals))
         .route("/v1/ops/sales", get(ops::sales))

@@ -78,6 +78,23 @@ impl Server {
         req.send().await.unwrap()
     }
 
+    async fn put_picture(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header("content-type", "image/jpeg")
+            .body(bytes);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap()
+    }
+
     async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
         let mut req = self.http.get(format!("{}{path}", self.base));
         if let Some(t) = token {
@@ -123,6 +140,9 @@ fn push_body(entries: &[Envelope]) -> Value {
     })
 }
 
+/// The start of a JPEG and a little of its header: what the server checks.
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0];
+
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
@@ -155,7 +175,8 @@ async fn every_route_but_health_needs_the_right_credential() {
     assert_eq!(r.headers()[PROTOCOL_HEADER], PROTOCOL.to_string().as_str());
 
     let wrong = "x".repeat(43);
-    let terminal_routes = ["/v1/pull"];
+    let picture = format!("/v1/pictures/{}", Uuid::now_v7());
+    let terminal_routes = ["/v1/pull", picture.as_str()];
     let operator_routes = ["/v1/ops/stores", "/v1/ops/terminals", "/v1/ops/sales"];
     for path in terminal_routes.iter().chain(&operator_routes) {
         for token in [None, Some(wrong.as_str())] {
@@ -172,7 +193,14 @@ async fn every_route_but_health_needs_the_right_credential() {
     for token in [None, Some(wrong.as_str()), Some(operator.as_str())] {
         let r = s.post("/v1/push", token, &push_body(&[])).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "push with {token:?}");
+        let r = s.put_picture(&picture, token, JPEG.to_vec()).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "picture with {token:?}"
+        );
     }
+    assert_eq!(s.count("SELECT count(*) FROM pictures").await, 0);
     // An operator's token is not a terminal's, and a terminal's is not an operator's.
     assert_eq!(
         s.get("/v1/pull", Some(&operator)).await.status(),
@@ -227,6 +255,7 @@ async fn the_openapi_document_describes_every_route_and_its_credential() {
             "/v1/ops/sales",
             "/v1/ops/stores",
             "/v1/ops/terminals",
+            "/v1/pictures/{id}",
             "/v1/pull",
             "/v1/push",
         ]
@@ -234,6 +263,12 @@ async fn the_openapi_document_describes_every_route_and_its_credential() {
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
     assert_eq!(security("/v1/push", "post"), json!([{ "terminal": [] }]));
     assert_eq!(security("/v1/pull", "get"), json!([{ "terminal": [] }]));
+    for method in ["get", "put"] {
+        assert_eq!(
+            security("/v1/pictures/{id}", method),
+            json!([{ "terminal": [] }])
+        );
+    }
     for path in ["/v1/ops/stores", "/v1/ops/terminals", "/v1/ops/sales"] {
         assert_eq!(security(path, "get"), json!([{ "operator": [] }]), "{path}");
     }
@@ -291,6 +326,7 @@ async fn the_openapi_document_describes_every_route_and_its_credential() {
             let r = match method.as_str() {
                 "get" => s.get(path, None).await,
                 "post" => s.post(path, None, &json!({})).await,
+                "put" => s.put_picture(path, None, JPEG.to_vec()).await,
                 other => panic!("{path}: unexpected method {other}"),
             };
             assert!(
@@ -994,4 +1030,51 @@ async fn a_terminal_whose_outbox_starts_later_is_held_from_its_first_entry() {
             .held_through,
         47
     );
+}
+
+/// A store's pictures: written once under their id, read back whole by the store's tills and
+/// by no other store's; what is not a JPEG, or too large, is refused with a clear error.
+#[tokio::test]
+async fn pictures_are_kept_once_per_store_and_read_back_whole() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let dago = s.store("Dago").await;
+    let a = s.enrol(braga).await;
+    let b = s.enrol(braga).await;
+    let other = s.enrol(dago).await;
+    let path = format!("/v1/pictures/{}", Uuid::now_v7());
+    let mut picture = JPEG.to_vec();
+    picture.extend((0..50_000u32).map(|i| (i % 251) as u8));
+
+    let r = s.put_picture(&path, Some(&a.token), picture.clone()).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The same id again changes nothing: the first upload stays.
+    let r = s
+        .put_picture(&path, Some(&b.token), [JPEG, b"other"].concat())
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = s.get(&path, Some(&b.token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), picture);
+    // Another store's till finds nothing.
+    let r = s.get(&path, Some(&other.token)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "not_found");
+
+    let fresh = format!("/v1/pictures/{}", Uuid::now_v7());
+    let r = s
+        .put_picture(&fresh, Some(&a.token), b"<svg>no</svg>".to_vec())
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "bad_request");
+    let huge = [JPEG, &vec![0u8; kasir_server::pictures::MAX_PICTURE]].concat();
+    let r = s.put_picture(&fresh, Some(&a.token), huge).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "too_large");
+    let r = s
+        .put_picture("/v1/pictures/not-an-id", Some(&a.token), JPEG.to_vec())
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(s.count("SELECT count(*) FROM pictures").await, 1);
 }

@@ -122,12 +122,52 @@ impl Client {
             .bearer_auth(token);
         answer(req.send().await).await
     }
+
+    /// Sends a product picture (its display JPEG); sending one the server holds is a no-op.
+    pub async fn put_picture(&self, token: &str, id: &str, jpeg: Vec<u8>) -> Result<(), SyncError> {
+        let req = self
+            .http
+            .put(format!("{}/v1/pictures/{id}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(jpeg);
+        accepted(req.send().await).await.map(drop)
+    }
+
+    /// A product picture of the store; `None` when the server holds none (yet).
+    pub async fn get_picture(&self, token: &str, id: &str) -> Result<Option<Vec<u8>>, SyncError> {
+        let req = self
+            .http
+            .get(format!("{}/v1/pictures/{id}", self.base))
+            .bearer_auth(token);
+        match accepted(req.send().await).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(unreadable)?.to_vec())),
+            Err(SyncError::Refused { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
-/// Sorts an answer into the failure classes.
+/// Sorts an answer into the failure classes and reads its JSON.
 async fn answer<T: serde::de::DeserializeOwned>(
     sent: reqwest::Result<reqwest::Response>,
 ) -> Result<T, SyncError> {
+    accepted(sent).await?.json::<T>().await.map_err(unreadable)
+}
+
+/// A body that did not arrive whole: a timeout is unknown (the server may have acted).
+fn unreadable(e: reqwest::Error) -> SyncError {
+    if e.is_timeout() {
+        SyncError::Unknown(e.to_string())
+    } else {
+        SyncError::Transient(format!("unreadable answer: {e}"))
+    }
+}
+
+/// The response when it is a success; otherwise its failure class.
+async fn accepted(
+    sent: reqwest::Result<reqwest::Response>,
+) -> Result<reqwest::Response, SyncError> {
     let response = match sent {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Err(SyncError::Unknown(e.to_string())),
@@ -139,13 +179,7 @@ async fn answer<T: serde::de::DeserializeOwned>(
     }
     let status = response.status();
     if status.is_success() {
-        return response.json::<T>().await.map_err(|e| {
-            if e.is_timeout() {
-                SyncError::Unknown(e.to_string())
-            } else {
-                SyncError::Transient(format!("unreadable answer: {e}"))
-            }
-        });
+        return Ok(response);
     }
     let body: Option<ApiError> = response.json().await.ok();
     let (code, message) = body.map_or_else(
@@ -211,6 +245,12 @@ pub struct Uploader {
     configured: std::sync::atomic::AtomicU32,
     /// After a refused batch: send one entry at a time until this sequence is answered.
     narrow_until: std::sync::atomic::AtomicI64,
+    /// Pictures the server did not have when asked, not asked for again by this process until
+    /// a product names them anew.
+    absent: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// When this process last looked for pictures products lack (a scan of the menu: once
+    /// per [`PULL_EVERY`], not after every push).
+    swept: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Uploader {
@@ -221,6 +261,8 @@ impl Uploader {
             batch: std::sync::atomic::AtomicU32::new(BATCH),
             configured: std::sync::atomic::AtomicU32::new(BATCH),
             narrow_until: std::sync::atomic::AtomicI64::new(0),
+            absent: Default::default(),
+            swept: Default::default(),
         }
     }
 
@@ -250,6 +292,7 @@ impl Uploader {
     pub async fn push_once(&self) -> Result<Option<Pushed>, SyncError> {
         use std::sync::atomic::Ordering;
         let (client, token) = self.client().await?;
+        self.send_pictures(&client, &token).await?;
         let k = self.k.clone();
         let limit = self.batch.load(Ordering::Relaxed);
         let (head, entries) =
@@ -314,15 +357,109 @@ impl Uploader {
         }
     }
 
+    /// Sends the pictures waiting product entries name, before the entries: a till that pulls
+    /// a product can then fetch its picture. A picture the server refuses (too large, not a
+    /// JPEG) is logged and not sent again; the product goes up without it.
+    async fn send_pictures(&self, client: &Client, token: &str) -> Result<(), SyncError> {
+        loop {
+            let k = self.k.clone();
+            let next = blocking(move || k.sync().pictures_to_send(8)).await?;
+            if next.is_empty() {
+                return Ok(());
+            }
+            for (id, jpeg) in next {
+                if let Some(jpeg) = jpeg {
+                    match client.put_picture(token, &id, jpeg).await {
+                        Ok(()) => {}
+                        Err(SyncError::Refused { code, message, .. }) => {
+                            tracing::warn!(picture = %id, %code, %message, "the server refused a picture");
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                let k = self.k.clone();
+                blocking(move || k.sync().picture_sent(&id)).await?;
+            }
+        }
+    }
+
+    /// Fetches pictures this till lacks (`among` the given ids, or any a product names), at
+    /// most `limit`. A picture that fails to arrive or to be read is skipped: the product shows
+    /// without it, and a later pull tries again.
+    async fn fetch_pictures(
+        &self,
+        client: &Client,
+        token: &str,
+        among: Option<Vec<String>>,
+        limit: usize,
+    ) -> Result<(), SyncError> {
+        let k = self.k.clone();
+        let missing = blocking(move || k.sync().missing_pictures(among.as_deref(), limit)).await?;
+        for id in missing {
+            if self.absent.lock().is_ok_and(|a| a.contains(&id)) {
+                continue;
+            }
+            match client.get_picture(token, &id).await? {
+                Some(jpeg) => {
+                    let k = self.k.clone();
+                    let id2 = id.clone();
+                    if let Err(e) = blocking(move || k.sync().save_picture(&id2, &jpeg)).await {
+                        tracing::warn!(picture = %id, error = %e, "a picture from the server cannot be kept");
+                        if let Ok(mut a) = self.absent.lock() {
+                            a.insert(id);
+                        }
+                    }
+                }
+                None => {
+                    if let Ok(mut a) = self.absent.lock() {
+                        a.insert(id);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Pulls one page of changes and applies it with its cursor. Returns whether more wait.
+    /// The pictures the page's products name are fetched first, so the menu shows them as soon
+    /// as it shows the products.
     pub async fn pull_once(&self) -> Result<bool, SyncError> {
         let (client, token) = self.client().await?;
         let k = self.k.clone();
         let after = blocking(move || k.sync().pull_cursor()).await?;
         let page = client.pull(&token, after).await?;
         let more = page.more;
+        let named: Vec<String> = page
+            .changes
+            .iter()
+            .filter_map(|c| match &c.data {
+                kasir_proto::api::ChangeData::Product(p) => p.image_id.clone(),
+                _ => None,
+            })
+            .collect();
+        if !named.is_empty() {
+            if let Ok(mut a) = self.absent.lock() {
+                named.iter().for_each(|id| {
+                    a.remove(id);
+                });
+            }
+            self.fetch_pictures(&client, &token, Some(named), usize::MAX)
+                .await?;
+        }
         let k = self.k.clone();
         blocking(move || k.sync().apply_pull(&page)).await?;
+        let sweep = !more
+            && self.swept.lock().is_ok_and(|mut last| {
+                let due = last.is_none_or(|t| t.elapsed() >= PULL_EVERY);
+                if due {
+                    *last = Some(std::time::Instant::now());
+                }
+                due
+            });
+        if sweep {
+            // Any a product still lacks (a fetch that failed before).
+            self.fetch_pictures(&client, &token, None, 20).await?;
+        }
         Ok(more)
     }
 

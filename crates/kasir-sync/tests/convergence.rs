@@ -337,3 +337,97 @@ async fn the_store_settings_and_stock_counts_reach_every_till() {
     assert_eq!(stock(&a, product), 15);
     assert_eq!(a.k.outbox().entries(0, 1000).unwrap().len(), before);
 }
+
+/// A PNG of `w`×`h` in one colour.
+fn png(w: u32, h: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb(rgb));
+    let mut buf = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png)
+        .unwrap();
+    buf
+}
+
+fn picture_files(t: &Till, image_id: &str) -> [bool; 2] {
+    use kasir_core::catalog::images::{ImageSize, image_path};
+    [ImageSize::Display, ImageSize::Thumbnail].map(|size| {
+        image_path(&t.k.media_dir(), image_id, size)
+            .unwrap()
+            .exists()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_set_on_one_till_shows_on_the_other() {
+    let (_cluster, pool, server) = server().await;
+    let store = kasir_server::admin::create_store(&pool, "Braga")
+        .await
+        .unwrap();
+    let a = till(&pool, store, &server).await;
+    let b = till(&pool, store, &server).await;
+    let category =
+        a.k.catalog()
+            .create_category(
+                &a.admin,
+                CategoryDraft {
+                    name: "Kopi".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .unwrap()
+            .id;
+    let product =
+        a.k.catalog()
+            .create_product(&a.admin, draft(category, 25_000))
+            .unwrap()
+            .id;
+    // A first picture, replaced before it was ever sent: only the second goes up.
+    a.k.catalog()
+        .set_product_image(&a.admin, product, &png(64, 48, [200, 30, 30]))
+        .unwrap();
+    let image_id =
+        a.k.catalog()
+            .set_product_image(&a.admin, product, &png(1200, 900, [30, 30, 200]))
+            .unwrap()
+            .image_id
+            .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+
+    let at_b = b.k.catalog().product(&b.admin, product).unwrap();
+    assert_eq!(at_b.image_id.as_deref(), Some(image_id.as_str()));
+    assert_eq!(picture_files(&b, &image_id), [true, true]);
+    let thumb = image::open(
+        kasir_core::catalog::images::image_path(
+            &b.k.media_dir(),
+            &image_id,
+            kasir_core::catalog::images::ImageSize::Thumbnail,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (240, 180));
+    let held: i64 = pool
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT count(*) FROM pictures", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(held, 1, "the replaced picture was never sent");
+
+    // A picture lost on B (a disk wiped) comes back on a later sync.
+    for size in [
+        kasir_core::catalog::images::ImageSize::Display,
+        kasir_core::catalog::images::ImageSize::Thumbnail,
+    ] {
+        std::fs::remove_file(
+            kasir_core::catalog::images::image_path(&b.k.media_dir(), &image_id, size).unwrap(),
+        )
+        .unwrap();
+    }
+    let fresh = Uploader::new(b.k.clone(), Duration::from_secs(10));
+    fresh.sync_now().await.unwrap();
+    assert_eq!(picture_files(&b, &image_id), [true, true]);
+}

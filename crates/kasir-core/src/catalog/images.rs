@@ -194,6 +194,21 @@ impl PreparedImage {
     }
 }
 
+/// Stores a picture another till made (its display JPEG, from the server) under its id: checked
+/// like an upload, then written as this till's display and thumbnail renditions. Writing the
+/// same id again replaces the files with the same picture.
+pub(crate) fn save_received(media: &Path, image_id: &str, bytes: &[u8]) -> Result<()> {
+    let img = decode(bytes)?;
+    let display = image_path(media, image_id, ImageSize::Display)
+        .ok_or(Error::invalid(Field::Id, Rule::NotAnId))?;
+    let thumb = image_path(media, image_id, ImageSize::Thumbnail)
+        .ok_or(Error::invalid(Field::Id, Rule::NotAnId))?;
+    std::fs::create_dir_all(media.join("products"))?;
+    // The thumbnail first: the display file is what says "this till has the picture".
+    save_jpeg(&rendition(&img, THUMB_SIDE), &thumb)?;
+    save_jpeg(&rendition(&img, DISPLAY_SIDE), &display)
+}
+
 /// Removes a replaced picture's files (after the commit that replaced it).
 fn remove_image_files(media: &Path, image_id: &str) {
     for size in [ImageSize::Display, ImageSize::Thumbnail] {

@@ -222,6 +222,8 @@ impl Sync<'_> {
                         pull_cursor = 0, last_error = NULL, last_error_at = NULL WHERE id = 1",
                 [],
             )?;
+            // A next server has none of this till's pictures.
+            cx.execute("DELETE FROM sync_pictures_sent", [])?;
             crate::audit::record(
                 cx,
                 "sync_unenrolled",
@@ -229,6 +231,85 @@ impl Sync<'_> {
             )?;
             Ok(())
         })
+    }
+
+    /// Pictures that waiting product entries name and the server may not have: (id, its
+    /// display JPEG, or `None` when the file is gone: replaced since, nothing to send). The
+    /// uploader sends each and marks it with [`Sync::picture_sent`] before pushing entries.
+    pub fn pictures_to_send(&self, limit: u32) -> Result<Vec<(String, Option<Vec<u8>>)>> {
+        let acked = self.acked()?;
+        let ids: Vec<String> = self.k.read_any(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT json_extract(payload, '$.image_id') AS img FROM outbox
+                 WHERE seq > ?1 AND kind = 'product_upserted' AND img IS NOT NULL
+                   AND img NOT IN (SELECT image_id FROM sync_pictures_sent)
+                 LIMIT ?2",
+            )?;
+            let ids = stmt
+                .query_map(params![acked, limit], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(ids)
+        })?;
+        let media = self.k.media_dir();
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let file = crate::catalog::images::image_path(
+                    &media,
+                    &id,
+                    crate::catalog::images::ImageSize::Display,
+                )
+                .and_then(|path| std::fs::read(path).ok());
+                (id, file)
+            })
+            .collect())
+    }
+
+    /// Marks a picture as held by the server (or gone: never to be sent).
+    pub fn picture_sent(&self, image_id: &str) -> Result<()> {
+        self.k.transact(|tx, now| {
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_pictures_sent (image_id, at) VALUES (?1, ?2)",
+                params![image_id, Stamp(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Pictures products here name but this till does not have (made on another till), at
+    /// most `limit`; from `among` only, when given.
+    pub fn missing_pictures(&self, among: Option<&[String]>, limit: usize) -> Result<Vec<String>> {
+        let named: Vec<String> = match among {
+            Some(ids) => ids.to_vec(),
+            None => self.k.read_any(|conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL",
+                )?;
+                let ids = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(ids)
+            })?,
+        };
+        let media = self.k.media_dir();
+        Ok(named
+            .into_iter()
+            .filter(|id| {
+                crate::catalog::images::image_path(
+                    &media,
+                    id,
+                    crate::catalog::images::ImageSize::Display,
+                )
+                .is_some_and(|path| !path.exists())
+            })
+            .take(limit)
+            .collect())
+    }
+
+    /// Keeps a picture from the server, checked like an upload (a till never trusts bytes it
+    /// did not make), as this till's own renditions.
+    pub fn save_picture(&self, image_id: &str, jpeg: &[u8]) -> Result<()> {
+        crate::catalog::images::save_received(&self.k.media_dir(), image_id, jpeg)
     }
 
     /// The next entries to send: after the last answered one, oldest first.
@@ -579,9 +660,10 @@ fn apply_staff(
     Ok(())
 }
 
-/// The server's version of a product: its menu fields and modifiers. The stock count stays
-/// the terminal's ledger's (a new product starts at zero when tracked); pictures are not
-/// synced yet, so the local picture stays.
+/// The server's version of a product: its menu fields, picture and modifiers. The stock count
+/// stays the terminal's ledger's (a new product starts at zero when tracked; the store's count
+/// comes as its own change). A picture made elsewhere is fetched by the uploader; until it
+/// arrives the till shows the product without one.
 fn apply_product(
     conn: &rusqlite::Connection,
     now: jiff::Timestamp,
@@ -595,13 +677,15 @@ fn apply_product(
     }
     conn.prepare_cached(
         "INSERT INTO products (id, category_id, name, description, price, stock,
-                               low_stock_warning, low_stock_critical, active, barcode, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 THEN 0 END, ?7, ?8, ?9, ?10, ?11)
+                               low_stock_warning, low_stock_critical, active, barcode, updated_at,
+                               image_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 THEN 0 END, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET category_id = excluded.category_id,
              name = excluded.name, description = excluded.description, price = excluded.price,
              low_stock_warning = excluded.low_stock_warning,
              low_stock_critical = excluded.low_stock_critical, active = excluded.active,
-             barcode = excluded.barcode, updated_at = excluded.updated_at",
+             barcode = excluded.barcode, updated_at = excluded.updated_at,
+             image_id = excluded.image_id",
     )?
     .execute(params![
         id,
@@ -614,7 +698,10 @@ fn apply_product(
         p.low_stock_critical,
         p.active,
         p.barcode,
-        Stamp(now)
+        Stamp(now),
+        p.image_id
+            .as_deref()
+            .filter(|id| uuid::Uuid::parse_str(id).is_ok()),
     ])?;
     conn.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
         .execute([&id])?;

@@ -411,3 +411,70 @@ fn a_store_stock_count_adds_what_this_till_has_not_sent() {
     assert_eq!(ledger(&tracked), 0);
     assert_eq!(count(&s.kasir, "SELECT count(*) FROM outbox"), outbox);
 }
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb([20, 120, 60]));
+    let mut buf = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut buf), image::ImageFormat::Png)
+        .unwrap();
+    buf
+}
+
+/// The pictures waiting product entries name are offered once each, until marked sent; a
+/// picture from the server is checked like an upload before it is kept.
+#[test]
+fn pictures_go_up_once_and_only_real_ones_come_down() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(50));
+    let image_id = s
+        .kasir
+        .catalog()
+        .set_product_image(&s.admin, p.id, &png(300, 200))
+        .unwrap()
+        .image_id
+        .unwrap();
+    let offered = s.kasir.sync().pictures_to_send(10).unwrap();
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].0, image_id);
+    let jpeg = offered[0].1.clone().expect("the display file");
+    assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
+    s.kasir.sync().picture_sent(&image_id).unwrap();
+    assert!(s.kasir.sync().pictures_to_send(10).unwrap().is_empty());
+    assert!(
+        s.kasir
+            .sync()
+            .missing_pictures(None, 10)
+            .unwrap()
+            .is_empty()
+    );
+
+    // Another till's picture: kept as this till's renditions once it is checked.
+    let other = Uuid::now_v7().to_string();
+    assert_eq!(
+        s.kasir
+            .sync()
+            .missing_pictures(Some(std::slice::from_ref(&other)), 10)
+            .unwrap(),
+        vec![other.clone()]
+    );
+    for bad in [&b"<svg/>"[..], &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0][..], &[][..]] {
+        assert!(matches!(
+            s.kasir.sync().save_picture(&other, bad),
+            Err(kasir_core::Error::Invalid { .. })
+        ));
+    }
+    assert!(
+        s.kasir
+            .sync()
+            .save_picture("../../etc/passwd", &jpeg)
+            .is_err()
+    );
+    s.kasir.sync().save_picture(&other, &jpeg).unwrap();
+    assert!(
+        s.kasir
+            .sync()
+            .missing_pictures(Some(&[other]), 10)
+            .unwrap()
+            .is_empty()
+    );
+}
