@@ -396,7 +396,7 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 26] = [
+const NO_ACTOR: [(&str, &str); 30] = [
     (
         "people.approver",
         "checks a PIN like sign-in; the use case it approves checks the approver's role",
@@ -482,6 +482,22 @@ const NO_ACTOR: [(&str, &str); 26] = [
         "the server's menu, applied by the uploader (no outbox entry)",
     ),
     ("sync.sent_kinds", "read-only: the outbox's payloads"),
+    (
+        "sync.pictures_to_send",
+        "the uploader reads the pictures waiting entries name",
+    ),
+    (
+        "sync.picture_sent",
+        "the uploader notes a picture the server holds",
+    ),
+    (
+        "sync.missing_pictures",
+        "the uploader reads which pictures this till lacks",
+    ),
+    (
+        "sync.save_picture",
+        "a picture the server sent, checked like an upload; no fact changes",
+    ),
     (
         "catalog.refresh_popularity",
         "housekeeping of a cached figure, changes no fact",
