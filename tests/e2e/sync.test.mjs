@@ -150,4 +150,63 @@ describe("sync with the server, in the real app", () => {
     assert.equal(orders, before_offline + 2, "exactly the two sales made offline were added");
     await shot("sync-online");
   });
+
+  it("shows a price another till of the store changed, without anyone reloading", async () => {
+    // A second till of the same store, speaking the real protocol over HTTP.
+    const r = await fetch(`${serverUrl}/v1/enrol`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: cli("enrol", "--store", "Kopi Kasir Braga"), name: "second till" }),
+    });
+    assert.equal(r.status, 200);
+    const other = await r.json();
+    assert.equal(other.terminal_code, "T02");
+    const auth = { authorization: `Bearer ${other.token}` };
+    // The croissant as the store has it (this app reported it).
+    let croissant = null;
+    for (let after = 0; ; ) {
+      const page = await (await fetch(`${serverUrl}/v1/pull?after=${after}`, { headers: auth })).json();
+      for (const c of page.changes) if (c.kind === "product" && c.data.name === "Croissant") croissant = c.data;
+      after = page.cursor;
+      if (!page.more) break;
+    }
+    assert.ok(croissant, "the croissant is not on the server");
+    const price = croissant.price + 1500;
+    const entry = {
+      v: 1,
+      id: crypto.randomUUID(),
+      terminal: other.terminal_code,
+      seq: 1,
+      created_at: new Date().toISOString(),
+      kind: "product_upserted",
+      payload: { ...croissant, price },
+    };
+    const pushed = await fetch(`${serverUrl}/v1/push`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ head: 1, entries: [entry] }),
+    });
+    assert.equal(pushed.status, 200);
+    const answer = await pushed.json();
+    assert.match(JSON.stringify(answer.results[0]), /"applied"/, JSON.stringify(answer));
+
+    // The till takes it on its next pull (every minute, or now when asked) and the menu shows it.
+    await (await s.byTestId("sync-pill")).click();
+    await (await s.byTestId("sync-now")).click();
+    await (await s.find('[data-testid="sync-dialog"] button.close')).click();
+    await s.gone('[data-testid="sync-dialog"]');
+    const search = await s.byTestId("search");
+    await search.clear();
+    await waitFor(
+      async () => {
+        const text = await s.script(
+          'const t = document.querySelector(\'[data-testid="product-tile"][data-name="Croissant"]\'); return t ? t.textContent : ""',
+        );
+        return text.replace(/[.,\s]/g, "").includes(String(price));
+      },
+      30_000,
+      `the croissant never showed the new price ${price}`,
+    );
+    await shot("sync-price-from-another-till");
+  });
 });

@@ -1,9 +1,12 @@
 //! Fault schedules: terminals sell and sync through a proxy that follows a seeded plan (drop a
 //! request; drop the answer after the server committed; send a request twice; replay an old
 //! request late; answer 503; slow links; hold the answer past the client's timeout; restart
-//! the server). After each schedule the network heals, and every sale committed on the
-//! terminal must be on the server exactly once, with exactly one stock effect, and the
-//! terminal's sequence must have no gap.
+//! the server), and the schedule itself kills an uploader in the middle of a batch (its task
+//! dropped at a random moment, a new uploader in its place, as after a `kill -9` of the app)
+//! and, in about one schedule in a hundred, crashes PostgreSQL and starts it again. After each
+//! schedule the network heals, and every sale committed on the terminal must be on the server
+//! exactly once, with exactly one stock effect, and the terminal's sequence must have no gap.
+//! (`crash.rs` kills a real uploader process with SIGKILL.)
 //!
 //! `KASIR_FAULT_SCHEDULES` sets how many (default 1000); `KASIR_FAULT_SEED=n` replays one.
 //! A failing schedule prints its seed.
@@ -42,6 +45,35 @@ enum Fault {
     Slow(u64),
     Timeout,
     RestartServer,
+    /// Not the proxy's: the schedule drops an uploader mid-push and starts a new one.
+    KillUploader,
+    /// Not the proxy's: the schedule crashes PostgreSQL and starts it again.
+    RestartPostgres,
+}
+
+/// Held (shared) while a schedule heals and checks; a PostgreSQL restart takes it alone, so a
+/// restart lands only in other schedules' faulty phases, never under a check.
+static CALM: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Crashes PostgreSQL and starts it again, then lets the checking pool find its broken
+/// connections (the servers' pools find theirs on their next requests: 503, retried).
+async fn restart_postgres(pool: &kasir_server::Pool) {
+    let _alone = CALM.write().await;
+    tokio::task::spawn_blocking(|| {
+        cluster().crash();
+        cluster().start_again();
+    })
+    .await
+    .unwrap();
+    for _ in 0..8 {
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            if let Ok(c) = pool.get().await {
+                let _ = c.simple_query("SELECT 1").await;
+                held.push(c);
+            }
+        }
+    }
 }
 
 struct Plan {
@@ -251,28 +283,50 @@ async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
     for i in 1..=n_terminals {
         terminals.push(terminal(&w.pool, store, i, &format!("http://{}", proxy.addr)).await);
     }
-    let uploaders: Vec<Uploader> = terminals
+    let batch = rng.random_range(1..=6);
+    let mut uploaders: Vec<Uploader> = terminals
         .iter()
-        .map(|t| Uploader::with_batch(t.k.clone(), CLIENT_TIMEOUT, rng.random_range(1..=6)))
+        .map(|t| Uploader::with_batch(t.k.clone(), CLIENT_TIMEOUT, batch))
         .collect();
 
     // Faulty: sell and push, interleaved.
-    for _ in 0..rng.random_range(4..12) {
-        for (t, u) in terminals.iter().zip(&uploaders) {
+    let steps = rng.random_range(4..12);
+    let restart_postgres_at = (rng.random_range(0..100) == 0).then(|| rng.random_range(0..steps));
+    for step in 0..steps {
+        if restart_postgres_at == Some(step) {
+            restart_postgres(&w.pool).await;
+            proxy.plan.lock().unwrap().log.push(Fault::RestartPostgres);
+        }
+        for (t, u) in terminals.iter().zip(uploaders.iter_mut()) {
             for _ in 0..rng.random_range(0..=2) {
                 t.sell(&mut rng);
             }
-            let _ = u.push_once().await;
+            if rng.random_range(0..100) < 8 {
+                // Killed mid-batch: before, during or after the request, or after the answer
+                // was recorded; a new uploader takes over, knowing only what the till stored.
+                let cut = Duration::from_millis(rng.random_range(0..25));
+                let _ = tokio::time::timeout(cut, u.push_once()).await;
+                *u = Uploader::with_batch(t.k.clone(), CLIENT_TIMEOUT, batch);
+                proxy.plan.lock().unwrap().log.push(Fault::KillUploader);
+            } else {
+                let _ = u.push_once().await;
+            }
         }
     }
-    // The network heals: everything drains.
+    // The network heals: everything drains. The servers' pools may still hold connections a
+    // PostgreSQL restart broke: such an answer (503) is retried, as the uploader would.
     proxy.plan.lock().unwrap().faulty = false;
+    let _calm = CALM.read().await;
     for u in &uploaders {
-        let mut rounds = 0;
+        let (mut rounds, mut retries) = (0, 0);
         loop {
             match u.push_once().await {
                 Ok(None) => break,
                 Ok(Some(_)) => {}
+                Err(e) if e.is_retryable() && retries < 20 => {
+                    retries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
                 Err(e) => return Err(format!("after healing: {e}")),
             }
             rounds += 1;
@@ -339,6 +393,12 @@ async fn every_sale_reaches_the_server_exactly_once_whatever_the_network_does() 
         seeds.len(),
         started.elapsed().as_secs_f64()
     );
+    if seeds.len() >= 1000 {
+        assert!(
+            seen.get("RestartPostgres").copied().unwrap_or(0) > 0,
+            "PostgreSQL was never restarted"
+        );
+    }
     if seeds.len() >= 100 {
         for fault in [
             "DropRequest",
@@ -349,6 +409,7 @@ async fn every_sale_reaches_the_server_exactly_once_whatever_the_network_does() 
             "Slow",
             "Timeout",
             "RestartServer",
+            "KillUploader",
         ] {
             assert!(
                 seen.get(fault).copied().unwrap_or(0) > 0,
