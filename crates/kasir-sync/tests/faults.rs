@@ -51,8 +51,8 @@ enum Fault {
     RestartPostgres,
 }
 
-/// Held (shared) while a schedule heals and checks; a PostgreSQL restart takes it alone, so a
-/// restart lands only in other schedules' faulty phases, never under a check.
+/// Held (shared) while a schedule sets up, heals and checks; a PostgreSQL restart takes it
+/// alone, so a restart lands only in schedules' faulty phases, never under a set-up or check.
 static CALM: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 /// Crashes PostgreSQL and starts it again, then lets the checking pool find its broken
@@ -273,6 +273,7 @@ async fn world() -> &'static World {
 async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
     let w = world().await;
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
+    let setting_up = CALM.read().await;
     let proxy = start_proxy(seed, w.db_url.clone(), w.server).await;
     let store =
         kasir_server::admin::create_store(&w.pool, &format!("store-{seed}-{}", Uuid::now_v7()))
@@ -288,6 +289,8 @@ async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
         .iter()
         .map(|t| Uploader::with_batch(t.k.clone(), CLIENT_TIMEOUT, batch))
         .collect();
+
+    drop(setting_up);
 
     // Faulty: sell and push, interleaved.
     let steps = rng.random_range(4..12);

@@ -145,10 +145,18 @@ pub fn cluster() -> &'static Cluster {
 }
 
 /// A server process on the shared database: stateless, so a "restart" is a new one. It stops
-/// (and closes its connections) when the returned sender is dropped.
+/// (and closes its connections) when the returned sender is dropped. Started while PostgreSQL
+/// restarts, it waits for it, as a real one would be restarted by its supervisor.
 pub async fn start_server(url: &str) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let pool = kasir_server::connect(url, 2).unwrap();
-    kasir_server::migrate(&pool).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while let Err(e) = kasir_server::migrate(&pool).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server cannot reach PostgreSQL: {e}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
