@@ -6,7 +6,8 @@
 //! 1. every entry goes into `inbox` with `INSERT … SELECT FROM UNNEST … ON CONFLICT DO NOTHING
 //!    RETURNING seq`, keyed by (terminal, sequence) and by its idempotency key;
 //! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
-//!    are applied only for the entries that step 1 really inserted;
+//!    are applied only for the entries that step 1 really inserted (lines, payments and stock
+//!    movements by binary `COPY`: they belong to rows just inserted, so none can exist yet);
 //! 3. an entry not inserted is a `duplicate` when the stored one has the same key, sequence and
 //!    digest, and a `conflict` otherwise: never a silent overwrite;
 //! 4. `held_through`, the highest sequence held with no gap, moves on.
@@ -27,6 +28,8 @@ use kasir_proto::{Payload, Sale, VERSION};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio_postgres::Transaction;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 use crate::auth::Terminal;
@@ -588,25 +591,40 @@ async fn apply_movements(
     if movements.is_empty() {
         return Ok(HashSet::new());
     }
-    let seqs: Vec<i64> = movements.iter().map(|m| m.seq).collect();
-    let products: Vec<Uuid> = movements.iter().map(|m| m.product).collect();
-    let deltas: Vec<i64> = movements.iter().map(|m| m.delta).collect();
-    let reasons: Vec<&str> = movements.iter().map(|m| m.reason).collect();
-    tx.execute(
-        "INSERT INTO stock_movements (terminal_id, seq, product_id, store_id, delta, reason)
-         SELECT $1, s, p, $2, d, r FROM UNNEST($3::bigint[], $4::uuid[], $5::bigint[], $6::text[])
-             AS m(s, p, d, r)
-         ON CONFLICT DO NOTHING",
+    // Each movement belongs to an entry this transaction just stored (keyed by its sequence):
+    // none can exist yet, so they go in by binary COPY; the key still refuses a second one.
+    let sink = tx
+        .copy_in(
+            "COPY stock_movements (terminal_id, seq, product_id, store_id, delta, reason)
+             FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
         &[
-            &terminal.id,
-            &terminal.store_id,
-            &seqs,
-            &products,
-            &deltas,
-            &reasons,
+            Type::UUID,
+            Type::INT8,
+            Type::UUID,
+            Type::UUID,
+            Type::INT8,
+            Type::TEXT,
         ],
-    )
-    .await?;
+    );
+    let mut writer = std::pin::pin!(writer);
+    for m in movements {
+        writer
+            .as_mut()
+            .write(&[
+                &terminal.id,
+                &m.seq,
+                &m.product,
+                &terminal.store_id,
+                &m.delta,
+                &m.reason,
+            ])
+            .await?;
+    }
+    writer.finish().await?;
     // Levels in product order, so two terminals' batches lock the same rows in the same order.
     let products: Vec<Uuid> = by_product.keys().copied().collect();
     let deltas: Vec<i64> = by_product.values().copied().collect();
@@ -716,69 +734,113 @@ async fn insert_sales(
     .iter()
     .map(|r| r.get(0))
     .collect();
-    let mut l = LineColumns::default();
-    let mut p = PaymentColumns::default();
-    for (_, sale) in sales.iter().filter(|(_, s)| inserted.contains(&s.order.id)) {
-        let order = &sale.order;
+    // Lines and payments belong to orders this transaction just inserted, so none can exist
+    // yet: they go in by binary COPY (a fraction of an INSERT's WAL, the bulk of a sale's
+    // rows). The primary keys still refuse a second copy of any row.
+    let kept = || {
+        sales
+            .iter()
+            .map(|(_, s)| &s.order)
+            .filter(|o| inserted.contains(&o.id))
+    };
+    let sink = tx
+        .copy_in(
+            "COPY order_lines (order_id, line_no, product_id, product_name, category_name,
+                               quantity, base_price, unit_price, gross, line_discount,
+                               order_discount, service, tax, total, note, modifiers)
+             FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::INT4,
+            Type::UUID,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::JSONB,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    for order in kept() {
         for (i, line) in order.lines.iter().enumerate() {
-            l.push(order.id, i as i32, line)?;
-        }
-        for (i, pay) in order.payments.iter().enumerate() {
-            p.push(order.id, i as i32, pay);
+            // NULL when there are none (most lines).
+            let modifiers = if line.modifiers.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_value(&line.modifiers).map_err(internal)?)
+            };
+            writer
+                .as_mut()
+                .write(&[
+                    &order.id,
+                    &(i as i32),
+                    &line.product_id,
+                    &line.product_name,
+                    &line.category_name,
+                    &line.quantity,
+                    &line.base_price,
+                    &line.unit_price,
+                    &line.gross,
+                    &line.line_discount,
+                    &line.order_discount,
+                    &line.service,
+                    &line.tax,
+                    &line.total,
+                    &line.note,
+                    &modifiers,
+                ])
+                .await?;
         }
     }
-    let lines = async {
-        tx.execute(
-            "INSERT INTO order_lines (order_id, line_no, product_id, product_name, category_name,
-                                  quantity, base_price, unit_price, gross, line_discount,
-                                  order_discount, service, tax, total, note, modifiers)
-         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[],
-                              $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-                              $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
-                              $14::bigint[], $15::text[], $16::jsonb[])
-         ON CONFLICT DO NOTHING",
-            &[
-                &l.order_id,
-                &l.line_no,
-                &l.product_id,
-                &l.name,
-                &l.category,
-                &l.quantity,
-                &l.base_price,
-                &l.unit_price,
-                &l.gross,
-                &l.line_discount,
-                &l.order_discount,
-                &l.service,
-                &l.tax,
-                &l.total,
-                &l.note,
-                &l.modifiers,
-            ],
+    writer.finish().await?;
+    let sink = tx
+        .copy_in(
+            "COPY payments (order_id, idx, method, amount, tendered, change, reference)
+             FROM STDIN (FORMAT binary)",
         )
-        .await
-    };
-    let payments = async {
-        tx.execute(
-            "INSERT INTO payments (order_id, idx, method, amount, tendered, change, reference)
-         SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::bigint[],
-                              $6::bigint[], $7::text[])
-         ON CONFLICT DO NOTHING",
-            &[
-                &p.order_id,
-                &p.idx,
-                &p.method,
-                &p.amount,
-                &p.tendered,
-                &p.change,
-                &p.reference,
-            ],
-        )
-        .await
-    };
-    // Independent: pipelined on the one connection, so encoding one overlaps the database
-    // writing the other.
-    tokio::try_join!(lines, payments)?;
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::INT4,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    for order in kept() {
+        for (i, pay) in order.payments.iter().enumerate() {
+            writer
+                .as_mut()
+                .write(&[
+                    &order.id,
+                    &(i as i32),
+                    &serde_plain(&pay.method),
+                    &pay.amount,
+                    &pay.tendered,
+                    &pay.change,
+                    &pay.reference,
+                ])
+                .await?;
+        }
+    }
+    writer.finish().await?;
     Ok(inserted)
 }
 
@@ -836,74 +898,5 @@ impl OrderColumns {
         self.paid.push(o.paid);
         self.change.push(o.change);
         self.flags.push(flags);
-    }
-}
-
-#[derive(Default)]
-struct LineColumns {
-    order_id: Vec<Uuid>,
-    line_no: Vec<i32>,
-    product_id: Vec<Uuid>,
-    name: Vec<String>,
-    category: Vec<String>,
-    quantity: Vec<i64>,
-    base_price: Vec<i64>,
-    unit_price: Vec<i64>,
-    gross: Vec<i64>,
-    line_discount: Vec<i64>,
-    order_discount: Vec<i64>,
-    service: Vec<i64>,
-    tax: Vec<i64>,
-    total: Vec<i64>,
-    note: Vec<String>,
-    modifiers: Vec<Option<serde_json::Value>>,
-}
-
-impl LineColumns {
-    fn push(&mut self, order: Uuid, no: i32, line: &kasir_proto::OrderLine) -> Result<(), Failure> {
-        self.order_id.push(order);
-        self.line_no.push(no);
-        self.product_id.push(line.product_id);
-        self.name.push(line.product_name.clone());
-        self.category.push(line.category_name.clone());
-        self.quantity.push(line.quantity);
-        self.base_price.push(line.base_price);
-        self.unit_price.push(line.unit_price);
-        self.gross.push(line.gross);
-        self.line_discount.push(line.line_discount);
-        self.order_discount.push(line.order_discount);
-        self.service.push(line.service);
-        self.tax.push(line.tax);
-        self.total.push(line.total);
-        self.note.push(line.note.clone());
-        self.modifiers.push(if line.modifiers.is_empty() {
-            None
-        } else {
-            Some(serde_json::to_value(&line.modifiers).map_err(internal)?)
-        });
-        Ok(())
-    }
-}
-
-#[derive(Default)]
-struct PaymentColumns {
-    order_id: Vec<Uuid>,
-    idx: Vec<i32>,
-    method: Vec<String>,
-    amount: Vec<i64>,
-    tendered: Vec<i64>,
-    change: Vec<i64>,
-    reference: Vec<Option<String>>,
-}
-
-impl PaymentColumns {
-    fn push(&mut self, order: Uuid, idx: i32, p: &kasir_proto::Payment) {
-        self.order_id.push(order);
-        self.idx.push(idx);
-        self.method.push(serde_plain(&p.method));
-        self.amount.push(p.amount);
-        self.tendered.push(p.tendered);
-        self.change.push(p.change);
-        self.reference.push(p.reference.clone());
     }
 }
