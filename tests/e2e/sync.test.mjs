@@ -3,7 +3,9 @@
 // cashier.test.mjs on the same till (a café that has sold before it enrols): a manager enrols
 // the till, what it sold goes up, the server goes away, the cashier keeps selling, the top
 // bar says how many sales wait, the server comes back and the count falls to zero, and
-// exactly the sales made offline are added on the server.
+// exactly the sales made offline are added on the server. Then a second till of the store
+// (the test, speaking the protocol over HTTP) changes the croissant's price, and the app's
+// menu shows it after "Send now" without anyone reloading.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -207,6 +209,10 @@ describe("sync with the server, in the real app", () => {
       30_000,
       `the croissant never showed the new price ${price}`,
     );
+    // For the picture: the croissant in view, the "asked" note gone.
+    await search.type("croiss");
+    await s.byTestId("product-tile", '[data-name="Croissant"]');
+    await s.gone('[data-testid="info-toast"]', 10_000);
     await shot("sync-price-from-another-till");
   });
 });

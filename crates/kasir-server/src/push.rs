@@ -239,6 +239,27 @@ async fn apply(
         .collect()
     };
 
+    // An entry whose key is held at another sequence is a conflict: applied nowhere, but its
+    // sequence is held (under a key of its own, with the reason), so the terminal's run has no
+    // gap and `held_through` moves past it.
+    for e in new.iter().filter(|e| !inserted.contains(&e.seq)) {
+        tx.execute(
+            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            &[
+                &terminal.id,
+                &e.seq,
+                &Uuid::now_v7(),
+                &(e.v as i32),
+                &e.kind,
+                &e.raw.get(),
+                &e.digest,
+                &Rejection::Conflict.to_string(),
+            ],
+        )
+        .await?;
+    }
+
     // 2. Effects, for what was really inserted.
     let fresh: Vec<(&Entry, &Payload)> = entries
         .iter()
@@ -408,10 +429,34 @@ async fn apply_effects(
         .collect();
     let inserted = insert_sales(tx, terminal, &sales).await?;
 
-    // 3. The stock ledger and the store's levels.
+    // 3. The stock ledger and the store's levels. A sale moves stock once per order id (above);
+    // a cancellation or an adjustment once per store by its key: a till enrolled again (a new
+    // terminal id) that re-sends an entry the server took before its answer was lost must not
+    // move the store's stock twice.
+    let keyed: Vec<Uuid> = fresh
+        .iter()
+        .filter(|(_, p)| matches!(p, Payload::OrderCancelled(_) | Payload::StockAdjusted(_)))
+        .map(|(e, _)| e.id)
+        .collect();
+    let first_time: HashSet<Uuid> = if keyed.is_empty() {
+        HashSet::new()
+    } else {
+        tx.query(
+            "INSERT INTO stock_effects (store_id, entry_id)
+             SELECT $1, k FROM UNNEST($2::uuid[]) AS k
+             ON CONFLICT DO NOTHING RETURNING entry_id",
+            &[&terminal.store_id, &keyed],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
     let mut movements: Vec<Movement> = Vec::new();
     for (e, payload) in fresh {
         match payload {
+            Payload::OrderCancelled(_) | Payload::StockAdjusted(_)
+                if !first_time.contains(&e.id) => {}
             Payload::Sale(sale) if inserted.contains(&sale.order.id) => {
                 for (product, qty) in summed(
                     sale.stock_movements

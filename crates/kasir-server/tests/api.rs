@@ -516,6 +516,28 @@ async fn the_same_key_with_another_payload_is_a_conflict_never_an_overwrite() {
         s.count("SELECT sum(level)::bigint FROM stock_levels").await,
         -1
     );
+    // A key already held, sent again at a new sequence: a conflict too, applied nowhere, but
+    // the sequence is held (with the reason), so the terminal's run has no gap, and asking
+    // again gives the same answer.
+    let mut moved = original.clone();
+    moved.seq = 2;
+    let next = sale_entry(3, product, 1);
+    for _ in 0..2 {
+        let r = s.push(&t.token, &[moved.clone(), next.clone()]).await;
+        assert_eq!(
+            outcomes(&r)[0],
+            Outcome::Rejected {
+                reason: Rejection::Conflict
+            }
+        );
+        assert_eq!(r.held_through, 3);
+    }
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
+    assert_eq!(
+        s.count("SELECT count(*) FROM inbox WHERE rejected IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -1077,4 +1099,79 @@ async fn pictures_are_kept_once_per_store_and_read_back_whole() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(s.count("SELECT count(*) FROM pictures").await, 1);
+}
+
+/// A till enrolled again (a new terminal id in the same store) re-sends entries the server
+/// took before their answer was lost: no order, and no stock move, happens twice.
+#[tokio::test]
+async fn a_till_enrolled_again_moves_nothing_twice() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let first = s.enrol(braga).await;
+    let cat = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    let sale = sale_entry(3, product, 2);
+    let Payload::Sale(sold) = &sale.payload else {
+        unreachable!()
+    };
+    let entries = vec![
+        fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::CategoryUpserted(fixtures::category(cat, "Roti")),
+        ),
+        fixtures::envelope(
+            "T01",
+            2,
+            now(),
+            Payload::ProductUpserted(fixtures::product(product, cat, "Croissant", 22_000)),
+        ),
+        sale.clone(),
+        fixtures::envelope(
+            "T01",
+            4,
+            now(),
+            Payload::StockAdjusted(kasir_proto::StockAdjusted {
+                product_id: product,
+                delta: 10,
+                reason: "restock".into(),
+                note: String::new(),
+                stock_after: Some(108),
+                staff_id: Uuid::now_v7(),
+                at: now(),
+            }),
+        ),
+        fixtures::envelope(
+            "T01",
+            5,
+            now(),
+            Payload::OrderCancelled(kasir_proto::OrderCancelled {
+                order_id: sold.order.id,
+                receipt_no: sold.order.receipt_no.clone(),
+                reason: "wrong order".into(),
+                cancelled_by: Uuid::now_v7(),
+                approved_by: None,
+                at: now(),
+                stock_returned: vec![kasir_proto::StockReturned {
+                    product_id: product,
+                    quantity: 2,
+                }],
+            }),
+        ),
+    ];
+    s.push(&first.token, &entries).await;
+    let level = "SELECT level FROM stock_levels";
+    assert_eq!(s.count(level).await, 110, "100 - 2 + 10 + 2");
+    // The answer was lost; the till is enrolled again and sends from the sale on.
+    let again = s.enrol(braga).await;
+    let answer = s.push(&again.token, &entries[2..]).await;
+    assert!(
+        outcomes(&answer)
+            .iter()
+            .all(|o| matches!(o, Outcome::Applied)),
+        "new to this terminal id: {answer:?}"
+    );
+    assert_eq!(s.count(level).await, 110, "nothing moved twice");
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
 }

@@ -501,7 +501,9 @@ impl Uploader {
             };
             tokio::select! {
                 () = stop.notified() => return,
-                () = wake.notified() => {}
+                // Woken (a sale to send, or a manager's "send now"): send, and pull too even
+                // when nothing waits.
+                () = wake.notified() => last_pull = None,
                 () = tokio::time::sleep(delay) => {}
             }
         }

@@ -431,3 +431,68 @@ async fn a_picture_set_on_one_till_shows_on_the_other() {
     fresh.sync_now().await.unwrap();
     assert_eq!(picture_files(&b, &image_id), [true, true]);
 }
+
+/// The background loop pulls when woken ("send now") even with nothing to send, not only once
+/// a minute: a manager who asks sees another till's change at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_now_pulls_even_when_nothing_waits() {
+    let (_cluster, pool, server) = server().await;
+    let store = kasir_server::admin::create_store(&pool, "Braga")
+        .await
+        .unwrap();
+    let a = till(&pool, store, &server).await;
+    let b = till(&pool, store, &server).await;
+    let category =
+        a.k.catalog()
+            .create_category(
+                &a.admin,
+                CategoryDraft {
+                    name: "Kopi".into(),
+                    sort_order: 0,
+                    active: true,
+                },
+            )
+            .unwrap()
+            .id;
+    let product =
+        a.k.catalog()
+            .create_product(&a.admin, draft(category, 25_000))
+            .unwrap()
+            .id;
+    a.up.sync_now().await.unwrap();
+
+    let (wake, stop) = (
+        Arc::new(tokio::sync::Notify::new()),
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    let looping = tokio::spawn(
+        Uploader::new(b.k.clone(), Duration::from_secs(10)).run(wake.clone(), stop.clone()),
+    );
+    let settled = |want: i64| {
+        let b = &b;
+        async move {
+            for _ in 0..100 {
+                if b.k
+                    .catalog()
+                    .product(&b.admin, product)
+                    .is_ok_and(|p| p.price.0 == want)
+                {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    assert!(settled(25_000).await, "the loop's first pull");
+    // Nothing waits on B: it has sent everything.
+    assert_eq!(b.k.sync().status().unwrap().pending, 0);
+    a.k.catalog()
+        .update_product(&a.admin, product, draft(category, 29_000))
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    wake.notify_one();
+    assert!(settled(29_000).await, "woken, B pulled A's change");
+    stop.notify_one();
+    looping.await.unwrap();
+}
