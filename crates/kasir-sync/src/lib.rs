@@ -292,6 +292,7 @@ impl Uploader {
     pub async fn push_once(&self) -> Result<Option<Pushed>, SyncError> {
         use std::sync::atomic::Ordering;
         let (client, token) = self.client().await?;
+        self.send_stand_ins(&client, &token).await?;
         self.send_pictures(&client, &token).await?;
         let k = self.k.clone();
         let limit = self.batch.load(Ordering::Relaxed);
@@ -355,6 +356,26 @@ impl Uploader {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Sends a stand-in for each entry this till set aside that the server holds nothing for
+    /// (see `Sync::stand_ins`), so the server's run of this terminal's sequences has no gap.
+    async fn send_stand_ins(&self, client: &Client, token: &str) -> Result<(), SyncError> {
+        let k = self.k.clone();
+        let stand_ins = blocking(move || k.sync().stand_ins(100)).await?;
+        if stand_ins.is_empty() {
+            return Ok(());
+        }
+        let k = self.k.clone();
+        let head = blocking(move || k.sync().head()).await?;
+        let seqs: Vec<i64> = stand_ins.iter().map(|(seq, _)| *seq).collect();
+        let req = PushRequest {
+            head,
+            entries: stand_ins.into_iter().map(|(_, raw)| raw).collect(),
+        };
+        client.push(token, &req).await?;
+        let k = self.k.clone();
+        blocking(move || k.sync().stand_ins_held(&seqs)).await
     }
 
     /// Sends the pictures waiting product entries name, before the entries: a till that pulls

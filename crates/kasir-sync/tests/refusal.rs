@@ -69,4 +69,24 @@ async fn an_entry_too_large_for_the_server_is_set_aside_and_the_rest_flows() {
         .unwrap()
         .get(0);
     assert_eq!(sales, 10);
+    // The server holds a stand-in at the set-aside entry's sequence (with the reason), so the
+    // terminal's run has no gap.
+    let c = pool.get().await.unwrap();
+    let held: i64 = c
+        .query_one("SELECT held_through FROM terminals WHERE id = $1", &[&t.id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(held, t.k.sync().head().unwrap());
+    let stand_in: String = c
+        .query_one(
+            "SELECT entry FROM inbox WHERE terminal_id = $1 AND seq = $2 AND rejected IS NOT NULL",
+            &[&t.id, &huge_seq],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(stand_in.contains("unsendable") && stand_in.contains("too_large"));
+    // Sent once: nothing waits any more.
+    assert!(t.k.sync().stand_ins(10).unwrap().is_empty());
 }

@@ -407,11 +407,52 @@ impl Sync<'_> {
                 return Ok(acked);
             }
             tx.execute(
-                "INSERT OR REPLACE INTO sync_quarantine (seq, reason, at) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO sync_quarantine (seq, reason, at, server_holds)
+                 VALUES (?1, ?2, ?3, 0)",
                 params![seq, reason, Stamp(now)],
             )?;
             tx.execute("UPDATE sync_state SET acked_seq = ?1 WHERE id = 1", [seq])?;
             Ok(seq)
+        })
+    }
+
+    /// Stand-ins for the entries this till set aside that the server holds nothing for: each
+    /// an envelope with the entry's key and sequence, kind `unsendable` and the reason (the
+    /// server keeps it as a rejected entry), so the server's run of sequences has no gap.
+    pub fn stand_ins(&self, limit: u32) -> Result<Vec<(i64, Box<serde_json::value::RawValue>)>> {
+        self.k.read_any(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT q.seq, o.id, o.terminal, o.created_at, o.kind, q.reason
+                 FROM sync_quarantine q JOIN outbox o ON o.seq = q.seq
+                 WHERE q.server_holds = 0 ORDER BY q.seq LIMIT ?1",
+            )?;
+            let mut rows = stmt.query([limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                let envelope = serde_json::json!({
+                    "v": kasir_proto::VERSION,
+                    "id": r.get::<_, String>(1)?,
+                    "terminal": r.get::<_, String>(2)?,
+                    "seq": seq,
+                    "created_at": r.get::<_, String>(3)?,
+                    "kind": "unsendable",
+                    "payload": {"kind": r.get::<_, String>(4)?, "reason": r.get::<_, String>(5)?},
+                });
+                out.push((seq, serde_json::value::to_raw_value(&envelope)?));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Notes that the server answered the stand-ins of these sequences.
+    pub fn stand_ins_held(&self, seqs: &[i64]) -> Result<()> {
+        self.k.transact(|tx, _| {
+            for seq in seqs {
+                tx.prepare_cached("UPDATE sync_quarantine SET server_holds = 1 WHERE seq = ?1")?
+                    .execute([seq])?;
+            }
+            Ok(())
         })
     }
 

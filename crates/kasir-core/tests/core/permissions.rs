@@ -396,7 +396,7 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 30] = [
+const NO_ACTOR: [(&str, &str); 32] = [
     (
         "people.approver",
         "checks a PIN like sign-in; the use case it approves checks the approver's role",
@@ -482,6 +482,14 @@ const NO_ACTOR: [(&str, &str); 30] = [
         "the server's menu, applied by the uploader (no outbox entry)",
     ),
     ("sync.sent_kinds", "read-only: the outbox's payloads"),
+    (
+        "sync.stand_ins",
+        "the uploader reads what it set aside; it is no staff member",
+    ),
+    (
+        "sync.stand_ins_held",
+        "the uploader notes the server's answer",
+    ),
     (
         "sync.pictures_to_send",
         "the uploader reads the pictures waiting entries name",
