@@ -1,0 +1,357 @@
+//! A push's effects, for the entries it really inserted: menu, staff and settings edits (in
+//! the change log), orders (see `sales`), the stock ledger and the store's levels, and what
+//! happened to orders afterwards. One lock order for every push: terminal, store, stock rows.
+
+use std::collections::HashSet;
+
+use kasir_proto::Payload;
+use kasir_proto::Sale;
+use tokio_postgres::Transaction;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
+use uuid::Uuid;
+
+use super::{Entry, internal, serde_plain, summed};
+use crate::Failure;
+use crate::auth::Terminal;
+use crate::pull::Subject;
+
+/// One stock movement of this batch.
+struct Movement {
+    seq: i64,
+    product: Uuid,
+    delta: i64,
+    reason: &'static str,
+}
+
+pub(super) async fn apply_effects(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    fresh: &[(&Entry, &Payload)],
+) -> Result<(), Failure> {
+    // 1. Menu and staff edits, in sequence order. They take the store's row lock; taking it
+    // before any stock row keeps one lock order for every push (terminal, store, stock
+    // levels). A product's first report seeds the store's opening stock here, before this
+    // batch's sales move it.
+    let mut seeded: Vec<Uuid> = Vec::new();
+    for (e, payload) in fresh {
+        match payload {
+            Payload::CategoryUpserted(c) => {
+                let data = serde_json::to_value(c).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, Subject::Category, c.id, &data)
+                    .await?;
+            }
+            Payload::ProductUpserted(p) => {
+                let data = serde_json::to_value(p).map_err(internal)?;
+                crate::pull::record_change(
+                    tx,
+                    terminal.store_id,
+                    Subject::Product { price: p.price },
+                    p.id,
+                    &data,
+                )
+                .await?;
+                if let Some(stock) = p.stock {
+                    let seeded_now = tx
+                        .execute(
+                            "INSERT INTO stock_levels (store_id, product_id, level)
+                             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            &[&terminal.store_id, &p.id, &stock],
+                        )
+                        .await?;
+                    if seeded_now == 1 {
+                        seeded.push(p.id);
+                        tx.execute(
+                            "INSERT INTO stock_movements
+                                 (terminal_id, seq, product_id, store_id, delta, reason)
+                             VALUES ($1, $2, $3, $4, $5, 'initial') ON CONFLICT DO NOTHING",
+                            &[&terminal.id, &e.seq, &p.id, &terminal.store_id, &stock],
+                        )
+                        .await?;
+                    }
+                }
+            }
+            Payload::StaffUpserted(m) => {
+                let data = serde_json::to_value(m).map_err(internal)?;
+                crate::pull::record_change(tx, terminal.store_id, Subject::Staff, m.id, &data)
+                    .await?;
+            }
+            Payload::SettingsChanged(s) => {
+                // A till's settings at enrolment set up a store that has none; an edit
+                // replaces them (last write wins, in server order).
+                let data = serde_json::to_value(kasir_proto::ShopSettings {
+                    initial: false,
+                    ..s.clone()
+                })
+                .map_err(internal)?;
+                let only_if_none = if s.initial {
+                    " AND settings IS NULL"
+                } else {
+                    ""
+                };
+                let taken = tx
+                    .execute(
+                        &format!("UPDATE stores SET settings = $2 WHERE id = $1{only_if_none}"),
+                        &[&terminal.store_id, &data],
+                    )
+                    .await?;
+                if taken == 1 {
+                    crate::pull::record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Settings,
+                        terminal.store_id,
+                        &data,
+                    )
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // 2. Sales: the orders first; what follows them only for orders really inserted.
+    let sales: Vec<(i64, &Sale)> = fresh
+        .iter()
+        .filter_map(|(e, p)| match p {
+            Payload::Sale(s) => Some((e.seq, s)),
+            _ => None,
+        })
+        .collect();
+    let inserted = super::sales::insert_sales(tx, terminal, &sales).await?;
+
+    // 3. The stock ledger and the store's levels. A sale moves stock once per order id (above);
+    // a cancellation or an adjustment once per store by its key: a till enrolled again (a new
+    // terminal id) that re-sends an entry the server took before its answer was lost must not
+    // move the store's stock twice.
+    let keyed: Vec<Uuid> = fresh
+        .iter()
+        .filter(|(_, p)| matches!(p, Payload::OrderCancelled(_) | Payload::StockAdjusted(_)))
+        .map(|(e, _)| e.id)
+        .collect();
+    let first_time: HashSet<Uuid> = if keyed.is_empty() {
+        HashSet::new()
+    } else {
+        tx.query(
+            "INSERT INTO stock_effects (store_id, entry_id)
+             SELECT $1, k FROM UNNEST($2::uuid[]) AS k
+             ON CONFLICT DO NOTHING RETURNING entry_id",
+            &[&terminal.store_id, &keyed],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let mut movements: Vec<Movement> = Vec::new();
+    for (e, payload) in fresh {
+        match payload {
+            Payload::OrderCancelled(_) | Payload::StockAdjusted(_)
+                if !first_time.contains(&e.id) => {}
+            Payload::Sale(sale) if inserted.contains(&sale.order.id) => {
+                for (product, qty) in summed(
+                    sale.stock_movements
+                        .iter()
+                        .map(|m| (m.product_id, m.quantity)),
+                ) {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: -qty,
+                        reason: "sale",
+                    });
+                }
+            }
+            Payload::OrderCancelled(c) => {
+                for (product, qty) in
+                    summed(c.stock_returned.iter().map(|m| (m.product_id, m.quantity)))
+                {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: qty,
+                        reason: "cancel",
+                    });
+                }
+            }
+            Payload::StockAdjusted(a) => movements.push(Movement {
+                seq: e.seq,
+                product: a.product_id,
+                delta: a.delta,
+                reason: "adjustment",
+            }),
+            _ => {}
+        }
+    }
+    let negative = apply_movements(tx, terminal, &movements, &seeded).await?;
+    // A sale that took a product below zero is a fact: flagged, never refused.
+    let flagged: Vec<Uuid> = sales
+        .iter()
+        .filter(|(_, s)| inserted.contains(&s.order.id))
+        .filter(|(_, s)| {
+            s.stock_movements
+                .iter()
+                .any(|m| negative.contains(&m.product_id))
+        })
+        .map(|(_, s)| s.order.id)
+        .collect();
+    if !flagged.is_empty() {
+        tx.execute(
+            "UPDATE orders SET flags = array_append(flags, 'negative_stock') WHERE id = ANY($1)",
+            &[&flagged],
+        )
+        .await?;
+    }
+
+    // 4. What happened to orders afterwards, in sequence order (a status change may follow
+    // its sale in the same batch). Only the terminal's own orders: a token never reaches
+    // another terminal's, let alone another store's.
+    for (e, payload) in fresh {
+        match payload {
+            Payload::OrderStatus(s) => {
+                let status = serde_plain(&s.status);
+                order_event(tx, terminal, e.seq, s.order_id, "status", &status, s.at).await?;
+                tx.execute(
+                    "UPDATE orders SET status = $2
+                     WHERE id = $1 AND terminal_id = $3 AND status <> 'cancelled'",
+                    &[&s.order_id, &status, &terminal.id],
+                )
+                .await?;
+            }
+            Payload::OrderCancelled(c) => {
+                order_event(
+                    tx,
+                    terminal,
+                    e.seq,
+                    c.order_id,
+                    "cancelled",
+                    "cancelled",
+                    c.at,
+                )
+                .await?;
+                tx.execute(
+                    "UPDATE orders SET status = 'cancelled' WHERE id = $1 AND terminal_id = $2",
+                    &[&c.order_id, &terminal.id],
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn order_event(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    seq: i64,
+    order: Uuid,
+    kind: &str,
+    status: &str,
+    at: jiff::Timestamp,
+) -> Result<(), Failure> {
+    tx.execute(
+        "INSERT INTO order_events (terminal_id, seq, order_id, kind, status, at)
+         VALUES ($1, $2, $3, $4, $5, $6::text::timestamptz) ON CONFLICT DO NOTHING",
+        &[&terminal.id, &seq, &order, &kind, &status, &at.to_string()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the batch's movements and moves the store's levels; returns the products whose level
+/// is now below zero.
+async fn apply_movements(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    movements: &[Movement],
+    seeded: &[Uuid],
+) -> Result<HashSet<Uuid>, Failure> {
+    // Every product whose store count changed is announced in the change log (its count is
+    // read when pulled). The store's lock is taken here, before any stock row: one lock order.
+    let by_product = summed(movements.iter().map(|m| (m.product, m.delta)));
+    let announce: Vec<Uuid> = by_product
+        .keys()
+        .chain(seeded)
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if announce.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let last: i64 = tx
+        .query_one(
+            "UPDATE stores SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq",
+            &[&terminal.store_id, &(announce.len() as i64)],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "INSERT INTO changes (store_id, cursor, kind, entity_id, data)
+         SELECT $1, $2 + n, 'stock_level', p, jsonb_build_object('product_id', p)
+         FROM UNNEST($3::uuid[]) WITH ORDINALITY AS m(p, n)",
+        &[
+            &terminal.store_id,
+            &(last - announce.len() as i64),
+            &announce,
+        ],
+    )
+    .await?;
+    if movements.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Each movement belongs to an entry this transaction just stored (keyed by its sequence):
+    // none can exist yet, so they go in by binary COPY; the key still refuses a second one.
+    let sink = tx
+        .copy_in(
+            "COPY stock_movements (terminal_id, seq, product_id, store_id, delta, reason)
+             FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::INT8,
+            Type::UUID,
+            Type::UUID,
+            Type::INT8,
+            Type::TEXT,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    for m in movements {
+        writer
+            .as_mut()
+            .write(&[
+                &terminal.id,
+                &m.seq,
+                &m.product,
+                &terminal.store_id,
+                &m.delta,
+                &m.reason,
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+    // Levels in product order, so two terminals' batches lock the same rows in the same order.
+    let products: Vec<Uuid> = by_product.keys().copied().collect();
+    let deltas: Vec<i64> = by_product.values().copied().collect();
+    let rows = tx
+        .query(
+            "INSERT INTO stock_levels (store_id, product_id, level)
+             SELECT $1, p, d FROM UNNEST($2::uuid[], $3::bigint[]) AS m(p, d)
+             ON CONFLICT (store_id, product_id)
+                 DO UPDATE SET level = stock_levels.level + EXCLUDED.level
+             RETURNING product_id, level",
+            &[&terminal.store_id, &products, &deltas],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.get::<_, i64>(1) < 0)
+        .map(|r| r.get(0))
+        .collect())
+}

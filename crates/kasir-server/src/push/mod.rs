@@ -1,0 +1,351 @@
+//! `POST /v1/push`: a terminal's outbox entries, applied exactly once.
+//!
+//! One PostgreSQL transaction per batch, holding the terminal's row lock (a re-sent or
+//! duplicated request waits for the first, then finds its entries stored):
+//!
+//! 1. every entry goes into `inbox` with `INSERT … SELECT FROM UNNEST … ON CONFLICT DO NOTHING
+//!    RETURNING seq`, keyed by (terminal, sequence) and by its idempotency key;
+//! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
+//!    are applied only for the entries that step 1 really inserted (lines, payments and stock
+//!    movements by binary `COPY`: they belong to rows just inserted, so none can exist yet);
+//! 3. an entry not inserted is a `duplicate` when the stored one has the same key, sequence and
+//!    digest, and a `conflict` otherwise: never a silent overwrite;
+//! 4. `held_through`, the highest sequence held with no gap, moves on.
+//!
+//! A sale is a fact: a stock level going below zero or a price that differs from the server's
+//! menu is recorded as a flag on the order, never a refusal. An entry that cannot be read is
+//! kept with its reason (`rejected`) so the sequence has no gap, and the rest of the batch
+//! applies.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::State;
+use kasir_proto::api::{
+    ApiError, EntryResult, MAX_BATCH, Outcome, PushRequest, PushResponse, Rejection,
+};
+use kasir_proto::{Payload, VERSION};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio_postgres::Transaction;
+use uuid::Uuid;
+
+use crate::auth::Terminal;
+use crate::error::Body;
+use crate::{AppState, Failure};
+
+mod effects;
+mod sales;
+
+/// The envelope's own fields; the payload is read apart, so an unreadable one is rejected
+/// alone.
+#[derive(Deserialize)]
+struct Head<'a> {
+    v: u32,
+    id: Uuid,
+    seq: i64,
+    kind: String,
+    #[serde(borrow)]
+    payload: Option<&'a serde_json::value::RawValue>,
+}
+
+/// One entry of the batch, read.
+struct Entry {
+    seq: i64,
+    id: Uuid,
+    v: u32,
+    kind: String,
+    /// The entry as sent.
+    raw: Box<serde_json::value::RawValue>,
+    digest: Vec<u8>,
+    payload: Result<Payload, Rejection>,
+}
+
+/// Sends outbox entries in sequence order; each is applied exactly once.
+#[utoipa::path(
+    post,
+    path = "/v1/push",
+    tag = "terminal",
+    request_body = PushRequest,
+    security(("terminal" = [])),
+    responses(
+        (status = 200, description = "One result per entry, in order", body = PushResponse),
+        (status = 400, description = "`bad_request`, `batch_too_large` or `unsupported_version`: \
+            the batch is refused whole and nothing is written", body = ApiError),
+        (status = 401, description = "`unauthorized` (no valid terminal token) or `revoked`", body = ApiError),
+        (status = 413, description = "`too_large`: the body is over the limit", body = ApiError),
+        (status = 415, description = "`bad_request`: the body is not `application/json`", body = ApiError),
+        (status = 422, description = "`bad_request`: the JSON is not a `PushRequest`", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
+pub async fn push(
+    terminal: Terminal,
+    State(state): State<AppState>,
+    Body(req): Body<PushRequest>,
+) -> Result<Json<PushResponse>, Failure> {
+    Ok(Json(ingest(&state.pool, terminal, req).await?))
+}
+
+/// Applies one push for `terminal` (what `POST /v1/push` does after authentication; public
+/// for the benchmark, which measures the ingest without HTTP).
+pub async fn ingest(
+    pool: &crate::Pool,
+    terminal: Terminal,
+    req: PushRequest,
+) -> Result<PushResponse, Failure> {
+    let entries = read_batch(req.entries)?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let response = apply(&tx, terminal, req.head, &entries).await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+fn read_batch(raw: Vec<Box<serde_json::value::RawValue>>) -> Result<Vec<Entry>, Failure> {
+    if raw.len() > MAX_BATCH {
+        return Err(Failure::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "batch_too_large",
+            format!("a push carries at most {MAX_BATCH} entries"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut entries = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        // The digest covers the entry as sent: a terminal sends an entry as the same bytes
+        // every time (its stored payload, verbatim, in a fixed envelope).
+        let digest = Sha256::digest(raw.get().as_bytes()).to_vec();
+        let head: Head<'_> = serde_json::from_str(raw.get())
+            .map_err(|e| Failure::bad_request(format!("entry {i}: {e}")))?;
+        if head.v > VERSION {
+            return Err(Failure::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "unsupported_version",
+                format!(
+                    "entry {i} has envelope version {}; this server reads up to {VERSION}",
+                    head.v
+                ),
+            ));
+        }
+        if head.seq <= 0 || !seen.insert(head.seq) {
+            return Err(Failure::bad_request(format!(
+                "entry {i}: sequence {} is not positive or appears twice",
+                head.seq
+            )));
+        }
+        let body = head.payload.map_or("null", |p| p.get());
+        let payload = Payload::from_kind_str(&head.kind, body).map_err(|e| Rejection::Malformed {
+            detail: e.to_string(),
+        });
+        let (seq, id, v, kind) = (head.seq, head.id, head.v, head.kind);
+        entries.push(Entry {
+            seq,
+            id,
+            v,
+            kind,
+            raw,
+            digest,
+            payload,
+        });
+    }
+    Ok(entries)
+}
+
+async fn apply(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    head: i64,
+    entries: &[Entry],
+) -> Result<PushResponse, Failure> {
+    let row = tx
+        .query_one(
+            "SELECT held_through FROM terminals WHERE id = $1 FOR UPDATE",
+            &[&terminal.id],
+        )
+        .await?;
+    let mut held_before: i64 = row.get(0);
+    // A terminal's first push may start after 1: a till that left another server keeps its
+    // outbox's numbers. Its run then starts where its first batch does.
+    if held_before == 0 {
+        let known: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM inbox WHERE terminal_id = $1)",
+                &[&terminal.id],
+            )
+            .await?
+            .get(0);
+        if !known {
+            held_before = entries.iter().map(|e| e.seq).min().unwrap_or(1) - 1;
+        }
+    }
+
+    // 1. Store every entry that is new. What the server already holds is looked up first, so a
+    // replayed batch costs one indexed read and sends no payload to the database.
+    let all_seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+    let mut stored: HashMap<i64, (Uuid, Vec<u8>, Option<String>)> = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT seq, id, digest, rejected FROM inbox WHERE terminal_id = $1 AND seq = ANY($2)",
+            &[&terminal.id, &all_seqs],
+        )
+        .await?
+    {
+        stored.insert(r.get(0), (r.get(1), r.get(2), r.get(3)));
+    }
+    let new: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !stored.contains_key(&e.seq))
+        .collect();
+    let mut seqs = Vec::with_capacity(new.len());
+    let mut ids = Vec::with_capacity(new.len());
+    let mut vs = Vec::with_capacity(new.len());
+    let mut kinds = Vec::with_capacity(new.len());
+    let mut texts = Vec::with_capacity(new.len());
+    let mut digests = Vec::with_capacity(new.len());
+    let mut rejected = Vec::with_capacity(new.len());
+    for e in &new {
+        seqs.push(e.seq);
+        ids.push(e.id);
+        vs.push(e.v as i32);
+        kinds.push(e.kind.as_str());
+        texts.push(e.raw.get());
+        digests.push(e.digest.as_slice());
+        rejected.push(e.payload.as_ref().err().map(|r| r.to_string()));
+    }
+    // ON CONFLICT still guards: a key already used at another sequence is not inserted.
+    let inserted: HashSet<i64> = if new.is_empty() {
+        HashSet::new()
+    } else {
+        tx.query(
+            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::int[], $5::text[],
+                                      $6::text[], $7::bytea[], $8::text[])
+             ON CONFLICT DO NOTHING RETURNING seq",
+            &[
+                &terminal.id,
+                &seqs,
+                &ids,
+                &vs,
+                &kinds,
+                &texts,
+                &digests,
+                &rejected,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+
+    // An entry whose key is held at another sequence is a conflict: applied nowhere, but its
+    // sequence is held (under a key of its own, with the reason), so the terminal's run has no
+    // gap and `held_through` moves past it.
+    for e in new.iter().filter(|e| !inserted.contains(&e.seq)) {
+        tx.execute(
+            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            &[
+                &terminal.id,
+                &e.seq,
+                &Uuid::now_v7(),
+                &(e.v as i32),
+                &e.kind,
+                &e.raw.get(),
+                &e.digest,
+                &Rejection::Conflict.to_string(),
+            ],
+        )
+        .await?;
+    }
+
+    // 2. Effects, for what was really inserted.
+    let fresh: Vec<(&Entry, &Payload)> = entries
+        .iter()
+        .filter(|e| inserted.contains(&e.seq))
+        .filter_map(|e| e.payload.as_ref().ok().map(|p| (e, p)))
+        .collect();
+    effects::apply_effects(tx, terminal, &fresh).await?;
+
+    // 3. What became of each.
+    let results = entries
+        .iter()
+        .map(|e| {
+            let outcome = if inserted.contains(&e.seq) {
+                match &e.payload {
+                    Ok(_) => Outcome::Applied,
+                    Err(reason) => Outcome::Rejected {
+                        reason: reason.clone(),
+                    },
+                }
+            } else {
+                match stored.get(&e.seq) {
+                    Some((id, digest, rejected)) if *id == e.id && *digest == e.digest => {
+                        match (rejected, &e.payload) {
+                            (Some(_), Err(reason)) => Outcome::Rejected {
+                                reason: reason.clone(),
+                            },
+                            _ => Outcome::Duplicate,
+                        }
+                    }
+                    _ => Outcome::Rejected {
+                        reason: Rejection::Conflict,
+                    },
+                }
+            };
+            EntryResult {
+                seq: e.seq,
+                outcome,
+            }
+        })
+        .collect();
+
+    // 4. The highest sequence held with no gap: the run of consecutive sequences after the
+    // last one known.
+    let held_through: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(seq), $2) FROM (
+                 SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) AS base
+                 FROM inbox WHERE terminal_id = $1 AND seq > $2) run
+             WHERE base = $2",
+            &[&terminal.id, &held_before],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "UPDATE terminals SET held_through = $2, head_seq = GREATEST(head_seq, $3),
+                last_contact = now() WHERE id = $1",
+        &[&terminal.id, &held_through, &head],
+    )
+    .await?;
+    Ok(PushResponse {
+        results,
+        held_through,
+    })
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+    Failure::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        e.to_string(),
+    )
+}
+
+/// An enum's wire name (`"dine_in"` → `dine_in`).
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+/// Quantities per product, summed (a sale may list a product twice).
+fn summed(items: impl Iterator<Item = (Uuid, i64)>) -> BTreeMap<Uuid, i64> {
+    let mut out = BTreeMap::new();
+    for (product, qty) in items {
+        *out.entry(product).or_insert(0) += qty;
+    }
+    out
+}

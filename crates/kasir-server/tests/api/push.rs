@@ -1,0 +1,407 @@
+//! Exactly-once ingest: replays, conflicts, unreadable entries and batches, two servers on one
+//! database, a database restart, opening stock, and a till enrolled again.
+
+use super::*;
+
+#[tokio::test]
+async fn a_push_applies_once_and_a_replay_is_all_duplicates() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let entries: Vec<Envelope> = (1..=20).map(|seq| sale_entry(seq, product, 2)).collect();
+
+    let first = s.push(&t.token, &entries).await;
+    assert!(outcomes(&first).iter().all(|o| *o == Outcome::Applied));
+    assert_eq!(first.held_through, 20);
+    let replay = s.push(&t.token, &entries).await;
+    assert!(outcomes(&replay).iter().all(|o| *o == Outcome::Duplicate));
+    assert_eq!(replay.held_through, 20);
+    // Half again, out of order: still duplicates.
+    let mut half: Vec<Envelope> = entries[5..15].to_vec();
+    half.reverse();
+    let again = s.push(&t.token, &half).await;
+    assert!(outcomes(&again).iter().all(|o| *o == Outcome::Duplicate));
+
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 20);
+    assert_eq!(s.count("SELECT count(*) FROM order_lines").await, 20);
+    assert_eq!(s.count("SELECT count(*) FROM payments").await, 20);
+    assert_eq!(s.count("SELECT count(*) FROM stock_movements").await, 20);
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        -40
+    );
+    // Selling below zero is a fact: recorded, flagged, never refused.
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
+            .await,
+        20
+    );
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_payload_is_a_conflict_never_an_overwrite() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let original = sale_entry(1, product, 1);
+    s.push(&t.token, std::slice::from_ref(&original)).await;
+
+    // Same key and sequence, other content.
+    let mut changed = original.clone();
+    if let Payload::Sale(sale) = &mut changed.payload {
+        sale.order.total += 1;
+    }
+    // Another key at a sequence already taken.
+    let mut other_key = sale_entry(1, product, 5);
+    other_key.seq = 1;
+    for entry in [changed, other_key] {
+        let r = s.push(&t.token, &[entry]).await;
+        assert_eq!(
+            outcomes(&r),
+            vec![Outcome::Rejected {
+                reason: Rejection::Conflict
+            }]
+        );
+    }
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
+    assert_eq!(
+        s.count("SELECT sum(total)::bigint FROM orders").await,
+        25_000
+    );
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        -1
+    );
+    // A key already held, sent again at a new sequence: a conflict too, applied nowhere, but
+    // the sequence is held (with the reason), so the terminal's run has no gap, and asking
+    // again gives the same answer.
+    let mut moved = original.clone();
+    moved.seq = 2;
+    let next = sale_entry(3, product, 1);
+    for _ in 0..2 {
+        let r = s.push(&t.token, &[moved.clone(), next.clone()]).await;
+        assert_eq!(
+            outcomes(&r)[0],
+            Outcome::Rejected {
+                reason: Rejection::Conflict
+            }
+        );
+        assert_eq!(r.held_through, 3);
+    }
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
+    assert_eq!(
+        s.count("SELECT count(*) FROM inbox WHERE rejected IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_entry_is_rejected_alone_and_the_batch_goes_on() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let good1 = serde_json::to_value(sale_entry(1, product, 1)).unwrap();
+    let mut bad = serde_json::to_value(sale_entry(2, product, 1)).unwrap();
+    bad["kind"] = json!("teleport");
+    let mut missing = serde_json::to_value(sale_entry(3, product, 1)).unwrap();
+    missing["payload"]["order"]
+        .as_object_mut()
+        .unwrap()
+        .remove("total");
+    let good4 = serde_json::to_value(sale_entry(4, product, 1)).unwrap();
+    let body = json!({"head": 4, "entries": [good1, bad, missing, good4]});
+    let r = s.post("/v1/push", Some(&t.token), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r: PushResponse = r.json().await.unwrap();
+    let o = outcomes(&r);
+    assert_eq!(o[0], Outcome::Applied);
+    assert!(
+        matches!(&o[1], Outcome::Rejected { reason: Rejection::Malformed { detail } } if detail.contains("teleport"))
+    );
+    assert!(
+        matches!(&o[2], Outcome::Rejected { reason: Rejection::Malformed { detail } } if detail.contains("total"))
+    );
+    assert_eq!(o[3], Outcome::Applied);
+    // Rejected entries are held with their reason: no gap.
+    assert_eq!(r.held_through, 4);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
+    // Sent again, the same answers.
+    let again: PushResponse = s
+        .post("/v1/push", Some(&t.token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outcomes(&again)[0], Outcome::Duplicate);
+    assert_eq!(outcomes(&again)[1], o[1]);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
+}
+
+#[tokio::test]
+async fn bad_batches_are_refused_whole_and_write_nothing() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+
+    // A newer envelope version: the terminal is newer than the server.
+    let mut newer = serde_json::to_value(sale_entry(1, product, 1)).unwrap();
+    newer["v"] = json!(PROTOCOL + 1);
+    let r = s
+        .post(
+            "/v1/push",
+            Some(&t.token),
+            &json!({"head": 1, "entries": [newer]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json::<ApiError>().await.unwrap().code,
+        "unsupported_version"
+    );
+
+    // Too many entries.
+    let many: Vec<Envelope> = (1..=(MAX_BATCH as i64 + 1))
+        .map(|seq| sale_entry(seq, product, 1))
+        .collect();
+    let r = s.post("/v1/push", Some(&t.token), &push_body(&many)).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "batch_too_large");
+
+    // A body over the limit.
+    let huge = json!({"head": 1, "entries": [], "pad": "x".repeat(MAX_BODY + 1)});
+    let r = s.post("/v1/push", Some(&t.token), &huge).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "too_large");
+
+    // Not JSON, no sequence, a sequence twice.
+    for body in [
+        reqwest::Body::from("{not json"),
+        reqwest::Body::from(
+            r#"{"head":1,"entries":[{"v":1,"id":"0190f1c2-0000-7000-8000-000000000001","kind":"sale"}]}"#,
+        ),
+    ] {
+        let r = s
+            .http
+            .post(format!("{}/v1/push", s.base))
+            .bearer_auth(&t.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<ApiError>().await.unwrap().code, "bad_request");
+    }
+    let twice = [sale_entry(1, product, 1), sale_entry(1, product, 1)];
+    let r = s.post("/v1/push", Some(&t.token), &push_body(&twice)).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    assert_eq!(s.count("SELECT count(*) FROM inbox").await, 0);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_apply_a_doubled_push_once() {
+    let url = cluster().create_database();
+    let one = Server::on(&url).await;
+    let two = Server::on(&url).await;
+    let store = one.store("Braga").await;
+    let t = one.enrol(store).await;
+    let product = Uuid::now_v7();
+    let entries: Vec<Envelope> = (1..=200).map(|seq| sale_entry(seq, product, 1)).collect();
+    // The same batches sent to both servers at once, many times over.
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for chunk in entries.chunks(50) {
+            let server = if round % 2 == 0 { &one } else { &two };
+            let (http, base, token, body) = (
+                server.http.clone(),
+                server.base.clone(),
+                t.token.clone(),
+                push_body(chunk),
+            );
+            tasks.push(tokio::spawn(async move {
+                http.post(format!("{base}/v1/push"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(one.count("SELECT count(*) FROM orders").await, 200);
+    assert_eq!(one.count("SELECT count(*) FROM stock_movements").await, 200);
+    assert_eq!(
+        one.count("SELECT sum(level)::bigint FROM stock_levels")
+            .await,
+        -200
+    );
+    assert_eq!(one.count("SELECT held_through FROM terminals").await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_keeps_serving_across_a_database_restart() {
+    let own = Cluster::start(Durability::NoFsync);
+    let s = Server::on(&own.create_database()).await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    s.push(&t.token, &[sale_entry(1, product, 1)]).await;
+
+    own.crash();
+    let second = push_body(&[sale_entry(2, product, 1)]);
+    let r = s.post("/v1/push", Some(&t.token), &second).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "unavailable");
+    assert_eq!(
+        s.get("/health", None).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    own.start_again();
+
+    // The pool replaces its dead connections: within a few tries the push goes through.
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..20 {
+        status = s.post("/v1/push", Some(&t.token), &second).await.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 2);
+}
+
+#[tokio::test]
+async fn a_product_and_its_sale_in_one_push_start_from_the_opening_stock() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let cat = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    let mut p = fixtures::product(product, cat, "Croissant", 22_000);
+    p.stock = Some(50);
+    let sale = fixtures::sale(Uuid::now_v7(), "T01-000001", now(), &[(product, 2, 22_000)]);
+    s.push(
+        &t.token,
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::ProductUpserted(p)),
+            fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        48
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_terminal_whose_outbox_starts_later_is_held_from_its_first_entry() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    // A till that left another server: its outbox here starts at 41.
+    let first: Vec<Envelope> = (41..=45).map(|seq| sale_entry(seq, product, 1)).collect();
+    assert_eq!(s.push(&t.token, &first).await.held_through, 45);
+    let next: Vec<Envelope> = (46..=47).map(|seq| sale_entry(seq, product, 1)).collect();
+    assert_eq!(s.push(&t.token, &next).await.held_through, 47);
+    // A gap stays a gap.
+    assert_eq!(
+        s.push(&t.token, &[sale_entry(49, product, 1)])
+            .await
+            .held_through,
+        47
+    );
+}
+
+/// A till enrolled again (a new terminal id in the same store) re-sends entries the server
+/// took before their answer was lost: no order, and no stock move, happens twice.
+#[tokio::test]
+async fn a_till_enrolled_again_moves_nothing_twice() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let first = s.enrol(braga).await;
+    let cat = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    let sale = sale_entry(3, product, 2);
+    let Payload::Sale(sold) = &sale.payload else {
+        unreachable!()
+    };
+    let entries = vec![
+        fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::CategoryUpserted(fixtures::category(cat, "Roti")),
+        ),
+        fixtures::envelope(
+            "T01",
+            2,
+            now(),
+            Payload::ProductUpserted(fixtures::product(product, cat, "Croissant", 22_000)),
+        ),
+        sale.clone(),
+        fixtures::envelope(
+            "T01",
+            4,
+            now(),
+            Payload::StockAdjusted(kasir_proto::StockAdjusted {
+                product_id: product,
+                delta: 10,
+                reason: "restock".into(),
+                note: String::new(),
+                stock_after: Some(108),
+                staff_id: Uuid::now_v7(),
+                at: now(),
+            }),
+        ),
+        fixtures::envelope(
+            "T01",
+            5,
+            now(),
+            Payload::OrderCancelled(kasir_proto::OrderCancelled {
+                order_id: sold.order.id,
+                receipt_no: sold.order.receipt_no.clone(),
+                reason: "wrong order".into(),
+                cancelled_by: Uuid::now_v7(),
+                approved_by: None,
+                at: now(),
+                stock_returned: vec![kasir_proto::StockReturned {
+                    product_id: product,
+                    quantity: 2,
+                }],
+            }),
+        ),
+    ];
+    s.push(&first.token, &entries).await;
+    let level = "SELECT level FROM stock_levels";
+    assert_eq!(s.count(level).await, 110, "100 - 2 + 10 + 2");
+    // The answer was lost; the till is enrolled again and sends from the sale on.
+    let again = s.enrol(braga).await;
+    let answer = s.push(&again.token, &entries[2..]).await;
+    assert!(
+        outcomes(&answer)
+            .iter()
+            .all(|o| matches!(o, Outcome::Applied)),
+        "new to this terminal id: {answer:?}"
+    );
+    assert_eq!(s.count(level).await, 110, "nothing moved twice");
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
+}
