@@ -143,6 +143,15 @@ describe("sync with the server, in the real app", () => {
     await sellCroissant();
     await waitFor(async () => /(Offline|Luring) · [2-9]/.test(await pillText()), 30_000, "the top bar never said the sales wait");
     await shot("sync-offline");
+    // The manager's dialog says how many wait, since when, and why nothing is sent.
+    await (await s.byTestId("sync-pill")).click();
+    assert.ok(Number(await (await s.byTestId("sync-waiting")).text()) >= 2);
+    const oldest = await (await s.byTestId("sync-oldest")).text();
+    assert.match(oldest, /\d{1,2}[.:]\d{2}.*\(/, `the oldest waiting entry's time and age: ${oldest}`);
+    assert.match(await (await s.byTestId("sync-state")).text(), /Offline|Luring/);
+    assert.ok((await (await s.byTestId("sync-last-error")).text()).length > 5, "no reason shown");
+    await (await s.find('[data-testid="sync-dialog"] button.close')).click();
+    await s.gone('[data-testid="sync-dialog"]');
   });
 
   it("sends everything when the server is back, and the sales are on it", async () => {
