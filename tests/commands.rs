@@ -246,6 +246,55 @@ fn menu_commands() {
     assert_eq!(cheesecake["stock_level"], "out");
 }
 
+/// Admin mode's categories: a cashier is refused every one of them; a manager adds, renames,
+/// deactivates and reorders, and the till's menu follows.
+#[test]
+fn category_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    let forbidden = json!({"kind": "forbidden", "data": {"permission": "manage_catalog", "role": "cashier", "needs_approval": false}});
+    let draft = json!({"draft": {"name": "Musiman", "sort_order": 5, "active": true}});
+    assert_eq!(h.err("list_all_categories", json!({})), forbidden);
+    assert_eq!(h.err("create_category", draft.clone()), forbidden);
+    assert_eq!(h.err("reorder_categories", json!({"order": []})), forbidden);
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    let all = h.ok("list_all_categories", json!({}));
+    assert_eq!(all.as_array().unwrap().len(), 7);
+    let made = h.ok("create_category", draft);
+    assert_eq!(made["name"], "Musiman");
+    let bad = h.err(
+        "create_category",
+        json!({"draft": {"name": "  ", "sort_order": 0, "active": true}}),
+    );
+    assert_eq!(
+        (bad["kind"].as_str(), bad["data"]["field"].as_str()),
+        (Some("invalid"), Some("name"))
+    );
+    let hidden = h.ok(
+        "update_category",
+        json!({"id": made["id"], "draft": {"name": "Musiman (off)", "sort_order": 5, "active": false}}),
+    );
+    assert_eq!(hidden["active"], false);
+    // Off the till's tabs, still in admin mode's list.
+    let tabs = h.ok("list_categories", json!({}));
+    assert!(
+        tabs.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != made["id"])
+    );
+    let last = all.as_array().unwrap().last().unwrap()["id"].clone();
+    let order = h.ok(
+        "reorder_categories",
+        json!({"order": [last.clone(), made["id"].clone()]}),
+    );
+    assert_eq!(order[0]["id"], last);
+    assert_eq!(order[1]["id"], made["id"]);
+    assert_eq!(order.as_array().unwrap().len(), 8);
+    assert_eq!(h.ok("list_categories", json!({}))[0]["id"], last);
+}
+
 #[test]
 fn a_whole_sale_through_the_commands() {
     let h = Harness::new(true);

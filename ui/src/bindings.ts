@@ -24,6 +24,16 @@ export const commands = {
 	signIn: (staffId: string, pin: string) => typedError<Actor, CommandError>(__TAURI_INVOKE("sign_in", { staffId, pin })),
 	signOut: () => typedError<null, CommandError>(__TAURI_INVOKE("sign_out")),
 	listCategories: () => typedError<Category[], CommandError>(__TAURI_INVOKE("list_categories")),
+	/**  Every category, inactive ones too, in menu order (admin mode). */
+	listAllCategories: () => typedError<Category[], CommandError>(__TAURI_INVOKE("list_all_categories")),
+	createCategory: (draft: CategoryDraft) => typedError<Category, CommandError>(__TAURI_INVOKE("create_category", { draft })),
+	/**
+	 *  Renames, moves or (de)activates a category. One with products is deactivated, never
+	 *  deleted: there is no delete.
+	 */
+	updateCategory: (id: string, draft: CategoryDraft) => typedError<Category, CommandError>(__TAURI_INVOKE("update_category", { id, draft })),
+	/**  Puts categories in this order, first shown first (the rest follow); returns them all. */
+	reorderCategories: (order: string[]) => typedError<Category[], CommandError>(__TAURI_INVOKE("reorder_categories", { order })),
 	listProducts: (query: ProductQuery_Deserialize) => typedError<ProductCard_Serialize[], CommandError>(__TAURI_INVOKE("list_products", { query })),
 	searchProducts: (text: string, limit: number) => typedError<ProductCard_Serialize[], CommandError>(__TAURI_INVOKE("search_products", { text, limit })),
 	product: (id: string) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("product", { id })),
@@ -140,6 +150,12 @@ export type BoardLine = {
 
 export type Category = {
 	id: string,
+	name: string,
+	sort_order: number,
+	active: boolean,
+};
+
+export type CategoryDraft = {
 	name: string,
 	sort_order: number,
 	active: boolean,

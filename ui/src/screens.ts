@@ -1,5 +1,6 @@
 /** Which component shows each route. `loading` and `offline` are drawn by App itself. */
 import type { Component } from "svelte";
+import Admin from "./features/admin/Admin.svelte";
 import OrdersBoard from "./features/board/OrdersBoard.svelte";
 import Login from "./features/login/Login.svelte";
 import Sell from "./features/sell/Sell.svelte";
@@ -11,4 +12,5 @@ export const SCREENS: Partial<Record<Route, Component>> = {
   login: Login,
   sell: Sell,
   board: OrdersBoard,
+  admin: Admin,
 };

@@ -1,6 +1,8 @@
-//! The menu as the till reads it.
+//! The menu as the till reads it, and as a manager keeps it (admin mode).
 
-use kasir_core::catalog::{Category, Product, ProductCard, ProductId, ProductQuery};
+use kasir_core::catalog::{
+    Category, CategoryDraft, CategoryId, Product, ProductCard, ProductId, ProductQuery,
+};
 use tauri::State;
 
 use super::{CmdResult, run};
@@ -10,6 +12,50 @@ use crate::state::Shared;
 #[specta::specta]
 pub async fn list_categories(state: State<'_, Shared>) -> CmdResult<Vec<Category>> {
     run(&state, |k, a| k.catalog().list_categories(a, false)).await
+}
+
+/// Every category, inactive ones too, in menu order (admin mode).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_all_categories(state: State<'_, Shared>) -> CmdResult<Vec<Category>> {
+    run(&state, |k, a| k.catalog().list_categories(a, true)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_category(
+    state: State<'_, Shared>,
+    draft: CategoryDraft,
+) -> CmdResult<Category> {
+    run(&state, move |k, a| k.catalog().create_category(a, draft)).await
+}
+
+/// Renames, moves or (de)activates a category. One with products is deactivated, never
+/// deleted: there is no delete.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_category(
+    state: State<'_, Shared>,
+    id: CategoryId,
+    draft: CategoryDraft,
+) -> CmdResult<Category> {
+    run(&state, move |k, a| {
+        k.catalog().update_category(a, id, draft)
+    })
+    .await
+}
+
+/// Puts categories in this order, first shown first (the rest follow); returns them all.
+#[tauri::command]
+#[specta::specta]
+pub async fn reorder_categories(
+    state: State<'_, Shared>,
+    order: Vec<CategoryId>,
+) -> CmdResult<Vec<Category>> {
+    run(&state, move |k, a| {
+        k.catalog().reorder_categories(a, &order)
+    })
+    .await
 }
 
 #[tauri::command]

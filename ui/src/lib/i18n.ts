@@ -4,6 +4,7 @@
  * key is looked up the same way wherever it is defined. `{name}` placeholders are filled by
  * `translate`.
  */
+import * as admin from "../features/admin/strings";
 import * as approval from "../features/approval/strings";
 import * as board from "../features/board/strings";
 import * as login from "../features/login/strings";
@@ -21,7 +22,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

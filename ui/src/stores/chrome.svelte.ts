@@ -11,15 +11,18 @@ export type Toast = { id: number; text: string; kind: "error" | "info" };
 
 const LANG_KEY = "kasir.lang";
 
-/** The screens. "loading" and "offline" are the start-up states; `admin/…` routes come later. */
-export const ROUTES = ["loading", "offline", "setup", "login", "sell", "board"] as const;
+/** The screens. "loading" and "offline" are the start-up states; "admin" is admin mode. */
+export const ROUTES = ["loading", "offline", "setup", "login", "sell", "board", "admin"] as const;
 export type Route = (typeof ROUTES)[number];
 
 /** The screen shown, with its history (Esc on the board goes back to selling). */
 export const router = new Router<Route>(ROUTES, "loading");
 
-/** Routes that show the signed-in frame (top bar, key legend, till shortcuts). */
+/** Routes that show the signed-in frame (top bar, key legend, till shortcuts, the scanner). */
 export const TILL_ROUTES: readonly Route[] = ["sell", "board"];
+
+/** Routes under the top bar: the till's, and admin mode. */
+export const FRAMED_ROUTES: readonly Route[] = [...TILL_ROUTES, "admin"];
 
 export function storedLang(): Lang | null {
   try {

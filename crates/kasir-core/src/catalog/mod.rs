@@ -42,6 +42,9 @@ id_type!(
 /// The largest stock count or adjustment Kasir accepts.
 pub const MAX_STOCK: i64 = 1_000_000_000;
 
+/// The most categories one reorder names.
+pub const MAX_CATEGORIES: usize = 1_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Category {
@@ -510,7 +513,80 @@ impl Catalog<'_> {
     ) -> Result<Category> {
         check_category(&draft)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            save_category_in(cx, id, &draft)
+            let before = id.map(|id| load_category(cx, id)).transpose()?;
+            let saved = save_category_in(cx, id, &draft)?;
+            crate::audit::record(
+                cx,
+                "category_saved",
+                serde_json::json!({ "before": before, "after": saved }),
+            )?;
+            Ok(saved)
+        })
+    }
+
+    /// Puts categories in the given order (the first shown first), in one transaction; the
+    /// ones not named keep their order after them. Audited, and each moved one goes to the
+    /// server.
+    pub fn reorder_categories(&self, actor: &Actor, order: &[CategoryId]) -> Result<Vec<Category>> {
+        if order.len() > MAX_CATEGORIES {
+            return Err(Error::invalid(
+                Field::Id,
+                Rule::TooMany {
+                    max: MAX_CATEGORIES as u32,
+                },
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !order.iter().all(|id| seen.insert(*id)) {
+            return Err(Error::invalid(Field::Id, Rule::Repeated));
+        }
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let mut all: Vec<Category> = {
+                let mut stmt = cx.prepare_cached(
+                    "SELECT id, name, sort_order, active FROM categories
+                     ORDER BY sort_order, name COLLATE NOCASE",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(Category {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        sort_order: r.get(2)?,
+                        active: r.get(3)?,
+                    })
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for id in order {
+                if !all.iter().any(|c| c.id == *id) {
+                    return Err(Error::not_found(Entity::Category, *id));
+                }
+            }
+            all.sort_by_key(|c| {
+                order
+                    .iter()
+                    .position(|id| *id == c.id)
+                    .unwrap_or(usize::MAX)
+            });
+            let mut saved = Vec::with_capacity(all.len());
+            for (i, c) in all.into_iter().enumerate() {
+                let sort_order = (i as i64 + 1) * 10;
+                if c.sort_order == sort_order {
+                    saved.push(c);
+                    continue;
+                }
+                let draft = CategoryDraft {
+                    name: c.name,
+                    sort_order,
+                    active: c.active,
+                };
+                saved.push(save_category_in(cx, Some(c.id), &draft)?);
+            }
+            crate::audit::record(
+                cx,
+                "categories_reordered",
+                serde_json::json!({ "order": saved.iter().map(|c| c.id).collect::<Vec<_>>() }),
+            )?;
+            Ok(saved)
         })
     }
 

@@ -734,3 +734,94 @@ fn modifier_ids_stay_stable_across_edits() {
         },
     );
 }
+
+/// Categories are created, renamed, deactivated (never deleted) and reordered by a manager, each
+/// change audited and sent up; a bad reorder changes nothing.
+#[test]
+fn categories_are_kept_renamed_and_reordered() {
+    use kasir_core::catalog::CategoryDraft;
+    let s = shop();
+    let a = s.admin.clone();
+    let cat = |name: &str, sort_order| CategoryDraft {
+        name: name.into(),
+        sort_order,
+        active: true,
+    };
+    let kopi = s.category;
+    let teh = s
+        .kasir
+        .catalog()
+        .create_category(&a, cat("Teh", 20))
+        .unwrap();
+    let roti = s
+        .kasir
+        .catalog()
+        .create_category(&a, cat("Roti", 30))
+        .unwrap();
+    let renamed = s
+        .kasir
+        .catalog()
+        .update_category(
+            &a,
+            teh.id,
+            CategoryDraft {
+                active: false,
+                ..cat("Teh & Tisane", 20)
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (renamed.name.as_str(), renamed.active),
+        ("Teh & Tisane", false)
+    );
+    assert!(
+        count(
+            &s.kasir,
+            "SELECT count(*) FROM audit_log WHERE action = 'category_saved'"
+        ) >= 3
+    );
+
+    let outbox = count(&s.kasir, "SELECT count(*) FROM outbox");
+    let order = s
+        .kasir
+        .catalog()
+        .reorder_categories(&a, &[roti.id, kopi])
+        .unwrap();
+    assert_eq!(order[0].id, roti.id);
+    assert_eq!(order[1].id, kopi);
+    assert_eq!(
+        order.last().unwrap().id,
+        teh.id,
+        "the ones not named follow"
+    );
+    let listed: Vec<_> = s
+        .kasir
+        .catalog()
+        .list_categories(&a, true)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(listed, order.iter().map(|c| c.id).collect::<Vec<_>>());
+    assert!(count(&s.kasir, "SELECT count(*) FROM outbox") > outbox);
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT count(*) FROM audit_log WHERE action = 'categories_reordered'"
+        ),
+        1
+    );
+
+    // Repeated or unknown ids: refused, nothing changed.
+    refused(
+        &s.kasir,
+        |k| k.catalog().reorder_categories(&a, &[kopi, kopi]),
+        |e| matches!(e, Error::Invalid { .. }),
+    );
+    let stranger = kasir_core::catalog::CategoryId(uuid::Uuid::now_v7());
+    refused(
+        &s.kasir,
+        |k| k.catalog().reorder_categories(&a, &[kopi, stranger]),
+        |e| matches!(e, Error::NotFound { .. }),
+    );
+}

@@ -148,6 +148,11 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 )
                 .map(drop)
         }),
+        (
+            "reorder_categories",
+            Permission::ManageCatalog,
+            |k, a, f| k.catalog().reorder_categories(a, &[f.category]).map(drop),
+        ),
         ("create_product", Permission::ManageCatalog, |k, a, f| {
             k.catalog().create_product(a, draft(f)).map(drop)
         }),
