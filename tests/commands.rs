@@ -295,6 +295,38 @@ fn category_commands() {
     assert_eq!(h.ok("list_categories", json!({}))[0]["id"], last);
 }
 
+/// Settings are an admin's: a manager is refused; an admin's bad field comes back named and
+/// changes nothing; a good change is read back by app_status.
+#[test]
+fn settings_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Budi", "2222");
+    let settings = h.ok("app_status", json!({}))["settings"].clone();
+    assert_eq!(
+        h.err("update_settings", json!({"settings": settings.clone()}))["data"]["permission"],
+        "manage_settings"
+    );
+    h.ok("sign_out", json!({}));
+    h.sign_in("Ayu", "1111");
+    let mut bad = settings.clone();
+    bad["tax_rate_bp"] = json!(90_000);
+    let err = h.err("update_settings", json!({"settings": bad}));
+    assert_eq!(
+        (err["kind"].as_str(), err["data"]["field"].as_str()),
+        (Some("invalid"), Some("tax_rate"))
+    );
+    assert_eq!(h.ok("app_status", json!({}))["settings"], settings);
+    let mut good = settings.clone();
+    good["receipt_footer"] = json!("Sampai jumpa lagi!");
+    good["tax_rate_bp"] = json!(1_100);
+    let saved = h.ok("update_settings", json!({"settings": good}));
+    assert_eq!(saved["tax_rate_bp"], 1_100);
+    assert_eq!(
+        h.ok("app_status", json!({}))["settings"]["receipt_footer"],
+        "Sampai jumpa lagi!"
+    );
+}
+
 #[test]
 fn a_whole_sale_through_the_commands() {
     let h = Harness::new(true);

@@ -24,6 +24,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         report_startup,
         setup_options,
         set_up_shop,
+        update_settings,
         load_demo,
         list_staff,
         sign_in,

@@ -106,4 +106,24 @@ describe("admin mode, in the real app", () => {
     await s.byTestId("search");
     await waitFor(async () => !(await tabNames()).includes("Minuman Musiman"), 10_000, "the hidden tab is still on the till");
   });
+
+  it("lets an admin change the receipt's footer, and keeps it", async () => {
+    await (await s.byTestId("lock-button")).click();
+    await signIn("Ayu", "1111");
+    await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-settings")).click();
+    const footer = await s.byTestId("set-footer");
+    await footer.clear();
+    await footer.type("Terima kasih, sampai jumpa lagi!");
+    await (await s.byTestId("set-save")).click();
+    await s.byTestId("info-toast");
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    await s.script('document.querySelector(\'[data-testid="admin"] main\').scrollTo(0, 0)');
+    await shot("admin-settings");
+    await (await s.byTestId("admin-nav-categories")).click();
+    await (await s.byTestId("admin-nav-settings")).click();
+    const kept = await s.script('return document.querySelector(\'[data-testid="set-footer"]\').value');
+    assert.equal(kept, "Terima kasih, sampai jumpa lagi!");
+  });
 });

@@ -17,6 +17,11 @@ export const commands = {
 	setupOptions: () => typedError<SetupOptions, CommandError>(__TAURI_INVOKE("setup_options")),
 	/**  First run: names the shop and creates its first admin, who is then signed in. */
 	setUpShop: (setup: ShopSetup) => typedError<Actor, CommandError>(__TAURI_INVOKE("set_up_shop", { setup })),
+	/**
+	 *  Replaces the shop's settings (admins only), validated as a whole; a refused field comes back
+	 *  as `invalid` naming it.
+	 */
+	updateSettings: (settings: Settings) => typedError<Settings, CommandError>(__TAURI_INVOKE("update_settings", { settings })),
 	/**  First run: loads the demo café instead (demo PINs in the README). */
 	loadDemo: () => typedError<null, CommandError>(__TAURI_INVOKE("load_demo")),
 	/**  Who can sign in: the login screen's tiles and the approval dialog's managers. */
@@ -758,6 +763,8 @@ export type Rule =
 { rule: "language_tag" } | 
 /**  1 to 8 capital letters or digits, such as T01. */
 { rule: "terminal_code_format" } | 
+/**  Given by the server this till is enrolled with (its terminal code). */
+{ rule: "set_by_server" } | 
 /**  A PIN is `min` to `max` digits. */
 { rule: "pin_digits"; min: number; max: number } | 
 /**  The shop must keep at least one active admin. */

@@ -6,12 +6,13 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Category, CategoryDraft } from "../src/bindings";
+import type { Category, CategoryDraft, Settings } from "../src/bindings";
 import Admin from "../src/features/admin/Admin.svelte";
 import TopBar from "../src/features/shell/TopBar.svelte";
+import { syncState } from "../src/features/sync/sync.svelte";
 import { router } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
-import { resetApp, SARI } from "./fixtures";
+import { resetApp, SARI, status } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -156,5 +157,88 @@ describe("admin mode: categories", () => {
     await fireEvent.click(within(rows[2]).getByRole("button", { name: "Move Roti up" }));
     await vi.waitFor(() => expect(names()).toEqual(["Kopi", "Roti", "Teh"]));
     expect(calls).toEqual(["reorder c1,c3,c2"]);
+  });
+});
+
+describe("admin mode: settings", () => {
+  const AYU = { id: "a1", name: "Ayu", role: "admin" as const };
+
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  function settingsBackend(answer: (s: Settings) => Settings) {
+    const saved: Settings[] = [];
+    routeIpc(invoke, {
+      listAllCategories: () => [KOPI],
+      setupOptions: () => ({ currencies: [], time_zones: ["Asia/Jakarta", "Asia/Makassar"], suggested_time_zone: "Asia/Jakarta" }),
+      updateSettings: (s: Settings) => {
+        const out = answer(s);
+        saved.push(out);
+        return out;
+      },
+      appStatus: () => status(),
+    });
+    return saved;
+  }
+
+  it("is an admin's alone: a manager sees no settings section", async () => {
+    settingsBackend((s) => s);
+    session.actor = BUDI;
+    render(Admin);
+    await screen.findByTestId("admin-nav-categories");
+    expect(screen.queryByTestId("admin-nav-settings")).toBeNull();
+  });
+
+  it("saves rates typed in percent as basis points", async () => {
+    const saved = settingsBackend((s) => s);
+    session.actor = AYU;
+    render(Admin);
+    await fireEvent.click(await screen.findByTestId("admin-nav-settings"));
+    await fireEvent.input(screen.getByTestId("set-tax"), { target: { value: "11" } });
+    await fireEvent.input(screen.getByTestId("set-service"), { target: { value: "5.5" } });
+    await fireEvent.click(screen.getByTestId("set-save"));
+    await vi.waitFor(() => expect(saved).toHaveLength(1));
+    expect([saved[0].tax_rate_bp, saved[0].service_rate_bp]).toEqual([1100, 550]);
+  });
+
+  it("says what is wrong next to the field, and sends nothing for a rate that is no number", async () => {
+    const saved = settingsBackend(() =>
+      fail({ kind: "invalid", data: { field: "receipt_footer", rule: { rule: "too_long", max: 500 } } }),
+    );
+    session.actor = AYU;
+    render(Admin);
+    await fireEvent.click(await screen.findByTestId("admin-nav-settings"));
+    await fireEvent.input(screen.getByTestId("set-tax"), { target: { value: "sebelas" } });
+    await fireEvent.click(screen.getByTestId("set-save"));
+    expect(await screen.findByText("Type a percentage such as 11 or 10.5")).toBeInTheDocument();
+    expect(saved).toHaveLength(0);
+    await fireEvent.input(screen.getByTestId("set-tax"), { target: { value: "10" } });
+    await fireEvent.click(screen.getByTestId("set-save"));
+    const footer = screen.getByTestId("set-footer");
+    await vi.waitFor(() => expect(footer).toHaveAttribute("aria-invalid", "true"));
+    expect(document.getElementById("set-footer-error")?.textContent).toMatch(/500/);
+  });
+
+  it("keeps the till's code read-only while the server gives it", async () => {
+    settingsBackend((s) => s);
+    syncState.status = {
+      enrolled: true,
+      server_url: "https://kasir.example",
+      store_name: "Braga",
+      pending: 0,
+      oldest_pending_at: null,
+      last_success: null,
+      last_error: null,
+      last_error_at: null,
+      quarantined: [],
+      pull_cursor: 3,
+    };
+    session.actor = AYU;
+    render(Admin);
+    await fireEvent.click(await screen.findByTestId("admin-nav-settings"));
+    expect(screen.getByLabelText("Terminal code")).toHaveAttribute("readonly");
+    syncState.status = null;
   });
 });

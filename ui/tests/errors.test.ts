@@ -78,6 +78,7 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   currency_code: [{ rule: "currency_code" }],
   language_tag: [{ rule: "language_tag" }],
   terminal_code_format: [{ rule: "terminal_code_format" }],
+  set_by_server: [{ rule: "set_by_server" }],
   pin_digits: [{ rule: "pin_digits", min: 4, max: 8 }],
   last_admin: [{ rule: "last_admin" }],
   file_empty: [{ rule: "file_empty" }],

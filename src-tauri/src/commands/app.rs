@@ -1,4 +1,4 @@
-//! Start-up and the first run.
+//! Start-up, the first run, and the shop's settings.
 
 use kasir_core::Actor;
 use kasir_core::money::MoneyFormat;
@@ -7,7 +7,7 @@ use kasir_core::settings::{Settings, SetupOptions};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use super::CmdResult;
+use super::{CmdResult, run};
 use crate::error::CommandError;
 use crate::state::{Shared, blocking};
 
@@ -81,6 +81,14 @@ pub async fn report_startup(marks: Vec<StartupMark>) -> CmdResult<()> {
         tracing::info!(mark = %name, ms, at_unix_ms, "start-up milestone");
     }
     Ok(())
+}
+
+/// Replaces the shop's settings (admins only), validated as a whole; a refused field comes back
+/// as `invalid` naming it.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_settings(state: State<'_, Shared>, settings: Settings) -> CmdResult<Settings> {
+    run(&state, move |k, a| k.settings().update(a, settings)).await
 }
 
 /// First run: the currencies (with their minor digits), the time zones and the machine's own.

@@ -140,6 +140,7 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "currency_code":
     case "language_tag":
     case "terminal_code_format":
+    case "set_by_server":
     case "last_admin":
     case "file_empty":
     case "image_format":

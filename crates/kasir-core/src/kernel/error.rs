@@ -257,6 +257,8 @@ pub enum Rule {
     LanguageTag,
     /// 1 to 8 capital letters or digits, such as T01.
     TerminalCodeFormat,
+    /// Given by the server this till is enrolled with (its terminal code).
+    SetByServer,
     /// A PIN is `min` to `max` digits.
     PinDigits { min: u32, max: u32 },
     /// The shop must keep at least one active admin.
@@ -315,6 +317,7 @@ impl fmt::Display for Rule {
             Rule::CurrencyCode => write!(f, "a three-letter ISO code such as IDR"),
             Rule::LanguageTag => write!(f, "a language tag such as id-ID"),
             Rule::TerminalCodeFormat => write!(f, "1 to 8 capital letters or digits"),
+            Rule::SetByServer => write!(f, "given by the server this till is enrolled with"),
             Rule::PinDigits { min, max } => write!(f, "a PIN is {min} to {max} digits"),
             Rule::LastAdmin => write!(f, "the shop must keep at least one active admin"),
             Rule::FileEmpty => write!(f, "the file is empty"),

@@ -295,15 +295,21 @@ impl ShopSettings<'_> {
     /// Replaces the settings (admins only); the change is audited and goes to the server
     /// (every till of the store takes it). Made before this till joined a store, it is only
     /// this till's start (`initial`): a store that has settings keeps its own.
+    /// The terminal code is the server's while this till is enrolled. (The currency may change:
+    /// every order keeps the currency and minor digits it was sold in.)
     pub fn update(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
         let settings = settings.validate()?;
         self.k.write(actor, Permission::ManageSettings, |cx| {
-            let saved = update_in(cx, &settings)?;
+            let current = load(cx)?;
             let enrolled: bool = cx.query_row(
                 "SELECT store_id IS NOT NULL FROM sync_state WHERE id = 1",
                 [],
                 |r| r.get(0),
             )?;
+            if enrolled && settings.terminal_code != current.terminal_code {
+                return Err(Error::invalid(Field::TerminalCode, Rule::SetByServer));
+            }
+            let saved = update_in(cx, &settings)?;
             crate::outbox::append(
                 cx,
                 &kasir_proto::Payload::SettingsChanged(saved.shop_wide(!enrolled)),

@@ -478,3 +478,58 @@ fn pictures_go_up_once_and_only_real_ones_come_down() {
             .is_empty()
     );
 }
+
+/// Once enrolled, the terminal code is the server's: an admin cannot change it here; the
+/// refusal names its field and changes nothing.
+#[test]
+fn the_terminal_code_is_the_servers_once_enrolled() {
+    let s = shop();
+    let admin = s.admin.clone();
+    let enrolment = kasir_proto::api::EnrolResponse {
+        terminal_id: Uuid::now_v7(),
+        terminal_code: "T07".into(),
+        store_id: Uuid::now_v7(),
+        store_name: "Braga".into(),
+        token: "t".repeat(43),
+    };
+    s.kasir
+        .sync()
+        .enrolled(&s.manager, "https://kasir.example", false, &enrolment)
+        .unwrap();
+    let enrolled = s.kasir.settings().get().unwrap();
+    assert_eq!(enrolled.terminal_code, "T07");
+    crate::helpers::refused(
+        &s.kasir,
+        |k| {
+            k.settings().update(
+                &admin,
+                kasir_core::settings::Settings {
+                    terminal_code: "T01".into(),
+                    ..enrolled.clone()
+                },
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                kasir_core::Error::Invalid {
+                    field: kasir_core::Field::TerminalCode,
+                    rule: kasir_core::Rule::SetByServer
+                }
+            )
+        },
+    );
+    // Anything else still changes.
+    let saved = s
+        .kasir
+        .settings()
+        .update(
+            &admin,
+            kasir_core::settings::Settings {
+                receipt_footer: "Sampai jumpa".into(),
+                ..enrolled
+            },
+        )
+        .unwrap();
+    assert_eq!(saved.receipt_footer, "Sampai jumpa");
+}
