@@ -141,7 +141,18 @@ impl Client {
             .get(format!("{}/v1/pictures/{id}", self.base))
             .bearer_auth(token);
         match accepted(req.send().await).await {
-            Ok(r) => Ok(Some(r.bytes().await.map_err(unreadable)?.to_vec())),
+            Ok(r) => {
+                // Never more than a picture can be (the server's own limit, twice over).
+                const MOST: usize = 4 * 1024 * 1024;
+                if r.content_length().unwrap_or(0) > MOST as u64 {
+                    return Err(SyncError::Transient(format!("picture {id} is too large")));
+                }
+                let bytes = r.bytes().await.map_err(unreadable)?;
+                if bytes.len() > MOST {
+                    return Err(SyncError::Transient(format!("picture {id} is too large")));
+                }
+                Ok(Some(bytes.to_vec()))
+            }
             Err(SyncError::Refused { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -373,7 +384,15 @@ impl Uploader {
             head,
             entries: stand_ins.into_iter().map(|(_, raw)| raw).collect(),
         };
-        client.push(token, &req).await?;
+        match client.push(token, &req).await {
+            Ok(_) => {}
+            // Refused too (the entry's own key may be what the server could not read): there is
+            // nothing better to send, and the queue must not stop for it.
+            Err(SyncError::Refused { code, message, .. }) => {
+                tracing::warn!(%code, %message, "the server refused a stand-in; not sent again");
+            }
+            Err(e) => return Err(e),
+        }
         let k = self.k.clone();
         blocking(move || k.sync().stand_ins_held(&seqs)).await
     }
@@ -415,12 +434,26 @@ impl Uploader {
         limit: usize,
     ) -> Result<(), SyncError> {
         let k = self.k.clone();
-        let missing = blocking(move || k.sync().missing_pictures(among.as_deref(), limit)).await?;
-        for id in missing {
-            if self.absent.lock().is_ok_and(|a| a.contains(&id)) {
-                continue;
-            }
-            match client.get_picture(token, &id).await? {
+        let missing =
+            blocking(move || k.sync().missing_pictures(among.as_deref(), usize::MAX)).await?;
+        let wanted: Vec<String> = missing
+            .into_iter()
+            .filter(|id| !self.absent.lock().is_ok_and(|a| a.contains(id)))
+            .take(limit)
+            .collect();
+        for id in wanted {
+            // A picture that fails to arrive never holds up the menu: it is tried again later.
+            let fetched = match client.get_picture(token, &id).await {
+                Ok(f) => f,
+                Err(SyncError::Unauthorized { code }) => {
+                    return Err(SyncError::Unauthorized { code });
+                }
+                Err(e) => {
+                    tracing::warn!(picture = %id, error = %e, "a picture did not arrive");
+                    continue;
+                }
+            };
+            match fetched {
                 Some(jpeg) => {
                     let k = self.k.clone();
                     let id2 = id.clone();

@@ -292,9 +292,8 @@ impl ShopSettings<'_> {
         Ok(self.k.now().to_zoned(tz).date())
     }
 
-    /// Replaces the settings (admins only); the change is audited and goes to the server
-    /// (every till of the store takes it). Made before this till joined a store, it is only
-    /// this till's start (`initial`): a store that has settings keeps its own.
+    /// Replaces the settings (admins only); the change is audited and, once this till is in a
+    /// store, goes to the server (every till of the store takes it).
     /// The terminal code is the server's while this till is enrolled. (The currency may change:
     /// every order keeps the currency and minor digits it was sold in.)
     pub fn update(&self, actor: &Actor, settings: Settings) -> Result<Settings> {
@@ -310,10 +309,14 @@ impl ShopSettings<'_> {
                 return Err(Error::invalid(Field::TerminalCode, Rule::SetByServer));
             }
             let saved = update_in(cx, &settings)?;
-            crate::outbox::append(
-                cx,
-                &kasir_proto::Payload::SettingsChanged(saved.shop_wide(!enrolled)),
-            )?;
+            // Before this till joins a store its settings are its own: the enrolment sends them
+            // (as `initial`, see `Sync::enrolled`), so only the latest counts.
+            if enrolled {
+                crate::outbox::append(
+                    cx,
+                    &kasir_proto::Payload::SettingsChanged(saved.shop_wide(false)),
+                )?;
+            }
             Ok(saved)
         })
     }

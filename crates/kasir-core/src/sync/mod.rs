@@ -178,6 +178,8 @@ impl Sync<'_> {
                 "UPDATE settings SET terminal_code = ?1",
                 [&answer.terminal_code],
             )?;
+            // Entries set aside before this enrolment are not this server's to hold.
+            cx.execute("UPDATE sync_quarantine SET server_holds = 1", [])?;
             // The settings this till starts with: the store takes them only if it has none
             // (its first till sets it up); a store that has some sends them down instead.
             let settings = crate::settings::load(cx)?;

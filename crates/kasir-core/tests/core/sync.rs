@@ -302,21 +302,55 @@ fn a_change_this_till_cannot_take_is_skipped_and_the_rest_applies() {
 }
 
 /// The store's settings from the server replace the shop-wide ones and keep this till's code;
-/// settings this till's rules refuse are skipped whole. A manager's edit goes up, `initial`
-/// while this till is in no store.
+/// settings this till's rules refuse are skipped whole. Edits before this till joins a store
+/// stay its own (the enrolment sends the latest, `initial`); afterwards each edit goes up.
 #[test]
 fn the_stores_settings_apply_and_this_tills_code_stays() {
     let s = shop();
     let admin = s.admin.clone();
+    let settings_sent = |k: &kasir_core::Kasir| -> Vec<kasir_proto::ShopSettings> {
+        k.sync()
+            .sent_kinds()
+            .unwrap()
+            .into_iter()
+            .filter_map(|(_, p)| match p {
+                kasir_proto::Payload::SettingsChanged(x) => Some(x),
+                _ => None,
+            })
+            .collect()
+    };
     let mut edited = s.kasir.settings().get().unwrap();
+    edited.receipt_footer = "Terima".into();
+    s.kasir.settings().update(&admin, edited.clone()).unwrap();
     edited.receipt_footer = "Terima kasih".into();
     s.kasir.settings().update(&admin, edited.clone()).unwrap();
-    let sent = s.kasir.sync().sent_kinds().unwrap();
-    let Some((_, kasir_proto::Payload::SettingsChanged(up))) = sent.last() else {
-        panic!("no settings entry: {sent:?}")
+    assert!(settings_sent(&s.kasir).is_empty(), "not in a store yet");
+    let enrolment = kasir_proto::api::EnrolResponse {
+        terminal_id: Uuid::now_v7(),
+        terminal_code: "T03".into(),
+        store_id: Uuid::now_v7(),
+        store_name: "Braga".into(),
+        token: "t".repeat(43),
     };
-    assert_eq!(up.receipt_footer, "Terima kasih");
-    assert!(up.initial, "not in a store yet");
+    s.kasir
+        .sync()
+        .enrolled(&s.manager, "https://kasir.example", false, &enrolment)
+        .unwrap();
+    let sent = settings_sent(&s.kasir);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].receipt_footer.as_str(), sent[0].initial),
+        ("Terima kasih", true),
+        "the latest, as the till's start"
+    );
+    edited = s.kasir.settings().get().unwrap();
+    edited.receipt_header = "Selamat datang".into();
+    s.kasir.settings().update(&admin, edited.clone()).unwrap();
+    let sent = settings_sent(&s.kasir);
+    assert_eq!(
+        (sent.len(), sent[1].receipt_header.as_str(), sent[1].initial),
+        (2, "Selamat datang", false)
+    );
 
     let store = kasir_proto::ShopSettings {
         shop_name: "Kopi Braga".into(),

@@ -29,10 +29,18 @@ pub(super) async fn apply_effects(
     terminal: Terminal,
     fresh: &[(&Entry, &Payload)],
 ) -> Result<(), Failure> {
-    // 1. Menu and staff edits, in sequence order. They take the store's row lock; taking it
-    // before any stock row keeps one lock order for every push (terminal, store, stock
-    // levels). A product's first report seeds the store's opening stock here, before this
-    // batch's sales move it.
+    // One lock order for every push: terminal (taken by the caller), then the store, then
+    // orders, stock rows and keys. The store's row is locked first, so two pushes of one store
+    // never hold each other's rows in opposite orders.
+    if !fresh.is_empty() {
+        tx.execute(
+            "SELECT 1 FROM stores WHERE id = $1 FOR UPDATE",
+            &[&terminal.store_id],
+        )
+        .await?;
+    }
+    // 1. Menu and staff edits, in sequence order. A product's first report seeds the store's
+    // opening stock here, before this batch's sales move it.
     let mut seeded: Vec<Uuid> = Vec::new();
     for (e, payload) in fresh {
         match payload {
@@ -148,7 +156,7 @@ pub(super) async fn apply_effects(
         match payload {
             Payload::OrderCancelled(_) | Payload::StockAdjusted(_)
                 if !first_time.contains(&e.id) => {}
-            Payload::Sale(sale) if inserted.contains(&sale.order.id) => {
+            Payload::Sale(sale) if inserted.contains(&e.seq) => {
                 for (product, qty) in summed(
                     sale.stock_movements
                         .iter()
@@ -187,7 +195,7 @@ pub(super) async fn apply_effects(
     // A sale that took a product below zero is a fact: flagged, never refused.
     let flagged: Vec<Uuid> = sales
         .iter()
-        .filter(|(_, s)| inserted.contains(&s.order.id))
+        .filter(|(seq, _)| inserted.contains(seq))
         .filter(|(_, s)| {
             s.stock_movements
                 .iter()

@@ -13,11 +13,13 @@ use super::{internal, serde_plain};
 use crate::Failure;
 use crate::auth::Terminal;
 
+/// Inserts the batch's new orders; returns the sequences of the sales whose order this call
+/// inserted (the first sale of an order id: a batch naming one order twice applies it once).
 pub(super) async fn insert_sales(
     tx: &Transaction<'_>,
     terminal: Terminal,
     sales: &[(i64, &Sale)],
-) -> Result<HashSet<Uuid>, Failure> {
+) -> Result<HashSet<i64>, Failure> {
     if sales.is_empty() {
         return Ok(HashSet::new());
     }
@@ -105,11 +107,17 @@ pub(super) async fn insert_sales(
     // Lines and payments belong to orders this transaction just inserted, so none can exist
     // yet: they go in by binary COPY (a fraction of an INSERT's WAL, the bulk of a sale's
     // rows). The primary keys still refuse a second copy of any row.
+    let mut first = HashSet::new();
+    let kept_seqs: HashSet<i64> = sales
+        .iter()
+        .filter(|(_, s)| inserted.contains(&s.order.id) && first.insert(s.order.id))
+        .map(|(seq, _)| *seq)
+        .collect();
     let kept = || {
         sales
             .iter()
+            .filter(|(seq, _)| kept_seqs.contains(seq))
             .map(|(_, s)| &s.order)
-            .filter(|o| inserted.contains(&o.id))
     };
     let sink = tx
         .copy_in(
@@ -209,7 +217,7 @@ pub(super) async fn insert_sales(
         }
     }
     writer.finish().await?;
-    Ok(inserted)
+    Ok(kept_seqs)
 }
 
 #[derive(Default)]

@@ -405,3 +405,26 @@ async fn a_till_enrolled_again_moves_nothing_twice() {
     assert_eq!(s.count(level).await, 110, "nothing moved twice");
     assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
 }
+
+/// A batch that names one order twice (a till's disk copied into itself, say) applies it once
+/// and still answers: it never stops the terminal's queue.
+#[tokio::test]
+async fn one_order_twice_in_a_batch_applies_once() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let first = sale_entry(1, product, 3);
+    let mut again = sale_entry(2, product, 3);
+    if let (Payload::Sale(a), Payload::Sale(b)) = (&first.payload, &mut again.payload) {
+        b.order.id = a.order.id;
+    }
+    let r = s.push(&t.token, &[first, again]).await;
+    assert_eq!(r.held_through, 2);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM order_lines").await, 1);
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        -3
+    );
+}
