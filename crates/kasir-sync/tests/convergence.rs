@@ -50,6 +50,21 @@ async fn till_named(
     }
 }
 
+/// A new category on `t`'s menu.
+fn category(t: &Till, name: &str) -> kasir_core::catalog::CategoryId {
+    t.k.catalog()
+        .create_category(
+            &t.admin,
+            CategoryDraft {
+                name: name.into(),
+                sort_order: 0,
+                active: true,
+            },
+        )
+        .unwrap()
+        .id
+}
+
 fn draft(category: kasir_core::catalog::CategoryId, price: i64) -> ProductDraft {
     ProductDraft {
         category_id: category,
@@ -95,18 +110,7 @@ async fn a_price_changed_on_one_till_reaches_the_other_and_the_last_edit_wins() 
     let b = till(&pool, store, &server).await;
 
     // A makes the menu; B learns it.
-    let category =
-        a.k.catalog()
-            .create_category(
-                &a.admin,
-                CategoryDraft {
-                    name: "Kopi".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .unwrap()
-            .id;
+    let category = category(&a, "Kopi");
     let product =
         a.k.catalog()
             .create_product(&a.admin, draft(category, 25_000))
@@ -255,18 +259,7 @@ async fn the_store_settings_and_stock_counts_reach_every_till() {
     assert_eq!(b.k.settings().get().unwrap().terminal_code, "T02");
 
     // Stock is the store's: a product made on A with 20 counts 20 on B too.
-    let category =
-        a.k.catalog()
-            .create_category(
-                &a.admin,
-                CategoryDraft {
-                    name: "Roti".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .unwrap()
-            .id;
+    let category = category(&a, "Roti");
     let product =
         a.k.catalog()
             .create_product(
@@ -364,18 +357,7 @@ async fn a_picture_set_on_one_till_shows_on_the_other() {
         .unwrap();
     let a = till(&pool, store, &server).await;
     let b = till(&pool, store, &server).await;
-    let category =
-        a.k.catalog()
-            .create_category(
-                &a.admin,
-                CategoryDraft {
-                    name: "Kopi".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .unwrap()
-            .id;
+    let category = category(&a, "Kopi");
     let product =
         a.k.catalog()
             .create_product(&a.admin, draft(category, 25_000))
@@ -442,18 +424,7 @@ async fn send_now_pulls_even_when_nothing_waits() {
         .unwrap();
     let a = till(&pool, store, &server).await;
     let b = till(&pool, store, &server).await;
-    let category =
-        a.k.catalog()
-            .create_category(
-                &a.admin,
-                CategoryDraft {
-                    name: "Kopi".into(),
-                    sort_order: 0,
-                    active: true,
-                },
-            )
-            .unwrap()
-            .id;
+    let category = category(&a, "Kopi");
     let product =
         a.k.catalog()
             .create_product(&a.admin, draft(category, 25_000))

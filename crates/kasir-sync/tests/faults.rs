@@ -270,15 +270,14 @@ async fn world() -> &'static World {
     .await
 }
 
-async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
+async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
     let w = world().await;
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
     let setting_up = CALM.read().await;
     let proxy = start_proxy(seed, w.db_url.clone(), w.server).await;
     let store =
         kasir_server::admin::create_store(&w.pool, &format!("store-{seed}-{}", Uuid::now_v7()))
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
     let n_terminals = rng.random_range(1..=2);
     let mut terminals = Vec::new();
     for i in 1..=n_terminals {
@@ -330,11 +329,11 @@ async fn run_schedule(seed: u64) -> Result<Vec<Fault>, String> {
                     retries += 1;
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                Err(e) => return Err(format!("after healing: {e}")),
+                Err(e) => anyhow::bail!("after healing: {e}"),
             }
             rounds += 1;
             if rounds > 200 {
-                return Err("did not drain".into());
+                anyhow::bail!("did not drain");
             }
         }
     }

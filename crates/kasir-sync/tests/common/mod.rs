@@ -212,8 +212,8 @@ pub async fn terminal(
 
 /// Every sale committed on the terminal is on the server once, with one stock effect, and the
 /// terminal's sequence has no gap.
-pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> Result<(), String> {
-    let entries = t.k.sync().sent_kinds().map_err(|e| e.to_string())?;
+pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()> {
+    let entries = t.k.sync().sent_kinds()?;
     let head = entries.last().map_or(0, |(seq, _)| *seq);
     let mut order_ids = Vec::new();
     let mut movements = 0i64;
@@ -230,22 +230,18 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> Result<(), String
             }
         }
     }
-    let status = t.k.sync().status().map_err(|e| e.to_string())?;
+    let status = t.k.sync().status()?;
     if status.pending != 0 || !status.quarantined.is_empty() {
-        return Err(format!(
+        anyhow::bail!(
             "terminal: {} pending, quarantined {:?}",
-            status.pending, status.quarantined
-        ));
+            status.pending,
+            status.quarantined
+        );
     }
-    let c = pool.get().await.map_err(|e| e.to_string())?;
+    let c = pool.get().await?;
     let q = |sql: &'static str| {
         let c = &c;
-        async move {
-            c.query_one(sql, &[&t.id])
-                .await
-                .map(|r| r.get::<_, i64>(0))
-                .map_err(|e| e.to_string())
-        }
+        async move { c.query_one(sql, &[&t.id]).await.map(|r| r.get::<_, i64>(0)) }
     };
     let orders = q("SELECT count(*) FROM orders WHERE terminal_id = $1").await?;
     let distinct_local = {
@@ -255,39 +251,34 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> Result<(), String
         ids.len() as i64
     };
     if orders != order_ids.len() as i64 || distinct_local != orders {
-        return Err(format!(
+        anyhow::bail!(
             "{} sales on the terminal, {orders} orders on the server",
             order_ids.len()
-        ));
+        );
     }
     let matching: i64 = c
         .query_one(
             "SELECT count(*) FROM orders WHERE terminal_id = $1 AND id = ANY($2)",
             &[&t.id, &order_ids],
         )
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .get(0);
     if matching != orders {
-        return Err(format!(
-            "only {matching} of {orders} orders are the terminal's"
-        ));
+        anyhow::bail!("only {matching} of {orders} orders are the terminal's");
     }
     let server_movements =
         q("SELECT count(*) FROM stock_movements WHERE terminal_id = $1 AND reason = 'sale'")
             .await?;
     if server_movements != movements {
-        return Err(format!(
-            "{movements} stock effects expected, {server_movements} on the server"
-        ));
+        anyhow::bail!("{movements} stock effects expected, {server_movements} on the server");
     }
     let inbox = q("SELECT count(*) FROM inbox WHERE terminal_id = $1").await?;
     let held = q("SELECT held_through FROM terminals WHERE id = $1").await?;
     let max_seq = q("SELECT COALESCE(max(seq), 0) FROM inbox WHERE terminal_id = $1").await?;
     if inbox != head || held != head || max_seq != head {
-        return Err(format!(
+        anyhow::bail!(
             "sequence: terminal head {head}, server holds {inbox} entries, max {max_seq}, held through {held}"
-        ));
+        );
     }
     for (product, qty) in taken {
         let sold: i64 = c
@@ -296,13 +287,10 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> Result<(), String
                  WHERE terminal_id = $1 AND product_id = $2 AND reason = 'sale'",
                 &[&t.id, &product],
             )
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .get(0);
         if sold != qty {
-            return Err(format!(
-                "product {product}: sold {qty}, the server took {sold}"
-            ));
+            anyhow::bail!("product {product}: sold {qty}, the server took {sold}");
         }
     }
     Ok(())
