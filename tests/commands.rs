@@ -295,6 +295,96 @@ fn category_commands() {
     assert_eq!(h.ok("list_categories", json!({}))[0]["id"], last);
 }
 
+/// Admin mode's products: a cashier is refused the table and the form; a manager pages and
+/// filters the table, saves a product with a field error first, and moves products in bulk.
+#[test]
+fn product_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    let query = json!({"query": {"text": "", "category": null, "active": null, "available": null,
+        "featured": null, "stock": "any", "sort": "name", "descending": false, "offset": 0, "limit": 5}});
+    assert_eq!(h.err("product_table", query.clone())["kind"], "forbidden");
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    let page = h.ok("product_table", query.clone());
+    assert_eq!(page["rows"].as_array().unwrap().len(), 5);
+    let total = page["total"].as_u64().unwrap();
+    assert!(total > 20, "the demo menu: {total}");
+    let mut low = query.clone();
+    low["query"]["stock"] = json!("low");
+    low["query"]["limit"] = json!(100);
+    let low = h.ok("product_table", low);
+    assert!(
+        low["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["stock_level"] != "ok" && r["stock_level"] != "untracked"),
+        "{low}"
+    );
+    let category = h.ok("list_all_categories", json!({}))[1]["id"].clone();
+    let draft = json!({"category_id": category, "name": "Es Kopi Pandan", "description": "",
+        "price": 27_000, "track_stock": true, "initial_stock": 12, "low_stock_warning": 5,
+        "low_stock_critical": 2, "active": true, "barcode": "899777", "featured": true, "tags": ["baru"]});
+    let mut bad = draft.clone();
+    bad["price"] = json!(-1);
+    let err = h.err("create_product", json!({"draft": bad}));
+    assert_eq!(
+        (err["kind"].as_str(), err["data"]["field"].as_str()),
+        (Some("invalid"), Some("price"))
+    );
+    assert_eq!(
+        h.ok("product_table", query.clone())["total"]
+            .as_u64()
+            .unwrap(),
+        total
+    );
+    let made = h.ok("create_product", json!({"draft": draft.clone()}));
+    assert_eq!(
+        (made["stock"].as_i64(), made["featured"].as_bool()),
+        (Some(12), Some(true))
+    );
+    let mut dup = draft.clone();
+    dup["name"] = json!("Another");
+    let err = h.err("create_product", json!({"draft": dup}));
+    assert_eq!(
+        (err["kind"].as_str(), err["data"]["field"].as_str()),
+        (Some("duplicate"), Some("barcode"))
+    );
+    let mut cheaper = draft.clone();
+    cheaper["price"] = json!(25_000);
+    let saved = h.ok(
+        "update_product",
+        json!({"id": made["id"], "draft": cheaper}),
+    );
+    assert_eq!(saved["price"], 25_000);
+    let mut found = query.clone();
+    found["query"]["text"] = json!("899777");
+    let found = h.ok("product_table", found);
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["rows"][0]["price"], 25_000);
+    let other = h.ok("list_all_categories", json!({}))[2]["id"].clone();
+    assert_eq!(
+        h.ok(
+            "move_products",
+            json!({"ids": [made["id"]], "category": other})
+        ),
+        1
+    );
+    assert_eq!(
+        h.ok(
+            "set_products_active",
+            json!({"ids": [made["id"]], "active": false})
+        ),
+        1
+    );
+    let p = h.ok("product", json!({"id": made["id"]}));
+    assert_eq!(
+        (p["category_id"].clone(), p["active"].as_bool()),
+        (other, Some(false))
+    );
+}
+
 /// Settings are an admin's: a manager is refused; an admin's bad field comes back named and
 /// changes nothing; a good change is read back by app_status.
 #[test]

@@ -43,6 +43,15 @@ export const commands = {
 	searchProducts: (text: string, limit: number) => typedError<ProductCard_Serialize[], CommandError>(__TAURI_INVOKE("search_products", { text, limit })),
 	product: (id: string) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("product", { id })),
 	productByBarcode: (code: string) => typedError<ProductCard_Serialize, CommandError>(__TAURI_INVOKE("product_by_barcode", { code })),
+	/**  A page of the manager's product table, with how many products match (admin mode). */
+	productTable: (query: ProductTableQuery_Deserialize) => typedError<ProductPage_Serialize, CommandError>(__TAURI_INVOKE("product_table", { query })),
+	createProduct: (draft: ProductDraft_Deserialize) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("create_product", { draft })),
+	/**  Saves a product's form; a price change is audited with the old and new price. */
+	updateProduct: (id: string, draft: ProductDraft_Deserialize) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("update_product", { id, draft })),
+	/**  Activates or deactivates the chosen products together; returns how many changed. */
+	setProductsActive: (ids: string[], active: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_products_active", { ids, active })),
+	/**  Moves the chosen products to one category together; returns how many changed. */
+	moveProducts: (ids: string[], category: string) => typedError<number, CommandError>(__TAURI_INVOKE("move_products", { ids, category })),
 	openTicket: (orderType: OrderType, label: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("open_ticket", { orderType, label })),
 	ticket: (id: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("ticket", { id })),
 	listTickets: () => typedError<TicketSummary[], CommandError>(__TAURI_INVOKE("list_tickets")),
@@ -280,7 +289,7 @@ export type Entity = "category" | "order" | "product" |
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "admin_name" | "amount" | "barcode" | "cash_rounding" | "count" | "currency" | "delta" | "description" | "discount" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tax_rate" | "terminal_code" | "ticket" | "time_zone";
+export type Field = "admin_name" | "amount" | "barcode" | "cash_rounding" | "count" | "currency" | "delta" | "description" | "discount" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_rate" | "terminal_code" | "ticket" | "time_zone";
 
 /**  A line's share of everything, always adding up to the order. */
 export type LineTotals = {
@@ -554,6 +563,7 @@ export type ProductCard_Deserialize = {
 	popularity: number,
 	image_id?: string | null,
 	has_modifiers: boolean,
+	featured: boolean,
 };
 
 /**  A product as the menu grid shows it. */
@@ -570,6 +580,69 @@ export type ProductCard_Serialize = {
 	popularity: number,
 	image_id: string | null,
 	has_modifiers: boolean,
+	featured: boolean,
+};
+
+/**  What a manager fills in for a product. */
+export type ProductDraft = ProductDraft_Serialize | ProductDraft_Deserialize;
+
+/**  What a manager fills in for a product. */
+export type ProductDraft_Deserialize = {
+	category_id: string,
+	name: string,
+	description: string,
+	/**  Minor units, at least zero. */
+	price: number,
+	/**  Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create). */
+	track_stock: boolean,
+	/**  Used only when creating a tracked product. */
+	initial_stock: number,
+	low_stock_warning?: number | null,
+	low_stock_critical?: number | null,
+	active: boolean,
+	/**  Barcode or SKU; unique when set; empty means none. */
+	barcode?: string | null,
+	/**  Featured products come first in the cashier's "All" tab. */
+	featured?: boolean,
+	/**  Short labels (e.g. "vegan", "pedas"); trimmed, repeats dropped, at most [`MAX_TAGS`]. */
+	tags?: string[],
+};
+
+/**  What a manager fills in for a product. */
+export type ProductDraft_Serialize = {
+	category_id: string,
+	name: string,
+	description: string,
+	/**  Minor units, at least zero. */
+	price: number,
+	/**  Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create). */
+	track_stock: boolean,
+	/**  Used only when creating a tracked product. */
+	initial_stock: number,
+	low_stock_warning: number | null,
+	low_stock_critical: number | null,
+	active: boolean,
+	/**  Barcode or SKU; unique when set; empty means none. */
+	barcode: string | null,
+	/**  Featured products come first in the cashier's "All" tab. */
+	featured: boolean,
+	/**  Short labels (e.g. "vegan", "pedas"); trimmed, repeats dropped, at most [`MAX_TAGS`]. */
+	tags: string[],
+};
+
+/**  A page of rows and how many products match the filters in all. */
+export type ProductPage = ProductPage_Serialize | ProductPage_Deserialize;
+
+/**  A page of rows and how many products match the filters in all. */
+export type ProductPage_Deserialize = {
+	rows: ProductRow_Deserialize[],
+	total: number,
+};
+
+/**  A page of rows and how many products match the filters in all. */
+export type ProductPage_Serialize = {
+	rows: ProductRow_Serialize[],
+	total: number,
 };
 
 /**  A page of the menu. */
@@ -595,7 +668,83 @@ export type ProductQuery_Serialize = {
 	include_inactive: boolean,
 };
 
+/**  One row of the product table. */
+export type ProductRow = ProductRow_Serialize | ProductRow_Deserialize;
+
+/**  One row of the product table. */
+export type ProductRow_Deserialize = {
+	id: string,
+	name: string,
+	category_id: string,
+	category_name: string,
+	price: number,
+	stock?: number | null,
+	stock_level: StockLevel,
+	active: boolean,
+	available: boolean,
+	featured: boolean,
+	barcode?: string | null,
+	popularity: number,
+	image_id?: string | null,
+	/**  When the product was last changed (RFC 3339, UTC). */
+	updated_at: string,
+};
+
+/**  One row of the product table. */
+export type ProductRow_Serialize = {
+	id: string,
+	name: string,
+	category_id: string,
+	category_name: string,
+	price: number,
+	stock: number | null,
+	stock_level: StockLevel,
+	active: boolean,
+	available: boolean,
+	featured: boolean,
+	barcode: string | null,
+	popularity: number,
+	image_id: string | null,
+	/**  When the product was last changed (RFC 3339, UTC). */
+	updated_at: string,
+};
+
 export type ProductSort = "name" | "price_asc" | "price_desc" | "popularity";
+
+/**  A page of the product table: filters (all optional), a sort and a window. */
+export type ProductTableQuery = ProductTableQuery_Serialize | ProductTableQuery_Deserialize;
+
+/**  A page of the product table: filters (all optional), a sort and a window. */
+export type ProductTableQuery_Deserialize = {
+	/**  Words that start words of the name, description or category, or an exact barcode. */
+	text?: string,
+	category?: string | null,
+	active?: boolean | null,
+	/**  Available: active and (untracked or in stock). */
+	available?: boolean | null,
+	featured?: boolean | null,
+	stock?: StockFilter,
+	sort?: TableSort,
+	descending?: boolean,
+	offset: number,
+	limit: number,
+};
+
+/**  A page of the product table: filters (all optional), a sort and a window. */
+export type ProductTableQuery_Serialize = {
+	/**  Words that start words of the name, description or category, or an exact barcode. */
+	text: string,
+	category: string | null,
+	active: boolean | null,
+	/**  Available: active and (untracked or in stock). */
+	available: boolean | null,
+	featured: boolean | null,
+	stock: StockFilter,
+	sort: TableSort,
+	descending: boolean,
+	offset: number,
+	limit: number,
+};
 
 /**  A product with everything a manager's form shows. */
 export type Product_Deserialize = {
@@ -611,6 +760,8 @@ export type Product_Deserialize = {
 	low_stock_critical?: number | null,
 	active: boolean,
 	barcode?: string | null,
+	featured: boolean,
+	tags: string[],
 	popularity: number,
 	image_id?: string | null,
 	modifier_groups: ModifierGroup[],
@@ -633,6 +784,8 @@ export type Product_Serialize = {
 	low_stock_critical: number | null,
 	active: boolean,
 	barcode: string | null,
+	featured: boolean,
+	tags: string[],
 	popularity: number,
 	image_id: string | null,
 	modifier_groups: ModifierGroup[],
@@ -842,6 +995,13 @@ export type StartupMark = {
 	at_unix_ms: number | null,
 };
 
+/**  Which stock counts the table shows. */
+export type StockFilter = "any" | 
+/**  Tracked and at or under the warning or critical level, or sold out. */
+"low" | 
+/**  Tracked and sold out. */
+"out" | "tracked" | "untracked";
+
 /**  How a product's stock stands against its thresholds. */
 export type StockLevel = "untracked" | "ok" | "warning" | "critical" | "out";
 
@@ -904,6 +1064,13 @@ export type SyncStatus_Serialize = {
 	 */
 	pull_cursor: number,
 };
+
+/**  The table's sort keys. */
+export type TableSort = "name" | "price" | 
+/**  Untracked products last, whichever the direction. */
+"stock" | "popularity" | 
+/**  Last change to the product itself (not its stock). */
+"updated";
 
 /**  A whole ticket with its totals. */
 export type Ticket = Ticket_Serialize | Ticket_Deserialize;

@@ -223,6 +223,8 @@ fn bench_checkout() {
                         low_stock_critical: None,
                         active: true,
                         barcode: None,
+                        featured: false,
+                        tags: Vec::new(),
                     },
                 )
                 .unwrap()

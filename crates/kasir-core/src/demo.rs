@@ -58,6 +58,9 @@ enum Mods {
     Spicy,
 }
 
+/// The demo shop's signature drink: featured, so it leads the cashier's "All" tab.
+const SIGNATURE: &str = "Kopi Susu Gula Aren";
+
 const fn item(name: &'static str, description: &'static str, price: i64) -> Item {
     Item {
         name,
@@ -537,6 +540,12 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
                         low_stock_critical: it.stock.map(|s| s.2),
                         active: it.active,
                         barcode: it.barcode.map(Into::into),
+                        featured: it.name == SIGNATURE,
+                        tags: if it.name == SIGNATURE {
+                            vec!["signature".into()]
+                        } else {
+                            Vec::new()
+                        },
                     },
                 )?;
                 let groups = modifier_groups(it.mods);

@@ -30,6 +30,11 @@ pub struct Product {
     pub low_stock_critical: Option<i64>,
     pub active: bool,
     pub barcode: Option<String>,
+    /// First in the cashier's "All" tab. Absent from tills before it existed.
+    #[serde(default)]
+    pub featured: bool,
+    #[serde(default)]
+    pub tags: Vec<String>,
     pub image_id: Option<String>,
     pub modifier_groups: Vec<ModifierGroup>,
 }

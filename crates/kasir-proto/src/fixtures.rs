@@ -97,6 +97,8 @@ pub fn product(id: Uuid, category_id: Uuid, name: &str, price: i64) -> Product {
         low_stock_critical: None,
         active: true,
         barcode: None,
+        featured: false,
+        tags: vec![],
         image_id: None,
         modifier_groups: vec![],
     }

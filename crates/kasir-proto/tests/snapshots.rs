@@ -155,6 +155,8 @@ fn examples() -> Vec<Payload> {
             low_stock_critical: None,
             active: true,
             barcode: Some("899100".into()),
+            featured: true,
+            tags: vec!["vegan".into()],
             image_id: None,
             modifier_groups: vec![ModifierGroup {
                 id: id(7),
@@ -390,42 +392,46 @@ fn snapshot_product_upserted() {
     check(
         &example("product_upserted"),
         expect![[r#"
-        {
-          "v": 1,
-          "id": "0190f1c2-0000-7000-8000-00000000006a",
-          "terminal": "T01",
-          "seq": 6,
-          "created_at": "2026-11-21T03:00:05.1Z",
-          "kind": "product_upserted",
-          "payload": {
-            "id": "0190f1c2-0000-7000-8000-000000000003",
-            "category_id": "0190f1c2-0000-7000-8000-000000000006",
-            "name": "Kopi Susu",
-            "description": "",
-            "price": 20000,
-            "stock": null,
-            "low_stock_warning": null,
-            "low_stock_critical": null,
-            "active": true,
-            "barcode": "899100",
-            "image_id": null,
-            "modifier_groups": [
-              {
-                "id": "0190f1c2-0000-7000-8000-000000000007",
-                "name": "Size",
-                "min_choices": 1,
-                "max_choices": 1,
-                "options": [
+            {
+              "v": 1,
+              "id": "0190f1c2-0000-7000-8000-00000000006a",
+              "terminal": "T01",
+              "seq": 6,
+              "created_at": "2026-11-21T03:00:05.1Z",
+              "kind": "product_upserted",
+              "payload": {
+                "id": "0190f1c2-0000-7000-8000-000000000003",
+                "category_id": "0190f1c2-0000-7000-8000-000000000006",
+                "name": "Kopi Susu",
+                "description": "",
+                "price": 20000,
+                "stock": null,
+                "low_stock_warning": null,
+                "low_stock_critical": null,
+                "active": true,
+                "barcode": "899100",
+                "featured": true,
+                "tags": [
+                  "vegan"
+                ],
+                "image_id": null,
+                "modifier_groups": [
                   {
-                    "id": "0190f1c2-0000-7000-8000-000000000004",
-                    "name": "Large",
-                    "price_delta": 5000
+                    "id": "0190f1c2-0000-7000-8000-000000000007",
+                    "name": "Size",
+                    "min_choices": 1,
+                    "max_choices": 1,
+                    "options": [
+                      {
+                        "id": "0190f1c2-0000-7000-8000-000000000004",
+                        "name": "Large",
+                        "price_delta": 5000
+                      }
+                    ]
                   }
                 ]
               }
-            ]
-          }
-        }"#]],
+            }"#]],
     );
 }
 
@@ -579,4 +585,13 @@ fn snapshot_settings_and_stock_level_changes() {
     .assert_eq(&text);
     let back: PullResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(back, page);
+}
+
+#[test]
+fn a_product_from_before_featured_and_tags_still_reads() {
+    let old = r#"{"id":"0190f1c2-0000-7000-8000-000000000003","category_id":"0190f1c2-0000-7000-8000-000000000006",
+        "name":"Kopi","description":"","price":1,"stock":null,"low_stock_warning":null,
+        "low_stock_critical":null,"active":true,"barcode":null,"image_id":null,"modifier_groups":[]}"#;
+    let p: kasir_proto::Product = serde_json::from_str(old).unwrap();
+    assert_eq!((p.featured, p.tags.len()), (false, 0));
 }

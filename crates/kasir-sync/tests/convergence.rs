@@ -77,6 +77,8 @@ fn draft(category: kasir_core::catalog::CategoryId, price: i64) -> ProductDraft 
         low_stock_critical: None,
         active: true,
         barcode: None,
+        featured: false,
+        tags: Vec::new(),
     }
 }
 

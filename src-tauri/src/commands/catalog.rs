@@ -1,7 +1,8 @@
 //! The menu as the till reads it, and as a manager keeps it (admin mode).
 
 use kasir_core::catalog::{
-    Category, CategoryDraft, CategoryId, Product, ProductCard, ProductId, ProductQuery,
+    Category, CategoryDraft, CategoryId, Product, ProductCard, ProductDraft, ProductId,
+    ProductPage, ProductQuery, ProductTableQuery,
 };
 use tauri::State;
 
@@ -90,4 +91,63 @@ pub async fn product(state: State<'_, Shared>, id: ProductId) -> CmdResult<Produ
 #[specta::specta]
 pub async fn product_by_barcode(state: State<'_, Shared>, code: String) -> CmdResult<ProductCard> {
     run(&state, move |k, a| k.catalog().product_by_barcode(a, &code)).await
+}
+
+/// A page of the manager's product table, with how many products match (admin mode).
+#[tauri::command]
+#[specta::specta]
+pub async fn product_table(
+    state: State<'_, Shared>,
+    query: ProductTableQuery,
+) -> CmdResult<ProductPage> {
+    run(&state, move |k, a| k.catalog().product_table(a, &query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_product(state: State<'_, Shared>, draft: ProductDraft) -> CmdResult<Product> {
+    run(&state, move |k, a| k.catalog().create_product(a, draft)).await
+}
+
+/// Saves a product's form; a price change is audited with the old and new price.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_product(
+    state: State<'_, Shared>,
+    id: ProductId,
+    draft: ProductDraft,
+) -> CmdResult<Product> {
+    run(&state, move |k, a| k.catalog().update_product(a, id, draft)).await
+}
+
+/// Activates or deactivates the chosen products together; returns how many changed.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_products_active(
+    state: State<'_, Shared>,
+    ids: Vec<ProductId>,
+    active: bool,
+) -> CmdResult<u32> {
+    run(&state, move |k, a| {
+        k.catalog()
+            .set_products_active(a, &ids, active)
+            .map(|n| n as u32)
+    })
+    .await
+}
+
+/// Moves the chosen products to one category together; returns how many changed.
+#[tauri::command]
+#[specta::specta]
+pub async fn move_products(
+    state: State<'_, Shared>,
+    ids: Vec<ProductId>,
+    category: CategoryId,
+) -> CmdResult<u32> {
+    run(&state, move |k, a| {
+        k.catalog()
+            .move_products(a, &ids, category)
+            .map(|n| n as u32)
+    })
+    .await
 }

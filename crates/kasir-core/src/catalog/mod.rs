@@ -9,6 +9,7 @@ mod modifiers;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 pub(crate) use self::modifiers::set_modifier_groups_in;
 mod query;
+mod table;
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -19,6 +20,7 @@ pub use self::modifiers::{
     ModifierOptionDraft, ModifierOptionId,
 };
 pub use self::query::{MAX_PAGE, MAX_SEARCH_LEN, ProductCard, ProductQuery, ProductSort};
+pub use self::table::{ProductPage, ProductRow, ProductTableQuery, StockFilter, TableSort};
 
 use crate::access::{Actor, Ctx, Permission, StaffId};
 use crate::kernel::ids::id_type;
@@ -44,6 +46,13 @@ pub const MAX_STOCK: i64 = 1_000_000_000;
 
 /// The most categories one reorder names.
 pub const MAX_CATEGORIES: usize = 1_000;
+
+/// The most tags a product carries, and the longest tag in characters.
+pub const MAX_TAGS: usize = 12;
+pub const MAX_TAG_LEN: usize = 32;
+
+/// The most products one bulk action names.
+pub const MAX_BULK: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -86,6 +95,12 @@ pub struct ProductDraft {
     pub active: bool,
     /// Barcode or SKU; unique when set; empty means none.
     pub barcode: Option<String>,
+    /// Featured products come first in the cashier's "All" tab.
+    #[serde(default)]
+    pub featured: bool,
+    /// Short labels (e.g. "vegan", "pedas"); trimmed, repeats dropped, at most [`MAX_TAGS`].
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// How a product's stock stands against its thresholds.
@@ -132,6 +147,8 @@ pub struct Product {
     pub low_stock_critical: Option<i64>,
     pub active: bool,
     pub barcode: Option<String>,
+    pub featured: bool,
+    pub tags: Vec<String>,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub popularity: i64,
     pub image_id: Option<String>,
@@ -224,6 +241,39 @@ struct CleanDraft {
     description: String,
     price: Money,
     barcode: Option<String>,
+    /// The tags as stored: a JSON array.
+    tags: String,
+}
+
+/// Trims tags, drops empty ones and repeats (ignoring case), and checks their number and length.
+fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
+    if tags.len() > MAX_TAGS * 4 {
+        return Err(Error::invalid(
+            Field::Tags,
+            Rule::TooMany {
+                max: MAX_TAGS as u32,
+            },
+        ));
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for tag in tags {
+        if tag.trim().is_empty() {
+            continue;
+        }
+        let tag = text::line(Field::Tags, tag, MAX_TAG_LEN)?;
+        if !kept.iter().any(|k| k.to_lowercase() == tag.to_lowercase()) {
+            kept.push(tag);
+        }
+    }
+    if kept.len() > MAX_TAGS {
+        return Err(Error::invalid(
+            Field::Tags,
+            Rule::TooMany {
+                max: MAX_TAGS as u32,
+            },
+        ));
+    }
+    Ok(kept)
 }
 
 fn clean_draft(d: &ProductDraft) -> Result<CleanDraft> {
@@ -269,11 +319,13 @@ fn clean_draft(d: &ProductDraft) -> Result<CleanDraft> {
             Some(code.to_string())
         }
     };
+    let tags = serde_json::to_string(&clean_tags(&d.tags)?)?;
     Ok(CleanDraft {
         name,
         description,
         price,
         barcode,
+        tags,
     })
 }
 
@@ -311,7 +363,8 @@ pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> 
     let mut product = conn
         .prepare_cached(
             "SELECT p.id, p.category_id, c.name, p.name, p.description, p.price, p.stock,
-                    p.low_stock_warning, p.low_stock_critical, p.active, p.barcode, p.popularity, p.image_id
+                    p.low_stock_warning, p.low_stock_critical, p.active, p.barcode, p.popularity, p.image_id,
+                    p.featured, p.tags
              FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = ?1",
         )?
         .query_row([id], |r| {
@@ -331,6 +384,8 @@ pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> 
                 low_stock_critical: critical,
                 active,
                 barcode: r.get(10)?,
+                featured: r.get(13)?,
+                tags: parse_tags(&r.get::<_, String>(14)?),
                 popularity: r.get(11)?,
                 image_id: r.get(12)?,
                 modifier_groups: Vec::new(),
@@ -342,6 +397,11 @@ pub(crate) fn load_product(conn: &Connection, id: ProductId) -> Result<Product> 
         .ok_or_else(|| Error::not_found(Entity::Product, id))?;
     product.modifier_groups = modifiers::load_groups(conn, id)?;
     Ok(product)
+}
+
+/// A product's stored tags; a damaged value reads as none rather than failing the menu.
+pub(crate) fn parse_tags(stored: &str) -> Vec<String> {
+    serde_json::from_str(stored).unwrap_or_default()
 }
 
 /// Records a catalog change for the server: the product as it now stands.
@@ -422,8 +482,8 @@ pub(crate) fn create_product_in(cx: &Ctx<'_>, draft: &ProductDraft) -> Result<Pr
     let id = ProductId::new(cx.now);
     cx.prepare_cached(
         "INSERT INTO products (id, category_id, name, description, price, stock, low_stock_warning,
-            low_stock_critical, active, barcode, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            low_stock_critical, active, barcode, updated_at, featured, tags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         id,
@@ -436,7 +496,9 @@ pub(crate) fn create_product_in(cx: &Ctx<'_>, draft: &ProductDraft) -> Result<Pr
         draft.low_stock_critical,
         draft.active,
         clean.barcode,
-        Stamp(cx.now)
+        Stamp(cx.now),
+        draft.featured,
+        clean.tags,
     ])?;
     if draft.track_stock && draft.initial_stock > 0 {
         move_stock(
@@ -453,6 +515,47 @@ pub(crate) fn create_product_in(cx: &Ctx<'_>, draft: &ProductDraft) -> Result<Pr
         )?;
     }
     report_product(cx, id)
+}
+
+fn check_bulk(ids: &[ProductId]) -> Result<()> {
+    if ids.is_empty() {
+        return Err(Error::invalid(Field::Ids, Rule::Required));
+    }
+    if ids.len() > MAX_BULK {
+        return Err(Error::invalid(
+            Field::Ids,
+            Rule::TooMany {
+                max: MAX_BULK as u32,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Sets one column on each named product where `unless_same` says it differs, reporting each
+/// changed one to the server; returns the ids changed. An unknown id fails the whole call.
+fn bulk_update(
+    cx: &Ctx<'_>,
+    ids: &[ProductId],
+    set: &str,
+    value: rusqlite::types::Value,
+    unless_same: &str,
+) -> Result<Vec<ProductId>> {
+    let sql = format!("UPDATE products SET {set}, updated_at = ?3 WHERE id = ?1 AND {unless_same}");
+    let mut changed = Vec::new();
+    for id in ids {
+        let n = cx
+            .prepare_cached(&sql)?
+            .execute(params![id, value, Stamp(cx.now)])?;
+        if n == 0 {
+            load_product(cx, *id)?; // NotFound rolls the whole batch back
+            continue;
+        }
+        // A repeated id finds nothing left to change the second time.
+        changed.push(*id);
+        report_product(cx, *id)?;
+    }
+    Ok(changed)
 }
 
 /// The menu's use cases: `k.catalog()`.
@@ -635,13 +738,14 @@ impl Catalog<'_> {
                 &format!(
                     "UPDATE products SET category_id = ?2, name = ?3, description = ?4, price = ?5,
                         stock = {stock_sql}, low_stock_warning = ?6, low_stock_critical = ?7, active = ?8,
-                        barcode = ?9, updated_at = ?10
+                        barcode = ?9, updated_at = ?10, featured = ?11, tags = ?12
                      WHERE id = ?1"
                 ),
             )?.execute(
                 params![
                     id, draft.category_id, clean.name, clean.description, clean.price.0,
-                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, Stamp(cx.now)
+                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, Stamp(cx.now),
+                    draft.featured, clean.tags
                 ],
             )?;
             if before.price != clean.price {
@@ -653,30 +757,56 @@ impl Catalog<'_> {
         })
     }
 
-    /// Activates or deactivates many products at once; returns how many changed.
+    /// Activates or deactivates many products at once, in one audited transaction; returns
+    /// how many changed. An unknown id changes nothing.
     pub fn set_products_active(
         &self,
         actor: &Actor,
         ids: &[ProductId],
         active: bool,
     ) -> Result<usize> {
-        if ids.len() > 10_000 {
-            return Err(Error::invalid(Field::Ids, Rule::TooMany { max: 10_000 }));
-        }
+        check_bulk(ids)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            let mut changed = 0;
-            for id in ids {
-                let n = cx
-                    .prepare_cached("UPDATE products SET active = ?2, updated_at = ?3 WHERE id = ?1 AND active <> ?2")?
-                    .execute(params![id, active, Stamp(cx.now)])?;
-                if n == 0 {
-                    load_product(cx, *id)?; // NotFound rolls the whole batch back
-                    continue;
-                }
-                changed += n;
-                report_product(cx, *id)?;
-            }
-            Ok(changed)
+            let changed = bulk_update(
+                cx,
+                ids,
+                "active = ?2",
+                rusqlite::types::Value::Integer(active.into()),
+                "active <> ?2",
+            )?;
+            audit::record(
+                cx,
+                "products_activated",
+                serde_json::json!({ "active": active, "products": changed }),
+            )?;
+            Ok(changed.len())
+        })
+    }
+
+    /// Moves many products to one category, in one audited transaction; returns how many
+    /// changed. An unknown product or category changes nothing.
+    pub fn move_products(
+        &self,
+        actor: &Actor,
+        ids: &[ProductId],
+        category: CategoryId,
+    ) -> Result<usize> {
+        check_bulk(ids)?;
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            ensure_category(cx, category)?;
+            let changed = bulk_update(
+                cx,
+                ids,
+                "category_id = ?2",
+                rusqlite::types::Value::Text(category.to_string()),
+                "category_id <> ?2",
+            )?;
+            audit::record(
+                cx,
+                "products_moved",
+                serde_json::json!({ "category": category, "products": changed }),
+            )?;
+            Ok(changed.len())
         })
     }
 
@@ -760,6 +890,8 @@ impl Product {
             low_stock_critical: self.low_stock_critical,
             active: self.active,
             barcode: self.barcode.clone(),
+            featured: self.featured,
+            tags: self.tags.clone(),
             image_id: self.image_id.clone(),
             modifier_groups: self
                 .modifier_groups

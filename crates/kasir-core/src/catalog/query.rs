@@ -38,6 +38,7 @@ pub struct ProductCard {
     pub popularity: i64,
     pub image_id: Option<String>,
     pub has_modifiers: bool,
+    pub featured: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -66,7 +67,8 @@ pub struct ProductQuery {
 const CARD_COLUMNS: &str =
     "p.id, p.category_id, p.name, p.price, p.stock, p.low_stock_warning, p.low_stock_critical,
     p.active, p.barcode, p.popularity, p.image_id,
-    EXISTS (SELECT 1 FROM modifier_groups g WHERE g.product_id = p.id AND g.retired = 0)";
+    EXISTS (SELECT 1 FROM modifier_groups g WHERE g.product_id = p.id AND g.retired = 0),
+    p.featured";
 
 fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
     let stock: Option<i64> = r.get(4)?;
@@ -84,6 +86,7 @@ fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
         popularity: r.get(9)?,
         image_id: r.get(10)?,
         has_modifiers: r.get(11)?,
+        featured: r.get(12)?,
     })
 }
 
@@ -92,6 +95,18 @@ fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
 /// typed becomes FTS5 syntax.
 fn words(text: &str) -> Vec<String> {
     split_words(text).take(MAX_SEARCH_WORDS).collect()
+}
+
+/// An FTS5 query matching products with every word of `text` starting a word of their
+/// name, description or category; `None` when `text` has no letters or digits.
+pub(super) fn prefix_query(text: &str) -> Option<String> {
+    let w = words(text);
+    (!w.is_empty()).then(|| {
+        w.iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// Every word of `text`, lowercased: how a name is read when ranking it.
@@ -244,13 +259,16 @@ impl Catalog<'_> {
         } else {
             "p.active = 1"
         };
-        let filter = if query.category.is_some() {
-            "p.category_id = ?1 AND"
+        // The "All" tab puts featured products first (its indexes hold `featured` before
+        // the sort); a category's tab is in plain order.
+        let (filter, featured_first) = if query.category.is_some() {
+            ("p.category_id = ?1 AND", "")
         } else {
-            "?1 IS NULL AND"
+            ("?1 IS NULL AND", "p.featured DESC, ")
         };
         let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM products p WHERE {filter} {active} ORDER BY {order} LIMIT ?2 OFFSET ?3"
+            "SELECT {CARD_COLUMNS} FROM products p WHERE {filter} {active}
+             ORDER BY {featured_first}{order} LIMIT ?2 OFFSET ?3"
         );
         self.k.read(actor, permission, |conn, _| {
             let mut stmt = conn.prepare_cached(&sql)?;

@@ -166,6 +166,7 @@ pub enum Field {
     SortOrder,
     Status,
     Stock,
+    Tags,
     TaxRate,
     TerminalCode,
     Ticket,

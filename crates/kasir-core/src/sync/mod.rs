@@ -721,14 +721,14 @@ fn apply_product(
     conn.prepare_cached(
         "INSERT INTO products (id, category_id, name, description, price, stock,
                                low_stock_warning, low_stock_critical, active, barcode, updated_at,
-                               image_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 THEN 0 END, ?7, ?8, ?9, ?10, ?11, ?12)
+                               image_id, featured, tags)
+         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?6 THEN 0 END, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET category_id = excluded.category_id,
              name = excluded.name, description = excluded.description, price = excluded.price,
              low_stock_warning = excluded.low_stock_warning,
              low_stock_critical = excluded.low_stock_critical, active = excluded.active,
              barcode = excluded.barcode, updated_at = excluded.updated_at,
-             image_id = excluded.image_id",
+             image_id = excluded.image_id, featured = excluded.featured, tags = excluded.tags",
     )?
     .execute(params![
         id,
@@ -745,6 +745,8 @@ fn apply_product(
         p.image_id
             .as_deref()
             .filter(|id| uuid::Uuid::parse_str(id).is_ok()),
+        p.featured,
+        serde_json::to_string(&p.tags)?,
     ])?;
     conn.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
         .execute([&id])?;

@@ -273,6 +273,38 @@ fn bad_product_input_is_refused_and_changes_nothing() {
             },
             Field::Barcode,
         ),
+        (
+            "thirteen tags",
+            ProductDraft {
+                tags: (0..13).map(|i| format!("t{i}")).collect(),
+                ..draft(c, "X", 1)
+            },
+            Field::Tags,
+        ),
+        (
+            "a tag too long",
+            ProductDraft {
+                tags: vec!["t".repeat(33)],
+                ..draft(c, "X", 1)
+            },
+            Field::Tags,
+        ),
+        (
+            "a megabyte of tags",
+            ProductDraft {
+                tags: vec!["t".repeat(1 << 20)],
+                ..draft(c, "X", 1)
+            },
+            Field::Tags,
+        ),
+        (
+            "a tag with a newline",
+            ProductDraft {
+                tags: vec!["vegan\npedas".into()],
+                ..draft(c, "X", 1)
+            },
+            Field::Tags,
+        ),
     ];
     for (what, d, field) in cases {
         println!("case: {what}");

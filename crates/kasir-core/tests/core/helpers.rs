@@ -101,6 +101,8 @@ pub fn draft(category: CategoryId, name: &str, price: i64) -> ProductDraft {
         low_stock_critical: None,
         active: true,
         barcode: None,
+        featured: false,
+        tags: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@ mod images;
 mod layering;
 mod outbox;
 mod permissions;
+mod product_table;
 mod receipt;
 mod search;
 mod staff;

@@ -3,7 +3,7 @@
 
 use kasir_core::catalog::{
     CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
-    ProductSort, StockReason,
+    ProductSort, ProductTableQuery, StockReason,
 };
 use kasir_core::money::pricing::Discount;
 use kasir_core::people::StaffUpdate;
@@ -177,6 +177,22 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     .map(drop)
             },
         ),
+        ("move_products", Permission::ManageCatalog, |k, a, f| {
+            k.catalog()
+                .move_products(a, &[f.product], f.category)
+                .map(drop)
+        }),
+        ("product_table", Permission::ManageCatalog, |k, a, _| {
+            k.catalog()
+                .product_table(
+                    a,
+                    &ProductTableQuery {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+        }),
         (
             "set_modifier_groups",
             Permission::ManageCatalog,

@@ -101,6 +101,8 @@ fn the_servers_menu_applies_with_its_cursor_and_never_echoes_back() {
         low_stock_critical: None,
         active: true,
         barcode: Some("8991234567890".into()),
+        featured: true,
+        tags: vec!["baru".into()],
         image_id: None,
         modifier_groups: vec![],
     };
@@ -147,6 +149,10 @@ fn the_servers_menu_applies_with_its_cursor_and_never_echoes_back() {
         ("Croissant Mentega", 24_000)
     );
     assert_eq!(now.stock, Some(50), "stock stays the terminal's ledger's");
+    assert_eq!(
+        (now.featured, now.tags.as_slice()),
+        (true, &["baru".to_string()][..])
+    );
     let fresh = s
         .kasir
         .catalog()
@@ -261,6 +267,8 @@ fn a_change_this_till_cannot_take_is_skipped_and_the_rest_applies() {
         low_stock_critical: None,
         active: true,
         barcode: None,
+        featured: false,
+        tags: vec![],
         image_id: None,
         modifier_groups: vec![],
     };

@@ -71,6 +71,8 @@ pub fn template() -> &'static Template {
                             low_stock_critical: None,
                             active: true,
                             barcode: None,
+                            featured: false,
+                            tags: Vec::new(),
                         },
                     )
                     .unwrap()
