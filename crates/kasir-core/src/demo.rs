@@ -639,8 +639,9 @@ pub fn generate_products(
             cat_ids.push(id);
         }
         let mut insert = tx.prepare(
-            "INSERT INTO products (id, category_id, name, description, price, stock, active, barcode, popularity, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9)",
+            "INSERT INTO products (id, category_id, name, description, price, stock, active, barcode,
+                                   popularity, updated_at, featured, low_stock_warning, low_stock_critical)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?10, ?7, ?8, ?9, ?11, ?12, ?13)",
         )?;
         let mut movement = tx.prepare(
             "INSERT INTO stock_movements (product_id, product_rid, delta, reason, staff_id, created_at)
@@ -659,9 +660,16 @@ pub fn generate_products(
             let id = ProductId::new(now);
             let price = 5_000 + ((x >> 24) % 200) as i64 * 500;
             let stock = (i % 4 == 0).then_some(((x >> 32) % 500) as i64);
+            // One in twenty inactive, one in a hundred featured; tracked ones warn at 20 and
+            // are critical at 5; each changed a second after the one before.
+            let changed = now
+                .checked_sub(jiff::SignedDuration::from_secs((n - i) as i64))
+                .unwrap_or(now);
             insert.execute(params![
                 id, cat_ids[i % categories], name, format!("{b} {c} nomor {i}"), price, stock,
-                format!("GEN{i:09}"), ((x >> 40) % 10_000) as i64, ts
+                format!("GEN{i:09}"), ((x >> 40) % 10_000) as i64,
+                crate::kernel::time::Stamp(changed), i % 20 != 19, i % 100 == 7,
+                stock.map(|_| 20), stock.map(|_| 5)
             ])?;
             if let Some(stock) = stock.filter(|s| *s > 0) {
                 movement.execute(params![id, stock, by.id(), ts])?;

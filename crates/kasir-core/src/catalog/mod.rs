@@ -20,6 +20,7 @@ pub use self::modifiers::{
     ModifierOptionDraft, ModifierOptionId,
 };
 pub use self::query::{MAX_PAGE, MAX_SEARCH_LEN, ProductCard, ProductQuery, ProductSort};
+pub(crate) use self::table::TableCache;
 pub use self::table::{ProductPage, ProductRow, ProductTableQuery, StockFilter, TableSort};
 
 use crate::access::{Actor, Ctx, Permission, StaffId};

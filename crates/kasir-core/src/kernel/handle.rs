@@ -8,7 +8,7 @@
 //! another.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::Timestamp;
@@ -39,12 +39,37 @@ pub struct Kasir {
     wal: db::WalFill,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    /// Counts the times the writer was let go: a read that saw `writes` at `n` before it began
+    /// and sees `n` again afterwards saw no commit in between (see [`Kasir::writes`]).
+    writes: AtomicU64,
+    /// The manager's product table's recent orders (see `catalog::table`).
+    pub(crate) table_cache: Mutex<crate::catalog::TableCache>,
 }
 
-fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // A panic while holding the lock cannot leave the database half-written (an open
-    // transaction rolls back when dropped), so the connection is still safe to use.
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// The writer connection, held. Letting it go counts as a write (after any commit it made),
+/// so caches of what readers saw know to look again.
+pub struct Writer<'k> {
+    guard: MutexGuard<'k, Connection>,
+    writes: &'k AtomicU64,
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.guard
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.writes.fetch_add(1, Ordering::Release);
+    }
 }
 
 impl Kasir {
@@ -64,7 +89,24 @@ impl Kasir {
             wal,
             clock,
             data_dir: data_dir.to_path_buf(),
+            writes: AtomicU64::new(0),
+            table_cache: Mutex::default(),
         })
+    }
+
+    /// How many times the writer has been let go since the handle opened. Every commit
+    /// happens before the count moves, so a result read between two equal counts is current.
+    pub(crate) fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    fn writer(&self) -> Writer<'_> {
+        // A panic while holding the lock cannot leave the database half-written (an open
+        // transaction rolls back when dropped), so the connection is still safe to use.
+        Writer {
+            guard: self.writer.lock().unwrap_or_else(|e| e.into_inner()),
+            writes: &self.writes,
+        }
     }
 
     /// Starts the background checkpointer for this database (see [`db::Checkpointer`]).
@@ -89,8 +131,8 @@ impl Kasir {
     /// permission and opens no transaction. Use cases never need it, and a front end must not
     /// use it. Do not hold the guard across a use case call (it is the writer's lock).
     #[doc(hidden)]
-    pub fn connection(&self) -> MutexGuard<'_, Connection> {
-        lock(&self.writer)
+    pub fn connection(&self) -> Writer<'_> {
+        self.writer()
     }
 
     pub fn now(&self) -> Timestamp {
@@ -121,7 +163,7 @@ impl Kasir {
         &self,
         f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>,
     ) -> Result<T> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.writer();
         let now = self.clock.now();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx, now)?;

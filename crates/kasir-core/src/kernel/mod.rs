@@ -6,7 +6,7 @@
 
 pub(crate) mod clock;
 mod handle;
-pub use handle::{DB_FILE, Kasir};
+pub use handle::{DB_FILE, Kasir, Writer};
 pub mod db;
 pub(crate) mod error;
 pub(crate) mod ids;

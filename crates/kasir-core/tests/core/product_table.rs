@@ -665,3 +665,64 @@ fn moving_products_is_one_audited_transaction() {
         |e| matches!(e, Error::Forbidden { .. }),
     );
 }
+
+/// The table keeps the order it worked out until the next write; every write (a sale, an
+/// edit, a sync) makes the next query look again, so it never shows a stale order.
+#[test]
+fn the_table_sees_every_write_at_once() {
+    let s = shop();
+    let a = s.manager.clone();
+    let kopi = s.product("Kopi", 1_000, Some(5));
+    let teh = s.product("Teh", 1_000, Some(3));
+    let by_stock = ProductTableQuery {
+        sort: TableSort::Stock,
+        limit: 10,
+        ..Default::default()
+    };
+    let names = |q: &ProductTableQuery| -> Vec<(String, Option<i64>)> {
+        s.kasir
+            .catalog()
+            .product_table(&a, q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| (r.name, r.stock))
+            .collect()
+    };
+    assert_eq!(
+        names(&by_stock),
+        [("Teh".into(), Some(3)), ("Kopi".into(), Some(5))]
+    );
+    // Page turns come from what was worked out; a sale makes it look again.
+    s.sell(&[(&kopi, 4)]);
+    assert_eq!(
+        names(&by_stock),
+        [("Kopi".into(), Some(1)), ("Teh".into(), Some(3))]
+    );
+    let low = ProductTableQuery {
+        stock: StockFilter::Out,
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(names(&low).is_empty());
+    s.sell(&[(&teh, 3)]);
+    assert_eq!(names(&low), [("Teh".into(), Some(0))]);
+    // A rename moves a product in the name order at once.
+    let by_name = ProductTableQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(names(&by_name)[0].0, "Kopi");
+    s.kasir
+        .catalog()
+        .update_product(
+            &a,
+            kopi.id,
+            ProductDraft {
+                track_stock: true,
+                ..draft(s.category, "Wedang Kopi", 1_000)
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&by_name)[0].0, "Teh");
+}
