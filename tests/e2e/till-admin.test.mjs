@@ -1,7 +1,7 @@
 // End to end: admin mode in the real app (started by scripts/e2e.sh; runs after sync.test.mjs
 // on the same till, node's runner takes the files in name order). A cashier never sees the
 // switch; a manager adds a category, moves it, sees it as a tab on the till, and hides it
-// again.
+// again; a manager adds a featured, counted product that a cashier finds first and sells.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -62,6 +62,7 @@ describe("admin mode, in the real app", () => {
   it("lets a manager add a category, move it, and see it on the till", async () => {
     await signIn("Budi", "2222");
     await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-categories")).click();
     await s.byTestId("admin-categories");
     await waitFor(async () => (await rowNames()).length >= 7, 10_000, "the categories did not load");
     await (await s.byTestId("category-name")).type("Minuman Musiman");
@@ -89,6 +90,7 @@ describe("admin mode, in the real app", () => {
 
   it("hides it from the till again", async () => {
     await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-categories")).click();
     const row = await s.byTestId("category-row", '[data-name="Minuman Musiman"]');
     await (await row.find('[data-testid="category-toggle"]')).click();
     await waitFor(
@@ -105,6 +107,66 @@ describe("admin mode, in the real app", () => {
     await (await s.byTestId("admin-button")).click();
     await s.byTestId("search");
     await waitFor(async () => !(await tabNames()).includes("Minuman Musiman"), 10_000, "the hidden tab is still on the till");
+  });
+
+  it("lets a manager add a featured product that a cashier finds first and sells", async () => {
+    await (await s.byTestId("admin-button")).click();
+    await s.byTestId("admin-products");
+    await waitFor(
+      async () => (await s.all('[data-testid="product-name"]')).length >= 20,
+      10_000,
+      "the product table did not load",
+    );
+    await shot("admin-products");
+    await (await s.byTestId("product-new")).click();
+    await s.byTestId("product-form");
+    await (await s.byTestId("prod-name")).type("Es Kopi Pandan");
+    await (await s.byTestId("prod-price")).type("27.500");
+    await (await s.byTestId("prod-tags")).type("baru, pandan");
+    await (await s.byTestId("prod-featured")).click();
+    await (await s.byTestId("prod-track")).click();
+    await (await s.byTestId("prod-initial")).type("12");
+    await (await s.byTestId("prod-warning")).type("5");
+    await (await s.byTestId("prod-critical")).type("2");
+    await shot("admin-product-form");
+    await (await s.byTestId("prod-save")).click();
+    await s.gone('[data-testid="product-form"]');
+    await (await s.byTestId("product-search")).type("pandan");
+    // The row of the new product (the demo menu has other pandan things), with its count.
+    const stock = () =>
+      s.script(`return [...document.querySelectorAll('[data-testid="table-row"]')]
+        .find((r) => r.querySelector('[data-testid="product-name"]').textContent === "Es Kopi Pandan")
+        ?.querySelector('[data-testid="stock-level"]').textContent.trim()`);
+    await waitFor(async () => (await stock()) === "12", 10_000, "the new product is not found with its stock");
+
+    await (await s.byTestId("lock-button")).click();
+    await signIn("Sari", "3333");
+    // Featured: first in the "All" tab, before the demo's signature drink.
+    await waitFor(
+      async () =>
+        (await s.script('return document.querySelector(\'[data-testid="product-tile"]\')?.dataset.name')) === "Es Kopi Pandan",
+      10_000,
+      "the featured product does not lead the menu",
+    );
+    await (await s.byTestId("product-tile", '[data-name="Es Kopi Pandan"]')).click();
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    await (await s.byTestId("method-cash")).click();
+    await (await s.byTestId("quick-100000")).click();
+    await waitFor(async () => /Rp/.test(await (await s.byTestId("change-due")).text()), 5000, "no change shown");
+    // Notes from signing in (a parked ticket waits) must not cover the button.
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    await (await s.byTestId("confirm-payment")).click();
+    const receipt = await s.byTestId("receipt", "", { timeout: 15_000 });
+    assert.match(await receipt.text(), /Es Kopi Pandan/);
+    await waitFor(
+      async () => await s.script('return !document.querySelector(\'[data-testid="new-sale"]\').disabled'),
+      5000,
+      "New sale never became available",
+    );
+    await (await s.byTestId("new-sale")).click();
+    await s.gone('[data-testid="receipt"]');
   });
 
   it("lets an admin change the receipt's footer, and keeps it", async () => {

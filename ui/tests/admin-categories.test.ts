@@ -38,6 +38,7 @@ function backend(initial: Category[]) {
       pull_cursor: 0,
     }),
     listAllCategories: () => sorted(),
+    productTable: () => ({ rows: [], total: 0 }),
     createCategory: (draft: CategoryDraft) => {
       calls.push(`create ${draft.name} ${draft.sort_order}`);
       if (!draft.name.trim()) fail({ kind: "invalid", data: { field: "name", rule: { rule: "required" } } });
@@ -61,6 +62,12 @@ function backend(initial: Category[]) {
 
 const KOPI = { id: "c1", name: "Kopi", sort_order: 10, active: true };
 const TEH = { id: "c2", name: "Teh", sort_order: 20, active: true };
+
+/** Admin mode opens on products; these tests are about the categories section. */
+async function openCategories() {
+  render(Admin);
+  await fireEvent.click(screen.getByTestId("admin-nav-categories"));
+}
 
 function names(): string[] {
   return screen.getAllByTestId("category-row").map((r) => r.dataset.name!);
@@ -99,7 +106,7 @@ describe("admin mode: categories", () => {
   it("adds a category at the end, and shows a bad name next to the field", async () => {
     const calls = backend([KOPI, TEH]);
     session.actor = BUDI;
-    render(Admin);
+    await openCategories();
     await vi.waitFor(() => expect(names()).toEqual(["Kopi", "Teh"]));
     const input = screen.getByTestId("category-name") as HTMLInputElement;
     await fireEvent.input(input, { target: { value: "   " } });
@@ -115,7 +122,7 @@ describe("admin mode: categories", () => {
   it("puts a refused rename's reason under the name and keeps the row as it was", async () => {
     backend([KOPI]);
     session.actor = BUDI;
-    render(Admin);
+    await openCategories();
     const row = await screen.findByTestId("category-row");
     await fireEvent.click(within(row).getByTestId("category-rename"));
     const input = within(row).getByTestId("category-rename-input");
@@ -134,7 +141,7 @@ describe("admin mode: categories", () => {
   it("hides a category from the till and shows it again", async () => {
     const calls = backend([KOPI, TEH]);
     session.actor = BUDI;
-    render(Admin);
+    await openCategories();
     await vi.waitFor(() => expect(names()).toHaveLength(2));
     const teh = screen.getAllByTestId("category-row")[1];
     await fireEvent.click(within(teh).getByTestId("category-toggle"));
@@ -149,7 +156,7 @@ describe("admin mode: categories", () => {
   it("moves a category with one reorder of the whole list; the ends cannot move further", async () => {
     const calls = backend([KOPI, TEH, { id: "c3", name: "Roti", sort_order: 30, active: false }]);
     session.actor = BUDI;
-    render(Admin);
+    await openCategories();
     await vi.waitFor(() => expect(names()).toEqual(["Kopi", "Teh", "Roti"]));
     const rows = screen.getAllByTestId("category-row");
     expect(within(rows[0]).getByTestId("category-up")).toBeDisabled();

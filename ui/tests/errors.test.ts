@@ -29,7 +29,7 @@ const fields = {
   name: true, note: true, order_type: true, payments: true, pin: true, price: true, price_delta: true, quantity: true,
   query: true, reason: true, receipt_footer: true, receipt_header: true, reference: true, role: true,
   service_rate: true, shop_address: true, shop_name: true, sort_order: true, status: true, stock: true,
-  tax_rate: true, terminal_code: true, ticket: true, time_zone: true,
+  tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true,
 } satisfies Record<Field, true>;
 const entities = {
   category: true, order: true, product: true, barcode: true, staff_member: true, ticket: true, ticket_line: true,

@@ -193,6 +193,8 @@ export function product(p: Partial<Product_Serialize> & { id: string; name: stri
     low_stock_critical: null,
     active: true,
     barcode: null,
+    featured: false,
+    tags: [],
     popularity: 0,
     image_id: null,
     modifier_groups: [],

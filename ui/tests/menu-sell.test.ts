@@ -28,6 +28,7 @@ function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard
     popularity: 0,
     image_id: null,
     has_modifiers: false,
+    featured: false,
     ...p,
   };
 }

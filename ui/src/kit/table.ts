@@ -13,6 +13,8 @@ export type Column<Row> = {
   sortable?: boolean;
   /** Custom cell content (a badge, a button). */
   cell?: Snippet<[Row]>;
+  /** Custom header content (a "select all" box) in place of the label. */
+  head?: Snippet;
 };
 
 export type Sort = { key: string; dir: "asc" | "desc" };

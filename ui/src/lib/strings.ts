@@ -145,6 +145,7 @@ export const en = {
   "field.terminal_code": "Terminal code",
   "field.ticket": "Ticket",
   "field.time_zone": "Time zone",
+  "field.tags": "Tags",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -283,4 +284,5 @@ export const id: Record<keyof typeof en, string> = {
   "field.terminal_code": "Kode terminal",
   "field.ticket": "Tiket",
   "field.time_zone": "Zona waktu",
+  "field.tags": "Tag",
 };
