@@ -385,6 +385,88 @@ fn product_commands() {
     );
 }
 
+/// Stock in admin mode: a cashier is refused; a manager's delivery and count land in the
+/// ledger with their balances, a count below the critical level raises an alert and a
+/// notification (the badges say so), and resolving it clears the alert badge.
+#[test]
+fn stock_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Budi", "2222");
+    let category = h.ok("list_all_categories", json!({}))[0]["id"].clone();
+    let made = h.ok(
+        "create_product",
+        json!({"draft": {"category_id": category, "name": "Roti Sobek", "description": "",
+            "price": 15_000, "track_stock": true, "initial_stock": 10, "low_stock_warning": 5,
+            "low_stock_critical": 2, "active": true, "barcode": null, "featured": false, "tags": []}}),
+    );
+    let id = made["id"].clone();
+    h.ok("sign_out", json!({}));
+    h.sign_in("Sari", "3333");
+    let delivery = json!({"id": id, "delta": 6, "reason": "received", "note": "pagi"});
+    assert_eq!(h.err("adjust_stock", delivery.clone())["kind"], "forbidden");
+    assert_eq!(
+        h.ok("badges", json!({})),
+        json!({"unread": 0, "open_alerts": 0})
+    );
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    assert_eq!(h.ok("adjust_stock", delivery)["stock"], 16);
+    let bad = h.err(
+        "adjust_stock",
+        json!({"id": id, "delta": 3, "reason": "waste", "note": ""}),
+    );
+    assert_eq!(
+        (bad["kind"].as_str(), bad["data"]["field"].as_str()),
+        (Some("invalid"), Some("delta"))
+    );
+    let counted = h.ok(
+        "count_stock",
+        json!({"lines": [{"product_id": id, "counted": 1}], "note": "opname"}),
+    );
+    assert_eq!(counted[0]["delta"], -15);
+    let ledger = h.ok(
+        "stock_history",
+        json!({"id": id, "before": null, "limit": 10}),
+    );
+    let rows: Vec<(String, i64, i64)> = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["reason"].as_str().unwrap().to_string(),
+                e["delta"].as_i64().unwrap(),
+                e["balance"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("counted".to_string(), -15, 1),
+            ("received".to_string(), 6, 16),
+            ("initial".to_string(), 10, 10)
+        ]
+    );
+    assert_eq!(
+        h.ok("badges", json!({})),
+        json!({"unread": 1, "open_alerts": 1})
+    );
+    let alerts = h.ok("stock_alerts", json!({"resolvedToo": false}));
+    assert_eq!(
+        (alerts[0]["level"].as_str(), alerts[0]["stock_now"].as_i64()),
+        (Some("critical"), Some(1))
+    );
+    h.ok("resolve_alert", json!({"id": alerts[0]["id"]}));
+    let notices = h.ok("notices", json!({}));
+    assert_eq!(notices[0]["detail"]["product_name"], "Roti Sobek");
+    assert_eq!(h.ok("mark_notices_read", json!({"id": null})), 1);
+    assert_eq!(
+        h.ok("badges", json!({})),
+        json!({"unread": 0, "open_alerts": 0})
+    );
+}
+
 /// Settings are an admin's: a manager is refused; an admin's bad field comes back named and
 /// changes nothing; a good change is read back by app_status.
 #[test]

@@ -18,7 +18,7 @@ pub use crate::state::{AppState, Shared};
 
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*, sync::*};
+    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
         report_startup,
@@ -43,6 +43,14 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         update_product,
         set_products_active,
         move_products,
+        adjust_stock,
+        count_stock,
+        stock_history,
+        stock_alerts,
+        resolve_alert,
+        notices,
+        badges,
+        mark_notices_read,
         open_ticket,
         ticket,
         list_tickets,

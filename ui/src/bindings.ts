@@ -52,6 +52,20 @@ export const commands = {
 	setProductsActive: (ids: string[], active: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_products_active", { ids, active })),
 	/**  Moves the chosen products to one category together; returns how many changed. */
 	moveProducts: (ids: string[], category: string) => typedError<number, CommandError>(__TAURI_INVOKE("move_products", { ids, category })),
+	/**  Changes a counted product's stock by hand, with a reason and a note. */
+	adjustStock: (id: string, delta: number, reason: StockReason, note: string) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("adjust_stock", { id, delta, reason, note })),
+	/**  A stock count: the counted quantity of many products, written in one transaction. */
+	countStock: (lines: CountLine[], note: string) => typedError<CountedLine[], CommandError>(__TAURI_INVOKE("count_stock", { lines, note })),
+	/**  A product's ledger, newest first, with the count after each movement. */
+	stockHistory: (id: string, before: number | null, limit: number) => typedError<LedgerPage_Serialize, CommandError>(__TAURI_INVOKE("stock_history", { id, before, limit })),
+	/**  Open low-stock alerts, worst first (and the latest resolved ones when asked). */
+	stockAlerts: (resolvedToo: boolean) => typedError<StockAlert_Serialize[], CommandError>(__TAURI_INVOKE("stock_alerts", { resolvedToo })),
+	resolveAlert: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_alert", { id })),
+	/**  The signed-in member's notifications, unread first. */
+	notices: () => typedError<Notice_Serialize[], CommandError>(__TAURI_INVOKE("notices")),
+	badges: () => typedError<Badges, CommandError>(__TAURI_INVOKE("badges")),
+	/**  Marks one notification read, or all of them (`id: null`); returns how many changed. */
+	markNoticesRead: (id: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("mark_notices_read", { id })),
 	openTicket: (orderType: OrderType, label: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("open_ticket", { orderType, label })),
 	ticket: (id: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("ticket", { id })),
 	listTickets: () => typedError<TicketSummary[], CommandError>(__TAURI_INVOKE("list_tickets")),
@@ -151,6 +165,12 @@ export type AppStatus_Serialize = {
 export type Approval = {
 	staff_id: string,
 	pin: string,
+};
+
+/**  What the top bar's badges count: unread notifications, and open alerts for a manager. */
+export type Badges = {
+	unread: number,
+	open_alerts: number,
 };
 
 /**  One line of an order as the kitchen sees it. */
@@ -257,6 +277,22 @@ export type CommandError =
 	message: string,
 } };
 
+/**  One line of a stock count: the product and how many were counted. */
+export type CountLine = {
+	product_id: string,
+	counted: number,
+};
+
+/**  What a stock count changed for one product. */
+export type CountedLine = {
+	product_id: string,
+	name: string,
+	before: number,
+	counted: number,
+	/**  `counted - before`; zero lines write no movement. */
+	delta: number,
+};
+
 /**  One currency, as ISO 4217 and the shops that use it write it. */
 export type Currency = {
 	/**  ISO 4217 code: `IDR`. */
@@ -283,13 +319,73 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "ticket" | "ticket_line";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line";
 
 /**
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
 export type Field = "admin_name" | "amount" | "barcode" | "cash_rounding" | "count" | "currency" | "delta" | "description" | "discount" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_rate" | "terminal_code" | "ticket" | "time_zone";
+
+/**  One movement of a product's ledger, with the count it left. */
+export type LedgerEntry = LedgerEntry_Serialize | LedgerEntry_Deserialize;
+
+/**  One movement of a product's ledger, with the count it left. */
+export type LedgerEntry_Deserialize = {
+	seq: number,
+	/**  RFC 3339, UTC. */
+	at: string,
+	delta: number,
+	/**
+	 *  `sale`, `cancel`, `received`, `counted`, `waste`, `correction`, `initial`,
+	 *  `untracked`; older rows may say `restock` (received) or `adjustment` (correction).
+	 */
+	reason: string,
+	note: string,
+	/**  Who moved it (empty when the staff member is unknown to this till). */
+	staff_name: string,
+	/**  The sale's or cancellation's receipt number. */
+	receipt_no?: string | null,
+	/**  The count after this movement. */
+	balance: number,
+};
+
+/**  One movement of a product's ledger, with the count it left. */
+export type LedgerEntry_Serialize = {
+	seq: number,
+	/**  RFC 3339, UTC. */
+	at: string,
+	delta: number,
+	/**
+	 *  `sale`, `cancel`, `received`, `counted`, `waste`, `correction`, `initial`,
+	 *  `untracked`; older rows may say `restock` (received) or `adjustment` (correction).
+	 */
+	reason: string,
+	note: string,
+	/**  Who moved it (empty when the staff member is unknown to this till). */
+	staff_name: string,
+	/**  The sale's or cancellation's receipt number. */
+	receipt_no: string | null,
+	/**  The count after this movement. */
+	balance: number,
+};
+
+/**  A page of a product's ledger, newest first. */
+export type LedgerPage = LedgerPage_Serialize | LedgerPage_Deserialize;
+
+/**  A page of a product's ledger, newest first. */
+export type LedgerPage_Deserialize = {
+	entries: LedgerEntry_Deserialize[],
+	/**  Older entries remain: ask again with `before` = the last entry's `seq`. */
+	more: boolean,
+};
+
+/**  A page of a product's ledger, newest first. */
+export type LedgerPage_Serialize = {
+	entries: LedgerEntry_Serialize[],
+	/**  Older entries remain: ask again with `before` = the last entry's `seq`. */
+	more: boolean,
+};
 
 /**  A line's share of everything, always adding up to the order. */
 export type LineTotals = {
@@ -328,6 +424,55 @@ export type MoneyFormat = {
 	group_separator: string,
 	decimal_separator: string,
 	minor_unit: number,
+};
+
+/**  One notification as a staff member sees it. */
+export type Notice = Notice_Serialize | Notice_Deserialize;
+
+/**  The details a notification carries; which ones are set depends on its kind. */
+export type NoticeDetail = NoticeDetail_Serialize | NoticeDetail_Deserialize;
+
+/**  The details a notification carries; which ones are set depends on its kind. */
+export type NoticeDetail_Deserialize = {
+	product_id?: string | null,
+	product_name?: string | null,
+	/**  `warning`, `critical` or `out`, for a stock alert. */
+	level?: string | null,
+	stock?: number | null,
+};
+
+/**  The details a notification carries; which ones are set depends on its kind. */
+export type NoticeDetail_Serialize = {
+	product_id?: string,
+	product_name?: string,
+	/**  `warning`, `critical` or `out`, for a stock alert. */
+	level?: string,
+	stock?: number,
+};
+
+/**  What a notification is about. */
+export type NoticeKind = 
+/**  A product went to or below its warning or critical level, or sold out. */
+"stock_alert";
+
+/**  One notification as a staff member sees it. */
+export type Notice_Deserialize = {
+	id: number,
+	kind: NoticeKind,
+	detail: NoticeDetail_Deserialize,
+	/**  RFC 3339, UTC. */
+	created_at: string,
+	read: boolean,
+};
+
+/**  One notification as a staff member sees it. */
+export type Notice_Serialize = {
+	id: number,
+	kind: NoticeKind,
+	detail: NoticeDetail_Serialize,
+	/**  RFC 3339, UTC. */
+	created_at: string,
+	read: boolean,
 };
 
 /**  An order with everything a receipt or a server needs. */
@@ -995,6 +1140,43 @@ export type StartupMark = {
 	at_unix_ms: number | null,
 };
 
+/**  A low-stock alert as the alerts list shows it. */
+export type StockAlert = StockAlert_Serialize | StockAlert_Deserialize;
+
+/**  A low-stock alert as the alerts list shows it. */
+export type StockAlert_Deserialize = {
+	id: number,
+	product_id: string,
+	product_name: string,
+	/**  `warning`, `critical` or `out`. */
+	level: string,
+	/**  The count when it was raised (or last worsened). */
+	stock_then: number,
+	/**  The count now (`None` if the product is no longer counted). */
+	stock_now?: number | null,
+	raised_at: string,
+	resolved_at?: string | null,
+	/**  Who resolved it, or `None` when restocking did (or it is open). */
+	resolved_by?: string | null,
+};
+
+/**  A low-stock alert as the alerts list shows it. */
+export type StockAlert_Serialize = {
+	id: number,
+	product_id: string,
+	product_name: string,
+	/**  `warning`, `critical` or `out`. */
+	level: string,
+	/**  The count when it was raised (or last worsened). */
+	stock_then: number,
+	/**  The count now (`None` if the product is no longer counted). */
+	stock_now: number | null,
+	raised_at: string,
+	resolved_at: string | null,
+	/**  Who resolved it, or `None` when restocking did (or it is open). */
+	resolved_by: string | null,
+};
+
 /**  Which stock counts the table shows. */
 export type StockFilter = "any" | 
 /**  Tracked and at or under the warning or critical level, or sold out. */
@@ -1004,6 +1186,17 @@ export type StockFilter = "any" |
 
 /**  How a product's stock stands against its thresholds. */
 export type StockLevel = "untracked" | "ok" | "warning" | "critical" | "out";
+
+/**  Why a manager changed stock by hand. */
+export type StockReason = 
+/**  A delivery came in. */
+"received" | 
+/**  A count found a different number (stock counts write these). */
+"counted" | 
+/**  Spoilt, dropped, expired: always takes stock away. */
+"waste" | 
+/**  Any other correction. */
+"correction";
 
 /**  Why enrolling with, or reaching, the sync server failed. */
 export type SyncProblem = 

@@ -25,6 +25,7 @@ pub mod catalog;
 pub mod demo;
 pub mod kernel;
 pub mod money;
+pub mod notices;
 pub mod outbox;
 pub mod people;
 pub mod sales;

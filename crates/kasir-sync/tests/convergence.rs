@@ -294,7 +294,7 @@ async fn the_store_settings_and_stock_counts_reach_every_till() {
     // A sale the server has not confirmed still counts here when the store's count comes.
     sell(&b, product, 1);
     a.k.catalog()
-        .adjust_stock(&a.admin, product, 5, StockReason::Restock, "")
+        .adjust_stock(&a.admin, product, 5, StockReason::Received, "")
         .unwrap();
     a.up.sync_now().await.unwrap();
     b.up.pull_once().await.unwrap();

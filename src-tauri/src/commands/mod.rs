@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod orders;
 pub mod sales;
 pub mod staff;
+pub mod stock;
 pub mod sync;
 
 use kasir_core::access::StaffId;

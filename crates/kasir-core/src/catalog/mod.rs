@@ -9,6 +9,7 @@ mod modifiers;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 pub(crate) use self::modifiers::set_modifier_groups_in;
 mod query;
+mod stock;
 mod table;
 
 use jiff::Timestamp;
@@ -20,7 +21,9 @@ pub use self::modifiers::{
     ModifierOptionDraft, ModifierOptionId,
 };
 pub use self::query::{MAX_PAGE, MAX_SEARCH_LEN, ProductCard, ProductQuery, ProductSort};
-pub(crate) use self::table::TableCache;
+pub use self::stock::{
+    CountLine, CountedLine, LedgerEntry, LedgerPage, MAX_LEDGER_PAGE, StockAlert, StockReason,
+};
 pub use self::table::{ProductPage, ProductRow, ProductTableQuery, StockFilter, TableSort};
 
 use crate::access::{Actor, Ctx, Permission, StaffId};
@@ -159,26 +162,6 @@ pub struct Product {
     pub stock_level: StockLevel,
 }
 
-/// Why stock changed by hand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum StockReason {
-    Restock,
-    Adjustment,
-    Waste,
-}
-
-impl StockReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            StockReason::Restock => "restock",
-            StockReason::Adjustment => "adjustment",
-            StockReason::Waste => "waste",
-        }
-    }
-}
-
 /// One change of stock, as the ledger records it.
 pub(crate) struct StockMove<'a> {
     pub product: ProductId,
@@ -202,10 +185,16 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
     } = *m;
     // A read, then an update by row id: cheaper than UPDATE ... RETURNING, which SQLite
     // carries out through a temporary table (a sixth of a checkout's CPU when it was used).
-    let rid: Option<i64> = conn
-        .prepare_cached("SELECT rid FROM products WHERE id = ?1")?
-        .query_row([product], |r| r.get(0))
+    // The count and levels read here tell whether the movement crosses an alert level.
+    let read: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT rid, stock, low_stock_warning, low_stock_critical FROM products WHERE id = ?1",
+        )?
+        .query_row([product], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
+    let rid = read.map(|r| r.0);
     let changed = match rid {
         Some(rid) => conn
             .prepare_cached(
@@ -234,6 +223,14 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![product, rid, delta, reason, order, staff, note, Stamp(now)])?;
+    if let Some((_, Some(stock), warning, critical)) = read {
+        let before = stock::Before {
+            stock,
+            warning,
+            critical,
+        };
+        stock::after_move(conn, now, product, &before, delta)?;
+    }
     Ok(())
 }
 
@@ -808,61 +805,6 @@ impl Catalog<'_> {
                 serde_json::json!({ "category": category, "products": changed }),
             )?;
             Ok(changed.len())
-        })
-    }
-
-    /// Changes a tracked product's stock by hand, with a reason; audited and reported.
-    pub fn adjust_stock(
-        &self,
-        actor: &Actor,
-        id: ProductId,
-        delta: i64,
-        reason: StockReason,
-        note: &str,
-    ) -> Result<Product> {
-        if delta == 0 {
-            return Err(Error::invalid(Field::Delta, Rule::Zero));
-        }
-        if delta.unsigned_abs() > MAX_STOCK as u64 {
-            return Err(Error::invalid(
-                Field::Delta,
-                Rule::OutOfRange {
-                    min: -MAX_STOCK,
-                    max: MAX_STOCK,
-                },
-            ));
-        }
-        if reason == StockReason::Waste && delta > 0 {
-            return Err(Error::invalid(Field::Delta, Rule::WasteAddsStock));
-        }
-        let note = text::line(Field::Note, note, 200)?;
-        self.k.write(actor, Permission::AdjustStock, |cx| {
-            let staff = cx.member.id;
-            move_stock(
-                cx,
-                cx.now,
-                &StockMove {
-                    product: id,
-                    delta,
-                    reason: reason.as_str(),
-                    order: None,
-                    staff,
-                    note: &note,
-                },
-            )?;
-            let product = load_product(cx, id)?;
-            let adjusted = kasir_proto::StockAdjusted {
-                product_id: id.0,
-                delta,
-                reason: reason.as_str().to_string(),
-                note: note.clone(),
-                stock_after: product.stock,
-                staff_id: staff.0,
-                at: cx.now,
-            };
-            audit::record(cx, "stock_adjusted", serde_json::to_value(&adjusted)?)?;
-            outbox::append(cx, &Payload::StockAdjusted(adjusted))?;
-            Ok(product)
         })
     }
 }

@@ -120,34 +120,6 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ProductRow> {
     })
 }
 
-/// The product table's recent answers: for a query's filters and sort, the row ids of every
-/// matching product in order, as of a count of writes (see [`crate::Kasir`]'s `writes`).
-/// Turning pages then reads one page of rows; any commit makes the next query look again.
-#[derive(Debug, Default)]
-pub(crate) struct TableCache {
-    entries: Vec<(u64, ProductTableQuery, Arc<Vec<i64>>)>,
-}
-
-/// How many orders the cache keeps: switching between a few filters stays instant.
-const CACHED: usize = 4;
-
-impl TableCache {
-    fn get(&self, writes: u64, key: &ProductTableQuery) -> Option<Arc<Vec<i64>>> {
-        self.entries
-            .iter()
-            .find(|(w, k, _)| *w == writes && k == key)
-            .map(|(_, _, rids)| rids.clone())
-    }
-
-    fn put(&mut self, writes: u64, key: ProductTableQuery, rids: Arc<Vec<i64>>) {
-        self.entries.retain(|(w, k, _)| *w == writes && *k != key);
-        if self.entries.len() >= CACHED {
-            self.entries.remove(0);
-        }
-        self.entries.push((writes, key, rids));
-    }
-}
-
 /// Every product's row id by name (as the till's menu sorts names: SQLite's NOCASE) or by
 /// last change, read from the index that holds that order (a few milliseconds for 100,000).
 fn index_order(conn: &Connection, sort: TableSort) -> Result<Vec<i64>> {
@@ -323,18 +295,21 @@ impl Catalog<'_> {
         }
         // Checked before any lock or cache, so a bad query is refused the same every time.
         conditions(q)?;
-        let key = ProductTableQuery {
-            offset: 0,
-            limit: 0,
-            ..q.clone()
-        };
+        let key = format!(
+            "product_table {:?}",
+            ProductTableQuery {
+                offset: 0,
+                limit: 0,
+                ..q.clone()
+            }
+        );
         // Read before the reader's snapshot begins: a commit in between makes the count move
         // on, so what this read finds is never kept as newer than it is.
         let writes = self.k.writes();
         self.k.read(actor, Permission::ManageCatalog, |conn, _| {
             let cached = self
                 .k
-                .table_cache
+                .orders
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .get(writes, &key);
@@ -342,11 +317,11 @@ impl Catalog<'_> {
                 Some(rids) => rids,
                 None => {
                     let rids = Arc::new(ordered_rids(conn, q)?);
-                    self.k
-                        .table_cache
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .put(writes, key, rids.clone());
+                    self.k.orders.lock().unwrap_or_else(|e| e.into_inner()).put(
+                        writes,
+                        key,
+                        rids.clone(),
+                    );
                     rids
                 }
             };

@@ -184,6 +184,7 @@ pub enum Entity {
     /// No product carries the scanned barcode.
     Barcode,
     StaffMember,
+    StockAlert,
     Ticket,
     TicketLine,
 }

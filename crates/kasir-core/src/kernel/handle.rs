@@ -42,8 +42,36 @@ pub struct Kasir {
     /// Counts the times the writer was let go: a read that saw `writes` at `n` before it began
     /// and sees `n` again afterwards saw no commit in between (see [`Kasir::writes`]).
     writes: AtomicU64,
-    /// The manager's product table's recent orders (see `catalog::table`).
-    pub(crate) table_cache: Mutex<crate::catalog::TableCache>,
+    /// Recent orders of row ids worked out by long reads (the manager's product table).
+    pub(crate) orders: Mutex<OrderCache>,
+}
+
+/// Lists of row ids in some order, each kept with the write count it was read at and a key
+/// saying what it answers (the query, written out). A list read at another count is stale:
+/// [`Kasir::writes`] moved, so some commit came between. Keeps a few, the newest last.
+#[derive(Debug, Default)]
+pub(crate) struct OrderCache {
+    entries: Vec<(u64, String, Arc<Vec<i64>>)>,
+}
+
+impl OrderCache {
+    /// How many lists are kept: switching between a few filters stays instant.
+    const KEPT: usize = 4;
+
+    pub(crate) fn get(&self, writes: u64, key: &str) -> Option<Arc<Vec<i64>>> {
+        self.entries
+            .iter()
+            .find(|(w, k, _)| *w == writes && k == key)
+            .map(|(_, _, rids)| rids.clone())
+    }
+
+    pub(crate) fn put(&mut self, writes: u64, key: String, rids: Arc<Vec<i64>>) {
+        self.entries.retain(|(w, k, _)| *w == writes && *k != key);
+        if self.entries.len() >= Self::KEPT {
+            self.entries.remove(0);
+        }
+        self.entries.push((writes, key, rids));
+    }
 }
 
 /// The writer connection, held. Letting it go counts as a write (after any commit it made),
@@ -90,7 +118,7 @@ impl Kasir {
             clock,
             data_dir: data_dir.to_path_buf(),
             writes: AtomicU64::new(0),
-            table_cache: Mutex::default(),
+            orders: Mutex::default(),
         })
     }
 

@@ -356,7 +356,7 @@ fn stock_is_a_ledger() {
     let p = s.product("Croissant", 22_000, Some(10));
     s.kasir
         .catalog()
-        .adjust_stock(&m, p.id, 5, StockReason::Restock, "delivery")
+        .adjust_stock(&m, p.id, 5, StockReason::Received, "delivery")
         .unwrap();
     s.kasir
         .catalog()
@@ -377,7 +377,7 @@ fn stock_is_a_ledger() {
         &s.kasir,
         |k| {
             k.catalog()
-                .adjust_stock(&m, p.id, -11, StockReason::Adjustment, "")
+                .adjust_stock(&m, p.id, -11, StockReason::Correction, "")
         },
         |e| matches!(e, Error::InsufficientStock { available: 10, .. }),
     );
@@ -385,7 +385,7 @@ fn stock_is_a_ledger() {
         &s.kasir,
         |k| {
             k.catalog()
-                .adjust_stock(&m, p.id, 0, StockReason::Adjustment, "")
+                .adjust_stock(&m, p.id, 0, StockReason::Correction, "")
         },
         |e| {
             matches!(
@@ -417,7 +417,7 @@ fn stock_is_a_ledger() {
         &s.kasir,
         |k| {
             k.catalog()
-                .adjust_stock(&m, p.id, i64::MIN, StockReason::Adjustment, "")
+                .adjust_stock(&m, p.id, i64::MIN, StockReason::Correction, "")
         },
         |e| {
             matches!(
@@ -434,7 +434,7 @@ fn stock_is_a_ledger() {
         &s.kasir,
         |k| {
             k.catalog()
-                .adjust_stock(&m, untracked.id, 1, StockReason::Restock, "")
+                .adjust_stock(&m, untracked.id, 1, StockReason::Received, "")
         },
         |e| {
             matches!(

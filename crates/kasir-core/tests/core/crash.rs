@@ -43,7 +43,7 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
                     &shop.admin,
                     p.id,
                     1_000_000,
-                    StockReason::Restock,
+                    StockReason::Received,
                     "crash test",
                 )
                 .unwrap();

@@ -11,7 +11,7 @@ fn layer(name: &str) -> Option<u8> {
         | "DB_FILE" | "Clock" | "FixedClock" | "SystemClock" => 0,
         "money" | "Money" => 1,
         "access" | "Actor" | "Role" | "Permission" => 2,
-        "audit" | "outbox" => 3,
+        "audit" | "outbox" | "notices" => 3,
         "settings" => 4,
         "catalog" => 5,
         "sales" | "people" | "sync" => 6,

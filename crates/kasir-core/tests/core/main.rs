@@ -15,6 +15,7 @@ mod product_table;
 mod receipt;
 mod search;
 mod staff;
+mod stock;
 mod storage;
 mod sync;
 mod tickets;

@@ -18,7 +18,7 @@ fn every_action_the_server_needs_is_in_the_outbox_and_complete() {
     let roti = s.product("Roti", 15_000, Some(10)); // product_upserted (with its initial stock)
     s.kasir
         .catalog()
-        .adjust_stock(&m, roti.id, 5, StockReason::Restock, "pagi")
+        .adjust_stock(&m, roti.id, 5, StockReason::Received, "pagi")
         .unwrap(); // stock_adjusted
 
     let t = s

@@ -2,7 +2,7 @@
 //! `Forbidden` and nothing changes; a role with it gets past the check.
 
 use kasir_core::catalog::{
-    CategoryDraft, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
+    CategoryDraft, CountLine, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
     ProductSort, ProductTableQuery, StockReason,
 };
 use kasir_core::money::pricing::Discount;
@@ -21,6 +21,8 @@ struct Fixture {
     order: kasir_core::sales::checkout::OrderId,
     cashier: kasir_core::people::StaffId,
     settings: Settings,
+    /// An open low-stock alert.
+    alert: i64,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -56,6 +58,16 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
         order: order.id,
         cashier: s.cashier.id(),
         settings: s.kasir.settings().get().unwrap(),
+        alert: {
+            let conn = s.kasir.connection();
+            conn.execute(
+                "INSERT INTO stock_alerts (product_id, level, stock, raised_at)
+                 VALUES (?1, 'warning', 1, '2026-11-21T03:00:00.000000000Z')",
+                [p.id.to_string()],
+            )
+            .unwrap();
+            conn.last_insert_rowid()
+        },
     }
 }
 
@@ -223,8 +235,41 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         }),
         ("adjust_stock", Permission::AdjustStock, |k, a, f| {
             k.catalog()
-                .adjust_stock(a, f.product, 1, StockReason::Restock, "")
+                .adjust_stock(a, f.product, 1, StockReason::Received, "")
                 .map(drop)
+        }),
+        ("count_stock", Permission::AdjustStock, |k, a, f| {
+            k.catalog()
+                .count_stock(
+                    a,
+                    &[CountLine {
+                        product_id: f.product,
+                        counted: 40,
+                    }],
+                    "",
+                )
+                .map(drop)
+        }),
+        ("stock_history", Permission::AdjustStock, |k, a, f| {
+            k.catalog().stock_history(a, f.product, None, 10).map(drop)
+        }),
+        ("stock_alerts", Permission::AdjustStock, |k, a, _| {
+            k.catalog().stock_alerts(a, true).map(drop)
+        }),
+        ("open_alerts", Permission::AdjustStock, |k, a, _| {
+            k.catalog().open_alerts(a).map(drop)
+        }),
+        ("resolve_alert", Permission::AdjustStock, |k, a, f| {
+            k.catalog().resolve_alert(a, f.alert)
+        }),
+        ("notices_list", Permission::Sell, |k, a, _| {
+            k.notices().list(a, 10).map(drop)
+        }),
+        ("notices_unread", Permission::Sell, |k, a, _| {
+            k.notices().unread(a).map(drop)
+        }),
+        ("notices_mark_read", Permission::Sell, |k, a, _| {
+            k.notices().mark_read(a, None).map(drop)
         }),
         ("open_ticket", Permission::Sell, |k, a, _| {
             k.sales().open_ticket(a, OrderType::DineIn, "").map(drop)
@@ -544,6 +589,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("ShopSettings", "settings"),
         ("Audit", "audit"),
         ("Outbox", "outbox"),
+        ("Notices", "notices"),
         ("Sync", "sync"),
     ];
     let mut public = Vec::new();
