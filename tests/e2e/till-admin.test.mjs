@@ -169,6 +169,52 @@ describe("admin mode, in the real app", () => {
     await s.gone('[data-testid="receipt"]');
   });
 
+  it("raises an alert when stock falls below the critical level, which the manager resolves", async () => {
+    await (await s.byTestId("lock-button")).click();
+    await signIn("Budi", "2222");
+    await (await s.byTestId("admin-button")).click();
+    const search = await s.byTestId("product-search");
+    await search.clear();
+    await search.type("es kopi pandan");
+    // The table reloads as the words arrive: wait for the one row left.
+    await waitFor(
+      async () =>
+        (await s.script(
+          'return [...document.querySelectorAll(\'[data-testid="product-name"]\')].map((n) => n.textContent).join("|")',
+        )) === "Es Kopi Pandan",
+      10_000,
+      "the product row is not shown",
+    );
+    await (await s.byTestId("product-name")).click();
+    await (await s.byTestId("prod-stock")).click();
+    const dialog = await s.byTestId("stock-dialog");
+    await waitFor(async () => (await s.all('[data-testid="ledger-row"]')).length >= 2, 10_000, "no ledger");
+    await s.script(
+      `const r = document.querySelector('[data-testid="adj-reason"]'); r.value = "waste"; r.dispatchEvent(new Event("change", { bubbles: true }));`,
+    );
+    await (await s.byTestId("adj-delta")).type("10");
+    await (await s.byTestId("adj-note")).type("basi");
+    await (await s.byTestId("adj-apply")).click();
+    // 12 made, 1 sold, 10 wasted: 1 left, under the critical level of 2.
+    await waitFor(async () => (await (await s.byTestId("stock-now")).text()) === "1", 10_000, "the waste was not applied");
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    await shot("admin-stock-history");
+    assert.ok(dialog);
+    // Escape closes the top dialog, then the form under it.
+    await s.typeFast("\uE00C");
+    await s.gone('[data-testid="stock-dialog"]');
+    await s.typeFast("\uE00C");
+    await s.gone('[data-testid="product-form"]');
+    await (await s.byTestId("admin-nav-stock")).click();
+    const alert = await s.byTestId("alert-row", '[data-name="Es Kopi Pandan"]', { timeout: 10_000 });
+    assert.equal(await alert.attr("data-level"), "critical");
+    await waitFor(async () => (await s.all('[data-testid="alerts-badge"]')).length === 1, 35_000, "no alert badge on the top bar");
+    await shot("admin-stock-alerts");
+    await (await alert.find('[data-testid="alert-resolve"]')).click();
+    await s.gone('[data-testid="alert-row"][data-name="Es Kopi Pandan"]');
+  });
+
   it("lets an admin change the receipt's footer, and keeps it", async () => {
     await (await s.byTestId("lock-button")).click();
     await signIn("Ayu", "1111");

@@ -32,7 +32,7 @@ const fields = {
   tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, ticket: true, ticket_line: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,

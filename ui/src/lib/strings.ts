@@ -40,6 +40,7 @@ export const en = {
   "err.notFound.product": "That product no longer exists.",
   "err.notFound.barcode": "No product has this barcode.",
   "err.notFound.staff_member": "That staff member no longer exists.",
+  "err.notFound.stock_alert": "That stock alert no longer exists.",
   "err.notFound.ticket": "That ticket is no longer open (paid or discarded elsewhere).",
   "err.notFound.ticket_line": "That item is no longer on the ticket.",
 
@@ -179,6 +180,7 @@ export const id: Record<keyof typeof en, string> = {
   "err.notFound.product": "Produk itu sudah tidak ada.",
   "err.notFound.barcode": "Tidak ada produk dengan barcode ini.",
   "err.notFound.staff_member": "Staf itu sudah tidak ada.",
+  "err.notFound.stock_alert": "Peringatan stok itu sudah tidak ada.",
   "err.notFound.ticket": "Tiket itu sudah tidak terbuka (sudah dibayar atau dibuang di tempat lain).",
   "err.notFound.ticket_line": "Item itu sudah tidak ada di tiket.",
 

@@ -229,7 +229,7 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
             warning,
             critical,
         };
-        stock::after_move(conn, now, product, &before, delta)?;
+        stock::after_move(conn, now, product, &before, delta, reason == "initial")?;
     }
     Ok(())
 }

@@ -72,20 +72,27 @@ pub(crate) struct Before {
 }
 
 /// Raises, worsens or resolves the product's alert when a movement from `before` by `delta`
-/// crosses a level. Costs nothing when no level is crossed (most sales).
+/// crosses a level. Costs nothing when no level is crossed (most sales). A product's opening
+/// stock (`opening`) counts as coming from a fine level: a product made with little stock
+/// raises its alert at once.
 pub(crate) fn after_move(
     conn: &Connection,
     now: Timestamp,
     product: ProductId,
     before: &Before,
     delta: i64,
+    opening: bool,
 ) -> Result<()> {
     let after = before.stock + delta;
-    let was = band(StockLevel::of(
-        Some(before.stock),
-        before.warning,
-        before.critical,
-    ));
+    let was = if opening {
+        0
+    } else {
+        band(StockLevel::of(
+            Some(before.stock),
+            before.warning,
+            before.critical,
+        ))
+    };
     let is = band(StockLevel::of(Some(after), before.warning, before.critical));
     if is > was {
         conn.prepare_cached(

@@ -362,6 +362,14 @@ fn alerts_are_raised_worsened_resolved_and_cleared_by_restocking() {
 }
 
 #[test]
+fn a_product_made_with_little_stock_raises_its_alert_at_once() {
+    let s = shop();
+    levelled(&s, "Roti Sobek", 4);
+    levelled(&s, "Donat", 30);
+    assert_eq!(open_alerts(&s), [("Roti Sobek".into(), "warning".into(), 4)]);
+}
+
+#[test]
 fn a_refused_sale_raises_no_alert() {
     let s = shop();
     let p = levelled(&s, "Croissant", 3);
