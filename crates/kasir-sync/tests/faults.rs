@@ -303,6 +303,9 @@ async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
             for _ in 0..rng.random_range(0..=2) {
                 t.sell(&mut rng);
             }
+            if rng.random_range(0..100) < 25 {
+                t.restock_or_count(&mut rng);
+            }
             if rng.random_range(0..100) < 8 {
                 // Killed mid-batch: before, during or after the request, or after the answer
                 // was recorded; a new uploader takes over, knowing only what the till stored.

@@ -366,7 +366,10 @@ fn a_product_made_with_little_stock_raises_its_alert_at_once() {
     let s = shop();
     levelled(&s, "Roti Sobek", 4);
     levelled(&s, "Donat", 30);
-    assert_eq!(open_alerts(&s), [("Roti Sobek".into(), "warning".into(), 4)]);
+    assert_eq!(
+        open_alerts(&s),
+        [("Roti Sobek".into(), "warning".into(), 4)]
+    );
 }
 
 #[test]

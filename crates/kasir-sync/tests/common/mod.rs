@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use kasir_core::catalog::{CategoryDraft, ProductDraft, ProductId};
+use kasir_core::catalog::{CategoryDraft, CountLine, ProductDraft, ProductId, StockReason};
 use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Kasir, SystemClock};
@@ -139,6 +139,47 @@ impl Terminal {
     }
 }
 
+impl Terminal {
+    /// A manager's stock work: a delivery, or a stock count of one product that may find the
+    /// count right (no movement) or off by a few. Each change is an entry for the server.
+    pub fn restock_or_count(&self, rng: &mut StdRng) {
+        let t = template();
+        let product = t.products[rng.random_range(0..t.products.len())];
+        if rng.random_bool(0.5) {
+            self.k
+                .catalog()
+                .adjust_stock(
+                    &t.admin,
+                    product,
+                    rng.random_range(1..=20),
+                    StockReason::Received,
+                    "",
+                )
+                .unwrap();
+        } else {
+            let now = self
+                .k
+                .catalog()
+                .product(&t.admin, product)
+                .unwrap()
+                .stock
+                .unwrap();
+            let counted = (now + rng.random_range(-5..=5)).max(0);
+            self.k
+                .catalog()
+                .count_stock(
+                    &t.admin,
+                    &[CountLine {
+                        product_id: product,
+                        counted,
+                    }],
+                    "",
+                )
+                .unwrap();
+        }
+    }
+}
+
 // ---------------------------------------------------------------- the server
 
 pub fn cluster() -> &'static Cluster {
@@ -220,7 +261,11 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
     let mut order_ids = Vec::new();
     let mut movements = 0i64;
     let mut taken: std::collections::HashMap<Uuid, i64> = Default::default();
+    let mut adjusted: std::collections::HashMap<Uuid, i64> = Default::default();
     for (_, p) in &entries {
+        if let Payload::StockAdjusted(a) = p {
+            *adjusted.entry(a.product_id).or_default() += a.delta;
+        }
         if let Payload::Sale(s) = p {
             order_ids.push(s.order.id);
             let mut products: Vec<Uuid> = s.stock_movements.iter().map(|m| m.product_id).collect();
@@ -293,6 +338,20 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
             .get(0);
         if sold != qty {
             anyhow::bail!("product {product}: sold {qty}, the server took {sold}");
+        }
+    }
+    // Deliveries and counts moved the server's stock exactly once each.
+    for (product, delta) in adjusted {
+        let moved: i64 = c
+            .query_one(
+                "SELECT COALESCE(sum(delta), 0)::bigint FROM stock_movements
+                 WHERE terminal_id = $1 AND product_id = $2 AND reason = 'adjustment'",
+                &[&t.id, &product],
+            )
+            .await?
+            .get(0);
+        if moved != delta {
+            anyhow::bail!("product {product}: adjusted by {delta}, the server moved {moved}");
         }
     }
     Ok(())
