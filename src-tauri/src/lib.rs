@@ -41,6 +41,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         product_table,
         create_product,
         update_product,
+        save_product,
         set_products_active,
         move_products,
         adjust_stock,

@@ -128,6 +128,19 @@ describe("admin mode, in the real app", () => {
     await (await s.byTestId("prod-initial")).type("12");
     await (await s.byTestId("prod-warning")).type("5");
     await (await s.byTestId("prod-critical")).type("2");
+    // A group of options: a size, one to choose, Large costing more.
+    await (await s.byTestId("mod-group-add")).click();
+    await (await s.byTestId("mod-group-name")).type("Ukuran");
+    const min = await s.byTestId("mod-min");
+    await min.clear();
+    await min.type("1");
+    await (await s.byTestId("mod-option-name")).type("Regular");
+    await (await s.byTestId("mod-option-add")).click();
+    const optionNames = await s.all('[data-testid="mod-option-name"]');
+    await optionNames[1].type("Large");
+    const prices = await s.all('[data-testid="mod-option-price"]');
+    await prices[1].clear();
+    await prices[1].type("5.000");
     await shot("admin-product-form");
     await (await s.byTestId("prod-save")).click();
     await s.gone('[data-testid="product-form"]');
@@ -149,6 +162,10 @@ describe("admin mode, in the real app", () => {
       "the featured product does not lead the menu",
     );
     await (await s.byTestId("product-tile", '[data-name="Es Kopi Pandan"]')).click();
+    await s.byTestId("modifier-dialog");
+    await (await s.byTestId("modifier-option", '[data-name="Large"]')).click();
+    await (await s.byTestId("modifier-add")).click();
+    await s.gone('[data-testid="modifier-dialog"]');
     await (await s.byTestId("pay-button")).click();
     await s.byTestId("pay-dialog");
     await (await s.byTestId("method-cash")).click();
@@ -159,7 +176,9 @@ describe("admin mode, in the real app", () => {
     await s.gone(".toast");
     await (await s.byTestId("confirm-payment")).click();
     const receipt = await s.byTestId("receipt", "", { timeout: 15_000 });
-    assert.match(await receipt.text(), /Es Kopi Pandan/);
+    const printed = await receipt.text();
+    assert.match(printed, /Es Kopi Pandan/);
+    assert.match(printed, /Large/);
     await waitFor(
       async () => await s.script('return !document.querySelector(\'[data-testid="new-sale"]\').disabled'),
       5000,

@@ -48,6 +48,11 @@ export const commands = {
 	createProduct: (draft: ProductDraft_Deserialize) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("create_product", { draft })),
 	/**  Saves a product's form; a price change is audited with the old and new price. */
 	updateProduct: (id: string, draft: ProductDraft_Deserialize) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("update_product", { id, draft })),
+	/**
+	 *  The product form's save: creates (`id: null`) or updates a product and, when `groups` is
+	 *  given, its modifier groups, in one transaction.
+	 */
+	saveProduct: (id: string | null, draft: ProductDraft_Deserialize, groups: ModifierGroupDraft_Deserialize[] | null) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("save_product", { id, draft, groups })),
 	/**  Activates or deactivates the chosen products together; returns how many changed. */
 	setProductsActive: (ids: string[], active: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_products_active", { ids, active })),
 	/**  Moves the chosen products to one category together; returns how many changed. */
@@ -406,10 +411,46 @@ export type ModifierGroup = {
 	options: ModifierOption[],
 };
 
+export type ModifierGroupDraft = ModifierGroupDraft_Serialize | ModifierGroupDraft_Deserialize;
+
+export type ModifierGroupDraft_Deserialize = {
+	/**  The group being edited; `None` for a new group. Ids stay stable across edits. */
+	id?: string | null,
+	name: string,
+	min_choices: number,
+	max_choices: number,
+	options: ModifierOptionDraft_Deserialize[],
+};
+
+export type ModifierGroupDraft_Serialize = {
+	/**  The group being edited; `None` for a new group. Ids stay stable across edits. */
+	id: string | null,
+	name: string,
+	min_choices: number,
+	max_choices: number,
+	options: ModifierOptionDraft_Serialize[],
+};
+
 export type ModifierOption = {
 	id: string,
 	name: string,
 	/**  Added to the product's price (may be negative: "no cheese"). */
+	price_delta: number,
+};
+
+export type ModifierOptionDraft = ModifierOptionDraft_Serialize | ModifierOptionDraft_Deserialize;
+
+export type ModifierOptionDraft_Deserialize = {
+	/**  The option being edited; `None` for a new option. */
+	id?: string | null,
+	name: string,
+	price_delta: number,
+};
+
+export type ModifierOptionDraft_Serialize = {
+	/**  The option being edited; `None` for a new option. */
+	id: string | null,
+	name: string,
 	price_delta: number,
 };
 

@@ -62,13 +62,30 @@ function backend(all: ProductRow_Serialize[]) {
     },
     product: (id) => {
       const r = all.find((x) => x.id === id)!;
-      return product({ id: r.id, name: r.name, price: r.price, tags: ["baru"], stock: 7, low_stock_warning: 5, low_stock_critical: 2 });
+      return product({
+        id: r.id,
+        name: r.name,
+        price: r.price,
+        tags: ["baru"],
+        stock: 7,
+        low_stock_warning: 5,
+        low_stock_critical: 2,
+        modifier_groups: [{ id: "g1", name: "Size", min_choices: 1, max_choices: 1, options: [{ id: "o1", name: "Large", price_delta: 5_000 }] }],
+      });
     },
-    updateProduct: (id, draft: ProductDraft) => {
-      calls.push(`update ${id} ${draft.name} ${draft.price} ${draft.tags?.join("|")} ${draft.featured}`);
-      return product({ id, name: draft.name, price: draft.price });
-    },
-    createProduct: (draft: ProductDraft) => {
+    saveProduct: (id, draft: ProductDraft, groups) => {
+      if (id !== null) {
+        calls.push(`update ${id} ${draft.name} ${draft.price} ${draft.tags?.join("|")} ${draft.featured}`);
+        calls.push(
+          `groups ${(groups ?? [])
+            .map((g) => `${g.id}:${g.name}[${g.min_choices}-${g.max_choices}]` + g.options.map((o) => ` ${o.id}:${o.name}=${o.price_delta}`).join(""))
+            .join(";")}`,
+        );
+        if (groups?.some((g) => g.min_choices > g.max_choices)) {
+          fail({ kind: "invalid", data: { field: "max_choices", rule: { rule: "choice_bounds" } } });
+        }
+        return product({ id, name: draft.name, price: draft.price });
+      }
       calls.push(`create ${draft.name} ${draft.price} ${draft.track_stock} ${draft.initial_stock}`);
       if (draft.barcode === "899") fail({ kind: "duplicate", data: { field: "barcode", value: "899" } });
       return product({ id: "new", name: draft.name, price: draft.price });
@@ -164,7 +181,36 @@ describe("admin mode: products", () => {
     await fireEvent.click(within(form).getByTestId("prod-featured"));
     await fireEvent.click(within(form).getByTestId("prod-save"));
     await vi.waitFor(() => expect(calls).toContain("update p1 Kopi Susu 27500 baru|pedas true"));
+    expect(calls).toContain("groups g1:Size[1-1] o1:Large=5000");
     await vi.waitFor(() => expect(screen.queryByTestId("product-form")).toBeNull());
+  });
+
+  it("edits modifier groups: ids kept, a negative price, a new group, the core's refusal in place", async () => {
+    const { calls } = backend([row(1, { name: "Kopi Susu" })]);
+    render(Admin);
+    await vi.waitFor(() => expect(names()).toEqual(["Kopi Susu"]));
+    await fireEvent.click(screen.getAllByTestId("table-row")[0]);
+    const form = await screen.findByTestId("product-form");
+    const editor = await within(form).findByTestId("modifier-editor");
+    await fireEvent.click(within(editor).getByTestId("mod-option-add"));
+    const names2 = within(editor).getAllByTestId("mod-option-name");
+    await fireEvent.input(names2[1], { target: { value: "Small" } });
+    await fireEvent.input(within(editor).getAllByTestId("mod-option-price")[1], { target: { value: "-2.000" } });
+    await fireEvent.click(within(editor).getByTestId("mod-group-add"));
+    await fireEvent.input(within(editor).getAllByTestId("mod-group-name")[1], { target: { value: "Sugar" } });
+    await fireEvent.input(within(editor).getAllByTestId("mod-option-name")[2], { target: { value: "Less" } });
+    // A bad number is caught here: nothing sent.
+    await fireEvent.input(within(editor).getAllByTestId("mod-max")[1], { target: { value: "x" } });
+    await fireEvent.click(within(form).getByTestId("prod-save"));
+    expect(await within(editor).findByTestId("mod-error")).toHaveTextContent("whole numbers");
+    expect(calls).toEqual([]);
+    // The core refuses min above max: the reason shows in the editor, the form stays.
+    await fireEvent.input(within(editor).getAllByTestId("mod-max")[1], { target: { value: "1" } });
+    await fireEvent.input(within(editor).getAllByTestId("mod-min")[1], { target: { value: "2" } });
+    await fireEvent.click(within(form).getByTestId("prod-save"));
+    await vi.waitFor(() => expect(calls).toContain("groups g1:Size[1-1] o1:Large=5000 null:Small=-2000;null:Sugar[2-1] null:Less=0"));
+    expect(await within(editor).findByTestId("mod-error")).toBeInTheDocument();
+    expect(screen.getByTestId("product-form")).toBeInTheDocument();
   });
 
   it("keeps a new product's form open with the core's refusal beside its field", async () => {

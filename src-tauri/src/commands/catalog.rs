@@ -1,8 +1,8 @@
 //! The menu as the till reads it, and as a manager keeps it (admin mode).
 
 use kasir_core::catalog::{
-    Category, CategoryDraft, CategoryId, Product, ProductCard, ProductDraft, ProductId,
-    ProductPage, ProductQuery, ProductTableQuery,
+    Category, CategoryDraft, CategoryId, ModifierGroupDraft, Product, ProductCard, ProductDraft,
+    ProductId, ProductPage, ProductQuery, ProductTableQuery,
 };
 use tauri::State;
 
@@ -118,6 +118,22 @@ pub async fn update_product(
     draft: ProductDraft,
 ) -> CmdResult<Product> {
     run(&state, move |k, a| k.catalog().update_product(a, id, draft)).await
+}
+
+/// The product form's save: creates (`id: null`) or updates a product and, when `groups` is
+/// given, its modifier groups, in one transaction.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_product(
+    state: State<'_, Shared>,
+    id: Option<ProductId>,
+    draft: ProductDraft,
+    groups: Option<Vec<ModifierGroupDraft>>,
+) -> CmdResult<Product> {
+    run(&state, move |k, a| {
+        k.catalog().save_product(a, id, draft, groups)
+    })
+    .await
 }
 
 /// Activates or deactivates the chosen products together; returns how many changed.

@@ -556,6 +556,65 @@ fn bulk_update(
     Ok(changed)
 }
 
+/// Updates a product inside the caller's transaction, audits a price change, and reports it.
+fn update_product_in(cx: &Ctx<'_>, id: ProductId, draft: &ProductDraft) -> Result<Product> {
+    let clean = clean_draft(draft)?;
+    let staff = cx.member.id;
+    let before = load_product(cx, id)?;
+    ensure_category(cx, draft.category_id)?;
+    ensure_barcode_free(cx, clean.barcode.as_deref(), Some(id))?;
+    match (before.stock, draft.track_stock) {
+        (Some(s), false) if s > 0 => move_stock(
+            cx,
+            cx.now,
+            &StockMove {
+                product: id,
+                delta: -s,
+                reason: "untracked",
+                order: None,
+                staff,
+                note: "",
+            },
+        )?,
+        _ => {}
+    }
+    let stock_sql = match (before.stock.is_some(), draft.track_stock) {
+        (_, false) => "NULL",
+        (true, true) => "stock",
+        (false, true) => "0",
+    };
+    cx.prepare_cached(&format!(
+        "UPDATE products SET category_id = ?2, name = ?3, description = ?4, price = ?5,
+                stock = {stock_sql}, low_stock_warning = ?6, low_stock_critical = ?7, active = ?8,
+                barcode = ?9, updated_at = ?10, featured = ?11, tags = ?12
+             WHERE id = ?1"
+    ))?
+    .execute(params![
+        id,
+        draft.category_id,
+        clean.name,
+        clean.description,
+        clean.price.0,
+        draft.low_stock_warning,
+        draft.low_stock_critical,
+        draft.active,
+        clean.barcode,
+        Stamp(cx.now),
+        draft.featured,
+        clean.tags
+    ])?;
+    if before.price != clean.price {
+        audit::record(
+            cx,
+            "price_changed",
+            serde_json::json!({
+                "product": id, "name": clean.name, "from": before.price, "to": clean.price
+            }),
+        )?;
+    }
+    report_product(cx, id)
+}
+
 /// The menu's use cases: `k.catalog()`.
 pub struct Catalog<'k> {
     pub(crate) k: &'k Kasir,
@@ -717,41 +776,32 @@ impl Catalog<'_> {
         id: ProductId,
         draft: ProductDraft,
     ) -> Result<Product> {
-        let clean = clean_draft(&draft)?;
+        clean_draft(&draft)?;
         self.k.write(actor, Permission::ManageCatalog, |cx| {
-            let staff = cx.member.id;
-            let before = load_product(cx, id)?;
-            ensure_category(cx, draft.category_id)?;
-            ensure_barcode_free(cx, clean.barcode.as_deref(), Some(id))?;
-            match (before.stock, draft.track_stock) {
-                (Some(s), false) if s > 0 => move_stock(cx, cx.now, &StockMove { product: id, delta: -s, reason: "untracked", order: None, staff, note: "" })?,
-                _ => {}
-            }
-            let stock_sql = match (before.stock.is_some(), draft.track_stock) {
-                (_, false) => "NULL",
-                (true, true) => "stock",
-                (false, true) => "0",
+            update_product_in(cx, id, &draft)
+        })
+    }
+
+    /// The product form's save: creates (`id: None`) or updates a product and, when given,
+    /// sets its modifier groups (see [`Catalog::set_modifier_groups`]), all in one
+    /// transaction, so a refused group leaves the product as it was.
+    pub fn save_product(
+        &self,
+        actor: &Actor,
+        id: Option<ProductId>,
+        draft: ProductDraft,
+        groups: Option<Vec<ModifierGroupDraft>>,
+    ) -> Result<Product> {
+        clean_draft(&draft)?;
+        self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let saved = match id {
+                None => create_product_in(cx, &draft)?,
+                Some(id) => update_product_in(cx, id, &draft)?,
             };
-            cx.prepare_cached(
-                &format!(
-                    "UPDATE products SET category_id = ?2, name = ?3, description = ?4, price = ?5,
-                        stock = {stock_sql}, low_stock_warning = ?6, low_stock_critical = ?7, active = ?8,
-                        barcode = ?9, updated_at = ?10, featured = ?11, tags = ?12
-                     WHERE id = ?1"
-                ),
-            )?.execute(
-                params![
-                    id, draft.category_id, clean.name, clean.description, clean.price.0,
-                    draft.low_stock_warning, draft.low_stock_critical, draft.active, clean.barcode, Stamp(cx.now),
-                    draft.featured, clean.tags
-                ],
-            )?;
-            if before.price != clean.price {
-                audit::record(cx, "price_changed", serde_json::json!({
-                    "product": id, "name": clean.name, "from": before.price, "to": clean.price
-                }))?;
+            match &groups {
+                Some(groups) => set_modifier_groups_in(cx, saved.id, groups),
+                None => Ok(saved),
             }
-            report_product(cx, id)
         })
     }
 

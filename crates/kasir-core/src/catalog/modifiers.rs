@@ -60,6 +60,7 @@ pub struct ModifierOptionDraft {
     #[serde(default)]
     pub id: Option<ModifierOptionId>,
     pub name: String,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub price_delta: i64,
 }
 

@@ -189,6 +189,19 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     .map(drop)
             },
         ),
+        ("save_product", Permission::ManageCatalog, |k, a, f| {
+            k.catalog()
+                .save_product(
+                    a,
+                    Some(f.product),
+                    ProductDraft {
+                        track_stock: true,
+                        ..draft(f)
+                    },
+                    Some(vec![]),
+                )
+                .map(drop)
+        }),
         ("move_products", Permission::ManageCatalog, |k, a, f| {
             k.catalog()
                 .move_products(a, &[f.product], f.category)

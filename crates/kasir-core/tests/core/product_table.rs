@@ -726,3 +726,88 @@ fn the_table_sees_every_write_at_once() {
         .unwrap();
     assert_eq!(names(&by_name)[0].0, "Teh");
 }
+
+/// The product form's save: the product and its modifier groups in one transaction; a bad
+/// group leaves no product behind, and an edit keeps the groups' ids.
+#[test]
+fn a_product_and_its_modifiers_are_saved_together() {
+    use kasir_core::catalog::{ModifierGroupDraft, ModifierOptionDraft};
+    let s = shop();
+    let a = s.manager.clone();
+    let size = |min, max| ModifierGroupDraft {
+        id: None,
+        name: "Ukuran".into(),
+        min_choices: min,
+        max_choices: max,
+        options: vec![
+            ModifierOptionDraft {
+                id: None,
+                name: "Regular".into(),
+                price_delta: 0,
+            },
+            ModifierOptionDraft {
+                id: None,
+                name: "Large".into(),
+                price_delta: 5_000,
+            },
+        ],
+    };
+    refused(
+        &s.kasir,
+        |k| {
+            k.catalog().save_product(
+                &a,
+                None,
+                draft(s.category, "Es Kopi", 20_000),
+                Some(vec![size(2, 1)]),
+            )
+        },
+        |e| matches!(e, Error::Invalid { .. }),
+    );
+    let made = s
+        .kasir
+        .catalog()
+        .save_product(
+            &a,
+            None,
+            draft(s.category, "Es Kopi", 20_000),
+            Some(vec![size(1, 1)]),
+        )
+        .unwrap();
+    assert_eq!(made.modifier_groups.len(), 1);
+    let group = &made.modifier_groups[0];
+    let mut edit = size(0, 1);
+    edit.id = Some(group.id);
+    edit.options[1].id = Some(group.options[1].id);
+    edit.options[1].price_delta = 6_000;
+    edit.options.remove(0);
+    let saved = s
+        .kasir
+        .catalog()
+        .save_product(
+            &a,
+            Some(made.id),
+            draft(s.category, "Es Kopi Susu", 21_000),
+            Some(vec![edit]),
+        )
+        .unwrap();
+    assert_eq!(saved.name, "Es Kopi Susu");
+    assert_eq!(
+        saved.modifier_groups[0].id, group.id,
+        "the group keeps its id"
+    );
+    assert_eq!(saved.modifier_groups[0].options.len(), 1);
+    assert_eq!(saved.modifier_groups[0].options[0].id, group.options[1].id);
+    // Without groups, an edit leaves them as they are.
+    let renamed = s
+        .kasir
+        .catalog()
+        .save_product(
+            &a,
+            Some(made.id),
+            draft(s.category, "Es Kopi", 21_000),
+            None,
+        )
+        .unwrap();
+    assert_eq!(renamed.modifier_groups, saved.modifier_groups);
+}
