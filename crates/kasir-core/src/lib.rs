@@ -35,6 +35,6 @@ pub mod sync;
 pub use crate::access::{Actor, Permission, Role};
 pub use crate::kernel::clock::{Clock, FixedClock, SystemClock};
 pub use crate::kernel::db;
-pub use crate::kernel::error::{Entity, Error, Field, Result, Rule};
+pub use crate::kernel::error::{Entity, Error, Expected, Field, Result, Rule};
 pub use crate::kernel::{DB_FILE, Kasir};
 pub use crate::money::Money;

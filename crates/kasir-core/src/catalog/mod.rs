@@ -8,6 +8,7 @@ pub mod images;
 mod modifiers;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 pub(crate) use self::modifiers::set_modifier_groups_in;
+mod csv;
 mod query;
 mod stock;
 mod table;
@@ -16,6 +17,9 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+pub use self::csv::{
+    CSV_COLUMNS, ImportReport, MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_PROBLEMS, RowProblem, separator_for,
+};
 pub use self::modifiers::{
     ChosenModifier, ModifierGroup, ModifierGroupDraft, ModifierGroupId, ModifierOption,
     ModifierOptionDraft, ModifierOptionId,

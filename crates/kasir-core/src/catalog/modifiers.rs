@@ -195,7 +195,7 @@ impl Catalog<'_> {
 /// A group's cleaned name and its options' cleaned names and price deltas.
 type CleanGroup = (String, Vec<(String, i64)>);
 
-fn check_groups(groups: &[ModifierGroupDraft]) -> Result<Vec<CleanGroup>> {
+pub(super) fn check_groups(groups: &[ModifierGroupDraft]) -> Result<Vec<CleanGroup>> {
     if groups.len() > 20 {
         return Err(Error::invalid(
             Field::ModifierGroups,

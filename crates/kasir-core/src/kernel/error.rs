@@ -120,15 +120,19 @@ impl Error {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Field {
+    Active,
     AdminName,
     Amount,
     Barcode,
     CashRounding,
+    Category,
     Count,
     Currency,
     Delta,
     Description,
     Discount,
+    Featured,
+    File,
     Id,
     Ids,
     Image,
@@ -171,6 +175,7 @@ pub enum Field {
     TerminalCode,
     Ticket,
     TimeZone,
+    TrackStock,
 }
 
 /// What was not found.
@@ -275,6 +280,32 @@ pub enum Rule {
     ImageUnreadable,
     /// More than `max_megapixels` megapixels.
     TooManyPixels { max_megapixels: u32 },
+    /// A cell that cannot be read as what its column holds.
+    Unreadable { expected: Expected },
+    /// A CSV file's header lacks columns Kasir needs, or has ones it does not know.
+    CsvColumns {
+        missing: Vec<String>,
+        unknown: Vec<String>,
+    },
+    /// A CSV file that cannot be read at `line` (broken quoting, a row of another width).
+    CsvSyntax { line: u32 },
+}
+
+/// What a cell should have held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Expected {
+    /// An amount such as 25000 or 2.50, without grouping.
+    Amount,
+    /// A whole number.
+    WholeNumber,
+    /// yes/no (also ya/tidak, true/false, 1/0).
+    YesNo,
+    /// `Group[min-max]: option=price, option=price | Group…`.
+    Modifiers,
+    /// A product id from an export.
+    Id,
 }
 
 /// English wording, for logs and tests; the UI words each rule itself.
@@ -326,6 +357,12 @@ impl fmt::Display for Rule {
             Rule::FileTooLarge { max_mb } => write!(f, "the file is larger than {max_mb} MB"),
             Rule::ImageFormat => write!(f, "not a PNG, JPEG or WebP picture"),
             Rule::ImageUnreadable => write!(f, "the picture cannot be read"),
+            Rule::Unreadable { expected } => write!(f, "cannot be read as {expected:?}"),
+            Rule::CsvColumns { missing, unknown } => write!(
+                f,
+                "missing columns {missing:?}, unknown columns {unknown:?}"
+            ),
+            Rule::CsvSyntax { line } => write!(f, "cannot be read at line {line}"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 /// The layer of a top-level module, or of a name the crate root re-exports.
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
-        "kernel" | "Kasir" | "Error" | "Result" | "Field" | "Rule" | "Entity" | "db"
-        | "DB_FILE" | "Clock" | "FixedClock" | "SystemClock" => 0,
+        "kernel" | "Kasir" | "Error" | "Result" | "Field" | "Rule" | "Entity" | "Expected"
+        | "db" | "DB_FILE" | "Clock" | "FixedClock" | "SystemClock" => 0,
         "money" | "Money" => 1,
         "access" | "Actor" | "Role" | "Permission" => 2,
         "audit" | "outbox" | "notices" => 3,

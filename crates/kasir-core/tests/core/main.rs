@@ -9,6 +9,7 @@ mod concurrency;
 mod crash;
 mod images;
 mod layering;
+mod menu_csv;
 mod outbox;
 mod permissions;
 mod product_table;

@@ -202,6 +202,19 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 )
                 .map(drop)
         }),
+        ("export_csv", Permission::ManageCatalog, |k, a, _| {
+            k.catalog().export_csv(a).map(drop)
+        }),
+        ("preview_import", Permission::ManageCatalog, |k, a, _| {
+            k.catalog()
+                .preview_import(a, b"category,name,price\nKopi,Es Kopi,1000\n")
+                .map(drop)
+        }),
+        ("import_csv", Permission::ManageCatalog, |k, a, _| {
+            k.catalog()
+                .import_csv(a, b"category,name,price\nKopi,Es Kopi,1000\n", &|_, _| {})
+                .map(drop)
+        }),
         ("move_products", Permission::ManageCatalog, |k, a, f| {
             k.catalog()
                 .move_products(a, &[f.product], f.category)

@@ -1,0 +1,418 @@
+//! The menu as CSV: export, preview, import; a round trip changes nothing, bad rows are listed
+//! by line and left out, a bad file changes nothing.
+
+use kasir_core::catalog::{
+    ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductTableQuery,
+};
+use kasir_core::{Error, Expected, Field, Rule};
+
+use crate::helpers::{Shop, count, draft, fingerprint, refused, shop};
+
+fn no_progress(_: u32, _: u32) {}
+
+/// A small menu with the awkward cases: a formula-like name, a counted product, modifiers
+/// with a negative option, tags, a barcode.
+fn menu(s: &Shop) {
+    let a = s.admin.clone();
+    let c = s.kasir.catalog();
+    c.save_product(
+        &a,
+        None,
+        ProductDraft {
+            barcode: Some("899001".into()),
+            tags: vec!["signature".into(), "dingin".into()],
+            featured: true,
+            ..draft(s.category, "Kopi Susu; Gula \"Aren\"", 25_000)
+        },
+        Some(vec![ModifierGroupDraft {
+            id: None,
+            name: "Ukuran".into(),
+            min_choices: 1,
+            max_choices: 1,
+            options: vec![
+                ModifierOptionDraft {
+                    id: None,
+                    name: "Regular".into(),
+                    price_delta: 0,
+                },
+                ModifierOptionDraft {
+                    id: None,
+                    name: "Kecil, tanpa es".into(),
+                    price_delta: -2_000,
+                },
+            ],
+        }]),
+    )
+    .unwrap();
+    c.create_product(
+        &a,
+        ProductDraft {
+            track_stock: true,
+            initial_stock: 12,
+            low_stock_warning: Some(5),
+            low_stock_critical: Some(2),
+            description: "=cmd|' /C calc'!A0".into(),
+            ..draft(s.category, "=1+1 Croissant", 22_000)
+        },
+    )
+    .unwrap();
+    c.create_product(
+        &a,
+        ProductDraft {
+            active: false,
+            ..draft(s.category, "Teh Tarik", 18_000)
+        },
+    )
+    .unwrap();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn exporting_and_importing_the_same_file_changes_nothing() {
+    let s = shop();
+    menu(&s);
+    let m = s.manager.clone();
+    let file = s.kasir.catalog().export_csv(&m).unwrap();
+    assert!(
+        file.starts_with(b"\xEF\xBB\xBF"),
+        "a BOM, so spreadsheets read UTF-8"
+    );
+    let body = text(&file[3..]);
+    let header = body.lines().next().unwrap();
+    assert!(
+        header.starts_with("id;category;name;"),
+        "Indonesian shop: `;` ({header})"
+    );
+    // No cell starts a formula; the escaped ones come back whole.
+    for line in body.lines() {
+        for cell in line.split(';') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "{line}");
+        }
+    }
+    assert!(body.contains("'=1+1 Croissant"));
+    let before = fingerprint(&s.kasir);
+    let preview = s.kasir.catalog().preview_import(&m, &file).unwrap();
+    assert_eq!(
+        (
+            preview.rows,
+            preview.created,
+            preview.updated,
+            preview.unchanged
+        ),
+        (3, 0, 0, 3)
+    );
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, &file, &no_progress)
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 0, 3)
+    );
+    assert_eq!(
+        before,
+        fingerprint(&s.kasir),
+        "a round trip changed the database"
+    );
+    // The same file as an English spreadsheet would save it (`,`) reads alike.
+    let comma = text(&file[3..]).replace(';', "\u{1}");
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(1)
+        .has_headers(false)
+        .from_reader(comma.as_bytes());
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let fields: Vec<String> = rec.iter().map(|f| f.replace('\u{1}', ";")).collect();
+        w.write_record(&fields).unwrap();
+    }
+    let english = w.into_inner().unwrap();
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, &english, &no_progress)
+        .unwrap();
+    assert_eq!(report.unchanged, 3, "{report:?}");
+    assert_eq!(before, fingerprint(&s.kasir));
+}
+
+#[test]
+fn an_import_creates_updates_counts_and_makes_categories() {
+    let s = shop();
+    menu(&s);
+    let m = s.manager.clone();
+    let file = text(&s.kasir.catalog().export_csv(&m).unwrap()[3..]);
+    // Change the counted product's stock and price, add a product in a new category by
+    // barcode only, with modifiers.
+    let mut lines: Vec<String> = file.lines().map(str::to_string).collect();
+    let i = lines.iter().position(|l| l.contains("Croissant")).unwrap();
+    lines[i] = lines[i]
+        .replace(";22000;", ";23000;")
+        .replace(";yes;12;5;2;", ";yes;9;5;2;");
+    lines.push(
+        ";Roti;Roti Bakar;;15000;899777;yes;no;yes;20;;;baru;Selai[1-1]: Cokelat=0, Keju=3000"
+            .into(),
+    );
+    let edited = lines.join("\n");
+    let preview = s
+        .kasir
+        .catalog()
+        .preview_import(&m, edited.as_bytes())
+        .unwrap();
+    assert_eq!(
+        (preview.created, preview.updated, preview.unchanged),
+        (1, 1, 2)
+    );
+    assert_eq!(preview.new_categories, ["Roti"]);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, edited.as_bytes(), &|done, total| {
+            seen.lock().unwrap().push((done, total))
+        })
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (1, 1, 2)
+    );
+    assert_eq!(seen.lock().unwrap().last(), Some(&(4, 4)));
+    let find = |text: &str| {
+        let id = s
+            .kasir
+            .catalog()
+            .product_table(
+                &m,
+                &ProductTableQuery {
+                    text: text.into(),
+                    limit: 5,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rows[0]
+            .id;
+        s.kasir.catalog().product(&m, id).unwrap()
+    };
+    let croissant = find("croissant");
+    assert_eq!((croissant.price.0, croissant.stock), (23_000, Some(9)));
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM stock_movements WHERE reason = 'counted' AND delta = -3"
+        ),
+        1,
+        "the new count is a movement in the ledger"
+    );
+    let roti = find("899777");
+    assert_eq!(roti.category_name, "Roti");
+    assert_eq!(roti.stock, Some(20));
+    assert_eq!(roti.tags, ["baru"]);
+    assert_eq!(roti.modifier_groups[0].options[1].price_delta.0, 3_000);
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'menu_imported'"
+        ),
+        1
+    );
+    // Exported again, the file imports as unchanged, modifier ids and all.
+    let again = s.kasir.catalog().export_csv(&m).unwrap();
+    let before = fingerprint(&s.kasir);
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, &again, &no_progress)
+        .unwrap();
+    assert_eq!(report.unchanged, 4);
+    assert_eq!(before, fingerprint(&s.kasir));
+}
+
+#[test]
+fn a_preview_lists_every_bad_row_by_line_and_changes_nothing() {
+    let s = shop();
+    let m = s.manager.clone();
+    let file = "category,name,price,stock,active,modifiers,barcode\n\
+                Kopi,Es Kopi,20000,,yes,,\n\
+                Kopi,Negative,-5,,yes,,\n\
+                Kopi,,1000,,yes,,\n\
+                Kopi,Grouped,25.000,,yes,,\n\
+                Kopi,Odd flag,1000,,maybe,,\n\
+                Kopi,Bad groups,1000,,yes,Size[2-1]: A=0,\n\
+                Kopi,Bad modifiers,1000,,yes,Size,\n\
+                Kopi,Huge stock,1000,99999999999,yes,,\n\
+                Kopi,Code,1000,,yes,,111\n\
+                Kopi,Code again,1000,,yes,,111\n";
+    let before = fingerprint(&s.kasir);
+    let report = s
+        .kasir
+        .catalog()
+        .preview_import(&m, file.as_bytes())
+        .unwrap();
+    let got: Vec<(u32, Field)> = report.problems.iter().map(|p| (p.line, p.field)).collect();
+    assert_eq!(
+        got,
+        [
+            (3, Field::Price),
+            (4, Field::Name),
+            (5, Field::Price),
+            (6, Field::Active),
+            (7, Field::MaxChoices),
+            (8, Field::Modifiers),
+            (9, Field::InitialStock),
+            (11, Field::Barcode),
+        ],
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(
+        report.problems[0].rule,
+        Rule::Unreadable {
+            expected: Expected::Amount
+        }
+    );
+    assert_eq!(
+        (report.rows, report.created, report.problem_rows),
+        (10, 2, 8)
+    );
+    assert_eq!(before, fingerprint(&s.kasir), "a preview writes nothing");
+    // Applying writes the good rows only.
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, file.as_bytes(), &no_progress)
+        .unwrap();
+    assert_eq!((report.created, report.problem_rows), (2, 8));
+}
+
+#[test]
+fn a_bad_file_is_refused_whole() {
+    let s = shop();
+    let m = s.manager.clone();
+    let cases: Vec<(&str, Vec<u8>, Box<dyn Fn(&Error) -> bool>)> = vec![
+        (
+            "empty",
+            vec![],
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        rule: Rule::FileEmpty,
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            "wrong columns",
+            b"nama,harga\nKopi,1000\n".to_vec(),
+            Box::new(|e| {
+                matches!(e, Error::Invalid { field: Field::File, rule: Rule::CsvColumns { missing, unknown } }
+                    if missing.len() == 3 && unknown == &["nama", "harga"])
+            }),
+        ),
+        (
+            "broken quoting",
+            b"category,name,price\nKopi,\"Es Kopi,1000\nKopi,Teh,2000\n".to_vec(),
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        rule: Rule::CsvSyntax { .. },
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            "a row of another width",
+            b"category,name,price\nKopi,Es Kopi,1000,extra\n".to_vec(),
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        rule: Rule::CsvSyntax { line: 2 },
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            "not text",
+            vec![0xff, 0xfe, 0x00, 0x01, 0x80, 0x81],
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::File,
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            "too large",
+            vec![b'a'; kasir_core::catalog::MAX_CSV_BYTES + 1],
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        rule: Rule::FileTooLarge { .. },
+                        ..
+                    }
+                )
+            }),
+        ),
+    ];
+    for (what, bytes, check) in cases {
+        println!("case: {what}");
+        refused(
+            &s.kasir,
+            |k| k.catalog().import_csv(&m, &bytes, &no_progress),
+            |e| check(e),
+        );
+        refused(
+            &s.kasir,
+            |k| k.catalog().preview_import(&m, &bytes),
+            |e| check(e),
+        );
+    }
+    refused(
+        &s.kasir,
+        |k| k.catalog().export_csv(&s.cashier),
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    refused(
+        &s.kasir,
+        |k| {
+            k.catalog()
+                .import_csv(&s.cashier, b"category,name,price\nKopi,A,1\n", &no_progress)
+        },
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+}
+
+#[test]
+fn a_byte_order_mark_and_a_semicolon_file_import() {
+    let s = shop();
+    let m = s.manager.clone();
+    let file = "\u{feff}category;name;price;stock\nKopi;Es Kopi;20000;5\nKue;Bolu;15000;\n";
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, file.as_bytes(), &no_progress)
+        .unwrap();
+    assert_eq!(
+        (report.created, report.problem_rows),
+        (2, 0),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(report.new_categories, ["Kue"]);
+}
