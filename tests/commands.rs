@@ -467,6 +467,60 @@ fn stock_commands() {
     );
 }
 
+/// The menu as CSV through the commands: export writes a file with a BOM and `;` (the demo
+/// shop is Indonesian); a preview of a file with two bad rows lists them and changes
+/// nothing; importing the export back changes nothing; a cashier is refused.
+#[test]
+fn menu_csv_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    assert_eq!(h.err("export_menu_csv", json!({}))["kind"], "forbidden");
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    let path = h.ok("export_menu_csv", json!({}));
+    let bytes = std::fs::read(path.as_str().unwrap()).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("id;category;name;"), "{}", &text[..60]);
+    let products = text.lines().count() - 1;
+    let report = h.ok("import_menu_csv", json!({"text": text}));
+    assert_eq!(report["unchanged"], products);
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let bad = "category;name;price\nKopi;Es Baru;20000\nKopi;;1000\nKopi;Mahal;abc\n";
+    let preview = h.ok("preview_menu_import", json!({"text": bad}));
+    let lines: Vec<u64> = preview["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4]);
+    assert_eq!(
+        preview["problems"][1]["rule"],
+        json!({"rule": "unreadable", "expected": "amount"})
+    );
+    assert_eq!(preview["created"], 1);
+    assert_eq!(
+        h.ok(
+            "product_table",
+            json!({"query": {"text": "es baru", "limit": 5, "offset": 0}})
+        )["total"],
+        0,
+        "a preview writes nothing"
+    );
+    let wrong = h.err(
+        "preview_menu_import",
+        json!({"text": "nama;harga\nKopi;1\n"}),
+    );
+    assert_eq!(
+        (wrong["kind"].as_str(), wrong["data"]["field"].as_str()),
+        (Some("invalid"), Some("file"))
+    );
+}
+
 /// Settings are an admin's: a manager is refused; an admin's bad field comes back named and
 /// changes nothing; a good change is read back by app_status.
 #[test]

@@ -44,6 +44,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         save_product,
         set_products_active,
         move_products,
+        export_menu_csv,
+        preview_menu_import,
+        import_menu_csv,
         adjust_stock,
         count_stock,
         stock_history,
@@ -184,6 +187,14 @@ pub fn run() {
                 state.load_demo_if_new()?;
             }
             state.start_sync();
+            if let Ok(downloads) = app.path().download_dir() {
+                state.set_export_dir(downloads);
+            }
+            let handle = app.handle().clone();
+            state.set_emitter(std::sync::Arc::new(move |event, payload| {
+                use tauri::Emitter;
+                let _ = handle.emit(event, payload);
+            }));
             app.manage(state);
             tracing::info!(
                 ms = ms_since_start(),

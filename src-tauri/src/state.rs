@@ -17,8 +17,16 @@ pub struct AppState {
     sync_wake: Arc<tokio::sync::Notify>,
     session: Mutex<Option<Actor>>,
     data_dir: PathBuf,
+    /// Where exports are saved: the Downloads folder in the app, `exports/` in the data folder
+    /// until told.
+    export_dir: Mutex<PathBuf>,
+    /// Sends an event to the UI (set by the app; tests without a window have none).
+    emitter: Mutex<Option<Emitter>>,
     _checkpointer: Checkpointer,
 }
+
+/// Sends a named event with a JSON payload to the UI.
+pub type Emitter = Arc<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 
 /// Tauri manages this; commands clone the `Arc` into blocking tasks.
 pub type Shared = Arc<AppState>;
@@ -37,6 +45,8 @@ impl AppState {
             sync_wake: Arc::new(tokio::sync::Notify::new()),
             session: Mutex::new(None),
             data_dir: data_dir.to_path_buf(),
+            export_dir: Mutex::new(data_dir.join("exports")),
+            emitter: Mutex::new(None),
             _checkpointer: checkpointer,
         }))
     }
@@ -52,6 +62,25 @@ impl AppState {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    pub fn export_dir(&self) -> PathBuf {
+        lock(&self.export_dir).clone()
+    }
+
+    pub fn set_export_dir(&self, dir: PathBuf) {
+        *lock(&self.export_dir) = dir;
+    }
+
+    pub fn set_emitter(&self, emitter: Emitter) {
+        *lock(&self.emitter) = Some(emitter);
+    }
+
+    /// Sends `event` to the UI, if there is one.
+    pub fn emit(&self, event: &str, payload: serde_json::Value) {
+        if let Some(emit) = lock(&self.emitter).clone() {
+            emit(event, payload);
+        }
     }
 
     pub fn kasir(&self) -> &Kasir {

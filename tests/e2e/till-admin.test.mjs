@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -232,6 +232,58 @@ describe("admin mode, in the real app", () => {
     await shot("admin-stock-alerts");
     await (await alert.find('[data-testid="alert-resolve"]')).click();
     await s.gone('[data-testid="alert-row"][data-name="Es Kopi Pandan"]');
+  });
+
+  it("exports the menu, previews a CSV with two bad rows without writing, and imports the fixed file", async () => {
+    await (await s.byTestId("admin-nav-file")).click();
+    await (await s.byTestId("export-csv")).click();
+    const toast = await s.byTestId("info-toast", "", { timeout: 10_000 });
+    const saved = (await toast.text()).replace(/^.*?(\/\S+\.csv).*$/s, "$1");
+    const exported = readFileSync(saved);
+    assert.deepEqual([...exported.subarray(0, 3)], [0xef, 0xbb, 0xbf], "a BOM");
+    assert.match(exported.toString("utf8"), /Es Kopi Pandan/);
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    const choose = (text) =>
+      s.script(
+        `const input = document.querySelector('[data-testid="import-file"]');
+         const dt = new DataTransfer();
+         dt.items.add(new File([arguments[0]], "menu-baru.csv", { type: "text/csv" }));
+         input.files = dt.files;
+         input.dispatchEvent(new Event("change", { bubbles: true }));`,
+        [text],
+      );
+    const bad = "category;name;price;stock\nMusiman;Es Teler;22000;15\nMusiman;;18000;\nMusiman;Es Campur;25.000;\n";
+    await choose(bad);
+    await s.byTestId("import-preview", "", { timeout: 10_000 });
+    const lines = await s.script(
+      'return [...document.querySelectorAll(\'[data-testid="import-problem"]\')].map((r) => r.dataset.line).join(",")',
+    );
+    assert.equal(lines, "3,4");
+    await shot("admin-import-preview");
+    // Nothing was written: the new category is not on the till's admin list yet.
+    await (await s.byTestId("import-again")).click();
+    await (await s.byTestId("admin-nav-products")).click();
+    const search = await s.byTestId("product-search");
+    await search.type("es teler");
+    await waitFor(async () => /0 (dari|of) 0|0–0/.test(await (await s.byTestId("product-range")).text()), 10_000, "a preview wrote something");
+    await (await s.byTestId("admin-nav-file")).click();
+    await choose("category;name;price;stock\nMusiman;Es Teler;22000;15\nMusiman;Es Cendol;18000;\nMusiman;Es Campur;25000;\n");
+    await s.byTestId("import-preview", "", { timeout: 10_000 });
+    await (await s.byTestId("import-apply")).click();
+    const result = await s.byTestId("import-result", "", { timeout: 15_000 });
+    assert.match(await result.text(), /3/);
+    await (await s.byTestId("admin-nav-products")).click();
+    const again = await s.byTestId("product-search");
+    await again.type("es teler");
+    await waitFor(
+      async () =>
+        (await s.script(
+          'return [...document.querySelectorAll(\'[data-testid="product-name"]\')].map((n) => n.textContent).join("|")',
+        )) === "Es Teler",
+      10_000,
+      "the imported product is not in the table",
+    );
   });
 
   it("lets an admin change the receipt's footer, and keeps it", async () => {

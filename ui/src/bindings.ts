@@ -57,6 +57,18 @@ export const commands = {
 	setProductsActive: (ids: string[], active: boolean) => typedError<number, CommandError>(__TAURI_INVOKE("set_products_active", { ids, active })),
 	/**  Moves the chosen products to one category together; returns how many changed. */
 	moveProducts: (ids: string[], category: string) => typedError<number, CommandError>(__TAURI_INVOKE("move_products", { ids, category })),
+	/**
+	 *  The menu as CSV, saved into the Downloads folder (made if missing) as
+	 *  `kasir-menu-<date>.csv`; returns where it went.
+	 */
+	exportMenuCsv: () => typedError<string, CommandError>(__TAURI_INVOKE("export_menu_csv")),
+	/**  What importing this CSV text would do, row by row; changes nothing. */
+	previewMenuImport: (text: string) => typedError<ImportReport, CommandError>(__TAURI_INVOKE("preview_menu_import", { text })),
+	/**
+	 *  Imports the CSV text's good rows in one transaction; `import-progress` events
+	 *  (`{done, total}`) tell the screen how far it is.
+	 */
+	importMenuCsv: (text: string) => typedError<ImportReport, CommandError>(__TAURI_INVOKE("import_menu_csv", { text })),
 	/**  Changes a counted product's stock by hand, with a reason and a note. */
 	adjustStock: (id: string, delta: number, reason: StockReason, note: string) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("adjust_stock", { id, delta, reason, note })),
 	/**  A stock count: the counted quantity of many products, written in one transaction. */
@@ -326,11 +338,38 @@ export type Entity = "category" | "order" | "product" |
 /**  No product carries the scanned barcode. */
 "barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line";
 
+/**  What a cell should have held. */
+export type Expected = 
+/**  An amount such as 25000 or 2.50, without grouping. */
+"amount" | 
+/**  A whole number. */
+"whole_number" | 
+/**  yes/no (also ya/tidak, true/false, 1/0). */
+"yes_no" | 
+/**  `Group[min-max]: option=price, option=price | Group…`. */
+"modifiers" | 
+/**  A product id from an export. */
+"id";
+
 /**
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "admin_name" | "amount" | "barcode" | "cash_rounding" | "count" | "currency" | "delta" | "description" | "discount" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_rate" | "terminal_code" | "ticket" | "time_zone";
+export type Field = "active" | "admin_name" | "amount" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "track_stock";
+
+/**  What an import would do (a preview) or did. */
+export type ImportReport = {
+	/**  Rows read, header not counted. */
+	rows: number,
+	created: number,
+	updated: number,
+	unchanged: number,
+	/**  Categories that did not exist and are (or would be) made. */
+	new_categories: string[],
+	/**  Rows left out, with why; at most [`MAX_PROBLEMS`] are listed (`problem_rows` counts all). */
+	problems: RowProblem[],
+	problem_rows: number,
+};
 
 /**  One movement of a product's ledger, with the count it left. */
 export type LedgerEntry = LedgerEntry_Serialize | LedgerEntry_Deserialize;
@@ -1044,6 +1083,16 @@ export type Receipt_Serialize = {
 export type Role = "cashier" | "manager" | "admin";
 
 /**
+ *  One problem with one row: its line in the file (the header is line 1), the column, and
+ *  the rule it broke. The row is left out; the others still import.
+ */
+export type RowProblem = {
+	line: number,
+	field: Field,
+	rule: Rule,
+};
+
+/**
  *  The rule an input broke, with the numbers a message needs. Amounts are in the shop
  *  currency's minor unit, for the front end to format; percentages are basis points.
  */
@@ -1117,7 +1166,13 @@ export type Rule =
 /**  The picture cannot be decoded. */
 { rule: "image_unreadable" } | 
 /**  More than `max_megapixels` megapixels. */
-{ rule: "too_many_pixels"; max_megapixels: number };
+{ rule: "too_many_pixels"; max_megapixels: number } | 
+/**  A cell that cannot be read as what its column holds. */
+{ rule: "unreadable"; expected: Expected } | 
+/**  A CSV file's header lacks columns Kasir needs, or has ones it does not know. */
+{ rule: "csv_columns"; missing: string[]; unknown: string[] } | 
+/**  A CSV file that cannot be read at `line` (broken quoting, a row of another width). */
+{ rule: "csv_syntax"; line: number };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {

@@ -22,6 +22,7 @@ import { fail, routeIpc } from "./ipc";
 const USD_MONEY: MoneyFormat = { symbol: "$", spaced: false, group_separator: ",", decimal_separator: ".", minor_unit: 2 };
 
 const fields = {
+  active: true, category: true, featured: true, file: true, track_stock: true,
   admin_name: true, amount: true, barcode: true, cash_rounding: true, count: true, currency: true, delta: true,
   description: true, discount: true, id: true, ids: true, image: true, initial_stock: true, label: true, limit: true,
   locale: true, low_stock_critical: true, low_stock_warning: true, max_choices: true, method: true, minor_unit: true,
@@ -86,6 +87,15 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   image_format: [{ rule: "image_format" }],
   image_unreadable: [{ rule: "image_unreadable" }],
   too_many_pixels: [{ rule: "too_many_pixels", max_megapixels: 40 }],
+  unreadable: [
+    { rule: "unreadable", expected: "amount" },
+    { rule: "unreadable", expected: "whole_number" },
+    { rule: "unreadable", expected: "yes_no" },
+    { rule: "unreadable", expected: "modifiers" },
+    { rule: "unreadable", expected: "id" },
+  ],
+  csv_columns: [{ rule: "csv_columns", missing: ["price"], unknown: ["harga"] }],
+  csv_syntax: [{ rule: "csv_syntax", line: 7 }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

@@ -1,8 +1,8 @@
 //! The menu as the till reads it, and as a manager keeps it (admin mode).
 
 use kasir_core::catalog::{
-    Category, CategoryDraft, CategoryId, ModifierGroupDraft, Product, ProductCard, ProductDraft,
-    ProductId, ProductPage, ProductQuery, ProductTableQuery,
+    Category, CategoryDraft, CategoryId, ImportReport, ModifierGroupDraft, Product, ProductCard,
+    ProductDraft, ProductId, ProductPage, ProductQuery, ProductTableQuery,
 };
 use tauri::State;
 
@@ -164,6 +164,54 @@ pub async fn move_products(
         k.catalog()
             .move_products(a, &ids, category)
             .map(|n| n as u32)
+    })
+    .await
+}
+
+/// The menu as CSV, saved into the Downloads folder (made if missing) as
+/// `kasir-menu-<date>.csv`; returns where it went.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_menu_csv(state: State<'_, Shared>) -> CmdResult<String> {
+    let folder = state.export_dir();
+    run(&state, move |k, a| {
+        let bytes = k.catalog().export_csv(a)?;
+        let date = k.settings().today()?;
+        std::fs::create_dir_all(&folder)?;
+        let path = folder.join(format!("kasir-menu-{date}.csv"));
+        std::fs::write(&path, bytes)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+/// What importing this CSV text would do, row by row; changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_menu_import(
+    state: State<'_, Shared>,
+    text: String,
+) -> CmdResult<ImportReport> {
+    run(&state, move |k, a| {
+        k.catalog().preview_import(a, text.as_bytes())
+    })
+    .await
+}
+
+/// Imports the CSV text's good rows in one transaction; `import-progress` events
+/// (`{done, total}`) tell the screen how far it is.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_menu_csv(state: State<'_, Shared>, text: String) -> CmdResult<ImportReport> {
+    let app = state.inner().clone();
+    run(&state, move |k, a| {
+        let progress = |done: u32, total: u32| {
+            app.emit(
+                "import-progress",
+                serde_json::json!({ "done": done, "total": total }),
+            );
+        };
+        k.catalog().import_csv(a, text.as_bytes(), &progress)
     })
     .await
 }

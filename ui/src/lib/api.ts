@@ -172,6 +172,12 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
       return tr("rule.file_too_large", { max: count(lang, rule.max_mb) });
     case "too_many_pixels":
       return tr("rule.too_many_pixels", { max: count(lang, rule.max_megapixels) });
+    case "unreadable":
+      return tr(`rule.unreadable.${rule.expected}`);
+    case "csv_columns":
+      return tr("rule.csv_columns", { missing: rule.missing.join(", ") || "—", unknown: rule.unknown.join(", ") || "—" });
+    case "csv_syntax":
+      return tr("rule.csv_syntax", { line: count(lang, rule.line) });
     default: {
       const unworded: never = rule;
       return tr("err.unknown", { message: JSON.stringify(unworded) });

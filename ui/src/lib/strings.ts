@@ -95,6 +95,13 @@ export const en = {
   "rule.image_format": "not a PNG, JPEG or WebP picture",
   "rule.image_unreadable": "the picture cannot be read",
   "rule.too_many_pixels": "the picture has more than {max} megapixels",
+  "rule.unreadable.amount": "is not an amount such as 25000 or 2.50 (no thousands separators)",
+  "rule.unreadable.whole_number": "is not a whole number",
+  "rule.unreadable.yes_no": "is not yes or no",
+  "rule.unreadable.modifiers": "is not written as Group[min-max]: option=price, option=price",
+  "rule.unreadable.id": "is not a product id from an export",
+  "rule.csv_columns": "the file's columns are not the menu's (missing: {missing}; unknown: {unknown}); the first line must name the columns, such as category;name;price",
+  "rule.csv_syntax": "the file cannot be read at line {line} (a quote left open, or a row with more cells than the header)",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -147,6 +154,11 @@ export const en = {
   "field.ticket": "Ticket",
   "field.time_zone": "Time zone",
   "field.tags": "Tags",
+  "field.active": "Active",
+  "field.category": "Category",
+  "field.featured": "Featured",
+  "field.file": "File",
+  "field.track_stock": "Stock counted",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -235,6 +247,13 @@ export const id: Record<keyof typeof en, string> = {
   "rule.image_format": "bukan gambar PNG, JPEG, atau WebP",
   "rule.image_unreadable": "gambar tidak bisa dibaca",
   "rule.too_many_pixels": "gambar lebih dari {max} megapiksel",
+  "rule.unreadable.amount": "bukan jumlah seperti 25000 atau 2,50 (tanpa pemisah ribuan)",
+  "rule.unreadable.whole_number": "bukan bilangan bulat",
+  "rule.unreadable.yes_no": "bukan ya atau tidak",
+  "rule.unreadable.modifiers": "tidak ditulis sebagai Grup[min-maks]: pilihan=harga, pilihan=harga",
+  "rule.unreadable.id": "bukan id produk dari ekspor",
+  "rule.csv_columns": "kolom file bukan kolom menu (kurang: {missing}; tidak dikenal: {unknown}); baris pertama harus menamai kolom, misalnya category;name;price",
+  "rule.csv_syntax": "file tidak bisa dibaca pada baris {line} (tanda kutip tidak ditutup, atau baris dengan sel lebih banyak dari judul)",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",
@@ -287,4 +306,9 @@ export const id: Record<keyof typeof en, string> = {
   "field.ticket": "Tiket",
   "field.time_zone": "Zona waktu",
   "field.tags": "Tag",
+  "field.active": "Aktif",
+  "field.category": "Kategori",
+  "field.featured": "Unggulan",
+  "field.file": "File",
+  "field.track_stock": "Stok dihitung",
 };
