@@ -621,6 +621,173 @@ fn bench_product_table(n: usize) {
     );
 }
 
+/// A sale on the till: one ticket, one line, cash. Returns how long the whole sale took
+/// (opening the ticket, the tap, the checkout: each waits if the writer is busy).
+fn one_sale(k: &Kasir, actor: &Actor, product: kasir_core::catalog::ProductId) -> Duration {
+    let started = Instant::now();
+    let t = k
+        .sales()
+        .open_ticket(actor, OrderType::Takeaway, "")
+        .unwrap();
+    let t = k
+        .sales()
+        .add_to_ticket(
+            actor,
+            t.id,
+            AddLine {
+                product_id: product,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+    k.sales()
+        .checkout(
+            actor,
+            t.id,
+            &[PaymentInput {
+                method: PaymentMethod::Cash,
+                amount: t.totals.total.0,
+                reference: None,
+            }],
+        )
+        .unwrap();
+    started.elapsed()
+}
+
+/// CSV: importing 10,000 new products, exporting 100,000, and sales on the same till while
+/// an import runs.
+fn bench_csv() {
+    // Export of the generated 100,000-product catalog.
+    let (dir, actor) = catalog(100_000);
+    let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
+    let mut exports = Vec::new();
+    let mut file = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        file = k.catalog().export_csv(&actor).unwrap();
+        exports.push(t.elapsed());
+    }
+    let s = Stats::new(exports);
+    report("export 100,000 products to CSV", &s);
+    verdict(
+        s.p50() <= Duration::from_secs(2),
+        format!(
+            "export p50 {} (bar 2 s); {} MB",
+            ms(s.p50()),
+            file.len() >> 20
+        ),
+    );
+
+    // Import of 10,000 new products into a shop, each run a fresh copy of it.
+    let rows: String = (0..10_000)
+        .map(|i| {
+            format!(
+                "Kategori {};Produk Impor {i};Deskripsi {i};{};IMP{i:07};yes;no;{};{};5;2;baru;\n",
+                i % 25,
+                5_000 + (i % 300) * 100,
+                if i % 3 == 0 { "yes" } else { "no" },
+                if i % 3 == 0 {
+                    (i % 40).to_string()
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect();
+    let csv = format!(
+        "category;name;description;price;barcode;active;featured;track_stock;stock;low_stock_warning;low_stock_critical;tags;modifiers\n{rows}"
+    );
+    let mut imports = Vec::new();
+    for _ in 0..3 {
+        let shop = tempfile::tempdir_in(bench_dir()).unwrap();
+        let k = Kasir::open(shop.path(), Arc::new(SystemClock)).unwrap();
+        let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+        let t = Instant::now();
+        let report = k
+            .catalog()
+            .import_csv(&admin, csv.as_bytes(), &|_, _| {})
+            .unwrap();
+        imports.push(t.elapsed());
+        assert_eq!(report.created, 10_000, "{:?}", report.problems.first());
+    }
+    let s = Stats::new(imports);
+    report("import 10,000 new products from CSV", &s);
+    verdict(
+        s.pct(1.0) <= Duration::from_secs(5),
+        format!("import max {} (bar 5 s)", ms(s.pct(1.0))),
+    );
+
+    // Sales on the same till while an import runs (the cashier keeps selling while the
+    // manager imports in the back office).
+    let shop = tempfile::tempdir_in(bench_dir()).unwrap();
+    let k = Arc::new(Kasir::open(shop.path(), Arc::new(SystemClock)).unwrap());
+    let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+    let cat = k
+        .catalog()
+        .create_category(
+            &admin,
+            CategoryDraft {
+                name: "Kopi".into(),
+                sort_order: 0,
+                active: true,
+            },
+        )
+        .unwrap();
+    let product = k
+        .catalog()
+        .create_product(
+            &admin,
+            ProductDraft {
+                category_id: cat.id,
+                name: "Kopi".into(),
+                description: String::new(),
+                price: 20_000,
+                track_stock: false,
+                initial_stock: 0,
+                low_stock_warning: None,
+                low_stock_critical: None,
+                active: true,
+                barcode: None,
+                featured: false,
+                tags: Vec::new(),
+            },
+        )
+        .unwrap()
+        .id;
+    let _checkpointer = k.spawn_checkpointer().unwrap();
+    for _ in 0..50 {
+        one_sale(&k, &admin, product);
+    }
+    let importing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let importer = {
+        let (k, admin, importing) = (k.clone(), admin.clone(), importing.clone());
+        let csv = csv.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            k.catalog()
+                .import_csv(&admin, csv.as_bytes(), &|_, _| {})
+                .unwrap();
+            importing.store(false, std::sync::atomic::Ordering::SeqCst);
+            t.elapsed()
+        })
+    };
+    let mut during = Vec::new();
+    while importing.load(std::sync::atomic::Ordering::SeqCst) {
+        during.push(one_sale(&k, &admin, product));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = importer.join().unwrap();
+    let s = Stats::new(during);
+    report("a whole sale (open, tap, pay) while 10,000 rows import", &s);
+    println!("  (the import took {} beside them)", ms(took));
+    verdict(
+        s.p99() <= Duration::from_millis(50),
+        format!("sale p99 {} during an import (bar 50 ms)", ms(s.p99())),
+    );
+}
+
 fn bench_pin() {
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
     let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
@@ -666,6 +833,9 @@ fn main() {
     }
     if run("table") {
         bench_product_table(100_000);
+    }
+    if run("csv") {
+        bench_csv();
     }
 }
 

@@ -18,7 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use self::csv::{
-    CSV_COLUMNS, ImportReport, MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_PROBLEMS, RowProblem, separator_for,
+    CSV_COLUMNS, IMPORT_CHUNK, ImportReport, MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_PROBLEMS, RowProblem,
+    separator_for,
 };
 pub use self::modifiers::{
     ChosenModifier, ModifierGroup, ModifierGroupDraft, ModifierGroupId, ModifierOption,
