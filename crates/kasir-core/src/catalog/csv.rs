@@ -830,8 +830,8 @@ impl Catalog<'_> {
 }
 
 /// The rows one import transaction writes: about 10 ms of work, so a whole sale (three short
-/// writes, each of which may wait behind one chunk) stays within 50 ms (measured: p99 30 ms
-/// with 200-row chunks it was 93 ms).
+/// writes, each of which may wait behind one chunk) stays within 50 ms (measured p99: 30 ms;
+/// with 200-row chunks, 93 ms).
 pub const IMPORT_CHUNK: usize = 50;
 
 /// Writes one chunk of an import inside the caller's transaction; returns its counts and the

@@ -415,4 +415,49 @@ fn a_byte_order_mark_and_a_semicolon_file_import() {
         report.problems
     );
     assert_eq!(report.new_categories, ["Kue"]);
+    // A hand-made file has no ids or barcodes: its rows are found again by category and
+    // name, so importing it twice doubles nothing.
+    let before = fingerprint(&s.kasir);
+    let again = s
+        .kasir
+        .catalog()
+        .import_csv(&m, file.as_bytes(), &no_progress)
+        .unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 2));
+    assert_eq!(before, fingerprint(&s.kasir));
+}
+
+/// A large file is written in chunks (each its own transaction with its audit entry), so the
+/// till keeps selling; the counts add up across chunks and progress reaches the end.
+#[test]
+fn a_large_import_is_written_in_chunks() {
+    let s = shop();
+    let m = s.manager.clone();
+    let n = kasir_core::catalog::IMPORT_CHUNK * 2 + 7;
+    let mut file = String::from("category,name,price,barcode\n");
+    for i in 0..n {
+        file.push_str(&format!("Kopi,Produk {i},{},B{i:05}\n", 1_000 + i));
+    }
+    file.push_str("Kopi,Bad,x,\n");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = s
+        .kasir
+        .catalog()
+        .import_csv(&m, file.as_bytes(), &|done, total| {
+            seen.lock().unwrap().push((done, total))
+        })
+        .unwrap();
+    assert_eq!((report.created, report.problem_rows), (n as u32, 1));
+    assert_eq!(report.problems[0].line, n as u32 + 2);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(seen.last(), Some(&(n as u32, n as u32)));
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'menu_imported'"
+        ),
+        3
+    );
+    assert_eq!(count(&s.kasir, "SELECT COUNT(*) FROM products"), n as i64);
 }
