@@ -178,6 +178,9 @@ pub(crate) struct StockMove<'a> {
     pub note: &'a str,
 }
 
+/// A product's warning and critical levels.
+type Levels = (Option<i64>, Option<i64>);
+
 /// Writes one stock movement and moves the product's count with it. Refuses to go below zero.
 pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -> Result<()> {
     let StockMove {
@@ -191,12 +194,12 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
     // A read, then an update by row id: cheaper than UPDATE ... RETURNING, which SQLite
     // carries out through a temporary table (a sixth of a checkout's CPU when it was used).
     // The count and levels read here tell whether the movement crosses an alert level.
-    let read: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = conn
+    let read: Option<(i64, Option<i64>, Levels)> = conn
         .prepare_cached(
             "SELECT rid, stock, low_stock_warning, low_stock_critical FROM products WHERE id = ?1",
         )?
         .query_row([product], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, (r.get(2)?, r.get(3)?)))
         })
         .optional()?;
     let rid = read.map(|r| r.0);
@@ -228,7 +231,7 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![product, rid, delta, reason, order, staff, note, Stamp(now)])?;
-    if let Some((_, Some(stock), warning, critical)) = read {
+    if let Some((_, Some(stock), (warning, critical))) = read {
         let before = stock::Before {
             stock,
             warning,

@@ -238,3 +238,6 @@ pub fn refused<T: std::fmt::Debug>(
 pub fn count(kasir: &Kasir, sql: &str) -> i64 {
     kasir.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+/// What a table of refusals expects of each error.
+pub type Check = Box<dyn Fn(&kasir_core::Error) -> bool>;

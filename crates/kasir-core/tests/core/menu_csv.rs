@@ -6,7 +6,7 @@ use kasir_core::catalog::{
 };
 use kasir_core::{Error, Expected, Field, Rule};
 
-use crate::helpers::{Shop, count, draft, fingerprint, refused, shop};
+use crate::helpers::{Check, Shop, count, draft, fingerprint, refused, shop};
 
 fn no_progress(_: u32, _: u32) {}
 
@@ -295,7 +295,7 @@ fn a_preview_lists_every_bad_row_by_line_and_changes_nothing() {
 fn a_bad_file_is_refused_whole() {
     let s = shop();
     let m = s.manager.clone();
-    let cases: Vec<(&str, Vec<u8>, Box<dyn Fn(&Error) -> bool>)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Check)> = vec![
         (
             "empty",
             vec![],

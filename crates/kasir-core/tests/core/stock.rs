@@ -4,7 +4,7 @@
 use kasir_core::catalog::{CountLine, ProductDraft, StockReason};
 use kasir_core::{Entity, Error, Field, Role};
 
-use crate::helpers::{Shop, count, draft, refused, shop};
+use crate::helpers::{Check, Shop, count, draft, refused, shop};
 
 fn levelled(s: &Shop, name: &str, stock: i64) -> kasir_core::catalog::Product {
     s.kasir
@@ -152,7 +152,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
         product_id: a.id,
         counted: 1,
     };
-    let cases: Vec<(&str, Vec<CountLine>, Box<dyn Fn(&Error) -> bool>)> = vec![
+    let cases: Vec<(&str, Vec<CountLine>, Check)> = vec![
         (
             "empty",
             vec![],
