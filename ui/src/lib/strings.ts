@@ -252,8 +252,8 @@ export const id: Record<keyof typeof en, string> = {
   "rule.unreadable.yes_no": "bukan ya atau tidak",
   "rule.unreadable.modifiers": "tidak ditulis sebagai Grup[min-maks]: pilihan=harga, pilihan=harga",
   "rule.unreadable.id": "bukan id produk dari ekspor",
-  "rule.csv_columns": "kolom file bukan kolom menu (kurang: {missing}; tidak dikenal: {unknown}); baris pertama harus menamai kolom, misalnya category;name;price",
-  "rule.csv_syntax": "file tidak bisa dibaca pada baris {line} (tanda kutip tidak ditutup, atau baris dengan sel lebih banyak dari judul)",
+  "rule.csv_columns": "kolom berkas bukan kolom menu (kurang: {missing}; tidak dikenal: {unknown}); baris pertama harus menamai kolom, misalnya category;name;price",
+  "rule.csv_syntax": "berkas tidak bisa dibaca pada baris {line} (tanda kutip tidak ditutup, atau baris dengan sel lebih banyak dari judul)",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",
@@ -309,6 +309,6 @@ export const id: Record<keyof typeof en, string> = {
   "field.active": "Aktif",
   "field.category": "Kategori",
   "field.featured": "Unggulan",
-  "field.file": "File",
+  "field.file": "Berkas",
   "field.track_stock": "Stok dihitung",
 };
