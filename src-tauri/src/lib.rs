@@ -18,7 +18,9 @@ pub use crate::state::{AppState, Shared};
 
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*};
+    use commands::{
+        app::*, audit::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*,
+    };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
         report_startup,
@@ -55,6 +57,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         notices,
         badges,
         mark_notices_read,
+        audit_log,
+        audit_actions,
+        audit_check,
         open_ticket,
         ticket,
         list_tickets,

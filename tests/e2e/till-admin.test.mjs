@@ -305,4 +305,13 @@ describe("admin mode, in the real app", () => {
     const kept = await s.script('return document.querySelector(\'[data-testid="set-footer"]\').value');
     assert.equal(kept, "Terima kasih, sampai jumpa lagi!");
   });
+
+  it("shows the audit log with the settings change, and says the chain is intact", async () => {
+    await (await s.byTestId("admin-nav-audit")).click();
+    await s.byTestId("audit-row", '[data-action="settings_changed"]', { timeout: 10_000 });
+    await (await s.byTestId("audit-verify")).click();
+    const check = await s.byTestId("audit-check", "", { timeout: 10_000 });
+    assert.match(await check.text(), /utuh|intact/);
+    await shot("admin-audit");
+  });
 });

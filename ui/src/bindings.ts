@@ -72,7 +72,7 @@ export const commands = {
 	/**  Changes a counted product's stock by hand, with a reason and a note. */
 	adjustStock: (id: string, delta: number, reason: StockReason, note: string) => typedError<Product_Serialize, CommandError>(__TAURI_INVOKE("adjust_stock", { id, delta, reason, note })),
 	/**  A stock count: the counted quantity of many products, written in one transaction. */
-	countStock: (lines: CountLine[], note: string) => typedError<CountedLine[], CommandError>(__TAURI_INVOKE("count_stock", { lines, note })),
+	countStock: (lines: CountLine_Deserialize[], note: string) => typedError<CountedLine[], CommandError>(__TAURI_INVOKE("count_stock", { lines, note })),
 	/**  A product's ledger, newest first, with the count after each movement. */
 	stockHistory: (id: string, before: number | null, limit: number) => typedError<LedgerPage_Serialize, CommandError>(__TAURI_INVOKE("stock_history", { id, before, limit })),
 	/**  Open low-stock alerts, worst first (and the latest resolved ones when asked). */
@@ -83,6 +83,12 @@ export const commands = {
 	badges: () => typedError<Badges, CommandError>(__TAURI_INVOKE("badges")),
 	/**  Marks one notification read, or all of them (`id: null`); returns how many changed. */
 	markNoticesRead: (id: number | null) => typedError<number, CommandError>(__TAURI_INVOKE("mark_notices_read", { id })),
+	/**  A page of the audit log, filtered by kind, member and days, newest first. */
+	auditLog: (query: AuditQuery_Deserialize) => typedError<AuditPage, CommandError>(__TAURI_INVOKE("audit_log", { query })),
+	/**  The kinds of entry the log holds. */
+	auditActions: () => typedError<string[], CommandError>(__TAURI_INVOKE("audit_actions")),
+	/**  Walks the whole chain: intact, or the first entry that does not follow. */
+	auditCheck: () => typedError<ChainCheck_Serialize, CommandError>(__TAURI_INVOKE("audit_check")),
 	openTicket: (orderType: OrderType, label: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("open_ticket", { orderType, label })),
 	ticket: (id: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("ticket", { id })),
 	listTickets: () => typedError<TicketSummary[], CommandError>(__TAURI_INVOKE("list_tickets")),
@@ -184,6 +190,54 @@ export type Approval = {
 	pin: string,
 };
 
+/**  A page of the viewer, newest first. */
+export type AuditPage = {
+	rows: AuditRow[],
+	/**  Older entries match too: ask with `before` = the last row's `seq`. */
+	more: boolean,
+};
+
+/**  A filter of the audit log viewer; every part optional. */
+export type AuditQuery = AuditQuery_Serialize | AuditQuery_Deserialize;
+
+/**  A filter of the audit log viewer; every part optional. */
+export type AuditQuery_Deserialize = {
+	/**  One kind of entry (`price_changed`, `stock_adjusted` …). */
+	action?: string | null,
+	staff?: string | null,
+	/**  First and last day, in the shop's time zone (`2026-12-03`), both included. */
+	from?: string | null,
+	to?: string | null,
+	/**  Older than this entry (paging back). */
+	before?: number | null,
+	limit: number,
+};
+
+/**  A filter of the audit log viewer; every part optional. */
+export type AuditQuery_Serialize = {
+	/**  One kind of entry (`price_changed`, `stock_adjusted` …). */
+	action: string | null,
+	staff: string | null,
+	/**  First and last day, in the shop's time zone (`2026-12-03`), both included. */
+	from: string | null,
+	to: string | null,
+	/**  Older than this entry (paging back). */
+	before: number | null,
+	limit: number,
+};
+
+/**  One entry as the viewer shows it. */
+export type AuditRow = {
+	seq: number,
+	/**  RFC 3339, UTC. */
+	at: string,
+	/**  Who (empty for the system, or a member unknown to this till). */
+	staff_name: string,
+	action: string,
+	/**  The entry's details as JSON text, exactly as hashed. */
+	detail: string,
+};
+
 /**  What the top bar's badges count: unread notifications, and open alerts for a manager. */
 export type Badges = {
 	unread: number,
@@ -210,6 +264,23 @@ export type CategoryDraft = {
 	name: string,
 	sort_order: number,
 	active: boolean,
+};
+
+/**  What checking the chain found. */
+export type ChainCheck = ChainCheck_Serialize | ChainCheck_Deserialize;
+
+/**  What checking the chain found. */
+export type ChainCheck_Deserialize = {
+	entries: number,
+	/**  The first entry whose hash does not follow, if any. */
+	broken_at?: number | null,
+};
+
+/**  What checking the chain found. */
+export type ChainCheck_Serialize = {
+	entries: number,
+	/**  The first entry whose hash does not follow, if any. */
+	broken_at: number | null,
 };
 
 /**  A modifier as chosen on a line, snapshotted into the order. */
@@ -295,9 +366,28 @@ export type CommandError =
 } };
 
 /**  One line of a stock count: the product and how many were counted. */
-export type CountLine = {
+export type CountLine = CountLine_Serialize | CountLine_Deserialize;
+
+/**  One line of a stock count: the product and how many were counted. */
+export type CountLine_Deserialize = {
 	product_id: string,
 	counted: number,
+	/**
+	 *  The count the screen showed while counting. What sold since then is kept: the count
+	 *  moves by `counted - expected`, not to `counted`. Without it, the count now.
+	 */
+	expected?: number | null,
+};
+
+/**  One line of a stock count: the product and how many were counted. */
+export type CountLine_Serialize = {
+	product_id: string,
+	counted: number,
+	/**
+	 *  The count the screen showed while counting. What sold since then is kept: the count
+	 *  moves by `counted - expected`, not to `counted`. Without it, the count now.
+	 */
+	expected: number | null,
 };
 
 /**  What a stock count changed for one product. */
@@ -306,7 +396,10 @@ export type CountedLine = {
 	name: string,
 	before: number,
 	counted: number,
-	/**  `counted - before`; zero lines write no movement. */
+	/**
+	 *  The movement written: `counted - expected` (what sold meanwhile kept), never taking
+	 *  the count below zero; zero lines write no movement.
+	 */
 	delta: number,
 };
 
@@ -349,13 +442,15 @@ export type Expected =
 /**  `Group[min-max]: option=price, option=price | Group…`. */
 "modifiers" | 
 /**  A product id from an export. */
-"id";
+"id" | 
+/**  A barcode as text: not shortened by a spreadsheet to `8.99123E+12`. */
+"barcode";
 
 /**
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "track_stock";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock";
 
 /**  What an import would do (a preview) or did. */
 export type ImportReport = {
@@ -818,9 +913,9 @@ export type ProductDraft_Deserialize = {
 	description: string,
 	/**  Minor units, at least zero. */
 	price: number,
-	/**  Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create). */
+	/**  Track a stock count. Turning tracking on starts from `initial_stock` (zero by default). */
 	track_stock: boolean,
-	/**  Used only when creating a tracked product. */
+	/**  The starting count when a product is made counted, or starts being counted. */
 	initial_stock: number,
 	low_stock_warning?: number | null,
 	low_stock_critical?: number | null,
@@ -840,9 +935,9 @@ export type ProductDraft_Serialize = {
 	description: string,
 	/**  Minor units, at least zero. */
 	price: number,
-	/**  Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create). */
+	/**  Track a stock count. Turning tracking on starts from `initial_stock` (zero by default). */
 	track_stock: boolean,
-	/**  Used only when creating a tracked product. */
+	/**  The starting count when a product is made counted, or starts being counted. */
 	initial_stock: number,
 	low_stock_warning: number | null,
 	low_stock_critical: number | null,
@@ -1051,6 +1146,8 @@ export type ReceiptView_Serialize = {
 export type Receipt_Deserialize = {
 	shop_name: string,
 	shop_address: string,
+	/**  The shop's tax number (NPWP), empty when it has none. */
+	tax_number: string,
 	header: string,
 	footer: string,
 	locale: string,
@@ -1067,6 +1164,8 @@ export type Receipt_Deserialize = {
 export type Receipt_Serialize = {
 	shop_name: string,
 	shop_address: string,
+	/**  The shop's tax number (NPWP), empty when it has none. */
+	tax_number: string,
 	header: string,
 	footer: string,
 	locale: string,
@@ -1196,6 +1295,10 @@ export type Settings = {
 	receipt_footer: string,
 	/**  This terminal's code, the prefix of its receipt numbers: `T01`. */
 	terminal_code: string,
+	/**  The shop's tax number (NPWP), printed on receipts when set. */
+	tax_number: string,
+	/**  Idle minutes before a till locks itself (0: never); each till may choose otherwise. */
+	auto_lock_minutes: number,
 };
 
 /**

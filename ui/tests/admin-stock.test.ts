@@ -66,7 +66,7 @@ function backend() {
     },
     badges: () => ({ unread, open_alerts: open.length }),
     countStock: (lines: CountLine[], note) => {
-      calls.push(`count ${lines.map((l) => `${l.product_id}=${l.counted}`).join(",")} ${note}`);
+      calls.push(`count ${lines.map((l) => `${l.product_id}=${l.counted}/${l.expected}`).join(",")} ${note}`);
       return lines.map((l) => ({ product_id: l.product_id, name: l.product_id, before: 0, counted: l.counted, delta: l.counted }));
     },
     product: (id) => product({ id, name: "Croissant", stock: 5 }),
@@ -144,7 +144,7 @@ describe("admin mode: stock", () => {
     expect(screen.getByTestId("count-save")).toHaveTextContent("2 products");
     await fireEvent.input(screen.getByTestId("count-note"), { target: { value: "opname malam" } });
     await fireEvent.click(screen.getByTestId("count-save"));
-    await vi.waitFor(() => expect(calls).toEqual(["count c=9,b=6 opname malam"]));
+    await vi.waitFor(() => expect(calls).toEqual(["count c=9/12,b=6/4 opname malam"]));
   });
 
   it("adjusts from an alert: waste always takes away, and the ledger shows the balances", async () => {

@@ -22,7 +22,8 @@ import { fail, routeIpc } from "./ipc";
 const USD_MONEY: MoneyFormat = { symbol: "$", spaced: false, group_separator: ",", decimal_separator: ".", minor_unit: 2 };
 
 const fields = {
-  active: true, category: true, featured: true, file: true, track_stock: true,
+  active: true, category: true, featured: true, file: true, from: true, to: true, track_stock: true,
+  auto_lock: true, tax_number: true,
   admin_name: true, amount: true, barcode: true, cash_rounding: true, count: true, currency: true, delta: true,
   description: true, discount: true, id: true, ids: true, image: true, initial_stock: true, label: true, limit: true,
   locale: true, low_stock_critical: true, low_stock_warning: true, max_choices: true, method: true, minor_unit: true,
@@ -93,6 +94,7 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
     { rule: "unreadable", expected: "yes_no" },
     { rule: "unreadable", expected: "modifiers" },
     { rule: "unreadable", expected: "id" },
+    { rule: "unreadable", expected: "barcode" },
   ],
   csv_columns: [{ rule: "csv_columns", missing: ["price"], unknown: ["harga"] }],
   csv_syntax: [{ rule: "csv_syntax", line: 7 }],

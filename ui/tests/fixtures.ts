@@ -30,6 +30,8 @@ export const IDR: Settings = {
   receipt_header: "",
   receipt_footer: "",
   terminal_code: "T01",
+  tax_number: "",
+  auto_lock_minutes: 5,
 };
 
 /** How the core writes money for IDR in id-ID (`AppStatus.money_format`): "Rp 25.000". */
@@ -211,6 +213,7 @@ export function receiptView(o: Order_Serialize, text_58mm: string, money_format:
     receipt: {
       shop_name: IDR.shop_name,
       shop_address: IDR.shop_address,
+      tax_number: "",
       header: "",
       footer: "",
       locale: IDR.locale,

@@ -580,9 +580,11 @@ fn demo_settings() -> Settings {
         service_rate_bp: 500,
         prices_include_tax: false,
         cash_rounding: 100,
-        receipt_header: "NPWP 01.234.567.8-901.000".into(),
+        receipt_header: "Buka setiap hari 07.00-22.00".into(),
         receipt_footer: "Terima kasih! / Thank you!\nWiFi: kopikasir".into(),
         terminal_code: "T01".into(),
+        tax_number: "01.234.567.8-901.000".into(),
+        auto_lock_minutes: 5,
     }
 }
 

@@ -131,6 +131,8 @@ pub fn settings(shop_name: &str, initial: bool) -> crate::ShopSettings {
         cash_rounding: 100,
         receipt_header: String::new(),
         receipt_footer: String::new(),
+        tax_number: String::new(),
+        auto_lock_minutes: 5,
         initial,
     }
 }

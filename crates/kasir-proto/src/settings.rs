@@ -27,6 +27,11 @@ pub struct ShopSettings {
     pub cash_rounding: i64,
     pub receipt_header: String,
     pub receipt_footer: String,
+    /// Absent from tills before it existed.
+    #[serde(default)]
+    pub tax_number: String,
+    #[serde(default = "five")]
+    pub auto_lock_minutes: u32,
     #[serde(default)]
     pub initial: bool,
 }
@@ -39,4 +44,8 @@ pub struct ShopSettings {
 pub struct StockLevel {
     pub product_id: uuid::Uuid,
     pub level: i64,
+}
+
+fn five() -> u32 {
+    5
 }

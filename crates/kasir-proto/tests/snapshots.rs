@@ -190,6 +190,8 @@ fn examples() -> Vec<Payload> {
             cash_rounding: 100,
             receipt_header: "Selamat datang".into(),
             receipt_footer: "Terima kasih".into(),
+            tax_number: "01.234.567.8-901.000".into(),
+            auto_lock_minutes: 10,
             initial: false,
         }),
     ]
@@ -497,29 +499,31 @@ fn snapshot_settings_changed() {
     check(
         &example("settings_changed"),
         expect![[r#"
-        {
-          "v": 1,
-          "id": "0190f1c2-0000-7000-8000-00000000006c",
-          "terminal": "T01",
-          "seq": 8,
-          "created_at": "2026-11-21T03:00:05.1Z",
-          "kind": "settings_changed",
-          "payload": {
-            "shop_name": "Kopi Kenangan Senja",
-            "shop_address": "Jl. Braga 12, Bandung",
-            "currency": "IDR",
-            "minor_unit": 0,
-            "locale": "id-ID",
-            "time_zone": "Asia/Jakarta",
-            "tax_rate_bp": 1100,
-            "service_rate_bp": 500,
-            "prices_include_tax": false,
-            "cash_rounding": 100,
-            "receipt_header": "Selamat datang",
-            "receipt_footer": "Terima kasih",
-            "initial": false
-          }
-        }"#]],
+            {
+              "v": 1,
+              "id": "0190f1c2-0000-7000-8000-00000000006c",
+              "terminal": "T01",
+              "seq": 8,
+              "created_at": "2026-11-21T03:00:05.1Z",
+              "kind": "settings_changed",
+              "payload": {
+                "shop_name": "Kopi Kenangan Senja",
+                "shop_address": "Jl. Braga 12, Bandung",
+                "currency": "IDR",
+                "minor_unit": 0,
+                "locale": "id-ID",
+                "time_zone": "Asia/Jakarta",
+                "tax_rate_bp": 1100,
+                "service_rate_bp": 500,
+                "prices_include_tax": false,
+                "cash_rounding": 100,
+                "receipt_header": "Selamat datang",
+                "receipt_footer": "Terima kasih",
+                "tax_number": "01.234.567.8-901.000",
+                "auto_lock_minutes": 10,
+                "initial": false
+              }
+            }"#]],
     );
 }
 
@@ -567,6 +571,8 @@ fn snapshot_settings_and_stock_level_changes() {
                 "cash_rounding": 100,
                 "receipt_header": "Selamat datang",
                 "receipt_footer": "Terima kasih",
+                "tax_number": "01.234.567.8-901.000",
+                "auto_lock_minutes": 10,
                 "initial": false
               }
             },

@@ -3,6 +3,7 @@
 //! business rules live here.
 
 pub mod app;
+pub mod audit;
 pub mod catalog;
 pub mod orders;
 pub mod sales;

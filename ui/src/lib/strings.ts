@@ -100,6 +100,7 @@ export const en = {
   "rule.unreadable.yes_no": "is not yes or no",
   "rule.unreadable.modifiers": "is not written as Group[min-max]: option=price, option=price",
   "rule.unreadable.id": "is not a product id from an export",
+  "rule.unreadable.barcode": "looks like a number a spreadsheet shortened (8.99E+12): format the column as text and export again",
   "rule.csv_columns": "the file's columns are not the menu's (missing: {missing}; unknown: {unknown}); the first line must name the columns, such as category;name;price",
   "rule.csv_syntax": "the file cannot be read at line {line} (a quote left open, or a row with more cells than the header)",
 
@@ -158,6 +159,10 @@ export const en = {
   "field.category": "Category",
   "field.featured": "Featured",
   "field.file": "File",
+  "field.from": "From",
+  "field.auto_lock": "Auto-lock",
+  "field.tax_number": "Tax number (NPWP)",
+  "field.to": "To",
   "field.track_stock": "Stock counted",
 } satisfies Record<Named, string> & Record<string, string>;
 
@@ -252,6 +257,7 @@ export const id: Record<keyof typeof en, string> = {
   "rule.unreadable.yes_no": "bukan ya atau tidak",
   "rule.unreadable.modifiers": "tidak ditulis sebagai Grup[min-maks]: pilihan=harga, pilihan=harga",
   "rule.unreadable.id": "bukan id produk dari ekspor",
+  "rule.unreadable.barcode": "tampak seperti angka yang dipendekkan spreadsheet (8,99E+12): jadikan kolomnya teks lalu ekspor lagi",
   "rule.csv_columns": "kolom berkas bukan kolom menu (kurang: {missing}; tidak dikenal: {unknown}); baris pertama harus menamai kolom, misalnya category;name;price",
   "rule.csv_syntax": "berkas tidak bisa dibaca pada baris {line} (tanda kutip tidak ditutup, atau baris dengan sel lebih banyak dari judul)",
 
@@ -310,5 +316,9 @@ export const id: Record<keyof typeof en, string> = {
   "field.category": "Kategori",
   "field.featured": "Unggulan",
   "field.file": "Berkas",
+  "field.from": "Dari",
+  "field.auto_lock": "Kunci otomatis",
+  "field.tax_number": "NPWP",
+  "field.to": "Sampai",
   "field.track_stock": "Stok dihitung",
 };

@@ -26,6 +26,8 @@ const DEFAULT_SETTINGS: Settings = {
   receipt_header: "",
   receipt_footer: "",
   terminal_code: "T01",
+  tax_number: "",
+  auto_lock_minutes: 5,
 };
 
 /** Until the core answers: how it writes rupiah ("Rp 25.000"). Replaced by `money_format`. */
@@ -37,14 +39,15 @@ const DEFAULT_MONEY_FORMAT: MoneyFormat = {
   minor_unit: 0,
 };
 
-function storedAutoLock(): number {
+/** This till's own choice of auto-lock minutes, if it made one (the ⚙ menu). */
+function storedAutoLock(): number | null {
   try {
     const v = localStorage.getItem(AUTOLOCK_KEY);
     if (v !== null && /^\d+$/.test(v)) return Number(v);
   } catch {
     /* no storage */
   }
-  return 5;
+  return null;
 }
 
 export const session = $state({
@@ -55,7 +58,7 @@ export const session = $state({
   today: "",
   actor: null as Actor | null,
   /** Minutes of inactivity before the till locks; 0 = never. */
-  autoLockMinutes: storedAutoLock(),
+  autoLockMinutes: storedAutoLock() ?? 5,
   /** Why the backend could not be reached at start-up. */
   startupError: "",
 });
@@ -83,6 +86,8 @@ export function setAutoLock(minutes: number): void {
 export function applyStatus(status: AppStatus_Serialize): void {
   session.settings = status.settings;
   session.moneyFormat = status.money_format;
+  // The shop's auto-lock, unless this till chose its own.
+  session.autoLockMinutes = storedAutoLock() ?? status.settings.auto_lock_minutes;
   session.today = status.today;
 }
 

@@ -17,8 +17,8 @@ use serde::Serialize;
 use super::modifiers::check_groups;
 use super::{
     Catalog, CategoryDraft, CategoryId, ModifierGroupDraft, ModifierOptionDraft, Product,
-    ProductDraft, ProductId, StockMove, clean_draft, create_product_in, load_product, move_stock,
-    save_category_in, set_modifier_groups_in, update_product_in,
+    ProductDraft, ProductId, clean_draft, create_product_in, load_product, save_category_in,
+    set_modifier_groups_in, update_product_in,
 };
 use crate::access::{Actor, Ctx, Permission};
 use crate::{Error, Expected, Field, Result, Rule, audit, settings};
@@ -83,10 +83,83 @@ struct Row {
     line: u32,
     id: Option<ProductId>,
     category: String,
+    /// The row as a new product (defaults for the columns the file leaves out).
     draft: ProductDraft,
     stock: Option<i64>,
+    /// Which of [`CSV_COLUMNS`] the file has (bit `i` for column `i`): an update changes only
+    /// those, so a price list of three columns leaves stock, barcodes and the rest alone.
+    present: u16,
     /// `None`: the file has no modifiers column (groups are left as they are).
     groups: Option<Vec<GroupSpec>>,
+}
+
+impl Row {
+    fn has(&self, column: &str) -> bool {
+        CSV_COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .is_some_and(|i| self.present & (1 << i) != 0)
+    }
+
+    /// The row applied to `p`: the columns the file has, `p`'s values for the others. Stock
+    /// is a count and counts belong to stock counts: an import leaves an existing product's
+    /// count alone, and gives a starting count only to one it starts counting.
+    fn over(&self, p: &Product, category: CategoryId) -> ProductDraft {
+        let d = &self.draft;
+        let track_stock = if self.has("track_stock") {
+            d.track_stock
+        } else if self.has("stock") && self.stock.is_some() && p.stock.is_none() {
+            true
+        } else {
+            p.stock.is_some()
+        };
+        ProductDraft {
+            category_id: category,
+            name: d.name.clone(),
+            description: if self.has("description") {
+                d.description.clone()
+            } else {
+                p.description.clone()
+            },
+            price: d.price,
+            track_stock,
+            initial_stock: if p.stock.is_none() {
+                self.stock.unwrap_or(0)
+            } else {
+                0
+            },
+            low_stock_warning: if self.has("low_stock_warning") {
+                d.low_stock_warning
+            } else {
+                p.low_stock_warning
+            },
+            low_stock_critical: if self.has("low_stock_critical") {
+                d.low_stock_critical
+            } else {
+                p.low_stock_critical
+            },
+            active: if self.has("active") {
+                d.active
+            } else {
+                p.active
+            },
+            barcode: if self.has("barcode") {
+                d.barcode.clone()
+            } else {
+                p.barcode.clone()
+            },
+            featured: if self.has("featured") {
+                d.featured
+            } else {
+                p.featured
+            },
+            tags: if self.has("tags") {
+                d.tags.clone()
+            } else {
+                p.tags.clone()
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,6 +560,22 @@ fn read_row(
                 .ok_or(unreadable(Field::Modifiers, Expected::Modifiers))?,
         ),
     };
+    // A spreadsheet that took a barcode for a number writes it as 8.99123E+12: refused, not
+    // imported as a different code.
+    if let Some(code) = cell("barcode").map(str::trim) {
+        let (mantissa, exponent) = code.split_once(['e', 'E']).unwrap_or((code, ""));
+        let digits_only = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !exponent.is_empty()
+            && digits_only(exponent.trim_start_matches(['+', '-']))
+            && mantissa
+                .split_once(['.', ','])
+                .map_or(digits_only(mantissa), |(a, b)| {
+                    digits_only(a) && digits_only(b)
+                })
+        {
+            return Err(unreadable(Field::Barcode, Expected::Barcode));
+        }
+    }
     let draft = ProductDraft {
         category_id: CategoryId(uuid::Uuid::nil()),
         name: cell("name").unwrap_or("").to_string(),
@@ -515,10 +604,16 @@ fn read_row(
     if let Some(groups) = &groups {
         check_groups(&drafts_for(groups, None)).map_err(clean)?;
     }
+    let present = CSV_COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| cols.contains_key(*c))
+        .fold(0u16, |bits, (i, _)| bits | (1 << i));
     Ok(Row {
         line,
         id,
         category,
+        present,
         draft,
         stock: if track_stock {
             Some(stock.unwrap_or(0))
@@ -624,7 +719,12 @@ fn decide(
                 .query_map(params![row.draft.name.trim(), row.category], |r| r.get(0))
                 .and_then(|rows| rows.collect())
                 .map_err(|_| (Field::Name, Rule::Foreign))?;
-            (ids.len() == 1).then(|| ids[0])
+            match ids.len() {
+                0 => None,
+                1 => Some(ids[0]),
+                // Two products of that name there: which one the row means is a guess.
+                _ => return Err((Field::Name, Rule::Repeated)),
+            }
         }
         (None, None) => None,
     };
@@ -632,20 +732,24 @@ fn decide(
         return Ok(Action::Create);
     };
     let p = load_product(conn, id).map_err(|_| (Field::Id, Rule::NotAnId))?;
-    let category_same = categories
-        .get(&row.category.to_lowercase())
-        .is_some_and(|(cid, _)| *cid == p.category_id);
-    let d = &row.draft;
+    let Some((category, _)) = categories.get(&row.category.to_lowercase()) else {
+        return Ok(Action::Update(Box::new(p)));
+    };
+    let d = row.over(&p, *category);
     let tags_same = super::clean_tags(&d.tags).is_ok_and(|t| t == p.tags);
-    let same = category_same
+    let code_now = d
+        .barcode
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let same = d.category_id == p.category_id
         && p.name == d.name.trim()
         && p.description == d.description.trim()
         && p.price.0 == d.price
-        && p.barcode.as_deref() == code
+        && p.barcode.as_deref() == code_now
         && p.active == d.active
         && p.featured == d.featured
         && p.stock.is_some() == d.track_stock
-        && (!d.track_stock || p.stock == row.stock)
         && p.low_stock_warning == d.low_stock_warning
         && p.low_stock_critical == d.low_stock_critical
         && tags_same
@@ -724,7 +828,8 @@ impl Catalog<'_> {
                         count(p.low_stock_warning),
                         count(p.low_stock_critical),
                         safe(&p.tags.join(", ")),
-                        safe(&modifiers_text(&p, digits, decimal)),
+                        // '.' always: a decimal comma would split the options.
+                        safe(&modifiers_text(&p, digits, '.')),
                     ])
                     .map_err(written)?;
                 }
@@ -887,24 +992,8 @@ fn import_chunk(cx: &Ctx<'_>, rows: &[Row]) -> Result<(ImportReport, Vec<RowProb
                 report.created += 1;
             }
             Action::Update(before) => {
+                let draft = row.over(&before, category);
                 let p = update_product_in(cx, before.id, &draft)?;
-                if let (Some(now), Some(want)) = (p.stock, row.stock)
-                    && now != want
-                {
-                    move_stock(
-                        cx,
-                        cx.now,
-                        &StockMove {
-                            product: p.id,
-                            delta: want - now,
-                            reason: "counted",
-                            order: None,
-                            staff: cx.member.id,
-                            note: "CSV import",
-                        },
-                    )?;
-                    super::report_product(cx, p.id)?;
-                }
                 if let Some(groups) = &row.groups
                     && *groups != groups_of(&p)
                 {

@@ -92,9 +92,9 @@ pub struct ProductDraft {
     /// Minor units, at least zero.
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub price: i64,
-    /// Track a stock count. Turning tracking on starts from zero (or `initial_stock` on create).
+    /// Track a stock count. Turning tracking on starts from `initial_stock` (zero by default).
     pub track_stock: bool,
-    /// Used only when creating a tracked product.
+    /// The starting count when a product is made counted, or starts being counted.
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub initial_stock: i64,
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
@@ -231,7 +231,8 @@ pub(crate) fn move_stock(conn: &Connection, now: Timestamp, m: &StockMove<'_>) -
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![product, rid, delta, reason, order, staff, note, Stamp(now)])?;
-    if let Some((_, Some(stock), (warning, critical))) = read {
+    // Emptying a product that stops being counted is no shortage: no alert.
+    if let Some((_, Some(stock), (warning, critical))) = read.filter(|_| reason != "untracked") {
         let before = stock::Before {
             stock,
             warning,
@@ -611,6 +612,38 @@ fn update_product_in(cx: &Ctx<'_>, id: ProductId, draft: &ProductDraft) -> Resul
         draft.featured,
         clean.tags
     ])?;
+    match (before.stock, draft.track_stock) {
+        // Counted from now on: the starting count the form gave, as an opening movement.
+        (None, true) if draft.initial_stock > 0 => move_stock(
+            cx,
+            cx.now,
+            &StockMove {
+                product: id,
+                delta: draft.initial_stock,
+                reason: "initial",
+                order: None,
+                staff,
+                note: "",
+            },
+        )?,
+        // No longer counted: an open alert has nothing left to say.
+        (Some(_), false) => stock::close_alert(cx, id, staff, cx.now)?,
+        // New levels: the alert follows them at once.
+        (Some(now), true)
+            if (before.low_stock_warning, before.low_stock_critical)
+                != (draft.low_stock_warning, draft.low_stock_critical) =>
+        {
+            stock::recheck_alert(
+                cx,
+                cx.now,
+                id,
+                now,
+                draft.low_stock_warning,
+                draft.low_stock_critical,
+            )?
+        }
+        _ => {}
+    }
     if before.price != clean.price {
         audit::record(
             cx,

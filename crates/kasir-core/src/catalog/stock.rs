@@ -95,26 +95,7 @@ pub(crate) fn after_move(
     };
     let is = band(StockLevel::of(Some(after), before.warning, before.critical));
     if is > was {
-        conn.prepare_cached(
-            "INSERT INTO stock_alerts (product_id, level, stock, raised_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (product_id) WHERE resolved_at IS NULL
-             DO UPDATE SET level = excluded.level, stock = excluded.stock, raised_at = excluded.raised_at",
-        )?
-        .execute(params![product, level_name(is), after, Stamp(now)])?;
-        let name: String = conn
-            .prepare_cached("SELECT name FROM products WHERE id = ?1")?
-            .query_row([product], |r| r.get(0))?;
-        notices::to_managers(
-            conn,
-            now,
-            NoticeKind::StockAlert,
-            &NoticeDetail {
-                product_id: Some(product.to_string()),
-                product_name: Some(name),
-                level: Some(level_name(is).into()),
-                stock: Some(after),
-            },
-        )?;
+        raise(conn, now, product, is, after)?;
     } else if is == 0 && was > 0 {
         conn.prepare_cached(
             "UPDATE stock_alerts SET resolved_at = ?2, resolution = 'restocked'
@@ -125,6 +106,86 @@ pub(crate) fn after_move(
     Ok(())
 }
 
+/// Puts a product's alert in step with its current count and (new) levels: raises or worsens
+/// it when the count is now in a band with no open alert at that level, resolves it when the
+/// count is fine. For an edit of the levels, not a movement.
+pub(crate) fn recheck_alert(
+    conn: &Connection,
+    now: Timestamp,
+    product: ProductId,
+    stock: i64,
+    warning: Option<i64>,
+    critical: Option<i64>,
+) -> Result<()> {
+    let is = band(StockLevel::of(Some(stock), warning, critical));
+    let open: Option<String> = conn
+        .prepare_cached(
+            "SELECT level FROM stock_alerts WHERE product_id = ?1 AND resolved_at IS NULL",
+        )?
+        .query_row([product], |r| r.get(0))
+        .optional()?;
+    match (is, open) {
+        (0, Some(_)) => {
+            conn.prepare_cached(
+                "UPDATE stock_alerts SET resolved_at = ?2, resolution = 'restocked'
+                 WHERE product_id = ?1 AND resolved_at IS NULL",
+            )?
+            .execute(params![product, Stamp(now)])?;
+        }
+        (0, None) => {}
+        (_, Some(level)) if level == level_name(is) => {}
+        _ => {
+            raise(conn, now, product, is, stock)?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolves a product's open alert because it is no longer counted (by whoever said so).
+pub(crate) fn close_alert(
+    conn: &Connection,
+    product: ProductId,
+    by: crate::access::StaffId,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE stock_alerts SET resolved_at = ?2, resolved_by = ?3, resolution = 'manager'
+         WHERE product_id = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![product, Stamp(now), by])?;
+    Ok(())
+}
+
+/// Raises (or worsens) the product's open alert to `band`, and tells the managers.
+fn raise(
+    conn: &Connection,
+    now: Timestamp,
+    product: ProductId,
+    band: u8,
+    stock: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO stock_alerts (product_id, level, stock, raised_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (product_id) WHERE resolved_at IS NULL
+         DO UPDATE SET level = excluded.level, stock = excluded.stock, raised_at = excluded.raised_at",
+    )?
+    .execute(params![product, level_name(band), stock, Stamp(now)])?;
+    let name: String = conn
+        .prepare_cached("SELECT name FROM products WHERE id = ?1")?
+        .query_row([product], |r| r.get(0))?;
+    notices::to_managers(
+        conn,
+        now,
+        NoticeKind::StockAlert,
+        &NoticeDetail {
+            product_id: Some(product.to_string()),
+            product_name: Some(name),
+            level: Some(level_name(band).into()),
+            stock: Some(stock),
+        },
+    )
+}
+
 /// One line of a stock count: the product and how many were counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -132,6 +193,11 @@ pub struct CountLine {
     pub product_id: ProductId,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub counted: i64,
+    /// The count the screen showed while counting. What sold since then is kept: the count
+    /// moves by `counted - expected`, not to `counted`. Without it, the count now.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub expected: Option<i64>,
 }
 
 /// What a stock count changed for one product.
@@ -144,7 +210,8 @@ pub struct CountedLine {
     pub before: i64,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub counted: i64,
-    /// `counted - before`; zero lines write no movement.
+    /// The movement written: `counted - expected` (what sold meanwhile kept), never taking
+    /// the count below zero; zero lines write no movement.
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub delta: i64,
 }
@@ -221,6 +288,10 @@ fn check_delta(delta: i64, reason: StockReason) -> Result<()> {
     }
     if reason == StockReason::Waste && delta > 0 {
         return Err(Error::invalid(Field::Delta, Rule::WasteAddsStock));
+    }
+    // A delivery adds; taking stock away is waste or a correction.
+    if reason == StockReason::Received && delta < 0 {
+        return Err(Error::invalid(Field::Delta, Rule::NotPositive));
     }
     Ok(())
 }
@@ -331,7 +402,7 @@ impl Catalog<'_> {
                 let Some(before) = stock else {
                     return Err(Error::invalid(Field::Stock, Rule::NotTracked));
                 };
-                let delta = l.counted - before;
+                let delta = (l.counted - l.expected.unwrap_or(before)).max(-before);
                 if delta != 0 {
                     adjust_in(cx, l.product_id, delta, StockReason::Counted, &note)?;
                 }

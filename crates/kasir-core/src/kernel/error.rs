@@ -123,6 +123,7 @@ pub enum Field {
     Active,
     AdminName,
     Amount,
+    AutoLock,
     Barcode,
     CashRounding,
     Category,
@@ -133,6 +134,7 @@ pub enum Field {
     Discount,
     Featured,
     File,
+    From,
     Id,
     Ids,
     Image,
@@ -171,10 +173,12 @@ pub enum Field {
     Status,
     Stock,
     Tags,
+    TaxNumber,
     TaxRate,
     TerminalCode,
     Ticket,
     TimeZone,
+    To,
     TrackStock,
 }
 
@@ -306,6 +310,8 @@ pub enum Expected {
     Modifiers,
     /// A product id from an export.
     Id,
+    /// A barcode as text: not shortened by a spreadsheet to `8.99123E+12`.
+    Barcode,
 }
 
 /// English wording, for logs and tests; the UI words each rule itself.

@@ -22,6 +22,8 @@ pub const WIDTH_80MM: usize = 48;
 pub struct Receipt {
     pub shop_name: String,
     pub shop_address: String,
+    /// The shop's tax number (NPWP), empty when it has none.
+    pub tax_number: String,
     pub header: String,
     pub footer: String,
     pub locale: String,
@@ -36,6 +38,7 @@ pub struct Receipt {
 
 struct Labels {
     receipt: &'static str,
+    tax_number: &'static str,
     cashier: &'static str,
     subtotal: &'static str,
     discount: &'static str,
@@ -53,6 +56,7 @@ struct Labels {
 
 const ID: Labels = Labels {
     receipt: "No",
+    tax_number: "NPWP",
     cashier: "Kasir",
     subtotal: "Subtotal",
     discount: "Diskon",
@@ -80,6 +84,7 @@ const ID: Labels = Labels {
 
 const EN: Labels = Labels {
     receipt: "No",
+    tax_number: "Tax no.",
     cashier: "Cashier",
     subtotal: "Subtotal",
     discount: "Discount",
@@ -120,6 +125,7 @@ pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
     Ok(Receipt {
         shop_name: settings.shop_name.clone(),
         shop_address: settings.shop_address.clone(),
+        tax_number: settings.tax_number.clone(),
         header: settings.receipt_header.clone(),
         footer: settings.receipt_footer.clone(),
         locale: settings.locale.clone(),
@@ -147,7 +153,17 @@ impl Receipt {
         let mut out = Vec::new();
         let rule = "-".repeat(width);
 
-        for text in [&self.shop_name, &self.shop_address, &self.header] {
+        let tax_number = if self.tax_number.is_empty() {
+            String::new()
+        } else {
+            format!("{} {}", labels.tax_number, self.tax_number)
+        };
+        for text in [
+            &self.shop_name,
+            &self.shop_address,
+            &tax_number,
+            &self.header,
+        ] {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 for w in wrap(line.trim(), width) {
                     out.push(center(&w, width));

@@ -68,7 +68,14 @@ pub struct Settings {
     pub receipt_footer: String,
     /// This terminal's code, the prefix of its receipt numbers: `T01`.
     pub terminal_code: String,
+    /// The shop's tax number (NPWP), printed on receipts when set.
+    pub tax_number: String,
+    /// Idle minutes before a till locks itself (0: never); each till may choose otherwise.
+    pub auto_lock_minutes: u32,
 }
+
+/// The longest idle time a till may stay unlocked, in minutes.
+pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
 
 impl Settings {
     pub fn rates(&self) -> Rates {
@@ -95,6 +102,8 @@ impl Settings {
             cash_rounding: self.cash_rounding,
             receipt_header: self.receipt_header.clone(),
             receipt_footer: self.receipt_footer.clone(),
+            tax_number: self.tax_number.clone(),
+            auto_lock_minutes: self.auto_lock_minutes,
             initial,
         }
     }
@@ -115,6 +124,8 @@ impl Settings {
             receipt_header: s.receipt_header.clone(),
             receipt_footer: s.receipt_footer.clone(),
             terminal_code: self.terminal_code,
+            tax_number: s.tax_number.clone(),
+            auto_lock_minutes: s.auto_lock_minutes,
         }
     }
 
@@ -198,6 +209,16 @@ impl Settings {
         }
         self.receipt_header = text::multiline(Field::ReceiptHeader, &self.receipt_header, 500)?;
         self.receipt_footer = text::multiline(Field::ReceiptFooter, &self.receipt_footer, 500)?;
+        self.tax_number = text::line(Field::TaxNumber, &self.tax_number, 32)?;
+        if self.auto_lock_minutes > MAX_AUTO_LOCK_MINUTES {
+            return Err(Error::invalid(
+                Field::AutoLock,
+                Rule::OutOfRange {
+                    min: 0,
+                    max: i64::from(MAX_AUTO_LOCK_MINUTES),
+                },
+            ));
+        }
         if self.terminal_code.is_empty()
             || self.terminal_code.len() > 8
             || !self
@@ -219,7 +240,7 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
         .prepare_cached(
             "SELECT shop_name, shop_address, currency, minor_unit, locale, time_zone, tax_rate_bp,
                     service_rate_bp, prices_include_tax, cash_rounding, receipt_header,
-                    receipt_footer, terminal_code
+                    receipt_footer, terminal_code, tax_number, auto_lock_minutes
              FROM settings WHERE id = 1",
         )?
         .query_row([], |r| {
@@ -237,6 +258,8 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
                 receipt_header: r.get(10)?,
                 receipt_footer: r.get(11)?,
                 terminal_code: r.get(12)?,
+                tax_number: r.get(13)?,
+                auto_lock_minutes: r.get(14)?,
             })
         })?)
 }
@@ -246,7 +269,7 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
         "UPDATE settings SET shop_name = ?1, shop_address = ?2, currency = ?3, minor_unit = ?4,
             locale = ?5, time_zone = ?6, tax_rate_bp = ?7, service_rate_bp = ?8,
             prices_include_tax = ?9, cash_rounding = ?10, receipt_header = ?11,
-            receipt_footer = ?12, terminal_code = ?13
+            receipt_footer = ?12, terminal_code = ?13, tax_number = ?14, auto_lock_minutes = ?15
          WHERE id = 1",
         params![
             s.shop_name,
@@ -261,7 +284,9 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
             s.cash_rounding,
             s.receipt_header,
             s.receipt_footer,
-            s.terminal_code
+            s.terminal_code,
+            s.tax_number,
+            s.auto_lock_minutes
         ],
     )?;
     Ok(())

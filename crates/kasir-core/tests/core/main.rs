@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod audit_log;
 mod catalog;
 mod checkout;
 mod concurrency;

@@ -271,6 +271,7 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     &[CountLine {
                         product_id: f.product,
                         counted: 40,
+                        expected: None,
                     }],
                     "",
                 )
@@ -428,6 +429,23 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     },
                 )
                 .map(drop)
+        }),
+        ("audit_search", Permission::ViewAudit, |k, a, _| {
+            k.audit()
+                .search(
+                    a,
+                    &kasir_core::audit::AuditQuery {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+        }),
+        ("audit_actions", Permission::ViewAudit, |k, a, _| {
+            k.audit().actions(a).map(drop)
+        }),
+        ("audit_check", Permission::ViewAudit, |k, a, _| {
+            k.audit().check(a).map(drop)
         }),
         ("audit_entries", Permission::ViewAudit, |k, a, _| {
             k.audit().entries(a, 10).map(drop)

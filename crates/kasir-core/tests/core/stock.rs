@@ -108,14 +108,17 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
                 CountLine {
                     product_id: a.id,
                     counted: 8,
+                    expected: None,
                 },
                 CountLine {
                     product_id: b.id,
                     counted: 9,
+                    expected: None,
                 },
                 CountLine {
                     product_id: same.id,
                     counted: 7,
+                    expected: None,
                 },
             ],
             "opname malam",
@@ -151,6 +154,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
     let good = CountLine {
         product_id: a.id,
         counted: 1,
+        expected: None,
     };
     let cases: Vec<(&str, Vec<CountLine>, Check)> = vec![
         (
@@ -186,6 +190,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
                 CountLine {
                     product_id: b.id,
                     counted: -1,
+                    expected: None,
                 },
             ],
             Box::new(|e| {
@@ -205,6 +210,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
                 CountLine {
                     product_id: b.id,
                     counted: i64::MAX,
+                    expected: None,
                 },
             ],
             Box::new(|e| {
@@ -224,6 +230,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
                 CountLine {
                     product_id: untracked.id,
                     counted: 3,
+                    expected: None,
                 },
             ],
             Box::new(|e| {
@@ -243,6 +250,7 @@ fn a_stock_count_writes_each_difference_in_one_transaction() {
                 CountLine {
                     product_id: "01900000-0000-7000-8000-000000000000".parse().unwrap(),
                     counted: 3,
+                    expected: None,
                 },
             ],
             Box::new(|e| {
@@ -456,4 +464,95 @@ fn managers_are_notified_and_each_reads_their_own() {
         2,
         "each member reads their own"
     );
+}
+
+/// Review fixes: what sold during a count is kept; a delivery only adds; a product that
+/// stops being counted raises nothing and closes its alert; new levels re-check the alert at
+/// once; a product that starts being counted takes its starting count.
+#[test]
+fn counts_levels_and_tracking_keep_alerts_true() {
+    let s = shop();
+    let m = s.manager.clone();
+    let p = levelled(&s, "Croissant", 20);
+    // Counted 20 on the shelf while the screen showed 20; 2 sold before saving.
+    s.sell(&[(&p, 2)]);
+    let done = s
+        .kasir
+        .catalog()
+        .count_stock(
+            &m,
+            &[CountLine {
+                product_id: p.id,
+                counted: 19,
+                expected: Some(20),
+            }],
+            "",
+        )
+        .unwrap();
+    assert_eq!(done[0].delta, -1, "one missing, the two sold kept");
+    assert_eq!(s.kasir.catalog().product(&m, p.id).unwrap().stock, Some(17));
+    refused(
+        &s.kasir,
+        |k| {
+            k.catalog()
+                .adjust_stock(&m, p.id, -3, StockReason::Received, "")
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Delta,
+                    ..
+                }
+            )
+        },
+    );
+
+    // Raising the warning level above the count raises the alert now; lowering it clears it.
+    let edit = |warning: i64, track: bool, initial: i64| ProductDraft {
+        track_stock: track,
+        initial_stock: initial,
+        low_stock_warning: Some(warning),
+        low_stock_critical: Some(2),
+        ..draft(s.category, "Croissant", 10_000)
+    };
+    s.kasir
+        .catalog()
+        .update_product(&m, p.id, edit(20, true, 0))
+        .unwrap();
+    assert_eq!(
+        open_alerts(&s),
+        [("Croissant".into(), "warning".into(), 17)]
+    );
+    s.kasir
+        .catalog()
+        .update_product(&m, p.id, edit(5, true, 0))
+        .unwrap();
+    assert!(open_alerts(&s).is_empty());
+    s.kasir
+        .catalog()
+        .update_product(&m, p.id, edit(20, true, 0))
+        .unwrap();
+    assert_eq!(open_alerts(&s).len(), 1);
+    // No longer counted: no "sold out" alert, and the open one is closed.
+    s.kasir
+        .catalog()
+        .update_product(&m, p.id, edit(20, false, 0))
+        .unwrap();
+    assert!(open_alerts(&s).is_empty());
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM stock_alerts WHERE level = 'out'"
+        ),
+        0
+    );
+    // Counted again, from a starting count.
+    let back = s
+        .kasir
+        .catalog()
+        .update_product(&m, p.id, edit(5, true, 30))
+        .unwrap();
+    assert_eq!(back.stock, Some(30));
+    assert!(back.available);
 }
