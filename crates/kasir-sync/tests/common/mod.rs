@@ -172,6 +172,7 @@ impl Terminal {
                     &[CountLine {
                         product_id: product,
                         counted,
+                        expected: Some(now),
                     }],
                     "",
                 )
