@@ -73,6 +73,24 @@ describe("admin mode: audit log", () => {
     await vi.waitFor(() => expect(screen.getAllByTestId("audit-row").every((r) => r.dataset.action === "stock_adjusted")).toBe(true));
   });
 
+  it("shows a before/after entry as what changed", async () => {
+    routeIpc(invoke, {
+      productTable: () => ({ rows: [], total: 0 }),
+      listAllCategories: () => [],
+      badges: () => ({ unread: 0, open_alerts: 0 }),
+      auditActions: () => [],
+      listStaff: () => [],
+      auditLog: () => ({
+        rows: [row(5, "settings_changed", { before: { tax_rate_bp: 1000, shop_name: "Kopi" }, after: { tax_rate_bp: 1100, shop_name: "Kopi" } })],
+        more: false,
+      }),
+    });
+    await open();
+    const shown = await screen.findByTestId("audit-row");
+    expect(shown).toHaveTextContent("tax_rate_bp: 1000 → 1100");
+    expect(shown).not.toHaveTextContent("shop_name");
+  });
+
   it("says the chain is intact, or where it breaks", async () => {
     backend(null);
     await open();
