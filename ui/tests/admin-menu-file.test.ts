@@ -40,7 +40,7 @@ function backend() {
     badges: () => ({ unread: 0, open_alerts: 0 }),
     exportMenuCsv: () => {
       calls.push("export");
-      return "/home/kasir/Downloads/kasir-menu-2026-12-03.csv";
+      return "Downloads/kasir-menu-2026-12-03.csv";
     },
     previewMenuImport: (text) => {
       calls.push(`preview ${text.length}`);
@@ -71,7 +71,7 @@ describe("admin mode: import and export", () => {
     await open();
     await fireEvent.click(screen.getByTestId("export-csv"));
     await vi.waitFor(() => expect(calls).toEqual(["export"]));
-    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text)).toEqual(["Saved to /home/kasir/Downloads/kasir-menu-2026-12-03.csv"]));
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text)).toEqual(["Saved to Downloads/kasir-menu-2026-12-03.csv"]));
   });
 
   it("previews a file with two bad rows, then applies the good one", async () => {

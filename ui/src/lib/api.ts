@@ -83,6 +83,29 @@ export function clockTime(ts: string, withSeconds = true, timeZone?: string): st
   }
 }
 
+/**
+ * Date and time of an RFC 3339 instant in the shop's time zone, written the user's way
+ * ("4 Des 2026, 07.40"); `year` and `seconds` when a list needs them. Unreadable: as given.
+ */
+export function shopDateTime(
+  ts: string,
+  lang: Lang,
+  timeZone: string,
+  { year = false, seconds = false }: { year?: boolean | "2-digit"; seconds?: boolean } = {},
+): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return ts;
+  return d.toLocaleString(lang === "id" ? "id-ID" : "en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: year === "2-digit" ? "2-digit" : year ? "numeric" : undefined,
+    hour: "2-digit",
+    minute: "2-digit",
+    second: seconds ? "2-digit" : undefined,
+  });
+}
+
 /** A field's name in the user's language ("Nama", "Table / name"). */
 export function fieldName(lang: Lang, field: Field): string {
   return translate(lang, `field.${field}` as const);
