@@ -81,6 +81,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         sync_enrol,
         sync_now,
         sync_unenrol,
+        staff_accounts,
+        create_staff,
+        update_staff,
+        clear_lockout,
+        change_own_pin,
     ])
 }
 

@@ -314,4 +314,29 @@ describe("admin mode, in the real app", () => {
     assert.match(await check.text(), /utuh|intact/);
     await shot("admin-audit");
   });
+
+  it("lets an admin add a cashier, who signs in and changes their own PIN", async () => {
+    await (await s.byTestId("admin-nav-staff")).click();
+    await (await s.byTestId("staff-name")).type("Rudi");
+    await (await s.byTestId("staff-pin")).type("5678");
+    await (await s.byTestId("staff-pin-again")).type("5678");
+    await (await s.byTestId("staff-add")).click();
+    await s.byTestId("staff-row", '[data-name="Rudi"]', { timeout: 10_000 });
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    await shot("admin-staff");
+    await (await s.byTestId("lock-button")).click();
+    await signIn("Rudi", "5678");
+    assert.equal((await s.all('[data-testid="admin-button"]')).length, 0, "a new cashier has no admin mode");
+    await (await s.find('.menu-wrap button[aria-haspopup="true"]')).click();
+    await (await s.byTestId("my-pin")).click();
+    await (await s.byTestId("pin-current")).type("5678");
+    await (await s.byTestId("pin-new")).type("8765");
+    await (await s.byTestId("pin-again")).type("8765");
+    await (await s.byTestId("pin-save")).click();
+    await s.gone('[data-testid="pin-dialog"]');
+    await (await s.byTestId("lock-button")).click();
+    await signIn("Rudi", "8765");
+    await (await s.byTestId("lock-button")).click();
+  });
 });

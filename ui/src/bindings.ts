@@ -131,6 +131,16 @@ export const commands = {
 	 *  unless an admin confirms (`confirmUnsent`): they stay on this till for the next server.
 	 */
 	syncUnenrol: (confirmUnsent: boolean) => typedError<SyncStatus_Serialize, CommandError>(__TAURI_INVOKE("sync_unenrol", { confirmUnsent })),
+	/**  Every member with their lock-outs, for the staff screen (managers and admins). */
+	staffAccounts: () => typedError<StaffAccount_Serialize[], CommandError>(__TAURI_INVOKE("staff_accounts")),
+	/**  Adds a member: managers add cashiers, admins anyone. */
+	createStaff: (name: string, role: Role, pin: string) => typedError<StaffMember, CommandError>(__TAURI_INVOKE("create_staff", { name, role, pin })),
+	/**  Renames, changes the role of, (de)activates or sets a new PIN for a member. */
+	updateStaff: (id: string, update: StaffUpdate_Deserialize) => typedError<StaffMember, CommandError>(__TAURI_INVOKE("update_staff", { id, update })),
+	/**  Lets a locked-out member sign in again at once. */
+	clearLockout: (id: string) => typedError<StaffMember, CommandError>(__TAURI_INVOKE("clear_lockout", { id })),
+	/**  The signed-in member changes their own PIN, proving it with the current one. */
+	changeOwnPin: (current: string, newPin: string) => typedError<null, CommandError>(__TAURI_INVOKE("change_own_pin", { current, newPin })),
 };
 
 /* Types */
@@ -1322,12 +1332,66 @@ export type ShopSetup = {
 	pin: string,
 };
 
+/**  A staff member as the manager's staff screen shows them: with their lock-out, if any. */
+export type StaffAccount = StaffAccount_Serialize | StaffAccount_Deserialize;
+
+/**  A staff member as the manager's staff screen shows them: with their lock-out, if any. */
+export type StaffAccount_Deserialize = {
+	id: string,
+	name: string,
+	role: Role,
+	active: boolean,
+	/**  Until when wrong PINs keep them from signing in (RFC 3339, UTC); `None` when not. */
+	locked_until?: string | null,
+	/**  Until when their approvals are refused after wrong approval PINs. */
+	approvals_locked_until?: string | null,
+	/**  Wrong sign-in PINs in a row so far. */
+	failed_attempts: number,
+	/**  When they were added (RFC 3339, UTC). */
+	created_at: string,
+};
+
+/**  A staff member as the manager's staff screen shows them: with their lock-out, if any. */
+export type StaffAccount_Serialize = {
+	id: string,
+	name: string,
+	role: Role,
+	active: boolean,
+	/**  Until when wrong PINs keep them from signing in (RFC 3339, UTC); `None` when not. */
+	locked_until: string | null,
+	/**  Until when their approvals are refused after wrong approval PINs. */
+	approvals_locked_until: string | null,
+	/**  Wrong sign-in PINs in a row so far. */
+	failed_attempts: number,
+	/**  When they were added (RFC 3339, UTC). */
+	created_at: string,
+};
+
 /**  A staff member as lists show them (never the PIN hash). */
 export type StaffMember = {
 	id: string,
 	name: string,
 	role: Role,
 	active: boolean,
+};
+
+/**  Changes to a staff member; `None` leaves a field as it is. */
+export type StaffUpdate = StaffUpdate_Serialize | StaffUpdate_Deserialize;
+
+/**  Changes to a staff member; `None` leaves a field as it is. */
+export type StaffUpdate_Deserialize = {
+	name?: string | null,
+	role?: Role | null,
+	active?: boolean | null,
+	pin?: string | null,
+};
+
+/**  Changes to a staff member; `None` leaves a field as it is. */
+export type StaffUpdate_Serialize = {
+	name: string | null,
+	role: Role | null,
+	active: boolean | null,
+	pin: string | null,
 };
 
 /**

@@ -12,6 +12,7 @@ import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
 import * as setup from "../features/setup/strings";
 import * as shell from "../features/shell/strings";
+import * as staff from "../features/staff/strings";
 import * as sync from "../features/sync/strings";
 import * as kit from "../kit/strings";
 import * as errors from "./strings";
@@ -22,7 +23,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

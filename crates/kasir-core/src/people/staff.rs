@@ -27,8 +27,27 @@ pub struct StaffMember {
     pub active: bool,
 }
 
+/// A staff member as the manager's staff screen shows them: with their lock-out, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StaffAccount {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// Until when wrong PINs keep them from signing in (RFC 3339, UTC); `None` when not.
+    pub locked_until: Option<String>,
+    /// Until when their approvals are refused after wrong approval PINs.
+    pub approvals_locked_until: Option<String>,
+    /// Wrong sign-in PINs in a row so far.
+    pub failed_attempts: u32,
+    /// When they were added (RFC 3339, UTC).
+    pub created_at: String,
+}
+
 /// Changes to a staff member; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StaffUpdate {
     pub name: Option<String>,
     pub role: Option<Role>,
@@ -330,6 +349,92 @@ impl People<'_> {
         }
     }
 
+    /// Every member with their lock-outs, for the staff screen: managers and admins only.
+    pub fn staff_accounts(&self, actor: &Actor) -> Result<Vec<StaffAccount>> {
+        self.k.read(actor, Permission::ManageStaff, |conn, _| {
+            let now = self.k.now();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, role, active, locked_until, approval_locked_until,
+                        failed_attempts, created_at
+                 FROM staff ORDER BY active DESC, name COLLATE NOCASE",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let role: String = r.get(2)?;
+                let locked: Option<Stamp> = r.get(4)?;
+                let approvals: Option<Stamp> = r.get(5)?;
+                let created: Stamp = r.get(7)?;
+                Ok((r.get(0)?, r.get(1)?, role, r.get(3)?, locked, approvals, r.get(6)?, created))
+            })?;
+            let still = |t: Option<Stamp>| t.filter(|t| t.0 > now).map(|t| t.0.to_string());
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, role, active, locked, approvals, failed, created): (
+                    StaffId, String, String, bool, Option<Stamp>, Option<Stamp>, u32, Stamp,
+                ) = row?;
+                out.push(StaffAccount {
+                    id,
+                    name,
+                    role: Role::parse(&role)?,
+                    active,
+                    locked_until: still(locked),
+                    approvals_locked_until: still(approvals),
+                    failed_attempts: failed,
+                    created_at: created.0.to_string(),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Lets a locked-out member sign in (and approve) again at once: both counts of wrong
+    /// PINs go back to zero. Managers do it for cashiers, admins for anyone; audited.
+    pub fn clear_lockout(&self, actor: &Actor, id: StaffId) -> Result<StaffMember> {
+        self.k.write(actor, Permission::ManageStaff, |cx| {
+            let current: Option<(String, String, bool)> = cx
+                .query_row("SELECT name, role, active FROM staff WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let Some((name, role, active)) = current else {
+                return Err(Error::not_found(Entity::StaffMember, id));
+            };
+            let role = Role::parse(&role)?;
+            if role != Role::Cashier && cx.member.role != Role::Admin {
+                return Err(Error::Forbidden {
+                    permission: Permission::ManageStaff,
+                    role: cx.member.role,
+                });
+            }
+            cx.execute(
+                "UPDATE staff SET failed_attempts = 0, locked_until = NULL,
+                        approval_failures = 0, approval_locked_until = NULL
+                 WHERE id = ?1",
+                [id],
+            )?;
+            audit::record(cx, "lockout_cleared", serde_json::json!({"staff": id}))?;
+            Ok(StaffMember { id, name, role, active })
+        })
+    }
+
+    /// A member changes their own PIN, proving it is them with the current one. A wrong
+    /// current PIN counts toward their sign-in lock-out, as at the login screen; audited.
+    pub fn change_own_pin(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let hash = hash_pin(new)?; // a malformed new PIN is refused before anything counts
+        let me = actor.id();
+        self.check_pin(me, current, PinUse::SignIn)?;
+        // Every role may change its own PIN: the permission here is only "still an active
+        // member", which selling is for everyone.
+        self.k.write(actor, Permission::Sell, |cx| {
+            cx.execute(
+                "UPDATE staff SET pin_hash = ?2, failed_attempts = 0, locked_until = NULL
+                 WHERE id = ?1",
+                params![me, hash],
+            )?;
+            audit::record(cx, "pin_changed", serde_json::json!({"staff": me, "own": true}))?;
+            report_staff(cx, cx.now, me)
+        })
+    }
+
     /// Adds a staff member. Managers may add cashiers; only admins add managers and admins.
     pub fn create_staff(
         &self,
@@ -392,7 +497,7 @@ impl People<'_> {
                     return Err(Error::invalid(Field::Role, Rule::LastAdmin));
                 }
             }
-            let new_name = name.clone().unwrap_or(old_name);
+            let new_name = name.clone().unwrap_or_else(|| old_name.clone());
             cx.execute(
                 "UPDATE staff SET name = ?2, role = ?3, active = ?4, pin_hash = COALESCE(?5, pin_hash),
                  failed_attempts = CASE WHEN ?5 IS NULL THEN failed_attempts ELSE 0 END,
@@ -403,6 +508,11 @@ impl People<'_> {
             if new_role != old_role || new_active != old_active {
                 audit::record(cx, "role_changed", serde_json::json!({
                     "staff": id, "from": old_role, "to": new_role, "active": new_active
+                }))?;
+            }
+            if new_name != old_name {
+                audit::record(cx, "staff_renamed", serde_json::json!({
+                    "staff": id, "from": old_name, "to": new_name
                 }))?;
             }
             if hash.is_some() {

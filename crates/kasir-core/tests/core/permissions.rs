@@ -11,7 +11,7 @@ use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::settings::Settings;
 use kasir_core::{Actor, Error, Kasir, Permission, Role};
 
-use crate::helpers::{Shop, cash, fingerprint, shop};
+use crate::helpers::{ADMIN_PIN, CASHIER_PIN, MANAGER_PIN, Shop, cash, fingerprint, shop};
 
 struct Fixture {
     product: kasir_core::catalog::ProductId,
@@ -419,6 +419,20 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     .map(drop)
             },
         ),
+        ("staff_accounts", Permission::ManageStaff, |k, a, _| {
+            k.people().staff_accounts(a).map(drop)
+        }),
+        ("clear_lockout(cashier)", Permission::ManageStaff, |k, a, f| {
+            k.people().clear_lockout(a, f.cashier).map(drop)
+        }),
+        ("change_own_pin", Permission::Sell, |k, a, _| {
+            let pin = match a.role() {
+                Role::Cashier => CASHIER_PIN,
+                Role::Manager => MANAGER_PIN,
+                Role::Admin => ADMIN_PIN,
+            };
+            k.people().change_own_pin(a, pin, pin)
+        }),
         ("update_settings", Permission::ManageSettings, |k, a, f| {
             k.settings()
                 .update(

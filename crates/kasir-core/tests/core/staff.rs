@@ -4,7 +4,8 @@ use std::sync::Arc;
 use kasir_core::people::{MAX_APPROVAL_ATTEMPTS, MAX_PIN_ATTEMPTS, StaffUpdate};
 use kasir_core::{Error, FixedClock, Kasir, Role};
 
-use crate::helpers::{CASHIER_PIN, MANAGER_PIN, refused, shop, start_time};
+use crate::helpers::{CASHIER_PIN, MANAGER_PIN, Shop, refused, shop, start_time};
+use std::str::FromStr;
 
 #[test]
 fn first_run_creates_the_admin_once() {
@@ -493,7 +494,7 @@ fn wrong_approval_pins_lock_approvals_only_never_the_managers_sign_in() {
     s.kasir.people().login(id, MANAGER_PIN).unwrap();
     assert!(matches!(
         s.kasir.people().login(id, "0000"),
-        Err(Error::WrongPin { attempts_left }) if attempts_left == MAX_PIN_ATTEMPTS - 1
+            Err(Error::WrongPin { attempts_left }) if attempts_left == MAX_PIN_ATTEMPTS - 1
     ));
     s.kasir.people().login(id, MANAGER_PIN).unwrap();
     s.clock.advance(jiff::SignedDuration::from_secs(61));
@@ -532,4 +533,122 @@ fn a_member_locked_out_of_signing_in_cannot_approve() {
     ));
     s.clock.advance(jiff::SignedDuration::from_secs(31));
     s.kasir.people().approver(id, MANAGER_PIN).unwrap();
+}
+
+fn audit_actions(s: &Shop) -> Vec<String> {
+    let conn = s.kasir.connection();
+    let mut stmt = conn
+        .prepare("SELECT action FROM audit_log ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// The staff screen's list shows who is locked out and until when; a manager clears a
+/// cashier's lock-out (audited) and the cashier signs in at once; a manager may not clear an
+/// admin's, and a cashier may not read the list at all.
+#[test]
+fn a_manager_sees_and_clears_a_cashiers_lockout() {
+    let s = shop();
+    let id = s.cashier.id();
+    for _ in 0..MAX_PIN_ATTEMPTS {
+        let _ = s.kasir.people().login(id, "0000");
+    }
+    let accounts = s.kasir.people().staff_accounts(&s.manager).unwrap();
+    let sari = accounts.iter().find(|a| a.id == id).unwrap();
+    assert!(sari.locked_until.is_some());
+    assert_eq!(sari.failed_attempts, MAX_PIN_ATTEMPTS);
+    let ayu = accounts.iter().find(|a| a.id == s.admin.id()).unwrap();
+    assert_eq!(ayu.locked_until, None);
+    assert!(matches!(
+        s.kasir.people().staff_accounts(&s.cashier),
+        Err(Error::Forbidden { .. })
+    ));
+
+    s.kasir.people().clear_lockout(&s.manager, id).unwrap();
+    assert_eq!(audit_actions(&s).last().unwrap(), "lockout_cleared");
+    assert_eq!(s.kasir.people().login(id, CASHIER_PIN).unwrap(), s.cashier);
+    let sari = s.kasir.people().staff_accounts(&s.admin).unwrap();
+    let sari = sari.iter().find(|a| a.id == id).unwrap();
+    assert_eq!((sari.locked_until.as_deref(), sari.failed_attempts), (None, 0));
+
+    // Seniors are the admin's to unlock.
+    assert!(matches!(
+        s.kasir.people().clear_lockout(&s.manager, s.admin.id()),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        s.kasir.people().clear_lockout(&s.cashier, id),
+        Err(Error::Forbidden { .. })
+    ));
+    let nobody = kasir_core::access::StaffId::from_str("01900000-0000-7000-8000-000000000000")
+        .unwrap();
+    assert!(matches!(
+        s.kasir.people().clear_lockout(&s.admin, nobody),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+/// Anyone changes their own PIN with the current one; a wrong current PIN counts toward the
+/// lock-out and changes nothing; a malformed new PIN is refused before anything counts.
+#[test]
+fn every_member_changes_their_own_pin() {
+    let s = shop();
+    let id = s.cashier.id();
+    let people = s.kasir.people();
+    assert!(matches!(
+        people.change_own_pin(&s.cashier, "0000", "9876"),
+            Err(Error::WrongPin { attempts_left }) if attempts_left == MAX_PIN_ATTEMPTS - 1
+    ));
+    assert!(matches!(
+        people.change_own_pin(&s.cashier, CASHIER_PIN, "12"),
+        Err(Error::Invalid { field: kasir_core::Field::Pin, .. })
+    ));
+    // Still the old PIN, and the right one clears the failure count.
+    assert_eq!(people.login(id, CASHIER_PIN).unwrap(), s.cashier);
+    people.change_own_pin(&s.cashier, CASHIER_PIN, "9876").unwrap();
+    assert!(matches!(people.login(id, CASHIER_PIN), Err(Error::WrongPin { .. })));
+    assert_eq!(people.login(id, "9876").unwrap(), s.cashier);
+    assert!(audit_actions(&s).iter().any(|a| a == "pin_changed"));
+    // The new hash goes to the other tills.
+    let sent: i64 = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'staff_upserted'
+             AND json_extract(payload, '$.id') = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sent >= 2, "created and changed: {sent}");
+}
+
+/// A rename is audited with the old and new name.
+#[test]
+fn renaming_a_member_is_audited() {
+    let s = shop();
+    s.kasir
+        .people()
+        .update_staff(
+            &s.manager,
+            s.cashier.id(),
+            StaffUpdate {
+                name: Some("Sari Dewi".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let detail: String = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'staff_renamed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.contains("\"from\":\"Sari\"") && detail.contains("Sari Dewi"), "{detail}");
 }
