@@ -14,13 +14,15 @@
 //! 3. [`access`] (roles, permissions, the transaction context), then [`audit`], then
 //!    [`settings`].
 //! 4. Domains: [`catalog`], then [`sales`] (which sells the catalog's products), [`people`].
-//! 5. [`outbox`] payloads are built by the domains from `kasir-proto` types.
+//! 5. [`outbox`] payloads are built by the domains from `kasir-proto` types; [`sync`] and
+//!    [`backup`] work on the whole database (the outbox, the counters) from above.
 //!
 //! Where to start reading: [`money::pricing`] (the money rule), [`sales::checkout`] (the sale
 //! transaction), `migrations/V1__initial.sql` (the data model).
 
 pub mod access;
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod demo;
 pub mod kernel;

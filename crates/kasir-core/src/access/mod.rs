@@ -54,10 +54,14 @@ pub enum Permission {
     ViewAudit,
     /// Enrolling the terminal with a central server.
     ManageSync,
+    /// Choosing the backup folder and making a backup.
+    BackUp,
+    /// Replacing the till's data with a backup: an admin's decision alone.
+    Restore,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -67,6 +71,8 @@ impl Permission {
         Permission::ManageSettings,
         Permission::ViewAudit,
         Permission::ManageSync,
+        Permission::BackUp,
+        Permission::Restore,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -83,6 +89,8 @@ impl Permission {
             Permission::ManageSettings => &[Admin],
             Permission::ViewAudit => &[Manager, Admin],
             Permission::ManageSync => &[Manager, Admin],
+            Permission::BackUp => &[Manager, Admin],
+            Permission::Restore => &[Admin],
         }
     }
 
@@ -97,7 +105,9 @@ impl Permission {
             | Permission::ManageStaff
             | Permission::ManageSettings
             | Permission::ViewAudit
-            | Permission::ManageSync => false,
+            | Permission::ManageSync
+            | Permission::BackUp
+            | Permission::Restore => false,
         }
     }
 }
@@ -151,6 +161,8 @@ impl fmt::Display for Permission {
             Permission::ManageSettings => "change settings",
             Permission::ViewAudit => "read the audit log",
             Permission::ManageSync => "set up sync",
+            Permission::BackUp => "make backups",
+            Permission::Restore => "restore a backup",
         };
         f.pad(s)
     }
@@ -264,6 +276,7 @@ mod tests {
                     ManageStaff,
                     ViewAudit,
                     ManageSync,
+                    BackUp,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),

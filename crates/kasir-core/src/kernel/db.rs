@@ -30,7 +30,7 @@ mod embedded {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `application_id` stamped into every Kasir database ("KSIR").
-const APPLICATION_ID: i64 = 0x4B53_4952;
+pub(crate) const APPLICATION_ID: i64 = 0x4B53_4952;
 
 /// The newest schema version this build knows.
 pub fn schema_version() -> i64 {

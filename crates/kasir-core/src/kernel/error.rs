@@ -180,6 +180,9 @@ pub enum Field {
     TimeZone,
     To,
     TrackStock,
+    Folder,
+    Keep,
+    Backup,
 }
 
 /// What was not found.
@@ -293,6 +296,18 @@ pub enum Rule {
     },
     /// A CSV file that cannot be read at `line` (broken quoting, a row of another width).
     CsvSyntax { line: u32 },
+    /// No folder is chosen for backups yet.
+    NoFolder,
+    /// The folder does not exist or cannot be written (a USB stick not plugged in).
+    FolderUnusable,
+    /// The chosen folder holds no Kasir backup.
+    NotABackup,
+    /// The backup fails SQLite's integrity check, or is not a Kasir database.
+    BackupDamaged,
+    /// The backup was made by a newer Kasir than this one.
+    BackupTooNew,
+    /// No restore is waiting to be confirmed.
+    NoRestorePending,
 }
 
 /// What a cell should have held.
@@ -369,6 +384,12 @@ impl fmt::Display for Rule {
                 "missing columns {missing:?}, unknown columns {unknown:?}"
             ),
             Rule::CsvSyntax { line } => write!(f, "cannot be read at line {line}"),
+            Rule::NoFolder => write!(f, "no backup folder is chosen"),
+            Rule::FolderUnusable => write!(f, "the folder cannot be written"),
+            Rule::NotABackup => write!(f, "not a Kasir backup"),
+            Rule::BackupDamaged => write!(f, "the backup is damaged"),
+            Rule::BackupTooNew => write!(f, "the backup was made by a newer Kasir"),
+            Rule::NoRestorePending => write!(f, "no restore is waiting"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

@@ -151,6 +151,11 @@ impl Kasir {
         self.data_dir.join(DB_FILE)
     }
 
+    /// The terminal's data directory (the database, `media/`, a restore waiting).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }

@@ -19,18 +19,22 @@ use crate::{Kasir, Result};
 pub enum NoticeKind {
     /// A product went to or below its warning or critical level, or sold out.
     StockAlert,
+    /// The day's backup could not be made (the folder is gone, the disk is full).
+    BackupFailed,
 }
 
 impl NoticeKind {
     fn as_str(self) -> &'static str {
         match self {
             NoticeKind::StockAlert => "stock_alert",
+            NoticeKind::BackupFailed => "backup_failed",
         }
     }
 
     fn parse(s: &str) -> Option<NoticeKind> {
         match s {
             "stock_alert" => Some(NoticeKind::StockAlert),
+            "backup_failed" => Some(NoticeKind::BackupFailed),
             _ => None,
         }
     }
@@ -50,6 +54,9 @@ pub struct NoticeDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub stock: Option<i64>,
+    /// What went wrong, for a failed backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One notification as a staff member sees it.

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit_log;
+mod backup;
 mod catalog;
 mod checkout;
 mod concurrency;
