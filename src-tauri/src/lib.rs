@@ -19,7 +19,7 @@ pub use crate::state::{AppState, Shared};
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app::*, audit::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*,
+        app::*, audit::*, backup::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
@@ -86,6 +86,15 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         update_staff,
         clear_lockout,
         change_own_pin,
+        backup_status,
+        configure_backups,
+        back_up_now,
+        list_backups,
+        backup_places,
+        prepare_restore,
+        confirm_restore,
+        cancel_restore,
+        restart_to_restore,
     ])
 }
 
@@ -197,9 +206,12 @@ pub fn run() {
                 state.load_demo_if_new()?;
             }
             state.start_sync();
+            state.start_backups();
             if let Ok(downloads) = app.path().download_dir() {
                 state.set_export_dir(downloads);
             }
+            let restarter = app.handle().clone();
+            state.set_restarter(std::sync::Arc::new(move || restarter.request_restart()));
             let handle = app.handle().clone();
             state.set_emitter(std::sync::Arc::new(move |event, payload| {
                 use tauri::Emitter;

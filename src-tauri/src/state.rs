@@ -22,6 +22,10 @@ pub struct AppState {
     export_dir: Mutex<PathBuf>,
     /// Sends an event to the UI (set by the app; tests without a window have none).
     emitter: Mutex<Option<Emitter>>,
+    /// Restarts the app (set by the app; tests have none).
+    restarter: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
+    /// The backup this start restored, if it applied one (the UI says so once).
+    restored: Mutex<Option<String>>,
     _checkpointer: Checkpointer,
 }
 
@@ -38,6 +42,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl AppState {
     pub fn open(data_dir: &Path) -> kasir_core::Result<Shared> {
+        // A restore confirmed before the restart is swapped in before the database opens.
+        let restored = kasir_core::backup::finish_pending_restore(data_dir)?.map(|done| {
+            tracing::info!(from = %done.from, carried = done.carried_entries, "restored a backup");
+            done.from
+        });
         let kasir = Kasir::open(data_dir, Arc::new(SystemClock))?;
         let checkpointer = kasir.spawn_checkpointer()?;
         Ok(Arc::new(AppState {
@@ -47,6 +56,8 @@ impl AppState {
             data_dir: data_dir.to_path_buf(),
             export_dir: Mutex::new(data_dir.join("exports")),
             emitter: Mutex::new(None),
+            restored: Mutex::new(restored),
+            restarter: Mutex::new(None),
             _checkpointer: checkpointer,
         }))
     }
@@ -98,6 +109,43 @@ impl AppState {
             kasir_sync::Uploader::new(self.kasir_arc(), std::time::Duration::from_secs(20));
         let (wake, stop) = (self.sync_wake.clone(), Arc::new(tokio::sync::Notify::new()));
         tauri::async_runtime::spawn(uploader.run(wake, stop));
+    }
+
+    pub fn set_restarter(&self, restart: Arc<dyn Fn() + Send + Sync>) {
+        *lock(&self.restarter) = Some(restart);
+    }
+
+    /// Restarts the app, when it can (a confirmed restore is applied as it starts).
+    pub fn request_restart(&self) {
+        if let Some(restart) = lock(&self.restarter).clone() {
+            restart();
+        }
+    }
+
+    /// The backup this start restored, once: the first to ask gets it.
+    pub fn take_restored(&self) -> Option<String> {
+        lock(&self.restored).take()
+    }
+
+    /// Makes the daily backup when it is due: at start, then every hour, on a thread of its
+    /// own (a copy takes seconds on a big shop; the till's commands never wait for it).
+    pub fn start_backups(&self) {
+        let kasir = self.kasir_arc();
+        let started = std::thread::Builder::new()
+            .name("kasir-backup".into())
+            .spawn(move || {
+                loop {
+                    match kasir.backups().back_up_if_due() {
+                        Ok(Some(info)) => tracing::info!(path = %info.path, "daily backup made"),
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "daily backup failed"),
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "could not start the backup thread");
+        }
     }
 
     /// Asks the uploader to send and pull now.

@@ -335,10 +335,16 @@ fn staff_commands() {
     h.sign_in("Sari", "3333");
     assert_eq!(h.err("staff_accounts", json!({}))["kind"], "forbidden");
     assert_eq!(
-        h.err("change_own_pin", json!({"current": "0000", "newPin": "5555"})),
+        h.err(
+            "change_own_pin",
+            json!({"current": "0000", "newPin": "5555"})
+        ),
         json!({"kind": "wrong_pin", "data": {"attempts_left": 4}})
     );
-    h.ok("change_own_pin", json!({"current": "3333", "newPin": "5555"}));
+    h.ok(
+        "change_own_pin",
+        json!({"current": "3333", "newPin": "5555"}),
+    );
     h.ok("sign_out", json!({}));
     let dewi = h.staff_id("Dewi");
     for _ in 0..5 {
@@ -365,18 +371,30 @@ fn staff_commands() {
     );
 
     assert_eq!(
-        h.err("create_staff", json!({"name": " ", "role": "cashier", "pin": "1234"}))["data"]["field"],
+        h.err(
+            "create_staff",
+            json!({"name": " ", "role": "cashier", "pin": "1234"})
+        )["data"]["field"],
         "name"
     );
     assert_eq!(
-        h.err("create_staff", json!({"name": "Rudi", "role": "cashier", "pin": "12"}))["data"]["field"],
+        h.err(
+            "create_staff",
+            json!({"name": "Rudi", "role": "cashier", "pin": "12"})
+        )["data"]["field"],
         "pin"
     );
     assert_eq!(
-        h.err("create_staff", json!({"name": "Rudi", "role": "manager", "pin": "1234"}))["kind"],
+        h.err(
+            "create_staff",
+            json!({"name": "Rudi", "role": "manager", "pin": "1234"})
+        )["kind"],
         "forbidden"
     );
-    let rudi = h.ok("create_staff", json!({"name": "Rudi", "role": "cashier", "pin": "1234"}));
+    let rudi = h.ok(
+        "create_staff",
+        json!({"name": "Rudi", "role": "cashier", "pin": "1234"}),
+    );
     let renamed = h.ok(
         "update_staff",
         json!({"id": rudi["id"], "update": {"name": "Rudi Hartono", "role": null, "active": null, "pin": null}}),
@@ -408,4 +426,96 @@ fn staff_commands() {
     // Sari's new PIN works; the old one no longer does.
     h.ok("sign_out", json!({}));
     assert_eq!(h.sign_in("Sari", "5555")["name"], "Sari");
+}
+
+/// Backups through the commands: a cashier is refused; a manager chooses a folder and backs
+/// up, but may not restore; an admin prepares a restore (the plan names the sale made after
+/// the backup), confirms it, and the next start applies it and says so once.
+#[test]
+fn backup_commands() {
+    let h = Harness::new(true);
+    let folder = tempfile::tempdir().unwrap();
+    let folder_path = folder.path().display().to_string();
+    h.sign_in("Sari", "3333");
+    assert_eq!(h.err("backup_status", json!({}))["kind"], "forbidden");
+    h.ok("sign_out", json!({}));
+
+    h.sign_in("Budi", "2222");
+    assert_eq!(
+        h.err("back_up_now", json!({})),
+        json!({"kind": "invalid", "data": {"field": "folder", "rule": {"rule": "no_folder"}}})
+    );
+    assert_eq!(
+        h.err(
+            "configure_backups",
+            json!({"settings": {"folder": "/no/such/stick", "keep": 5, "daily": true}})
+        )["data"]["field"],
+        "folder"
+    );
+    let status = h.ok(
+        "configure_backups",
+        json!({"settings": {"folder": folder_path, "keep": 5, "daily": true}}),
+    );
+    assert_eq!(status["due"], true);
+    assert!(h.ok("backup_places", json!({})).is_array());
+    let made = h.ok("back_up_now", json!({}));
+    assert_eq!(made["terminal"], "T01");
+    let listed = h.ok("list_backups", json!({"folder": folder_path}));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(h.ok("backup_status", json!({}))["last_path"], made["path"]);
+    assert_eq!(
+        h.err("prepare_restore", json!({"path": made["path"]}))["kind"],
+        "forbidden"
+    );
+    h.ok("sign_out", json!({}));
+
+    // A sale after the backup, then the admin restores.
+    h.sign_in("Sari", "3333");
+    let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
+    let product = h.product_named("croissant");
+    let ticket = h.ok(
+        "add_to_ticket",
+        json!({"ticket": ticket["id"], "line": {"product_id": product["id"], "modifier_ids": [], "note": "", "quantity": 1}}),
+    );
+    let due = ticket["totals"]["total"].clone();
+    let order = h.ok(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": [{"method": "cash", "amount": due, "reference": null}]}),
+    );
+    h.ok("sign_out", json!({}));
+    h.sign_in("Ayu", "1111");
+    assert_eq!(
+        h.err("restart_to_restore", json!({}))["data"]["rule"]["rule"],
+        "no_restore_pending"
+    );
+    let plan = h.ok("prepare_restore", json!({"path": made["path"]}));
+    assert_eq!(plan["lost_sales"], 1);
+    assert_eq!(plan["first_lost_receipt"], order["receipt_no"]);
+    assert_eq!(plan["unsent_kept"], plan["later_changes"]);
+    assert_eq!(
+        h.ok("backup_status", json!({}))["pending_restore"]["lost_sales"],
+        1
+    );
+    h.ok("confirm_restore", json!({}));
+    // No window to restart in the tests: the command is accepted, and the restart is ours.
+    h.ok("restart_to_restore", json!({}));
+
+    let h = h.restart();
+    let status = h.ok("app_status", json!({}));
+    assert_eq!(status["restored_from"], made["path"]);
+    assert_eq!(
+        h.ok("app_status", json!({}))["restored_from"],
+        json!(null),
+        "said once"
+    );
+    h.sign_in("Sari", "3333");
+    let orders = h.ok("orders_today", json!({}));
+    assert!(
+        !orders
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["receipt_no"] == order["receipt_no"]),
+        "the sale after the backup left this till's history"
+    );
 }

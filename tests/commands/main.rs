@@ -34,6 +34,22 @@ impl Harness {
             let k = kasir_core::Kasir::open(dir.path(), Arc::new(kasir_core::SystemClock)).unwrap();
             kasir_core::demo::seed_demo(&k, false).unwrap();
         }
+        Harness::on(dir, sync)
+    }
+
+    /// The app closed and started again on the same data directory (as a restore does).
+    pub(crate) fn restart(self) -> Harness {
+        let Harness {
+            _app: app,
+            webview,
+            _dir: dir,
+        } = self;
+        drop(webview);
+        drop(app);
+        Harness::on(dir, false)
+    }
+
+    fn on(dir: tempfile::TempDir, sync: bool) -> Harness {
         let state = AppState::open(dir.path()).unwrap();
         if sync {
             state.start_sync();

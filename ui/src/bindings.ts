@@ -141,6 +141,28 @@ export const commands = {
 	clearLockout: (id: string) => typedError<StaffMember, CommandError>(__TAURI_INVOKE("clear_lockout", { id })),
 	/**  The signed-in member changes their own PIN, proving it with the current one. */
 	changeOwnPin: (current: string, newPin: string) => typedError<null, CommandError>(__TAURI_INVOKE("change_own_pin", { current, newPin })),
+	backupStatus: () => typedError<BackupStatus_Serialize, CommandError>(__TAURI_INVOKE("backup_status")),
+	/**  Chooses the folder, how many backups to keep and whether to make one daily. */
+	configureBackups: (settings: BackupSettings_Deserialize) => typedError<BackupStatus_Serialize, CommandError>(__TAURI_INVOKE("configure_backups", { settings })),
+	/**  Makes a backup now (seconds on a big shop; the till keeps selling meanwhile). */
+	backUpNow: () => typedError<BackupInfo_Serialize, CommandError>(__TAURI_INVOKE("back_up_now")),
+	/**  The Kasir backups in a folder, newest first. */
+	listBackups: (folder: string) => typedError<BackupInfo_Serialize[], CommandError>(__TAURI_INVOKE("list_backups", { folder })),
+	/**
+	 *  Where a backup could go on this machine: plugged-in drives (USB sticks) first, then the
+	 *  member's documents folder. Only folders that exist are offered.
+	 */
+	backupPlaces: () => typedError<string[], CommandError>(__TAURI_INVOKE("backup_places")),
+	/**  Copies and checks a backup, and says what restoring it would lose. Admins only. */
+	prepareRestore: (path: string) => typedError<RestorePlan_Serialize, CommandError>(__TAURI_INVOKE("prepare_restore", { path })),
+	/**  Confirms the prepared restore; it is applied when the app restarts. */
+	confirmRestore: () => typedError<RestorePlan_Serialize, CommandError>(__TAURI_INVOKE("confirm_restore")),
+	cancelRestore: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_restore")),
+	/**
+	 *  Restarts the app to apply a confirmed restore (only then: anyone else restarting the till
+	 *  from the UI would be a surprise).
+	 */
+	restartToRestore: () => typedError<null, CommandError>(__TAURI_INVOKE("restart_to_restore")),
 };
 
 /* Types */
@@ -178,6 +200,8 @@ export type AppStatus_Deserialize = {
 	signed_in?: Actor | null,
 	/**  Today's business date in the shop's time zone, `2026-11-21`. */
 	today: string,
+	/**  The backup this start restored (said once, to the first status asked after it). */
+	restored_from?: string | null,
 };
 
 /**  What the UI needs at start-up. */
@@ -192,6 +216,8 @@ export type AppStatus_Serialize = {
 	signed_in: Actor | null,
 	/**  Today's business date in the shop's time zone, `2026-11-21`. */
 	today: string,
+	/**  The backup this start restored (said once, to the first status asked after it). */
+	restored_from: string | null,
 };
 
 /**  A manager's PIN entered at the till to approve a discount or a cancellation. */
@@ -246,6 +272,107 @@ export type AuditRow = {
 	action: string,
 	/**  The entry's details as JSON text, exactly as hashed. */
 	detail: string,
+};
+
+/**  One backup, as its manifest describes it. */
+export type BackupInfo = BackupInfo_Serialize | BackupInfo_Deserialize;
+
+/**  One backup, as its manifest describes it. */
+export type BackupInfo_Deserialize = {
+	/**  The backup's folder. */
+	path: string,
+	/**  When it was made (RFC 3339, UTC). */
+	made_at: string,
+	terminal: string,
+	shop_name: string,
+	/**  Orders it holds, and the newest one's receipt number. */
+	orders: number,
+	last_receipt?: string | null,
+	/**  Pictures copied, and pictures its products name that were not found. */
+	pictures: number,
+	pictures_missing: number,
+	/**  The database copy's size. */
+	bytes: number | null,
+	/**  The highest outbox sequence it holds. */
+	outbox_seq: number | null,
+	schema_version: number,
+};
+
+/**  One backup, as its manifest describes it. */
+export type BackupInfo_Serialize = {
+	/**  The backup's folder. */
+	path: string,
+	/**  When it was made (RFC 3339, UTC). */
+	made_at: string,
+	terminal: string,
+	shop_name: string,
+	/**  Orders it holds, and the newest one's receipt number. */
+	orders: number,
+	last_receipt: string | null,
+	/**  Pictures copied, and pictures its products name that were not found. */
+	pictures: number,
+	pictures_missing: number,
+	/**  The database copy's size. */
+	bytes: number | null,
+	/**  The highest outbox sequence it holds. */
+	outbox_seq: number | null,
+	schema_version: number,
+};
+
+/**  Where and how often this till backs up (this till's own: never synced, kept by a restore). */
+export type BackupSettings = BackupSettings_Serialize | BackupSettings_Deserialize;
+
+/**  Where and how often this till backs up (this till's own: never synced, kept by a restore). */
+export type BackupSettings_Deserialize = {
+	/**  The folder the backups go into; `None` until a manager chooses one. */
+	folder?: string | null,
+	/**  How many of this till's backups are kept there (1–60); older ones are removed. */
+	keep: number,
+	/**  Whether a backup is made by itself once a day while the app runs. */
+	daily: boolean,
+};
+
+/**  Where and how often this till backs up (this till's own: never synced, kept by a restore). */
+export type BackupSettings_Serialize = {
+	/**  The folder the backups go into; `None` until a manager chooses one. */
+	folder: string | null,
+	/**  How many of this till's backups are kept there (1–60); older ones are removed. */
+	keep: number,
+	/**  Whether a backup is made by itself once a day while the app runs. */
+	daily: boolean,
+};
+
+/**  The backup settings and how the last backup went, for the backup screen. */
+export type BackupStatus = BackupStatus_Serialize | BackupStatus_Deserialize;
+
+/**  The backup settings and how the last backup went, for the backup screen. */
+export type BackupStatus_Deserialize = {
+	settings: BackupSettings_Deserialize,
+	/**  When the last backup was made (RFC 3339, UTC). */
+	last_at?: string | null,
+	last_path?: string | null,
+	/**  Why the last attempt failed, if it did (after the last success). */
+	last_error?: string | null,
+	last_error_at?: string | null,
+	/**  Whether the daily backup is due now. */
+	due: boolean,
+	/**  A restore copied and checked, waiting for confirmation or for the next start. */
+	pending_restore?: RestorePlan_Deserialize | null,
+};
+
+/**  The backup settings and how the last backup went, for the backup screen. */
+export type BackupStatus_Serialize = {
+	settings: BackupSettings_Serialize,
+	/**  When the last backup was made (RFC 3339, UTC). */
+	last_at: string | null,
+	last_path: string | null,
+	/**  Why the last attempt failed, if it did (after the last success). */
+	last_error: string | null,
+	last_error_at: string | null,
+	/**  Whether the daily backup is due now. */
+	due: boolean,
+	/**  A restore copied and checked, waiting for confirmation or for the next start. */
+	pending_restore: RestorePlan_Serialize | null,
 };
 
 /**  What the top bar's badges count: unread notifications, and open alerts for a manager. */
@@ -460,7 +587,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup";
 
 /**  What an import would do (a preview) or did. */
 export type ImportReport = {
@@ -624,6 +751,8 @@ export type NoticeDetail_Deserialize = {
 	/**  `warning`, `critical` or `out`, for a stock alert. */
 	level?: string | null,
 	stock?: number | null,
+	/**  What went wrong, for a failed backup. */
+	reason?: string | null,
 };
 
 /**  The details a notification carries; which ones are set depends on its kind. */
@@ -633,12 +762,16 @@ export type NoticeDetail_Serialize = {
 	/**  `warning`, `critical` or `out`, for a stock alert. */
 	level?: string,
 	stock?: number,
+	/**  What went wrong, for a failed backup. */
+	reason?: string,
 };
 
 /**  What a notification is about. */
 export type NoticeKind = 
 /**  A product went to or below its warning or critical level, or sold out. */
-"stock_alert";
+"stock_alert" | 
+/**  The day's backup could not be made (the folder is gone, the disk is full). */
+"backup_failed";
 
 /**  One notification as a staff member sees it. */
 export type Notice_Deserialize = {
@@ -871,7 +1004,11 @@ export type Permission =
 /**  Creating and changing staff (admins only for managers and admins). */
 "manage_staff" | "manage_settings" | "view_audit" | 
 /**  Enrolling the terminal with a central server. */
-"manage_sync";
+"manage_sync" | 
+/**  Choosing the backup folder and making a backup. */
+"back_up" | 
+/**  Replacing the till's data with a backup: an admin's decision alone. */
+"restore";
 
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;
@@ -1188,6 +1325,51 @@ export type Receipt_Serialize = {
 	order: Order_Serialize,
 };
 
+/**  What restoring a backup would do, for the confirmation. */
+export type RestorePlan = RestorePlan_Serialize | RestorePlan_Deserialize;
+
+/**  What restoring a backup would do, for the confirmation. */
+export type RestorePlan_Deserialize = {
+	backup: BackupInfo_Deserialize,
+	/**  Sales made here after the backup: they leave this till's history and reports. */
+	lost_sales: number,
+	lost_sales_total: number,
+	first_lost_receipt?: string | null,
+	last_lost_receipt?: string | null,
+	/**  Every change made here after the backup (sales, cancellations, stock, menu, staff). */
+	later_changes: number,
+	/**
+	 *  Of those, the ones no server has yet: kept in the restored outbox and still sent, so
+	 *  the server loses nothing (with no server, they wait for one).
+	 */
+	unsent_kept: number,
+	/**  Whether this till is enrolled with a server. */
+	enrolled: boolean,
+	/**  The backup was made by another till (another terminal code). */
+	other_terminal: boolean,
+};
+
+/**  What restoring a backup would do, for the confirmation. */
+export type RestorePlan_Serialize = {
+	backup: BackupInfo_Serialize,
+	/**  Sales made here after the backup: they leave this till's history and reports. */
+	lost_sales: number,
+	lost_sales_total: number,
+	first_lost_receipt: string | null,
+	last_lost_receipt: string | null,
+	/**  Every change made here after the backup (sales, cancellations, stock, menu, staff). */
+	later_changes: number,
+	/**
+	 *  Of those, the ones no server has yet: kept in the restored outbox and still sent, so
+	 *  the server loses nothing (with no server, they wait for one).
+	 */
+	unsent_kept: number,
+	/**  Whether this till is enrolled with a server. */
+	enrolled: boolean,
+	/**  The backup was made by another till (another terminal code). */
+	other_terminal: boolean,
+};
+
 /**  What a staff member is. */
 export type Role = "cashier" | "manager" | "admin";
 
@@ -1281,7 +1463,19 @@ export type Rule =
 /**  A CSV file's header lacks columns Kasir needs, or has ones it does not know. */
 { rule: "csv_columns"; missing: string[]; unknown: string[] } | 
 /**  A CSV file that cannot be read at `line` (broken quoting, a row of another width). */
-{ rule: "csv_syntax"; line: number };
+{ rule: "csv_syntax"; line: number } | 
+/**  No folder is chosen for backups yet. */
+{ rule: "no_folder" } | 
+/**  The folder does not exist or cannot be written (a USB stick not plugged in). */
+{ rule: "folder_unusable" } | 
+/**  The chosen folder holds no Kasir backup. */
+{ rule: "not_a_backup" } | 
+/**  The backup fails SQLite's integrity check, or is not a Kasir database. */
+{ rule: "backup_damaged" } | 
+/**  The backup was made by a newer Kasir than this one. */
+{ rule: "backup_too_new" } | 
+/**  No restore is waiting to be confirmed. */
+{ rule: "no_restore_pending" };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {

@@ -31,14 +31,14 @@ const fields = {
   name: true, note: true, order_type: true, payments: true, pin: true, price: true, price_delta: true, quantity: true,
   query: true, reason: true, receipt_footer: true, receipt_header: true, reference: true, role: true,
   service_rate: true, shop_address: true, shop_name: true, sort_order: true, status: true, stock: true,
-  tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true,
+  tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true, folder: true, keep: true, backup: true,
 } satisfies Record<Field, true>;
 const entities = {
   category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
-  manage_settings: true, view_audit: true, manage_sync: true,
+  manage_settings: true, view_audit: true, manage_sync: true, back_up: true, restore: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 
@@ -98,6 +98,12 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   ],
   csv_columns: [{ rule: "csv_columns", missing: ["price"], unknown: ["harga"] }],
   csv_syntax: [{ rule: "csv_syntax", line: 7 }],
+  no_folder: [{ rule: "no_folder" }],
+  folder_unusable: [{ rule: "folder_unusable" }],
+  not_a_backup: [{ rule: "not_a_backup" }],
+  backup_damaged: [{ rule: "backup_damaged" }],
+  backup_too_new: [{ rule: "backup_too_new" }],
+  no_restore_pending: [{ rule: "no_restore_pending" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

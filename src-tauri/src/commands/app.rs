@@ -22,6 +22,8 @@ pub struct AppStatus {
     pub signed_in: Option<Actor>,
     /// Today's business date in the shop's time zone, `2026-11-21`.
     pub today: String,
+    /// The backup this start restored (said once, to the first status asked after it).
+    pub restored_from: Option<String>,
 }
 
 #[tauri::command]
@@ -42,6 +44,7 @@ pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
             settings,
             signed_in: app.session(),
             today: k.settings().today()?.to_string(),
+            restored_from: app.take_restored(),
         })
     })
     .await

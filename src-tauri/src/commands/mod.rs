@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod orders;
 pub mod sales;

@@ -62,7 +62,10 @@ pub async fn create_staff(
     role: Role,
     pin: String,
 ) -> CmdResult<StaffMember> {
-    run(&state, move |k, a| k.people().create_staff(a, &name, role, &pin)).await
+    run(&state, move |k, a| {
+        k.people().create_staff(a, &name, role, &pin)
+    })
+    .await
 }
 
 /// Renames, changes the role of, (de)activates or sets a new PIN for a member.
@@ -91,5 +94,8 @@ pub async fn change_own_pin(
     current: String,
     new_pin: String,
 ) -> CmdResult<()> {
-    run(&state, move |k, a| k.people().change_own_pin(a, &current, &new_pin)).await
+    run(&state, move |k, a| {
+        k.people().change_own_pin(a, &current, &new_pin)
+    })
+    .await
 }

@@ -165,6 +165,12 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "terminal_code_format":
     case "set_by_server":
     case "last_admin":
+    case "no_folder":
+    case "folder_unusable":
+    case "not_a_backup":
+    case "backup_damaged":
+    case "backup_too_new":
+    case "no_restore_pending":
     case "file_empty":
     case "image_format":
     case "image_unreadable":

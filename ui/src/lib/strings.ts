@@ -57,6 +57,8 @@ export const en = {
   "perm.manage_settings": "change the shop's settings",
   "perm.view_audit": "view the audit log",
   "perm.manage_sync": "set up sync with the server",
+  "perm.back_up": "make backups",
+  "perm.restore": "restore a backup",
 
   "rule.required": "must not be empty",
   "rule.too_long": "at most {max} characters",
@@ -103,6 +105,12 @@ export const en = {
   "rule.unreadable.barcode": "looks like a number a spreadsheet shortened (8.99E+12): format the column as text and export again",
   "rule.csv_columns": "the file's columns are not the menu's (missing: {missing}; unknown: {unknown}); the first line must name the columns, such as category;name;price",
   "rule.csv_syntax": "the file cannot be read at line {line} (a quote left open, or a row with more cells than the header)",
+  "rule.no_folder": "choose a folder for the backups first",
+  "rule.folder_unusable": "the folder does not exist or cannot be written (is the USB stick plugged in?)",
+  "rule.not_a_backup": "this is not a Kasir backup",
+  "rule.backup_damaged": "the backup is damaged: it fails the database check",
+  "rule.backup_too_new": "the backup was made by a newer version of Kasir",
+  "rule.no_restore_pending": "no restore is waiting",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -164,6 +172,9 @@ export const en = {
   "field.tax_number": "Tax number (NPWP)",
   "field.to": "To",
   "field.track_stock": "Stock counted",
+  "field.folder": "Folder",
+  "field.keep": "Backups kept",
+  "field.backup": "Backup",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -214,6 +225,8 @@ export const id: Record<keyof typeof en, string> = {
   "perm.manage_settings": "mengubah pengaturan toko",
   "perm.view_audit": "melihat log audit",
   "perm.manage_sync": "mengatur sinkronisasi dengan server",
+  "perm.back_up": "membuat cadangan",
+  "perm.restore": "memulihkan cadangan",
 
   "rule.required": "wajib diisi",
   "rule.too_long": "paling banyak {max} karakter",
@@ -260,6 +273,12 @@ export const id: Record<keyof typeof en, string> = {
   "rule.unreadable.barcode": "tampak seperti angka yang dipendekkan spreadsheet (8,99E+12): jadikan kolomnya teks lalu ekspor lagi",
   "rule.csv_columns": "kolom berkas bukan kolom menu (kurang: {missing}; tidak dikenal: {unknown}); baris pertama harus menamai kolom, misalnya category;name;price",
   "rule.csv_syntax": "berkas tidak bisa dibaca pada baris {line} (tanda kutip tidak ditutup, atau baris dengan sel lebih banyak dari judul)",
+  "rule.no_folder": "pilih dulu folder untuk cadangan",
+  "rule.folder_unusable": "folder tidak ada atau tidak bisa ditulisi (apakah flashdisk sudah terpasang?)",
+  "rule.not_a_backup": "ini bukan cadangan Kasir",
+  "rule.backup_damaged": "cadangan rusak: gagal pemeriksaan basis data",
+  "rule.backup_too_new": "cadangan dibuat oleh Kasir versi lebih baru",
+  "rule.no_restore_pending": "tidak ada pemulihan yang menunggu",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",
@@ -321,4 +340,7 @@ export const id: Record<keyof typeof en, string> = {
   "field.tax_number": "NPWP",
   "field.to": "Sampai",
   "field.track_stock": "Stok dihitung",
+  "field.folder": "Folder",
+  "field.keep": "Cadangan disimpan",
+  "field.backup": "Cadangan",
 };

@@ -7,7 +7,7 @@ import { call } from "../lib/api";
 import { langFromLocale } from "../lib/i18n";
 import { formatMoney } from "../lib/money";
 import { dropApproval } from "./approval.svelte";
-import { chrome, errorText, router, showError, storedLang } from "./chrome.svelte";
+import { chrome, errorText, router, showError, storedLang, t, toast } from "./chrome.svelte";
 import { clearTicket, setAsideCurrent, ticketsAtSignIn } from "./ticket.svelte";
 
 const AUTOLOCK_KEY = "kasir.autolock.minutes";
@@ -107,6 +107,7 @@ export async function start(): Promise<void> {
     applyStatus(status);
     if (!storedLang()) chrome.lang = langFromLocale(status.settings.locale);
     document.documentElement.lang = chrome.lang;
+    if (status.restored_from) toast(t("top.restored", { path: status.restored_from }), "info", 15_000);
     if (status.needs_setup) {
       router.reset("setup");
     } else if (status.signed_in) {

@@ -182,9 +182,9 @@ impl Backups<'_> {
 
     /// Makes a backup now into the chosen folder. Audited; a failure is recorded (and said).
     pub fn back_up_now(&self, actor: &Actor) -> Result<BackupInfo> {
-        let settings = self.k.read(actor, Permission::BackUp, |conn, _| {
-            read_settings(conn)
-        })?;
+        let settings = self
+            .k
+            .read(actor, Permission::BackUp, |conn, _| read_settings(conn))?;
         let folder = settings
             .folder
             .ok_or(Error::invalid(Field::Folder, Rule::NoFolder))?;
@@ -397,7 +397,9 @@ fn read_status(conn: &Connection, now: jiff::Timestamp) -> Result<BackupStatus> 
     )?;
     let due = settings.daily
         && settings.folder.is_some()
-        && last_at.as_ref().is_none_or(|t| now.duration_since(t.0) >= DAILY);
+        && last_at
+            .as_ref()
+            .is_none_or(|t| now.duration_since(t.0) >= DAILY);
     Ok(BackupStatus {
         settings,
         last_at: last_at.map(|t| t.0.to_string()),
@@ -502,8 +504,8 @@ impl CopyFacts {
             [],
             |r| r.get(0),
         )?;
-        let mut stmt = conn
-            .prepare("SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL")?;
+        let mut stmt =
+            conn.prepare("SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL")?;
         let image_ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;

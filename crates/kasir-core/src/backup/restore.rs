@@ -250,20 +250,18 @@ fn carry_over(from: &Connection, to: &Connection, after: i64) -> Result<u32> {
         copy_rows(from, to, table)?;
     }
     // This till's backup settings, not the backup's.
-    let settings: Option<(Option<String>, i64, bool, Option<String>, Option<String>)> = from
+    let settings: Option<Vec<rusqlite::types::Value>> = from
         .query_row(
             "SELECT folder, keep, daily, last_at, last_path FROM backup_settings WHERE id = 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| (0..5).map(|i| r.get(i)).collect(),
         )
-        .optional()
-        .ok()
-        .flatten();
-    if let Some((folder, keep, daily, last_at, last_path)) = settings {
+        .optional()?;
+    if let Some(values) = settings {
         to.execute(
             "UPDATE backup_settings SET folder = ?1, keep = ?2, daily = ?3, last_at = ?4,
                     last_path = ?5 WHERE id = 1",
-            params![folder, keep, daily, last_at, last_path],
+            rusqlite::params_from_iter(values),
         )?;
     }
     Ok(carried)

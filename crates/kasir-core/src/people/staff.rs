@@ -363,13 +363,29 @@ impl People<'_> {
                 let locked: Option<Stamp> = r.get(4)?;
                 let approvals: Option<Stamp> = r.get(5)?;
                 let created: Stamp = r.get(7)?;
-                Ok((r.get(0)?, r.get(1)?, role, r.get(3)?, locked, approvals, r.get(6)?, created))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    role,
+                    r.get(3)?,
+                    locked,
+                    approvals,
+                    r.get(6)?,
+                    created,
+                ))
             })?;
             let still = |t: Option<Stamp>| t.filter(|t| t.0 > now).map(|t| t.0.to_string());
             let mut out = Vec::new();
             for row in rows {
                 let (id, name, role, active, locked, approvals, failed, created): (
-                    StaffId, String, String, bool, Option<Stamp>, Option<Stamp>, u32, Stamp,
+                    StaffId,
+                    String,
+                    String,
+                    bool,
+                    Option<Stamp>,
+                    Option<Stamp>,
+                    u32,
+                    Stamp,
                 ) = row?;
                 out.push(StaffAccount {
                     id,
@@ -391,9 +407,11 @@ impl People<'_> {
     pub fn clear_lockout(&self, actor: &Actor, id: StaffId) -> Result<StaffMember> {
         self.k.write(actor, Permission::ManageStaff, |cx| {
             let current: Option<(String, String, bool)> = cx
-                .query_row("SELECT name, role, active FROM staff WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row(
+                    "SELECT name, role, active FROM staff WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?;
             let Some((name, role, active)) = current else {
                 return Err(Error::not_found(Entity::StaffMember, id));
@@ -412,7 +430,12 @@ impl People<'_> {
                 [id],
             )?;
             audit::record(cx, "lockout_cleared", serde_json::json!({"staff": id}))?;
-            Ok(StaffMember { id, name, role, active })
+            Ok(StaffMember {
+                id,
+                name,
+                role,
+                active,
+            })
         })
     }
 
@@ -430,7 +453,11 @@ impl People<'_> {
                  WHERE id = ?1",
                 params![me, hash],
             )?;
-            audit::record(cx, "pin_changed", serde_json::json!({"staff": me, "own": true}))?;
+            audit::record(
+                cx,
+                "pin_changed",
+                serde_json::json!({"staff": me, "own": true}),
+            )?;
             report_staff(cx, cx.now, me)
         })
     }

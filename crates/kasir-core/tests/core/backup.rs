@@ -126,7 +126,11 @@ fn a_backup_made_mid_sale_loop_restores_whole() {
     let done = finish_pending_restore(dir.path()).unwrap().unwrap();
     assert_eq!(done.carried_entries, plan.unsent_kept);
     assert!(done.replaced.is_some());
-    assert_eq!(finish_pending_restore(dir.path()).unwrap(), None, "applied once");
+    assert_eq!(
+        finish_pending_restore(dir.path()).unwrap(),
+        None,
+        "applied once"
+    );
     let kasir = Kasir::open(dir.path(), std::sync::Arc::new(FixedClock::new(now))).unwrap();
     let c = |sql: &str| count(&kasir, sql);
     assert_eq!(c("SELECT COUNT(*) FROM orders"), i64::from(info.orders));
@@ -167,7 +171,11 @@ fn a_backup_made_mid_sale_loop_restores_whole() {
         .unwrap();
     let t = kasir
         .sales()
-        .open_ticket(&cashier, kasir_core::sales::tickets::OrderType::Takeaway, "")
+        .open_ticket(
+            &cashier,
+            kasir_core::sales::tickets::OrderType::Takeaway,
+            "",
+        )
         .unwrap();
     let t = kasir
         .sales()
@@ -211,7 +219,15 @@ fn backups_are_kept_n_deep_and_bad_settings_refused() {
     refused(
         &s.kasir,
         |k| k.backups().back_up_now(&s.manager),
-        |e| matches!(e, Error::Invalid { field: Field::Folder, rule: Rule::NoFolder }),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Folder,
+                    rule: Rule::NoFolder
+                }
+            )
+        },
     );
     for (bad, field) in [
         (settings(folder.path(), 0), Field::Keep),
@@ -234,7 +250,10 @@ fn backups_are_kept_n_deep_and_bad_settings_refused() {
     }
     refused(
         &s.kasir,
-        |k| k.backups().configure(&s.cashier, settings(folder.path(), 3)),
+        |k| {
+            k.backups()
+                .configure(&s.cashier, settings(folder.path(), 3))
+        },
         |e| matches!(e, Error::Forbidden { .. }),
     );
     b.configure(&s.manager, settings(folder.path(), 2)).unwrap();
@@ -246,16 +265,33 @@ fn backups_are_kept_n_deep_and_bad_settings_refused() {
         made.push(b.back_up_now(&s.manager).unwrap());
         s.clock.advance(jiff::SignedDuration::from_secs(60));
     }
-    let listed = b.list(&s.manager, &folder.path().display().to_string()).unwrap();
+    let listed = b
+        .list(&s.manager, &folder.path().display().to_string())
+        .unwrap();
     let paths: Vec<&str> = listed.iter().map(|i| i.path.as_str()).collect();
-    assert_eq!(paths, [made[2].path.as_str(), made[1].path.as_str()], "newest first, two kept");
-    assert!(folder.path().join("kasir-T09-20260101-000000").is_dir(), "another till's stays");
-    assert!(!folder.path().join("kasir-T01-20260101-000000.partial").exists());
+    assert_eq!(
+        paths,
+        [made[2].path.as_str(), made[1].path.as_str()],
+        "newest first, two kept"
+    );
+    assert!(
+        folder.path().join("kasir-T09-20260101-000000").is_dir(),
+        "another till's stays"
+    );
+    assert!(
+        !folder
+            .path()
+            .join("kasir-T01-20260101-000000.partial")
+            .exists()
+    );
     let status = b.status(&s.manager).unwrap();
     assert_eq!(status.last_path.as_deref(), Some(made[2].path.as_str()));
     assert!(!status.due);
     assert_eq!(
-        count(&s.kasir, "SELECT COUNT(*) FROM audit_log WHERE action = 'backup_made'"),
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'backup_made'"
+        ),
         3
     );
 }
@@ -278,7 +314,10 @@ fn the_daily_backup_runs_when_due_and_a_failure_is_told() {
     assert!(b.status(&s.manager).unwrap().due);
     assert!(matches!(
         b.back_up_if_due(),
-        Err(Error::Invalid { field: Field::Folder, rule: Rule::FolderUnusable })
+        Err(Error::Invalid {
+            field: Field::Folder,
+            rule: Rule::FolderUnusable
+        })
     ));
     let status = b.status(&s.manager).unwrap();
     assert!(status.last_error.is_some() && status.due);
@@ -305,7 +344,11 @@ fn damaged_or_foreign_backups_are_refused() {
     let good = s.kasir.backups().back_up_now(&s.admin).unwrap();
     let pending = s.path().join("restore-pending");
     let check = |path: &str, rule: Rule| {
-        let e = s.kasir.backups().prepare_restore(&s.admin, path).unwrap_err();
+        let e = s
+            .kasir
+            .backups()
+            .prepare_restore(&s.admin, path)
+            .unwrap_err();
         assert!(
             matches!(&e, Error::Invalid { field: Field::Backup, rule: r } if *r == rule),
             "{path}: {e:?}"
@@ -355,9 +398,15 @@ fn damaged_or_foreign_backups_are_refused() {
     // Confirming with nothing prepared says so; cancelling removes a prepared one.
     assert!(matches!(
         s.kasir.backups().confirm_restore(&s.admin),
-        Err(Error::Invalid { rule: Rule::NoRestorePending, .. })
+        Err(Error::Invalid {
+            rule: Rule::NoRestorePending,
+            ..
+        })
     ));
-    s.kasir.backups().prepare_restore(&s.admin, &good.path).unwrap();
+    s.kasir
+        .backups()
+        .prepare_restore(&s.admin, &good.path)
+        .unwrap();
     assert!(pending.exists());
     s.kasir.backups().cancel_restore(&s.admin).unwrap();
     assert!(!pending.exists());

@@ -422,9 +422,11 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("staff_accounts", Permission::ManageStaff, |k, a, _| {
             k.people().staff_accounts(a).map(drop)
         }),
-        ("clear_lockout(cashier)", Permission::ManageStaff, |k, a, f| {
-            k.people().clear_lockout(a, f.cashier).map(drop)
-        }),
+        (
+            "clear_lockout(cashier)",
+            Permission::ManageStaff,
+            |k, a, f| k.people().clear_lockout(a, f.cashier).map(drop),
+        ),
         ("change_own_pin", Permission::Sell, |k, a, _| {
             let pin = match a.role() {
                 Role::Cashier => CASHIER_PIN,
@@ -504,7 +506,10 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         }),
         ("backups.prepare_restore", Permission::Restore, |k, a, _| {
             let nothing = k.data_dir().join("no-backup-here");
-            match k.backups().prepare_restore(a, &nothing.display().to_string()) {
+            match k
+                .backups()
+                .prepare_restore(a, &nothing.display().to_string())
+            {
                 Err(Error::Invalid {
                     rule: kasir_core::Rule::NotABackup,
                     ..
@@ -512,15 +517,17 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 other => other.map(drop),
             }
         }),
-        ("backups.confirm_restore", Permission::Restore, |k, a, _| {
-            match k.backups().confirm_restore(a) {
+        (
+            "backups.confirm_restore",
+            Permission::Restore,
+            |k, a, _| match k.backups().confirm_restore(a) {
                 Err(Error::Invalid {
                     rule: kasir_core::Rule::NoRestorePending,
                     ..
                 }) => Ok(()),
                 other => other.map(drop),
-            }
-        }),
+            },
+        ),
         ("backups.cancel_restore", Permission::Restore, |k, a, _| {
             k.backups().cancel_restore(a)
         }),

@@ -572,7 +572,10 @@ fn a_manager_sees_and_clears_a_cashiers_lockout() {
     assert_eq!(s.kasir.people().login(id, CASHIER_PIN).unwrap(), s.cashier);
     let sari = s.kasir.people().staff_accounts(&s.admin).unwrap();
     let sari = sari.iter().find(|a| a.id == id).unwrap();
-    assert_eq!((sari.locked_until.as_deref(), sari.failed_attempts), (None, 0));
+    assert_eq!(
+        (sari.locked_until.as_deref(), sari.failed_attempts),
+        (None, 0)
+    );
 
     // Seniors are the admin's to unlock.
     assert!(matches!(
@@ -583,8 +586,8 @@ fn a_manager_sees_and_clears_a_cashiers_lockout() {
         s.kasir.people().clear_lockout(&s.cashier, id),
         Err(Error::Forbidden { .. })
     ));
-    let nobody = kasir_core::access::StaffId::from_str("01900000-0000-7000-8000-000000000000")
-        .unwrap();
+    let nobody =
+        kasir_core::access::StaffId::from_str("01900000-0000-7000-8000-000000000000").unwrap();
     assert!(matches!(
         s.kasir.people().clear_lockout(&s.admin, nobody),
         Err(Error::NotFound { .. })
@@ -604,12 +607,20 @@ fn every_member_changes_their_own_pin() {
     ));
     assert!(matches!(
         people.change_own_pin(&s.cashier, CASHIER_PIN, "12"),
-        Err(Error::Invalid { field: kasir_core::Field::Pin, .. })
+        Err(Error::Invalid {
+            field: kasir_core::Field::Pin,
+            ..
+        })
     ));
     // Still the old PIN, and the right one clears the failure count.
     assert_eq!(people.login(id, CASHIER_PIN).unwrap(), s.cashier);
-    people.change_own_pin(&s.cashier, CASHIER_PIN, "9876").unwrap();
-    assert!(matches!(people.login(id, CASHIER_PIN), Err(Error::WrongPin { .. })));
+    people
+        .change_own_pin(&s.cashier, CASHIER_PIN, "9876")
+        .unwrap();
+    assert!(matches!(
+        people.login(id, CASHIER_PIN),
+        Err(Error::WrongPin { .. })
+    ));
     assert_eq!(people.login(id, "9876").unwrap(), s.cashier);
     assert!(audit_actions(&s).iter().any(|a| a == "pin_changed"));
     // The new hash goes to the other tills.
@@ -650,5 +661,8 @@ fn renaming_a_member_is_audited() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(detail.contains("\"from\":\"Sari\"") && detail.contains("Sari Dewi"), "{detail}");
+    assert!(
+        detail.contains("\"from\":\"Sari\"") && detail.contains("Sari Dewi"),
+        "{detail}"
+    );
 }
