@@ -5,7 +5,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -337,6 +338,30 @@ describe("admin mode, in the real app", () => {
     await s.gone('[data-testid="pin-dialog"]');
     await (await s.byTestId("lock-button")).click();
     await signIn("Rudi", "8765");
+    await (await s.byTestId("lock-button")).click();
+  });
+
+  it("lets an admin back up to a folder, and shows what a restore would lose before anything happens", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "kasir-stick-"));
+    await signIn("Ayu", "1111");
+    await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-backup")).click();
+    const input = await s.byTestId("backup-folder");
+    await input.clear();
+    await input.type(folder);
+    await (await s.byTestId("backup-save")).click();
+    await (await s.byTestId("backup-now")).click();
+    await s.byTestId("backup-row", "", { timeout: 30_000 });
+    assert.equal(readdirSync(folder).filter((n) => n.startsWith("kasir-T01-")).length, 1, "one backup folder on the stick");
+    for (const close of await s.all(".toast button")) await close.click();
+    await s.gone(".toast");
+    await shot("admin-backup");
+    await (await s.byTestId("backup-restore")).click();
+    const lost = await s.byTestId("plan-lost", "", { timeout: 15_000 });
+    assert.match(await lost.text(), /Tidak ada penjualan|Nothing was sold/);
+    await shot("admin-restore-plan");
+    await (await s.find('[data-testid="restore-plan"] button[data-autofocus]')).click();
+    await s.gone('[data-testid="restore-plan"]');
     await (await s.byTestId("lock-button")).click();
   });
 });

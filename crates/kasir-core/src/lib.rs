@@ -15,7 +15,8 @@
 //!    [`settings`].
 //! 4. Domains: [`catalog`], then [`sales`] (which sells the catalog's products), [`people`].
 //! 5. [`outbox`] payloads are built by the domains from `kasir-proto` types; [`sync`] and
-//!    [`backup`] work on the whole database (the outbox, the counters) from above.
+//!    [`backup`] sit beside sales and people and work on the whole database (the outbox, the
+//!    counters).
 //!
 //! Where to start reading: [`money::pricing`] (the money rule), [`sales::checkout`] (the sale
 //! transaction), `migrations/V1__initial.sql` (the data model).

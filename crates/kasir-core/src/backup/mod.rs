@@ -504,8 +504,18 @@ impl CopyFacts {
             [],
             |r| r.get(0),
         )?;
-        let mut stmt =
-            conn.prepare("SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL")?;
+        // Every picture a product shows: the covers, and (from V12) the galleries.
+        let galleries: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'product_images')",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare(if galleries {
+            "SELECT image_id FROM products WHERE image_id IS NOT NULL
+             UNION SELECT image_id FROM product_images"
+        } else {
+            "SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL"
+        })?;
         let image_ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
 use crate::access::{Actor, Ctx, Permission};
-use crate::catalog::{Catalog, Product, ProductId, report_product};
-use crate::kernel::time::Stamp;
+use crate::catalog::{Catalog, Product, ProductId};
 use crate::{Entity, Field, Rule};
 use crate::{Error, Result};
 
@@ -161,6 +160,11 @@ impl PreparedImage {
         }
     }
 
+    /// The picture's id (a UUID).
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
     /// Removes the files, when the transaction that would have used them did not commit.
     pub(crate) fn discard(&self) {
         for f in &self.files {
@@ -168,29 +172,31 @@ impl PreparedImage {
         }
     }
 
-    /// Points `product` at this picture inside the caller's transaction and reports it.
-    /// Returns the product and the id of the picture it had before (its files go after the
-    /// commit, see [`remove_image_files`]).
+    /// Makes this picture `product`'s cover inside the caller's transaction, in place of the
+    /// cover it had (its other pictures stay, after it), and reports it. Returns the product
+    /// and the pictures that left it (their files go after the commit, see
+    /// [`super::pictures::remove_unused_files`]).
     pub(crate) fn attach(
         &self,
         cx: &Ctx<'_>,
         product: ProductId,
-    ) -> Result<(Product, Option<String>)> {
-        let old: Option<String> = cx
-            .query_row(
-                "SELECT image_id FROM products WHERE id = ?1",
-                [product],
-                |r| r.get(0),
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::not_found(Entity::Product, product),
-                e => e.into(),
-            })?;
-        cx.execute(
-            "UPDATE products SET image_id = ?2, updated_at = ?3 WHERE id = ?1",
-            rusqlite::params![product, self.id, Stamp(cx.now)],
+    ) -> Result<(Product, Vec<String>)> {
+        let found: bool = cx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)",
+            [product],
+            |r| r.get(0),
         )?;
-        Ok((report_product(cx, product)?, old))
+        if !found {
+            return Err(Error::not_found(Entity::Product, product));
+        }
+        let mut ids = super::pictures::pictures_of(cx, product)?;
+        if ids.is_empty() {
+            ids.push(self.id.clone());
+        } else {
+            ids[0] = self.id.clone();
+        }
+        let removed = super::pictures::write_pictures(cx, product, &ids)?;
+        Ok((super::load_product(cx, product)?, removed))
     }
 }
 
@@ -207,15 +213,6 @@ pub(crate) fn save_received(media: &Path, image_id: &str, bytes: &[u8]) -> Resul
     // The thumbnail first: the display file is what says "this till has the picture".
     save_jpeg(&rendition(&img, THUMB_SIDE), &thumb)?;
     save_jpeg(&rendition(&img, DISPLAY_SIDE), &display)
-}
-
-/// Removes a replaced picture's files (after the commit that replaced it).
-fn remove_image_files(media: &Path, image_id: &str) {
-    for size in [ImageSize::Display, ImageSize::Thumbnail] {
-        if let Some(path) = image_path(media, image_id, size) {
-            let _ = std::fs::remove_file(path);
-        }
-    }
 }
 
 impl Catalog<'_> {
@@ -238,10 +235,8 @@ impl Catalog<'_> {
         match self.k.write(actor, Permission::ManageCatalog, |cx| {
             prepared.attach(cx, product)
         }) {
-            Ok((p, old)) => {
-                if let Some(old) = old {
-                    remove_image_files(&media, &old);
-                }
+            Ok((p, removed)) => {
+                super::pictures::remove_unused_files(self.k, &media, &removed);
                 Ok(p)
             }
             Err(e) => {

@@ -6,6 +6,7 @@
 
 pub mod images;
 mod modifiers;
+pub mod pictures;
 pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 pub(crate) use self::modifiers::set_modifier_groups_in;
 mod csv;

@@ -748,6 +748,11 @@ fn apply_product(
         p.featured,
         serde_json::to_string(&p.tags)?,
     ])?;
+    let cover = p
+        .image_id
+        .as_deref()
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok());
+    crate::catalog::pictures::follow_cover(conn, now, &id, cover)?;
     conn.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
         .execute([&id])?;
     for (gi, g) in p.modifier_groups.iter().enumerate() {

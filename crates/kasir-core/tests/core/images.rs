@@ -1,5 +1,6 @@
 use kasir_core::Field;
 use std::io::Cursor;
+use std::str::FromStr;
 
 use image::{ImageFormat, RgbImage};
 use kasir_core::Error;
@@ -130,4 +131,119 @@ fn bad_images_are_refused_and_write_nothing() {
         0,
         "files of a refused product are removed"
     );
+}
+
+/// Several pictures per product: added after the others (the first is the cover, and the
+/// product's `image_id`), reordered, removed (their files go), each change one audited
+/// transaction with the product's outbox entry; a foreign or repeated id, a ninth picture, a
+/// broken file and an unknown product are refused with nothing changed and no file left.
+#[test]
+fn a_product_has_several_pictures_in_order_with_a_cover() {
+    let s = shop();
+    let p = s.product("Es kopi", 20_000, None);
+    let cat = s.kasir.catalog();
+    let media = s.path().join("media");
+    let a = cat
+        .add_product_picture(&s.manager, p.id, &encode(40, 30, ImageFormat::Png))
+        .unwrap();
+    let b = cat
+        .add_product_picture(&s.manager, p.id, &encode(30, 40, ImageFormat::Jpeg))
+        .unwrap();
+    let all = cat
+        .add_product_picture(&s.manager, p.id, &encode(50, 50, ImageFormat::WebP))
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(&all[..1], &a[..]);
+    assert_eq!(&all[..2], &b[..]);
+    assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap(), all);
+    let cover = |k: &kasir_core::Kasir| -> Option<String> {
+        k.connection()
+            .query_row("SELECT image_id FROM products WHERE id = ?1", [p.id], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(cover(&s.kasir).as_deref(), Some(all[0].as_str()));
+    for id in &all {
+        assert!(image_path(&media, id, ImageSize::Thumbnail).unwrap().is_file());
+    }
+
+    // The last first, the middle one removed.
+    let order = vec![all[2].clone(), all[0].clone()];
+    assert_eq!(cat.arrange_product_pictures(&s.manager, p.id, &order).unwrap(), order);
+    assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap(), order);
+    assert_eq!(cover(&s.kasir).as_deref(), Some(all[2].as_str()));
+    assert!(!image_path(&media, &all[1], ImageSize::Display).unwrap().exists());
+    assert!(image_path(&media, &all[0], ImageSize::Display).unwrap().exists());
+    let last_sent: String = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT json_extract(payload, '$.image_id') FROM outbox
+             WHERE kind = 'product_upserted' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(last_sent, all[2], "the new cover goes to the other tills");
+    let audited = crate::helpers::count(
+        &s.kasir,
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('picture_added', 'pictures_arranged')",
+    );
+    assert_eq!(audited, 4);
+
+    // Refusals change nothing and leave no file behind.
+    let stray = "01900000-0000-7000-8000-000000000000".to_string();
+    for bad in [vec![stray], vec![all[0].clone(), all[0].clone()]] {
+        crate::helpers::refused(
+            &s.kasir,
+            |k| k.catalog().arrange_product_pictures(&s.manager, p.id, &bad),
+            |e| matches!(e, Error::Invalid { field: Field::Image, .. }),
+        );
+    }
+    for _ in 0..6 {
+        cat.add_product_picture(&s.manager, p.id, &encode(20, 20, ImageFormat::Png))
+            .unwrap();
+    }
+    let files = files_in(&media.join("products"));
+    crate::helpers::refused(
+        &s.kasir,
+        |k| {
+            k.catalog()
+                .add_product_picture(&s.manager, p.id, &encode(20, 20, ImageFormat::Png))
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Image,
+                    rule: kasir_core::Rule::TooMany { max: 8 }
+                }
+            )
+        },
+    );
+    crate::helpers::refused(
+        &s.kasir,
+        |k| k.catalog().add_product_picture(&s.manager, p.id, b"GIF89a not really"),
+        |e| matches!(e, Error::Invalid { field: Field::Image, .. }),
+    );
+    let other = kasir_core::catalog::ProductId::from_str("01900000-0000-7000-8000-00000000abcd")
+        .unwrap();
+    crate::helpers::refused(
+        &s.kasir,
+        |k| {
+            k.catalog()
+                .add_product_picture(&s.manager, other, &encode(20, 20, ImageFormat::Png))
+        },
+        |e| matches!(e, Error::NotFound { .. }),
+    );
+    assert_eq!(files_in(&media.join("products")), files, "no file left behind");
+
+    // Replacing the cover keeps the others after it.
+    let before = cat.product_pictures(&s.manager, p.id).unwrap();
+    cat.set_product_image(&s.manager, p.id, &encode(64, 64, ImageFormat::Png))
+        .unwrap();
+    let after = cat.product_pictures(&s.manager, p.id).unwrap();
+    assert_eq!(after.len(), before.len());
+    assert_ne!(after[0], before[0]);
+    assert_eq!(after[1..], before[1..]);
+    assert!(!image_path(&media, &before[0], ImageSize::Display).unwrap().exists());
 }

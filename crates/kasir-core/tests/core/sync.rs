@@ -575,3 +575,51 @@ fn the_terminal_code_is_the_servers_once_enrolled() {
         .unwrap();
     assert_eq!(saved.receipt_footer, "Sampai jumpa");
 }
+
+/// A cover the server sends becomes this till's first picture; this till's other pictures
+/// stay after it; a product the server says has no picture has none here either.
+#[test]
+fn a_pulled_cover_leads_this_tills_pictures() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, None);
+    let cat = s.kasir.catalog();
+    let mine = cat.add_product_picture(&s.manager, p.id, &png(30, 30)).unwrap();
+    let mine = cat.add_product_picture(&s.manager, p.id, &png(40, 30)).unwrap();
+    let theirs = Uuid::now_v7().to_string();
+    let product = |image_id: Option<String>| kasir_proto::Product {
+        id: p.id.0,
+        category_id: s.category.0,
+        name: "Croissant".into(),
+        description: String::new(),
+        price: 22_000,
+        stock: None,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+        featured: false,
+        tags: vec![],
+        image_id,
+        modifier_groups: vec![],
+    };
+    let page = |cursor, image_id| PullResponse {
+        changes: vec![Change {
+            cursor,
+            data: ChangeData::Product(product(image_id)),
+        }],
+        cursor,
+        more: false,
+    };
+    s.kasir.sync().apply_pull(&page(1, Some(theirs.clone()))).unwrap();
+    assert_eq!(
+        cat.product_pictures(&s.manager, p.id).unwrap(),
+        vec![theirs.clone(), mine[1].clone()],
+        "the server's cover first, this till's second picture after it"
+    );
+    // The same cover again changes nothing.
+    s.kasir.sync().apply_pull(&page(2, Some(theirs.clone()))).unwrap();
+    assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap().len(), 2);
+    s.kasir.sync().apply_pull(&page(3, None)).unwrap();
+    assert!(cat.product_pictures(&s.manager, p.id).unwrap().is_empty());
+    assert_eq!(cat.product(&s.admin, p.id).unwrap().image_id, None);
+}
