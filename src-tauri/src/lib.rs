@@ -95,6 +95,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         confirm_restore,
         cancel_restore,
         restart_to_restore,
+        product_pictures,
+        add_product_picture,
+        arrange_product_pictures,
     ])
 }
 

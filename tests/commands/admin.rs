@@ -519,3 +519,70 @@ fn backup_commands() {
         "the sale after the backup left this till's history"
     );
 }
+
+/// Pictures through the commands: a cashier is refused; a manager adds two (base64), the
+/// first is the cover the till shows; reorders and removes; text that is not base64, a file
+/// that is not a picture, and a stranger's id are refused with their field.
+#[test]
+fn picture_commands() {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let h = Harness::new(true);
+    h.sign_in("Budi", "2222");
+    let product = h.product_named("croissant");
+    let id = product["id"].clone();
+    let first = h.ok(
+        "add_product_picture",
+        json!({"id": id, "data": b64(&kasir_core::demo::demo_picture([200, 120, 40], 1))}),
+    );
+    let both = h.ok(
+        "add_product_picture",
+        json!({"id": id, "data": b64(&kasir_core::demo::demo_picture([40, 120, 200], 2))}),
+    );
+    assert_eq!(both[0], first[0]);
+    assert_eq!(both.as_array().unwrap().len(), 2);
+    assert_eq!(
+        h.product_named("croissant")["image_id"],
+        first[0],
+        "the cover is the first"
+    );
+    for (data, rule) in [
+        ("not base64 at all!".to_string(), "image_unreadable"),
+        (b64(b"hello, not a picture"), "image_format"),
+    ] {
+        assert_eq!(
+            h.err("add_product_picture", json!({"id": id, "data": data}))["data"]["rule"]["rule"],
+            rule
+        );
+    }
+    let swapped = json!([both[1], both[0]]);
+    assert_eq!(
+        h.ok(
+            "arrange_product_pictures",
+            json!({"id": id, "order": swapped})
+        ),
+        swapped
+    );
+    assert_eq!(h.product_named("croissant")["image_id"], both[1]);
+    assert_eq!(
+        h.err(
+            "arrange_product_pictures",
+            json!({"id": id, "order": ["01900000-0000-7000-8000-000000000000"]})
+        )["data"]["field"],
+        "image"
+    );
+    h.ok(
+        "arrange_product_pictures",
+        json!({"id": id, "order": [both[1]]}),
+    );
+    assert_eq!(
+        h.ok("product_pictures", json!({"id": id})),
+        json!([both[1]])
+    );
+    h.ok("sign_out", json!({}));
+    h.sign_in("Sari", "3333");
+    assert_eq!(
+        h.err("product_pictures", json!({"id": id}))["kind"],
+        "forbidden"
+    );
+}

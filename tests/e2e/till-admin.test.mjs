@@ -142,6 +142,18 @@ describe("admin mode, in the real app", () => {
     const prices = await s.all('[data-testid="mod-option-price"]');
     await prices[1].clear();
     await prices[1].type("5.000");
+    // A picture, as the file picker would hand it over (WebDriver cannot drive the OS dialog).
+    const png = readFileSync(join(import.meta.dirname, "../../src-tauri/icons/icon.png")).toString("base64");
+    await s.script(
+      `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+       const dt = new DataTransfer();
+       dt.items.add(new File([bytes], "pandan.png", { type: "image/png" }));
+       const input = document.querySelector('[data-testid="picture-input"]');
+       input.files = dt.files;
+       input.dispatchEvent(new Event("change", { bubbles: true }));`,
+      [png],
+    );
+    await s.byTestId("picture-cover");
     await shot("admin-product-form");
     await (await s.byTestId("prod-save")).click();
     await s.gone('[data-testid="product-form"]');
@@ -161,6 +173,14 @@ describe("admin mode, in the real app", () => {
         (await s.script('return document.querySelector(\'[data-testid="product-tile"]\')?.dataset.name')) === "Es Kopi Pandan",
       10_000,
       "the featured product does not lead the menu",
+    );
+    // Its picture, checked and resized by the core, shows on the till.
+    await waitFor(
+      async () =>
+        await s.script(`const img = document.querySelector('[data-testid="product-tile"][data-name="Es Kopi Pandan"] img');
+          return !!img && img.complete && img.naturalWidth > 0`),
+      10_000,
+      "the new product's picture does not show on the till",
     );
     await (await s.byTestId("product-tile", '[data-name="Es Kopi Pandan"]')).click();
     await s.byTestId("modifier-dialog");

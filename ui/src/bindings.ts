@@ -163,6 +163,15 @@ export const commands = {
 	 *  from the UI would be a surprise).
 	 */
 	restartToRestore: () => typedError<null, CommandError>(__TAURI_INVOKE("restart_to_restore")),
+	/**  A product's pictures, cover first (admin mode). */
+	productPictures: (id: string) => typedError<string[], CommandError>(__TAURI_INVOKE("product_pictures", { id })),
+	/**
+	 *  Adds a picture (a PNG, JPEG or WebP file as base64) after the product's others. Checked,
+	 *  decoded and resized by the core before it takes the writer's lock.
+	 */
+	addProductPicture: (id: string, data: string) => typedError<string[], CommandError>(__TAURI_INVOKE("add_product_picture", { id, data })),
+	/**  Puts a product's pictures in this order, leaving out the ones to remove. */
+	arrangeProductPictures: (id: string, order: string[]) => typedError<string[], CommandError>(__TAURI_INVOKE("arrange_product_pictures", { id, order })),
 };
 
 /* Types */

@@ -6,7 +6,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { BackupInfo_Serialize, BackupSettings, BackupStatus_Serialize, RestorePlan_Serialize } from "../src/bindings";
+import type { BackupInfo_Serialize, BackupSettings_Deserialize, BackupStatus_Serialize, RestorePlan_Serialize } from "../src/bindings";
 import Admin from "../src/features/admin/Admin.svelte";
 import { chrome } from "../src/stores/chrome.svelte";
 import { session } from "../src/stores/session.svelte";
@@ -71,10 +71,10 @@ function backend(start: Partial<BackupStatus_Serialize> = {}) {
       calls.push(`list ${folder}`);
       return list;
     },
-    configureBackups: (settings: BackupSettings) => {
+    configureBackups: (settings: BackupSettings_Deserialize) => {
       calls.push(`configure ${settings.folder} ${settings.keep} ${settings.daily}`);
       if (settings.folder !== STICK) fail({ kind: "invalid", data: { field: "folder", rule: { rule: "folder_unusable" } } });
-      status = { ...status, settings };
+      status = { ...status, settings: { folder: settings.folder ?? null, keep: settings.keep, daily: settings.daily } };
       return status;
     },
     backUpNow: () => {

@@ -45,6 +45,7 @@ function backend(all: ProductRow_Serialize[]) {
   const calls: string[] = [];
   routeIpc(invoke, {
     listAllCategories: () => [KOPI, ROTI],
+    productPictures: () => [],
     productTable: (q) => {
       queries.push(q);
       let rows = all.filter((r) => !q.text || r.name.toLowerCase().includes(q.text.toLowerCase()));

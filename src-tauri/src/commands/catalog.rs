@@ -215,3 +215,59 @@ pub async fn import_menu_csv(state: State<'_, Shared>, text: String) -> CmdResul
     })
     .await
 }
+
+/// A product's pictures, cover first (admin mode).
+#[tauri::command]
+#[specta::specta]
+pub async fn product_pictures(state: State<'_, Shared>, id: ProductId) -> CmdResult<Vec<String>> {
+    run(&state, move |k, a| k.catalog().product_pictures(a, id)).await
+}
+
+/// Adds a picture (a PNG, JPEG or WebP file as base64) after the product's others. Checked,
+/// decoded and resized by the core before it takes the writer's lock.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_product_picture(
+    state: State<'_, Shared>,
+    id: ProductId,
+    data: String,
+) -> CmdResult<Vec<String>> {
+    run(&state, move |k, a| {
+        let bytes = decode_picture(&data)?;
+        k.catalog().add_product_picture(a, id, &bytes)
+    })
+    .await
+}
+
+/// Puts a product's pictures in this order, leaving out the ones to remove.
+#[tauri::command]
+#[specta::specta]
+pub async fn arrange_product_pictures(
+    state: State<'_, Shared>,
+    id: ProductId,
+    order: Vec<String>,
+) -> CmdResult<Vec<String>> {
+    run(&state, move |k, a| {
+        k.catalog().arrange_product_pictures(a, id, &order)
+    })
+    .await
+}
+
+/// The file's bytes from base64, refusing what could not be a picture the core accepts before
+/// decoding it (a 10 MB file is at most 14 MB of base64).
+fn decode_picture(data: &str) -> kasir_core::Result<Vec<u8>> {
+    use base64::Engine;
+    use kasir_core::catalog::images::MAX_IMAGE_BYTES;
+    use kasir_core::{Error, Field, Rule};
+    if data.len() > MAX_IMAGE_BYTES / 3 * 4 + 8 {
+        return Err(Error::invalid(
+            Field::Image,
+            Rule::FileTooLarge {
+                max_mb: (MAX_IMAGE_BYTES >> 20) as u32,
+            },
+        ));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|_| Error::invalid(Field::Image, Rule::ImageUnreadable))
+}

@@ -38,7 +38,10 @@ pub(crate) fn write_pictures(
     ids: &[String],
 ) -> Result<Vec<String>> {
     let before = pictures_of(cx, product)?;
-    cx.execute("DELETE FROM product_images WHERE product_id = ?1", [product])?;
+    cx.execute(
+        "DELETE FROM product_images WHERE product_id = ?1",
+        [product],
+    )?;
     let mut insert = cx.prepare_cached(
         "INSERT INTO product_images (product_id, image_id, position, added_at)
          VALUES (?1, ?2, ?3, ?4)",
@@ -74,11 +77,20 @@ pub(crate) fn follow_cover(
     }
     let ids: Vec<&str> = match cover {
         Some(c) => std::iter::once(c)
-            .chain(current.iter().skip(1).map(String::as_str).filter(|id| *id != c))
+            .chain(
+                current
+                    .iter()
+                    .skip(1)
+                    .map(String::as_str)
+                    .filter(|id| *id != c),
+            )
             .collect(),
         None => Vec::new(),
     };
-    conn.execute("DELETE FROM product_images WHERE product_id = ?1", [product])?;
+    conn.execute(
+        "DELETE FROM product_images WHERE product_id = ?1",
+        [product],
+    )?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO product_images (product_id, image_id, position, added_at)
          VALUES (?1, ?2, ?3, ?4)",

@@ -158,21 +158,39 @@ fn a_product_has_several_pictures_in_order_with_a_cover() {
     assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap(), all);
     let cover = |k: &kasir_core::Kasir| -> Option<String> {
         k.connection()
-            .query_row("SELECT image_id FROM products WHERE id = ?1", [p.id], |r| r.get(0))
+            .query_row("SELECT image_id FROM products WHERE id = ?1", [p.id], |r| {
+                r.get(0)
+            })
             .unwrap()
     };
     assert_eq!(cover(&s.kasir).as_deref(), Some(all[0].as_str()));
     for id in &all {
-        assert!(image_path(&media, id, ImageSize::Thumbnail).unwrap().is_file());
+        assert!(
+            image_path(&media, id, ImageSize::Thumbnail)
+                .unwrap()
+                .is_file()
+        );
     }
 
     // The last first, the middle one removed.
     let order = vec![all[2].clone(), all[0].clone()];
-    assert_eq!(cat.arrange_product_pictures(&s.manager, p.id, &order).unwrap(), order);
+    assert_eq!(
+        cat.arrange_product_pictures(&s.manager, p.id, &order)
+            .unwrap(),
+        order
+    );
     assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap(), order);
     assert_eq!(cover(&s.kasir).as_deref(), Some(all[2].as_str()));
-    assert!(!image_path(&media, &all[1], ImageSize::Display).unwrap().exists());
-    assert!(image_path(&media, &all[0], ImageSize::Display).unwrap().exists());
+    assert!(
+        !image_path(&media, &all[1], ImageSize::Display)
+            .unwrap()
+            .exists()
+    );
+    assert!(
+        image_path(&media, &all[0], ImageSize::Display)
+            .unwrap()
+            .exists()
+    );
     let last_sent: String = s
         .kasir
         .connection()
@@ -196,7 +214,15 @@ fn a_product_has_several_pictures_in_order_with_a_cover() {
         crate::helpers::refused(
             &s.kasir,
             |k| k.catalog().arrange_product_pictures(&s.manager, p.id, &bad),
-            |e| matches!(e, Error::Invalid { field: Field::Image, .. }),
+            |e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Image,
+                        ..
+                    }
+                )
+            },
         );
     }
     for _ in 0..6 {
@@ -222,11 +248,22 @@ fn a_product_has_several_pictures_in_order_with_a_cover() {
     );
     crate::helpers::refused(
         &s.kasir,
-        |k| k.catalog().add_product_picture(&s.manager, p.id, b"GIF89a not really"),
-        |e| matches!(e, Error::Invalid { field: Field::Image, .. }),
+        |k| {
+            k.catalog()
+                .add_product_picture(&s.manager, p.id, b"GIF89a not really")
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Image,
+                    ..
+                }
+            )
+        },
     );
-    let other = kasir_core::catalog::ProductId::from_str("01900000-0000-7000-8000-00000000abcd")
-        .unwrap();
+    let other =
+        kasir_core::catalog::ProductId::from_str("01900000-0000-7000-8000-00000000abcd").unwrap();
     crate::helpers::refused(
         &s.kasir,
         |k| {
@@ -235,7 +272,11 @@ fn a_product_has_several_pictures_in_order_with_a_cover() {
         },
         |e| matches!(e, Error::NotFound { .. }),
     );
-    assert_eq!(files_in(&media.join("products")), files, "no file left behind");
+    assert_eq!(
+        files_in(&media.join("products")),
+        files,
+        "no file left behind"
+    );
 
     // Replacing the cover keeps the others after it.
     let before = cat.product_pictures(&s.manager, p.id).unwrap();
@@ -245,5 +286,9 @@ fn a_product_has_several_pictures_in_order_with_a_cover() {
     assert_eq!(after.len(), before.len());
     assert_ne!(after[0], before[0]);
     assert_eq!(after[1..], before[1..]);
-    assert!(!image_path(&media, &before[0], ImageSize::Display).unwrap().exists());
+    assert!(
+        !image_path(&media, &before[0], ImageSize::Display)
+            .unwrap()
+            .exists()
+    );
 }

@@ -254,19 +254,31 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     .map(drop)
             },
         ),
-        ("add_product_picture", Permission::ManageCatalog, |k, a, f| {
-            k.catalog()
-                .add_product_picture(a, f.product, &kasir_core::demo::demo_picture([4, 5, 6], 2))
-                .map(drop)
-        }),
+        (
+            "add_product_picture",
+            Permission::ManageCatalog,
+            |k, a, f| {
+                k.catalog()
+                    .add_product_picture(
+                        a,
+                        f.product,
+                        &kasir_core::demo::demo_picture([4, 5, 6], 2),
+                    )
+                    .map(drop)
+            },
+        ),
         ("product_pictures", Permission::ManageCatalog, |k, a, f| {
             k.catalog().product_pictures(a, f.product).map(drop)
         }),
-        ("arrange_product_pictures", Permission::ManageCatalog, |k, a, f| {
-            k.catalog()
-                .arrange_product_pictures(a, f.product, &[])
-                .map(drop)
-        }),
+        (
+            "arrange_product_pictures",
+            Permission::ManageCatalog,
+            |k, a, f| {
+                k.catalog()
+                    .arrange_product_pictures(a, f.product, &[])
+                    .map(drop)
+            },
+        ),
         ("set_product_image", Permission::ManageCatalog, |k, a, f| {
             k.catalog()
                 .set_product_image(a, f.product, &kasir_core::demo::demo_picture([1, 2, 3], 1))

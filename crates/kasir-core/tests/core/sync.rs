@@ -583,8 +583,12 @@ fn a_pulled_cover_leads_this_tills_pictures() {
     let s = shop();
     let p = s.product("Croissant", 22_000, None);
     let cat = s.kasir.catalog();
-    let mine = cat.add_product_picture(&s.manager, p.id, &png(30, 30)).unwrap();
-    let mine = cat.add_product_picture(&s.manager, p.id, &png(40, 30)).unwrap();
+    let mine = cat
+        .add_product_picture(&s.manager, p.id, &png(30, 30))
+        .unwrap();
+    let mine = cat
+        .add_product_picture(&s.manager, p.id, &png(40, 30))
+        .unwrap();
     let theirs = Uuid::now_v7().to_string();
     let product = |image_id: Option<String>| kasir_proto::Product {
         id: p.id.0,
@@ -610,14 +614,20 @@ fn a_pulled_cover_leads_this_tills_pictures() {
         cursor,
         more: false,
     };
-    s.kasir.sync().apply_pull(&page(1, Some(theirs.clone()))).unwrap();
+    s.kasir
+        .sync()
+        .apply_pull(&page(1, Some(theirs.clone())))
+        .unwrap();
     assert_eq!(
         cat.product_pictures(&s.manager, p.id).unwrap(),
         vec![theirs.clone(), mine[1].clone()],
         "the server's cover first, this till's second picture after it"
     );
     // The same cover again changes nothing.
-    s.kasir.sync().apply_pull(&page(2, Some(theirs.clone()))).unwrap();
+    s.kasir
+        .sync()
+        .apply_pull(&page(2, Some(theirs.clone())))
+        .unwrap();
     assert_eq!(cat.product_pictures(&s.manager, p.id).unwrap().len(), 2);
     s.kasir.sync().apply_pull(&page(3, None)).unwrap();
     assert!(cat.product_pictures(&s.manager, p.id).unwrap().is_empty());
