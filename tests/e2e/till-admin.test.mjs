@@ -384,4 +384,29 @@ describe("admin mode, in the real app", () => {
     await s.gone('[data-testid="restore-plan"]');
     await (await s.byTestId("lock-button")).click();
   });
+
+  it("fits every admin section at 1280×800 and at 1920×1080, with nothing cut off sideways", async () => {
+    await signIn("Ayu", "1111");
+    await (await s.byTestId("admin-button")).click();
+    const sections = ["products", "stock", "categories", "file", "staff", "backup", "audit", "settings"];
+    const overflow = () =>
+      s.script(`const main = document.querySelector('[data-testid="admin"] main');
+        return [document.documentElement.scrollWidth - window.innerWidth, main.scrollWidth - main.clientWidth]`);
+    const original = await s.cmd("GET", "/window/rect");
+    try {
+      for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+        await s.cmd("POST", "/window/rect", { width, height });
+        for (const name of sections) {
+          await (await s.byTestId(`admin-nav-${name}`)).click();
+          await new Promise((r) => setTimeout(r, 300));
+          const [page, main] = await overflow();
+          assert.ok(page <= 0 && main <= 0, `${name} at ${width}x${height} overflows sideways by ${Math.max(page, main)} px`);
+          if (width === 1920 && (name === "products" || name === "stock")) await shot(`admin-${name}-1920`);
+        }
+      }
+    } finally {
+      await s.cmd("POST", "/window/rect", { width: original.width, height: original.height });
+    }
+    await (await s.byTestId("lock-button")).click();
+  });
 });

@@ -91,6 +91,24 @@ describe("admin mode: audit log", () => {
     expect(shown).not.toHaveTextContent("shop_name");
   });
 
+  it("shows a reorder by the categories' names, not their ids", async () => {
+    routeIpc(invoke, {
+      productTable: () => ({ rows: [], total: 0 }),
+      listAllCategories: () => [],
+      badges: () => ({ unread: 0, open_alerts: 0 }),
+      auditActions: () => [],
+      listStaff: () => [],
+      auditLog: () => ({
+        rows: [row(6, "categories_reordered", { order: ["0190-aaaa", "0190-bbbb"], names: ["Teh", "Kopi"] })],
+        more: false,
+      }),
+    });
+    await open();
+    const shown = await screen.findByTestId("audit-row");
+    expect(shown).toHaveTextContent("names: Teh, Kopi");
+    expect(shown).not.toHaveTextContent("0190-aaaa");
+  });
+
   it("says the chain is intact, or where it breaks", async () => {
     backend(null);
     await open();

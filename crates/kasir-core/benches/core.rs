@@ -840,7 +840,9 @@ fn bench_pictures() {
             let mut each = Vec::new();
             for bytes in &photos {
                 let t = Instant::now();
-                k.catalog().add_product_picture(&admin, product, bytes).unwrap();
+                k.catalog()
+                    .add_product_picture(&admin, product, bytes)
+                    .unwrap();
                 each.push(t.elapsed());
             }
             adding.store(false, std::sync::atomic::Ordering::SeqCst);
@@ -853,12 +855,21 @@ fn bench_pictures() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let each = Stats::new(adder.join().unwrap());
-    report("adding one photo (check, decode, resize, write, attach)", &each);
+    report(
+        "adding one photo (check, decode, resize, write, attach)",
+        &each,
+    );
     let s = Stats::new(during);
-    report("a whole sale (open, tap, pay) while the photos are processed", &s);
+    report(
+        "a whole sale (open, tap, pay) while the photos are processed",
+        &s,
+    );
     verdict(
         s.p99() <= Duration::from_millis(50),
-        format!("sale p99 {} during a batch of pictures (bar 50 ms)", ms(s.p99())),
+        format!(
+            "sale p99 {} during a batch of pictures (bar 50 ms)",
+            ms(s.p99())
+        ),
     );
 }
 

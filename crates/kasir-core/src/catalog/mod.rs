@@ -786,7 +786,11 @@ impl Catalog<'_> {
             crate::audit::record(
                 cx,
                 "categories_reordered",
-                serde_json::json!({ "order": saved.iter().map(|c| c.id).collect::<Vec<_>>() }),
+                // The names as well, so the log reads without looking the ids up.
+                serde_json::json!({
+                    "order": saved.iter().map(|c| c.id).collect::<Vec<_>>(),
+                    "names": saved.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                }),
             )?;
             Ok(saved)
         })

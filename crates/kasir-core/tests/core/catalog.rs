@@ -843,6 +843,20 @@ fn categories_are_kept_renamed_and_reordered() {
         ),
         1
     );
+    let names: String = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT json_extract(detail, '$.names') FROM audit_log
+             WHERE action = 'categories_reordered'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        names, r#"["Roti","Kopi","Teh & Tisane"]"#,
+        "the log reads by name"
+    );
 
     // Repeated or unknown ids: refused, nothing changed.
     refused(

@@ -583,8 +583,7 @@ fn a_pulled_cover_leads_this_tills_pictures() {
     let s = shop();
     let p = s.product("Croissant", 22_000, None);
     let cat = s.kasir.catalog();
-    let mine = cat
-        .add_product_picture(&s.manager, p.id, &png(30, 30))
+    cat.add_product_picture(&s.manager, p.id, &png(30, 30))
         .unwrap();
     let mine = cat
         .add_product_picture(&s.manager, p.id, &png(40, 30))
