@@ -760,8 +760,14 @@ export type NoticeDetail_Deserialize = {
 	/**  `warning`, `critical` or `out`, for a stock alert. */
 	level?: string | null,
 	stock?: number | null,
-	/**  What went wrong, for a failed backup. */
+	/**  What went wrong, for a failed backup or import. */
 	reason?: string | null,
+	/**
+	 *  For a failed import: the rows written before it stopped, and the file's line it
+	 *  stopped at.
+	 */
+	rows_done?: number | null,
+	line?: number | null,
 };
 
 /**  The details a notification carries; which ones are set depends on its kind. */
@@ -771,8 +777,14 @@ export type NoticeDetail_Serialize = {
 	/**  `warning`, `critical` or `out`, for a stock alert. */
 	level?: string,
 	stock?: number,
-	/**  What went wrong, for a failed backup. */
+	/**  What went wrong, for a failed backup or import. */
 	reason?: string,
+	/**
+	 *  For a failed import: the rows written before it stopped, and the file's line it
+	 *  stopped at.
+	 */
+	rows_done?: number,
+	line?: number,
 };
 
 /**  What a notification is about. */
@@ -780,7 +792,12 @@ export type NoticeKind =
 /**  A product went to or below its warning or critical level, or sold out. */
 "stock_alert" | 
 /**  The day's backup could not be made (the folder is gone, the disk is full). */
-"backup_failed";
+"backup_failed" | 
+/**
+ *  A menu import stopped part way (the rows before it are in; importing the same file
+ *  again finishes it: rows already in are found and left as they are).
+ */
+"import_failed";
 
 /**  One notification as a staff member sees it. */
 export type Notice_Deserialize = {

@@ -19,7 +19,7 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 const KOPI = { id: "c1", name: "Kopi", sort_order: 10, active: true };
 const PNG_BYTES = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 
-function file(name: string, bytes: Uint8Array = PNG_BYTES, type = "image/png"): File {
+function file(name: string, bytes: Uint8Array<ArrayBuffer> = PNG_BYTES, type = "image/png"): File {
   return new File([bytes], name, { type });
 }
 
@@ -85,7 +85,7 @@ describe("product pictures", () => {
     await fireEvent.change(input, { target: { files: [file("kopi.png")] } });
     await vi.waitFor(() => expect(shown()).toEqual(["img://localhost/thumb/pic1"]));
     expect(calls).toContain(`add p1 ${btoa(String.fromCharCode(...PNG_BYTES))}`);
-    await fireEvent.change(input, { target: { files: [file("anim.gif", new TextEncoder().encode("GIF89a"), "image/gif")] } });
+    await fireEvent.change(input, { target: { files: [file("anim.gif", new Uint8Array(new TextEncoder().encode("GIF89a")), "image/gif")] } });
     expect(await screen.findByTestId("picture-error")).toHaveTextContent(/anim\.gif: .*PNG, JPEG or WebP/);
     expect(shown()).toHaveLength(1);
   });

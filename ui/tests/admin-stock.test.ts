@@ -11,7 +11,7 @@ import Admin from "../src/features/admin/Admin.svelte";
 import { badges } from "../src/features/notices/badges.svelte";
 import TopBar from "../src/features/shell/TopBar.svelte";
 import { session } from "../src/stores/session.svelte";
-import { product, resetApp } from "./fixtures";
+import { product, resetApp, syncStatus } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -186,5 +186,22 @@ describe("admin mode: stock", () => {
     await fireEvent.click(within(dialog).getByTestId("notices-read-all"));
     await vi.waitFor(() => expect(calls).toEqual(["read null"]));
     await vi.waitFor(() => expect(screen.queryByTestId("unread-badge")).toBeNull());
+  });
+
+  it("words a failed backup and an import that stopped part way", async () => {
+    backend();
+    routeIpc(invoke, {
+      syncStatus: () => syncStatus(0),
+      badges: () => ({ unread: 2, open_alerts: 0 }),
+      notices: (): Notice[] => [
+        { id: 9, kind: "import_failed", detail: { reason: "disk full", rows_done: 50, line: 52 }, created_at: "2026-11-21T04:00:00Z", read: false },
+        { id: 8, kind: "backup_failed", detail: { reason: "the folder cannot be written" }, created_at: "2026-11-21T03:00:00Z", read: false },
+      ],
+    });
+    render(TopBar);
+    await fireEvent.click(await screen.findByTestId("notices-button"));
+    const notices = await within(await screen.findByTestId("notices-dialog")).findAllByTestId("notice");
+    expect(notices[0]).toHaveTextContent("A menu import stopped after 50 rows, at line 52: disk full. Import the same file again");
+    expect(notices[1]).toHaveTextContent("The daily backup failed: the folder cannot be written.");
   });
 });

@@ -36,6 +36,10 @@ pub struct Product {
     #[serde(default)]
     pub tags: Vec<String>,
     pub image_id: Option<String>,
+    /// Every picture in order, the cover (`image_id`) first; empty when there is none, and
+    /// from tills before it existed (their `image_id` is then all there is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pictures: Vec<String>,
     pub modifier_groups: Vec<ModifierGroup>,
 }
 

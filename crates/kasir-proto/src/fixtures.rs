@@ -100,6 +100,7 @@ pub fn product(id: Uuid, category_id: Uuid, name: &str, price: i64) -> Product {
         featured: false,
         tags: vec![],
         image_id: None,
+        pictures: vec![],
         modifier_groups: vec![],
     }
 }

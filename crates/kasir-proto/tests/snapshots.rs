@@ -158,6 +158,7 @@ fn examples() -> Vec<Payload> {
             featured: true,
             tags: vec!["vegan".into()],
             image_id: None,
+            pictures: vec![],
             modifier_groups: vec![ModifierGroup {
                 id: id(7),
                 name: "Size".into(),

@@ -416,6 +416,59 @@ async fn a_picture_set_on_one_till_shows_on_the_other() {
     assert_eq!(picture_files(&b, &image_id), [true, true]);
 }
 
+/// Every picture of a product travels, in the order the manager set: B shows them all, the
+/// cover first, with their files; a removal on A reaches B too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_products_pictures_arrive_in_order_on_the_other_till() {
+    let (_cluster, pool, server) = server().await;
+    let store = kasir_server::admin::create_store(&pool, "Braga")
+        .await
+        .unwrap();
+    let a = till(&pool, store, &server).await;
+    let b = till(&pool, store, &server).await;
+    let category = category(&a, "Kopi");
+    let product =
+        a.k.catalog()
+            .create_product(&a.admin, draft(category, 25_000))
+            .unwrap()
+            .id;
+    let cat = a.k.catalog();
+    for rgb in [[200, 30, 30], [30, 200, 30], [30, 30, 200]] {
+        cat.add_product_picture(&a.admin, product, &png(64, 48, rgb))
+            .unwrap();
+    }
+    let all = cat.product_pictures(&a.admin, product).unwrap();
+    let order = vec![all[2].clone(), all[0].clone(), all[1].clone()];
+    cat.arrange_product_pictures(&a.admin, product, &order)
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    assert_eq!(
+        b.k.catalog().product_pictures(&b.admin, product).unwrap(),
+        order
+    );
+    for id in &order {
+        assert_eq!(picture_files(&b, id), [true, true], "{id}");
+    }
+    assert_eq!(
+        b.k.catalog()
+            .product(&b.admin, product)
+            .unwrap()
+            .image_id
+            .as_deref(),
+        Some(order[0].as_str())
+    );
+
+    cat.arrange_product_pictures(&a.admin, product, &order[1..])
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    assert_eq!(
+        b.k.catalog().product_pictures(&b.admin, product).unwrap(),
+        order[1..].to_vec()
+    );
+}
+
 /// The background loop pulls when woken ("send now") even with nothing to send, not only once
 /// a minute: a manager who asks sees another till's change at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

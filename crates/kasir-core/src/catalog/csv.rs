@@ -914,9 +914,16 @@ impl Catalog<'_> {
                 // Let a waiting sale take the writer before the next chunk.
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
-            let (done, late) = self.k.write(actor, Permission::ManageCatalog, |cx| {
+            let written = self.k.write(actor, Permission::ManageCatalog, |cx| {
                 import_chunk(cx, chunk)
-            })?;
+            });
+            let (done, late) = match written {
+                Ok(w) => w,
+                Err(e) => {
+                    self.tell_import_failed(&e, &report, chunk.first().map_or(0, |r| r.line));
+                    return Err(e);
+                }
+            };
             report.created += done.created;
             report.updated += done.updated;
             report.unchanged += done.unchanged;
@@ -931,6 +938,24 @@ impl Catalog<'_> {
         report.problems = problems;
         report.problem_rows = problem_rows;
         Ok(report)
+    }
+
+    /// Tells every manager that an import stopped part way (a full disk, a member
+    /// deactivated meanwhile): the manager who ran it may have left the screen. Best effort:
+    /// the import's own error is what the caller gets.
+    fn tell_import_failed(&self, e: &Error, report: &ImportReport, line: u32) {
+        let detail = crate::notices::NoticeDetail {
+            reason: Some(e.to_string()),
+            rows_done: Some(report.created + report.updated + report.unchanged),
+            line: Some(line),
+            ..Default::default()
+        };
+        let told = self.k.transact(|tx, now| {
+            crate::notices::to_managers(tx, now, crate::notices::NoticeKind::ImportFailed, &detail)
+        });
+        if let Err(e) = told {
+            tracing::warn!(error = %e, "could not record a failed import");
+        }
     }
 }
 

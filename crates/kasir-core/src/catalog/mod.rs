@@ -415,7 +415,10 @@ pub(crate) fn parse_tags(stored: &str) -> Vec<String> {
 /// Records a catalog change for the server: the product as it now stands.
 pub(crate) fn report_product(cx: &Ctx<'_>, id: ProductId) -> Result<Product> {
     let product = load_product(cx, id)?;
-    outbox::append(cx, &Payload::ProductUpserted(product.to_proto()))?;
+    let mut proto = product.to_proto();
+    // The other tills learn every picture, in order (the cover first).
+    proto.pictures = pictures::pictures_of(cx, id)?;
+    outbox::append(cx, &Payload::ProductUpserted(proto))?;
     Ok(product)
 }
 
@@ -932,6 +935,8 @@ impl Product {
             featured: self.featured,
             tags: self.tags.clone(),
             image_id: self.image_id.clone(),
+            // Filled by `report_product`, which reads them.
+            pictures: Vec::new(),
             modifier_groups: self
                 .modifier_groups
                 .iter()

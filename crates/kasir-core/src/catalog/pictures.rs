@@ -57,6 +57,28 @@ pub(crate) fn write_pictures(
     Ok(before.into_iter().filter(|id| !ids.contains(id)).collect())
 }
 
+/// Takes every picture the server sent for a product, in its order (the first is the cover
+/// the product row already names). A pull writes no outbox entry.
+pub(crate) fn follow_pictures(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    product: &str,
+    ids: &[&str],
+) -> Result<()> {
+    conn.execute(
+        "DELETE FROM product_images WHERE product_id = ?1",
+        [product],
+    )?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO product_images (product_id, image_id, position, added_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, id) in ids.iter().take(MAX_PICTURES).enumerate() {
+        insert.execute(params![product, id, i as i64, Stamp(now)])?;
+    }
+    Ok(())
+}
+
 /// Brings a product's pictures in step with a cover the server sent (a pull writes no outbox
 /// entry): the server's cover first, this till's other pictures after it; no cover, no
 /// pictures. Nothing changes when the cover is the one this till has.

@@ -182,7 +182,7 @@ fn raise(
             product_name: Some(name),
             level: Some(level_name(band).into()),
             stock: Some(stock),
-            reason: None,
+            ..NoticeDetail::default()
         },
     )
 }

@@ -21,6 +21,9 @@ pub enum NoticeKind {
     StockAlert,
     /// The day's backup could not be made (the folder is gone, the disk is full).
     BackupFailed,
+    /// A menu import stopped part way (the rows before it are in; importing the same file
+    /// again finishes it: rows already in are found and left as they are).
+    ImportFailed,
 }
 
 impl NoticeKind {
@@ -28,6 +31,7 @@ impl NoticeKind {
         match self {
             NoticeKind::StockAlert => "stock_alert",
             NoticeKind::BackupFailed => "backup_failed",
+            NoticeKind::ImportFailed => "import_failed",
         }
     }
 
@@ -35,6 +39,7 @@ impl NoticeKind {
         match s {
             "stock_alert" => Some(NoticeKind::StockAlert),
             "backup_failed" => Some(NoticeKind::BackupFailed),
+            "import_failed" => Some(NoticeKind::ImportFailed),
             _ => None,
         }
     }
@@ -54,9 +59,15 @@ pub struct NoticeDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub stock: Option<i64>,
-    /// What went wrong, for a failed backup.
+    /// What went wrong, for a failed backup or import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a failed import: the rows written before it stopped, and the file's line it
+    /// stopped at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_done: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// One notification as a staff member sees it.

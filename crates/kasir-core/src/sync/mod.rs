@@ -242,9 +242,13 @@ impl Sync<'_> {
         let acked = self.acked()?;
         let ids: Vec<String> = self.k.read_any(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT DISTINCT json_extract(payload, '$.image_id') AS img FROM outbox
-                 WHERE seq > ?1 AND kind = 'product_upserted' AND img IS NOT NULL
-                   AND img NOT IN (SELECT image_id FROM sync_pictures_sent)
+                "SELECT DISTINCT img FROM (
+                     SELECT json_extract(payload, '$.image_id') AS img FROM outbox
+                     WHERE seq > ?1 AND kind = 'product_upserted'
+                     UNION ALL
+                     SELECT p.value FROM outbox o, json_each(o.payload, '$.pictures') p
+                     WHERE o.seq > ?1 AND o.kind = 'product_upserted')
+                 WHERE img IS NOT NULL AND img NOT IN (SELECT image_id FROM sync_pictures_sent)
                  LIMIT ?2",
             )?;
             let ids = stmt
@@ -285,7 +289,8 @@ impl Sync<'_> {
             Some(ids) => ids.to_vec(),
             None => self.k.read_any(|conn| {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT DISTINCT image_id FROM products WHERE image_id IS NOT NULL",
+                    "SELECT image_id FROM products WHERE image_id IS NOT NULL
+                     UNION SELECT image_id FROM product_images",
                 )?;
                 let ids = stmt
                     .query_map([], |r| r.get(0))?
@@ -752,7 +757,17 @@ fn apply_product(
         .image_id
         .as_deref()
         .filter(|id| uuid::Uuid::parse_str(id).is_ok());
-    crate::catalog::pictures::follow_cover(conn, now, &id, cover)?;
+    let gallery: Vec<&str> = p
+        .pictures
+        .iter()
+        .map(String::as_str)
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .collect();
+    if gallery.first().copied() == cover && !gallery.is_empty() {
+        crate::catalog::pictures::follow_pictures(conn, now, &id, &gallery)?;
+    } else {
+        crate::catalog::pictures::follow_cover(conn, now, &id, cover)?;
+    }
     conn.prepare_cached("UPDATE modifier_groups SET retired = 1 WHERE product_id = ?1")?
         .execute([&id])?;
     for (gi, g) in p.modifier_groups.iter().enumerate() {

@@ -565,3 +565,68 @@ fn cents_and_modifiers_survive_a_semicolon_file() {
     assert_eq!(report.unchanged, 1, "{report:?}");
     assert_eq!(before, fingerprint(&s.kasir));
 }
+
+/// An import that stops part way (here: the manager running it is deactivated between two
+/// chunks) keeps the rows written before, says so to every manager, and the same file imported
+/// again finishes it without doubling anything.
+#[test]
+fn an_import_that_stops_part_way_is_told_and_finishes_when_run_again() {
+    let s = shop();
+    let mut file = String::from("category,name,price\n");
+    for i in 0..120 {
+        file.push_str(&format!("Roti,Roti {i:03},{}\n", 10_000 + i));
+    }
+    let manager = s.manager.clone();
+    let admin = s.admin.clone();
+    let stopped = s
+        .kasir
+        .catalog()
+        .import_csv(&manager, file.as_bytes(), &|done, _| {
+            if done == 50 {
+                s.kasir
+                    .people()
+                    .update_staff(
+                        &admin,
+                        manager.id(),
+                        kasir_core::people::StaffUpdate {
+                            active: Some(false),
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap();
+            }
+        });
+    assert!(stopped.is_err());
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM products WHERE name LIKE 'Roti %'"
+        ),
+        50,
+        "the first chunk stays"
+    );
+    let notices = s.kasir.notices().list(&s.admin, 10).unwrap();
+    let told = notices
+        .iter()
+        .find(|n| n.kind == kasir_core::notices::NoticeKind::ImportFailed)
+        .expect("the admin is told");
+    assert_eq!(
+        (told.detail.rows_done, told.detail.line),
+        (Some(50), Some(52))
+    );
+    assert!(told.detail.reason.is_some());
+
+    let again = s
+        .kasir
+        .catalog()
+        .import_csv(&s.admin, file.as_bytes(), &no_progress)
+        .unwrap();
+    assert_eq!((again.created, again.unchanged), (70, 50));
+    assert_eq!(
+        count(
+            &s.kasir,
+            "SELECT COUNT(*) FROM products WHERE name LIKE 'Roti %'"
+        ),
+        120
+    );
+}

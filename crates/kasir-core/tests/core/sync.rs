@@ -104,6 +104,7 @@ fn the_servers_menu_applies_with_its_cursor_and_never_echoes_back() {
         featured: true,
         tags: vec!["baru".into()],
         image_id: None,
+        pictures: vec![],
         modifier_groups: vec![],
     };
     let page = PullResponse {
@@ -270,6 +271,7 @@ fn a_change_this_till_cannot_take_is_skipped_and_the_rest_applies() {
         featured: false,
         tags: vec![],
         image_id: None,
+        pictures: vec![],
         modifier_groups: vec![],
     };
     let page = PullResponse {
@@ -603,6 +605,7 @@ fn a_pulled_cover_leads_this_tills_pictures() {
         featured: false,
         tags: vec![],
         image_id,
+        pictures: vec![],
         modifier_groups: vec![],
     };
     let page = |cursor, image_id| PullResponse {
@@ -631,4 +634,62 @@ fn a_pulled_cover_leads_this_tills_pictures() {
     s.kasir.sync().apply_pull(&page(3, None)).unwrap();
     assert!(cat.product_pictures(&s.manager, p.id).unwrap().is_empty());
     assert_eq!(cat.product(&s.admin, p.id).unwrap().image_id, None);
+
+    // A till that sends every picture: this till takes the list as it is, and fetches the
+    // ones it lacks.
+    let (a, b) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+    let full = PullResponse {
+        changes: vec![Change {
+            cursor: 4,
+            data: ChangeData::Product(kasir_proto::Product {
+                pictures: vec![a.clone(), b.clone(), "not-an-id".into()],
+                ..product(Some(a.clone()))
+            }),
+        }],
+        cursor: 4,
+        more: false,
+    };
+    s.kasir.sync().apply_pull(&full).unwrap();
+    assert_eq!(
+        cat.product_pictures(&s.manager, p.id).unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    let missing = s.kasir.sync().missing_pictures(None, 10).unwrap();
+    assert!(missing.contains(&a) && missing.contains(&b), "{missing:?}");
+}
+
+/// Every picture of a product goes up with its entry, not only the cover.
+#[test]
+fn every_picture_of_a_product_is_sent() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, None);
+    let cat = s.kasir.catalog();
+    cat.add_product_picture(&s.manager, p.id, &png(30, 30))
+        .unwrap();
+    let both = cat
+        .add_product_picture(&s.manager, p.id, &png(40, 30))
+        .unwrap();
+    let sent: Vec<String> = s
+        .kasir
+        .sync()
+        .pictures_to_send(10)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, file)| file.is_some())
+        .map(|(id, _)| id)
+        .collect();
+    for id in &both {
+        assert!(sent.contains(id), "{id} not offered: {sent:?}");
+    }
+    let last: String = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT json_extract(payload, '$.pictures') FROM outbox
+             WHERE kind = 'product_upserted' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(last, serde_json::to_string(&both).unwrap());
 }
