@@ -24,8 +24,8 @@ pub struct AppState {
     emitter: Mutex<Option<Emitter>>,
     /// Restarts the app (set by the app; tests have none).
     restarter: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
-    /// The backup this start restored, if it applied one (the UI says so once).
-    restored: Mutex<Option<String>>,
+    /// The backup this start restored (or why it could not), if it tried (the UI says so once).
+    restored: Mutex<Option<Result<String, String>>>,
     _checkpointer: Checkpointer,
 }
 
@@ -43,10 +43,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn open(data_dir: &Path) -> kasir_core::Result<Shared> {
         // A restore confirmed before the restart is swapped in before the database opens.
-        let restored = kasir_core::backup::finish_pending_restore(data_dir)?.map(|done| {
-            tracing::info!(from = %done.from, carried = done.carried_entries, "restored a backup");
-            done.from
-        });
+        let restored = match kasir_core::backup::finish_pending_restore(data_dir) {
+            Ok(done) => done.map(|done| {
+                tracing::info!(from = %done.from, carried = done.carried_entries, "restored a backup");
+                Ok(done.from)
+            }),
+            // Set aside before anything moved: the till starts on its own data and says so.
+            Err(e) if !kasir_core::backup::restore_waiting(data_dir) => Some(Err(e.to_string())),
+            // Stopped part way through the swap: no database to start on until it finishes.
+            Err(e) => return Err(e),
+        };
         let kasir = Kasir::open(data_dir, Arc::new(SystemClock))?;
         let checkpointer = kasir.spawn_checkpointer()?;
         Ok(Arc::new(AppState {
@@ -122,8 +128,8 @@ impl AppState {
         }
     }
 
-    /// The backup this start restored, once: the first to ask gets it.
-    pub fn take_restored(&self) -> Option<String> {
+    /// The backup this start restored (or why it could not), once: the first to ask gets it.
+    pub fn take_restored(&self) -> Option<Result<String, String>> {
         lock(&self.restored).take()
     }
 

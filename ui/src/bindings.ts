@@ -211,6 +211,8 @@ export type AppStatus_Deserialize = {
 	today: string,
 	/**  The backup this start restored (said once, to the first status asked after it). */
 	restored_from?: string | null,
+	/**  Why a confirmed restore could not be applied (the till kept its own data). */
+	restore_failed?: string | null,
 };
 
 /**  What the UI needs at start-up. */
@@ -227,6 +229,8 @@ export type AppStatus_Serialize = {
 	today: string,
 	/**  The backup this start restored (said once, to the first status asked after it). */
 	restored_from: string | null,
+	/**  Why a confirmed restore could not be applied (the till kept its own data). */
+	restore_failed: string | null,
 };
 
 /**  A manager's PIN entered at the till to approve a discount or a cancellation. */
@@ -1501,7 +1505,9 @@ export type Rule =
 /**  The backup was made by a newer Kasir than this one. */
 { rule: "backup_too_new" } | 
 /**  No restore is waiting to be confirmed. */
-{ rule: "no_restore_pending" };
+{ rule: "no_restore_pending" } | 
+/**  A backup of another till, while this one is enrolled with a server. */
+{ rule: "backup_of_another_till" };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {

@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import App from "../src/App.svelte";
 import { requestApproval } from "../src/stores/approval.svelte";
 import { chrome, router } from "../src/stores/chrome.svelte";
-import { session } from "../src/stores/session.svelte";
+import { session, start } from "../src/stores/session.svelte";
 import { sale, setOrderDiscount } from "../src/stores/ticket.svelte";
 import type { ProductCard_Serialize } from "../src/bindings";
 import { line, product, resetApp, setupOptions, status, ticket } from "./fixtures";
@@ -56,6 +56,26 @@ describe("App", () => {
     await vi.waitFor(() => expect(screen.getByTestId("setup-demo")).toBeInTheDocument());
     expect(screen.getByTestId("setup-form")).toBeInTheDocument();
     await vi.waitFor(() => expect(screen.getByTestId("setup-currency")).toHaveValue("IDR"));
+  });
+
+  it("says at start, in the shop's language, which backup was restored or why a restore could not be applied", async () => {
+    routeIpc(invoke, {
+      appStatus: () => status({ signed_in: null, restored_from: "/media/kasir/STICK/kasir-T01-20261203-213000" }),
+      listStaff: () => [],
+      listCategories: () => [],
+      listProducts: () => [],
+    });
+    render(App);
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text).join()).toMatch(/^Dipulihkan dari cadangan \/media\/kasir\/STICK/));
+    chrome.toasts.length = 0;
+    routeIpc(invoke, {
+      appStatus: () => status({ signed_in: null, restore_failed: "the backup is damaged" }),
+      listStaff: () => [],
+      listCategories: () => [],
+      listProducts: () => [],
+    });
+    await start();
+    expect(chrome.toasts.map((x) => x.kind + ": " + x.text).join()).toMatch(/^error: Pemulihan tidak bisa diterapkan \(the backup is damaged\)/);
   });
 });
 

@@ -104,6 +104,7 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   backup_damaged: [{ rule: "backup_damaged" }],
   backup_too_new: [{ rule: "backup_too_new" }],
   no_restore_pending: [{ rule: "no_restore_pending" }],
+  backup_of_another_till: [{ rule: "backup_of_another_till" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

@@ -65,7 +65,7 @@ export const SARI: Actor = { id: "s1", name: "Sari", role: "cashier" };
 
 /** What `app_status` answers for a shop in use; `signed_in` is Sari unless given. */
 export function status(p: Partial<AppStatus_Serialize> = {}): AppStatus_Serialize {
-  return { needs_setup: false, settings: IDR, money_format: IDR_MONEY, signed_in: SARI, today: "2026-11-21", restored_from: null, ...p };
+  return { needs_setup: false, settings: IDR, money_format: IDR_MONEY, signed_in: SARI, today: "2026-11-21", restored_from: null, restore_failed: null, ...p };
 }
 
 /** What `sync_status` answers for an enrolled till that has pulled up to `pull_cursor`. */

@@ -24,6 +24,8 @@ pub struct AppStatus {
     pub today: String,
     /// The backup this start restored (said once, to the first status asked after it).
     pub restored_from: Option<String>,
+    /// Why a confirmed restore could not be applied (the till kept its own data).
+    pub restore_failed: Option<String>,
 }
 
 #[tauri::command]
@@ -38,13 +40,15 @@ pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
     blocking(move || {
         let k = app.kasir();
         let settings = k.settings().get()?;
+        let restored = app.take_restored();
         Ok(AppStatus {
             needs_setup: k.people().needs_setup()?,
             money_format: settings.money_format(),
             settings,
             signed_in: app.session(),
             today: k.settings().today()?.to_string(),
-            restored_from: app.take_restored(),
+            restored_from: restored.clone().and_then(Result::ok),
+            restore_failed: restored.and_then(Result::err),
         })
     })
     .await

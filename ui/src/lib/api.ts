@@ -171,6 +171,7 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "backup_damaged":
     case "backup_too_new":
     case "no_restore_pending":
+    case "backup_of_another_till":
     case "file_empty":
     case "image_format":
     case "image_unreadable":

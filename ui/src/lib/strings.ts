@@ -111,6 +111,7 @@ export const en = {
   "rule.backup_damaged": "the backup is damaged: it fails the database check",
   "rule.backup_too_new": "the backup was made by a newer version of Kasir",
   "rule.no_restore_pending": "no restore is waiting",
+  "rule.backup_of_another_till": "this backup is of another till; this till is connected to a server, so it can restore only its own",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -279,6 +280,7 @@ export const id: Record<keyof typeof en, string> = {
   "rule.backup_damaged": "cadangan rusak: gagal pemeriksaan basis data",
   "rule.backup_too_new": "cadangan dibuat oleh Kasir versi lebih baru",
   "rule.no_restore_pending": "tidak ada pemulihan yang menunggu",
+  "rule.backup_of_another_till": "cadangan ini milik kasir lain; kasir ini tersambung ke server, jadi hanya bisa memulihkan cadangannya sendiri",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",

@@ -108,6 +108,7 @@ export async function start(): Promise<void> {
     if (!storedLang()) chrome.lang = langFromLocale(status.settings.locale);
     document.documentElement.lang = chrome.lang;
     if (status.restored_from) toast(t("top.restored", { path: status.restored_from }), "info", 15_000);
+    if (status.restore_failed) toast(t("top.restoreFailed", { reason: status.restore_failed }), "error", 30_000);
     if (status.needs_setup) {
       router.reset("setup");
     } else if (status.signed_in) {

@@ -32,6 +32,11 @@ use crate::{Error, Field, Kasir, Money, Result, Rule, audit};
 
 pub use self::restore::{RestoreDone, finish_pending_restore};
 
+/// Whether a restore is waiting in `data_dir` (prepared, confirmed, or stopped part way).
+pub fn restore_waiting(data_dir: &Path) -> bool {
+    data_dir.join(PENDING_DIR).exists()
+}
+
 /// The backup's manifest file.
 const MANIFEST: &str = "manifest.json";
 /// Where a restore waits, inside the data directory, until the next start.
@@ -327,6 +332,11 @@ impl Backups<'_> {
             let plan = self
                 .k
                 .read(actor, Permission::Restore, |conn, _| plan(conn, info))?;
+            // Another till's history pushed under this till's enrolment would be wrong on
+            // the server: that restore is for a till with no server (moving to a new machine).
+            if plan.other_terminal && plan.enrolled {
+                return Err(Error::invalid(Field::Backup, Rule::BackupOfAnotherTill));
+            }
             write_synced(&pending.join(PLAN), &serde_json::to_vec_pretty(&plan)?)?;
             Ok(plan)
         })();
@@ -617,7 +627,12 @@ fn backup_name(folder: &Path, terminal: &str, now: jiff::Timestamp, tz: &str) ->
     name
 }
 
+/// One backup at a time in this process: the daily one and "back up now" never write or
+/// prune beside each other.
+static BACKING_UP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn make_backup(k: &Kasir, folder: &Path, keep: u32) -> Result<BackupInfo> {
+    let _one = BACKING_UP.lock().unwrap_or_else(|e| e.into_inner());
     if !writable(folder) {
         return Err(Error::invalid(Field::Folder, Rule::FolderUnusable));
     }
@@ -691,7 +706,7 @@ fn prune(folder: &Path, terminal: &str, keep: u32) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
-    let mut ours: Vec<PathBuf> = Vec::new();
+    let mut ours: Vec<(jiff::Timestamp, PathBuf)> = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -702,14 +717,18 @@ fn prune(folder: &Path, terminal: &str, keep: u32) {
         }
         if name.ends_with(".partial") {
             let _ = std::fs::remove_dir_all(&path);
-        } else if path.join(MANIFEST).is_file() {
-            ours.push(path);
+        } else if let Ok(info) = read_manifest(&path)
+            && info.terminal == terminal
+            && let Ok(made) = info.made_at.parse::<jiff::Timestamp>()
+        {
+            ours.push((made, path));
         }
     }
-    // Names sort by time (the suffix of a same-second backup sorts after it).
+    // By when they were made (names are the shop's local time, which a time-zone change
+    // would reorder).
     ours.sort();
     let excess = ours.len().saturating_sub(keep as usize);
-    for old in &ours[..excess] {
+    for (_, old) in &ours[..excess] {
         if let Err(e) = std::fs::remove_dir_all(old) {
             tracing::warn!(error = %e, path = %old.display(), "could not remove an old backup");
         }

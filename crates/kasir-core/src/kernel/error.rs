@@ -308,6 +308,8 @@ pub enum Rule {
     BackupTooNew,
     /// No restore is waiting to be confirmed.
     NoRestorePending,
+    /// A backup of another till, while this one is enrolled with a server.
+    BackupOfAnotherTill,
 }
 
 /// What a cell should have held.
@@ -390,6 +392,12 @@ impl fmt::Display for Rule {
             Rule::BackupDamaged => write!(f, "the backup is damaged"),
             Rule::BackupTooNew => write!(f, "the backup was made by a newer Kasir"),
             Rule::NoRestorePending => write!(f, "no restore is waiting"),
+            Rule::BackupOfAnotherTill => {
+                write!(
+                    f,
+                    "a backup of another till cannot be restored on an enrolled till"
+                )
+            }
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

@@ -257,8 +257,19 @@ fn backups_are_kept_n_deep_and_bad_settings_refused() {
         |e| matches!(e, Error::Forbidden { .. }),
     );
     b.configure(&s.manager, settings(folder.path(), 2)).unwrap();
-    // Another till's backup and a leftover of an interrupted one of ours.
-    std::fs::create_dir_all(folder.path().join("kasir-T09-20260101-000000")).unwrap();
+    // Another till's backup (older than ours) and a leftover of an interrupted one of ours.
+    let theirs = folder.path().join("kasir-T09-20260101-000000");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(
+        theirs.join("manifest.json"),
+        serde_json::json!({
+            "path": "", "made_at": "2026-01-01T00:00:00Z", "terminal": "T09",
+            "shop_name": "Kasir", "orders": 3, "last_receipt": "T09-000003", "pictures": 0,
+            "pictures_missing": 0, "bytes": 1000, "outbox_seq": 9, "schema_version": 11
+        })
+        .to_string(),
+    )
+    .unwrap();
     std::fs::create_dir_all(folder.path().join("kasir-T01-20260101-000000.partial")).unwrap();
     let mut made = Vec::new();
     for _ in 0..3 {
@@ -269,10 +280,15 @@ fn backups_are_kept_n_deep_and_bad_settings_refused() {
         .list(&s.manager, &folder.path().display().to_string())
         .unwrap();
     let paths: Vec<&str> = listed.iter().map(|i| i.path.as_str()).collect();
+    let theirs_path = theirs.display().to_string();
     assert_eq!(
         paths,
-        [made[2].path.as_str(), made[1].path.as_str()],
-        "newest first, two kept"
+        [
+            made[2].path.as_str(),
+            made[1].path.as_str(),
+            theirs_path.as_str()
+        ],
+        "newest first, two of ours kept, the other till's listed"
     );
     assert!(
         folder.path().join("kasir-T09-20260101-000000").is_dir(),
@@ -411,4 +427,130 @@ fn damaged_or_foreign_backups_are_refused() {
     s.kasir.backups().cancel_restore(&s.admin).unwrap();
     assert!(!pending.exists());
     assert_eq!(finish_pending_restore(s.path()).unwrap(), None);
+}
+
+/// A till enrolled with a server: what the server answered after the backup stays answered,
+/// only what it never got is carried (in sequence, no gap), the enrolment is kept; another
+/// till's backup is refused while enrolled.
+#[test]
+fn a_restore_on_an_enrolled_till_sends_only_what_the_server_lacks() {
+    let s = shop();
+    let kopi = s.product("Kopi", 18_000, None);
+    let folder = tempfile::tempdir().unwrap();
+    let b = s.kasir.backups();
+    b.configure(&s.admin, settings(folder.path(), 3)).unwrap();
+    s.kasir
+        .sync()
+        .enrolled(
+            &s.admin,
+            "https://kasir.example",
+            false,
+            &kasir_proto::api::EnrolResponse {
+                terminal_id: uuid::Uuid::from_u128(1),
+                terminal_code: "T01".into(),
+                store_id: uuid::Uuid::from_u128(2),
+                store_name: "Braga".into(),
+                token: "t".repeat(43),
+            },
+        )
+        .unwrap();
+    s.sell(&[(&kopi, 1)]);
+    let made = b.back_up_now(&s.admin).unwrap();
+    for _ in 0..3 {
+        s.sell(&[(&kopi, 1)]);
+    }
+    // The server answered everything but the last sale.
+    let high = count(&s.kasir, "SELECT MAX(seq) FROM outbox");
+    s.kasir
+        .connection()
+        .execute("UPDATE sync_state SET acked_seq = ?1", [high - 1])
+        .unwrap();
+    let plan = b.prepare_restore(&s.admin, &made.path).unwrap();
+    assert!(plan.enrolled);
+    assert_eq!((plan.lost_sales, plan.unsent_kept), (3, 1));
+    b.confirm_restore(&s.admin).unwrap();
+    let now = s.kasir.now();
+    let admin_id = s.admin.id();
+    let Shop { kasir, dir, .. } = s;
+    drop(kasir);
+    assert_eq!(
+        finish_pending_restore(dir.path())
+            .unwrap()
+            .unwrap()
+            .carried_entries,
+        1
+    );
+    let k = Kasir::open(dir.path(), std::sync::Arc::new(FixedClock::new(now))).unwrap();
+    let (acked, pending) = k.sync().pending(100).unwrap();
+    assert_eq!(acked, high - 1);
+    assert_eq!(
+        pending.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![high],
+        "exactly the one the server lacks, with its own sequence"
+    );
+    assert!(k.sync().enrolment().unwrap().is_some(), "still enrolled");
+
+    // Another till's backup: refused while enrolled, nothing staged.
+    let other = folder.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(
+        std::path::Path::new(&made.path).join("kasir.db"),
+        other.join("kasir.db"),
+    )
+    .unwrap();
+    rusqlite::Connection::open(other.join("kasir.db"))
+        .unwrap()
+        .execute("UPDATE settings SET terminal_code = 'T02'", [])
+        .unwrap();
+    let admin = k
+        .people()
+        .login(admin_id, crate::helpers::ADMIN_PIN)
+        .unwrap();
+    assert!(matches!(
+        k.backups()
+            .prepare_restore(&admin, &other.display().to_string()),
+        Err(Error::Invalid {
+            rule: Rule::BackupOfAnotherTill,
+            ..
+        })
+    ));
+    assert!(!kasir_core::backup::restore_waiting(dir.path()));
+}
+
+/// A confirmed restore whose waiting copy was damaged afterwards is set aside at the next
+/// start: nothing moved, the till starts on its own data.
+#[test]
+fn a_restore_that_cannot_apply_is_set_aside_and_the_till_keeps_its_data() {
+    let s = shop();
+    let kopi = s.product("Kopi", 18_000, None);
+    let folder = tempfile::tempdir().unwrap();
+    let b = s.kasir.backups();
+    b.configure(&s.admin, settings(folder.path(), 3)).unwrap();
+    let made = b.back_up_now(&s.admin).unwrap();
+    s.sell(&[(&kopi, 1)]);
+    b.prepare_restore(&s.admin, &made.path).unwrap();
+    b.confirm_restore(&s.admin).unwrap();
+    let now = s.kasir.now();
+    let Shop { kasir, dir, .. } = s;
+    drop(kasir);
+    std::fs::write(
+        dir.path().join("restore-pending").join("kasir.db"),
+        b"garbage",
+    )
+    .unwrap();
+    assert!(finish_pending_restore(dir.path()).is_err());
+    assert!(!kasir_core::backup::restore_waiting(dir.path()));
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().flatten().any(|e| e
+            .file_name()
+            .to_string_lossy()
+            .starts_with("restore-failed-")),
+        "set aside for a look"
+    );
+    let k = Kasir::open(dir.path(), std::sync::Arc::new(FixedClock::new(now))).unwrap();
+    assert_eq!(
+        count(&k, "SELECT COUNT(*) FROM orders"),
+        1,
+        "the live data is as it was"
+    );
 }
