@@ -24,9 +24,18 @@ pub struct AppState {
     emitter: Mutex<Option<Emitter>>,
     /// Restarts the app (set by the app; tests have none).
     restarter: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
-    /// The backup this start restored (or why it could not), if it tried (the UI says so once).
-    restored: Mutex<Option<Result<String, String>>>,
+    /// What this start did with a confirmed restore, if there was one (the UI says so once).
+    restored: Mutex<Option<RestoreAtStart>>,
     _checkpointer: Checkpointer,
+}
+
+/// What a start did with a restore confirmed before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreAtStart {
+    /// The backup in this folder is now the till's data.
+    Restored { from: String },
+    /// It could not be applied and was set aside; the till kept its own data.
+    SetAside { reason: String },
 }
 
 /// Sends a named event with a JSON payload to the UI.
@@ -46,10 +55,14 @@ impl AppState {
         let restored = match kasir_core::backup::finish_pending_restore(data_dir) {
             Ok(done) => done.map(|done| {
                 tracing::info!(from = %done.from, carried = done.carried_entries, "restored a backup");
-                Ok(done.from)
+                RestoreAtStart::Restored { from: done.from }
             }),
             // Set aside before anything moved: the till starts on its own data and says so.
-            Err(e) if !kasir_core::backup::restore_waiting(data_dir) => Some(Err(e.to_string())),
+            Err(e) if !kasir_core::backup::restore_waiting(data_dir) => {
+                Some(RestoreAtStart::SetAside {
+                    reason: e.to_string(),
+                })
+            }
             // Stopped part way through the swap: no database to start on until it finishes.
             Err(e) => return Err(e),
         };
@@ -128,8 +141,8 @@ impl AppState {
         }
     }
 
-    /// The backup this start restored (or why it could not), once: the first to ask gets it.
-    pub fn take_restored(&self) -> Option<Result<String, String>> {
+    /// What this start did with a restore, once: the first to ask gets it.
+    pub fn take_restored(&self) -> Option<RestoreAtStart> {
         lock(&self.restored).take()
     }
 

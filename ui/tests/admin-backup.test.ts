@@ -66,7 +66,7 @@ function backend(start: Partial<BackupStatus_Serialize> = {}) {
     productTable: () => ({ rows: [], total: 0 }),
     listAllCategories: () => [],
     backupStatus: () => status,
-    backupPlaces: () => [STICK, "/home/kasir/Documents"],
+    backupPlaces: () => [STICK, "/media/kasir/SECOND"],
     listBackups: (folder: string) => {
       calls.push(`list ${folder}`);
       return list;

@@ -9,7 +9,7 @@ use tauri::State;
 
 use super::{CmdResult, run};
 use crate::error::CommandError;
-use crate::state::{Shared, blocking};
+use crate::state::{RestoreAtStart, Shared, blocking};
 
 /// What the UI needs at start-up.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -47,8 +47,14 @@ pub async fn app_status(state: State<'_, Shared>) -> CmdResult<AppStatus> {
             settings,
             signed_in: app.session(),
             today: k.settings().today()?.to_string(),
-            restored_from: restored.clone().and_then(Result::ok),
-            restore_failed: restored.and_then(Result::err),
+            restored_from: match &restored {
+                Some(RestoreAtStart::Restored { from }) => Some(from.clone()),
+                _ => None,
+            },
+            restore_failed: match restored {
+                Some(RestoreAtStart::SetAside { reason }) => Some(reason),
+                _ => None,
+            },
         })
     })
     .await
