@@ -87,6 +87,7 @@ fn catalog(n: usize) -> (PathBuf, Actor) {
         let started = Instant::now();
         let k = Kasir::open(&dir, Arc::new(SystemClock)).unwrap();
         let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+        k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
         generate_products(&k, &admin, n, 20).unwrap();
         k.connection()
             .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
@@ -200,6 +201,7 @@ fn bench_checkout() {
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
     let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
     let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+    k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
     let cat = k
         .catalog()
         .create_category(
@@ -704,6 +706,7 @@ fn bench_csv() {
         let shop = tempfile::tempdir_in(bench_dir()).unwrap();
         let k = Kasir::open(shop.path(), Arc::new(SystemClock)).unwrap();
         let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+        k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
         let t = Instant::now();
         let report = k
             .catalog()
@@ -765,6 +768,7 @@ fn selling_shop() -> (
     let shop = tempfile::tempdir_in(bench_dir()).unwrap();
     let k = Arc::new(Kasir::open(shop.path(), Arc::new(SystemClock)).unwrap());
     let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+    k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
     let cat = k
         .catalog()
         .create_category(
@@ -877,6 +881,7 @@ fn bench_pin() {
     let dir = tempfile::tempdir_in(bench_dir()).unwrap();
     let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
     let admin = k.people().create_first_admin("Bench", PIN).unwrap();
+    k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
     let cashier = k
         .people()
         .create_staff(&admin, "Kasir", Role::Cashier, "2468")

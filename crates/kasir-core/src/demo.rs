@@ -585,6 +585,7 @@ fn demo_settings() -> Settings {
         terminal_code: "T01".into(),
         tax_number: "01.234.567.8-901.000".into(),
         auto_lock_minutes: 5,
+        require_open_shift: true,
     }
 }
 

@@ -55,6 +55,7 @@ pub fn sale(order_id: Uuid, receipt_no: &str, at: Timestamp, lines: &[(Uuid, i64
             currency: "IDR".into(),
             minor_unit: 0,
             discount_approved_by: None,
+            shift_id: None,
             business_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
             created_at: at,
             lines: order_lines,
@@ -134,6 +135,7 @@ pub fn settings(shop_name: &str, initial: bool) -> crate::ShopSettings {
         receipt_footer: String::new(),
         tax_number: String::new(),
         auto_lock_minutes: 5,
+        require_open_shift: true,
         initial,
     }
 }

@@ -22,6 +22,7 @@ pub mod fixtures;
 pub mod people;
 pub mod sales;
 pub mod settings;
+pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
 pub use crate::people::StaffMember;
@@ -30,6 +31,9 @@ pub use crate::sales::{
     Payment, PaymentMethod, Sale, StockReturned, StockTaken,
 };
 pub use crate::settings::{ShopSettings, StockLevel};
+pub use crate::till::{
+    CashDirection, CashMoved, Refund, RefundLine, RefundPayment, ShiftClosed, ShiftOpened,
+};
 
 /// The envelope version this build writes.
 pub const VERSION: u32 = 1;
@@ -63,6 +67,10 @@ pub enum Payload {
     ProductUpserted(Product),
     StaffUpserted(StaffMember),
     SettingsChanged(ShopSettings),
+    ShiftOpened(ShiftOpened),
+    CashMoved(CashMoved),
+    ShiftClosed(ShiftClosed),
+    Refund(Refund),
 }
 
 impl Payload {
@@ -77,11 +85,15 @@ impl Payload {
             Payload::ProductUpserted(_) => "product_upserted",
             Payload::StaffUpserted(_) => "staff_upserted",
             Payload::SettingsChanged(_) => "settings_changed",
+            Payload::ShiftOpened(_) => "shift_opened",
+            Payload::CashMoved(_) => "cash_moved",
+            Payload::ShiftClosed(_) => "shift_closed",
+            Payload::Refund(_) => "refund",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 12] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -90,6 +102,10 @@ impl Payload {
         "product_upserted",
         "staff_upserted",
         "settings_changed",
+        "shift_opened",
+        "cash_moved",
+        "shift_closed",
+        "refund",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -105,6 +121,10 @@ impl Payload {
             "product_upserted" => Payload::ProductUpserted(Product::deserialize(payload)?),
             "staff_upserted" => Payload::StaffUpserted(StaffMember::deserialize(payload)?),
             "settings_changed" => Payload::SettingsChanged(ShopSettings::deserialize(payload)?),
+            "shift_opened" => Payload::ShiftOpened(ShiftOpened::deserialize(payload)?),
+            "cash_moved" => Payload::CashMoved(CashMoved::deserialize(payload)?),
+            "shift_closed" => Payload::ShiftClosed(ShiftClosed::deserialize(payload)?),
+            "refund" => Payload::Refund(Refund::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -123,6 +143,10 @@ impl Payload {
             "product_upserted" => Payload::ProductUpserted(serde_json::from_str(payload)?),
             "staff_upserted" => Payload::StaffUpserted(serde_json::from_str(payload)?),
             "settings_changed" => Payload::SettingsChanged(serde_json::from_str(payload)?),
+            "shift_opened" => Payload::ShiftOpened(serde_json::from_str(payload)?),
+            "cash_moved" => Payload::CashMoved(serde_json::from_str(payload)?),
+            "shift_closed" => Payload::ShiftClosed(serde_json::from_str(payload)?),
+            "refund" => Payload::Refund(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -145,6 +169,10 @@ impl Payload {
             Payload::ProductUpserted(p) => serde_json::to_string(p),
             Payload::StaffUpserted(p) => serde_json::to_string(p),
             Payload::SettingsChanged(p) => serde_json::to_string(p),
+            Payload::ShiftOpened(p) => serde_json::to_string(p),
+            Payload::CashMoved(p) => serde_json::to_string(p),
+            Payload::ShiftClosed(p) => serde_json::to_string(p),
+            Payload::Refund(p) => serde_json::to_string(p),
         }
     }
 }

@@ -74,6 +74,9 @@ pub struct Order {
     /// Digits after the decimal point of `currency`: the amounts are counts of that unit.
     pub minor_unit: u32,
     pub discount_approved_by: Option<Uuid>,
+    /// The till's shift it was sold in; absent from tills before shifts existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<Uuid>,
     pub business_date: Date,
     pub created_at: Timestamp,
     pub lines: Vec<OrderLine>,

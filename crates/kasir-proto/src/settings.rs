@@ -32,6 +32,9 @@ pub struct ShopSettings {
     pub tax_number: String,
     #[serde(default = "five")]
     pub auto_lock_minutes: u32,
+    /// Whether selling needs an open shift; absent from tills before shifts existed (yes).
+    #[serde(default = "yes")]
+    pub require_open_shift: bool,
     #[serde(default)]
     pub initial: bool,
 }
@@ -48,4 +51,8 @@ pub struct StockLevel {
 
 fn five() -> u32 {
     5
+}
+
+fn yes() -> bool {
+    true
 }

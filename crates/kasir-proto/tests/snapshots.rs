@@ -73,6 +73,7 @@ fn sale() -> Sale {
             currency: "IDR".into(),
             minor_unit: 0,
             discount_approved_by: None,
+            shift_id: None,
             business_date: "2026-11-21".parse().unwrap(),
             created_at: at(),
             lines: vec![OrderLine {
@@ -193,7 +194,77 @@ fn examples() -> Vec<Payload> {
             receipt_footer: "Terima kasih".into(),
             tax_number: "01.234.567.8-901.000".into(),
             auto_lock_minutes: 10,
+            require_open_shift: true,
             initial: false,
+        }),
+        Payload::ShiftOpened(ShiftOpened {
+            id: id(20),
+            terminal: "T01".into(),
+            opened_by: id(2),
+            opened_by_name: "Sari".into(),
+            opened_at: at(),
+            business_date: "2026-11-21".parse().unwrap(),
+            opening_float: 500_000,
+        }),
+        Payload::CashMoved(CashMoved {
+            id: id(21),
+            shift_id: id(20),
+            direction: CashDirection::Out,
+            amount: 35_000,
+            reason: "Es batu".into(),
+            staff_id: id(2),
+            approved_by: Some(id(9)),
+            at: at(),
+        }),
+        Payload::ShiftClosed(ShiftClosed {
+            id: id(20),
+            terminal: "T01".into(),
+            z_no: 12,
+            closed_by: id(2),
+            closed_at: at(),
+            business_date: "2026-11-21".parse().unwrap(),
+            counted: 1_234_000,
+            expected: 1_235_500,
+            variance: -1_500,
+            note: String::new(),
+        }),
+        Payload::Refund(Refund {
+            id: id(22),
+            refund_no: "T01-R000003".into(),
+            order_id: id(1),
+            terminal: "T01".into(),
+            shift_id: Some(id(20)),
+            staff_id: id(2),
+            staff_name: "Sari".into(),
+            approved_by: Some(id(9)),
+            reason: "Salah pesan".into(),
+            gross: 20_000,
+            discount: 0,
+            service: 1_000,
+            tax: 2_100,
+            rounding: 0,
+            total: 23_100,
+            business_date: "2026-11-21".parse().unwrap(),
+            created_at: at(),
+            lines: vec![RefundLine {
+                order_line: 0,
+                product_id: id(3),
+                product_name: "Kopi Susu".into(),
+                quantity: 1,
+                gross: 20_000,
+                line_discount: 0,
+                order_discount: 0,
+                service: 1_000,
+                tax: 2_100,
+                total: 23_100,
+                restock: false,
+                stock_returned: false,
+            }],
+            payments: vec![RefundPayment {
+                method: PaymentMethod::Cash,
+                amount: 23_100,
+                reference: None,
+            }],
         }),
     ]
 }
@@ -522,6 +593,7 @@ fn snapshot_settings_changed() {
                 "receipt_footer": "Terima kasih",
                 "tax_number": "01.234.567.8-901.000",
                 "auto_lock_minutes": 10,
+                "require_open_shift": true,
                 "initial": false
               }
             }"#]],
@@ -574,6 +646,7 @@ fn snapshot_settings_and_stock_level_changes() {
                 "receipt_footer": "Terima kasih",
                 "tax_number": "01.234.567.8-901.000",
                 "auto_lock_minutes": 10,
+                "require_open_shift": true,
                 "initial": false
               }
             },
@@ -592,6 +665,155 @@ fn snapshot_settings_and_stock_level_changes() {
     .assert_eq(&text);
     let back: PullResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(back, page);
+}
+
+#[test]
+fn snapshot_shift_opened() {
+    check(
+        &example("shift_opened"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006d",
+          "terminal": "T01",
+          "seq": 9,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "shift_opened",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000014",
+            "terminal": "T01",
+            "opened_by": "0190f1c2-0000-7000-8000-000000000002",
+            "opened_by_name": "Sari",
+            "opened_at": "2026-11-21T03:00:05.1Z",
+            "business_date": "2026-11-21",
+            "opening_float": 500000
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_cash_moved() {
+    check(
+        &example("cash_moved"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006e",
+          "terminal": "T01",
+          "seq": 10,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "cash_moved",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000015",
+            "shift_id": "0190f1c2-0000-7000-8000-000000000014",
+            "direction": "out",
+            "amount": 35000,
+            "reason": "Es batu",
+            "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+            "approved_by": "0190f1c2-0000-7000-8000-000000000009",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_shift_closed() {
+    check(
+        &example("shift_closed"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-00000000006f",
+          "terminal": "T01",
+          "seq": 11,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "shift_closed",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000014",
+            "terminal": "T01",
+            "z_no": 12,
+            "closed_by": "0190f1c2-0000-7000-8000-000000000002",
+            "closed_at": "2026-11-21T03:00:05.1Z",
+            "business_date": "2026-11-21",
+            "counted": 1234000,
+            "expected": 1235500,
+            "variance": -1500,
+            "note": ""
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_refund() {
+    check(
+        &example("refund"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000070",
+          "terminal": "T01",
+          "seq": 12,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "refund",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000016",
+            "refund_no": "T01-R000003",
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "terminal": "T01",
+            "shift_id": "0190f1c2-0000-7000-8000-000000000014",
+            "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+            "staff_name": "Sari",
+            "approved_by": "0190f1c2-0000-7000-8000-000000000009",
+            "reason": "Salah pesan",
+            "gross": 20000,
+            "discount": 0,
+            "service": 1000,
+            "tax": 2100,
+            "rounding": 0,
+            "total": 23100,
+            "business_date": "2026-11-21",
+            "created_at": "2026-11-21T03:00:05.1Z",
+            "lines": [
+              {
+                "order_line": 0,
+                "product_id": "0190f1c2-0000-7000-8000-000000000003",
+                "product_name": "Kopi Susu",
+                "quantity": 1,
+                "gross": 20000,
+                "line_discount": 0,
+                "order_discount": 0,
+                "service": 1000,
+                "tax": 2100,
+                "total": 23100,
+                "restock": false,
+                "stock_returned": false
+              }
+            ],
+            "payments": [
+              {
+                "method": "cash",
+                "amount": 23100,
+                "reference": null
+              }
+            ]
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn settings_from_before_shifts_require_one() {
+    let mut v = serde_json::to_value(match example("settings_changed").payload {
+        Payload::SettingsChanged(s) => s,
+        _ => unreachable!(),
+    })
+    .unwrap();
+    v.as_object_mut().unwrap().remove("require_open_shift");
+    let s: ShopSettings = serde_json::from_value(v).unwrap();
+    assert!(s.require_open_shift);
 }
 
 #[test]

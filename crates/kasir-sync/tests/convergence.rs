@@ -182,6 +182,10 @@ fn stock(t: &Till, id: ProductId) -> i64 {
 fn sell(t: &Till, product: ProductId, quantity: i64) {
     use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
     use kasir_core::sales::tickets::AddLine;
+    // Selling needs the till's shift open.
+    if t.k.shifts().current(&t.admin).unwrap().is_none() {
+        t.k.shifts().open(&t.admin, 0).unwrap();
+    }
     let sales = t.k.sales();
     let ticket = sales
         .open_ticket(

@@ -5,7 +5,8 @@
 //! dropped at a random moment, a new uploader in its place, as after a `kill -9` of the app)
 //! and, in about one schedule in a hundred, crashes PostgreSQL and starts it again. After each
 //! schedule the network heals, and every sale committed on the terminal must be on the server
-//! exactly once, with exactly one stock effect, and the terminal's sequence must have no gap.
+//! exactly once, with exactly one stock effect, and the terminal's sequence must have no gap;
+//! likewise every refund (and the stock it put back), shift close and cash movement.
 //! (`crash.rs` kills a real uploader process with SIGKILL.)
 //!
 //! `KASIR_FAULT_SCHEDULES` sets how many (default 1000); `KASIR_FAULT_SEED=n` replays one.
@@ -305,6 +306,9 @@ async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
             }
             if rng.random_range(0..100) < 25 {
                 t.restock_or_count(&mut rng);
+            }
+            if rng.random_range(0..100) < 30 {
+                t.money_work(&mut rng);
             }
             if rng.random_range(0..100) < 8 {
                 // Killed mid-batch: before, during or after the request, or after the answer

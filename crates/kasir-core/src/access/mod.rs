@@ -58,10 +58,18 @@ pub enum Permission {
     BackUp,
     /// Replacing the till's data with a backup: an admin's decision alone.
     Restore,
+    /// Opening and closing the till's shift, reading its X report: whoever runs the till.
+    Shift,
+    /// Putting cash into the drawer or taking it out (paid-outs, drops) during a shift.
+    CashInOut,
+    /// Giving money back for a paid order.
+    Refund,
+    /// The sales reports and past shifts' Z reports.
+    ViewReports,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 15] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -73,6 +81,10 @@ impl Permission {
         Permission::ManageSync,
         Permission::BackUp,
         Permission::Restore,
+        Permission::Shift,
+        Permission::CashInOut,
+        Permission::Refund,
+        Permission::ViewReports,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -91,14 +103,22 @@ impl Permission {
             Permission::ManageSync => &[Manager, Admin],
             Permission::BackUp => &[Manager, Admin],
             Permission::Restore => &[Admin],
+            Permission::Shift => &[Cashier, Manager, Admin],
+            Permission::CashInOut => &[Manager, Admin],
+            Permission::Refund => &[Manager, Admin],
+            Permission::ViewReports => &[Manager, Admin],
         }
     }
 
     /// Whether a member who lacks this permission may borrow it at the till from someone who
-    /// has it (a manager typing their PIN): discounts and cancellations only.
+    /// has it (a manager typing their PIN): discounts, cancellations, refunds and cash in or
+    /// out of the drawer.
     pub const fn approvable(self) -> bool {
         match self {
-            Permission::Discount | Permission::CancelOrder => true,
+            Permission::Discount
+            | Permission::CancelOrder
+            | Permission::Refund
+            | Permission::CashInOut => true,
             Permission::Sell
             | Permission::ManageCatalog
             | Permission::AdjustStock
@@ -107,7 +127,9 @@ impl Permission {
             | Permission::ViewAudit
             | Permission::ManageSync
             | Permission::BackUp
-            | Permission::Restore => false,
+            | Permission::Restore
+            | Permission::Shift
+            | Permission::ViewReports => false,
         }
     }
 }
@@ -163,6 +185,10 @@ impl fmt::Display for Permission {
             Permission::ManageSync => "set up sync",
             Permission::BackUp => "make backups",
             Permission::Restore => "restore a backup",
+            Permission::Shift => "open or close a shift",
+            Permission::CashInOut => "put cash in or take it out",
+            Permission::Refund => "give refunds",
+            Permission::ViewReports => "read reports",
         };
         f.pad(s)
     }

@@ -10,10 +10,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use kasir_core::Money;
 use kasir_core::catalog::{ProductQuery, ProductSort};
 use kasir_core::demo::{DEMO_STAFF, seed_demo};
 use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::sales::receipt::WIDTH_58MM;
+use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
+use kasir_core::sales::shifts::{CashCount, CashDirection};
 use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Kasir, Role, SystemClock};
 
@@ -56,10 +59,15 @@ fn main() {
 type Outcome = Result<(), Box<dyn std::error::Error>>;
 
 fn cashier(kasir: &mut Kasir) -> Result<Actor, Box<dyn std::error::Error>> {
+    member(kasir, Role::Cashier)
+}
+
+/// Signs in the first demo member of `role`.
+fn member(kasir: &mut Kasir, wanted: Role) -> Result<Actor, Box<dyn std::error::Error>> {
     let (name, _, pin) = DEMO_STAFF
         .iter()
-        .find(|(_, role, _)| *role == Role::Cashier)
-        .ok_or("no demo cashier")?;
+        .find(|(_, role, _)| *role == wanted)
+        .ok_or("no demo member of that role")?;
     let member = kasir
         .people()
         .list_staff()?
@@ -117,6 +125,7 @@ fn demo(dir: PathBuf) -> Outcome {
         .map(|g| g.options[g.options.len() - 1].id)
         .collect();
     let water = kasir.catalog().product_by_barcode(&sari, "8990000000035")?;
+    open_shift(&kasir, &sari)?;
     let ticket = kasir
         .sales()
         .open_ticket(&sari, OrderType::DineIn, "Meja 4")?;
@@ -161,9 +170,19 @@ fn demo(dir: PathBuf) -> Outcome {
     Ok(())
 }
 
+/// Selling needs an open shift: opens one with a float of Rp 500.000 unless one is open.
+fn open_shift(kasir: &Kasir, sari: &kasir_core::Actor) -> Outcome {
+    if kasir.shifts().current(sari)?.is_none() {
+        kasir.shifts().open(sari, 500_000)?;
+    }
+    Ok(())
+}
+
 fn sale_loop(dir: PathBuf) -> Outcome {
     let mut kasir = Kasir::open(&dir, Arc::new(SystemClock))?;
     let sari = cashier(&mut kasir)?;
+    let manager = member(&mut kasir, Role::Manager)?;
+    open_shift(&kasir, &sari)?;
     let menu = kasir.catalog().list_products(
         &sari,
         &ProductQuery {
@@ -220,6 +239,46 @@ fn sale_loop(dir: PathBuf) -> Outcome {
             }],
         )?;
         writeln!(out, "ACK {}", order.id)?;
+        // The drawer's other actions, so a kill lands in them too: a refund of the tracked
+        // line (with the manager's approval), cash in, and a shift closed and opened again.
+        if i % 3 == 1 {
+            let refund = kasir.sales().refund(
+                &sari,
+                Some(&manager),
+                &RefundRequest {
+                    order_id: order.id,
+                    lines: vec![RefundLineInput {
+                        line: 1,
+                        quantity: 1,
+                        restock: i % 2 == 0,
+                    }],
+                    reason: "crash test".into(),
+                    method: PaymentMethod::Cash,
+                    reference: None,
+                },
+            )?;
+            writeln!(out, "REFUND {}", refund.id)?;
+        }
+        if i % 5 == 2 {
+            kasir.shifts().move_cash(
+                &sari,
+                Some(&manager),
+                CashDirection::In,
+                10_000,
+                "crash test",
+            )?;
+        }
+        if i % 10 == 9 {
+            let z = kasir.shifts().close(
+                &sari,
+                &CashCount::Total {
+                    amount: Money(1_000_000),
+                },
+                "",
+            )?;
+            writeln!(out, "Z {}", z.shift.z_no.unwrap_or(0))?;
+            kasir.shifts().open(&sari, 500_000)?;
+        }
         out.flush()?;
     }
     Ok(())

@@ -36,6 +36,15 @@ pub enum Error {
     #[error("the ticket is empty")]
     EmptyTicket,
 
+    #[error("no shift is open on this till")]
+    NoOpenShift,
+
+    #[error("a shift is already open on this till, since {opened_at}, by {opened_by}")]
+    ShiftAlreadyOpen {
+        opened_by: String,
+        opened_at: Timestamp,
+    },
+
     /// The ticket is served by `owner`; another member takes it over before changing or
     /// paying it.
     #[error("this ticket is {owner}'s")]
@@ -183,6 +192,12 @@ pub enum Field {
     Folder,
     Keep,
     Backup,
+    Float,
+    Counted,
+    Denomination,
+    Lines,
+    ReceiptNo,
+    Order,
 }
 
 /// What was not found.
@@ -193,6 +208,7 @@ pub enum Entity {
     Category,
     Order,
     Product,
+    Shift,
     /// No product carries the scanned barcode.
     Barcode,
     StaffMember,
@@ -310,6 +326,26 @@ pub enum Rule {
     NoRestorePending,
     /// A backup of another till, while this one is enrolled with a server.
     BackupOfAnotherTill,
+    /// More of a line than is left to refund (what was sold less what earlier refunds took).
+    RefundExceedsSold {
+        product: String,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        left: i64,
+    },
+    /// A refund to a non-cash method the order was not paid with.
+    NotPaidWith { method: String },
+    /// A refund to a non-cash method of more than it paid, less earlier refunds to it.
+    MoreThanPaidWith {
+        method: String,
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        left: i64,
+    },
+    /// The order has refunds: it can no longer be cancelled.
+    HasRefunds,
+    /// Everything on the order has already been refunded.
+    FullyRefunded,
+    /// Not a note or coin of the shop's currency.
+    NotADenomination,
 }
 
 /// What a cell should have held.
@@ -398,6 +434,16 @@ impl fmt::Display for Rule {
                     "a backup of another till cannot be restored on an enrolled till"
                 )
             }
+            Rule::RefundExceedsSold { product, left } => {
+                write!(f, "only {left} of {product} are left to refund")
+            }
+            Rule::NotPaidWith { method } => write!(f, "the order was not paid with {method}"),
+            Rule::MoreThanPaidWith { method, left } => {
+                write!(f, "at most {left} can go back to {method}")
+            }
+            Rule::HasRefunds => write!(f, "the order has refunds"),
+            Rule::FullyRefunded => write!(f, "everything on the order has been refunded"),
+            Rule::NotADenomination => write!(f, "not a note or coin of the currency"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

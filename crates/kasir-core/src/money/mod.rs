@@ -8,6 +8,7 @@
 
 pub mod currency;
 pub mod pricing;
+pub mod refund;
 
 use std::fmt;
 

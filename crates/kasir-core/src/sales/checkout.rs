@@ -153,6 +153,8 @@ pub struct Order {
     /// counts of that unit whatever the shop's settings say today.
     pub minor_unit: u32,
     pub discount_approved_by: Option<StaffId>,
+    /// The shift it was sold in (none when the shop does not require one and none was open).
+    pub shift_id: Option<crate::sales::shifts::ShiftId>,
     pub cancel_reason: Option<String>,
     pub business_date: Date,
     pub created_at: Timestamp,
@@ -218,7 +220,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
                     order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
-                    business_date, created_at, minor_unit
+                    business_date, created_at, minor_unit, shift_id
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -250,6 +252,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     currency: r.get(19)?,
                     minor_unit: r.get(24)?,
                     discount_approved_by: r.get(20)?,
+                    shift_id: r.get(25)?,
                     cancel_reason: r.get(21)?,
                     business_date: date.parse().map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(22, rusqlite::types::Type::Text, Box::new(e))
@@ -375,6 +378,7 @@ impl Sales<'_> {
             let (payments, change) = settle(totals.total, payments)?;
             let paid = Money::sum(payments.iter().map(|p| p.amount))?;
 
+            let shift = crate::sales::shifts::shift_for_sale(cx, settings.require_open_shift)?;
             let receipt_no = next_receipt_no(cx, &cx.terminal)?;
             let id = OrderId::new(cx.now);
             let business_date = cx.now.to_zoned(settings.time_zone()?).date();
@@ -383,16 +387,16 @@ impl Sales<'_> {
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
-                    created_at, updated_at, minor_unit)
+                    created_at, updated_at, minor_unit, shift_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
                 ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
-                ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit
+                ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -454,6 +458,7 @@ impl Sales<'_> {
                 currency: settings.currency.clone(),
                 minor_unit: settings.minor_unit,
                 discount_approved_by: ticket.discount_approved_by,
+                shift_id: shift,
                 cancel_reason: None,
                 business_date,
                 created_at: cx.now,
@@ -548,6 +553,13 @@ impl Sales<'_> {
             let order = load_order(cx, id)?;
             if !order.status.cancellable() {
                 return Err(Error::InvalidTransition { from: order.status.as_str().into(), to: "cancelled".into() });
+            }
+            // Money already went back for part of it: the rest is refunded, not cancelled.
+            let refunded: bool = cx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM refunds WHERE order_id = ?1)")?
+                .query_row([id], |r| r.get(0))?;
+            if refunded {
+                return Err(Error::invalid(Field::Order, Rule::HasRefunds));
             }
             cx.execute(
                 "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",
@@ -690,6 +702,7 @@ impl Order {
             currency: self.currency.clone(),
             minor_unit: self.minor_unit,
             discount_approved_by: self.discount_approved_by.map(|s| s.0),
+            shift_id: self.shift_id.map(|s| s.0),
             business_date: self.business_date,
             created_at: self.created_at,
             lines: self

@@ -1,8 +1,11 @@
-//! Sales: open tickets (carts), checkout, payments, the life of an order, and receipts.
+//! Sales: open tickets (carts), checkout, payments, the life of an order, receipts, refunds,
+//! and the shifts of the cash drawer.
 
 pub mod checkout;
 pub mod payments;
 pub mod receipt;
+pub mod refunds;
+pub mod shifts;
 pub mod tickets;
 
 use crate::Kasir;

@@ -19,6 +19,13 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::Cash,
+        PaymentMethod::Card,
+        PaymentMethod::Qris,
+        PaymentMethod::Ewallet,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentMethod::Cash => "cash",

@@ -287,7 +287,7 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-fn center(s: &str, width: usize) -> String {
+pub(crate) fn center(s: &str, width: usize) -> String {
     let pad = width.saturating_sub(chars(s)) / 2;
     format!("{}{s}", " ".repeat(pad)).trim_end().to_string()
 }
@@ -295,7 +295,7 @@ fn center(s: &str, width: usize) -> String {
 /// Left text and right-aligned amount on one line. When both do not fit, the left side wraps
 /// and the amount goes on its last line if it fits there, else on a line of its own, still
 /// right-aligned (a long name beside the time, a huge amount): an amount is never cut.
-fn two_cols(left: &str, right: &str, width: usize) -> String {
+pub(crate) fn two_cols(left: &str, right: &str, width: usize) -> String {
     if chars(left) + 1 + chars(right) <= width {
         let gap = width - chars(left) - chars(right);
         return format!("{left}{}{right}", " ".repeat(gap));
@@ -317,7 +317,7 @@ fn two_cols(left: &str, right: &str, width: usize) -> String {
 }
 
 /// Word wrap to `width` characters; words longer than a line are cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let indent: String = text.chars().take_while(|c| *c == ' ').collect();
     let mut lines = Vec::new();
     let mut current = indent.clone();

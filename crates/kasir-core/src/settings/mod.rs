@@ -72,6 +72,8 @@ pub struct Settings {
     pub tax_number: String,
     /// Idle minutes before a till locks itself (0: never); each till may choose otherwise.
     pub auto_lock_minutes: u32,
+    /// Whether selling needs an open shift (a counted float) on the till.
+    pub require_open_shift: bool,
 }
 
 /// The longest idle time a till may stay unlocked, in minutes.
@@ -104,6 +106,7 @@ impl Settings {
             receipt_footer: self.receipt_footer.clone(),
             tax_number: self.tax_number.clone(),
             auto_lock_minutes: self.auto_lock_minutes,
+            require_open_shift: self.require_open_shift,
             initial,
         }
     }
@@ -126,6 +129,7 @@ impl Settings {
             terminal_code: self.terminal_code,
             tax_number: s.tax_number.clone(),
             auto_lock_minutes: s.auto_lock_minutes,
+            require_open_shift: s.require_open_shift,
         }
     }
 
@@ -240,7 +244,8 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
         .prepare_cached(
             "SELECT shop_name, shop_address, currency, minor_unit, locale, time_zone, tax_rate_bp,
                     service_rate_bp, prices_include_tax, cash_rounding, receipt_header,
-                    receipt_footer, terminal_code, tax_number, auto_lock_minutes
+                    receipt_footer, terminal_code, tax_number, auto_lock_minutes,
+                    require_open_shift
              FROM settings WHERE id = 1",
         )?
         .query_row([], |r| {
@@ -260,6 +265,7 @@ pub(crate) fn load(conn: &Connection) -> Result<Settings> {
                 terminal_code: r.get(12)?,
                 tax_number: r.get(13)?,
                 auto_lock_minutes: r.get(14)?,
+                require_open_shift: r.get(15)?,
             })
         })?)
 }
@@ -269,7 +275,8 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
         "UPDATE settings SET shop_name = ?1, shop_address = ?2, currency = ?3, minor_unit = ?4,
             locale = ?5, time_zone = ?6, tax_rate_bp = ?7, service_rate_bp = ?8,
             prices_include_tax = ?9, cash_rounding = ?10, receipt_header = ?11,
-            receipt_footer = ?12, terminal_code = ?13, tax_number = ?14, auto_lock_minutes = ?15
+            receipt_footer = ?12, terminal_code = ?13, tax_number = ?14, auto_lock_minutes = ?15,
+            require_open_shift = ?16
          WHERE id = 1",
         params![
             s.shop_name,
@@ -286,7 +293,8 @@ pub(crate) fn store(conn: &Connection, s: &Settings) -> Result<()> {
             s.receipt_footer,
             s.terminal_code,
             s.tax_number,
-            s.auto_lock_minutes
+            s.auto_lock_minutes,
+            s.require_open_shift
         ],
     )?;
     Ok(())

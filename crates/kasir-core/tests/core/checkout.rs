@@ -287,6 +287,16 @@ fn receipt_numbers_count_up_per_terminal_and_never_repeat() {
     let mut settings = s.kasir.settings().get().unwrap();
     settings.terminal_code = "T02".into();
     s.kasir.settings().update(&a, settings).unwrap();
+    // The open shift follows the till to its new code.
+    assert_eq!(
+        s.kasir
+            .shifts()
+            .current(&s.cashier)
+            .unwrap()
+            .unwrap()
+            .terminal,
+        "T02"
+    );
     assert_eq!(s.sell(&[(&p, 1)]).receipt_no, "T02-000001");
     assert_eq!(
         count(&s.kasir, "SELECT COUNT(DISTINCT receipt_no) FROM orders"),

@@ -1,6 +1,7 @@
-//! Crash test: a child process sells in a loop and is killed (SIGKILL) at random moments.
-//! After each kill the reopened database passes `PRAGMA integrity_check`, every sale the child
-//! acknowledged is there and complete, and no partial sale exists.
+//! Crash test: a child process sells, refunds, moves cash and closes shifts in a loop and is
+//! killed (SIGKILL) at random moments. After each kill the reopened database passes
+//! `PRAGMA integrity_check`, every sale, refund and Z report the child acknowledged is there
+//! and complete, and no partial sale, refund or shift exists.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -51,6 +52,8 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
         shop.admin
     };
     let mut acknowledged: Vec<OrderId> = Vec::new();
+    let mut refunds: Vec<String> = Vec::new();
+    let mut z_numbers: Vec<i64> = Vec::new();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     for round in 0..ROUNDS {
         seed ^= seed << 13;
@@ -66,10 +69,13 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
+        let (others_tx, others) = mpsc::channel();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(id) = line.strip_prefix("ACK ") {
                     let _ = tx.send(id.parse::<OrderId>().unwrap());
+                } else {
+                    let _ = others_tx.send(line);
                 }
             }
         });
@@ -89,14 +95,28 @@ fn killed_mid_sale_loses_nothing_and_leaves_no_partial_sale() {
         reader.join().unwrap();
         acknowledged.extend(first);
         acknowledged.extend(rx.try_iter());
+        for line in others.try_iter() {
+            if let Some(id) = line.strip_prefix("REFUND ") {
+                refunds.push(id.to_string());
+            } else if let Some(n) = line.strip_prefix("Z ") {
+                z_numbers.push(n.parse().unwrap());
+            }
+        }
 
         let k = Kasir::open(dir.path(), Arc::new(FixedClock::new(start_time()))).unwrap();
         db::integrity_check(&k.connection()).unwrap_or_else(|e| panic!("round {round}: {e}"));
         check_consistent(&k, &admin, &acknowledged, round);
+        check_money(&k, &refunds, &z_numbers, round);
     }
     assert!(
         acknowledged.len() as u64 >= ROUNDS,
         "at least one sale per round"
+    );
+    assert!(
+        !refunds.is_empty() && !z_numbers.is_empty(),
+        "kills landed among refunds and closes: {} refunds, {} Z",
+        refunds.len(),
+        z_numbers.len()
     );
 }
 
@@ -121,6 +141,38 @@ fn check_consistent(k: &Kasir, admin: &Actor, acknowledged: &[OrderId], round: u
         "SELECT COUNT(*) FROM order_lines l WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)",
         "SELECT (SELECT MAX(seq) FROM outbox) - (SELECT COUNT(*) FROM outbox)",
         "SELECT COUNT(*) - COUNT(DISTINCT receipt_no) FROM orders",
+    ];
+    for sql in partial {
+        assert_eq!(count(k, sql), 0, "round {round}: {sql}");
+    }
+}
+
+/// Refunds and shifts after a kill: every acknowledged refund and Z report is there, and no
+/// refund or shift is half written.
+fn check_money(k: &Kasir, refunds: &[String], z_numbers: &[i64], round: u64) {
+    for id in refunds {
+        let n = count(
+            k,
+            &format!("SELECT COUNT(*) FROM refunds WHERE id = '{id}'"),
+        );
+        assert_eq!(n, 1, "round {round}: acknowledged refund {id} lost");
+    }
+    for z in z_numbers {
+        let n = count(k, &format!("SELECT COUNT(*) FROM shifts WHERE z_no = {z}"));
+        assert_eq!(n, 1, "round {round}: acknowledged Z report {z} lost");
+    }
+    let partial = [
+        "SELECT COUNT(*) FROM refunds f WHERE NOT EXISTS (SELECT 1 FROM refund_lines l WHERE l.refund_id = f.id)",
+        "SELECT COUNT(*) FROM refunds f WHERE f.total <> f.rounding + (SELECT SUM(total) FROM refund_lines l WHERE l.refund_id = f.id)",
+        "SELECT COUNT(*) FROM refunds f WHERE f.total <> (SELECT COALESCE(SUM(amount), 0) FROM refund_payments p WHERE p.refund_id = f.id)",
+        "SELECT COUNT(*) FROM refunds f WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'refund' AND json_extract(x.payload, '$.id') = f.id) <> 1",
+        "SELECT COUNT(*) FROM order_lines ol WHERE ol.quantity < (SELECT COALESCE(SUM(rl.quantity), 0) FROM refunds f JOIN refund_lines rl ON rl.refund_id = f.id WHERE f.order_id = ol.order_id AND rl.order_position = ol.position)",
+        "SELECT COUNT(*) FROM shifts s WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'shift_opened' AND json_extract(x.payload, '$.id') = s.id) <> 1",
+        "SELECT COUNT(*) FROM shifts s WHERE s.closed_at IS NOT NULL AND (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'shift_closed' AND json_extract(x.payload, '$.id') = s.id) <> 1",
+        "SELECT COUNT(*) FROM shifts s WHERE s.closed_at IS NOT NULL AND s.variance <> s.counted - s.expected",
+        "SELECT MAX(0, COUNT(*) - 1) FROM shifts WHERE closed_at IS NULL",
+        "SELECT COALESCE(MAX(z_no), 0) - COUNT(z_no) FROM shifts",
+        "SELECT COUNT(*) FROM cash_movements m WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'cash_moved' AND json_extract(x.payload, '$.id') = m.id) <> 1",
     ];
     for sql in partial {
         assert_eq!(count(k, sql), 0, "round {round}: {sql}");

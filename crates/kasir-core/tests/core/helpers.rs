@@ -16,6 +16,9 @@ pub const ADMIN_PIN: &str = "1111";
 pub const MANAGER_PIN: &str = "2222";
 pub const CASHIER_PIN: &str = "3333";
 
+/// The float of the shift open in every fresh shop.
+pub const OPENING_FLOAT: i64 = 500_000;
+
 /// 2026-11-21 10:00 in Jakarta.
 pub fn start_time() -> Timestamp {
     "2026-11-21T03:00:00Z".parse().unwrap()
@@ -151,6 +154,8 @@ fn template() -> &'static Template {
             )
             .unwrap()
             .id;
+        // Selling needs an open shift (the default): Sari opened one with a float of Rp 500.000.
+        k.shifts().open(&cashier, OPENING_FLOAT).unwrap();
         k.connection()
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
@@ -166,7 +171,8 @@ fn template() -> &'static Template {
 }
 
 /// A fresh shop (admin Ayu, manager Budi, cashier Sari, category Kopi), default settings:
-/// IDR, 10% tax, 5% service, rounding to Rp 100, terminal T01.
+/// IDR, 10% tax, 5% service, rounding to Rp 100, terminal T01, and a shift open with a float
+/// of [`OPENING_FLOAT`].
 pub fn shop() -> Shop {
     let t = template();
     let dir = tempfile::tempdir().unwrap();

@@ -1,12 +1,16 @@
 //! The whole matrix: every use case × every role. A role without the permission gets
 //! `Forbidden` and nothing changes; a role with it gets past the check.
 
+use kasir_core::Money;
 use kasir_core::catalog::{
     CategoryDraft, CountLine, ModifierGroupDraft, ModifierOptionDraft, ProductDraft, ProductQuery,
     ProductSort, ProductTableQuery, StockReason,
 };
 use kasir_core::money::pricing::Discount;
 use kasir_core::people::StaffUpdate;
+use kasir_core::sales::checkout::PaymentMethod;
+use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
+use kasir_core::sales::shifts::{CashCount, CashDirection};
 use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::settings::Settings;
 use kasir_core::{Actor, Error, Kasir, Permission, Role};
@@ -23,6 +27,8 @@ struct Fixture {
     settings: Settings,
     /// An open low-stock alert.
     alert: i64,
+    /// The shift open on the till.
+    shift: kasir_core::sales::shifts::ShiftId,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -68,10 +74,20 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
             .unwrap();
             conn.last_insert_rowid()
         },
+        shift: s.kasir.shifts().current(&s.admin).unwrap().unwrap().id,
     }
 }
 
 type UseCase = fn(&Kasir, &Actor, &Fixture) -> kasir_core::Result<()>;
+
+/// One of order line `line`, back to stock.
+fn one_back(line: u32) -> RefundLineInput {
+    RefundLineInput {
+        line,
+        quantity: 1,
+        restock: true,
+    }
+}
 
 fn draft(f: &Fixture) -> ProductDraft {
     crate::helpers::draft(f.category, "New", 1_000)
@@ -556,6 +572,59 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("backups.cancel_restore", Permission::Restore, |k, a, _| {
             k.backups().cancel_restore(a)
         }),
+        ("shifts.current", Permission::Sell, |k, a, _| {
+            k.shifts().current(a).map(drop)
+        }),
+        ("shifts.open", Permission::Shift, |k, a, _| {
+            // The till's shift is open: past the check, opening another is refused.
+            match k.shifts().open(a, 0) {
+                Err(Error::ShiftAlreadyOpen { .. }) => Ok(()),
+                other => other.map(drop),
+            }
+        }),
+        ("shifts.move_cash", Permission::CashInOut, |k, a, _| {
+            k.shifts()
+                .move_cash(a, None, CashDirection::In, 10_000, "Uang kecil")
+                .map(drop)
+        }),
+        ("shifts.x_report", Permission::Shift, |k, a, _| {
+            k.shifts().x_report(a).map(drop)
+        }),
+        ("shifts.close", Permission::Shift, |k, a, _| {
+            k.shifts()
+                .close(a, &CashCount::Total { amount: Money(0) }, "")
+                .map(drop)
+        }),
+        ("shifts.history", Permission::ViewReports, |k, a, _| {
+            k.shifts().history(a, 10).map(drop)
+        }),
+        ("shifts.report", Permission::ViewReports, |k, a, f| {
+            k.shifts().report(a, f.shift).map(drop)
+        }),
+        ("sales.find_order", Permission::Sell, |k, a, _| {
+            k.sales().find_order(a, "t01-000001").map(drop)
+        }),
+        ("sales.refundable", Permission::Sell, |k, a, f| {
+            k.sales().refundable(a, f.order).map(drop)
+        }),
+        ("sales.quote_refund", Permission::Sell, |k, a, f| {
+            k.sales().quote_refund(a, f.order, &[one_back(0)]).map(drop)
+        }),
+        ("sales.refund", Permission::Refund, |k, a, f| {
+            k.sales()
+                .refund(
+                    a,
+                    None,
+                    &RefundRequest {
+                        order_id: f.order,
+                        lines: vec![one_back(0)],
+                        reason: "Salah pesan".into(),
+                        method: PaymentMethod::Cash,
+                        reference: None,
+                    },
+                )
+                .map(drop)
+        }),
         ("sync_authorize", Permission::ManageSync, |k, a, _| {
             k.sync().authorize(a)
         }),
@@ -738,6 +807,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Notices", "notices"),
         ("Sync", "sync"),
         ("Backups", "backups"),
+        ("Shifts", "shifts"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -127,6 +127,15 @@ pub(super) async fn apply_effects(
         })
         .collect();
     let inserted = super::sales::insert_sales(tx, terminal, &sales).await?;
+    // Refunds likewise: their lines, payments and stock only for refunds really inserted.
+    let refunds: Vec<(i64, &kasir_proto::Refund)> = fresh
+        .iter()
+        .filter_map(|(e, p)| match p {
+            Payload::Refund(r) => Some((e.seq, r)),
+            _ => None,
+        })
+        .collect();
+    let refunded = super::till::insert_refunds(tx, terminal, &refunds).await?;
 
     // 3. The stock ledger and the store's levels. A sale moves stock once per order id (above);
     // a cancellation or an adjustment once per store by its key: a till enrolled again (a new
@@ -188,6 +197,21 @@ pub(super) async fn apply_effects(
                 delta: a.delta,
                 reason: "adjustment",
             }),
+            Payload::Refund(r) if refunded.contains(&e.seq) => {
+                for (product, qty) in summed(
+                    r.lines
+                        .iter()
+                        .filter(|l| l.stock_returned)
+                        .map(|l| (l.product_id, l.quantity)),
+                ) {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: qty,
+                        reason: "refund",
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -246,6 +270,9 @@ pub(super) async fn apply_effects(
             _ => {}
         }
     }
+
+    // 5. The drawers: shifts opened and closed, cash in and out.
+    super::till::apply_shifts(tx, terminal, fresh).await?;
     Ok(())
 }
 

@@ -36,6 +36,7 @@ use crate::{AppState, Failure};
 
 mod effects;
 mod sales;
+mod till;
 
 /// The envelope's own fields; the payload is read apart, so an unreadable one is rejected
 /// alone.

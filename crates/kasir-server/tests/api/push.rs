@@ -428,3 +428,153 @@ async fn one_order_twice_in_a_batch_applies_once() {
         -3
     );
 }
+
+/// The money side of a till arrives as facts: a shift opened, cash out, a refund with its
+/// stock, the shift closed. Each is added once, whatever is sent again, and a refund moves the
+/// store's stock once even from a till enrolled again.
+#[tokio::test]
+async fn shifts_cash_and_refunds_are_added_once() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let t = s.enrol(braga).await;
+    let cat = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    let mut p = fixtures::product(product, cat, "Croissant", 22_000);
+    p.stock = Some(50);
+    let sale = fixtures::sale(Uuid::now_v7(), "T01-000001", now(), &[(product, 3, 22_000)]);
+    let (order_id, shift) = (sale.order.id, Uuid::now_v7());
+    let staff = Uuid::now_v7();
+    let day = now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let refund_line = |restock: bool| kasir_proto::RefundLine {
+        order_line: 0,
+        product_id: product,
+        product_name: "Croissant".into(),
+        quantity: 1,
+        gross: 22_000,
+        line_discount: 0,
+        order_discount: 0,
+        service: 0,
+        tax: 0,
+        total: 22_000,
+        restock,
+        stock_returned: restock,
+    };
+    let refund = kasir_proto::Refund {
+        id: Uuid::now_v7(),
+        refund_no: "T01-R000001".into(),
+        order_id,
+        terminal: "T01".into(),
+        shift_id: Some(shift),
+        staff_id: staff,
+        staff_name: "Sari".into(),
+        approved_by: Some(Uuid::now_v7()),
+        reason: "Gosong".into(),
+        gross: 44_000,
+        discount: 0,
+        service: 0,
+        tax: 0,
+        rounding: 0,
+        total: 44_000,
+        business_date: day,
+        created_at: now(),
+        lines: vec![refund_line(true), refund_line(false)],
+        payments: vec![kasir_proto::RefundPayment {
+            method: kasir_proto::PaymentMethod::Cash,
+            amount: 44_000,
+            reference: None,
+        }],
+    };
+    let entries = vec![
+        fixtures::envelope("T01", 1, now(), Payload::ProductUpserted(p)),
+        fixtures::envelope(
+            "T01",
+            2,
+            now(),
+            Payload::ShiftOpened(kasir_proto::ShiftOpened {
+                id: shift,
+                terminal: "T01".into(),
+                opened_by: staff,
+                opened_by_name: "Sari".into(),
+                opened_at: now(),
+                business_date: day,
+                opening_float: 500_000,
+            }),
+        ),
+        fixtures::envelope("T01", 3, now(), Payload::Sale(sale)),
+        fixtures::envelope(
+            "T01",
+            4,
+            now(),
+            Payload::CashMoved(kasir_proto::CashMoved {
+                id: Uuid::now_v7(),
+                shift_id: shift,
+                direction: kasir_proto::CashDirection::Out,
+                amount: 35_000,
+                reason: "Es batu".into(),
+                staff_id: staff,
+                approved_by: None,
+                at: now(),
+            }),
+        ),
+        fixtures::envelope("T01", 5, now(), Payload::Refund(refund)),
+        fixtures::envelope(
+            "T01",
+            6,
+            now(),
+            Payload::ShiftClosed(kasir_proto::ShiftClosed {
+                id: shift,
+                terminal: "T01".into(),
+                z_no: 1,
+                closed_by: staff,
+                closed_at: now(),
+                business_date: day,
+                counted: 530_000,
+                expected: 509_000,
+                variance: 21_000,
+                note: String::new(),
+            }),
+        ),
+    ];
+    let first = s.push(&t.token, &entries).await;
+    assert!(
+        outcomes(&first).iter().all(|o| *o == Outcome::Applied),
+        "{first:?}"
+    );
+    let level = "SELECT level FROM stock_levels";
+    assert_eq!(
+        s.count(level).await,
+        48,
+        "50 - 3 + 1 back (the other thrown away)"
+    );
+    let shift_row = "SELECT count(*) FROM shifts WHERE z_no = 1 AND opening_float = 500000 AND variance = 21000";
+    assert_eq!(s.count(shift_row).await, 1);
+    assert_eq!(
+        s.count("SELECT count(*) FROM cash_movements WHERE direction = 'out'")
+            .await,
+        1
+    );
+    assert_eq!(s.count("SELECT count(*) FROM refunds").await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM refund_lines").await, 2);
+    assert_eq!(
+        s.count("SELECT sum(amount)::bigint FROM refund_payments")
+            .await,
+        44_000
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM stock_movements WHERE reason = 'refund'")
+            .await,
+        1
+    );
+
+    let replay = s.push(&t.token, &entries).await;
+    assert!(outcomes(&replay).iter().all(|o| *o == Outcome::Duplicate));
+    // The answer was lost; the till enrolled again sends the money side once more.
+    let again = s.enrol(braga).await;
+    s.push(&again.token, &entries[1..]).await;
+    assert_eq!(s.count(level).await, 48, "nothing moved twice");
+    assert_eq!(s.count("SELECT count(*) FROM refunds").await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM refund_lines").await, 2);
+    assert_eq!(s.count("SELECT count(*) FROM shifts").await, 1);
+    assert_eq!(s.count(shift_row).await, 1);
+    assert_eq!(s.count("SELECT count(*) FROM cash_movements").await, 1);
+}

@@ -8,8 +8,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use kasir_core::Money;
 use kasir_core::catalog::{CategoryDraft, CountLine, ProductDraft, ProductId, StockReason};
-use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+use kasir_core::sales::checkout::{Order, PaymentInput, PaymentMethod};
+use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
+use kasir_core::sales::shifts::{CashCount, CashDirection};
 use kasir_core::sales::tickets::{AddLine, OrderType};
 use kasir_core::{Actor, Kasir, SystemClock};
 use kasir_proto::Payload;
@@ -98,7 +101,7 @@ pub struct Terminal {
 }
 
 impl Terminal {
-    pub fn sell(&self, rng: &mut StdRng) {
+    pub fn sell(&self, rng: &mut StdRng) -> Order {
         let t = template();
         let admin = &t.admin;
         let mut ticket = self
@@ -135,7 +138,67 @@ impl Terminal {
                     reference: None,
                 }],
             )
-            .unwrap();
+            .unwrap()
+    }
+
+    /// The drawer's work: a refund of part of a recent sale (back to stock or thrown away),
+    /// cash in or out, or the shift closed and the next one opened. Each is an entry for the
+    /// server.
+    pub fn money_work(&self, rng: &mut StdRng) {
+        let admin = &template().admin;
+        match rng.random_range(0..4) {
+            0 | 1 => {
+                let orders = self.k.sales().orders_today(admin).unwrap();
+                let Some(order) = orders.last() else { return };
+                let open = self.k.sales().refundable(admin, order.id).unwrap();
+                let Some(line) = open.lines.iter().find(|l| l.left > 0) else {
+                    return;
+                };
+                self.k
+                    .sales()
+                    .refund(
+                        admin,
+                        None,
+                        &RefundRequest {
+                            order_id: order.id,
+                            lines: vec![RefundLineInput {
+                                line: line.line,
+                                quantity: rng.random_range(1..=line.left),
+                                restock: rng.random_bool(0.5),
+                            }],
+                            reason: "fault test".into(),
+                            method: PaymentMethod::Cash,
+                            reference: None,
+                        },
+                    )
+                    .unwrap();
+            }
+            2 => {
+                let direction = if rng.random_bool(0.5) {
+                    CashDirection::In
+                } else {
+                    CashDirection::Out
+                };
+                self.k
+                    .shifts()
+                    .move_cash(
+                        admin,
+                        None,
+                        direction,
+                        rng.random_range(1..=50) * 1_000,
+                        "fault test",
+                    )
+                    .unwrap();
+            }
+            _ => {
+                let counted = Money(rng.random_range(0..=2_000) * 1_000);
+                self.k
+                    .shifts()
+                    .close(admin, &CashCount::Total { amount: counted }, "")
+                    .unwrap();
+                self.k.shifts().open(admin, 500_000).unwrap();
+            }
+        }
     }
 }
 
@@ -251,6 +314,9 @@ pub async fn terminal(
         token,
     };
     k.sync().enrolled(&t.admin, server, true, &answer).unwrap();
+    // Selling needs an open shift: each till opens its own (a shift in the template would be
+    // one fact copied to every till).
+    k.shifts().open(&t.admin, 500_000).unwrap();
     Terminal { k, dir, id }
 }
 
@@ -263,7 +329,20 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
     let mut movements = 0i64;
     let mut taken: std::collections::HashMap<Uuid, i64> = Default::default();
     let mut adjusted: std::collections::HashMap<Uuid, i64> = Default::default();
+    let (mut refunds, mut closed, mut cash_moved) = (Vec::new(), 0i64, 0i64);
+    let mut returned: std::collections::HashMap<Uuid, i64> = Default::default();
     for (_, p) in &entries {
+        match p {
+            Payload::Refund(r) => {
+                refunds.push(r.id);
+                for l in r.lines.iter().filter(|l| l.stock_returned) {
+                    *returned.entry(l.product_id).or_default() += l.quantity;
+                }
+            }
+            Payload::ShiftClosed(_) => closed += 1,
+            Payload::CashMoved(_) => cash_moved += 1,
+            _ => {}
+        }
         if let Payload::StockAdjusted(a) = p {
             *adjusted.entry(a.product_id).or_default() += a.delta;
         }
@@ -340,6 +419,46 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
         if sold != qty {
             anyhow::bail!("product {product}: sold {qty}, the server took {sold}");
         }
+    }
+    // The drawer's facts: every refund once, its stock back once; every close and cash
+    // movement once.
+    let server_refunds: i64 = c
+        .query_one(
+            "SELECT count(*) FROM refunds WHERE terminal_id = $1 AND id = ANY($2)",
+            &[&t.id, &refunds],
+        )
+        .await?
+        .get(0);
+    let all_refunds = q("SELECT count(*) FROM refunds WHERE terminal_id = $1").await?;
+    if server_refunds != refunds.len() as i64 || all_refunds != server_refunds {
+        anyhow::bail!(
+            "{} refunds on the terminal, {server_refunds} of them on the server ({all_refunds} in all)",
+            refunds.len()
+        );
+    }
+    for (product, qty) in returned {
+        let back: i64 = c
+            .query_one(
+                "SELECT COALESCE(sum(delta), 0)::bigint FROM stock_movements
+                 WHERE terminal_id = $1 AND product_id = $2 AND reason = 'refund'",
+                &[&t.id, &product],
+            )
+            .await?
+            .get(0);
+        if back != qty {
+            anyhow::bail!(
+                "product {product}: {qty} refunded to stock, the server took back {back}"
+            );
+        }
+    }
+    let server_closed =
+        q("SELECT count(*) FROM shifts WHERE terminal_id = $1 AND closed_at IS NOT NULL").await?;
+    let server_cash = q("SELECT count(*) FROM cash_movements WHERE terminal_id = $1").await?;
+    if (server_closed, server_cash) != (closed, cash_moved) {
+        anyhow::bail!(
+            "{closed} shifts closed and {cash_moved} cash movements on the terminal; \
+             {server_closed} and {server_cash} on the server"
+        );
     }
     // Deliveries and counts moved the server's stock exactly once each.
     for (product, delta) in adjusted {
