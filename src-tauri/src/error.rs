@@ -30,6 +30,15 @@ pub enum CommandError {
     },
     #[error("the ticket is empty")]
     EmptyTicket,
+    /// Selling (or a cash refund) needs the till's shift open: open one with a counted float.
+    #[error("no shift is open on this till")]
+    NoOpenShift,
+    /// Only one shift at a time on a till.
+    #[error("a shift is already open, by {opened_by}")]
+    ShiftAlreadyOpen {
+        opened_by: String,
+        opened_at: String,
+    },
     /// The ticket is served by `owner`: take it over first (`take_over_ticket`).
     #[error("this ticket is {owner}'s")]
     TicketOfAnother { owner: String },
@@ -153,6 +162,14 @@ impl From<kasir_core::Error> for CommandError {
                 requested,
             },
             E::EmptyTicket => CommandError::EmptyTicket,
+            E::NoOpenShift => CommandError::NoOpenShift,
+            E::ShiftAlreadyOpen {
+                opened_by,
+                opened_at,
+            } => CommandError::ShiftAlreadyOpen {
+                opened_by,
+                opened_at: opened_at.to_string(),
+            },
             E::TicketOfAnother { owner } => CommandError::TicketOfAnother { owner },
             E::UnsentEntries { count } => CommandError::UnsentEntries { count },
             E::Underpaid { due, paid } => CommandError::Underpaid {

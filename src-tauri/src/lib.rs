@@ -19,7 +19,8 @@ pub use crate::state::{AppState, Shared};
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app::*, audit::*, backup::*, catalog::*, orders::*, sales::*, staff::*, stock::*, sync::*,
+        app::*, audit::*, backup::*, catalog::*, money::*, orders::*, sales::*, staff::*, stock::*,
+        sync::*,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
@@ -98,6 +99,18 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         product_pictures,
         add_product_picture,
         arrange_product_pictures,
+        current_shift,
+        open_shift,
+        move_cash,
+        x_report,
+        close_shift,
+        shift_history,
+        shift_report,
+        cash_denominations,
+        find_order,
+        refundable_order,
+        quote_refund,
+        refund,
     ])
 }
 

@@ -471,6 +471,7 @@ fn backup_commands() {
 
     // A sale after the backup, then the admin restores.
     h.sign_in("Sari", "3333");
+    h.ok("open_shift", json!({"openingFloat": 0}));
     let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
     let product = h.product_named("croissant");
     let ticket = h.ok(

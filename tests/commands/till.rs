@@ -231,6 +231,15 @@ fn a_whole_sale_through_the_commands() {
     assert_eq!(t["totals"]["order_discount"], 10_400);
     assert_eq!(t["totals"]["total"], 108_100);
 
+    // Selling needs the till's shift open (the default): the sale is refused until one is.
+    let pay = json!({"ticket": tid, "payments": [{"method": "cash", "amount": 200_000, "reference": null}]});
+    assert_eq!(h.err("checkout", pay), json!({"kind": "no_open_shift"}));
+    let shift = h.ok("open_shift", json!({"openingFloat": 500_000}));
+    assert_eq!(shift["opening_float"], 500_000);
+    assert_eq!(
+        h.err("open_shift", json!({"openingFloat": 0}))["kind"],
+        "shift_already_open"
+    );
     let under = h.err("checkout", json!({"ticket": tid, "payments": [{"method": "cash", "amount": 100_000, "reference": null}]}));
     assert_eq!(
         under,

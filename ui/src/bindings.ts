@@ -172,6 +172,19 @@ export const commands = {
 	addProductPicture: (id: string, data: string) => typedError<string[], CommandError>(__TAURI_INVOKE("add_product_picture", { id, data })),
 	/**  Puts a product's pictures in this order, leaving out the ones to remove. */
 	arrangeProductPictures: (id: string, order: string[]) => typedError<string[], CommandError>(__TAURI_INVOKE("arrange_product_pictures", { id, order })),
+	currentShift: () => typedError<Shift_Serialize | null, CommandError>(__TAURI_INVOKE("current_shift")),
+	openShift: (openingFloat: number) => typedError<Shift_Serialize, CommandError>(__TAURI_INVOKE("open_shift", { openingFloat })),
+	moveCash: (direction: CashDirection, amount: number, reason: string, approval: Approval | null) => typedError<CashMovement, CommandError>(__TAURI_INVOKE("move_cash", { direction, amount, reason, approval })),
+	xReport: () => typedError<ReportView_Serialize, CommandError>(__TAURI_INVOKE("x_report")),
+	closeShift: (count: CashCount, note: string) => typedError<ReportView_Serialize, CommandError>(__TAURI_INVOKE("close_shift", { count, note })),
+	shiftHistory: (limit: number) => typedError<Shift_Serialize[], CommandError>(__TAURI_INVOKE("shift_history", { limit })),
+	shiftReport: (shift: string) => typedError<ReportView_Serialize, CommandError>(__TAURI_INVOKE("shift_report", { shift })),
+	/**  The shop currency's notes and coins, largest first (empty: count the drawer as a total). */
+	cashDenominations: () => typedError<number[], CommandError>(__TAURI_INVOKE("cash_denominations")),
+	findOrder: (receiptNo: string) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("find_order", { receiptNo })),
+	refundableOrder: (order: string) => typedError<RefundableOrder_Serialize, CommandError>(__TAURI_INVOKE("refundable_order", { order })),
+	quoteRefund: (order: string, lines: RefundLineInput[]) => typedError<RefundQuote, CommandError>(__TAURI_INVOKE("quote_refund", { order, lines })),
+	refund: (request: RefundRequest_Deserialize, approval: Approval | null) => typedError<Refund_Serialize, CommandError>(__TAURI_INVOKE("refund", { request, approval })),
 };
 
 /* Types */
@@ -403,6 +416,57 @@ export type BoardLine = {
 	note: string,
 };
 
+/**  The cash counted at close: note by note, or as one total. */
+export type CashCount = { kind: "total"; amount: number } | { kind: "denominations"; counts: DenominationCount[] };
+
+/**  Which way cash went. */
+export type CashDirection = 
+/**  Change added, a float top-up. */
+"in" | 
+/**  A paid-out, a drop to the safe. */
+"out";
+
+/**  The drawer's figures. */
+export type CashFigures = CashFigures_Serialize | CashFigures_Deserialize;
+
+/**  The drawer's figures. */
+export type CashFigures_Deserialize = {
+	opening_float: number,
+	cash_sales: number,
+	cash_refunds: number,
+	cash_in: number,
+	cash_out: number,
+	expected: number,
+	/**  At close only. */
+	counted?: number | null,
+	/**  counted − expected (negative: short), at close only. */
+	variance?: number | null,
+};
+
+/**  The drawer's figures. */
+export type CashFigures_Serialize = {
+	opening_float: number,
+	cash_sales: number,
+	cash_refunds: number,
+	cash_in: number,
+	cash_out: number,
+	expected: number,
+	/**  At close only. */
+	counted: number | null,
+	/**  counted − expected (negative: short), at close only. */
+	variance: number | null,
+};
+
+/**  Cash put in or taken out. */
+export type CashMovement = {
+	id: string,
+	direction: CashDirection,
+	amount: number,
+	reason: string,
+	staff_name: string,
+	at: string,
+};
+
 export type Category = {
 	id: string,
 	name: string,
@@ -463,6 +527,13 @@ export type CommandError =
 	available: number,
 	requested: number,
 } } | { kind: "empty_ticket" } | 
+/**  Selling (or a cash refund) needs the till's shift open: open one with a counted float. */
+{ kind: "no_open_shift" } | 
+/**  Only one shift at a time on a till. */
+{ kind: "shift_already_open"; data: {
+	opened_by: string,
+	opened_at: string,
+} } | 
 /**  The ticket is served by `owner`: take it over first (`take_over_ticket`). */
 { kind: "ticket_of_another"; data: {
 	owner: string,
@@ -569,6 +640,12 @@ export type Currency = {
 	locale: string,
 };
 
+/**  How many of one note or coin were counted. */
+export type DenominationCount = {
+	value: number,
+	count: number,
+};
+
 /**  A discount on a line or on the whole order. */
 export type Discount = 
 /**  Basis points of the amount: 1000 = 10%. At most 10 000. */
@@ -577,7 +654,7 @@ export type Discount =
 { kind: "amount"; value: number };
 
 /**  What was not found. */
-export type Entity = "category" | "order" | "product" | 
+export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
 "barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line";
 
@@ -600,7 +677,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order";
 
 /**  What an import would do (a preview) or did. */
 export type ImportReport = {
@@ -685,6 +762,21 @@ export type LineTotals = {
 	tax: number,
 	/**  What the customer pays for this line before cash rounding. */
 	total: number,
+};
+
+/**  How much may still go back to one method the order was paid with. */
+export type MethodLeft = {
+	method: PaymentMethod,
+	paid: number,
+	left: number,
+};
+
+/**  Sales, refunds and net of one payment method. */
+export type MethodTotal = {
+	method: PaymentMethod,
+	sales: number,
+	refunds: number,
+	net: number,
 };
 
 export type ModifierGroup = {
@@ -925,6 +1017,8 @@ export type Order_Deserialize = {
 	 */
 	minor_unit: number,
 	discount_approved_by?: string | null,
+	/**  The shift it was sold in (none when the shop does not require one and none was open). */
+	shift_id?: string | null,
 	cancel_reason?: string | null,
 	business_date: string,
 	created_at: string,
@@ -960,6 +1054,8 @@ export type Order_Serialize = {
 	 */
 	minor_unit: number,
 	discount_approved_by: string | null,
+	/**  The shift it was sold in (none when the shop does not require one and none was open). */
+	shift_id: string | null,
 	cancel_reason: string | null,
 	business_date: string,
 	created_at: string,
@@ -1038,7 +1134,15 @@ export type Permission =
 /**  Choosing the backup folder and making a backup. */
 "back_up" | 
 /**  Replacing the till's data with a backup: an admin's decision alone. */
-"restore";
+"restore" | 
+/**  Opening and closing the till's shift, reading its X report: whoever runs the till. */
+"shift" | 
+/**  Putting cash into the drawer or taking it out (paid-outs, drops) during a shift. */
+"cash_in_out" | 
+/**  Giving money back for a paid order. */
+"refund" | 
+/**  The sales reports and past shifts' Z reports. */
+"view_reports";
 
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;
@@ -1355,6 +1459,199 @@ export type Receipt_Serialize = {
 	order: Order_Serialize,
 };
 
+/**  A refund as written. */
+export type Refund = Refund_Serialize | Refund_Deserialize;
+
+/**  A refunded quantity of one order line, and its money. */
+export type RefundLine = {
+	line: number,
+	product_id: string,
+	product_name: string,
+	category_name: string,
+	quantity: number,
+	gross: number,
+	line_discount: number,
+	order_discount: number,
+	service: number,
+	tax: number,
+	total: number,
+	restock: boolean,
+};
+
+/**  One line to refund: the order line's position, how many, and where the goods go. */
+export type RefundLineInput = {
+	/**  The order line's position (0-based, as in `Order::lines`). */
+	line: number,
+	quantity: number,
+	/**  Back to stock (true) or thrown away as waste (false). */
+	restock: boolean,
+};
+
+/**  Money that went back, and how. */
+export type RefundPayment = RefundPayment_Serialize | RefundPayment_Deserialize;
+
+/**  Money that went back, and how. */
+export type RefundPayment_Deserialize = {
+	method: PaymentMethod,
+	amount: number,
+	reference?: string | null,
+};
+
+/**  Money that went back, and how. */
+export type RefundPayment_Serialize = {
+	method: PaymentMethod,
+	amount: number,
+	reference: string | null,
+};
+
+/**  What a refund would give back, before it is made (the screen shows it before the PIN). */
+export type RefundQuote = {
+	lines: RefundLine[],
+	gross: number,
+	discount: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	total: number,
+};
+
+/**  A refund as the cashier asks for it. */
+export type RefundRequest = RefundRequest_Serialize | RefundRequest_Deserialize;
+
+/**  A refund as the cashier asks for it. */
+export type RefundRequest_Deserialize = {
+	order_id: string,
+	lines: RefundLineInput[],
+	reason: string,
+	/**  Cash from the drawer, or one of the order's non-cash methods. */
+	method: PaymentMethod,
+	/**  The card or QRIS reversal's reference, when there is one. */
+	reference?: string | null,
+};
+
+/**  A refund as the cashier asks for it. */
+export type RefundRequest_Serialize = {
+	order_id: string,
+	lines: RefundLineInput[],
+	reason: string,
+	/**  Cash from the drawer, or one of the order's non-cash methods. */
+	method: PaymentMethod,
+	/**  The card or QRIS reversal's reference, when there is one. */
+	reference: string | null,
+};
+
+/**  A refund as written. */
+export type Refund_Deserialize = {
+	id: string,
+	refund_no: string,
+	order_id: string,
+	/**  The refunded order's receipt number. */
+	receipt_no: string,
+	terminal: string,
+	shift_id?: string | null,
+	staff_name: string,
+	approved_by?: string | null,
+	reason: string,
+	gross: number,
+	/**  Line and order discounts given back with the lines (they lower the refund). */
+	discount: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	total: number,
+	business_date: string,
+	created_at: string,
+	lines: RefundLine[],
+	payments: RefundPayment_Deserialize[],
+};
+
+/**  A refund as written. */
+export type Refund_Serialize = {
+	id: string,
+	refund_no: string,
+	order_id: string,
+	/**  The refunded order's receipt number. */
+	receipt_no: string,
+	terminal: string,
+	shift_id: string | null,
+	staff_name: string,
+	approved_by: string | null,
+	reason: string,
+	gross: number,
+	/**  Line and order discounts given back with the lines (they lower the refund). */
+	discount: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	total: number,
+	business_date: string,
+	created_at: string,
+	lines: RefundLine[],
+	payments: RefundPayment_Serialize[],
+};
+
+/**  One line of an order, with what is left to refund. */
+export type RefundableLine = {
+	line: number,
+	product_name: string,
+	modifiers: string[],
+	sold: number,
+	refunded: number,
+	left: number,
+	/**  The line's total as paid (its share of discounts, service and tax included). */
+	total: number,
+	/**  Whether the product's stock is tracked now (the goods can go back to it). */
+	tracked: boolean,
+};
+
+/**  An order as the refund screen sees it: its lines with what is left, and its refunds. */
+export type RefundableOrder = RefundableOrder_Serialize | RefundableOrder_Deserialize;
+
+/**  An order as the refund screen sees it: its lines with what is left, and its refunds. */
+export type RefundableOrder_Deserialize = {
+	order: Order_Deserialize,
+	money_format: MoneyFormat,
+	lines: RefundableLine[],
+	refunds: Refund_Deserialize[],
+	refunded: number,
+	left: number,
+	methods: MethodLeft[],
+};
+
+/**  An order as the refund screen sees it: its lines with what is left, and its refunds. */
+export type RefundableOrder_Serialize = {
+	order: Order_Serialize,
+	money_format: MoneyFormat,
+	lines: RefundableLine[],
+	refunds: Refund_Serialize[],
+	refunded: number,
+	left: number,
+	methods: MethodLeft[],
+};
+
+export type ReportKind = 
+/**  During the shift: the figures so far; nothing is closed. */
+"X" | 
+/**  At close: the shift's final figures, numbered. */
+"Z";
+
+/**  An X or Z report, with its text for 58 mm and 80 mm paper. */
+export type ReportView = ReportView_Serialize | ReportView_Deserialize;
+
+/**  An X or Z report, with its text for 58 mm and 80 mm paper. */
+export type ReportView_Deserialize = {
+	report: ShiftReport_Deserialize,
+	text_58mm: string,
+	text_80mm: string,
+};
+
+/**  An X or Z report, with its text for 58 mm and 80 mm paper. */
+export type ReportView_Serialize = {
+	report: ShiftReport_Serialize,
+	text_58mm: string,
+	text_80mm: string,
+};
+
 /**  What restoring a backup would do, for the confirmation. */
 export type RestorePlan = RestorePlan_Serialize | RestorePlan_Deserialize;
 
@@ -1507,7 +1804,19 @@ export type Rule =
 /**  No restore is waiting to be confirmed. */
 { rule: "no_restore_pending" } | 
 /**  A backup of another till, while this one is enrolled with a server. */
-{ rule: "backup_of_another_till" };
+{ rule: "backup_of_another_till" } | 
+/**  More of a line than is left to refund (what was sold less what earlier refunds took). */
+{ rule: "refund_exceeds_sold"; product: string; left: number } | 
+/**  A refund to a non-cash method the order was not paid with. */
+{ rule: "not_paid_with"; method: string } | 
+/**  A refund to a non-cash method of more than it paid, less earlier refunds to it. */
+{ rule: "more_than_paid_with"; method: string; left: number } | 
+/**  The order has refunds: it can no longer be cancelled. */
+{ rule: "has_refunds" } | 
+/**  Everything on the order has already been refunded. */
+{ rule: "fully_refunded" } | 
+/**  Not a note or coin of the shop's currency. */
+{ rule: "not_a_denomination" };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {
@@ -1535,6 +1844,8 @@ export type Settings = {
 	tax_number: string,
 	/**  Idle minutes before a till locks itself (0: never); each till may choose otherwise. */
 	auto_lock_minutes: number,
+	/**  Whether selling needs an open shift (a counted float) on the till. */
+	require_open_shift: boolean,
 };
 
 /**
@@ -1545,6 +1856,122 @@ export type SetupOptions = {
 	currencies: Currency[],
 	time_zones: string[],
 	suggested_time_zone: string,
+};
+
+/**  A shift as stored. */
+export type Shift = Shift_Serialize | Shift_Deserialize;
+
+/**  The X or Z report of a shift. */
+export type ShiftReport = ShiftReport_Serialize | ShiftReport_Deserialize;
+
+/**  The X or Z report of a shift. */
+export type ShiftReport_Deserialize = {
+	kind: ReportKind,
+	shift: Shift_Deserialize,
+	shop_name: string,
+	made_at: string,
+	/**  Times written in the shop's zone, as printed: "2026-11-21 10:00". */
+	opened_local: string,
+	closed_local?: string | null,
+	made_local: string,
+	locale: string,
+	money_format: MoneyFormat,
+	/**  Orders sold in the shift and not cancelled. */
+	orders: number,
+	/**  Σ lines' unit price × quantity. */
+	gross: number,
+	/**  Line and order discounts. */
+	discounts: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	/**  What customers paid for the orders (not cancelled). */
+	sales: number,
+	refund_count: number,
+	refunds: number,
+	/**  sales − refunds. */
+	net: number,
+	cancelled_count: number,
+	cancelled_total: number,
+	/**  sales ÷ orders, rounded half up (zero without orders). */
+	average_ticket: number,
+	by_method: MethodTotal[],
+	by_staff: StaffTotal[],
+	cash: CashFigures_Deserialize,
+	cash_movements: CashMovement[],
+};
+
+/**  The X or Z report of a shift. */
+export type ShiftReport_Serialize = {
+	kind: ReportKind,
+	shift: Shift_Serialize,
+	shop_name: string,
+	made_at: string,
+	/**  Times written in the shop's zone, as printed: "2026-11-21 10:00". */
+	opened_local: string,
+	closed_local: string | null,
+	made_local: string,
+	locale: string,
+	money_format: MoneyFormat,
+	/**  Orders sold in the shift and not cancelled. */
+	orders: number,
+	/**  Σ lines' unit price × quantity. */
+	gross: number,
+	/**  Line and order discounts. */
+	discounts: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	/**  What customers paid for the orders (not cancelled). */
+	sales: number,
+	refund_count: number,
+	refunds: number,
+	/**  sales − refunds. */
+	net: number,
+	cancelled_count: number,
+	cancelled_total: number,
+	/**  sales ÷ orders, rounded half up (zero without orders). */
+	average_ticket: number,
+	by_method: MethodTotal[],
+	by_staff: StaffTotal[],
+	cash: CashFigures_Serialize,
+	cash_movements: CashMovement[],
+};
+
+/**  A shift as stored. */
+export type Shift_Deserialize = {
+	id: string,
+	terminal: string,
+	opened_by: string,
+	opened_at: string,
+	opening_float: number,
+	closed_by?: string | null,
+	closed_at?: string | null,
+	counted?: number | null,
+	expected?: number | null,
+	variance?: number | null,
+	/**  The count note by note, when it was counted so. */
+	count_detail: DenominationCount[],
+	z_no?: number | null,
+	note: string,
+};
+
+/**  A shift as stored. */
+export type Shift_Serialize = {
+	id: string,
+	terminal: string,
+	opened_by: string,
+	opened_at: string,
+	opening_float: number,
+	closed_by: string | null,
+	closed_at: string | null,
+	counted: number | null,
+	expected: number | null,
+	variance: number | null,
+	/**  The count note by note, when it was counted so. */
+	count_detail: DenominationCount[],
+	z_no: number | null,
+	note: string,
 };
 
 /**  What the first-run screen asks. */
@@ -1599,6 +2026,14 @@ export type StaffMember = {
 	name: string,
 	role: Role,
 	active: boolean,
+};
+
+/**  One staff member's sales. */
+export type StaffTotal = {
+	staff_id: string,
+	name: string,
+	orders: number,
+	total: number,
 };
 
 /**  Changes to a staff member; `None` leaves a field as it is. */

@@ -32,13 +32,15 @@ const fields = {
   query: true, reason: true, receipt_footer: true, receipt_header: true, reference: true, role: true,
   service_rate: true, shop_address: true, shop_name: true, sort_order: true, status: true, stock: true,
   tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true, folder: true, keep: true, backup: true,
+  float: true, counted: true, denomination: true, lines: true, receipt_no: true, order: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
   manage_settings: true, view_audit: true, manage_sync: true, back_up: true, restore: true,
+  shift: true, cash_in_out: true, refund: true, view_reports: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 
@@ -105,6 +107,12 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   backup_too_new: [{ rule: "backup_too_new" }],
   no_restore_pending: [{ rule: "no_restore_pending" }],
   backup_of_another_till: [{ rule: "backup_of_another_till" }],
+  refund_exceeds_sold: [{ rule: "refund_exceeds_sold", product: "Croissant", left: 2 }],
+  not_paid_with: [{ rule: "not_paid_with", method: "qris" }],
+  more_than_paid_with: [{ rule: "more_than_paid_with", method: "card", left: 30_000 }],
+  has_refunds: [{ rule: "has_refunds" }],
+  fully_refunded: [{ rule: "fully_refunded" }],
+  not_a_denomination: [{ rule: "not_a_denomination" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 
@@ -115,6 +123,8 @@ const errors: { [K in CommandError["kind"]]: Extract<CommandError, { kind: K }>[
   duplicate: FIELDS.map((field) => ({ kind: "duplicate", data: { field, value: "8991234567890" } })),
   insufficient_stock: [{ kind: "insufficient_stock", data: { product: "Klepon", available: 1, requested: 2 } }],
   empty_ticket: [{ kind: "empty_ticket" }],
+  no_open_shift: [{ kind: "no_open_shift" }],
+  shift_already_open: [{ kind: "shift_already_open", data: { opened_by: "Sari", opened_at: "2026-11-21T01:00:00Z" } }],
   ticket_of_another: [{ kind: "ticket_of_another", data: { owner: "Budi" } }],
   unsent_entries: [{ kind: "unsent_entries", data: { count: 12 } }],
   underpaid: [{ kind: "underpaid", data: { due: 2500, paid: 2000 } }],

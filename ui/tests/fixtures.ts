@@ -32,6 +32,7 @@ export const IDR: Settings = {
   terminal_code: "T01",
   tax_number: "",
   auto_lock_minutes: 5,
+  require_open_shift: true,
 };
 
 /** How the core writes money for IDR in id-ID (`AppStatus.money_format`): "Rp 25.000". */
@@ -174,6 +175,7 @@ export function order(p: Partial<Order_Serialize> & { id: string }): Order_Seria
     currency: "IDR",
     minor_unit: 0,
     discount_approved_by: null,
+    shift_id: null,
     cancel_reason: null,
     business_date: "2026-11-21",
     created_at: "2026-11-21T05:00:00Z",

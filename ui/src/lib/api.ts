@@ -27,6 +27,8 @@ const KINDS = {
   duplicate: true,
   insufficient_stock: true,
   empty_ticket: true,
+  no_open_shift: true,
+  shift_already_open: true,
   ticket_of_another: true,
   underpaid: true,
   overpaid: true,
@@ -125,12 +127,18 @@ const STATUS_WORDS: Record<OrderStatus, MessageKey> = {
   cancelled: "board.status.cancelled",
 };
 
+/** A payment method's name ("Tunai", "QRIS"); the code itself if the core sends one it does not know. */
+export function methodWord(lang: Lang, method: string): string {
+  const known = ["cash", "card", "qris", "ewallet"];
+  return known.includes(method) ? translate(lang, `pay.${method}` as MessageKey) : method;
+}
+
 function statusWord(lang: Lang, status: string): string {
   return Object.hasOwn(STATUS_WORDS, status) ? translate(lang, STATUS_WORDS[status as OrderStatus]) : status;
 }
 
 /** Fields whose numbers are amounts in minor units (formatted as money, not counts). */
-const MONEY_FIELDS: ReadonlySet<Field> = new Set<Field>(["amount", "cash_rounding", "price", "price_delta", "discount"]);
+const MONEY_FIELDS: ReadonlySet<Field> = new Set<Field>(["amount", "cash_rounding", "price", "price_delta", "discount", "float", "counted"]);
 
 function count(lang: Lang, n: number): string {
   return new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US").format(n);
@@ -175,7 +183,16 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "file_empty":
     case "image_format":
     case "image_unreadable":
+    case "has_refunds":
+    case "fully_refunded":
+    case "not_a_denomination":
       return tr(`rule.${rule.rule}`);
+    case "refund_exceeds_sold":
+      return tr("rule.refund_exceeds_sold", { product: rule.product, left: count(lang, rule.left) });
+    case "not_paid_with":
+      return tr("rule.not_paid_with", { method: methodWord(lang, rule.method) });
+    case "more_than_paid_with":
+      return tr("rule.more_than_paid_with", { method: methodWord(lang, rule.method), left: formatMoney(rule.left, money) });
     case "too_long":
       return tr("rule.too_long", { max: count(lang, rule.max) });
     case "out_of_range":
@@ -242,6 +259,7 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZo
     case "insufficient_stock":
       return tr("err.insufficient_stock", { product: err.data.product, available: count(lang, err.data.available) });
     case "empty_ticket":
+    case "no_open_shift":
     case "already_set_up":
     case "signed_out":
     case "overflow":
@@ -250,6 +268,8 @@ export function describeError(e: unknown, lang: Lang, money: MoneyFormat, timeZo
       return tr("err.unsent_entries", { n: err.data.count });
     case "ticket_of_another":
       return tr("err.ticket_of_another", { owner: err.data.owner });
+    case "shift_already_open":
+      return tr("err.shift_already_open", { name: err.data.opened_by, time: clockTime(err.data.opened_at, false, timeZone) });
     case "underpaid":
       return tr("err.underpaid", {
         short: cash(err.data.due - err.data.paid),

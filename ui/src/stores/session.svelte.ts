@@ -28,6 +28,7 @@ const DEFAULT_SETTINGS: Settings = {
   terminal_code: "T01",
   tax_number: "",
   auto_lock_minutes: 5,
+  require_open_shift: true,
 };
 
 /** Until the core answers: how it writes rupiah ("Rp 25.000"). Replaced by `money_format`. */
