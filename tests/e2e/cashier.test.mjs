@@ -86,6 +86,18 @@ describe("the cashier's day, in the real app", () => {
     await waitFor(async () => /Sari/.test(await name()), 5000, "the cashier's name is not shown");
   });
 
+  it("asks for the shift's opening float before the first sale", async () => {
+    // Selling needs an open shift (the shop's default): signing in asks for the float.
+    await s.byTestId("open-shift-dialog", "", { timeout: 10_000 });
+    await (await s.byTestId("shift-float")).type("500000");
+    await waitFor(async () => /500\.000/.test(await (await s.byTestId("shift-float-shown")).text()), 5000, "the float is not shown");
+    await shot("open-shift");
+    await (await s.byTestId("shift-open-confirm")).click();
+    await s.gone('[data-testid="open-shift-dialog"]');
+    const label = await s.byTestId("shift-button");
+    await waitFor(async () => /\d\d[.:]\d\d/.test(await label.text()), 5000, "the top bar does not show the open shift");
+  });
+
   it("searches as you type and adds the hit", async () => {
     const search = await s.byTestId("search");
     await search.click();

@@ -11,7 +11,9 @@ import * as board from "../features/board/strings";
 import * as login from "../features/login/strings";
 import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
+import * as refund from "../features/refund/strings";
 import * as setup from "../features/setup/strings";
+import * as shift from "../features/shift/strings";
 import * as shell from "../features/shell/strings";
 import * as staff from "../features/staff/strings";
 import * as sync from "../features/sync/strings";
@@ -24,7 +26,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

@@ -9,6 +9,7 @@ import { formatMoney } from "../lib/money";
 import { dropApproval } from "./approval.svelte";
 import { chrome, errorText, router, showError, storedLang, t, toast } from "./chrome.svelte";
 import { clearTicket, setAsideCurrent, ticketsAtSignIn } from "./ticket.svelte";
+import { forgetShift, shiftAtSignIn } from "./shift.svelte";
 
 const AUTOLOCK_KEY = "kasir.autolock.minutes";
 
@@ -137,6 +138,7 @@ export async function enterTill(actor: Actor): Promise<void> {
   session.actor = actor;
   clearTicket();
   router.reset("sell");
+  void shiftAtSignIn();
   const back = setAsideAtLock.get(actor.id) ?? null;
   setAsideAtLock.delete(actor.id);
   try {
@@ -165,6 +167,7 @@ export async function lock(): Promise<void> {
     }
     session.actor = null;
     clearTicket();
+    forgetShift();
     router.reset("login");
   } finally {
     locking = false;

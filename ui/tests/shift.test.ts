@@ -1,0 +1,204 @@
+/**
+ * The shift and the cash drawer at the till: the top bar's shift button, the prompt to open a
+ * shift at sign-in when selling needs one, opening with a counted float, cash out with a
+ * manager's PIN, and closing with a count note by note whose variance shows before the Z.
+ */
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { invoke } from "@tauri-apps/api/core";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { CashCount, ReportView_Serialize, Shift_Serialize } from "../src/bindings";
+import ShiftControl from "../src/features/shift/ShiftControl.svelte";
+import { approval } from "../src/stores/approval.svelte";
+import { session } from "../src/stores/session.svelte";
+import { drawer, forgetShift, shiftAtSignIn } from "../src/stores/shift.svelte";
+import { IDR, IDR_MONEY, resetApp } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+function shift(p: Partial<Shift_Serialize> = {}): Shift_Serialize {
+  return {
+    id: "sh1",
+    terminal: "T01",
+    opened_by: "Sari",
+    opened_at: "2026-11-21T01:00:00Z",
+    opening_float: 500_000,
+    closed_by: null,
+    closed_at: null,
+    counted: null,
+    expected: null,
+    variance: null,
+    count_detail: [],
+    z_no: null,
+    note: "",
+    ...p,
+  };
+}
+
+function report(kind: "X" | "Z", p: { counted?: number } = {}): ReportView_Serialize {
+  const expected = 488_100;
+  const counted = p.counted ?? null;
+  return {
+    report: {
+      kind,
+      shift: shift(kind === "Z" ? { z_no: 4, counted, expected, variance: counted === null ? null : counted - expected } : {}),
+      shop_name: "Kopi Kasir",
+      made_at: "2026-11-21T09:00:00Z",
+      opened_local: "2026-11-21 08:00",
+      closed_local: kind === "Z" ? "2026-11-21 16:00" : null,
+      made_local: "2026-11-21 16:00",
+      locale: "id-ID",
+      money_format: IDR_MONEY,
+      orders: 1,
+      gross: 20_000,
+      discounts: 0,
+      service: 1_000,
+      tax: 2_100,
+      rounding: 0,
+      sales: 23_100,
+      refund_count: 0,
+      refunds: 0,
+      net: 23_100,
+      cancelled_count: 0,
+      cancelled_total: 0,
+      average_ticket: 23_100,
+      by_method: [{ method: "cash", sales: 23_100, refunds: 0, net: 23_100 }],
+      by_staff: [{ staff_id: "s1", name: "Sari", orders: 1, total: 23_100 }],
+      cash: {
+        opening_float: 500_000,
+        cash_sales: 23_100,
+        cash_refunds: 0,
+        cash_in: 0,
+        cash_out: 35_000,
+        expected,
+        counted,
+        variance: counted === null ? null : counted - expected,
+      },
+      cash_movements: [{ id: "c1", direction: "out", amount: 35_000, reason: "Beli es", staff_name: "Sari", at: "2026-11-21T02:00:00Z" }],
+    },
+    text_58mm: "LAPORAN Z #4\nSelisih -8.100\n",
+    text_80mm: "LAPORAN Z #4 (80)\n",
+  };
+}
+
+describe("the shift at sign-in", () => {
+  beforeEach(() => {
+    resetApp("en");
+    forgetShift();
+  });
+
+  it("asks to open one when selling needs it, and not otherwise", async () => {
+    routeIpc(invoke, { currentShift: () => null });
+    await shiftAtSignIn();
+    expect(drawer.dialog).toBe("open");
+    forgetShift();
+    session.settings = { ...IDR, require_open_shift: false };
+    await shiftAtSignIn();
+    expect(drawer.dialog).toBeNull();
+    routeIpc(invoke, { currentShift: () => shift() });
+    session.settings = IDR;
+    await shiftAtSignIn();
+    expect(drawer.shift?.id).toBe("sh1");
+    expect(drawer.dialog).toBeNull();
+  });
+});
+
+describe("the shift button", () => {
+  beforeEach(() => {
+    resetApp("en");
+    forgetShift();
+  });
+
+  it("opens a shift with the float counted", async () => {
+    const floats: number[] = [];
+    routeIpc(invoke, {
+      openShift: (amount) => {
+        floats.push(amount);
+        return shift({ opening_float: amount });
+      },
+      currentShift: () => (floats.length ? shift({ opening_float: floats[0] }) : null),
+    });
+    drawer.known = true;
+    render(ShiftControl);
+    const button = screen.getByTestId("shift-button");
+    expect(button.textContent).toBe("No shift");
+    await fireEvent.click(button);
+    await fireEvent.click(screen.getByTestId("shift-open"));
+    await fireEvent.input(await screen.findByTestId("shift-float"), { target: { value: "500.000" } });
+    expect(screen.getByTestId("shift-float-shown").textContent).toBe("Rp 500.000");
+    await fireEvent.click(screen.getByTestId("shift-open-confirm"));
+    await vi.waitFor(() => expect(floats).toEqual([500_000]));
+    await vi.waitFor(() => expect(button.textContent).toBe("Shift since 08:00"));
+  });
+
+  it("takes cash out with a manager's PIN", async () => {
+    const moved: [string, number, string, boolean][] = [];
+    routeIpc(invoke, {
+      currentShift: () => shift(),
+      listStaff: () => [{ id: "m1", name: "Budi", role: "manager", active: true }],
+      moveCash: (direction, amount, reason, given) => {
+        if (!given) fail({ kind: "forbidden", data: { permission: "cash_in_out", role: "cashier", needs_approval: true } });
+        moved.push([direction, amount, reason, !!given]);
+        return { id: "c1", direction, amount, reason, staff_name: "Sari", at: "2026-11-21T02:00:00Z" };
+      },
+    });
+    drawer.shift = shift();
+    drawer.known = true;
+    render(ShiftControl);
+    await fireEvent.click(screen.getByTestId("shift-button"));
+    await fireEvent.click(screen.getByTestId("shift-cash"));
+    await fireEvent.input(await screen.findByTestId("cash-amount"), { target: { value: "35000" } });
+    await fireEvent.click(screen.getByText("Bought supplies"));
+    await fireEvent.click(screen.getByTestId("cash-record"));
+    await vi.waitFor(() => expect(approval.request?.permission).toBe("cash_in_out"));
+    approval.request?.resolve({ staff_id: "m1", pin: "2222" });
+    await vi.waitFor(() => expect(moved).toEqual([["out", 35_000, "Bought supplies", true]]));
+    await vi.waitFor(() => expect(screen.queryByTestId("cash-dialog")).toBeNull());
+  });
+
+  it("closes with a count note by note, shows the variance before confirming, then the Z report", async () => {
+    const closes: CashCount[] = [];
+    routeIpc(invoke, {
+      currentShift: () => (closes.length ? null : shift()),
+      xReport: () => report("X"),
+      cashDenominations: () => [100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100],
+      closeShift: (count) => {
+        closes.push(count);
+        return report("Z", { counted: 480_000 });
+      },
+    });
+    drawer.shift = shift();
+    drawer.known = true;
+    render(ShiftControl);
+    await fireEvent.click(screen.getByTestId("shift-button"));
+    await fireEvent.click(screen.getByTestId("shift-close"));
+    await vi.waitFor(() => expect(screen.getByTestId("close-expected").textContent).toBe("Rp 488.100"));
+    await fireEvent.input(screen.getByTestId("count-100000"), { target: { value: "4" } });
+    await fireEvent.input(screen.getByTestId("count-50000"), { target: { value: "1" } });
+    await fireEvent.input(screen.getByTestId("count-10000"), { target: { value: "3" } });
+    expect(screen.getByTestId("close-counted").textContent).toBe("Rp 480.000");
+    expect(screen.getByTestId("close-variance").textContent?.trim()).toBe("Short by Rp 8.100");
+    // Not a count: the close waits until it is one.
+    await fireEvent.input(screen.getByTestId("count-500"), { target: { value: "-2" } });
+    expect((screen.getByTestId("close-confirm") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("count-500"), { target: { value: "" } });
+    await fireEvent.click(screen.getByTestId("close-confirm"));
+    await vi.waitFor(() => expect(closes).toHaveLength(1));
+    const sent = closes[0];
+    expect(sent.kind).toBe("denominations");
+    if (sent.kind === "denominations") {
+      expect(sent.counts.filter((c) => c.count > 0)).toEqual([
+        { value: 100_000, count: 4 },
+        { value: 50_000, count: 1 },
+        { value: 10_000, count: 3 },
+      ]);
+    }
+    const z = await screen.findByTestId("report-dialog");
+    expect(within(z).getByText("Z report #4")).toBeTruthy();
+    expect(within(z).getByTestId("report-variance").textContent).toBe("-Rp 8.100");
+    expect(within(z).getByTestId("report-expected").textContent).toBe("Rp 488.100");
+    await fireEvent.click(within(z).getByTestId("report-tab-58"));
+    expect(within(z).getByTestId("report-text").textContent).toMatch(/LAPORAN Z #4/);
+    await vi.waitFor(() => expect(screen.getByTestId("shift-button").textContent).toBe("No shift"));
+  });
+});
