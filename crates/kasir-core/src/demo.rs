@@ -590,6 +590,9 @@ fn demo_settings() -> Settings {
 }
 
 #[cfg(feature = "generators")]
+pub mod history;
+
+#[cfg(feature = "generators")]
 const WORDS_A: [&str; 24] = [
     "Kopi", "Teh", "Nasi", "Mie", "Roti", "Es", "Jus", "Ayam", "Sate", "Soto", "Bakso", "Pisang",
     "Kue", "Susu", "Sambal", "Tahu", "Tempe", "Ikan", "Udang", "Sapi", "Bebek", "Keju", "Cokelat",
