@@ -68,12 +68,15 @@ CREATE TRIGGER cash_movements_no_delete BEFORE DELETE ON cash_movements BEGIN
     SELECT RAISE(ABORT, 'cash movements are facts');
 END;
 
--- The shift an order was sold in (NULL: none open, when the shop does not require one).
+-- The shift an order was sold in (NULL: none open, when the shop does not require one), and
+-- the cash rounding unit its total was rounded to, which its refunds round to as well (NULL
+-- for orders from before: the shop's unit now).
 ALTER TABLE orders ADD COLUMN shift_id TEXT;
+ALTER TABLE orders ADD COLUMN cash_rounding INTEGER CHECK (cash_rounding IS NULL OR cash_rounding >= 1);
 DROP TRIGGER orders_money_is_fact;
 CREATE TRIGGER orders_money_is_fact BEFORE UPDATE OF
     id, receipt_no, terminal, staff_id, subtotal, order_discount, service, tax, rounding, total,
-    paid, change_due, created_at, currency, minor_unit, shift_id ON orders BEGIN
+    paid, change_due, created_at, currency, minor_unit, shift_id, cash_rounding ON orders BEGIN
     SELECT RAISE(ABORT, 'orders are facts');
 END;
 

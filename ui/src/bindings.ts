@@ -1816,7 +1816,9 @@ export type Rule =
 /**  Everything on the order has already been refunded. */
 { rule: "fully_refunded" } | 
 /**  Not a note or coin of the shop's currency. */
-{ rule: "not_a_denomination" };
+{ rule: "not_a_denomination" } | 
+/**  Sold in a shift that is closed: refund it rather than cancel it. */
+{ rule: "from_another_shift" };
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {

@@ -113,6 +113,7 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   has_refunds: [{ rule: "has_refunds" }],
   fully_refunded: [{ rule: "fully_refunded" }],
   not_a_denomination: [{ rule: "not_a_denomination" }],
+  from_another_shift: [{ rule: "from_another_shift" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

@@ -58,3 +58,15 @@ describe("dialogs keep focus inside", () => {
     opener.remove();
   });
 });
+
+describe("dialogs over dialogs", () => {
+  beforeEach(() => resetApp("en"));
+
+  it("paints a dialog opened later above the one under it, wherever each is mounted", () => {
+    const base = { message: "", confirmLabel: "OK", onconfirm: () => {}, onclose: () => {} };
+    render(ConfirmDialog, { ...base, title: "Pay" });
+    render(ConfirmDialog, { ...base, title: "Open a shift" });
+    const [under, over] = screen.getAllByTestId("confirm-dialog").map((d) => Number((d.parentElement as HTMLElement).style.zIndex));
+    expect(over).toBeGreaterThan(under);
+  });
+});

@@ -107,6 +107,14 @@ describe("the shift button", () => {
   beforeEach(() => {
     resetApp("en");
     forgetShift();
+    session.today = "2026-11-21";
+  });
+
+  it("says the day of a shift left open since yesterday", () => {
+    drawer.shift = shift({ opened_at: "2026-11-20T01:00:00Z" });
+    drawer.known = true;
+    render(ShiftControl);
+    expect(screen.getByTestId("shift-button").textContent).toMatch(/^Shift since 20 Nov/);
   });
 
   it("opens a shift with the float counted", async () => {

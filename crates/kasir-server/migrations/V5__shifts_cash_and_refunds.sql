@@ -2,6 +2,10 @@
 -- refunds. Facts made on terminals, added once each: a shift and a cash movement by their id,
 -- a refund by its id (its lines, payments and stock follow only a refund really inserted).
 
+-- The shift an order was sold in (NULL from tills before shifts): a shift's cash sales can be
+-- rebuilt on the server.
+ALTER TABLE orders ADD COLUMN shift_id uuid;
+
 CREATE TABLE shifts (
     id             uuid PRIMARY KEY,
     store_id       uuid NOT NULL,

@@ -186,6 +186,7 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "has_refunds":
     case "fully_refunded":
     case "not_a_denomination":
+    case "from_another_shift":
       return tr(`rule.${rule.rule}`);
     case "refund_exceeds_sold":
       return tr("rule.refund_exceeds_sold", { product: rule.product, left: count(lang, rule.left) });

@@ -125,6 +125,7 @@ export const en = {
   "rule.has_refunds": "part of it has been refunded: refund the rest instead",
   "rule.fully_refunded": "everything on it has already been refunded",
   "rule.not_a_denomination": "not a note or coin of the shop's currency",
+  "rule.from_another_shift": "it was sold in a shift that is now closed: refund it instead",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -313,6 +314,7 @@ export const id: Record<keyof typeof en, string> = {
   "rule.has_refunds": "sebagian sudah dikembalikan: kembalikan sisanya saja",
   "rule.fully_refunded": "semuanya sudah dikembalikan",
   "rule.not_a_denomination": "bukan pecahan uang mata uang toko",
+  "rule.from_another_shift": "pesanan ini dijual di shift yang sudah ditutup: kembalikan dananya saja",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",

@@ -346,6 +346,8 @@ pub enum Rule {
     FullyRefunded,
     /// Not a note or coin of the shop's currency.
     NotADenomination,
+    /// Sold in a shift that is closed: refund it rather than cancel it.
+    FromAnotherShift,
 }
 
 /// What a cell should have held.
@@ -444,6 +446,9 @@ impl fmt::Display for Rule {
             Rule::HasRefunds => write!(f, "the order has refunds"),
             Rule::FullyRefunded => write!(f, "everything on the order has been refunded"),
             Rule::NotADenomination => write!(f, "not a note or coin of the currency"),
+            Rule::FromAnotherShift => {
+                write!(f, "sold in a shift that is closed: refund it instead")
+            }
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

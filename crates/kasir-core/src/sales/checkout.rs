@@ -387,16 +387,17 @@ impl Sales<'_> {
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
-                    created_at, updated_at, minor_unit, shift_id)
+                    created_at, updated_at, minor_unit, shift_id, cash_rounding)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
                 ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
-                ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift
+                ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift,
+                settings.cash_rounding
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -560,6 +561,13 @@ impl Sales<'_> {
                 .query_row([id], |r| r.get(0))?;
             if refunded {
                 return Err(Error::invalid(Field::Order, Rule::HasRefunds));
+            }
+            // Its money went into another shift's drawer, now closed: giving it back out of
+            // this one is a refund (recorded in this shift), not a cancellation.
+            if let Some(sold_in) = order.shift_id
+                && crate::sales::shifts::open_shift(cx, &cx.terminal)? != Some(sold_in)
+            {
+                return Err(Error::invalid(Field::Order, Rule::FromAnotherShift));
             }
             cx.execute(
                 "UPDATE orders SET status = 'cancelled', cancel_reason = ?2, cancelled_by = ?3, updated_at = ?4 WHERE id = ?1",

@@ -289,7 +289,14 @@ fn quote(conn: &Connection, order: &Order, lines: &[RefundLineInput]) -> Result<
         )
         .total
     }))?;
-    let cash_rounding = settings::load(conn)?.cash_rounding;
+    // The unit the sale rounded to (orders from before V13: the shop's unit now).
+    let sold_with: Option<i64> = conn
+        .prepare_cached("SELECT cash_rounding FROM orders WHERE id = ?1")?
+        .query_row([order.id], |r| r.get(0))?;
+    let cash_rounding = match sold_with {
+        Some(unit) => unit,
+        None => settings::load(conn)?.cash_rounding,
+    };
     let (refunded_before, _) = refunded_money(conn, order.id)?;
     let refunded_after =
         order_refunded_after(order.total, lines_after, everything_after, cash_rounding);
@@ -505,11 +512,22 @@ impl Sales<'_> {
                 let order = load_order(cx, request.order_id)?;
                 let q = quote(cx, &order, &request.lines)?;
                 let shift = open_shift(cx, &cx.terminal)?;
-                if request.method == PaymentMethod::Cash {
-                    if shift.is_none() && settings.require_open_shift {
-                        return Err(Error::NoOpenShift);
+                if request.method == PaymentMethod::Cash && q.total.0 > 0 {
+                    match shift {
+                        None if settings.require_open_shift => return Err(Error::NoOpenShift),
+                        None => {}
+                        // The drawer cannot give more than it holds.
+                        Some(open) => {
+                            let held = crate::sales::shifts::drawer_holds(cx, open, cx.now)?;
+                            if q.total > held {
+                                return Err(Error::invalid(
+                                    Field::Method,
+                                    Rule::MoreThanPaidWith { method: "cash".into(), left: held.0.max(0) },
+                                ));
+                            }
+                        }
                     }
-                } else {
+                } else if request.method != PaymentMethod::Cash {
                     let (_, back) = refunded_money(cx, order.id)?;
                     let paid: i64 = order
                         .payments

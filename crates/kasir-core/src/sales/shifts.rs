@@ -474,7 +474,12 @@ fn build_report(
         counted: shift.counted,
         variance: shift.variance,
     };
-    cash.expected = expected_cash(&cash)?;
+    // A closed shift's expected cash is what it was at the close (its variance was counted
+    // against it); an open one's is worked out now.
+    cash.expected = match shift.expected {
+        Some(stored) => stored,
+        None => expected_cash(&cash)?,
+    };
     let local = |t: Timestamp| {
         t.to_zoned(tz.clone())
             .strftime("%Y-%m-%d %H:%M")
@@ -512,6 +517,11 @@ fn build_report(
         cash_movements,
         shift,
     })
+}
+
+/// The cash the open shift's drawer should hold now.
+pub(crate) fn drawer_holds(conn: &Connection, shift: ShiftId, now: Timestamp) -> Result<Money> {
+    Ok(build_report(conn, shift, ReportKind::X, now)?.cash.expected)
 }
 
 /// Takes the terminal's next number from its counter under `key` (`T01-Z`, `T01-R`).
@@ -617,7 +627,7 @@ impl Shifts<'_> {
                 let shift = open_shift(cx, &cx.terminal)?.ok_or(Error::NoOpenShift)?;
                 if direction == CashDirection::Out {
                     // The drawer cannot give more than it holds.
-                    let held = build_report(cx, shift, ReportKind::X, cx.now)?.cash.expected;
+                    let held = drawer_holds(cx, shift, cx.now)?;
                     if amount > held {
                         return Err(Error::invalid(
                             Field::Amount,
@@ -724,17 +734,16 @@ impl Shifts<'_> {
         })
     }
 
-    /// This terminal's shifts, newest first: the open one, then by Z number.
+    /// This till's shifts, newest first: the open one, then by when they closed.
     pub fn history(&self, actor: &Actor, limit: u32) -> Result<Vec<Shift>> {
         let limit = limit.clamp(1, 500);
         self.k.read(actor, Permission::ViewReports, |conn, _| {
-            let terminal = crate::kernel::db::terminal_code(conn)?;
+            // This till's shifts under every code it has had (a rename, an enrolment).
             let ids = conn
                 .prepare_cached(
-                    "SELECT id FROM shifts WHERE terminal = ?1
-                     ORDER BY z_no IS NULL DESC, z_no DESC LIMIT ?2",
+                    "SELECT id FROM shifts ORDER BY closed_at IS NULL DESC, closed_at DESC, z_no DESC LIMIT ?1",
                 )?
-                .query_map(params![terminal, limit], |r| r.get::<_, ShiftId>(0))?
+                .query_map(params![limit], |r| r.get::<_, ShiftId>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             ids.into_iter()
                 .map(|id| load_shift(conn, id).map(|s| s.0))

@@ -619,3 +619,33 @@ fn a_refund_is_one_transaction_with_its_outbox_entry() {
     assert_eq!(shown.refunds[0].lines[0].quantity, 1);
     assert_eq!(shown.lines[0].refunded, 1);
 }
+
+#[test]
+fn a_refund_rounds_as_its_sale_did_even_after_the_setting_changed() {
+    let s = shop();
+    let p = s.product("Kue", 13_333, None);
+    // 3 × 13.333 = 39.999 + 5% service 2.000 + 10% tax 4.200 = 46.199 → 46.200 at Rp 100.
+    let o = order(&s, &[(&p, 3, 0)], 0, &[]);
+    assert_eq!(o.total.0 % 100, 0);
+    let a = s.admin.clone();
+    let mut settings = s.kasir.settings().get().unwrap();
+    settings.cash_rounding = 1;
+    s.kasir.settings().update(&a, settings).unwrap();
+    let m = s.manager.clone();
+    let mut total = 0;
+    for _ in 0..3 {
+        let r = s
+            .kasir
+            .sales()
+            .refund(&m, None, &request(&o, &[(0, 1)], PaymentMethod::Cash))
+            .unwrap();
+        assert_eq!(
+            r.total.0 % 100,
+            0,
+            "each part is an amount the drawer can pay: {}",
+            r.total.0
+        );
+        total += r.total.0;
+    }
+    assert_eq!(total, o.total.0);
+}

@@ -631,3 +631,127 @@ fn every_shift_action_writes_its_outbox_entry_and_audit_in_the_same_transaction(
         .unwrap();
     assert_eq!(approved, Some(s.manager.id().to_string()));
 }
+
+#[test]
+fn an_order_of_a_closed_shift_is_refunded_not_cancelled_and_the_z_keeps_its_figures() {
+    let s = shop();
+    let c = s.cashier.clone();
+    let m = manager(&s);
+    let o = sell_paid(&s, 20_000, 1, &[cash(due(20_000))]);
+    let z = s
+        .kasir
+        .shifts()
+        .close(
+            &c,
+            &CashCount::Total {
+                amount: Money(500_000 + due(20_000)),
+            },
+            "",
+        )
+        .unwrap();
+    assert_eq!(z.cash.variance, Some(Money(0)));
+    s.kasir.shifts().open(&c, 100_000).unwrap();
+    // The order's cash went into the closed drawer: cancelling it now would give it back out
+    // of this one unrecorded.
+    refused(
+        &s.kasir,
+        |k| k.sales().cancel_order(&c, Some(&m), o.id, "batal"),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Order,
+                    rule: Rule::FromAnotherShift
+                }
+            )
+        },
+    );
+    let r = s
+        .kasir
+        .sales()
+        .refund(
+            &c,
+            Some(&m),
+            &RefundRequest {
+                order_id: o.id,
+                lines: vec![RefundLineInput {
+                    line: 0,
+                    quantity: 1,
+                    restock: false,
+                }],
+                reason: "Dingin".into(),
+                method: PaymentMethod::Cash,
+                reference: None,
+            },
+        )
+        .unwrap();
+    // The refund is this shift's; the closed one's Z reads as it did.
+    let x = s.kasir.shifts().x_report(&c).unwrap();
+    assert_eq!(x.cash.expected.0, 100_000 - r.total.0);
+    let again = s.kasir.shifts().report(&s.manager, z.shift.id).unwrap();
+    assert_eq!(again.cash.expected, z.cash.expected);
+    assert_eq!(
+        again.cash.counted.unwrap().0,
+        again.cash.expected.0 + again.cash.variance.unwrap().0
+    );
+}
+
+#[test]
+fn a_shift_across_midnight_counts_both_days() {
+    let s = shop();
+    let c = s.cashier.clone();
+    // 22:00 in Jakarta, then 01:00 the next day.
+    s.clock.advance(jiff::SignedDuration::from_hours(12));
+    let late = sell_paid(&s, 20_000, 1, &[cash(due(20_000))]);
+    s.clock.advance(jiff::SignedDuration::from_hours(3));
+    let later = sell_paid(&s, 10_000, 1, &[cash(due(10_000))]);
+    assert_ne!(late.business_date, later.business_date);
+    let x = s.kasir.shifts().x_report(&c).unwrap();
+    assert_eq!(x.orders, 2);
+    assert_eq!(x.cash.cash_sales.0, late.total.0 + later.total.0);
+    let z = s
+        .kasir
+        .shifts()
+        .close(&c, &CashCount::Total { amount: Money(0) }, "")
+        .unwrap();
+    assert_eq!(z.orders, 2);
+}
+
+#[test]
+fn a_cash_refund_never_takes_more_than_the_drawer_holds() {
+    let s = shop();
+    let c = s.cashier.clone();
+    let m = manager(&s);
+    let o = sell_paid(&s, 20_000, 1, &[card(due(20_000))]);
+    s.kasir
+        .shifts()
+        .move_cash(
+            &c,
+            Some(&m),
+            CashDirection::Out,
+            OPENING_FLOAT - 1_000,
+            "Setor ke brankas",
+        )
+        .unwrap();
+    refused(
+        &s.kasir,
+        |k| {
+            k.sales().refund(
+                &c,
+                Some(&m),
+                &RefundRequest {
+                    order_id: o.id,
+                    lines: vec![RefundLineInput {
+                        line: 0,
+                        quantity: 1,
+                        restock: false,
+                    }],
+                    reason: "Batal".into(),
+                    method: PaymentMethod::Cash,
+                    reference: None,
+                },
+            )
+        },
+        |e| matches!(e, Error::Invalid { field: Field::Method, rule: Rule::MoreThanPaidWith { left, .. } } if *left == 1_000),
+    );
+}

@@ -441,8 +441,9 @@ async fn shifts_cash_and_refunds_are_added_once() {
     let product = Uuid::now_v7();
     let mut p = fixtures::product(product, cat, "Croissant", 22_000);
     p.stock = Some(50);
-    let sale = fixtures::sale(Uuid::now_v7(), "T01-000001", now(), &[(product, 3, 22_000)]);
+    let mut sale = fixtures::sale(Uuid::now_v7(), "T01-000001", now(), &[(product, 3, 22_000)]);
     let (order_id, shift) = (sale.order.id, Uuid::now_v7());
+    sale.order.shift_id = Some(shift);
     let staff = Uuid::now_v7();
     let day = now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let refund_line = |restock: bool| kasir_proto::RefundLine {
@@ -547,6 +548,12 @@ async fn shifts_cash_and_refunds_are_added_once() {
         "50 - 3 + 1 back (the other thrown away)"
     );
     let shift_row = "SELECT count(*) FROM shifts WHERE z_no = 1 AND opening_float = 500000 AND variance = 21000";
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders o JOIN shifts s ON s.id = o.shift_id")
+            .await,
+        1,
+        "the order knows its shift"
+    );
     assert_eq!(s.count(shift_row).await, 1);
     assert_eq!(
         s.count("SELECT count(*) FROM cash_movements WHERE direction = 'out'")
