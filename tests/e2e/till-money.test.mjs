@@ -18,12 +18,17 @@ mkdirSync(shots, { recursive: true });
 
 let s;
 
-async function shot(name) {
+/** What the screen shows now, as `name`.png in `dir` (the README's pictures by default). */
+async function shot(name, dir = shots) {
   await new Promise((r) => setTimeout(r, 300));
   const { x, y, width, height } = await s.cmd("GET", "/window/rect");
   const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(shots, `${name}.png`)], { timeout: 20_000 });
+  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(dir, `${name}.png`)], { timeout: 20_000 });
 }
+
+/** Each step's last screen, kept out of the README's pictures: a failed step's says why. */
+const steps = join(import.meta.dirname, "../../target/e2e-steps");
+mkdirSync(steps, { recursive: true });
 
 async function signIn(name, pin) {
   await (await s.byTestId("staff-tile", `[data-name="${name}"]`, { timeout: 60_000 })).click();
@@ -95,7 +100,7 @@ describe("the money side of a day, in the real app", () => {
   // What the screen showed at the end of each step (a failed step's picture says why).
   let step = 0;
   afterEach(async () => {
-    await shot(`money-step-${++step}`).catch(() => {});
+    await shot(`money-step-${++step}`, steps).catch(() => {});
   });
 
   it("a manager closes the shift left open", async () => {

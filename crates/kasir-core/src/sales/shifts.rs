@@ -893,6 +893,14 @@ impl ShiftReport {
             &EN
         };
         let num = |m: Money| self.money_format.number(m);
+        // An amount taken away, with its minus sign unless it is nothing.
+        let minus = |m: Money| {
+            if m == Money::ZERO {
+                num(m)
+            } else {
+                format!("-{}", num(m))
+            }
+        };
         let rule = "-".repeat(width);
         let mut out = Vec::new();
         for line in wrap(&self.shop_name, width) {
@@ -919,18 +927,14 @@ impl ShiftReport {
         out.push(rule.clone());
         out.push(two_cols(l.orders, &self.orders.to_string(), width));
         out.push(two_cols(l.gross, &num(self.gross), width));
-        out.push(two_cols(
-            l.discounts,
-            &format!("-{}", num(self.discounts)),
-            width,
-        ));
+        out.push(two_cols(l.discounts, &minus(self.discounts), width));
         out.push(two_cols(l.service, &num(self.service), width));
         out.push(two_cols(l.tax, &num(self.tax), width));
         out.push(two_cols(l.rounding, &num(self.rounding), width));
         out.push(two_cols(l.sales, &num(self.sales), width));
         out.push(two_cols(
             &format!("{} ({})", l.refunds, self.refund_count),
-            &format!("-{}", num(self.refunds)),
+            &minus(self.refunds),
             width,
         ));
         out.push(two_cols(l.net, &num(self.net), width));
@@ -947,7 +951,7 @@ impl ShiftReport {
             if m.refunds.0 != 0 {
                 out.push(two_cols(
                     &format!("  {}", l.refunds),
-                    &format!("-{}", num(m.refunds)),
+                    &minus(m.refunds),
                     width,
                 ));
             }
@@ -966,17 +970,9 @@ impl ShiftReport {
         let c = &self.cash;
         out.push(two_cols(l.float, &num(c.opening_float), width));
         out.push(two_cols(l.cash_sales, &num(c.cash_sales), width));
-        out.push(two_cols(
-            l.cash_refunds,
-            &format!("-{}", num(c.cash_refunds)),
-            width,
-        ));
+        out.push(two_cols(l.cash_refunds, &minus(c.cash_refunds), width));
         out.push(two_cols(l.cash_in, &num(c.cash_in), width));
-        out.push(two_cols(
-            l.cash_out,
-            &format!("-{}", num(c.cash_out)),
-            width,
-        ));
+        out.push(two_cols(l.cash_out, &minus(c.cash_out), width));
         for m in &self.cash_movements {
             let sign = if m.direction == CashDirection::Out {
                 "-"

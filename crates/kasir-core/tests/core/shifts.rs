@@ -570,6 +570,8 @@ fn reports_print_on_58_and_80_mm_paper() {
             );
         }
         assert!(text.contains("LAPORAN Z #1"), "{text}");
+        // Nothing taken away is written without a minus sign.
+        assert!(!text.lines().any(|l| l.ends_with(" -0")), "{text}");
         assert!(text.contains("Beli es batu"), "{text}");
         assert!(text.contains("-35.000"), "{text}");
         // Expected 500.000 + 23.100 − 35.000 = 488.100; counted 480.000: 8.100 short.
