@@ -111,6 +111,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         refundable_order,
         quote_refund,
         refund,
+        sales_report,
     ])
 }
 
@@ -223,6 +224,7 @@ pub fn run() {
             }
             state.start_sync();
             state.start_backups();
+            state.start_report_summaries();
             if let Ok(downloads) = app.path().download_dir() {
                 state.set_export_dir(downloads);
             }

@@ -167,6 +167,39 @@ impl AppState {
         }
     }
 
+    /// The sales reports' summaries of past days, written in the background: a minute after
+    /// start (so start-up and the first sales have the machine), then hourly; a few days per
+    /// round, one day per short transaction. A report is right without them, only slower.
+    pub fn start_report_summaries(&self) {
+        let kasir = self.kasir_arc();
+        let started = std::thread::Builder::new()
+            .name("kasir-reports".into())
+            .spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+                loop {
+                    // At most a month's days per pass, then a pause: an old till catching up
+                    // on a year never keeps the writer busy for long.
+                    loop {
+                        match kasir.reports().prepare(31) {
+                            Ok(0) => break,
+                            Ok(n) => {
+                                tracing::info!(days = n, "report summaries written");
+                                std::thread::sleep(std::time::Duration::from_secs(5));
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "report summaries failed");
+                                break;
+                            }
+                        }
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "could not start the report summaries thread");
+        }
+    }
+
     /// Asks the uploader to send and pull now.
     pub fn wake_sync(&self) {
         self.sync_wake.notify_one();

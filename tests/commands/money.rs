@@ -115,3 +115,37 @@ fn a_shift_a_sale_a_refund_and_the_close_through_the_commands() {
     assert_eq!(e["data"]["field"], "count");
     assert_eq!(e["data"]["rule"]["rule"], "negative");
 }
+
+#[test]
+fn the_sales_report_through_the_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    h.ok("open_shift", json!({"openingFloat": 0}));
+    let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
+    let product = h.product_named("croissant");
+    let ticket = h.ok(
+        "add_to_ticket",
+        json!({"ticket": ticket["id"], "line": {"product_id": product["id"], "modifier_ids": [], "note": "", "quantity": 2}}),
+    );
+    let due = ticket["totals"]["total"].as_i64().unwrap();
+    h.ok(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": [{"method": "cash", "amount": due, "reference": null}]}),
+    );
+    assert_eq!(
+        h.err("sales_report", json!({"range": {"kind": "today"}}))["kind"],
+        "forbidden"
+    );
+    h.ok("sign_out", json!({}));
+    h.sign_in("Budi", "2222");
+    let r = h.ok("sales_report", json!({"range": {"kind": "today"}}));
+    assert_eq!(r["totals"]["orders"], 1);
+    assert_eq!(r["totals"]["sales"], due);
+    assert_eq!(r["by_product"][0]["quantity"], 2);
+    assert_eq!(r["by_hour"].as_array().map(Vec::len), Some(24));
+    let bad = h.err(
+        "sales_report",
+        json!({"range": {"kind": "custom", "from": "2026-12-05", "to": "2026-12-01"}}),
+    );
+    assert_eq!(bad["data"]["field"], "to");
+}

@@ -185,6 +185,8 @@ export const commands = {
 	refundableOrder: (order: string) => typedError<RefundableOrder_Serialize, CommandError>(__TAURI_INVOKE("refundable_order", { order })),
 	quoteRefund: (order: string, lines: RefundLineInput[]) => typedError<RefundQuote, CommandError>(__TAURI_INVOKE("quote_refund", { order, lines })),
 	refund: (request: RefundRequest_Deserialize, approval: Approval | null) => typedError<Refund_Serialize, CommandError>(__TAURI_INVOKE("refund", { request, approval })),
+	/**  The sales report for a range of the shop's days (managers and admins). */
+	salesReport: (range: ReportRange) => typedError<SalesReport, CommandError>(__TAURI_INVOKE("sales_report", { range })),
 };
 
 /* Types */
@@ -480,6 +482,14 @@ export type CategoryDraft = {
 	active: boolean,
 };
 
+export type CategorySales = {
+	category: string,
+	quantity: number,
+	sales: number,
+	refunds: number,
+	net: number,
+};
+
 /**  What checking the chain found. */
 export type ChainCheck = ChainCheck_Serialize | ChainCheck_Deserialize;
 
@@ -640,6 +650,14 @@ export type Currency = {
 	locale: string,
 };
 
+export type DaySales = {
+	day: string,
+	orders: number,
+	sales: number,
+	refunds: number,
+	net: number,
+};
+
 /**  How many of one note or coin were counted. */
 export type DenominationCount = {
 	value: number,
@@ -678,6 +696,12 @@ export type Expected =
  *  user's language (the UI's dictionary is checked to name every one).
  */
 export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order";
+
+export type HourSales = {
+	hour: number,
+	orders: number,
+	sales: number,
+};
 
 /**  What an import would do (a preview) or did. */
 export type ImportReport = {
@@ -769,6 +793,13 @@ export type MethodLeft = {
 	method: PaymentMethod,
 	paid: number,
 	left: number,
+};
+
+export type MethodSales = {
+	method: PaymentMethod,
+	sales: number,
+	refunds: number,
+	net: number,
 };
 
 /**  Sales, refunds and net of one payment method. */
@@ -1310,6 +1341,17 @@ export type ProductRow_Serialize = {
 	updated_at: string,
 };
 
+export type ProductSales = {
+	product_id: string,
+	name: string,
+	category: string,
+	quantity: number,
+	sales: number,
+	refunded_quantity: number,
+	refunds: number,
+	net: number,
+};
+
 export type ProductSort = "name" | "price_asc" | "price_desc" | "popularity";
 
 /**  A page of the product table: filters (all optional), a sort and a window. */
@@ -1635,6 +1677,15 @@ export type ReportKind =
 /**  At close: the shift's final figures, numbered. */
 "Z";
 
+/**  Which days a report covers, in the shop's time zone. */
+export type ReportRange = { kind: "today" } | { kind: "yesterday" } | 
+/**  Monday to today. */
+{ kind: "this_week" } | 
+/**  The first of the month to today. */
+{ kind: "this_month" } | 
+/**  `from` to `to`, both included. */
+{ kind: "custom"; from: string; to: string };
+
 /**  An X or Z report, with its text for 58 mm and 80 mm paper. */
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;
 
@@ -1819,6 +1870,46 @@ export type Rule =
 { rule: "not_a_denomination" } | 
 /**  Sold in a shift that is closed: refund it rather than cancel it. */
 { rule: "from_another_shift" };
+
+/**  A sales report over a range of days. */
+export type SalesReport = {
+	from: string,
+	to: string,
+	money_format: MoneyFormat,
+	totals: SalesTotals,
+	/**  Every day of the range, oldest first (days without sales too, for the chart). */
+	by_day: DaySales[],
+	/**  The 24 hours of the day. */
+	by_hour: HourSales[],
+	/**  Best sellers first (by sales). */
+	by_product: ProductSales[],
+	by_category: CategorySales[],
+	by_method: MethodSales[],
+	by_staff: StaffSales[],
+};
+
+/**  The figures of a day or a range. */
+export type SalesTotals = {
+	orders: number,
+	/**  Σ lines' unit price × quantity. */
+	gross: number,
+	/**  Line and order discounts. */
+	discounts: number,
+	service: number,
+	tax: number,
+	rounding: number,
+	/**  What customers paid for orders not cancelled. */
+	sales: number,
+	refund_count: number,
+	refunds: number,
+	/**  The service and tax inside the refunds (given back). */
+	refund_service: number,
+	refund_tax: number,
+	/**  sales − refunds. */
+	net: number,
+	cancelled_count: number,
+	cancelled_total: number,
+};
 
 /**  Everything a shop sets once and changes rarely. */
 export type Settings = {
@@ -2028,6 +2119,13 @@ export type StaffMember = {
 	name: string,
 	role: Role,
 	active: boolean,
+};
+
+export type StaffSales = {
+	staff_id: string,
+	name: string,
+	orders: number,
+	sales: number,
 };
 
 /**  One staff member's sales. */

@@ -13,7 +13,8 @@
 //! 2. [`money`]: amounts and the pricing rule, pure.
 //! 3. [`access`] (roles, permissions, the transaction context), then [`audit`], then
 //!    [`settings`].
-//! 4. Domains: [`catalog`], then [`sales`] (which sells the catalog's products), [`people`].
+//! 4. Domains: [`catalog`], then [`sales`] (which sells the catalog's products), [`people`],
+//!    [`reports`] (which read the sales).
 //! 5. [`outbox`] payloads are built by the domains from `kasir-proto` types; [`sync`] and
 //!    [`backup`] sit beside sales and people and work on the whole database (the outbox, the
 //!    counters).
@@ -31,6 +32,7 @@ pub mod money;
 pub mod notices;
 pub mod outbox;
 pub mod people;
+pub mod reports;
 pub mod sales;
 pub mod settings;
 pub mod sync;

@@ -147,3 +147,13 @@ pub async fn refund(
     })
     .await
 }
+
+/// The sales report for a range of the shop's days (managers and admins).
+#[tauri::command]
+#[specta::specta]
+pub async fn sales_report(
+    state: State<'_, Shared>,
+    range: kasir_core::reports::ReportRange,
+) -> CmdResult<kasir_core::reports::SalesReport> {
+    run(&state, move |k, a| k.reports().sales(a, range)).await
+}

@@ -290,7 +290,7 @@ mod tests {
     fn permission_table() {
         use Permission::*;
         let expected = [
-            (Role::Cashier, vec![Sell]),
+            (Role::Cashier, vec![Sell, Shift]),
             (
                 Role::Manager,
                 vec![
@@ -303,6 +303,10 @@ mod tests {
                     ViewAudit,
                     ManageSync,
                     BackUp,
+                    Shift,
+                    CashInOut,
+                    Refund,
+                    ViewReports,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),
@@ -316,6 +320,6 @@ mod tests {
             .into_iter()
             .filter(|p| p.approvable())
             .collect();
-        assert_eq!(approvable, vec![Discount, CancelOrder]);
+        assert_eq!(approvable, vec![Discount, CancelOrder, CashInOut, Refund]);
     }
 }

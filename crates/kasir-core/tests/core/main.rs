@@ -17,6 +17,7 @@ mod permissions;
 mod product_table;
 mod receipt;
 mod refunds;
+mod reports;
 mod search;
 mod shifts;
 mod staff;

@@ -8,6 +8,7 @@ use kasir_core::catalog::{
 };
 use kasir_core::money::pricing::Discount;
 use kasir_core::people::StaffUpdate;
+use kasir_core::reports::ReportRange;
 use kasir_core::sales::checkout::PaymentMethod;
 use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
 use kasir_core::sales::shifts::{CashCount, CashDirection};
@@ -601,6 +602,9 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("shifts.report", Permission::ViewReports, |k, a, f| {
             k.shifts().report(a, f.shift).map(drop)
         }),
+        ("reports.sales", Permission::ViewReports, |k, a, _| {
+            k.reports().sales(a, ReportRange::ThisMonth).map(drop)
+        }),
         ("sales.find_order", Permission::Sell, |k, a, _| {
             k.sales().find_order(a, "t01-000001").map(drop)
         }),
@@ -673,7 +677,11 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 33] = [
+const NO_ACTOR: [(&str, &str); 34] = [
+    (
+        "reports.prepare",
+        "the app sums past days in the background; derived data, no fact changes",
+    ),
     (
         "backups.back_up_if_due",
         "the daily backup the app runs by itself; a copy, no fact changes",
@@ -808,6 +816,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Sync", "sync"),
         ("Backups", "backups"),
         ("Shifts", "shifts"),
+        ("Reports", "reports"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
