@@ -112,6 +112,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         quote_refund,
         refund,
         sales_report,
+        export_sales_report_csv,
     ])
 }
 

@@ -199,5 +199,26 @@ describe("the money side of a day, in the real app", () => {
     await shot("z-report-58mm");
     await (await s.byTestId("report-close")).click();
     await waitFor(async () => /Belum|No shift/.test(await text("shift-button")), 5000, "the shift still shows as open");
+    await (await s.byTestId("lock-button")).click();
+  });
+
+  it("shows the day's sales, the refund and a chart in the manager's report", async () => {
+    await signIn("Budi", "2222");
+    // No shift is open: he is asked for a float, and can say later (he is not selling).
+    await (await s.byTestId("shift-open-later", "", { timeout: 10_000 })).click();
+    await s.gone('[data-testid="open-shift-dialog"]');
+    await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-reports")).click();
+    await s.byTestId("admin-reports");
+    await waitFor(async () => /Rp/.test(await text("rep-sales")), 10_000, "no report");
+    // The day's only refund is this test's; its sales include this test's two.
+    assert.equal(rupiah(await text("rep-refunds")), day.refund);
+    assert.ok(rupiah(await text("rep-sales")) >= day.cash.due + day.qris.due);
+    assert.ok(Number(await text("rep-orders")) >= 2);
+    const bars = await s.all('[data-testid="chart-days"] [data-testid="bar"]');
+    assert.equal(bars.length, 1, "today is one bar");
+    assert.match(await text("chart-methods"), /QRIS/);
+    assert.match(await text("rep-products"), /Air Mineral 600ml/);
+    await shot("reports");
   });
 });

@@ -187,6 +187,11 @@ export const commands = {
 	refund: (request: RefundRequest_Deserialize, approval: Approval | null) => typedError<Refund_Serialize, CommandError>(__TAURI_INVOKE("refund", { request, approval })),
 	/**  The sales report for a range of the shop's days (managers and admins). */
 	salesReport: (range: ReportRange) => typedError<SalesReport, CommandError>(__TAURI_INVOKE("sales_report", { range })),
+	/**
+	 *  One table of the sales report for `range`, saved as CSV in the export folder (Downloads);
+	 *  returns the file's path.
+	 */
+	exportSalesReportCsv: (range: ReportRange, table: ReportTable) => typedError<string, CommandError>(__TAURI_INVOKE("export_sales_report_csv", { range, table })),
 };
 
 /* Types */
@@ -1685,6 +1690,9 @@ export type ReportRange = { kind: "today" } | { kind: "yesterday" } |
 { kind: "this_month" } | 
 /**  `from` to `to`, both included. */
 { kind: "custom"; from: string; to: string };
+
+/**  A table of a report, for its CSV. */
+export type ReportTable = "days" | "hours" | "products" | "categories" | "methods" | "staff";
 
 /**  An X or Z report, with its text for 58 mm and 80 mm paper. */
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;

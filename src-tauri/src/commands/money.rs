@@ -157,3 +157,28 @@ pub async fn sales_report(
 ) -> CmdResult<kasir_core::reports::SalesReport> {
     run(&state, move |k, a| k.reports().sales(a, range)).await
 }
+
+/// One table of the sales report for `range`, saved as CSV in the export folder (Downloads);
+/// returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_sales_report_csv(
+    state: State<'_, Shared>,
+    range: kasir_core::reports::ReportRange,
+    table: kasir_core::reports::ReportTable,
+) -> CmdResult<String> {
+    let folder = state.export_dir();
+    run(&state, move |k, a| {
+        let report = k.reports().sales(a, range)?;
+        std::fs::create_dir_all(&folder)?;
+        let path = folder.join(format!(
+            "kasir-report-{}-{}-{}.csv",
+            table.as_str(),
+            report.from,
+            report.to
+        ));
+        std::fs::write(&path, report.to_csv(table))?;
+        Ok(path.display().to_string())
+    })
+    .await
+}

@@ -12,6 +12,7 @@ import * as login from "../features/login/strings";
 import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
 import * as refund from "../features/refund/strings";
+import * as reports from "../features/reports/strings";
 import * as setup from "../features/setup/strings";
 import * as shift from "../features/shift/strings";
 import * as shell from "../features/shell/strings";
@@ -26,7 +27,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

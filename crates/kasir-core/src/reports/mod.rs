@@ -704,3 +704,161 @@ impl Reports<'_> {
         Ok(written)
     }
 }
+
+/// A table of a report, for its CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ReportTable {
+    Days,
+    Hours,
+    Products,
+    Categories,
+    Methods,
+    Staff,
+}
+
+impl ReportTable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportTable::Days => "days",
+            ReportTable::Hours => "hours",
+            ReportTable::Products => "products",
+            ReportTable::Categories => "categories",
+            ReportTable::Methods => "methods",
+            ReportTable::Staff => "staff",
+        }
+    }
+}
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`, `-`
+/// or `@` is prefixed with `'` so a spreadsheet never runs it as a formula.
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+impl SalesReport {
+    /// An amount as a spreadsheet reads it: major units, a point before the minor digits, no
+    /// grouping (`25000`, `1234.50`, `-5000`).
+    fn plain(&self, m: Money) -> String {
+        let unit = self
+            .money_format
+            .minor_unit
+            .min(crate::money::MAX_MINOR_UNIT);
+        if unit == 0 {
+            return m.0.to_string();
+        }
+        let scale = 10i64.pow(unit);
+        let sign = if m.0 < 0 { "-" } else { "" };
+        let abs = m.0.unsigned_abs();
+        format!(
+            "{sign}{}.{:0w$}",
+            abs / scale as u64,
+            abs % scale as u64,
+            w = unit as usize
+        )
+    }
+
+    /// One table of the report as CSV (UTF-8, a header row, amounts in major units).
+    pub fn to_csv(&self, table: ReportTable) -> String {
+        let mut out = String::new();
+        let mut row = |cells: Vec<String>| {
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        };
+        let p = |m: Money| self.plain(m);
+        match table {
+            ReportTable::Days => {
+                row(["day", "orders", "sales", "refunds", "net"]
+                    .map(String::from)
+                    .to_vec());
+                for d in &self.by_day {
+                    row(vec![
+                        d.day.to_string(),
+                        d.orders.to_string(),
+                        p(d.sales),
+                        p(d.refunds),
+                        p(d.net),
+                    ]);
+                }
+            }
+            ReportTable::Hours => {
+                row(["hour", "orders", "sales"].map(String::from).to_vec());
+                for h in &self.by_hour {
+                    row(vec![
+                        format!("{:02}:00", h.hour),
+                        h.orders.to_string(),
+                        p(h.sales),
+                    ]);
+                }
+            }
+            ReportTable::Products => {
+                row([
+                    "product",
+                    "category",
+                    "quantity",
+                    "sales",
+                    "refunded_quantity",
+                    "refunds",
+                    "net",
+                ]
+                .map(String::from)
+                .to_vec());
+                for x in &self.by_product {
+                    row(vec![
+                        field(&x.name),
+                        field(&x.category),
+                        x.quantity.to_string(),
+                        p(x.sales),
+                        x.refunded_quantity.to_string(),
+                        p(x.refunds),
+                        p(x.net),
+                    ]);
+                }
+            }
+            ReportTable::Categories => {
+                row(["category", "quantity", "sales", "refunds", "net"]
+                    .map(String::from)
+                    .to_vec());
+                for x in &self.by_category {
+                    row(vec![
+                        field(&x.category),
+                        x.quantity.to_string(),
+                        p(x.sales),
+                        p(x.refunds),
+                        p(x.net),
+                    ]);
+                }
+            }
+            ReportTable::Methods => {
+                row(["method", "sales", "refunds", "net"]
+                    .map(String::from)
+                    .to_vec());
+                for x in &self.by_method {
+                    row(vec![
+                        x.method.as_str().to_string(),
+                        p(x.sales),
+                        p(x.refunds),
+                        p(x.net),
+                    ]);
+                }
+            }
+            ReportTable::Staff => {
+                row(["staff", "orders", "sales"].map(String::from).to_vec());
+                for x in &self.by_staff {
+                    row(vec![field(&x.name), x.orders.to_string(), p(x.sales)]);
+                }
+            }
+        }
+        out
+    }
+}

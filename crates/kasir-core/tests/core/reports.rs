@@ -3,7 +3,7 @@
 //! changes, ranges in the shop's time zone, and bad ranges refused.
 
 use jiff::SignedDuration;
-use kasir_core::reports::{ReportRange, SalesReport};
+use kasir_core::reports::{ReportRange, ReportTable, SalesReport};
 use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
 use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
 use kasir_core::{Error, Field};
@@ -277,4 +277,47 @@ fn bad_ranges_are_refused() {
         s.kasir.reports().sales(&s.cashier, ReportRange::Today),
         Err(Error::Forbidden { .. })
     ));
+}
+
+#[test]
+fn each_table_exports_as_csv_a_spreadsheet_reads_safely() {
+    let s = shop();
+    let m = s.admin.clone();
+    let odd = s
+        .kasir
+        .catalog()
+        .create_product(
+            &m,
+            crate::helpers::draft(s.category, "=SUM(A1), \"Besar\"", 12_500),
+        )
+        .unwrap();
+    s.sell(&[(&odd, 2)]);
+    let r = s
+        .kasir
+        .reports()
+        .sales(&s.manager, ReportRange::Today)
+        .unwrap();
+    let csv = r.to_csv(ReportTable::Products);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("product,category,quantity,sales,refunded_quantity,refunds,net")
+    );
+    let row = lines.next().unwrap();
+    // A formula is never a formula; commas and quotes stay inside their field.
+    assert!(
+        row.starts_with("\"'=SUM(A1), \"\"Besar\"\"\",Kopi,2,"),
+        "{row}"
+    );
+    let days = r.to_csv(ReportTable::Days);
+    assert_eq!(days.lines().count(), 2);
+    assert!(days.contains(&format!(",{},", r.totals.orders)), "{days}");
+    assert_eq!(r.to_csv(ReportTable::Hours).lines().count(), 25);
+    for table in [
+        ReportTable::Categories,
+        ReportTable::Methods,
+        ReportTable::Staff,
+    ] {
+        assert!(r.to_csv(table).lines().count() >= 2, "{table:?}");
+    }
 }
