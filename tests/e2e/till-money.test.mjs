@@ -151,6 +151,13 @@ describe("the money side of a day, in the real app", () => {
     await confirm.click();
     await approveAs("Budi", "2222");
     await s.gone('[data-testid="refund-dialog"]');
+    // The order's card on the board says what went back.
+    const card = await s.byTestId("order-card", `[data-receipt="${day.cash.no}"]`);
+    await waitFor(
+      async () => rupiah(await (await card.find('[data-testid="order-refunded"]')).text()) === day.refund,
+      10_000,
+      "the board does not show the refund",
+    );
   });
 
   it("takes cash out for supplies with a manager's PIN", async () => {
@@ -183,6 +190,8 @@ describe("the money side of a day, in the real app", () => {
     await (await s.byTestId("close-confirm")).click();
     const z = await s.byTestId("report-dialog", "", { timeout: 10_000 });
     assert.match(await z.text(), /Z #\d+/);
+    day.z = /Z #(\d+)/.exec(await z.text())[1];
+    day.variance = 440_000 - expected;
     assert.equal(rupiah(await text("report-expected")), expected);
     assert.equal(rupiah(await text("report-counted")), 440_000);
     assert.equal(rupiah(await text("report-variance")), 440_000 - expected);
@@ -220,5 +229,17 @@ describe("the money side of a day, in the real app", () => {
     assert.match(await text("chart-methods"), /QRIS/);
     assert.match(await text("rep-products"), /Air Mineral 600ml/);
     await shot("reports");
+  });
+
+  it("lists the closed shift with its variance among the past shifts, and shows its Z again", async () => {
+    await (await s.byTestId("admin-nav-shifts")).click();
+    const row = await s.byTestId("shift-row", `[data-z="${day.z}"]`, { timeout: 10_000 });
+    assert.equal(rupiah(await (await row.find('[data-testid="shift-variance"]')).text()), day.variance);
+    await shot("shifts");
+    await (await row.find('[data-testid="shift-view"]')).click();
+    const z = await s.byTestId("report-dialog", "", { timeout: 10_000 });
+    assert.match(await z.text(), new RegExp(`Z #${day.z}`));
+    assert.equal(rupiah(await text("report-variance")), day.variance);
+    await (await s.byTestId("report-close")).click();
   });
 });

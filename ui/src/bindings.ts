@@ -989,6 +989,8 @@ export type OrderSummary_Deserialize = {
 	/**  Whether the order may still be cancelled. */
 	cancellable: boolean,
 	total: number,
+	/**  What has been refunded from it so far (zero when nothing). */
+	refunded: number,
 	/**
 	 *  How to write this order's amounts: the currency and minor unit it was sold in, in the
 	 *  shop's language.
@@ -1012,6 +1014,8 @@ export type OrderSummary_Serialize = {
 	/**  Whether the order may still be cancelled. */
 	cancellable: boolean,
 	total: number,
+	/**  What has been refunded from it so far (zero when nothing). */
+	refunded: number,
 	/**
 	 *  How to write this order's amounts: the currency and minor unit it was sold in, in the
 	 *  shop's language.
@@ -1486,6 +1490,11 @@ export type Receipt_Deserialize = {
 	/**  Local date and time, `2026-11-21 11:55`. */
 	local_time: string,
 	order: Order_Deserialize,
+	/**
+	 *  What has been given back from this order since, oldest first: a copy of the receipt
+	 *  says so, so nobody refunds from a copy what already went back.
+	 */
+	refunds: RefundNote[],
 };
 
 /**  Everything printed on a receipt. */
@@ -1504,6 +1513,11 @@ export type Receipt_Serialize = {
 	/**  Local date and time, `2026-11-21 11:55`. */
 	local_time: string,
 	order: Order_Serialize,
+	/**
+	 *  What has been given back from this order since, oldest first: a copy of the receipt
+	 *  says so, so nobody refunds from a copy what already went back.
+	 */
+	refunds: RefundNote[],
 };
 
 /**  A refund as written. */
@@ -1532,6 +1546,15 @@ export type RefundLineInput = {
 	quantity: number,
 	/**  Back to stock (true) or thrown away as waste (false). */
 	restock: boolean,
+};
+
+/**  One refund of an order, as its receipt copy lists it. */
+export type RefundNote = {
+	refund_no: string,
+	/**  Local date and time, `2026-11-21 14:02`. */
+	local_time: string,
+	reason: string,
+	total: number,
 };
 
 /**  Money that went back, and how. */

@@ -224,6 +224,7 @@ export function receiptView(o: Order_Serialize, text_58mm: string, money_format:
       money_format,
       local_time: "2026-11-21 12:00",
       order: o,
+      refunds: [],
     },
     text_58mm,
     text_80mm: "",

@@ -33,6 +33,7 @@ function order(
     status,
     ...FLOW[status],
     total: 92400,
+    refunded: 0,
     money_format: IDR_MONEY,
     items: lines.reduce((n, l) => n + l.quantity, 0),
     created_at: `2026-11-21T0${id}:00:00Z`,
@@ -150,5 +151,30 @@ describe("OrdersBoard", () => {
     }
     // The column scrolls up and down, never sideways.
     expect(getComputedStyle(longCard.parentElement!).overflowX).toBe("hidden");
+  });
+
+  it("shows what has been refunded from an order, on its card and on its receipt copy", async () => {
+    routeIpc(invoke, {
+      ordersToday: () => [
+        order("5", "completed", [{ name: "Croissant", quantity: 3, modifiers: [], note: "" }], { refunded: 30_800 }),
+        order("6", "completed", [{ name: "Croissant", quantity: 1, modifiers: [], note: "" }], { total: 30_800, refunded: 30_800 }),
+        order("7", "completed", [{ name: "Croissant", quantity: 1, modifiers: [], note: "" }]),
+      ],
+      receipt: (id) => ({
+        ...receiptView(sold({ id }), "No: T01-000005"),
+        receipt: {
+          ...receiptView(sold({ id }), "").receipt,
+          refunds: [{ refund_no: "T01-R000001", local_time: "2026-11-21 14:02", reason: "Salah pesan", total: 30_800 }],
+        },
+      }),
+    });
+    render(OrdersBoard);
+    const cards = await within(await screen.findByTestId("orders-col-completed")).findAllByTestId("order-card");
+    const badge = (card: HTMLElement) => within(card).queryByTestId("order-refunded")?.textContent?.trim() ?? null;
+    expect(cards.map(badge)).toEqual(["Refunded Rp 30.800", "Fully refunded (Rp 30.800)", null]);
+    await fireEvent.click(within(cards[0]).getByTestId("view-receipt"));
+    const dialog = await screen.findByTestId("receipt-dialog");
+    const listed = await within(dialog).findAllByTestId("receipt-refund");
+    expect(listed.map((x) => x.textContent?.replace(/\s+/g, " ").trim())).toEqual(["T01-R000001 · 2026-11-21 14:02Salah pesan −Rp 30.800"]);
   });
 });

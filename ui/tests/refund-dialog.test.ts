@@ -9,8 +9,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { RefundableOrder_Serialize, RefundRequest, Refund_Serialize } from "../src/bindings";
 import OrdersBoard from "../src/features/board/OrdersBoard.svelte";
 import RefundDialog from "../src/features/refund/RefundDialog.svelte";
+import Scanner from "../src/features/sell/Scanner.svelte";
 import { approval } from "../src/stores/approval.svelte";
-import { chrome } from "../src/stores/chrome.svelte";
+import { chrome, router } from "../src/stores/chrome.svelte";
 import { IDR_MONEY, order, resetApp } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
@@ -164,5 +165,51 @@ describe("finding an order to refund", () => {
     await fireEvent.click(screen.getByTestId("find-receipt-go"));
     const dialog = await screen.findByTestId("refund-dialog");
     await vi.waitFor(() => expect(dialog.textContent).toMatch(/Pengembalian T01-000007/));
+  });
+
+  /** Keys as a scanner types them (no time between), ended with Enter, into `target`. */
+  async function scan(target: Element, code: string) {
+    for (const ch of code) await fireEvent.keyDown(target, { key: ch });
+    await fireEvent.keyDown(target, { key: "Enter" });
+  }
+
+  it("opens the refund of a scanned receipt, from the selling screen too", async () => {
+    routeIpc(invoke, {
+      ordersToday: () => [],
+      findOrder: (no) => order({ id: "o1", receipt_no: no }),
+      refundableOrder: () => refundable(),
+      productByBarcode: () => fail({ kind: "not_found", data: { entity: "barcode" } }),
+    });
+    router.reset("sell");
+    render(Scanner);
+    render(OrdersBoard);
+    await scan(document.body, "T01-000007");
+    const dialog = await screen.findByTestId("refund-dialog");
+    await vi.waitFor(() => expect(dialog.textContent).toMatch(/Pengembalian T01-000007/));
+    expect(router.path).toBe("board");
+    expect(invoke).toHaveBeenCalledWith("find_order", { receiptNo: "T01-000007" });
+    expect(invoke).not.toHaveBeenCalledWith("product_by_barcode", expect.anything());
+    expect(chrome.refundOrder).toBeNull();
+  });
+
+  it("looks a receipt-shaped code no order has up as a product, and a product code never as a receipt", async () => {
+    const asked: string[] = [];
+    routeIpc(invoke, {
+      ordersToday: () => [],
+      findOrder: (no) => {
+        asked.push(no);
+        return fail({ kind: "not_found", data: { entity: "order" } });
+      },
+      productByBarcode: () => fail({ kind: "not_found", data: { entity: "barcode" } }),
+    });
+    router.reset("sell");
+    render(Scanner);
+    await scan(document.body, "AB-123456");
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith("product_by_barcode", { code: "AB-123456" }));
+    await scan(document.body, "8991234567890");
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith("product_by_barcode", { code: "8991234567890" }));
+    expect(asked).toEqual(["AB-123456"]);
+    expect(router.path).toBe("sell");
+    expect(screen.queryByTestId("refund-dialog")).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { CashCount, ReportView_Serialize, Shift_Serialize } from "../src/bindings";
 import ShiftControl from "../src/features/shift/ShiftControl.svelte";
+import ShiftHistory from "../src/features/shift/ShiftHistory.svelte";
 import { approval } from "../src/stores/approval.svelte";
 import { session } from "../src/stores/session.svelte";
 import { drawer, forgetShift, shiftAtSignIn } from "../src/stores/shift.svelte";
@@ -208,5 +209,46 @@ describe("the shift button", () => {
     await fireEvent.click(within(z).getByTestId("report-tab-58"));
     expect(within(z).getByTestId("report-text").textContent).toMatch(/LAPORAN Z #4/);
     await vi.waitFor(() => expect(screen.getByTestId("shift-button").textContent).toBe("No shift"));
+  });
+});
+
+describe("past shifts in admin mode", () => {
+  beforeEach(() => resetApp("en"));
+
+  it("lists the open shift first, then the closed ones with their variance, and shows a Z again", async () => {
+    const asked: string[] = [];
+    routeIpc(invoke, {
+      shiftHistory: (limit) => {
+        expect(limit).toBeGreaterThan(0);
+        return [
+          shift({ id: "open" }),
+          shift({ id: "z4", z_no: 4, closed_by: "Budi", closed_at: "2026-11-20T10:00:00Z", expected: 488_100, counted: 480_000, variance: -8_100 }),
+          shift({ id: "z3", z_no: 3, closed_by: "Budi", closed_at: "2026-11-19T10:00:00Z", expected: 300_000, counted: 302_000, variance: 2_000 }),
+        ];
+      },
+      shiftReport: (id) => {
+        asked.push(id);
+        return report(id === "open" ? "X" : "Z", { counted: 480_000 });
+      },
+    });
+    render(ShiftHistory);
+    const rows = await screen.findAllByTestId("shift-row");
+    expect(rows.map((r) => r.dataset.z)).toEqual(["", "4", "3"]);
+    expect(rows.map((r) => within(r).getByTestId("shift-variance").textContent)).toEqual(["—", "-Rp 8.100", "Rp 2.000"]);
+    expect(within(rows[1]).getByTestId("shift-variance")).toHaveClass("short");
+    expect(screen.getByTestId("shifts-total-variance").textContent).toMatch(/-Rp 6\.100/);
+    expect(within(rows[0]).getByTestId("shift-view").textContent).toBe("X report");
+
+    await fireEvent.click(within(rows[1]).getByTestId("shift-view"));
+    const dialog = await screen.findByTestId("report-dialog");
+    expect(asked).toEqual(["z4"]);
+    expect(dialog.textContent).toMatch(/Z report #4/);
+    expect(within(dialog).getByTestId("report-variance").textContent).toBe("-Rp 8.100");
+  });
+
+  it("says when the till has had no shift", async () => {
+    routeIpc(invoke, { shiftHistory: () => [] });
+    render(ShiftHistory);
+    expect((await screen.findByTestId("shifts-empty")).textContent).toBe("No shift yet on this till.");
   });
 });

@@ -11,6 +11,12 @@ export function looksLikeBarcode(code: string): boolean {
   return /^[\x21-\x7e]{4,64}$/.test(code) && /[0-9]/.test(code);
 }
 
+/** A receipt number as the core writes it (`T01-000123`: the till's code, six or more digits):
+ *  the code printed on a receipt carries it, so scanning a receipt finds its order. */
+export function looksLikeReceiptNo(code: string): boolean {
+  return /^[A-Za-z0-9]{1,16}-[0-9]{6,12}$/.test(code);
+}
+
 /** When a key was pressed, as the detector and those giving back a scan's keys count it (ms). */
 export function keyTime(e: KeyboardEvent): number {
   return e.timeStamp || performance.now();

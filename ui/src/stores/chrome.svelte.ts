@@ -38,6 +38,8 @@ export const chrome = $state({
   toasts: [] as Toast[],
   /** Open dialogs, innermost last. */
   modals: [] as number[],
+  /** An order whose receipt was just scanned: the orders board opens its refund. */
+  refundOrder: null as string | null,
 });
 
 /** Translates in the current language (reactive when used in markup). */

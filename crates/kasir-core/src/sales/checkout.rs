@@ -176,6 +176,8 @@ pub struct OrderSummary {
     /// Whether the order may still be cancelled.
     pub cancellable: bool,
     pub total: Money,
+    /// What has been refunded from it so far (zero when nothing).
+    pub refunded: Money,
     /// How to write this order's amounts: the currency and minor unit it was sold in, in the
     /// shop's language.
     pub money_format: MoneyFormat,
@@ -614,7 +616,8 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
     let mut stmt = conn.prepare_cached(
             "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
                     (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at,
-                    o.currency, o.minor_unit
+                    o.currency, o.minor_unit,
+                    (SELECT COALESCE(SUM(total), 0) FROM refunds f WHERE f.order_id = o.id)
              FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
         )?;
     let rows = stmt.query_map([day.to_string()], |r| {
@@ -631,12 +634,17 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
                 r.get::<_, i64>(6)?,
                 r.get::<_, Stamp>(7)?,
             ),
-            (r.get::<_, String>(8)?, r.get::<_, u32>(9)?),
+            (
+                r.get::<_, String>(8)?,
+                r.get::<_, u32>(9)?,
+                r.get::<_, i64>(10)?,
+            ),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let ((id, receipt_no, ot, label), (st, total, items, at), (currency, minor_unit)) = row?;
+        let ((id, receipt_no, ot, label), (st, total, items, at), (currency, minor_unit, refunded)) =
+            row?;
         let status = OrderStatus::parse(&st)?;
         out.push(OrderSummary {
             id,
@@ -647,6 +655,7 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
             next_status: status.next(),
             cancellable: status.cancellable(),
             total: Money(total),
+            refunded: Money(refunded),
             money_format: MoneyFormat::new(&currency, locale, minor_unit),
             items,
             created_at: at.0,

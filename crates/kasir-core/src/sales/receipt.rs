@@ -2,10 +2,12 @@
 //! 80 mm (48 columns) paper. Labels follow the shop's locale (Indonesian or English); times
 //! are in the shop's time zone.
 
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Sales;
 use crate::access::{Actor, Permission};
+use crate::kernel::time::Stamp;
 use crate::money::MoneyFormat;
 use crate::sales::checkout::{Order, OrderId, OrderStatus, PaymentMethod, load_order};
 use crate::sales::tickets::OrderType;
@@ -34,6 +36,20 @@ pub struct Receipt {
     /// Local date and time, `2026-11-21 11:55`.
     pub local_time: String,
     pub order: Order,
+    /// What has been given back from this order since, oldest first: a copy of the receipt
+    /// says so, so nobody refunds from a copy what already went back.
+    pub refunds: Vec<RefundNote>,
+}
+
+/// One refund of an order, as its receipt copy lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RefundNote {
+    pub refund_no: String,
+    /// Local date and time, `2026-11-21 14:02`.
+    pub local_time: String,
+    pub reason: String,
+    pub total: Money,
 }
 
 struct Labels {
@@ -50,6 +66,7 @@ struct Labels {
     total: &'static str,
     change: &'static str,
     cancelled: &'static str,
+    refunded: &'static str,
     order_type: fn(OrderType) -> &'static str,
     method: fn(PaymentMethod) -> &'static str,
 }
@@ -68,6 +85,7 @@ const ID: Labels = Labels {
     total: "TOTAL",
     change: "Kembali",
     cancelled: "*** DIBATALKAN ***",
+    refunded: "Dikembalikan",
     order_type: |t| match t {
         OrderType::DineIn => "Makan di tempat",
         OrderType::Takeaway => "Bawa pulang",
@@ -96,6 +114,7 @@ const EN: Labels = Labels {
     total: "TOTAL",
     change: "Change",
     cancelled: "*** CANCELLED ***",
+    refunded: "Refunded",
     order_type: |t| match t {
         OrderType::DineIn => "Dine in",
         OrderType::Takeaway => "Takeaway",
@@ -135,7 +154,39 @@ pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
         money_format: MoneyFormat::new(&order.currency, &settings.locale, order.minor_unit),
         local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
         order,
+        refunds: Vec::new(),
     })
+}
+
+/// The refunds of an order, oldest first, with times in the shop's zone.
+fn refund_notes(conn: &Connection, order: OrderId, settings: &Settings) -> Result<Vec<RefundNote>> {
+    let zone = settings.time_zone()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT refund_no, created_at, reason, total FROM refunds WHERE order_id = ?1 ORDER BY created_at, refund_no",
+    )?;
+    let rows = stmt.query_map([order], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Stamp>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (refund_no, at, reason, total) = row?;
+        out.push(RefundNote {
+            refund_no,
+            local_time: at
+                .0
+                .to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
+            reason,
+            total: Money(total),
+        });
+    }
+    Ok(out)
 }
 
 impl Receipt {
@@ -269,6 +320,17 @@ impl Receipt {
         if o.change.0 > 0 || o.payments.iter().any(|p| p.method == PaymentMethod::Cash) {
             out.push(two_cols(labels.change, &num(o.change), width));
         }
+        if !self.refunds.is_empty() {
+            out.push(rule.clone());
+            for r in &self.refunds {
+                out.push(two_cols(
+                    &format!("{} {}", labels.refunded, r.refund_no),
+                    &format!("-{}", num(r.total)),
+                    width,
+                ));
+                out.extend(wrap(&format!("  {}", r.local_time), width));
+            }
+        }
         if !self.footer.trim().is_empty() {
             out.push(rule);
             for line in self.footer.lines().filter(|l| !l.trim().is_empty()) {
@@ -364,7 +426,9 @@ impl Sales<'_> {
     pub fn receipt(&self, actor: &Actor, order: OrderId) -> Result<Receipt> {
         self.k.read(actor, Permission::Sell, |conn, _| {
             let settings = settings::load(conn)?;
-            build(load_order(conn, order)?, &settings)
+            let mut receipt = build(load_order(conn, order)?, &settings)?;
+            receipt.refunds = refund_notes(conn, order, &settings)?;
+            Ok(receipt)
         })
     }
 }

@@ -649,3 +649,53 @@ fn a_refund_rounds_as_its_sale_did_even_after_the_setting_changed() {
     }
     assert_eq!(total, o.total.0);
 }
+
+#[test]
+fn an_order_shows_what_has_been_refunded_from_it() {
+    let s = shop();
+    let p = s.product("Croissant", 22_000, Some(10));
+    let o = order(&s, &[(&p, 3, 0)], 0, &[]);
+    let m = s.manager.clone();
+    let sales = s.kasir.sales();
+    let board = |s: &Shop| {
+        let all = s.kasir.sales().orders_today(&m).unwrap();
+        all.into_iter().find(|x| x.id == o.id).unwrap()
+    };
+    assert_eq!(board(&s).refunded, Money(0));
+    assert!(sales.receipt(&m, o.id).unwrap().refunds.is_empty());
+
+    let first = sales
+        .refund(&m, None, &request(&o, &[(0, 1)], PaymentMethod::Cash))
+        .unwrap();
+    let second = sales
+        .refund(&m, None, &request(&o, &[(0, 2)], PaymentMethod::Cash))
+        .unwrap();
+    assert_eq!(board(&s).refunded, Money(first.total.0 + second.total.0));
+    assert_eq!(board(&s).refunded, o.total, "all of it came back");
+
+    let copy = sales.receipt(&m, o.id).unwrap();
+    let listed: Vec<_> = copy
+        .refunds
+        .iter()
+        .map(|r| (r.refund_no.as_str(), r.total))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (first.refund_no.as_str(), first.total),
+            (second.refund_no.as_str(), second.total)
+        ]
+    );
+    assert_eq!(copy.refunds[0].reason, "Salah pesan");
+    let text = copy.render_text(32);
+    for r in [&first, &second] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&r.refund_no))
+            .unwrap_or_else(|| panic!("{} not on the copy:\n{text}", r.refund_no));
+        assert!(
+            line.ends_with(&format!("-{}", copy.money_format.number(r.total))),
+            "{line}"
+        );
+    }
+}

@@ -22,6 +22,8 @@ export const en = {
   "board.confirmCancel": "Cancel order",
   "board.keep": "Keep order",
   "board.needReason": "Enter a reason.",
+  "board.refunded": "Refunded {amount}",
+  "board.refundedAll": "Fully refunded ({amount})",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -45,5 +47,7 @@ export const id: Record<keyof typeof en, string> = {
   "board.reason": "Alasan",
   "board.confirmCancel": "Batalkan pesanan",
   "board.keep": "Jangan batalkan",
+  "board.refunded": "Dikembalikan {amount}",
+  "board.refundedAll": "Dikembalikan semua ({amount})",
   "board.needReason": "Isi alasannya.",
 };

@@ -8,6 +8,7 @@ export const en = {
   "receipt.close": "Close",
   "receipt.print": "Print",
   "receipt.printSoon": "Printing comes later",
+  "receipt.refunded": "Refunded since",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -18,4 +19,5 @@ export const id: Record<keyof typeof en, string> = {
   "receipt.close": "Tutup",
   "receipt.print": "Cetak",
   "receipt.printSoon": "Fitur cetak menyusul",
+  "receipt.refunded": "Sudah dikembalikan",
 };

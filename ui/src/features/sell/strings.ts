@@ -88,6 +88,7 @@ export const en = {
   "err.barcode": "No product with barcode {code}.",
   "scan.added": "{name} added to the ticket.",
   "scan.closeDialog": "{name} was scanned but not added: close this window first, then scan it again.",
+  "scan.closeDialogReceipt": "Receipt {no} was scanned: close this window first, then scan it again to refund it.",
   "err.soldOut": "{name} is sold out.",
 };
 
@@ -179,5 +180,6 @@ export const id: Record<keyof typeof en, string> = {
   "err.barcode": "Tidak ada produk dengan barcode {code}.",
   "scan.added": "{name} ditambahkan ke tiket.",
   "scan.closeDialog": "{name} terpindai tetapi belum ditambahkan: tutup jendela ini dulu, lalu pindai lagi.",
+  "scan.closeDialogReceipt": "Struk {no} terpindai: tutup jendela ini dulu, lalu pindai lagi untuk pengembalian.",
   "err.soldOut": "{name} habis.",
 };

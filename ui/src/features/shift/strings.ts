@@ -1,6 +1,12 @@
 /** The shift and the cash drawer: opening, cash in and out, the X and Z reports. */
 
 export const en = {
+  "shifts.title": "Shifts",
+  "shifts.z": "Z",
+  "shifts.open": "Open",
+  "shifts.viewZ": "Z report",
+  "shifts.empty": "No shift yet on this till.",
+  "shifts.totalVariance": "Variance over these shifts",
   "shift.none": "No shift",
   "shift.since": "Shift since {time}",
   "shift.menu": "Shift and cash drawer",
@@ -75,6 +81,12 @@ export const en = {
 };
 
 export const id: Record<keyof typeof en, string> = {
+  "shifts.title": "Shift",
+  "shifts.z": "Z",
+  "shifts.open": "Berjalan",
+  "shifts.viewZ": "Laporan Z",
+  "shifts.empty": "Belum ada shift di kasir ini.",
+  "shifts.totalVariance": "Selisih shift-shift ini",
   "shift.none": "Belum ada shift",
   "shift.since": "Shift sejak {time}",
   "shift.menu": "Shift dan laci kas",
