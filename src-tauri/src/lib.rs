@@ -19,8 +19,8 @@ pub use crate::state::{AppState, Shared};
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app::*, audit::*, backup::*, catalog::*, money::*, orders::*, sales::*, staff::*, stock::*,
-        sync::*,
+        app::*, audit::*, backup::*, catalog::*, members::*, money::*, orders::*, sales::*,
+        staff::*, stock::*, sync::*,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
@@ -113,6 +113,16 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         refund,
         sales_report,
         export_sales_report_csv,
+        search_members,
+        add_member,
+        update_member,
+        get_member,
+        set_member_active,
+        set_ticket_member,
+        points_history,
+        adjust_points,
+        loyalty_settings,
+        set_loyalty_settings,
     ])
 }
 

@@ -167,9 +167,10 @@ impl AppState {
         }
     }
 
-    /// The sales reports' summaries of past days, written in the background: a minute after
-    /// start (so start-up and the first sales have the machine), then hourly; a few days per
-    /// round, one day per short transaction. A report is right without them, only slower.
+    /// Housekeeping in the background, a minute after start (so start-up and the first sales
+    /// have the machine), then hourly: members' points past the shop's expiry, and the sales
+    /// reports' summaries of past days (a few days per round, one day per short transaction;
+    /// a report is right without them, only slower).
     pub fn start_report_summaries(&self) {
         let kasir = self.kasir_arc();
         let started = std::thread::Builder::new()
@@ -177,6 +178,13 @@ impl AppState {
             .spawn(move || {
                 std::thread::sleep(std::time::Duration::from_secs(60));
                 loop {
+                    // Points past the shop's expiry: a minute after start, then every hour
+                    // (it writes only what is due, so running often costs nothing).
+                    match kasir.points().expire_due() {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(members = n, "points expired"),
+                        Err(e) => tracing::warn!(error = %e, "expiring points failed"),
+                    }
                     // At most a month's days per pass, then a pause: an old till catching up
                     // on a year never keeps the writer busy for long.
                     loop {

@@ -192,6 +192,22 @@ export const commands = {
 	 *  returns the file's path.
 	 */
 	exportSalesReportCsv: (range: ReportRange, table: ReportTable) => typedError<string, CommandError>(__TAURI_INVOKE("export_sales_report_csv", { range, table })),
+	/**  Members as you type: name words, phone digits or the member number. */
+	searchMembers: (text: string, limit: number) => typedError<Member_Serialize[], CommandError>(__TAURI_INVOKE("search_members", { text, limit })),
+	/**  Adds a member; `referral` is the code of the member who brought them (empty: none). */
+	addMember: (member: MemberInput_Deserialize, referral: string) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("add_member", { member, referral })),
+	updateMember: (id: string, member: MemberInput_Deserialize) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("update_member", { id, member })),
+	getMember: (id: string) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("get_member", { id })),
+	/**  Deactivates a member or makes them active again (managers). */
+	setMemberActive: (id: string, active: boolean) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("set_member_active", { id, active })),
+	/**  Names the member a ticket is for (None: nobody). */
+	setTicketMember: (ticket: string, member: string | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_member", { ticket, member })),
+	/**  A member's points entries, newest first. */
+	pointsHistory: (member: string, limit: number) => typedError<PointsEntry_Serialize[], CommandError>(__TAURI_INVOKE("points_history", { member, limit })),
+	/**  A manager's correction of a member's points, with a reason (a cashier brings a PIN). */
+	adjustPoints: (member: string, points: number, reason: string, approval: Approval | null) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("adjust_points", { member, points, reason, approval })),
+	loyaltySettings: () => typedError<LoyaltySettings, CommandError>(__TAURI_INVOKE("loyalty_settings")),
+	setLoyaltySettings: (settings: LoyaltySettings) => typedError<LoyaltySettings, CommandError>(__TAURI_INVOKE("set_loyalty_settings", { settings })),
 };
 
 /* Types */
@@ -679,7 +695,7 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member";
 
 /**  What a cell should have held. */
 export type Expected = 
@@ -700,7 +716,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points";
 
 export type HourSales = {
 	hour: number,
@@ -791,6 +807,103 @@ export type LineTotals = {
 	tax: number,
 	/**  What the customer pays for this line before cash rounding. */
 	total: number,
+};
+
+/**  The loyalty programme's settings (a shop-wide choice, an admin's). */
+export type LoyaltySettings = {
+	/**  One point per this much paid, net after discounts (0: points are not earned). */
+	earn_per_amount: number,
+	/**  What one point is worth when spent at the till. */
+	point_value: number,
+	/**  Tiers go by the points earned in this many months. */
+	tier_window_months: number,
+	silver_from: number,
+	gold_from: number,
+	platinum_from: number,
+	/**  Earning multipliers per tier, in percent (100 = ×1). */
+	bronze_percent: number,
+	silver_percent: number,
+	gold_percent: number,
+	platinum_percent: number,
+	/**  Points older than this many months expire (0: never). */
+	expiry_months: number,
+	/**  Points for a new member who joins with a member's code, and for that member. */
+	referral_new_points: number,
+	referral_giver_points: number,
+};
+
+/**  A member, with their balances and visits. */
+export type Member = Member_Serialize | Member_Deserialize;
+
+/**  What a person fills in to add or change a member. */
+export type MemberInput = MemberInput_Serialize | MemberInput_Deserialize;
+
+/**  What a person fills in to add or change a member. */
+export type MemberInput_Deserialize = {
+	name: string,
+	/**  Any way people write it: `0812-3456-7890`, `+62 812 3456 7890`. Empty: none. */
+	phone: string,
+	/**  Empty: none. */
+	email: string,
+	birthday?: string | null,
+	address: string,
+	notes: string,
+};
+
+/**  What a person fills in to add or change a member. */
+export type MemberInput_Serialize = {
+	name: string,
+	/**  Any way people write it: `0812-3456-7890`, `+62 812 3456 7890`. Empty: none. */
+	phone: string,
+	/**  Empty: none. */
+	email: string,
+	birthday: string | null,
+	address: string,
+	notes: string,
+};
+
+/**  A member, with their balances and visits. */
+export type Member_Deserialize = {
+	id: string,
+	number: string,
+	name: string,
+	phone?: string | null,
+	email?: string | null,
+	birthday?: string | null,
+	address: string,
+	notes: string,
+	active: boolean,
+	/**  The code this member gives a friend who joins. */
+	referral_code: string,
+	referred_by?: string | null,
+	tier: Tier,
+	points: number,
+	visits: number,
+	spent: number,
+	last_visit?: string | null,
+	created_at: string,
+};
+
+/**  A member, with their balances and visits. */
+export type Member_Serialize = {
+	id: string,
+	number: string,
+	name: string,
+	phone: string | null,
+	email: string | null,
+	birthday: string | null,
+	address: string,
+	notes: string,
+	active: boolean,
+	/**  The code this member gives a friend who joins. */
+	referral_code: string,
+	referred_by: string | null,
+	tier: Tier,
+	points: number,
+	visits: number,
+	spent: number,
+	last_visit: string | null,
+	created_at: string,
 };
 
 /**  How much may still go back to one method the order was paid with. */
@@ -1059,6 +1172,8 @@ export type Order_Deserialize = {
 	discount_approved_by?: string | null,
 	/**  The shift it was sold in (none when the shop does not require one and none was open). */
 	shift_id?: string | null,
+	/**  The member it was sold to, if any. */
+	member_id?: string | null,
 	cancel_reason?: string | null,
 	business_date: string,
 	created_at: string,
@@ -1096,6 +1211,8 @@ export type Order_Serialize = {
 	discount_approved_by: string | null,
 	/**  The shift it was sold in (none when the shop does not require one and none was open). */
 	shift_id: string | null,
+	/**  The member it was sold to, if any. */
+	member_id: string | null,
 	cancel_reason: string | null,
 	business_date: string,
 	created_at: string,
@@ -1182,7 +1299,57 @@ export type Permission =
 /**  Giving money back for a paid order. */
 "refund" | 
 /**  The sales reports and past shifts' Z reports. */
-"view_reports";
+"view_reports" | 
+/**  Finding, adding and changing members at the till, and attaching them to a ticket. */
+"members" | 
+/**  Deactivating members, the members table and its statistics. */
+"manage_members" | 
+/**  Correcting a member's points by hand. */
+"adjust_points";
+
+/**  One entry of a member's points, as their history shows it. */
+export type PointsEntry = PointsEntry_Serialize | PointsEntry_Deserialize;
+
+/**  One entry of a member's points, as their history shows it. */
+export type PointsEntry_Deserialize = {
+	id: string,
+	kind: PointsKind,
+	points: number,
+	order_id?: string | null,
+	/**  The order's receipt number, when the entry came from one. */
+	receipt_no?: string | null,
+	reason: string,
+	staff_name?: string | null,
+	at: string,
+};
+
+/**  One entry of a member's points, as their history shows it. */
+export type PointsEntry_Serialize = {
+	id: string,
+	kind: PointsKind,
+	points: number,
+	order_id: string | null,
+	/**  The order's receipt number, when the entry came from one. */
+	receipt_no: string | null,
+	reason: string,
+	staff_name: string | null,
+	at: string,
+};
+
+/**  What a points entry is. */
+export type PointsKind = 
+/**  Credited by a paid order. */
+"earn" | 
+/**  Spent: at the till as a tender, or for a voucher. */
+"redeem" | 
+/**  Older than the settings keep. */
+"expire" | 
+/**  A manager's correction, with a reason. */
+"adjust" | 
+/**  For joining with a member's code, or for bringing a friend. */
+"referral" | 
+/**  Taken back (or given back) when an order is refunded or cancelled. */
+"refund";
 
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;
@@ -1457,6 +1624,16 @@ export type Quarantined = {
 /**  Everything printed on a receipt. */
 export type Receipt = Receipt_Serialize | Receipt_Deserialize;
 
+/**  The member on a receipt. */
+export type ReceiptMember = {
+	number: string,
+	name: string,
+	/**  Points the order earned (less any taken back since). */
+	earned: number,
+	/**  The member's points now. */
+	balance: number,
+};
+
 /**  A receipt's data and its text for 58 mm and 80 mm paper. */
 export type ReceiptView = ReceiptView_Serialize | ReceiptView_Deserialize;
 
@@ -1495,6 +1672,8 @@ export type Receipt_Deserialize = {
 	 *  says so, so nobody refunds from a copy what already went back.
 	 */
 	refunds: RefundNote[],
+	/**  The member the order was sold to, with the points it earned and their balance now. */
+	member?: ReceiptMember | null,
 };
 
 /**  Everything printed on a receipt. */
@@ -1518,6 +1697,8 @@ export type Receipt_Serialize = {
 	 *  says so, so nobody refunds from a copy what already went back.
 	 */
 	refunds: RefundNote[],
+	/**  The member the order was sold to, with the points it earned and their balance now. */
+	member: ReceiptMember | null,
 };
 
 /**  A refund as written. */
@@ -1900,7 +2081,17 @@ export type Rule =
 /**  Not a note or coin of the shop's currency. */
 { rule: "not_a_denomination" } | 
 /**  Sold in a shift that is closed: refund it rather than cancel it. */
-{ rule: "from_another_shift" };
+{ rule: "from_another_shift" } | 
+/**  Not a phone number: digits, spaces, dashes, a leading `+`; 6 to 15 digits. */
+{ rule: "phone_format" } | 
+/**  Not an email address (`name@domain.tld`). */
+{ rule: "email_format" } | 
+/**  More points than the member holds. */
+{ rule: "not_enough_points"; held: number } | 
+/**  Deactivated: kept with its history, but not used any more. */
+{ rule: "inactive" } | 
+/**  Tier thresholds must rise: silver < gold < platinum. */
+{ rule: "tiers_out_of_order" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {
@@ -2378,6 +2569,18 @@ export type TicketLine_Serialize = {
 	product_active: boolean,
 };
 
+/**  The member on a ticket, as the till shows them. */
+export type TicketMember = {
+	id: string,
+	number: string,
+	name: string,
+	tier: Tier,
+	points: number,
+	/**  Allergies and preferences, for whoever makes the order. */
+	notes: string,
+	address: string,
+};
+
 /**  A ticket in the list of open and parked tickets. */
 export type TicketSummary = {
 	id: string,
@@ -2410,6 +2613,8 @@ export type Ticket_Deserialize = {
 	lines: TicketLine_Deserialize[],
 	totals: Totals,
 	created_at: string,
+	/**  The member the ticket is for: their points and tier at a glance. */
+	member?: TicketMember | null,
 };
 
 /**  A whole ticket with its totals. */
@@ -2431,7 +2636,12 @@ export type Ticket_Serialize = {
 	lines: TicketLine_Serialize[],
 	totals: Totals,
 	created_at: string,
+	/**  The member the ticket is for: their points and tier at a glance. */
+	member: TicketMember | null,
 };
+
+/**  Loyalty tiers, by points earned in the settings' window. */
+export type Tier = "bronze" | "silver" | "gold" | "platinum";
 
 /**  The totals of a ticket or order. */
 export type Totals = {

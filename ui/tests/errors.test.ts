@@ -33,14 +33,17 @@ const fields = {
   service_rate: true, shop_address: true, shop_name: true, sort_order: true, status: true, stock: true,
   tags: true, tax_rate: true, terminal_code: true, ticket: true, time_zone: true, folder: true, keep: true, backup: true,
   float: true, counted: true, denomination: true, lines: true, receipt_no: true, order: true,
+  member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
+  earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
+  referral_points: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
   manage_settings: true, view_audit: true, manage_sync: true, back_up: true, restore: true,
-  shift: true, cash_in_out: true, refund: true, view_reports: true,
+  shift: true, cash_in_out: true, refund: true, view_reports: true, members: true, manage_members: true, adjust_points: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 
@@ -114,6 +117,11 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   fully_refunded: [{ rule: "fully_refunded" }],
   not_a_denomination: [{ rule: "not_a_denomination" }],
   from_another_shift: [{ rule: "from_another_shift" }],
+  phone_format: [{ rule: "phone_format" }],
+  email_format: [{ rule: "email_format" }],
+  not_enough_points: [{ rule: "not_enough_points", held: 1234 }],
+  inactive: [{ rule: "inactive" }],
+  tiers_out_of_order: [{ rule: "tiers_out_of_order" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

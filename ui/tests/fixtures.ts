@@ -148,6 +148,7 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
       ...totals,
     },
     created_at: "2026-11-21T05:00:00Z",
+    member: null,
   };
 }
 
@@ -176,6 +177,7 @@ export function order(p: Partial<Order_Serialize> & { id: string }): Order_Seria
     minor_unit: 0,
     discount_approved_by: null,
     shift_id: null,
+    member_id: null,
     cancel_reason: null,
     business_date: "2026-11-21",
     created_at: "2026-11-21T05:00:00Z",
@@ -225,6 +227,7 @@ export function receiptView(o: Order_Serialize, text_58mm: string, money_format:
       local_time: "2026-11-21 12:00",
       order: o,
       refunds: [],
+      member: null,
     },
     text_58mm,
     text_80mm: "",

@@ -28,6 +28,7 @@ pub mod backup;
 pub mod catalog;
 pub mod demo;
 pub mod kernel;
+pub mod members;
 pub mod money;
 pub mod notices;
 pub mod outbox;

@@ -19,12 +19,14 @@ pub mod api;
 pub mod catalog;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod members;
 pub mod people;
 pub mod sales;
 pub mod settings;
 pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
+pub use crate::members::{Member, PointsEntry, PointsKind};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
@@ -71,6 +73,8 @@ pub enum Payload {
     CashMoved(CashMoved),
     ShiftClosed(ShiftClosed),
     Refund(Refund),
+    MemberUpserted(Member),
+    PointsEntry(PointsEntry),
 }
 
 impl Payload {
@@ -89,11 +93,13 @@ impl Payload {
             Payload::CashMoved(_) => "cash_moved",
             Payload::ShiftClosed(_) => "shift_closed",
             Payload::Refund(_) => "refund",
+            Payload::MemberUpserted(_) => "member_upserted",
+            Payload::PointsEntry(_) => "points_entry",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 14] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -106,6 +112,8 @@ impl Payload {
         "cash_moved",
         "shift_closed",
         "refund",
+        "member_upserted",
+        "points_entry",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -125,6 +133,8 @@ impl Payload {
             "cash_moved" => Payload::CashMoved(CashMoved::deserialize(payload)?),
             "shift_closed" => Payload::ShiftClosed(ShiftClosed::deserialize(payload)?),
             "refund" => Payload::Refund(Refund::deserialize(payload)?),
+            "member_upserted" => Payload::MemberUpserted(Member::deserialize(payload)?),
+            "points_entry" => Payload::PointsEntry(PointsEntry::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -147,6 +157,8 @@ impl Payload {
             "cash_moved" => Payload::CashMoved(serde_json::from_str(payload)?),
             "shift_closed" => Payload::ShiftClosed(serde_json::from_str(payload)?),
             "refund" => Payload::Refund(serde_json::from_str(payload)?),
+            "member_upserted" => Payload::MemberUpserted(serde_json::from_str(payload)?),
+            "points_entry" => Payload::PointsEntry(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -173,6 +185,8 @@ impl Payload {
             Payload::CashMoved(p) => serde_json::to_string(p),
             Payload::ShiftClosed(p) => serde_json::to_string(p),
             Payload::Refund(p) => serde_json::to_string(p),
+            Payload::MemberUpserted(p) => serde_json::to_string(p),
+            Payload::PointsEntry(p) => serde_json::to_string(p),
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct Order {
     /// The till's shift it was sold in; absent from tills before shifts existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<Uuid>,
+    /// The member the order was sold to; absent when none (and from tills before members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<Uuid>,
     pub business_date: Date,
     pub created_at: Timestamp,
     pub lines: Vec<OrderLine>,

@@ -74,6 +74,7 @@ fn sale() -> Sale {
             minor_unit: 0,
             discount_approved_by: None,
             shift_id: None,
+            member_id: None,
             business_date: "2026-11-21".parse().unwrap(),
             created_at: at(),
             lines: vec![OrderLine {
@@ -265,6 +266,32 @@ fn examples() -> Vec<Payload> {
                 amount: 23_100,
                 reference: None,
             }],
+        }),
+        Payload::MemberUpserted(Member {
+            id: id(30),
+            number: "MEM-T01-000123".into(),
+            name: "Dewi Lestari".into(),
+            phone: Some("081234567890".into()),
+            email: Some("dewi@example.com".into()),
+            birthday: Some("1994-05-17".parse().unwrap()),
+            address: "Jl. Kemang Raya 12".into(),
+            notes: "Alergi kacang".into(),
+            active: true,
+            referral_code: "DEWI7Q2".into(),
+            referred_by: Some(id(31)),
+            created_at: at(),
+            updated_at: at(),
+        }),
+        Payload::PointsEntry(PointsEntry {
+            id: id(32),
+            member_id: id(30),
+            kind: PointsKind::Earn,
+            points: 9,
+            order_id: Some(id(1)),
+            refund_id: None,
+            reason: String::new(),
+            staff_id: Some(id(2)),
+            at: at(),
         }),
     ]
 }
@@ -823,4 +850,62 @@ fn a_product_from_before_featured_and_tags_still_reads() {
         "low_stock_critical":null,"active":true,"barcode":null,"image_id":null,"modifier_groups":[]}"#;
     let p: kasir_proto::Product = serde_json::from_str(old).unwrap();
     assert_eq!((p.featured, p.tags.len()), (false, 0));
+}
+
+#[test]
+fn snapshot_member_upserted() {
+    check(
+        &example("member_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000071",
+          "terminal": "T01",
+          "seq": 13,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "member_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-00000000001e",
+            "number": "MEM-T01-000123",
+            "name": "Dewi Lestari",
+            "phone": "081234567890",
+            "email": "dewi@example.com",
+            "birthday": "1994-05-17",
+            "address": "Jl. Kemang Raya 12",
+            "notes": "Alergi kacang",
+            "active": true,
+            "referral_code": "DEWI7Q2",
+            "referred_by": "0190f1c2-0000-7000-8000-00000000001f",
+            "created_at": "2026-11-21T03:00:05.1Z",
+            "updated_at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_points_entry() {
+    check(
+        &example("points_entry"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000072",
+          "terminal": "T01",
+          "seq": 14,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "points_entry",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000020",
+            "member_id": "0190f1c2-0000-7000-8000-00000000001e",
+            "kind": "earn",
+            "points": 9,
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "refund_id": null,
+            "reason": "",
+            "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
 }

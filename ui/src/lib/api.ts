@@ -187,7 +187,13 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "fully_refunded":
     case "not_a_denomination":
     case "from_another_shift":
+    case "phone_format":
+    case "email_format":
+    case "inactive":
+    case "tiers_out_of_order":
       return tr(`rule.${rule.rule}`);
+    case "not_enough_points":
+      return tr("rule.not_enough_points", { held: count(lang, rule.held) });
     case "refund_exceeds_sold":
       return tr("rule.refund_exceeds_sold", { product: rule.product, left: count(lang, rule.left) });
     case "not_paid_with":

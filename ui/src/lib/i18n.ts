@@ -9,6 +9,7 @@ import * as approval from "../features/approval/strings";
 import * as backup from "../features/backup/strings";
 import * as board from "../features/board/strings";
 import * as login from "../features/login/strings";
+import * as members from "../features/members/strings";
 import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
 import * as refund from "../features/refund/strings";
@@ -27,7 +28,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports, members } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

@@ -201,6 +201,14 @@ export async function setInfo(orderType: OrderType, label: string): Promise<bool
   });
 }
 
+/** Names the member the ticket is for (null: nobody); opens the ticket if none is open. */
+export async function setMember(member: string | null): Promise<boolean> {
+  return ticketOp(async () => {
+    const tk = await ensureTicket();
+    return call(commands.setTicketMember(tk.id, member));
+  });
+}
+
 export async function setLineDiscount(lineId: string, discount: Discount | null): Promise<boolean> {
   const tk = sale.ticket;
   if (!tk) return false;

@@ -66,10 +66,16 @@ pub enum Permission {
     Refund,
     /// The sales reports and past shifts' Z reports.
     ViewReports,
+    /// Finding, adding and changing members at the till, and attaching them to a ticket.
+    Members,
+    /// Deactivating members, the members table and its statistics.
+    ManageMembers,
+    /// Correcting a member's points by hand.
+    AdjustPoints,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -85,6 +91,9 @@ impl Permission {
         Permission::CashInOut,
         Permission::Refund,
         Permission::ViewReports,
+        Permission::Members,
+        Permission::ManageMembers,
+        Permission::AdjustPoints,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -107,6 +116,9 @@ impl Permission {
             Permission::CashInOut => &[Manager, Admin],
             Permission::Refund => &[Manager, Admin],
             Permission::ViewReports => &[Manager, Admin],
+            Permission::Members => &[Cashier, Manager, Admin],
+            Permission::ManageMembers => &[Manager, Admin],
+            Permission::AdjustPoints => &[Manager, Admin],
         }
     }
 
@@ -118,7 +130,8 @@ impl Permission {
             Permission::Discount
             | Permission::CancelOrder
             | Permission::Refund
-            | Permission::CashInOut => true,
+            | Permission::CashInOut
+            | Permission::AdjustPoints => true,
             Permission::Sell
             | Permission::ManageCatalog
             | Permission::AdjustStock
@@ -129,6 +142,8 @@ impl Permission {
             | Permission::BackUp
             | Permission::Restore
             | Permission::Shift
+            | Permission::Members
+            | Permission::ManageMembers
             | Permission::ViewReports => false,
         }
     }
@@ -189,6 +204,9 @@ impl fmt::Display for Permission {
             Permission::CashInOut => "put cash in or take it out",
             Permission::Refund => "give refunds",
             Permission::ViewReports => "read reports",
+            Permission::Members => "serve members",
+            Permission::ManageMembers => "manage members",
+            Permission::AdjustPoints => "adjust points",
         };
         f.pad(s)
     }
@@ -290,7 +308,7 @@ mod tests {
     fn permission_table() {
         use Permission::*;
         let expected = [
-            (Role::Cashier, vec![Sell, Shift]),
+            (Role::Cashier, vec![Sell, Shift, Members]),
             (
                 Role::Manager,
                 vec![
@@ -307,6 +325,9 @@ mod tests {
                     CashInOut,
                     Refund,
                     ViewReports,
+                    Members,
+                    ManageMembers,
+                    AdjustPoints,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),
@@ -320,6 +341,9 @@ mod tests {
             .into_iter()
             .filter(|p| p.approvable())
             .collect();
-        assert_eq!(approvable, vec![Discount, CancelOrder, CashInOut, Refund]);
+        assert_eq!(
+            approvable,
+            vec![Discount, CancelOrder, CashInOut, Refund, AdjustPoints]
+        );
     }
 }

@@ -198,6 +198,21 @@ pub enum Field {
     Lines,
     ReceiptNo,
     Order,
+    Member,
+    Phone,
+    Email,
+    Birthday,
+    Address,
+    Notes,
+    ReferralCode,
+    Points,
+    EarnPerAmount,
+    PointValue,
+    TierWindow,
+    Tiers,
+    Multiplier,
+    ExpiryMonths,
+    ReferralPoints,
 }
 
 /// What was not found.
@@ -215,6 +230,7 @@ pub enum Entity {
     StockAlert,
     Ticket,
     TicketLine,
+    Member,
 }
 
 /// The rule an input broke, with the numbers a message needs. Amounts are in the shop
@@ -348,6 +364,19 @@ pub enum Rule {
     NotADenomination,
     /// Sold in a shift that is closed: refund it rather than cancel it.
     FromAnotherShift,
+    /// Not a phone number: digits, spaces, dashes, a leading `+`; 6 to 15 digits.
+    PhoneFormat,
+    /// Not an email address (`name@domain.tld`).
+    EmailFormat,
+    /// More points than the member holds.
+    NotEnoughPoints {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        held: i64,
+    },
+    /// Deactivated: kept with its history, but not used any more.
+    Inactive,
+    /// Tier thresholds must rise: silver < gold < platinum.
+    TiersOutOfOrder,
 }
 
 /// What a cell should have held.
@@ -449,6 +478,11 @@ impl fmt::Display for Rule {
             Rule::FromAnotherShift => {
                 write!(f, "sold in a shift that is closed: refund it instead")
             }
+            Rule::PhoneFormat => write!(f, "not a phone number"),
+            Rule::EmailFormat => write!(f, "not an email address"),
+            Rule::NotEnoughPoints { held } => write!(f, "only {held} points are held"),
+            Rule::Inactive => write!(f, "is deactivated"),
+            Rule::TiersOutOfOrder => write!(f, "tiers must rise from silver to gold to platinum"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

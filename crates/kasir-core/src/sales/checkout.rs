@@ -155,6 +155,8 @@ pub struct Order {
     pub discount_approved_by: Option<StaffId>,
     /// The shift it was sold in (none when the shop does not require one and none was open).
     pub shift_id: Option<crate::sales::shifts::ShiftId>,
+    /// The member it was sold to, if any.
+    pub member_id: Option<crate::members::MemberId>,
     pub cancel_reason: Option<String>,
     pub business_date: Date,
     pub created_at: Timestamp,
@@ -222,7 +224,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
                     order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
-                    business_date, created_at, minor_unit, shift_id
+                    business_date, created_at, minor_unit, shift_id, member_id
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -255,6 +257,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     minor_unit: r.get(24)?,
                     discount_approved_by: r.get(20)?,
                     shift_id: r.get(25)?,
+                    member_id: r.get(26)?,
                     cancel_reason: r.get(21)?,
                     business_date: date.parse().map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(22, rusqlite::types::Type::Text, Box::new(e))
@@ -381,6 +384,7 @@ impl Sales<'_> {
             let paid = Money::sum(payments.iter().map(|p| p.amount))?;
 
             let shift = crate::sales::shifts::shift_for_sale(cx, settings.require_open_shift)?;
+            let member = ticket.member.as_ref().map(|m| m.id);
             let receipt_no = next_receipt_no(cx, &cx.terminal)?;
             let id = OrderId::new(cx.now);
             let business_date = cx.now.to_zoned(settings.time_zone()?).date();
@@ -389,9 +393,9 @@ impl Sales<'_> {
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
-                    created_at, updated_at, minor_unit, shift_id, cash_rounding)
+                    created_at, updated_at, minor_unit, shift_id, cash_rounding, member_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
@@ -399,7 +403,7 @@ impl Sales<'_> {
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
                 ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift,
-                settings.cash_rounding
+                settings.cash_rounding, member
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -462,6 +466,7 @@ impl Sales<'_> {
                 minor_unit: settings.minor_unit,
                 discount_approved_by: ticket.discount_approved_by,
                 shift_id: shift,
+                member_id: member,
                 cancel_reason: None,
                 business_date,
                 created_at: cx.now,
@@ -492,6 +497,10 @@ impl Sales<'_> {
                 stock_movements: taken.into_iter().map(|(product, quantity)| kasir_proto::StockTaken { product_id: product.0, quantity }).collect(),
             };
             outbox::append(cx, &Payload::Sale(sale))?;
+            if let Some(member) = member {
+                // Points on what was paid, in the sale's own transaction.
+                crate::members::credit_sale(cx, member, id, totals.total, totals.total)?;
+            }
             Ok(order)
         })
     }
@@ -606,6 +615,10 @@ impl Sales<'_> {
             };
             audit::record(cx, "order_cancelled", serde_json::to_value(&cancelled)?)?;
             outbox::append(cx, &Payload::OrderCancelled(cancelled))?;
+            if let Some(member) = order.member_id {
+                // Not a visit after all: the spend and every point the order earned go back.
+                crate::members::debit_refund(cx, member, id, None, order.total, order.total, order.total, true)?;
+            }
             load_order(cx, id)
         })
     }
@@ -720,6 +733,7 @@ impl Order {
             minor_unit: self.minor_unit,
             discount_approved_by: self.discount_approved_by.map(|s| s.0),
             shift_id: self.shift_id.map(|s| s.0),
+            member_id: self.member_id.map(|m| m.0),
             business_date: self.business_date,
             created_at: self.created_at,
             lines: self

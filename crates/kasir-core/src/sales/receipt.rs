@@ -39,6 +39,22 @@ pub struct Receipt {
     /// What has been given back from this order since, oldest first: a copy of the receipt
     /// says so, so nobody refunds from a copy what already went back.
     pub refunds: Vec<RefundNote>,
+    /// The member the order was sold to, with the points it earned and their balance now.
+    pub member: Option<ReceiptMember>,
+}
+
+/// The member on a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReceiptMember {
+    pub number: String,
+    pub name: String,
+    /// Points the order earned (less any taken back since).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub earned: i64,
+    /// The member's points now.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub balance: i64,
 }
 
 /// One refund of an order, as its receipt copy lists it.
@@ -67,6 +83,8 @@ struct Labels {
     change: &'static str,
     cancelled: &'static str,
     refunded: &'static str,
+    member: &'static str,
+    points: &'static str,
     order_type: fn(OrderType) -> &'static str,
     method: fn(PaymentMethod) -> &'static str,
 }
@@ -86,6 +104,8 @@ const ID: Labels = Labels {
     change: "Kembali",
     cancelled: "*** DIBATALKAN ***",
     refunded: "Dikembalikan",
+    member: "Member",
+    points: "Poin",
     order_type: |t| match t {
         OrderType::DineIn => "Makan di tempat",
         OrderType::Takeaway => "Bawa pulang",
@@ -115,6 +135,8 @@ const EN: Labels = Labels {
     change: "Change",
     cancelled: "*** CANCELLED ***",
     refunded: "Refunded",
+    member: "Member",
+    points: "Points",
     order_type: |t| match t {
         OrderType::DineIn => "Dine in",
         OrderType::Takeaway => "Takeaway",
@@ -155,6 +177,7 @@ pub fn build(order: Order, settings: &Settings) -> Result<Receipt> {
         local_time: local.strftime("%Y-%m-%d %H:%M").to_string(),
         order,
         refunds: Vec::new(),
+        member: None,
     })
 }
 
@@ -320,6 +343,18 @@ impl Receipt {
         if o.change.0 > 0 || o.payments.iter().any(|p| p.method == PaymentMethod::Cash) {
             out.push(two_cols(labels.change, &num(o.change), width));
         }
+        if let Some(m) = &self.member {
+            out.push(rule.clone());
+            out.extend(wrap(
+                &format!("{}: {} {}", labels.member, m.number, m.name),
+                width,
+            ));
+            out.push(two_cols(
+                &format!("{} +{}", labels.points, m.earned),
+                &format!("= {}", m.balance),
+                width,
+            ));
+        }
         if !self.refunds.is_empty() {
             out.push(rule.clone());
             for r in &self.refunds {
@@ -428,6 +463,16 @@ impl Sales<'_> {
             let settings = settings::load(conn)?;
             let mut receipt = build(load_order(conn, order)?, &settings)?;
             receipt.refunds = refund_notes(conn, order, &settings)?;
+            if let Some(id) = receipt.order.member_id {
+                let m = crate::members::load_member(conn, id)?;
+                let (earned, taken) = crate::members::points::order_points(conn, order)?;
+                receipt.member = Some(ReceiptMember {
+                    number: m.number,
+                    name: m.name,
+                    earned: earned - taken,
+                    balance: m.points,
+                });
+            }
             Ok(receipt)
         })
     }

@@ -653,6 +653,11 @@ impl Sales<'_> {
                     "method": request.method.as_str(), "reason": reason, "approved_by": cx.approved_by,
                 }))?;
                 outbox::append(cx, &Payload::Refund(proto))?;
+                if let Some(member) = order.member_id {
+                    // The member's spend goes down and the order's points come back in step.
+                    let (refunded_in_all, _) = refunded_money(cx, order.id)?;
+                    crate::members::debit_refund(cx, member, order.id, Some(id.0), q.total, refunded_in_all, order.total, false)?;
+                }
                 let approved_by = match cx.approved_by {
                     Some(a) => Some(cx.query_row("SELECT name FROM staff WHERE id = ?1", [a], |r| r.get(0))?),
                     None => None,

@@ -130,6 +130,23 @@ pub struct Ticket {
     pub lines: Vec<TicketLine>,
     pub totals: Totals,
     pub created_at: Timestamp,
+    /// The member the ticket is for: their points and tier at a glance.
+    pub member: Option<TicketMember>,
+}
+
+/// The member on a ticket, as the till shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TicketMember {
+    pub id: crate::members::MemberId,
+    pub number: String,
+    pub name: String,
+    pub tier: crate::members::Tier,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub points: i64,
+    /// Allergies and preferences, for whoever makes the order.
+    pub notes: String,
+    pub address: String,
 }
 
 /// A ticket in the list of open and parked tickets.
@@ -202,7 +219,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
     let head = conn
         .prepare_cached(
             "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
-                    t.created_at, s.name, t.discount_limit
+                    t.created_at, s.name, t.discount_limit, t.member_id
              FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
@@ -210,6 +227,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
                 r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, StaffId>(3)?,
                 r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, Stamp>(7)?,
                 r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?.map(Money),
+                r.get::<_, Option<crate::members::MemberId>>(10)?,
             ))
         })
         .optional()?
@@ -315,6 +333,20 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         lines,
         totals,
         created_at: head.7.0,
+        member: head.10.map(|m| ticket_member(conn, m)).transpose()?,
+    })
+}
+
+fn ticket_member(conn: &Connection, id: crate::members::MemberId) -> Result<TicketMember> {
+    let m = crate::members::load_member(conn, id)?;
+    Ok(TicketMember {
+        id,
+        number: m.number,
+        name: m.name,
+        tier: m.tier,
+        points: m.points,
+        notes: m.notes,
+        address: m.address,
     })
 }
 
@@ -682,6 +714,26 @@ impl Sales<'_> {
                 }))?;
             }
             Ok(t)
+        })
+    }
+
+    /// Names the member the ticket is for (None: nobody). An inactive member is refused.
+    pub fn set_ticket_member(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        member: Option<crate::members::MemberId>,
+    ) -> Result<Ticket> {
+        self.k.write(actor, Permission::Members, |cx| {
+            touch(cx, ticket)?;
+            if let Some(m) = member
+                && !crate::members::load_member(cx, m)?.active
+            {
+                return Err(Error::invalid(Field::Member, Rule::Inactive));
+            }
+            cx.prepare_cached("UPDATE tickets SET member_id = ?2 WHERE id = ?1")?
+                .execute(params![ticket, member])?;
+            load_ticket(cx, ticket)
         })
     }
 }

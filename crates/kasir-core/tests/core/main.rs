@@ -11,6 +11,7 @@ mod concurrency;
 mod crash;
 mod images;
 mod layering;
+mod members;
 mod menu_csv;
 mod outbox;
 mod permissions;

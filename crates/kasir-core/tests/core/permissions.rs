@@ -30,6 +30,8 @@ struct Fixture {
     alert: i64,
     /// The shift open on the till.
     shift: kasir_core::sales::shifts::ShiftId,
+    /// A member with 50 points.
+    member: kasir_core::members::MemberId,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -76,6 +78,27 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
             conn.last_insert_rowid()
         },
         shift: s.kasir.shifts().current(&s.admin).unwrap().unwrap().id,
+        member: {
+            let admin = s.admin.clone();
+            let m = s
+                .kasir
+                .members()
+                .add(&admin, &member_input("Dewi", "081234567890"), "")
+                .unwrap();
+            s.kasir
+                .points()
+                .adjust(&admin, None, m.id, 50, "Saldo awal")
+                .unwrap();
+            m.id
+        },
+    }
+}
+
+fn member_input(name: &str, phone: &str) -> kasir_core::members::MemberInput {
+    kasir_core::members::MemberInput {
+        name: name.into(),
+        phone: phone.into(),
+        ..Default::default()
     }
 }
 
@@ -629,6 +652,51 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 )
                 .map(drop)
         }),
+        ("members.add", Permission::Members, |k, a, _| {
+            k.members()
+                .add(a, &member_input("Budi", "085700001111"), "")
+                .map(drop)
+        }),
+        ("members.update", Permission::Members, |k, a, f| {
+            k.members()
+                .update(a, f.member, &member_input("Dewi L", "081234567890"))
+                .map(drop)
+        }),
+        (
+            "members.set_active",
+            Permission::ManageMembers,
+            |k, a, f| k.members().set_active(a, f.member, false).map(drop),
+        ),
+        ("members.get", Permission::Members, |k, a, f| {
+            k.members().get(a, f.member).map(drop)
+        }),
+        ("members.search", Permission::Members, |k, a, _| {
+            k.members().search(a, "dewi", 10).map(drop)
+        }),
+        ("sales.set_ticket_member", Permission::Members, |k, a, f| {
+            k.sales()
+                .set_ticket_member(a, f.ticket, Some(f.member))
+                .map(drop)
+        }),
+        ("points.settings", Permission::Members, |k, a, _| {
+            k.points().settings(a).map(drop)
+        }),
+        (
+            "points.set_settings",
+            Permission::ManageSettings,
+            |k, a, _| {
+                let s = k.points().settings(a)?;
+                k.points().set_settings(a, &s).map(drop)
+            },
+        ),
+        ("points.history", Permission::Members, |k, a, f| {
+            k.points().history(a, f.member, 10).map(drop)
+        }),
+        ("points.adjust", Permission::AdjustPoints, |k, a, f| {
+            k.points()
+                .adjust(a, None, f.member, -5, "Koreksi")
+                .map(drop)
+        }),
         ("sync_authorize", Permission::ManageSync, |k, a, _| {
             k.sync().authorize(a)
         }),
@@ -677,7 +745,11 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 34] = [
+const NO_ACTOR: [(&str, &str); 35] = [
+    (
+        "points.expire_due",
+        "the app's daily run: expires by the shop's rule, nobody's decision",
+    ),
     (
         "reports.prepare",
         "the app sums past days in the background; derived data, no fact changes",
@@ -817,6 +889,8 @@ fn the_matrix_covers_every_public_use_case() {
         ("Backups", "backups"),
         ("Shifts", "shifts"),
         ("Reports", "reports"),
+        ("Members", "members"),
+        ("Points", "points"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -273,6 +273,8 @@ pub(super) async fn apply_effects(
 
     // 5. The drawers: shifts opened and closed, cash in and out.
     super::till::apply_shifts(tx, terminal, fresh).await?;
+    // 6. Members and their points.
+    super::members::apply_members(tx, terminal, fresh).await?;
     Ok(())
 }
 

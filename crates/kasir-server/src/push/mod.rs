@@ -35,6 +35,7 @@ use crate::error::Body;
 use crate::{AppState, Failure};
 
 mod effects;
+mod members;
 mod sales;
 mod till;
 

@@ -585,3 +585,113 @@ async fn shifts_cash_and_refunds_are_added_once() {
     assert_eq!(s.count(shift_row).await, 1);
     assert_eq!(s.count("SELECT count(*) FROM cash_movements").await, 1);
 }
+
+#[tokio::test]
+async fn members_take_the_newest_version_and_points_are_added_once() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let (t1, t2) = (s.enrol(braga).await, s.enrol(braga).await);
+    let dewi = Uuid::now_v7();
+    let member = |name: &str, phone: Option<&str>| kasir_proto::Member {
+        id: dewi,
+        number: "MEM-T01-000001".into(),
+        name: name.into(),
+        phone: phone.map(String::from),
+        email: None,
+        birthday: Some("1994-05-17".parse().unwrap()),
+        address: String::new(),
+        notes: "Alergi kacang".into(),
+        active: true,
+        referral_code: "DEWI7Q2K".into(),
+        referred_by: None,
+        created_at: now(),
+        updated_at: now(),
+    };
+    let mut sale = fixtures::sale(
+        Uuid::now_v7(),
+        "T01-000001",
+        now(),
+        &[(Uuid::now_v7(), 2, 25_000)],
+    );
+    sale.order.member_id = Some(dewi);
+    let order = sale.order.id;
+    let entry = |points: i64, kind: kasir_proto::PointsKind| kasir_proto::PointsEntry {
+        id: Uuid::now_v7(),
+        member_id: dewi,
+        kind,
+        points,
+        order_id: Some(order),
+        refund_id: None,
+        reason: String::new(),
+        staff_id: None,
+        at: now(),
+    };
+    let earn = entry(5, kasir_proto::PointsKind::Earn);
+    let first = vec![
+        fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::MemberUpserted(member("Dewi", Some("0812"))),
+        ),
+        fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
+        fixtures::envelope("T01", 3, now(), Payload::PointsEntry(earn.clone())),
+    ];
+    let pushed = s.push(&t1.token, &first).await;
+    assert!(
+        outcomes(&pushed).iter().all(|o| *o == Outcome::Applied),
+        "{pushed:?}"
+    );
+    // Another till renames her; then the first till's entries arrive again.
+    let second = vec![
+        fixtures::envelope(
+            "T02",
+            1,
+            now(),
+            Payload::MemberUpserted(member("Dewi Lestari", None)),
+        ),
+        fixtures::envelope(
+            "T02",
+            2,
+            now(),
+            Payload::PointsEntry(entry(-3, kasir_proto::PointsKind::Redeem)),
+        ),
+    ];
+    let pushed = s.push(&t2.token, &second).await;
+    assert!(
+        outcomes(&pushed).iter().all(|o| *o == Outcome::Applied),
+        "{pushed:?}"
+    );
+    let replay = s.push(&t1.token, &first).await;
+    assert!(outcomes(&replay).iter().all(|o| *o == Outcome::Duplicate));
+    assert_eq!(
+        s.count("SELECT count(*) FROM members WHERE name = 'Dewi Lestari' AND phone IS NULL")
+            .await,
+        1,
+        "the newest version, in the server's order"
+    );
+    assert_eq!(
+        s.count("SELECT sum(points)::bigint FROM point_entries")
+            .await,
+        2
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE member_id IS NOT NULL")
+            .await,
+        1,
+        "the order knows its member"
+    );
+    // A till enrolled again sends the earning once more: it is added once.
+    let again = s.enrol(braga).await;
+    s.push(
+        &again.token,
+        &[fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::PointsEntry(earn),
+        )],
+    )
+    .await;
+    assert_eq!(s.count("SELECT count(*) FROM point_entries").await, 2);
+}

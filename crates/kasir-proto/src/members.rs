@@ -1,0 +1,54 @@
+//! Members (a café's regulars) and their loyalty points. A member's details are the latest
+//! version (last write wins by the server's order); points are a ledger of entries, each a
+//! fact with its own id that the server only ever adds.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A member's details as a till last wrote them (`member_upserted`). Balances are not here:
+/// they are the sums of the member's ledgers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: Uuid,
+    /// `MEM-T01-000123`: never reused.
+    pub number: String,
+    pub name: String,
+    /// Digits, as the till keeps them (`081234567890`).
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub birthday: Option<Date>,
+    pub address: String,
+    pub notes: String,
+    pub active: bool,
+    pub referral_code: String,
+    pub referred_by: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointsKind {
+    Earn,
+    Redeem,
+    Expire,
+    Adjust,
+    Referral,
+    Refund,
+}
+
+/// One entry of a member's points ledger (`points_entry`): signed, never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsEntry {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub kind: PointsKind,
+    pub points: i64,
+    pub order_id: Option<Uuid>,
+    pub refund_id: Option<Uuid>,
+    pub reason: String,
+    pub staff_id: Option<Uuid>,
+    pub at: Timestamp,
+}

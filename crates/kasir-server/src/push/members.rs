@@ -1,0 +1,81 @@
+//! A batch's members and points. A member's details are the newest version by the server's
+//! order (a later entry replaces an earlier one, whichever till sent it); a points entry is a
+//! fact added once by its id.
+
+use kasir_proto::Payload;
+use tokio_postgres::Transaction;
+
+use super::{Entry, serde_plain};
+use crate::Failure;
+use crate::auth::Terminal;
+
+pub(super) async fn apply_members(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    fresh: &[(&Entry, &Payload)],
+) -> Result<(), Failure> {
+    for (e, payload) in fresh {
+        match payload {
+            Payload::MemberUpserted(m) => {
+                tx.execute(
+                    "INSERT INTO members (id, store_id, number, name, phone, email, birthday, address,
+                         notes, active, referral_code, referred_by, created_at, updated_at,
+                         terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7::text::date, $8, $9, $10, $11, $12,
+                         $13::text::timestamptz, $14::text::timestamptz, $15, $16)
+                     ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, name = EXCLUDED.name,
+                         phone = EXCLUDED.phone, email = EXCLUDED.email,
+                         birthday = EXCLUDED.birthday, address = EXCLUDED.address,
+                         notes = EXCLUDED.notes, active = EXCLUDED.active,
+                         updated_at = EXCLUDED.updated_at, terminal_id = EXCLUDED.terminal_id,
+                         seq = EXCLUDED.seq
+                     WHERE members.store_id = EXCLUDED.store_id",
+                    &[
+                        &m.id,
+                        &terminal.store_id,
+                        &m.number,
+                        &m.name,
+                        &m.phone,
+                        &m.email,
+                        &m.birthday.map(|b| b.to_string()),
+                        &m.address,
+                        &m.notes,
+                        &m.active,
+                        &m.referral_code,
+                        &m.referred_by,
+                        &m.created_at.to_string(),
+                        &m.updated_at.to_string(),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
+            Payload::PointsEntry(p) => {
+                tx.execute(
+                    "INSERT INTO point_entries (id, store_id, member_id, terminal_id, seq, kind,
+                         points, order_id, refund_id, reason, staff_id, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::timestamptz)
+                     ON CONFLICT DO NOTHING",
+                    &[
+                        &p.id,
+                        &terminal.store_id,
+                        &p.member_id,
+                        &terminal.id,
+                        &e.seq,
+                        &serde_plain(&p.kind),
+                        &p.points,
+                        &p.order_id,
+                        &p.refund_id,
+                        &p.reason,
+                        &p.staff_id,
+                        &p.at.to_string(),
+                    ],
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Members through the commands: added at the till, found as you type, named on a ticket,
+//! credited with points at checkout (the receipt says so); typed errors as the UI gets them.
+
+use serde_json::json;
+
+use crate::Harness;
+
+#[test]
+fn a_member_added_at_the_till_earns_points_on_their_sale() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    h.ok("open_shift", json!({"openingFloat": 500_000}));
+    let input = |name: &str, phone: &str| json!({"name": name, "phone": phone, "email": "", "birthday": null, "address": "", "notes": "Tanpa gula"});
+    let bad = h.err(
+        "add_member",
+        json!({"member": input("Dewi", "0812-abc"), "referral": ""}),
+    );
+    assert_eq!(
+        bad,
+        json!({"kind": "invalid", "data": {"field": "phone", "rule": {"rule": "phone_format"}}})
+    );
+    let dewi = h.ok(
+        "add_member",
+        json!({"member": input("Dewi Lestari", "0812 3456 7890"), "referral": ""}),
+    );
+    assert_eq!(dewi["number"], "MEM-T01-000001");
+    assert_eq!(dewi["phone"], "081234567890");
+    assert_eq!(dewi["tier"], "bronze");
+    let twice = h.err(
+        "add_member",
+        json!({"member": input("Dewi Dua", "+6281234567890"), "referral": ""}),
+    );
+    assert_eq!(
+        twice,
+        json!({"kind": "duplicate", "data": {"field": "phone", "value": "081234567890"}})
+    );
+    let found = h.ok("search_members", json!({"text": "dew", "limit": 10}));
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(
+        h.ok("search_members", json!({"text": "0812", "limit": 10}))[0]["id"],
+        dewi["id"]
+    );
+
+    let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
+    let product = h.product_named("croissant");
+    h.ok(
+        "add_to_ticket",
+        json!({"ticket": ticket["id"], "line": {"product_id": product["id"], "modifier_ids": [], "note": "", "quantity": 3}}),
+    );
+    let ticket = h.ok(
+        "set_ticket_member",
+        json!({"ticket": ticket["id"], "member": dewi["id"]}),
+    );
+    assert_eq!(ticket["member"]["name"], "Dewi Lestari");
+    assert_eq!(ticket["member"]["notes"], "Tanpa gula");
+    let due = ticket["totals"]["total"].as_i64().unwrap();
+    let order = h.ok(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": [{"method": "cash", "amount": due, "reference": null}]}),
+    );
+    assert_eq!(order["member_id"], dewi["id"]);
+    let earned = due / 10_000;
+    assert!(earned > 0);
+    let now = h.ok("get_member", json!({"id": dewi["id"]}));
+    assert_eq!(
+        (
+            now["points"].as_i64().unwrap(),
+            now["visits"].as_i64().unwrap()
+        ),
+        (earned, 1)
+    );
+    let receipt = h.ok("receipt", json!({"order": order["id"]}));
+    assert_eq!(receipt["receipt"]["member"]["earned"], earned);
+    assert!(
+        receipt["text_58mm"]
+            .as_str()
+            .unwrap()
+            .contains("MEM-T01-000001")
+    );
+    let history = h.ok("points_history", json!({"member": dewi["id"], "limit": 10}));
+    assert_eq!(history[0]["kind"], "earn");
+    assert_eq!(history[0]["receipt_no"], order["receipt_no"]);
+
+    // Points by hand need a manager: the cashier is asked for a PIN.
+    let e = h.err(
+        "adjust_points",
+        json!({"member": dewi["id"], "points": 10, "reason": "Kompensasi", "approval": null}),
+    );
+    assert_eq!(
+        e,
+        json!({"kind": "forbidden", "data": {"permission": "adjust_points", "role": "cashier", "needs_approval": true}})
+    );
+    let approval = json!({"staff_id": h.staff_id("Budi"), "pin": "2222"});
+    let adjusted = h.ok(
+        "adjust_points",
+        json!({"member": dewi["id"], "points": 10, "reason": "Kompensasi", "approval": approval}),
+    );
+    assert_eq!(adjusted["points"].as_i64().unwrap(), earned + 10);
+    let e = h.err(
+        "adjust_points",
+        json!({"member": dewi["id"], "points": -1000, "reason": "Koreksi", "approval": approval}),
+    );
+    assert_eq!(
+        e["data"]["rule"],
+        json!({"rule": "not_enough_points", "held": earned + 10})
+    );
+
+    // The programme's settings: anyone reads them, only an admin changes them.
+    let settings = h.ok("loyalty_settings", json!({}));
+    assert_eq!(settings["earn_per_amount"], 10_000);
+    assert_eq!(
+        h.err("set_loyalty_settings", json!({"settings": settings}))["kind"],
+        "forbidden"
+    );
+    assert_eq!(
+        h.err(
+            "set_member_active",
+            json!({"id": dewi["id"], "active": false})
+        )["kind"],
+        "forbidden"
+    );
+}

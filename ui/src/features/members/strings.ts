@@ -1,0 +1,48 @@
+/** Members at the till: finding, adding and naming one on the ticket. English first; the
+ *  Indonesian must have exactly the same keys. */
+
+export const en = {
+  "member.add": "Member",
+  "member.title": "Member for this order",
+  "member.search": "Name, phone or member number",
+  "member.none": "No member found. Add them below.",
+  "member.new": "New member",
+  "member.name": "Name",
+  "member.phone": "Phone",
+  "member.email": "Email",
+  "member.birthday": "Birthday",
+  "member.notes": "Notes (allergies, preferences)",
+  "member.referral": "Referral code (optional)",
+  "member.save": "Add and use",
+  "member.cancel": "Cancel",
+  "member.points": "{n} pts",
+  "member.remove": "Remove the member from this order",
+  "member.added": "{name} added as {number}.",
+  "tier.bronze": "Bronze",
+  "tier.silver": "Silver",
+  "tier.gold": "Gold",
+  "tier.platinum": "Platinum",
+};
+
+export const id: Record<keyof typeof en, string> = {
+  "member.add": "Member",
+  "member.title": "Member untuk pesanan ini",
+  "member.search": "Nama, telepon atau nomor member",
+  "member.none": "Member tidak ditemukan. Tambahkan di bawah.",
+  "member.new": "Member baru",
+  "member.name": "Nama",
+  "member.phone": "Telepon",
+  "member.email": "Email",
+  "member.birthday": "Tanggal lahir",
+  "member.notes": "Catatan (alergi, selera)",
+  "member.referral": "Kode referal (opsional)",
+  "member.save": "Tambah dan pakai",
+  "member.cancel": "Batal",
+  "member.points": "{n} poin",
+  "member.remove": "Lepas member dari pesanan ini",
+  "member.added": "{name} ditambahkan sebagai {number}.",
+  "tier.bronze": "Bronze",
+  "tier.silver": "Silver",
+  "tier.gold": "Gold",
+  "tier.platinum": "Platinum",
+};

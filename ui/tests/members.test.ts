@@ -1,0 +1,125 @@
+/**
+ * Members at the till: found as you type (the newest keystroke's answer wins), named on the
+ * ticket with their tier, points and notes, added in a few seconds with the core's refusal
+ * shown under the field it names.
+ */
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { invoke } from "@tauri-apps/api/core";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Member_Serialize as Member, MemberInput, TicketMember } from "../src/bindings";
+import MemberDialog from "../src/features/members/MemberDialog.svelte";
+import TicketPanel from "../src/features/sell/TicketPanel.svelte";
+import { sale } from "../src/stores/ticket.svelte";
+import { resetApp, ticket } from "./fixtures";
+import { fail, routeIpc } from "./ipc";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+function member(p: Partial<Member> = {}): Member {
+  return {
+    id: "m1",
+    number: "MEM-T01-000001",
+    name: "Dewi Lestari",
+    phone: "081234567890",
+    email: null,
+    birthday: null,
+    address: "",
+    notes: "Alergi kacang",
+    active: true,
+    referral_code: "DEWI7Q2K",
+    referred_by: null,
+    tier: "silver",
+    points: 120,
+    visits: 4,
+    spent: 240_000,
+    last_visit: null,
+    created_at: "2026-11-01T03:00:00Z",
+    ...p,
+  };
+}
+
+const onTicket = (m: Member): TicketMember => ({
+  id: m.id, number: m.number, name: m.name, tier: m.tier, points: m.points, notes: m.notes, address: m.address,
+});
+
+const props = () => ({ onpay: vi.fn(), onpark: vi.fn(), ontickets: vi.fn(), ondiscard: vi.fn(), ondiscount: vi.fn() });
+
+describe("a member on the ticket", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("finds a member as you type and names them on the ticket with tier, points and notes", async () => {
+    const dewi = member();
+    const asked: string[] = [];
+    sale.ticket = ticket([]);
+    routeIpc(invoke, {
+      searchMembers: (text) => {
+        asked.push(text);
+        return text.toLowerCase().startsWith("de") ? [dewi, member({ id: "m2", name: "Desi", number: "MEM-T01-000002", tier: "bronze", points: 0 })] : [];
+      },
+      setTicketMember: (_t, m) => ({ ...ticket([]), member: m === dewi.id ? onTicket(dewi) : null }),
+    });
+    render(TicketPanel, props());
+    await fireEvent.click(screen.getByTestId("ticket-member-add"));
+    const dialog = await screen.findByTestId("member-dialog");
+    await fireEvent.input(within(dialog).getByTestId("member-search"), { target: { value: "de" } });
+    const results = await within(dialog).findAllByTestId("member-result");
+    expect(results.map((r) => r.dataset.number)).toEqual(["MEM-T01-000001", "MEM-T01-000002"]);
+    expect(results[0].textContent).toMatch(/Silver.*120 pts/);
+    await fireEvent.click(results[0]);
+    await vi.waitFor(() => expect(screen.queryByTestId("member-dialog")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("set_ticket_member", { ticket: "t1", member: "m1" });
+    const chip = screen.getByTestId("ticket-member-chip");
+    expect(chip.textContent).toMatch(/Dewi Lestari\s*Silver\s*120 pts/);
+    expect(screen.getByTestId("ticket-member-notes").textContent).toBe("⚠ Alergi kacang");
+    await fireEvent.click(screen.getByTestId("ticket-member-remove"));
+    await vi.waitFor(() => expect(screen.queryByTestId("ticket-member-chip")).toBeNull());
+    expect(invoke).toHaveBeenCalledWith("set_ticket_member", { ticket: "t1", member: null });
+    expect(asked).toContain("de");
+  });
+
+  it("shows the newest keystroke's answer, not an older one that answered late", async () => {
+    let release: (v: Member[]) => void = () => {};
+    routeIpc(invoke, {
+      searchMembers: (text) =>
+        text === "d" ? new Promise<Member[]>((r) => (release = r)) : [member({ name: "Dewi Lestari" })],
+    });
+    render(MemberDialog, { onpick: vi.fn(), onclose: vi.fn() });
+    const input = screen.getByTestId("member-search");
+    await fireEvent.input(input, { target: { value: "d" } });
+    await fireEvent.input(input, { target: { value: "dewi" } });
+    await vi.waitFor(() => expect(screen.getAllByTestId("member-result")).toHaveLength(1));
+    release([member({ id: "m9", name: "Dodi", number: "MEM-T01-000009" })]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getAllByTestId("member-result").map((r) => r.dataset.number)).toEqual(["MEM-T01-000001"]);
+  });
+
+  it("adds a member from what was typed, and shows a refusal under its field", async () => {
+    const sent: MemberInput[] = [];
+    const onpick = vi.fn();
+    routeIpc(invoke, {
+      searchMembers: () => [],
+      addMember: (m, referral) => {
+        sent.push(m);
+        expect(referral).toBe("");
+        if (m.phone === "0812") return fail({ kind: "invalid", data: { field: "phone", rule: { rule: "phone_format" } } });
+        return member({ name: m.name, phone: "081234567890", tier: "bronze", points: 0 });
+      },
+    });
+    render(MemberDialog, { onpick, onclose: vi.fn() });
+    await fireEvent.input(screen.getByTestId("member-search"), { target: { value: "Budi Santoso" } });
+    expect(await screen.findByTestId("member-none")).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("member-new"));
+    expect((screen.getByTestId("member-name") as HTMLInputElement).value).toBe("Budi Santoso");
+    await fireEvent.input(screen.getByTestId("member-phone"), { target: { value: "0812" } });
+    await fireEvent.click(screen.getByTestId("member-save"));
+    expect((await screen.findByTestId("member-error-phone")).textContent).toMatch(/not a phone number/);
+    expect(onpick).not.toHaveBeenCalled();
+    await fireEvent.input(screen.getByTestId("member-phone"), { target: { value: "0812 3456 7890" } });
+    await fireEvent.click(screen.getByTestId("member-save"));
+    await vi.waitFor(() => expect(onpick).toHaveBeenCalledTimes(1));
+    expect(sent.at(-1)).toEqual({ name: "Budi Santoso", phone: "0812 3456 7890", email: "", birthday: null, address: "", notes: "" });
+  });
+});
