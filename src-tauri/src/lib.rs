@@ -123,6 +123,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         adjust_points,
         loyalty_settings,
         set_loyalty_settings,
+        top_up_wallet,
+        wallet_history,
     ])
 }
 

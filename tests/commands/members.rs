@@ -120,3 +120,62 @@ fn a_member_added_at_the_till_earns_points_on_their_sale() {
         "forbidden"
     );
 }
+
+#[test]
+fn a_sale_paid_with_points_and_the_wallet_through_the_commands() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    h.ok("open_shift", json!({"openingFloat": 500_000}));
+    let dewi = h.ok(
+        "add_member",
+        json!({"member": {"name": "Dewi", "phone": "", "email": "", "birthday": null, "address": "", "notes": ""}, "referral": ""}),
+    );
+    let e = h.err(
+        "top_up_wallet",
+        json!({"member": dewi["id"], "amount": 50_000, "method": "qris", "reference": null}),
+    );
+    assert_eq!(
+        e,
+        json!({"kind": "invalid", "data": {"field": "reference", "rule": {"rule": "required"}}})
+    );
+    let topped = h.ok(
+        "top_up_wallet",
+        json!({"member": dewi["id"], "amount": 50_000, "method": "cash", "reference": null}),
+    );
+    assert_eq!(topped["wallet"], 50_000);
+    let x = h.ok("x_report", json!({}));
+    assert_eq!(x["report"]["cash"]["wallet_top_ups"], 50_000);
+
+    let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
+    let product = h.product_named("croissant");
+    let added = h.ok(
+        "add_to_ticket",
+        json!({"ticket": ticket["id"], "line": {"product_id": product["id"], "modifier_ids": [], "note": "", "quantity": 1}}),
+    );
+    let due = added["totals"]["total"].as_i64().unwrap();
+    let paying = json!([
+        {"method": "wallet", "amount": 10_000, "reference": null},
+        {"method": "cash", "amount": due - 10_000, "reference": null}
+    ]);
+    let e = h.err(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": paying}),
+    );
+    assert_eq!(e["data"]["rule"]["rule"], "needs_member", "{e}");
+    let ticket = h.ok(
+        "set_ticket_member",
+        json!({"ticket": ticket["id"], "member": dewi["id"]}),
+    );
+    assert_eq!(ticket["member"]["wallet"], 50_000);
+    let due = ticket["totals"]["total"].as_i64().unwrap();
+    let order = h.ok(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": [{"method": "wallet", "amount": due, "reference": null}]}),
+    );
+    assert_eq!(order["payments"][0]["method"], "wallet");
+    let after = h.ok("get_member", json!({"id": dewi["id"]}));
+    assert_eq!(after["wallet"].as_i64().unwrap(), 50_000 - due);
+    let history = h.ok("wallet_history", json!({"member": dewi["id"], "limit": 10}));
+    assert_eq!(history[0]["kind"], "payment");
+    assert_eq!(history[1]["kind"], "top_up");
+}

@@ -208,6 +208,10 @@ export const commands = {
 	adjustPoints: (member: string, points: number, reason: string, approval: Approval | null) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("adjust_points", { member, points, reason, approval })),
 	loyaltySettings: () => typedError<LoyaltySettings, CommandError>(__TAURI_INVOKE("loyalty_settings")),
 	setLoyaltySettings: (settings: LoyaltySettings) => typedError<LoyaltySettings, CommandError>(__TAURI_INVOKE("set_loyalty_settings", { settings })),
+	/**  Puts money into a member's wallet (cash goes into the open shift's drawer). */
+	topUpWallet: (member: string, amount: number, method: PaymentMethod, reference: string | null) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("top_up_wallet", { member, amount, method, reference })),
+	/**  A member's wallet entries, newest first. */
+	walletHistory: (member: string, limit: number) => typedError<WalletEntry_Serialize[], CommandError>(__TAURI_INVOKE("wallet_history", { member, limit })),
 };
 
 /* Types */
@@ -459,6 +463,8 @@ export type CashFigures_Deserialize = {
 	cash_refunds: number,
 	cash_in: number,
 	cash_out: number,
+	/**  Members' wallets topped up with cash into this drawer. */
+	wallet_top_ups: number,
 	expected: number,
 	/**  At close only. */
 	counted?: number | null,
@@ -473,6 +479,8 @@ export type CashFigures_Serialize = {
 	cash_refunds: number,
 	cash_in: number,
 	cash_out: number,
+	/**  Members' wallets topped up with cash into this drawer. */
+	wallet_top_ups: number,
 	expected: number,
 	/**  At close only. */
 	counted: number | null,
@@ -716,7 +724,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet";
 
 export type HourSales = {
 	hour: number,
@@ -878,6 +886,8 @@ export type Member_Deserialize = {
 	referred_by?: string | null,
 	tier: Tier,
 	points: number,
+	/**  What the member's wallet holds. */
+	wallet: number,
 	visits: number,
 	spent: number,
 	last_visit?: string | null,
@@ -900,6 +910,8 @@ export type Member_Serialize = {
 	referred_by: string | null,
 	tier: Tier,
 	points: number,
+	/**  What the member's wallet holds. */
+	wallet: number,
 	visits: number,
 	spent: number,
 	last_visit: string | null,
@@ -1252,7 +1264,11 @@ export type PaymentInput_Serialize = {
 	reference: string | null,
 };
 
-export type PaymentMethod = "cash" | "card" | "qris" | "ewallet";
+export type PaymentMethod = "cash" | "card" | "qris" | "ewallet" | 
+/**  A member's loyalty points, at the settings' value per point. */
+"points" | 
+/**  A member's wallet. */
+"wallet";
 
 /**  A payment as recorded. */
 export type Payment_Deserialize = {
@@ -2091,7 +2107,15 @@ export type Rule =
 /**  Deactivated: kept with its history, but not used any more. */
 { rule: "inactive" } | 
 /**  Tier thresholds must rise: silver < gold < platinum. */
-{ rule: "tiers_out_of_order" };
+{ rule: "tiers_out_of_order" } | 
+/**  More than the member's wallet holds. */
+{ rule: "not_enough_in_wallet"; held: number } | 
+/**  Points and wallet tenders need a member on the ticket. */
+{ rule: "needs_member" } | 
+/**  Points are spent in whole points: a multiple of their value. */
+{ rule: "not_whole_points"; point_value: number } | 
+/**  The shop gives points no value (0), so they cannot be spent. */
+{ rule: "points_not_spendable" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {
@@ -2576,6 +2600,7 @@ export type TicketMember = {
 	name: string,
 	tier: Tier,
 	points: number,
+	wallet: number,
 	/**  Allergies and preferences, for whoever makes the order. */
 	notes: string,
 	address: string,
@@ -2665,6 +2690,50 @@ export type Totals = {
 	 */
 	prices_include_tax: boolean,
 };
+
+/**  One entry of a member's wallet, as their history shows it. */
+export type WalletEntry = WalletEntry_Serialize | WalletEntry_Deserialize;
+
+/**  One entry of a member's wallet, as their history shows it. */
+export type WalletEntry_Deserialize = {
+	id: string,
+	kind: WalletKind,
+	/**  Signed: money in is positive. */
+	amount: number,
+	method?: PaymentMethod | null,
+	reference?: string | null,
+	order_id?: string | null,
+	receipt_no?: string | null,
+	reason: string,
+	staff_name?: string | null,
+	at: string,
+};
+
+/**  One entry of a member's wallet, as their history shows it. */
+export type WalletEntry_Serialize = {
+	id: string,
+	kind: WalletKind,
+	/**  Signed: money in is positive. */
+	amount: number,
+	method: PaymentMethod | null,
+	reference: string | null,
+	order_id: string | null,
+	receipt_no: string | null,
+	reason: string,
+	staff_name: string | null,
+	at: string,
+};
+
+/**  What a wallet entry is. */
+export type WalletKind = 
+/**  Money put in, paid with cash, card, QRIS or an e-wallet. */
+"top_up" | 
+/**  Spent as a tender on an order. */
+"payment" | 
+/**  Given back by a refund (of an order paid with the wallet, or as store credit). */
+"refund" | 
+/**  A manager's correction, with a reason. */
+"adjust";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

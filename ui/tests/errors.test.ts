@@ -35,7 +35,7 @@ const fields = {
   float: true, counted: true, denomination: true, lines: true, receipt_no: true, order: true,
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
-  referral_points: true,
+  referral_points: true, wallet: true,
 } satisfies Record<Field, true>;
 const entities = {
   category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true,
@@ -122,6 +122,10 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   not_enough_points: [{ rule: "not_enough_points", held: 1234 }],
   inactive: [{ rule: "inactive" }],
   tiers_out_of_order: [{ rule: "tiers_out_of_order" }],
+  not_enough_in_wallet: [{ rule: "not_enough_in_wallet", held: 20_000 }],
+  needs_member: [{ rule: "needs_member" }],
+  not_whole_points: [{ rule: "not_whole_points", point_value: 100 }],
+  points_not_spendable: [{ rule: "points_not_spendable" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

@@ -30,6 +30,7 @@ function member(p: Partial<Member> = {}): Member {
     referred_by: null,
     tier: "silver",
     points: 120,
+    wallet: 50_000,
     visits: 4,
     spent: 240_000,
     last_visit: null,
@@ -39,7 +40,7 @@ function member(p: Partial<Member> = {}): Member {
 }
 
 const onTicket = (m: Member): TicketMember => ({
-  id: m.id, number: m.number, name: m.name, tier: m.tier, points: m.points, notes: m.notes, address: m.address,
+  id: m.id, number: m.number, name: m.name, tier: m.tier, points: m.points, wallet: m.wallet, notes: m.notes, address: m.address,
 });
 
 const props = () => ({ onpay: vi.fn(), onpark: vi.fn(), ontickets: vi.fn(), ondiscard: vi.fn(), ondiscount: vi.fn() });
@@ -121,5 +122,44 @@ describe("a member on the ticket", () => {
     await fireEvent.click(screen.getByTestId("member-save"));
     await vi.waitFor(() => expect(onpick).toHaveBeenCalledTimes(1));
     expect(sent.at(-1)).toEqual({ name: "Budi Santoso", phone: "0812 3456 7890", email: "", birthday: null, address: "", notes: "" });
+  });
+});
+
+describe("a wallet top-up at the till", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("tops up with the chosen method, shows the core's refusal, then the new balance on the ticket", async () => {
+    const dewi = member({ wallet: 0 });
+    const sent: unknown[][] = [];
+    let wallet = 0;
+    sale.ticket = { ...ticket([]), member: onTicket(dewi) };
+    routeIpc(invoke, {
+      topUpWallet: (m, amount, method, reference) => {
+        sent.push([m, amount, method, reference]);
+        if (method === "qris" && !reference) return fail({ kind: "invalid", data: { field: "reference", rule: { rule: "required" } } });
+        wallet += amount;
+        return member({ wallet });
+      },
+      setTicketMember: () => ({ ...ticket([]), member: onTicket(member({ wallet })) }),
+    });
+    render(TicketPanel, props());
+    expect(screen.getByTestId("ticket-member-wallet").textContent).toMatch(/Rp 0/);
+    await fireEvent.click(screen.getByTestId("ticket-member-top-up"));
+    const dialog = await screen.findByTestId("top-up-dialog");
+    await fireEvent.click(within(dialog).getByTestId("top-up-qris"));
+    await fireEvent.click(within(dialog).getByTestId("top-up-quick-100000"));
+    await fireEvent.click(within(dialog).getByTestId("top-up-save"));
+    expect((await within(dialog).findByTestId("top-up-error")).textContent).toMatch(/Reference/);
+    await fireEvent.click(within(dialog).getByTestId("top-up-cash"));
+    await fireEvent.click(within(dialog).getByTestId("top-up-save"));
+    await vi.waitFor(() => expect(screen.queryByTestId("top-up-dialog")).toBeNull());
+    expect(sent).toEqual([
+      ["m1", 100_000, "qris", null],
+      ["m1", 100_000, "cash", null],
+    ]);
+    await vi.waitFor(() => expect(screen.getByTestId("ticket-member-wallet").textContent).toMatch(/Rp 100\.000/));
   });
 });

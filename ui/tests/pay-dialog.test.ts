@@ -212,3 +212,54 @@ describe("the change after a sale", () => {
     expect(sale.ticket).toBeNull();
   });
 });
+
+describe("PayDialog: a member's points and wallet", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  const member = { id: "m1", number: "MEM-T01-000001", name: "Dewi", tier: "silver" as const, points: 123, wallet: 15_000, notes: "", address: "" };
+
+  it("offers them only with a member, prefilled with what each can pay, and sends them as tenders", async () => {
+    const sent: unknown[] = [];
+    routeIpc(invoke, {
+      loyaltySettings: () => ({
+        earn_per_amount: 10_000, point_value: 100, tier_window_months: 12, silver_from: 500, gold_from: 2000, platinum_from: 5000,
+        bronze_percent: 100, silver_percent: 125, gold_percent: 150, platinum_percent: 200, expiry_months: 12,
+        referral_new_points: 50, referral_giver_points: 100,
+      }),
+      checkout: (_t, payments) => {
+        sent.push(payments);
+        return order;
+      },
+    });
+    render(PayDialog, { ticket: due, onpaid: vi.fn(), onclose: vi.fn() });
+    expect(screen.queryByTestId("method-points")).toBeNull();
+    expect(screen.queryByTestId("method-wallet")).toBeNull();
+    document.body.innerHTML = "";
+
+    render(PayDialog, { ticket: { ...due, member }, onpaid: vi.fn(), onclose: vi.fn() });
+    expect(screen.getByTestId("balance-points").textContent).toBe("123 pts");
+    expect(screen.getByTestId("balance-wallet").textContent).toBe("Rp 15.000");
+    await vi.waitFor(() => expect(vi.mocked(invoke).mock.calls.some((c) => c[0] === "loyalty_settings")).toBe(true));
+    await new Promise((r) => setTimeout(r, 0));
+    // 123 points at Rp 100 pay Rp 12.300, in whole points; no reference asked.
+    await fireEvent.click(screen.getByTestId("method-points"));
+    expect((screen.getByTestId("tendered") as HTMLInputElement).value).toBe("12300");
+    expect(screen.queryByTestId("reference")).toBeNull();
+    await fireEvent.click(screen.getByTestId("add-tender"));
+    // Rp 16.600 is left: the wallet pays all it holds, Rp 15.000.
+    await fireEvent.click(screen.getByTestId("method-wallet"));
+    expect((screen.getByTestId("tendered") as HTMLInputElement).value).toBe("15000");
+    await fireEvent.click(screen.getByTestId("add-tender"));
+    await fireEvent.input(screen.getByTestId("tendered"), { target: { value: "1600" } });
+    await fireEvent.click(screen.getByTestId("confirm-payment"));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toEqual([
+      { method: "points", amount: 12_300, reference: null },
+      { method: "wallet", amount: 15_000, reference: null },
+      { method: "cash", amount: 1_600, reference: null },
+    ]);
+  });
+});

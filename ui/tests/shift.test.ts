@@ -71,6 +71,7 @@ function report(kind: "X" | "Z", p: { counted?: number } = {}): ReportView_Seria
         cash_refunds: 0,
         cash_in: 0,
         cash_out: 35_000,
+        wallet_top_ups: 0,
         expected,
         counted,
         variance: counted === null ? null : counted - expected,

@@ -26,7 +26,7 @@ pub mod settings;
 pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
-pub use crate::members::{Member, PointsEntry, PointsKind};
+pub use crate::members::{Member, PointsEntry, PointsKind, WalletEntry, WalletKind};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
@@ -75,6 +75,7 @@ pub enum Payload {
     Refund(Refund),
     MemberUpserted(Member),
     PointsEntry(PointsEntry),
+    WalletEntry(WalletEntry),
 }
 
 impl Payload {
@@ -95,11 +96,12 @@ impl Payload {
             Payload::Refund(_) => "refund",
             Payload::MemberUpserted(_) => "member_upserted",
             Payload::PointsEntry(_) => "points_entry",
+            Payload::WalletEntry(_) => "wallet_entry",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 14] = [
+    pub const KINDS: [&'static str; 15] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -114,6 +116,7 @@ impl Payload {
         "refund",
         "member_upserted",
         "points_entry",
+        "wallet_entry",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -135,6 +138,7 @@ impl Payload {
             "refund" => Payload::Refund(Refund::deserialize(payload)?),
             "member_upserted" => Payload::MemberUpserted(Member::deserialize(payload)?),
             "points_entry" => Payload::PointsEntry(PointsEntry::deserialize(payload)?),
+            "wallet_entry" => Payload::WalletEntry(WalletEntry::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -159,6 +163,7 @@ impl Payload {
             "refund" => Payload::Refund(serde_json::from_str(payload)?),
             "member_upserted" => Payload::MemberUpserted(serde_json::from_str(payload)?),
             "points_entry" => Payload::PointsEntry(serde_json::from_str(payload)?),
+            "wallet_entry" => Payload::WalletEntry(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -187,6 +192,7 @@ impl Payload {
             Payload::Refund(p) => serde_json::to_string(p),
             Payload::MemberUpserted(p) => serde_json::to_string(p),
             Payload::PointsEntry(p) => serde_json::to_string(p),
+            Payload::WalletEntry(p) => serde_json::to_string(p),
         }
     }
 }

@@ -52,3 +52,31 @@ pub struct PointsEntry {
     pub staff_id: Option<Uuid>,
     pub at: Timestamp,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WalletKind {
+    TopUp,
+    Payment,
+    Refund,
+    Adjust,
+}
+
+/// One entry of a member's wallet (`wallet_entry`): signed, never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletEntry {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub kind: WalletKind,
+    pub amount: i64,
+    /// How a top-up was paid.
+    pub method: Option<crate::sales::PaymentMethod>,
+    pub reference: Option<String>,
+    pub order_id: Option<Uuid>,
+    pub refund_id: Option<Uuid>,
+    /// The shift whose drawer took a cash top-up.
+    pub shift_id: Option<Uuid>,
+    pub reason: String,
+    pub staff_id: Option<Uuid>,
+    pub at: Timestamp,
+}

@@ -46,6 +46,10 @@ pub enum PaymentMethod {
     Card,
     Qris,
     Ewallet,
+    /// A member's loyalty points (its ledger entry goes up as `points_entry`).
+    Points,
+    /// A member's wallet (its ledger entry goes up as `wallet_entry`).
+    Wallet,
 }
 
 /// An order as written at checkout. Amounts are minor units of `currency`.

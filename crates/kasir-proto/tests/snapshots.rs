@@ -293,6 +293,20 @@ fn examples() -> Vec<Payload> {
             staff_id: Some(id(2)),
             at: at(),
         }),
+        Payload::WalletEntry(WalletEntry {
+            id: id(33),
+            member_id: id(30),
+            kind: WalletKind::TopUp,
+            amount: 100_000,
+            method: Some(PaymentMethod::Cash),
+            reference: None,
+            order_id: None,
+            refund_id: None,
+            shift_id: Some(id(20)),
+            reason: String::new(),
+            staff_id: Some(id(2)),
+            at: at(),
+        }),
     ]
 }
 
@@ -902,6 +916,36 @@ fn snapshot_points_entry() {
             "points": 9,
             "order_id": "0190f1c2-0000-7000-8000-000000000001",
             "refund_id": null,
+            "reason": "",
+            "staff_id": "0190f1c2-0000-7000-8000-000000000002",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_wallet_entry() {
+    check(
+        &example("wallet_entry"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000073",
+          "terminal": "T01",
+          "seq": 15,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "wallet_entry",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000021",
+            "member_id": "0190f1c2-0000-7000-8000-00000000001e",
+            "kind": "top_up",
+            "amount": 100000,
+            "method": "cash",
+            "reference": null,
+            "order_id": null,
+            "refund_id": null,
+            "shift_id": "0190f1c2-0000-7000-8000-000000000014",
             "reason": "",
             "staff_id": "0190f1c2-0000-7000-8000-000000000002",
             "at": "2026-11-21T03:00:05.1Z"

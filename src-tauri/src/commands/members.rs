@@ -2,7 +2,9 @@
 //! naming one on a ticket, their points and the loyalty programme's settings.
 
 use kasir_core::members::points::{LoyaltySettings, PointsEntry};
+use kasir_core::members::wallet::WalletEntry;
 use kasir_core::members::{Member, MemberId, MemberInput};
+use kasir_core::sales::checkout::PaymentMethod;
 use kasir_core::sales::tickets::{Ticket, TicketId};
 use tauri::State;
 
@@ -114,4 +116,32 @@ pub async fn set_loyalty_settings(
     settings: LoyaltySettings,
 ) -> CmdResult<LoyaltySettings> {
     run(&state, move |k, a| k.points().set_settings(a, &settings)).await
+}
+
+/// Puts money into a member's wallet (cash goes into the open shift's drawer).
+#[tauri::command]
+#[specta::specta]
+pub async fn top_up_wallet(
+    state: State<'_, Shared>,
+    member: MemberId,
+    amount: kasir_core::Money,
+    method: PaymentMethod,
+    reference: Option<String>,
+) -> CmdResult<Member> {
+    run(&state, move |k, a| {
+        k.wallets()
+            .top_up(a, member, amount.0, method, reference.as_deref())
+    })
+    .await
+}
+
+/// A member's wallet entries, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn wallet_history(
+    state: State<'_, Shared>,
+    member: MemberId,
+    limit: u32,
+) -> CmdResult<Vec<WalletEntry>> {
+    run(&state, move |k, a| k.wallets().history(a, member, limit)).await
 }

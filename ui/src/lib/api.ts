@@ -129,7 +129,7 @@ const STATUS_WORDS: Record<OrderStatus, MessageKey> = {
 
 /** A payment method's name ("Tunai", "QRIS"); the code itself if the core sends one it does not know. */
 export function methodWord(lang: Lang, method: string): string {
-  const known = ["cash", "card", "qris", "ewallet"];
+  const known = ["cash", "card", "qris", "ewallet", "points", "wallet"];
   return known.includes(method) ? translate(lang, `pay.${method}` as MessageKey) : method;
 }
 
@@ -191,7 +191,13 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "email_format":
     case "inactive":
     case "tiers_out_of_order":
+    case "needs_member":
+    case "points_not_spendable":
       return tr(`rule.${rule.rule}`);
+    case "not_enough_in_wallet":
+      return tr("rule.not_enough_in_wallet", { held: formatMoney(rule.held, money) });
+    case "not_whole_points":
+      return tr("rule.not_whole_points", { value: formatMoney(rule.point_value, money) });
     case "not_enough_points":
       return tr("rule.not_enough_points", { held: count(lang, rule.held) });
     case "refund_exceeds_sold":

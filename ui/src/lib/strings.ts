@@ -135,6 +135,10 @@ export const en = {
   "rule.not_enough_points": "only {held} points are held",
   "rule.inactive": "is deactivated",
   "rule.tiers_out_of_order": "must rise from silver to gold to platinum",
+  "rule.not_enough_in_wallet": "the wallet holds only {held}",
+  "rule.needs_member": "needs a member on the ticket",
+  "rule.not_whole_points": "must be whole points ({value} each)",
+  "rule.points_not_spendable": "points have no value in this shop",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -220,6 +224,7 @@ export const en = {
   "field.multiplier": "Multiplier",
   "field.expiry_months": "Expiry",
   "field.referral_points": "Referral points",
+  "field.wallet": "Wallet",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -348,6 +353,10 @@ export const id: Record<keyof typeof en, string> = {
   "rule.not_enough_points": "poin yang dimiliki hanya {held}",
   "rule.inactive": "sudah dinonaktifkan",
   "rule.tiers_out_of_order": "harus naik dari silver ke gold ke platinum",
+  "rule.not_enough_in_wallet": "saldo member hanya {held}",
+  "rule.needs_member": "perlu member pada pesanan",
+  "rule.not_whole_points": "harus poin utuh ({value} per poin)",
+  "rule.points_not_spendable": "poin tidak bernilai di toko ini",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",
@@ -433,4 +442,5 @@ export const id: Record<keyof typeof en, string> = {
   "field.multiplier": "Pengali",
   "field.expiry_months": "Masa berlaku",
   "field.referral_points": "Poin referal",
+  "field.wallet": "Saldo member",
 };

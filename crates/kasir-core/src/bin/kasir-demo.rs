@@ -206,6 +206,23 @@ fn sale_loop(dir: PathBuf) -> Outcome {
     if tracked.is_empty() {
         return Err("no product with stock above 1000".into());
     }
+    // A regular: every other sale is hers, every fourth partly paid from her wallet.
+    let regular = match kasir
+        .members()
+        .search(&sari, "081200000001", 1)?
+        .into_iter()
+        .next()
+    {
+        Some(m) => m.id,
+        None => {
+            let input = kasir_core::members::MemberInput {
+                name: "Pelanggan Uji".into(),
+                phone: "081200000001".into(),
+                ..Default::default()
+            };
+            kasir.members().add(&sari, &input, "")?.id
+        }
+    };
     let mut out = std::io::stdout().lock();
     for i in 0..100_000usize {
         let ticket = kasir.sales().open_ticket(&sari, OrderType::Takeaway, "")?;
@@ -229,15 +246,30 @@ fn sale_loop(dir: PathBuf) -> Outcome {
                 quantity: 1,
             },
         )?;
-        let order = kasir.sales().checkout(
-            &sari,
-            ticket.id,
-            &[PaymentInput {
-                method: PaymentMethod::Cash,
-                amount: ticket.totals.total.0 + 1_000,
-                reference: None,
-            }],
-        )?;
+        let mut payments = vec![PaymentInput {
+            method: PaymentMethod::Cash,
+            amount: ticket.totals.total.0 + 1_000,
+            reference: None,
+        }];
+        if i % 2 == 0 {
+            kasir
+                .sales()
+                .set_ticket_member(&sari, ticket.id, Some(regular))?;
+            if i % 4 == 0 {
+                kasir
+                    .wallets()
+                    .top_up(&sari, regular, 20_000, PaymentMethod::Cash, None)?;
+                payments.insert(
+                    0,
+                    PaymentInput {
+                        method: PaymentMethod::Wallet,
+                        amount: 10_000.min(ticket.totals.total.0),
+                        reference: None,
+                    },
+                );
+            }
+        }
+        let order = kasir.sales().checkout(&sari, ticket.id, &payments)?;
         writeln!(out, "ACK {}", order.id)?;
         // The drawer's other actions, so a kill lands in them too: a refund of the tracked
         // line (with the manager's approval), cash in, and a shift closed and opened again.

@@ -213,6 +213,7 @@ pub enum Field {
     Multiplier,
     ExpiryMonths,
     ReferralPoints,
+    Wallet,
 }
 
 /// What was not found.
@@ -377,6 +378,20 @@ pub enum Rule {
     Inactive,
     /// Tier thresholds must rise: silver < gold < platinum.
     TiersOutOfOrder,
+    /// More than the member's wallet holds.
+    NotEnoughInWallet {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        held: Money,
+    },
+    /// Points and wallet tenders need a member on the ticket.
+    NeedsMember,
+    /// Points are spent in whole points: a multiple of their value.
+    NotWholePoints {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        point_value: Money,
+    },
+    /// The shop gives points no value (0), so they cannot be spent.
+    PointsNotSpendable,
 }
 
 /// What a cell should have held.
@@ -483,6 +498,12 @@ impl fmt::Display for Rule {
             Rule::NotEnoughPoints { held } => write!(f, "only {held} points are held"),
             Rule::Inactive => write!(f, "is deactivated"),
             Rule::TiersOutOfOrder => write!(f, "tiers must rise from silver to gold to platinum"),
+            Rule::NotEnoughInWallet { held } => write!(f, "the wallet holds only {held}"),
+            Rule::NeedsMember => write!(f, "needs a member on the ticket"),
+            Rule::NotWholePoints { point_value } => {
+                write!(f, "must be whole points of {point_value}")
+            }
+            Rule::PointsNotSpendable => write!(f, "points have no value in this shop"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

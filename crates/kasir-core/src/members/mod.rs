@@ -9,6 +9,7 @@
 //! cancellations. Each change is one transaction with its outbox entry.
 
 pub mod points;
+pub mod wallet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -79,6 +80,8 @@ pub struct Member {
     pub tier: Tier,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub points: i64,
+    /// What the member's wallet holds.
+    pub wallet: Money,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub visits: i64,
     pub spent: Money,
@@ -200,7 +203,8 @@ fn validate(input: &MemberInput, today: Date) -> Result<Valid> {
 }
 
 const MEMBER_COLUMNS: &str = "m.id, m.number, m.name, m.phone, m.email, m.birthday, m.address, m.notes, m.active,
-     m.referral_code, m.referred_by, m.tier, m.points, m.visits, m.spent, m.last_visit, m.created_at";
+     m.referral_code, m.referred_by, m.tier, m.points, m.visits, m.spent, m.last_visit, m.created_at,
+     m.wallet";
 
 fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String, Option<String>)> {
     Ok((
@@ -222,6 +226,7 @@ fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String, Option
             spent: Money(r.get(14)?),
             last_visit: r.get::<_, Option<Stamp>>(15)?.map(|s| s.0),
             created_at: r.get::<_, Stamp>(16)?.0,
+            wallet: Money(r.get(17)?),
         },
         r.get(11)?,
         r.get(5)?,
@@ -656,4 +661,113 @@ pub(crate) fn debit_refund(
     )?
     .execute(params![member, amount.0, i64::from(visit)])?;
     points::take_back(cx, member, order, refund, refunded_in_all, total)
+}
+
+/// What an order's tenders take from the member: points (and the money they stand for) and
+/// wallet money.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Spent {
+    pub points: i64,
+    pub points_value: Money,
+    pub wallet: Money,
+}
+
+/// Checks an order's points and wallet tenders against the member on the ticket: there must
+/// be one, points are paid in whole points at the settings' value, and neither balance may go
+/// below zero. Nothing is written.
+pub(crate) fn tenders(
+    conn: &Connection,
+    member: Option<MemberId>,
+    payments: &[crate::sales::payments::Payment],
+) -> Result<Spent> {
+    use crate::sales::payments::PaymentMethod;
+    let sum =
+        |m: PaymentMethod| Money::sum(payments.iter().filter(|p| p.method == m).map(|p| p.amount));
+    let (points_value, wallet) = (sum(PaymentMethod::Points)?, sum(PaymentMethod::Wallet)?);
+    if points_value == Money::ZERO && wallet == Money::ZERO {
+        return Ok(Spent::default());
+    }
+    let Some(member) = member else {
+        return Err(Error::invalid(Field::Payments, Rule::NeedsMember));
+    };
+    let m = load_member(conn, member)?;
+    if !m.active {
+        return Err(Error::invalid(Field::Member, Rule::Inactive));
+    }
+    let mut points = 0;
+    if points_value > Money::ZERO {
+        let value = points::load_settings(conn)?.point_value;
+        if value.0 <= 0 {
+            return Err(Error::invalid(Field::Payments, Rule::PointsNotSpendable));
+        }
+        if points_value.0 % value.0 != 0 {
+            return Err(Error::invalid(
+                Field::Amount,
+                Rule::NotWholePoints { point_value: value },
+            ));
+        }
+        points = points_value.0 / value.0;
+        if points > m.points {
+            return Err(Error::invalid(
+                Field::Points,
+                Rule::NotEnoughPoints { held: m.points },
+            ));
+        }
+    }
+    if wallet > m.wallet {
+        return Err(Error::invalid(
+            Field::Wallet,
+            Rule::NotEnoughInWallet { held: m.wallet },
+        ));
+    }
+    Ok(Spent {
+        points,
+        points_value,
+        wallet,
+    })
+}
+
+/// Takes what [`tenders`] checked: a `redeem` points entry and a wallet `payment`.
+pub(crate) fn spend_tenders(
+    cx: &Ctx<'_>,
+    member: MemberId,
+    order: crate::sales::checkout::OrderId,
+    spent: &Spent,
+) -> Result<()> {
+    if spent.points > 0 {
+        points::post(
+            cx,
+            cx.now,
+            &cx.terminal,
+            &NewEntry {
+                member,
+                kind: PointsKind::Redeem,
+                points: -spent.points,
+                order: Some(order),
+                refund: None,
+                reason: "",
+                staff: Some(cx.member.id),
+            },
+        )?;
+    }
+    if spent.wallet > Money::ZERO {
+        wallet::post(
+            cx,
+            cx.now,
+            &cx.terminal,
+            &wallet::NewWalletEntry {
+                member,
+                kind: wallet::WalletKind::Payment,
+                amount: -spent.wallet.0,
+                method: None,
+                reference: None,
+                order: Some(order),
+                refund: None,
+                shift: None,
+                reason: "",
+                staff: Some(cx.member.id),
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -399,6 +399,57 @@ pub(crate) fn take_back(
     Ok(take)
 }
 
+/// Gives back points spent on an order when money paid with points is refunded: after
+/// `refunded` of the `paid` money went back to points, `spent × refunded / paid` points
+/// (rounded up, in the member's favour by less than a point; all of them once all went back)
+/// have come back in all. Returns the points given by this call.
+pub(crate) fn give_back_spent(
+    cx: &Ctx<'_>,
+    member: MemberId,
+    order: OrderId,
+    refund: uuid::Uuid,
+    refunded: Money,
+    paid: Money,
+) -> Result<i64> {
+    let (spent, given): (i64, i64) = cx
+        .prepare_cached(
+            "SELECT COALESCE(-SUM(CASE WHEN kind = 'redeem' THEN points END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'refund' AND points > 0 THEN points END), 0)
+             FROM point_entries WHERE order_id = ?1",
+        )?
+        .query_row([order], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if spent <= 0 || paid.0 <= 0 {
+        return Ok(0);
+    }
+    let due_in_all = if refunded.0 >= paid.0 {
+        spent
+    } else {
+        let n = i128::from(spent) * i128::from(refunded.0);
+        let d = i128::from(paid.0);
+        ((n + d - 1) / d) as i64
+    }
+    .min(spent);
+    let give = due_in_all - given;
+    if give <= 0 {
+        return Ok(0);
+    }
+    post(
+        cx,
+        cx.now,
+        &cx.terminal,
+        &NewEntry {
+            member,
+            kind: PointsKind::Refund,
+            points: give,
+            order: Some(order),
+            refund: Some(refund),
+            reason: "",
+            staff: Some(cx.member.id),
+        },
+    )?;
+    Ok(give)
+}
+
 pub struct Points<'k> {
     k: &'k Kasir,
 }

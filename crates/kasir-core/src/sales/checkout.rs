@@ -385,6 +385,9 @@ impl Sales<'_> {
 
             let shift = crate::sales::shifts::shift_for_sale(cx, settings.require_open_shift)?;
             let member = ticket.member.as_ref().map(|m| m.id);
+            // Points and the wallet are the member's: checked here, taken after the order is
+            // written, in this same transaction.
+            let spent = crate::members::tenders(cx, member, &payments)?;
             let receipt_no = next_receipt_no(cx, &cx.terminal)?;
             let id = OrderId::new(cx.now);
             let business_date = cx.now.to_zoned(settings.time_zone()?).date();
@@ -498,8 +501,11 @@ impl Sales<'_> {
             };
             outbox::append(cx, &Payload::Sale(sale))?;
             if let Some(member) = member {
-                // Points on what was paid, in the sale's own transaction.
-                crate::members::credit_sale(cx, member, id, totals.total, totals.total)?;
+                crate::members::spend_tenders(cx, member, id, &spent)?;
+                // Points on what was paid, in the sale's own transaction; points spent on
+                // the order earn none.
+                let paid_for_points = totals.total.checked_sub(spent.points_value)?;
+                crate::members::credit_sale(cx, member, id, totals.total, paid_for_points)?;
             }
             Ok(order)
         })

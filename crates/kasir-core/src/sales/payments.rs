@@ -1,5 +1,6 @@
 //! Payments: the tenders a cashier enters, and how they settle an amount due. Change comes
-//! back from cash only; card, QRIS and e-wallet never exceed what is due.
+//! back from cash only; card, QRIS, e-wallet, points and the member's wallet never exceed what
+//! is due (checkout checks the member's balances).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,15 +17,26 @@ pub enum PaymentMethod {
     Card,
     Qris,
     Ewallet,
+    /// A member's loyalty points, at the settings' value per point.
+    Points,
+    /// A member's wallet.
+    Wallet,
 }
 
 impl PaymentMethod {
-    pub const ALL: [PaymentMethod; 4] = [
+    pub const ALL: [PaymentMethod; 6] = [
         PaymentMethod::Cash,
         PaymentMethod::Card,
         PaymentMethod::Qris,
         PaymentMethod::Ewallet,
+        PaymentMethod::Points,
+        PaymentMethod::Wallet,
     ];
+
+    /// Whether the tender is a member's balance (points or wallet): it needs a member.
+    pub fn is_members(self) -> bool {
+        matches!(self, PaymentMethod::Points | PaymentMethod::Wallet)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +44,8 @@ impl PaymentMethod {
             PaymentMethod::Card => "card",
             PaymentMethod::Qris => "qris",
             PaymentMethod::Ewallet => "ewallet",
+            PaymentMethod::Points => "points",
+            PaymentMethod::Wallet => "wallet",
         }
     }
 
@@ -41,6 +55,8 @@ impl PaymentMethod {
             PaymentMethod::Card => kasir_proto::PaymentMethod::Card,
             PaymentMethod::Qris => kasir_proto::PaymentMethod::Qris,
             PaymentMethod::Ewallet => kasir_proto::PaymentMethod::Ewallet,
+            PaymentMethod::Points => kasir_proto::PaymentMethod::Points,
+            PaymentMethod::Wallet => kasir_proto::PaymentMethod::Wallet,
         }
     }
 
@@ -50,6 +66,8 @@ impl PaymentMethod {
             "card" => PaymentMethod::Card,
             "qris" => PaymentMethod::Qris,
             "ewallet" => PaymentMethod::Ewallet,
+            "points" => PaymentMethod::Points,
+            "wallet" => PaymentMethod::Wallet,
             other => {
                 return Err(Error::invalid(
                     Field::Method,

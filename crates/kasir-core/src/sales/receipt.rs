@@ -117,6 +117,8 @@ const ID: Labels = Labels {
         PaymentMethod::Card => "Kartu",
         PaymentMethod::Qris => "QRIS",
         PaymentMethod::Ewallet => "E-wallet",
+        PaymentMethod::Points => "Poin",
+        PaymentMethod::Wallet => "Saldo member",
     },
 };
 
@@ -148,6 +150,8 @@ const EN: Labels = Labels {
         PaymentMethod::Card => "Card",
         PaymentMethod::Qris => "QRIS",
         PaymentMethod::Ewallet => "E-wallet",
+        PaymentMethod::Points => "Points",
+        PaymentMethod::Wallet => "Member wallet",
     },
 };
 

@@ -527,6 +527,10 @@ impl Sales<'_> {
                             }
                         }
                     }
+                } else if request.method == PaymentMethod::Wallet && order.member_id.is_some() {
+                    // Store credit: any refund of a member's order may go to their wallet.
+                } else if request.method == PaymentMethod::Wallet {
+                    return Err(Error::invalid(Field::Method, Rule::NeedsMember));
                 } else if request.method != PaymentMethod::Cash {
                     let (_, back) = refunded_money(cx, order.id)?;
                     let paid: i64 = order
@@ -653,6 +657,39 @@ impl Sales<'_> {
                     "method": request.method.as_str(), "reason": reason, "approved_by": cx.approved_by,
                 }))?;
                 outbox::append(cx, &Payload::Refund(proto))?;
+                if let (Some(member), true) = (order.member_id, q.total.0 > 0) {
+                    // Money back to the member's balances, in this same transaction.
+                    match request.method {
+                        PaymentMethod::Wallet => {
+                            crate::members::wallet::post(
+                                cx,
+                                cx.now,
+                                &cx.terminal,
+                                &crate::members::wallet::NewWalletEntry {
+                                    member,
+                                    kind: crate::members::wallet::WalletKind::Refund,
+                                    amount: q.total.0,
+                                    method: None,
+                                    reference: None,
+                                    order: Some(order.id),
+                                    refund: Some(id.0),
+                                    shift: None,
+                                    reason: &refund_no,
+                                    staff: Some(cx.member.id),
+                                },
+                            )?;
+                        }
+                        PaymentMethod::Points => {
+                            let (_, back) = refunded_money(cx, order.id)?;
+                            let paid = Money::sum(
+                                order.payments.iter().filter(|p| p.method == PaymentMethod::Points).map(|p| p.amount),
+                            )?;
+                            let refunded = Money(back.get("points").copied().unwrap_or(0));
+                            crate::members::points::give_back_spent(cx, member, order.id, id.0, refunded, paid)?;
+                        }
+                        _ => {}
+                    }
+                }
                 if let Some(member) = order.member_id {
                     // The member's spend goes down and the order's points come back in step.
                     let (refunded_in_all, _) = refunded_money(cx, order.id)?;

@@ -119,13 +119,15 @@ impl CashCount {
     }
 }
 
-/// The drawer's expected cash: float + cash sales − cash refunds + cash in − cash out.
+/// The drawer's expected cash: float + cash sales − cash refunds + cash in − cash out +
+/// members' wallet top-ups paid in cash.
 pub fn expected_cash(c: &CashFigures) -> Result<Money> {
     c.opening_float
         .checked_add(c.cash_sales)?
         .checked_sub(c.cash_refunds)?
         .checked_add(c.cash_in)?
-        .checked_sub(c.cash_out)
+        .checked_sub(c.cash_out)?
+        .checked_add(c.wallet_top_ups)
 }
 
 /// Which way cash went.
@@ -190,6 +192,8 @@ pub struct CashFigures {
     pub cash_refunds: Money,
     pub cash_in: Money,
     pub cash_out: Money,
+    /// Members' wallets topped up with cash into this drawer.
+    pub wallet_top_ups: Money,
     pub expected: Money,
     /// At close only.
     pub counted: Option<Money>,
@@ -470,6 +474,7 @@ fn build_report(
         cash_refunds: method(PaymentMethod::Cash, |t| t.refunds),
         cash_in: moved(CashDirection::In)?,
         cash_out: moved(CashDirection::Out)?,
+        wallet_top_ups: crate::members::wallet::cash_top_ups(conn, id)?,
         expected: Money::ZERO,
         counted: shift.counted,
         variance: shift.variance,
@@ -802,6 +807,7 @@ struct Labels {
     cash_refunds: &'static str,
     cash_in: &'static str,
     cash_out: &'static str,
+    top_ups: &'static str,
     expected: &'static str,
     counted: &'static str,
     variance: &'static str,
@@ -834,6 +840,7 @@ const ID: Labels = Labels {
     cash_refunds: "Pengembalian tunai",
     cash_in: "Kas masuk",
     cash_out: "Kas keluar",
+    top_ups: "Isi saldo tunai",
     expected: "Seharusnya",
     counted: "Dihitung",
     variance: "Selisih",
@@ -842,6 +849,8 @@ const ID: Labels = Labels {
         PaymentMethod::Card => "Kartu",
         PaymentMethod::Qris => "QRIS",
         PaymentMethod::Ewallet => "E-wallet",
+        PaymentMethod::Points => "Poin",
+        PaymentMethod::Wallet => "Saldo member",
     },
 };
 
@@ -871,6 +880,7 @@ const EN: Labels = Labels {
     cash_refunds: "Cash refunds",
     cash_in: "Cash in",
     cash_out: "Cash out",
+    top_ups: "Wallet top-ups",
     expected: "Expected",
     counted: "Counted",
     variance: "Variance",
@@ -879,6 +889,8 @@ const EN: Labels = Labels {
         PaymentMethod::Card => "Card",
         PaymentMethod::Qris => "QRIS",
         PaymentMethod::Ewallet => "E-wallet",
+        PaymentMethod::Points => "Points",
+        PaymentMethod::Wallet => "Member wallet",
     },
 };
 
@@ -984,6 +996,9 @@ impl ShiftReport {
                 &format!("{sign}{}", num(m.amount)),
                 width,
             ));
+        }
+        if c.wallet_top_ups.0 != 0 {
+            out.push(two_cols(l.top_ups, &num(c.wallet_top_ups), width));
         }
         out.push(two_cols(l.expected, &num(c.expected), width));
         if let (Some(counted), Some(variance)) = (c.counted, c.variance) {

@@ -144,6 +144,7 @@ pub struct TicketMember {
     pub tier: crate::members::Tier,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub points: i64,
+    pub wallet: Money,
     /// Allergies and preferences, for whoever makes the order.
     pub notes: String,
     pub address: String,
@@ -345,6 +346,7 @@ fn ticket_member(conn: &Connection, id: crate::members::MemberId) -> Result<Tick
         name: m.name,
         tier: m.tier,
         points: m.points,
+        wallet: m.wallet,
         notes: m.notes,
         address: m.address,
     })

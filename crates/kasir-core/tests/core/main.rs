@@ -26,3 +26,4 @@ mod stock;
 mod storage;
 mod sync;
 mod tickets;
+mod wallet;

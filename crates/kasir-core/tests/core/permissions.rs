@@ -678,6 +678,14 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_ticket_member(a, f.ticket, Some(f.member))
                 .map(drop)
         }),
+        ("wallets.top_up", Permission::Members, |k, a, f| {
+            k.wallets()
+                .top_up(a, f.member, 50_000, PaymentMethod::Card, None)
+                .map(drop)
+        }),
+        ("wallets.history", Permission::Members, |k, a, f| {
+            k.wallets().history(a, f.member, 10).map(drop)
+        }),
         ("points.settings", Permission::Members, |k, a, _| {
             k.points().settings(a).map(drop)
         }),
@@ -891,6 +899,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Reports", "reports"),
         ("Members", "members"),
         ("Points", "points"),
+        ("Wallets", "wallets"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -1,4 +1,4 @@
-//! A batch's members and points. A member's details are the newest version by the server's
+//! A batch's members, points and wallets. A member's details are the newest version by the server's
 //! order (a later entry replaces an earlier one, whichever till sent it); a points entry is a
 //! fact added once by its id.
 
@@ -70,6 +70,33 @@ pub(super) async fn apply_members(
                         &p.reason,
                         &p.staff_id,
                         &p.at.to_string(),
+                    ],
+                )
+                .await?;
+            }
+            Payload::WalletEntry(w) => {
+                tx.execute(
+                    "INSERT INTO wallet_entries (id, store_id, member_id, terminal_id, seq, kind,
+                         amount, method, reference, order_id, refund_id, shift_id, reason, staff_id, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                         $15::text::timestamptz)
+                     ON CONFLICT DO NOTHING",
+                    &[
+                        &w.id,
+                        &terminal.store_id,
+                        &w.member_id,
+                        &terminal.id,
+                        &e.seq,
+                        &serde_plain(&w.kind),
+                        &w.amount,
+                        &w.method.map(|m| serde_plain(&m)),
+                        &w.reference,
+                        &w.order_id,
+                        &w.refund_id,
+                        &w.shift_id,
+                        &w.reason,
+                        &w.staff_id,
+                        &w.at.to_string(),
                     ],
                 )
                 .await?;

@@ -627,6 +627,20 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         at: now(),
     };
     let earn = entry(5, kasir_proto::PointsKind::Earn);
+    let top_up = kasir_proto::WalletEntry {
+        id: Uuid::now_v7(),
+        member_id: dewi,
+        kind: kasir_proto::WalletKind::TopUp,
+        amount: 100_000,
+        method: Some(kasir_proto::PaymentMethod::Cash),
+        reference: None,
+        order_id: None,
+        refund_id: None,
+        shift_id: Some(Uuid::now_v7()),
+        reason: String::new(),
+        staff_id: None,
+        at: now(),
+    };
     let first = vec![
         fixtures::envelope(
             "T01",
@@ -636,6 +650,7 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         ),
         fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
         fixtures::envelope("T01", 3, now(), Payload::PointsEntry(earn.clone())),
+        fixtures::envelope("T01", 4, now(), Payload::WalletEntry(top_up.clone())),
     ];
     let pushed = s.push(&t1.token, &first).await;
     assert!(
@@ -685,13 +700,17 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
     let again = s.enrol(braga).await;
     s.push(
         &again.token,
-        &[fixtures::envelope(
-            "T01",
-            1,
-            now(),
-            Payload::PointsEntry(earn),
-        )],
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::PointsEntry(earn)),
+            fixtures::envelope("T01", 2, now(), Payload::WalletEntry(top_up)),
+        ],
     )
     .await;
     assert_eq!(s.count("SELECT count(*) FROM point_entries").await, 2);
+    assert_eq!(
+        s.count("SELECT sum(amount)::bigint FROM wallet_entries WHERE method = 'cash'")
+            .await,
+        100_000,
+        "the top-up once"
+    );
 }

@@ -146,7 +146,7 @@ impl Terminal {
     /// server.
     pub fn money_work(&self, rng: &mut StdRng) {
         let admin = &template().admin;
-        match rng.random_range(0..4) {
+        match rng.random_range(0..5) {
             0 | 1 => {
                 let orders = self.k.sales().orders_today(admin).unwrap();
                 let Some(order) = orders.last() else { return };
@@ -190,6 +190,7 @@ impl Terminal {
                     )
                     .unwrap();
             }
+            4 => self.member_sale(rng),
             _ => {
                 let counted = Money(rng.random_range(0..=2_000) * 1_000);
                 self.k
@@ -203,6 +204,80 @@ impl Terminal {
 }
 
 impl Terminal {
+    /// A regular's visit: she joins on the first (a member of this till), tops up her wallet
+    /// in cash and pays part of a sale from it; the sale earns her points.
+    pub fn member_sale(&self, rng: &mut StdRng) {
+        let admin = &template().admin;
+        let phone = format!("0812{:08}", self.id.as_u128() % 100_000_000);
+        let member = match self.k.members().search(admin, &phone, 1).unwrap().pop() {
+            Some(m) => m,
+            None => {
+                let input = kasir_core::members::MemberInput {
+                    name: "Pelanggan".into(),
+                    phone: phone.clone(),
+                    ..Default::default()
+                };
+                self.k.members().add(admin, &input, "").unwrap()
+            }
+        };
+        self.k
+            .wallets()
+            .top_up(
+                admin,
+                member.id,
+                rng.random_range(1..=5) * 10_000,
+                PaymentMethod::Cash,
+                None,
+            )
+            .unwrap();
+        let t = template();
+        let ticket = self
+            .k
+            .sales()
+            .open_ticket(admin, OrderType::Takeaway, "")
+            .unwrap();
+        let product = t.products[rng.random_range(0..t.products.len())];
+        self.k
+            .sales()
+            .add_to_ticket(
+                admin,
+                ticket.id,
+                AddLine {
+                    product_id: product,
+                    modifier_ids: vec![],
+                    note: String::new(),
+                    quantity: 2,
+                },
+            )
+            .unwrap();
+        let ticket = self
+            .k
+            .sales()
+            .set_ticket_member(admin, ticket.id, Some(member.id))
+            .unwrap();
+        let due = ticket.totals.total.0;
+        let from_wallet = (due / 2).min(10_000);
+        self.k
+            .sales()
+            .checkout(
+                admin,
+                ticket.id,
+                &[
+                    PaymentInput {
+                        method: PaymentMethod::Wallet,
+                        amount: from_wallet,
+                        reference: None,
+                    },
+                    PaymentInput {
+                        method: PaymentMethod::Cash,
+                        amount: due - from_wallet,
+                        reference: None,
+                    },
+                ],
+            )
+            .unwrap();
+    }
+
     /// A manager's stock work: a delivery, or a stock count of one product that may find the
     /// count right (no movement) or off by a few. Each change is an entry for the server.
     pub fn restock_or_count(&self, rng: &mut StdRng) {
@@ -331,6 +406,7 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
     let mut adjusted: std::collections::HashMap<Uuid, i64> = Default::default();
     let (mut refunds, mut closed, mut cash_moved) = (Vec::new(), 0i64, 0i64);
     let mut returned: std::collections::HashMap<Uuid, i64> = Default::default();
+    let (mut points, mut wallet, mut members) = (Vec::new(), Vec::new(), Vec::new());
     for (_, p) in &entries {
         match p {
             Payload::Refund(r) => {
@@ -341,6 +417,9 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
             }
             Payload::ShiftClosed(_) => closed += 1,
             Payload::CashMoved(_) => cash_moved += 1,
+            Payload::PointsEntry(e) => points.push((e.id, e.points)),
+            Payload::WalletEntry(e) => wallet.push((e.id, e.amount)),
+            Payload::MemberUpserted(m) => members.push(m.id),
             _ => {}
         }
         if let Payload::StockAdjusted(a) = p {
@@ -458,6 +537,42 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
         anyhow::bail!(
             "{closed} shifts closed and {cash_moved} cash movements on the terminal; \
              {server_closed} and {server_cash} on the server"
+        );
+    }
+    // Members and their ledgers: every entry once, the sums as the till has them.
+    for (table, column, rows) in [
+        ("point_entries", "points", &points),
+        ("wallet_entries", "amount", &wallet),
+    ] {
+        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+        let row = c
+            .query_one(
+                &format!("SELECT count(*), COALESCE(sum({column}), 0)::bigint FROM {table} WHERE id = ANY($1)"),
+                &[&ids],
+            )
+            .await?;
+        let (n, sum): (i64, i64) = (row.get(0), row.get(1));
+        let local: i64 = rows.iter().map(|(_, v)| v).sum();
+        if n != ids.len() as i64 || sum != local {
+            anyhow::bail!(
+                "{table}: {} entries summing {local} on the till, {n} summing {sum} on the server",
+                ids.len()
+            );
+        }
+    }
+    members.sort();
+    members.dedup();
+    let server_members: i64 = c
+        .query_one(
+            "SELECT count(*) FROM members WHERE id = ANY($1)",
+            &[&members],
+        )
+        .await?
+        .get(0);
+    if server_members != members.len() as i64 {
+        anyhow::bail!(
+            "{} members on the till, {server_members} on the server",
+            members.len()
         );
     }
     // Deliveries and counts moved the server's stock exactly once each.
