@@ -21,23 +21,24 @@ fn a_member_added_at_the_till_earns_points_on_their_sale() {
     );
     let dewi = h.ok(
         "add_member",
-        json!({"member": input("Dewi Lestari", "0812 3456 7890"), "referral": ""}),
+        json!({"member": input("Sekar Ayu", "0811 2222 3333"), "referral": ""}),
     );
-    assert_eq!(dewi["number"], "MEM-T01-000001");
-    assert_eq!(dewi["phone"], "081234567890");
+    // The demo café has three regulars: the next number is the fourth.
+    assert_eq!(dewi["number"], "MEM-T01-000004");
+    assert_eq!(dewi["phone"], "081122223333");
     assert_eq!(dewi["tier"], "bronze");
     let twice = h.err(
         "add_member",
-        json!({"member": input("Dewi Dua", "+6281234567890"), "referral": ""}),
+        json!({"member": input("Sekar Dua", "+6281122223333"), "referral": ""}),
     );
     assert_eq!(
         twice,
-        json!({"kind": "duplicate", "data": {"field": "phone", "value": "081234567890"}})
+        json!({"kind": "duplicate", "data": {"field": "phone", "value": "081122223333"}})
     );
-    let found = h.ok("search_members", json!({"text": "dew", "limit": 10}));
+    let found = h.ok("search_members", json!({"text": "sek", "limit": 10}));
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(
-        h.ok("search_members", json!({"text": "0812", "limit": 10}))[0]["id"],
+        h.ok("search_members", json!({"text": "08112", "limit": 10}))[0]["id"],
         dewi["id"]
     );
 
@@ -51,7 +52,7 @@ fn a_member_added_at_the_till_earns_points_on_their_sale() {
         "set_ticket_member",
         json!({"ticket": ticket["id"], "member": dewi["id"]}),
     );
-    assert_eq!(ticket["member"]["name"], "Dewi Lestari");
+    assert_eq!(ticket["member"]["name"], "Sekar Ayu");
     assert_eq!(ticket["member"]["notes"], "Tanpa gula");
     let due = ticket["totals"]["total"].as_i64().unwrap();
     let order = h.ok(
@@ -75,7 +76,7 @@ fn a_member_added_at_the_till_earns_points_on_their_sale() {
         receipt["text_58mm"]
             .as_str()
             .unwrap()
-            .contains("MEM-T01-000001")
+            .contains("MEM-T01-000004")
     );
     let history = h.ok("points_history", json!({"member": dewi["id"], "limit": 10}));
     assert_eq!(history[0]["kind"], "earn");

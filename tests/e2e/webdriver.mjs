@@ -95,6 +95,10 @@ export class Element {
   attr(name) {
     return this.cmd("GET", `/attribute/${name}`);
   }
+  /** A DOM property's current value (an input's `value` as typed, not its attribute). */
+  prop(name) {
+    return this.cmd("GET", `/property/${name}`);
+  }
   async find(css) {
     const e = await this.cmd("POST", "/element", { using: "css selector", value: css });
     return new Element(this.session, e[ELEMENT]);

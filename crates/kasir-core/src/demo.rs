@@ -557,6 +557,9 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
                 }
             }
         }
+        // Three regulars with some points, to find at the till.
+        let today = now.to_zoned(settings::load(&cx)?.time_zone()?).date();
+        crate::members::seed_demo_members(&cx, today)?;
         Ok(Actor::signed_in(admin.id, admin.name.clone(), admin.role))
     });
     match seeded {
@@ -591,6 +594,9 @@ fn demo_settings() -> Settings {
 
 #[cfg(feature = "generators")]
 pub mod history;
+
+#[cfg(feature = "generators")]
+pub mod members;
 
 #[cfg(feature = "generators")]
 const WORDS_A: [&str; 24] = [

@@ -379,6 +379,82 @@ fn search_terms(text: &str) -> (Option<String>, Vec<String>) {
 /// The longest search text read.
 pub const MAX_MEMBER_SEARCH: usize = 100;
 
+/// Adds a member inside a use case's transaction (the checks done: `v` is valid, `referral`
+/// trimmed and in capitals).
+fn add_in(cx: &Ctx<'_>, v: &Valid, referral: &str) -> Result<Member> {
+    check_unique(cx, &v, None)?;
+    let giver = if referral.is_empty() {
+        None
+    } else {
+        let found: Option<(MemberId, bool)> = cx
+            .prepare_cached("SELECT id, active FROM members WHERE referral_code = ?1")?
+            .query_row([&referral], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match found {
+            Some((id, true)) => Some(id),
+            Some((_, false)) => return Err(Error::invalid(Field::ReferralCode, Rule::Inactive)),
+            None => {
+                return Err(Error::invalid(
+                    Field::ReferralCode,
+                    Rule::Unknown {
+                        value: referral.to_string(),
+                    },
+                ));
+            }
+        }
+    };
+    let id = MemberId::new(cx.now);
+    let (number, seq) = next_number(cx, &cx.terminal)?;
+    let code = new_referral_code(cx, &v.name, cx.now)?;
+    cx.execute(
+        "INSERT INTO members (id, number, number_seq, name, phone, email, birthday, address, notes,
+                 referral_code, referred_by, created_by, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+        params![
+            id,
+            number,
+            seq,
+            v.name,
+            v.phone,
+            v.email,
+            v.birthday.map(|b| b.to_string()),
+            v.address,
+            v.notes,
+            code,
+            giver,
+            cx.member.id,
+            Stamp(cx.now)
+        ],
+    )?;
+    let m = load_member(cx, id)?;
+    outbox::append(cx, &Payload::MemberUpserted(to_proto(&m, cx.now)))?;
+    if let Some(giver) = giver {
+        let s = points::load_settings(cx)?;
+        for (who, pts) in [
+            (id, s.referral_new_points),
+            (giver, s.referral_giver_points),
+        ] {
+            if pts > 0 {
+                points::post(
+                    cx,
+                    cx.now,
+                    &cx.terminal,
+                    &NewEntry {
+                        member: who,
+                        kind: PointsKind::Referral,
+                        points: i64::from(pts),
+                        order: None,
+                        refund: None,
+                        reason: &m.number,
+                        staff: Some(cx.member.id),
+                    },
+                )?;
+            }
+        }
+    }
+    load_member(cx, id)
+}
+
 pub struct Members<'k> {
     k: &'k Kasir,
 }
@@ -397,69 +473,8 @@ impl Members<'_> {
         let today = self.k.settings().today()?;
         let v = validate(input, today)?;
         let referral = text::line(Field::ReferralCode, referral, 20)?.to_uppercase();
-        self.k.write(actor, Permission::Members, |cx| {
-            check_unique(cx, &v, None)?;
-            let giver = if referral.is_empty() {
-                None
-            } else {
-                let found: Option<(MemberId, bool)> = cx
-                    .prepare_cached("SELECT id, active FROM members WHERE referral_code = ?1")?
-                    .query_row([&referral], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match found {
-                    Some((id, true)) => Some(id),
-                    Some((_, false)) => return Err(Error::invalid(Field::ReferralCode, Rule::Inactive)),
-                    None => return Err(Error::invalid(Field::ReferralCode, Rule::Unknown { value: referral.clone() })),
-                }
-            };
-            let id = MemberId::new(cx.now);
-            let (number, seq) = next_number(cx, &cx.terminal)?;
-            let code = new_referral_code(cx, &v.name, cx.now)?;
-            cx.execute(
-                "INSERT INTO members (id, number, number_seq, name, phone, email, birthday, address, notes,
-                     referral_code, referred_by, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                params![
-                    id,
-                    number,
-                    seq,
-                    v.name,
-                    v.phone,
-                    v.email,
-                    v.birthday.map(|b| b.to_string()),
-                    v.address,
-                    v.notes,
-                    code,
-                    giver,
-                    cx.member.id,
-                    Stamp(cx.now)
-                ],
-            )?;
-            let m = load_member(cx, id)?;
-            outbox::append(cx, &Payload::MemberUpserted(to_proto(&m, cx.now)))?;
-            if let Some(giver) = giver {
-                let s = points::load_settings(cx)?;
-                for (who, pts) in [(id, s.referral_new_points), (giver, s.referral_giver_points)] {
-                    if pts > 0 {
-                        points::post(
-                            cx,
-                            cx.now,
-                            &cx.terminal,
-                            &NewEntry {
-                                member: who,
-                                kind: PointsKind::Referral,
-                                points: i64::from(pts),
-                                order: None,
-                                refund: None,
-                                reason: &m.number,
-                                staff: Some(cx.member.id),
-                            },
-                        )?;
-                    }
-                }
-            }
-            load_member(cx, id)
-        })
+        self.k
+            .write(actor, Permission::Members, |cx| add_in(cx, &v, &referral))
     }
 
     /// Changes a member's details (not their number, code or balances).
@@ -765,6 +780,46 @@ pub(crate) fn spend_tenders(
                 refund: None,
                 shift: None,
                 reason: "",
+                staff: Some(cx.member.id),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds the demo café's regulars inside the seeding transaction, with some points each.
+pub(crate) fn seed_demo_members(cx: &Ctx<'_>, today: Date) -> Result<()> {
+    let regulars = [
+        (
+            "Dewi Lestari",
+            "0812-3456-7890",
+            "dewi@example.com",
+            "Alergi kacang",
+            180,
+        ),
+        ("Budi Santoso", "0813-2222-4444", "", "Kopi tanpa gula", 640),
+        ("Rina Wijaya", "0857-1111-9999", "rina@example.com", "", 40),
+    ];
+    for (name, phone, email, notes, pts) in regulars {
+        let input = MemberInput {
+            name: name.into(),
+            phone: phone.into(),
+            email: email.into(),
+            notes: notes.into(),
+            ..MemberInput::default()
+        };
+        let m = add_in(cx, &validate(&input, today)?, "")?;
+        points::post(
+            cx,
+            cx.now,
+            &cx.terminal,
+            &NewEntry {
+                member: m.id,
+                kind: PointsKind::Adjust,
+                points: pts,
+                order: None,
+                refund: None,
+                reason: "Demo",
                 staff: Some(cx.member.id),
             },
         )?;

@@ -932,3 +932,25 @@ fn points_expire_oldest_first_after_the_set_months() {
         7
     );
 }
+
+#[test]
+fn the_demo_cafe_has_regulars_to_find_at_the_till() {
+    let dir = tempfile::tempdir().unwrap();
+    let k =
+        kasir_core::Kasir::open(dir.path(), std::sync::Arc::new(kasir_core::SystemClock)).unwrap();
+    let shop = kasir_core::demo::seed_demo(&k, false).unwrap();
+    let found = k.members().search(&shop.admin, "0812 3456", 5).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].name.as_str(), found[0].points),
+        ("Dewi Lestari", 180)
+    );
+    assert_eq!(found[0].notes, "Alergi kacang");
+    for name in ["budi", "rina w"] {
+        assert_eq!(
+            k.members().search(&shop.admin, name, 10).unwrap().len(),
+            1,
+            "{name}"
+        );
+    }
+}

@@ -1,0 +1,173 @@
+// End to end: a regular at the till, in the real app (runs after till-admin.test.mjs and
+// before till-money.test.mjs on the same till, and leaves a shift open for it). The cashier
+// adds a new member from the ticket in a few seconds, sells to her (the receipt shows her
+// points), tops up her wallet in cash, and pays her next sale partly from her points and
+// partly from her wallet; her points and wallet on the ticket say what is left.
+
+import { after, afterEach, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+
+const app = process.env.KASIR_APP;
+const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const shots = process.env.KASIR_SCREENSHOTS ?? join(import.meta.dirname, "../../target/e2e-screenshots");
+mkdirSync(shots, { recursive: true });
+const steps = join(import.meta.dirname, "../../target/e2e-steps");
+mkdirSync(steps, { recursive: true });
+
+let s;
+
+async function shot(name, dir = shots) {
+  await new Promise((r) => setTimeout(r, 300));
+  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
+  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
+  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(dir, `${name}.png`)], { timeout: 20_000 });
+}
+
+/** The whole rupiah amount in a text ("Rp 25.400" → 25400). */
+function rupiah(text) {
+  const m = /(-?)Rp\s*([\d.]+)/.exec(text);
+  assert.ok(m, `no amount in ${JSON.stringify(text)}`);
+  return (m[1] ? -1 : 1) * Number(m[2].replaceAll(".", ""));
+}
+
+async function text(testid) {
+  return (await s.byTestId(testid)).text();
+}
+
+/** The member's points as the ticket shows them ("120 poin" → 120). */
+async function pointsOnTicket() {
+  return Number(/\d+/.exec(await text("ticket-member-points"))[0]);
+}
+
+async function addProduct(search, product) {
+  const box = await s.byTestId("search");
+  await box.click();
+  await box.clear();
+  await box.type(search);
+  await (await s.byTestId("product-tile", `[data-name="${product}"]`)).click();
+  await s.byTestId("ticket-line", `[data-name="${product}"]`);
+}
+
+/** Pays what the dialog holds, waits for the receipt, returns its text and starts a new sale. */
+async function confirmAndReceipt() {
+  await (await s.byTestId("confirm-payment")).click();
+  const receipt = await s.byTestId("receipt", "", { timeout: 15_000 });
+  await waitFor(async () => /\S/.test(await receipt.text()), 10_000, "the receipt stayed empty");
+  const paper = await receipt.text();
+  await waitFor(
+    async () => await s.script('return !document.querySelector(\'[data-testid="new-sale"]\').disabled'),
+    5000,
+    "New sale never became available",
+  );
+  await (await s.byTestId("new-sale")).click();
+  await s.gone('[data-testid="receipt"]');
+  return paper;
+}
+
+describe("a regular at the till, in the real app", () => {
+  const day = {};
+
+  before(async () => {
+    assert.ok(app, "KASIR_APP must point at the built app");
+    s = await Session.start(driver, app);
+  });
+
+  after(async () => {
+    await s?.quit();
+  });
+
+  let step = 0;
+  afterEach(async () => {
+    await shot(`members-step-${++step}`, steps).catch(() => {});
+  });
+
+  it("signs the cashier in (with a float if no shift is open)", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 60_000 })).click();
+    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    await s.byTestId("search", "", { timeout: 15_000 });
+    const asked = await s.all('[data-testid="open-shift-dialog"]');
+    if (asked.length > 0) {
+      await (await s.byTestId("shift-float")).type("500000");
+      await (await s.byTestId("shift-open-confirm")).click();
+      await s.gone('[data-testid="open-shift-dialog"]');
+    }
+  });
+
+  it("adds a new member from the ticket and sells to her: the receipt shows her points", async () => {
+    await addProduct("croiss", "Croissant");
+    await (await s.byTestId("ticket-member-add")).click();
+    await s.byTestId("member-dialog");
+    await (await s.byTestId("member-search")).type("Sekar Ayu");
+    await s.byTestId("member-none", "", { timeout: 10_000 });
+    await (await s.byTestId("member-new")).click();
+    assert.equal(await (await s.byTestId("member-name")).prop("value"), "Sekar Ayu");
+    await (await s.byTestId("member-phone")).type("0811 5555 6666");
+    await (await s.byTestId("member-save")).click();
+    await s.gone('[data-testid="member-dialog"]');
+    const chip = await s.byTestId("ticket-member-chip", "", { timeout: 10_000 });
+    assert.match(await chip.text(), /Sekar Ayu/);
+    assert.equal(await pointsOnTicket(), 0);
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    day.first = rupiah(await text("pay-due"));
+    await (await s.byTestId("quick-exact")).click();
+    const paper = await confirmAndReceipt();
+    day.earned = Math.floor(day.first / 10_000);
+    assert.match(paper, /Member: MEM-T01-\d{6}/);
+    assert.match(paper, new RegExp(`Poin \\+${day.earned}`));
+  });
+
+  it("finds her by phone on the next ticket, tops up her wallet and pays from points and the wallet", async () => {
+    await addProduct("croiss", "Croissant");
+    await addProduct("air mineral", "Air Mineral 600ml");
+    await (await s.byTestId("ticket-member-add")).click();
+    await (await s.byTestId("member-search")).type("0811 5555");
+    await (await s.byTestId("member-result", "", { timeout: 10_000 })).click();
+    await s.gone('[data-testid="member-dialog"]');
+    await waitFor(async () => (await pointsOnTicket()) === day.earned, 10_000, "her points are not on the ticket");
+
+    await (await s.byTestId("ticket-member-top-up")).click();
+    await s.byTestId("top-up-dialog");
+    await (await s.byTestId("top-up-quick-50000")).click();
+    await (await s.byTestId("top-up-save")).click();
+    await s.gone('[data-testid="top-up-dialog"]');
+    await waitFor(async () => rupiah(await text("ticket-member-wallet")) === 50_000, 10_000, "the wallet does not show the top-up");
+    await shot("member-ticket");
+
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    const due = rupiah(await text("pay-due"));
+    // Her points first (each Rp 100), then the wallet for the rest.
+    await (await s.byTestId("method-points")).click();
+    await waitFor(async () => Number(await (await s.byTestId("tendered")).prop("value")) === day.earned * 100, 10_000, "points not prefilled");
+    await (await s.byTestId("add-tender")).click();
+    await (await s.byTestId("method-wallet")).click();
+    await shot("member-pay");
+    const paper = await confirmAndReceipt();
+    assert.match(paper, /Poin/);
+    assert.match(paper, /Saldo member/);
+    assert.ok(due - day.earned * 100 <= 50_000, "the wallet covered the rest");
+
+    // The next ticket for her shows what is left: the points she just earned on the part she
+    // paid with money, and the wallet less what this sale took.
+    await addProduct("croiss", "Croissant");
+    await (await s.byTestId("ticket-member-add")).click();
+    await (await s.byTestId("member-search")).type("sekar");
+    await (await s.byTestId("member-result", "", { timeout: 10_000 })).click();
+    const paidWithMoney = due - day.earned * 100;
+    await waitFor(
+      async () => rupiah(await text("ticket-member-wallet")) === 50_000 - paidWithMoney,
+      10_000,
+      "the wallet does not show what is left",
+    );
+    assert.equal(await pointsOnTicket(), Math.floor(paidWithMoney / 10_000));
+    await (await s.byTestId("ticket-member-remove")).click();
+    await s.gone('[data-testid="ticket-member-chip"]');
+    await (await s.byTestId("lock-button")).click();
+  });
+});
