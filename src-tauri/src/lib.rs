@@ -125,6 +125,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         set_loyalty_settings,
         top_up_wallet,
         wallet_history,
+        write_review,
+        set_review_hidden,
+        product_reviews,
+        reviewable_products,
     ])
 }
 

@@ -180,3 +180,52 @@ fn a_sale_paid_with_points_and_the_wallet_through_the_commands() {
     assert_eq!(history[0]["kind"], "payment");
     assert_eq!(history[1]["kind"], "top_up");
 }
+
+#[test]
+fn a_review_through_the_commands_shows_on_the_tile() {
+    let h = Harness::new(true);
+    h.sign_in("Sari", "3333");
+    h.ok("open_shift", json!({"openingFloat": 500_000}));
+    let dewi = h.ok("search_members", json!({"text": "dewi", "limit": 5}))[0].clone();
+    let product = h.product_named("croissant");
+    let review = |rating: u8| json!({"member_id": dewi["id"], "product_id": product["id"], "rating": rating, "comment": "Renyah"});
+    let e = h.err("write_review", json!({"review": review(5), "photo": null}));
+    assert_eq!(e["data"]["rule"]["rule"], "not_bought", "{e}");
+    let ticket = h.ok("open_ticket", json!({"orderType": "takeaway", "label": ""}));
+    h.ok(
+        "add_to_ticket",
+        json!({"ticket": ticket["id"], "line": {"product_id": product["id"], "modifier_ids": [], "note": "", "quantity": 1}}),
+    );
+    let ticket = h.ok(
+        "set_ticket_member",
+        json!({"ticket": ticket["id"], "member": dewi["id"]}),
+    );
+    let due = ticket["totals"]["total"].as_i64().unwrap();
+    h.ok(
+        "checkout",
+        json!({"ticket": ticket["id"], "payments": [{"method": "cash", "amount": due, "reference": null}]}),
+    );
+    let e = h.err("write_review", json!({"review": review(6), "photo": null}));
+    assert_eq!(e["data"]["field"], "rating");
+    let e = h.err(
+        "write_review",
+        json!({"review": review(5), "photo": "bm90IGEgcGljdHVyZQ=="}),
+    );
+    assert_eq!(e["data"]["field"], "image", "{e}");
+    let saved = h.ok("write_review", json!({"review": review(4), "photo": null}));
+    assert_eq!(saved["rating"], 4);
+    let offered = h.ok("reviewable_products", json!({"member": dewi["id"]}));
+    assert_eq!(offered[0]["rating"], 4);
+    let card = h.product_named("croissant");
+    assert_eq!(
+        (card["rating_total"].as_i64(), card["ratings"].as_i64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(
+        h.err(
+            "set_review_hidden",
+            json!({"id": saved["id"], "hidden": true})
+        )["kind"],
+        "forbidden"
+    );
+}

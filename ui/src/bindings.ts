@@ -212,6 +212,17 @@ export const commands = {
 	topUpWallet: (member: string, amount: number, method: PaymentMethod, reference: string | null) => typedError<Member_Serialize, CommandError>(__TAURI_INVOKE("top_up_wallet", { member, amount, method, reference })),
 	/**  A member's wallet entries, newest first. */
 	walletHistory: (member: string, limit: number) => typedError<WalletEntry_Serialize[], CommandError>(__TAURI_INVOKE("wallet_history", { member, limit })),
+	/**
+	 *  Records a member's review of a product they bought; `photo` is a picture as base64 (or a
+	 *  data URL), checked like any picture.
+	 */
+	writeReview: (review: ReviewInput, photo: string | null) => typedError<Review_Serialize, CommandError>(__TAURI_INVOKE("write_review", { review, photo })),
+	/**  Hides a review or shows it again (managers). */
+	setReviewHidden: (id: string, hidden: boolean) => typedError<Review_Serialize, CommandError>(__TAURI_INVOKE("set_review_hidden", { id, hidden })),
+	/**  A product's reviews, newest first (hidden ones too for managers who ask). */
+	productReviews: (product: string, includeHidden: boolean) => typedError<Review_Serialize[], CommandError>(__TAURI_INVOKE("product_reviews", { product, includeHidden })),
+	/**  What a member bought, with their rating of each: what the till offers to review. */
+	reviewableProducts: (member: string) => typedError<Reviewable_Serialize[], CommandError>(__TAURI_INVOKE("reviewable_products", { member })),
 };
 
 /* Types */
@@ -703,7 +714,7 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review";
 
 /**  What a cell should have held. */
 export type Expected = 
@@ -724,7 +735,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment";
 
 export type HourSales = {
 	hour: number,
@@ -1388,6 +1399,9 @@ export type ProductCard_Deserialize = {
 	image_id?: string | null,
 	has_modifiers: boolean,
 	featured: boolean,
+	/**  Members' visible ratings of it: their sum and count (the tile shows the average). */
+	rating_total: number,
+	ratings: number,
 };
 
 /**  A product as the menu grid shows it. */
@@ -1405,6 +1419,9 @@ export type ProductCard_Serialize = {
 	image_id: string | null,
 	has_modifiers: boolean,
 	featured: boolean,
+	/**  Members' visible ratings of it: their sum and count (the tile shows the average). */
+	rating_total: number,
+	ratings: number,
 };
 
 /**  What a manager fills in for a product. */
@@ -1976,6 +1993,64 @@ export type RestorePlan_Serialize = {
 	other_terminal: boolean,
 };
 
+/**  A member's review of a product. */
+export type Review = Review_Serialize | Review_Deserialize;
+
+/**  What a member says of a product. */
+export type ReviewInput = {
+	member_id: string,
+	product_id: string,
+	rating: number,
+	comment: string,
+};
+
+/**  A member's review of a product. */
+export type Review_Deserialize = {
+	id: string,
+	member_id: string,
+	member_name: string,
+	product_id: string,
+	product_name: string,
+	rating: number,
+	comment: string,
+	/**  The photo's picture id, when it has one. */
+	image_id?: string | null,
+	hidden: boolean,
+	updated_at: string,
+};
+
+/**  A member's review of a product. */
+export type Review_Serialize = {
+	id: string,
+	member_id: string,
+	member_name: string,
+	product_id: string,
+	product_name: string,
+	rating: number,
+	comment: string,
+	/**  The photo's picture id, when it has one. */
+	image_id: string | null,
+	hidden: boolean,
+	updated_at: string,
+};
+
+/**  A product a member bought, and their rating of it if they gave one. */
+export type Reviewable = Reviewable_Serialize | Reviewable_Deserialize;
+
+/**  A product a member bought, and their rating of it if they gave one. */
+export type Reviewable_Deserialize = {
+	product_id: string,
+	product_name: string,
+	rating?: number | null,
+};
+
+/**  A product a member bought, and their rating of it if they gave one. */
+export type Reviewable_Serialize = {
+	product_id: string,
+	product_name: string,
+	rating: number | null,
+};
+
 /**  What a staff member is. */
 export type Role = "cashier" | "manager" | "admin";
 
@@ -2115,7 +2190,9 @@ export type Rule =
 /**  Points are spent in whole points: a multiple of their value. */
 { rule: "not_whole_points"; point_value: number } | 
 /**  The shop gives points no value (0), so they cannot be spent. */
-{ rule: "points_not_spendable" };
+{ rule: "points_not_spendable" } | 
+/**  Only a member who bought a product may review it. */
+{ rule: "not_bought" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {

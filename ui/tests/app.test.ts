@@ -174,7 +174,7 @@ describe("till shortcuts", () => {
 describe("the barcode scanner on the orders board", () => {
   const air: ProductCard_Serialize = {
     id: "p-air", category_id: "c1", name: "Air Mineral", price: 6000, stock: null, stock_level: "untracked", available: true,
-    active: true, barcode: "8991234567890", popularity: 0, image_id: null, has_modifiers: false, featured: false,
+    active: true, barcode: "8991234567890", popularity: 0, image_id: null, has_modifiers: false, featured: false, rating_total: 0, ratings: 0,
   };
   const latte: ProductCard_Serialize = { ...air, id: "p-latte", name: "Latte", barcode: "8990000000017", has_modifiers: true };
 

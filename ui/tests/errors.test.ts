@@ -35,10 +35,10 @@ const fields = {
   float: true, counted: true, denomination: true, lines: true, receipt_no: true, order: true,
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
-  referral_points: true, wallet: true,
+  referral_points: true, wallet: true, product: true, rating: true, comment: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
@@ -126,6 +126,7 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   needs_member: [{ rule: "needs_member" }],
   not_whole_points: [{ rule: "not_whole_points", point_value: 100 }],
   points_not_spendable: [{ rule: "points_not_spendable" }],
+  not_bought: [{ rule: "not_bought" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

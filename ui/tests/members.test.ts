@@ -8,6 +8,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Member_Serialize as Member, MemberInput, TicketMember } from "../src/bindings";
 import MemberDialog from "../src/features/members/MemberDialog.svelte";
+import ReviewDialog from "../src/features/members/ReviewDialog.svelte";
+import ProductTile from "../src/features/sell/ProductTile.svelte";
 import TicketPanel from "../src/features/sell/TicketPanel.svelte";
 import { sale } from "../src/stores/ticket.svelte";
 import { resetApp, ticket } from "./fixtures";
@@ -161,5 +163,60 @@ describe("a wallet top-up at the till", () => {
       ["m1", 100_000, "cash", null],
     ]);
     await vi.waitFor(() => expect(screen.getByTestId("ticket-member-wallet").textContent).toMatch(/Rp 100\.000/));
+  });
+});
+
+describe("a member's review", () => {
+  beforeEach(() => {
+    resetApp("en");
+    vi.mocked(invoke).mockReset();
+  });
+
+  it("reviews something they bought with stars and a comment, and shows the core's refusal", async () => {
+    const sent: unknown[] = [];
+    const ondone = vi.fn();
+    routeIpc(invoke, {
+      reviewableProducts: () => [
+        { product_id: "p1", product_name: "Kopi Susu", rating: null },
+        { product_id: "p2", product_name: "Croissant", rating: 3 },
+      ],
+      writeReview: (review, photo) => {
+        sent.push([review, photo]);
+        if (review.comment === "bad") return fail({ kind: "invalid", data: { field: "comment", rule: { rule: "control_characters" } } });
+        return {
+          id: "r1", member_id: "m1", member_name: "Dewi", product_id: review.product_id, product_name: "Croissant",
+          rating: review.rating, comment: review.comment, image_id: null, hidden: false, updated_at: "2026-11-21T05:00:00Z",
+        };
+      },
+    });
+    render(ReviewDialog, { member: { id: "m1", name: "Dewi" }, onclose: vi.fn(), ondone });
+    const products = await screen.findAllByTestId("review-product");
+    expect(products.map((p) => p.textContent)).toEqual(["Kopi Susu", "Croissant · ★★★"]);
+    await fireEvent.click(screen.getByTestId("review-save"));
+    expect(screen.getByTestId("review-error").textContent).toBe("Choose 1 to 5 stars.");
+    expect(sent).toEqual([]);
+    // The croissant already has her 3 stars: she gives 5 now.
+    await fireEvent.click(products[1]);
+    expect(screen.getByTestId("review-star-3").getAttribute("aria-checked")).toBe("true");
+    await fireEvent.click(screen.getByTestId("review-star-5"));
+    await fireEvent.input(screen.getByTestId("review-comment"), { target: { value: "bad" } });
+    await fireEvent.click(screen.getByTestId("review-save"));
+    expect((await screen.findByTestId("review-error")).textContent).toMatch(/Comment/);
+    await fireEvent.input(screen.getByTestId("review-comment"), { target: { value: "Renyah" } });
+    await fireEvent.click(screen.getByTestId("review-save"));
+    await vi.waitFor(() => expect(ondone).toHaveBeenCalledTimes(1));
+    expect(sent.at(-1)).toEqual([{ member_id: "m1", product_id: "p2", rating: 5, comment: "Renyah" }, null]);
+  });
+
+  it("shows a product's average rating on its tile, and none without ratings", () => {
+    const base = {
+      id: "p1", category_id: "c1", name: "Kopi Susu", price: 25_000, stock: null, stock_level: "untracked" as const,
+      available: true, active: true, barcode: null, popularity: 0, image_id: null, has_modifiers: false, featured: false,
+    };
+    render(ProductTile, { card: { ...base, rating_total: 9, ratings: 2 }, onpick: vi.fn() });
+    expect(screen.getByTestId("tile-rating").textContent).toMatch(/★ 4\.5\s*\(2\)/);
+    document.body.innerHTML = "";
+    render(ProductTile, { card: { ...base, rating_total: 0, ratings: 0 }, onpick: vi.fn() });
+    expect(screen.queryByTestId("tile-rating")).toBeNull();
   });
 });

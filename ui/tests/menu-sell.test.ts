@@ -29,6 +29,8 @@ function card(name: string, p: Partial<ProductCard_Serialize> = {}): ProductCard
     image_id: null,
     has_modifiers: false,
     featured: false,
+    rating_total: 0,
+    ratings: 0,
     ...p,
   };
 }

@@ -26,7 +26,7 @@ pub mod settings;
 pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
-pub use crate::members::{Member, PointsEntry, PointsKind, WalletEntry, WalletKind};
+pub use crate::members::{Member, PointsEntry, PointsKind, Review, WalletEntry, WalletKind};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
@@ -76,6 +76,7 @@ pub enum Payload {
     MemberUpserted(Member),
     PointsEntry(PointsEntry),
     WalletEntry(WalletEntry),
+    ReviewUpserted(Review),
 }
 
 impl Payload {
@@ -97,11 +98,12 @@ impl Payload {
             Payload::MemberUpserted(_) => "member_upserted",
             Payload::PointsEntry(_) => "points_entry",
             Payload::WalletEntry(_) => "wallet_entry",
+            Payload::ReviewUpserted(_) => "review_upserted",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 15] = [
+    pub const KINDS: [&'static str; 16] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -117,6 +119,7 @@ impl Payload {
         "member_upserted",
         "points_entry",
         "wallet_entry",
+        "review_upserted",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -139,6 +142,7 @@ impl Payload {
             "member_upserted" => Payload::MemberUpserted(Member::deserialize(payload)?),
             "points_entry" => Payload::PointsEntry(PointsEntry::deserialize(payload)?),
             "wallet_entry" => Payload::WalletEntry(WalletEntry::deserialize(payload)?),
+            "review_upserted" => Payload::ReviewUpserted(Review::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -164,6 +168,7 @@ impl Payload {
             "member_upserted" => Payload::MemberUpserted(serde_json::from_str(payload)?),
             "points_entry" => Payload::PointsEntry(serde_json::from_str(payload)?),
             "wallet_entry" => Payload::WalletEntry(serde_json::from_str(payload)?),
+            "review_upserted" => Payload::ReviewUpserted(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -193,6 +198,7 @@ impl Payload {
             Payload::MemberUpserted(p) => serde_json::to_string(p),
             Payload::PointsEntry(p) => serde_json::to_string(p),
             Payload::WalletEntry(p) => serde_json::to_string(p),
+            Payload::ReviewUpserted(p) => serde_json::to_string(p),
         }
     }
 }

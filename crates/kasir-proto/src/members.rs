@@ -80,3 +80,17 @@ pub struct WalletEntry {
     pub staff_id: Option<Uuid>,
     pub at: Timestamp,
 }
+
+/// A member's review of a product, as last written (`review_upserted`): the newest version
+/// wins, in the server's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub product_id: Uuid,
+    pub rating: u8,
+    pub comment: String,
+    pub image_id: Option<String>,
+    pub hidden: bool,
+    pub at: Timestamp,
+}

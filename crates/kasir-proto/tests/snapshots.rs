@@ -307,6 +307,16 @@ fn examples() -> Vec<Payload> {
             staff_id: Some(id(2)),
             at: at(),
         }),
+        Payload::ReviewUpserted(Review {
+            id: id(34),
+            member_id: id(30),
+            product_id: id(3),
+            rating: 5,
+            comment: "Kopinya pas".into(),
+            image_id: Some("0190f1c2-0000-7000-8000-000000000023".into()),
+            hidden: false,
+            at: at(),
+        }),
     ]
 }
 
@@ -952,4 +962,27 @@ fn snapshot_wallet_entry() {
           }
         }"#]],
     );
+}
+
+#[test]
+fn snapshot_review_upserted() {
+    check(&example("review_upserted"), expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000074",
+          "terminal": "T01",
+          "seq": 16,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "review_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000022",
+            "member_id": "0190f1c2-0000-7000-8000-00000000001e",
+            "product_id": "0190f1c2-0000-7000-8000-000000000003",
+            "rating": 5,
+            "comment": "Kopinya pas",
+            "image_id": "0190f1c2-0000-7000-8000-000000000023",
+            "hidden": false,
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]]);
 }

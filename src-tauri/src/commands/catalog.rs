@@ -255,7 +255,7 @@ pub async fn arrange_product_pictures(
 
 /// The file's bytes from base64, refusing what could not be a picture the core accepts before
 /// decoding it (a 10 MB file is at most 14 MB of base64).
-fn decode_picture(data: &str) -> kasir_core::Result<Vec<u8>> {
+pub(crate) fn decode_picture(data: &str) -> kasir_core::Result<Vec<u8>> {
     use base64::Engine;
     use kasir_core::catalog::images::MAX_IMAGE_BYTES;
     use kasir_core::{Error, Field, Rule};

@@ -1,7 +1,9 @@
 //! Members at the till and in admin mode: finding them as you type, adding and changing them,
 //! naming one on a ticket, their points and the loyalty programme's settings.
 
+use kasir_core::catalog::ProductId;
 use kasir_core::members::points::{LoyaltySettings, PointsEntry};
+use kasir_core::members::reviews::{Review, ReviewId, ReviewInput, Reviewable};
 use kasir_core::members::wallet::WalletEntry;
 use kasir_core::members::{Member, MemberId, MemberInput};
 use kasir_core::sales::checkout::PaymentMethod;
@@ -144,4 +146,58 @@ pub async fn wallet_history(
     limit: u32,
 ) -> CmdResult<Vec<WalletEntry>> {
     run(&state, move |k, a| k.wallets().history(a, member, limit)).await
+}
+
+/// Records a member's review of a product they bought; `photo` is a picture as base64 (or a
+/// data URL), checked like any picture.
+#[tauri::command]
+#[specta::specta]
+pub async fn write_review(
+    state: State<'_, Shared>,
+    review: ReviewInput,
+    photo: Option<String>,
+) -> CmdResult<Review> {
+    run(&state, move |k, a| {
+        let bytes = photo
+            .as_deref()
+            .map(super::catalog::decode_picture)
+            .transpose()?;
+        k.reviews().write(a, &review, bytes.as_deref())
+    })
+    .await
+}
+
+/// Hides a review or shows it again (managers).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_review_hidden(
+    state: State<'_, Shared>,
+    id: ReviewId,
+    hidden: bool,
+) -> CmdResult<Review> {
+    run(&state, move |k, a| k.reviews().set_hidden(a, id, hidden)).await
+}
+
+/// A product's reviews, newest first (hidden ones too for managers who ask).
+#[tauri::command]
+#[specta::specta]
+pub async fn product_reviews(
+    state: State<'_, Shared>,
+    product: ProductId,
+    include_hidden: bool,
+) -> CmdResult<Vec<Review>> {
+    run(&state, move |k, a| {
+        k.reviews().of_product(a, product, include_hidden, 50)
+    })
+    .await
+}
+
+/// What a member bought, with their rating of each: what the till offers to review.
+#[tauri::command]
+#[specta::specta]
+pub async fn reviewable_products(
+    state: State<'_, Shared>,
+    member: MemberId,
+) -> CmdResult<Vec<Reviewable>> {
+    run(&state, move |k, a| k.reviews().reviewable(a, member)).await
 }

@@ -193,6 +193,7 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "tiers_out_of_order":
     case "needs_member":
     case "points_not_spendable":
+    case "not_bought":
       return tr(`rule.${rule.rule}`);
     case "not_enough_in_wallet":
       return tr("rule.not_enough_in_wallet", { held: formatMoney(rule.held, money) });

@@ -41,6 +41,7 @@ export const en = {
   "err.notFound.order": "No order has that receipt number.",
   "err.notFound.shift": "That shift does not exist.",
   "err.notFound.member": "That member does not exist.",
+  "err.notFound.review": "That review does not exist.",
   "err.notFound.product": "That product no longer exists.",
   "err.notFound.barcode": "No product has this barcode.",
   "err.notFound.staff_member": "That staff member no longer exists.",
@@ -139,6 +140,7 @@ export const en = {
   "rule.needs_member": "needs a member on the ticket",
   "rule.not_whole_points": "must be whole points ({value} each)",
   "rule.points_not_spendable": "points have no value in this shop",
+  "rule.not_bought": "the member has not bought it",
 
   "field.admin_name": "Admin's name",
   "field.amount": "Amount",
@@ -225,6 +227,9 @@ export const en = {
   "field.expiry_months": "Expiry",
   "field.referral_points": "Referral points",
   "field.wallet": "Wallet",
+  "field.product": "Product",
+  "field.rating": "Rating",
+  "field.comment": "Comment",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -259,6 +264,7 @@ export const id: Record<keyof typeof en, string> = {
   "err.notFound.order": "Tidak ada pesanan dengan nomor struk itu.",
   "err.notFound.shift": "Shift itu tidak ada.",
   "err.notFound.member": "Member itu tidak ada.",
+  "err.notFound.review": "Ulasan itu tidak ada.",
   "err.notFound.product": "Produk itu sudah tidak ada.",
   "err.notFound.barcode": "Tidak ada produk dengan barcode ini.",
   "err.notFound.staff_member": "Staf itu sudah tidak ada.",
@@ -357,6 +363,7 @@ export const id: Record<keyof typeof en, string> = {
   "rule.needs_member": "perlu member pada pesanan",
   "rule.not_whole_points": "harus poin utuh ({value} per poin)",
   "rule.points_not_spendable": "poin tidak bernilai di toko ini",
+  "rule.not_bought": "member ini belum pernah membelinya",
 
   "field.admin_name": "Nama admin",
   "field.amount": "Nominal",
@@ -443,4 +450,7 @@ export const id: Record<keyof typeof en, string> = {
   "field.expiry_months": "Masa berlaku",
   "field.referral_points": "Poin referal",
   "field.wallet": "Saldo member",
+  "field.product": "Produk",
+  "field.rating": "Nilai",
+  "field.comment": "Komentar",
 };

@@ -39,6 +39,11 @@ pub struct ProductCard {
     pub image_id: Option<String>,
     pub has_modifiers: bool,
     pub featured: bool,
+    /// Members' visible ratings of it: their sum and count (the tile shows the average).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub rating_total: i64,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub ratings: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -68,7 +73,7 @@ const CARD_COLUMNS: &str =
     "p.id, p.category_id, p.name, p.price, p.stock, p.low_stock_warning, p.low_stock_critical,
     p.active, p.barcode, p.popularity, p.image_id,
     EXISTS (SELECT 1 FROM modifier_groups g WHERE g.product_id = p.id AND g.retired = 0),
-    p.featured";
+    p.featured, p.rating_total, p.ratings";
 
 fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
     let stock: Option<i64> = r.get(4)?;
@@ -87,6 +92,8 @@ fn card(r: &Row<'_>) -> rusqlite::Result<ProductCard> {
         image_id: r.get(10)?,
         has_modifiers: r.get(11)?,
         featured: r.get(12)?,
+        rating_total: r.get(13)?,
+        ratings: r.get(14)?,
     })
 }
 

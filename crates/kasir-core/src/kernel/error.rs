@@ -214,6 +214,9 @@ pub enum Field {
     ExpiryMonths,
     ReferralPoints,
     Wallet,
+    Product,
+    Rating,
+    Comment,
 }
 
 /// What was not found.
@@ -232,6 +235,7 @@ pub enum Entity {
     Ticket,
     TicketLine,
     Member,
+    Review,
 }
 
 /// The rule an input broke, with the numbers a message needs. Amounts are in the shop
@@ -392,6 +396,8 @@ pub enum Rule {
     },
     /// The shop gives points no value (0), so they cannot be spent.
     PointsNotSpendable,
+    /// Only a member who bought a product may review it.
+    NotBought,
 }
 
 /// What a cell should have held.
@@ -504,6 +510,7 @@ impl fmt::Display for Rule {
                 write!(f, "must be whole points of {point_value}")
             }
             Rule::PointsNotSpendable => write!(f, "points have no value in this shop"),
+            Rule::NotBought => write!(f, "the member has not bought it"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

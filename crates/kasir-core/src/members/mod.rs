@@ -9,6 +9,7 @@
 //! cancellations. Each change is one transaction with its outbox entry.
 
 pub mod points;
+pub mod reviews;
 pub mod wallet;
 
 use jiff::Timestamp;
@@ -382,7 +383,7 @@ pub const MAX_MEMBER_SEARCH: usize = 100;
 /// Adds a member inside a use case's transaction (the checks done: `v` is valid, `referral`
 /// trimmed and in capitals).
 fn add_in(cx: &Ctx<'_>, v: &Valid, referral: &str) -> Result<Member> {
-    check_unique(cx, &v, None)?;
+    check_unique(cx, v, None)?;
     let giver = if referral.is_empty() {
         None
     } else {

@@ -19,6 +19,7 @@ mod product_table;
 mod receipt;
 mod refunds;
 mod reports;
+mod reviews;
 mod search;
 mod shifts;
 mod staff;

@@ -30,8 +30,9 @@ struct Fixture {
     alert: i64,
     /// The shift open on the till.
     shift: kasir_core::sales::shifts::ShiftId,
-    /// A member with 50 points.
+    /// A member with 50 points, who bought the product and reviewed it.
     member: kasir_core::members::MemberId,
+    review: kasir_core::members::reviews::ReviewId,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -59,6 +60,49 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
             },
         )
         .unwrap();
+    // A member with 50 points who bought the product and reviewed it.
+    let (member, review) = {
+        let admin = s.admin.clone();
+        let k = &s.kasir;
+        let m = k
+            .members()
+            .add(&admin, &member_input("Dewi", "081234567890"), "")
+            .unwrap();
+        k.points()
+            .adjust(&admin, None, m.id, 50, "Saldo awal")
+            .unwrap();
+        let t = k
+            .sales()
+            .open_ticket(&admin, OrderType::Takeaway, "")
+            .unwrap();
+        k.sales()
+            .add_to_ticket(
+                &admin,
+                t.id,
+                AddLine {
+                    product_id: p.id,
+                    modifier_ids: vec![],
+                    note: String::new(),
+                    quantity: 1,
+                },
+            )
+            .unwrap();
+        let t = k
+            .sales()
+            .set_ticket_member(&admin, t.id, Some(m.id))
+            .unwrap();
+        k.sales()
+            .checkout(&admin, t.id, &[crate::helpers::cash(t.totals.total.0)])
+            .unwrap();
+        let input = kasir_core::members::reviews::ReviewInput {
+            member_id: m.id,
+            product_id: p.id,
+            rating: 4,
+            comment: String::new(),
+        };
+        let r = k.reviews().write(&admin, &input, None).unwrap();
+        (m.id, r.id)
+    };
     Fixture {
         product: p.id,
         category: s.category,
@@ -78,19 +122,8 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
             conn.last_insert_rowid()
         },
         shift: s.kasir.shifts().current(&s.admin).unwrap().unwrap().id,
-        member: {
-            let admin = s.admin.clone();
-            let m = s
-                .kasir
-                .members()
-                .add(&admin, &member_input("Dewi", "081234567890"), "")
-                .unwrap();
-            s.kasir
-                .points()
-                .adjust(&admin, None, m.id, 50, "Saldo awal")
-                .unwrap();
-            m.id
-        },
+        member,
+        review,
     }
 }
 
@@ -441,7 +474,7 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         }),
         ("orders_today", Permission::Sell, |k, a, _| {
             let board = k.sales().orders_today(a)?;
-            assert_eq!(board.len(), 1, "today's board holds the fixture's sale");
+            assert_eq!(board.len(), 2, "today's board holds the fixture's sales");
             Ok(())
         }),
         ("advance_order", Permission::Sell, |k, a, f| {
@@ -686,6 +719,31 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("wallets.history", Permission::Members, |k, a, f| {
             k.wallets().history(a, f.member, 10).map(drop)
         }),
+        ("reviews.write", Permission::Members, |k, a, f| {
+            k.reviews()
+                .write(
+                    a,
+                    &kasir_core::members::reviews::ReviewInput {
+                        member_id: f.member,
+                        product_id: f.product,
+                        rating: 5,
+                        comment: "Enak".into(),
+                    },
+                    None,
+                )
+                .map(drop)
+        }),
+        (
+            "reviews.set_hidden",
+            Permission::ManageMembers,
+            |k, a, f| k.reviews().set_hidden(a, f.review, true).map(drop),
+        ),
+        ("reviews.of_product", Permission::Members, |k, a, f| {
+            k.reviews().of_product(a, f.product, false, 10).map(drop)
+        }),
+        ("reviews.reviewable", Permission::Members, |k, a, f| {
+            k.reviews().reviewable(a, f.member).map(drop)
+        }),
         ("points.settings", Permission::Members, |k, a, _| {
             k.points().settings(a).map(drop)
         }),
@@ -900,6 +958,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Members", "members"),
         ("Points", "points"),
         ("Wallets", "wallets"),
+        ("Reviews", "reviews"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

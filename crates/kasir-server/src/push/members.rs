@@ -101,6 +101,32 @@ pub(super) async fn apply_members(
                 )
                 .await?;
             }
+            Payload::ReviewUpserted(r) => {
+                tx.execute(
+                    "INSERT INTO reviews (id, store_id, member_id, product_id, rating, comment, image_id,
+                         hidden, at, terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz, $10, $11)
+                     ON CONFLICT (id) DO UPDATE SET rating = EXCLUDED.rating,
+                         comment = EXCLUDED.comment, image_id = EXCLUDED.image_id,
+                         hidden = EXCLUDED.hidden, at = EXCLUDED.at,
+                         terminal_id = EXCLUDED.terminal_id, seq = EXCLUDED.seq
+                     WHERE reviews.store_id = EXCLUDED.store_id",
+                    &[
+                        &r.id,
+                        &terminal.store_id,
+                        &r.member_id,
+                        &r.product_id,
+                        &i16::from(r.rating),
+                        &r.comment,
+                        &r.image_id,
+                        &r.hidden,
+                        &r.at.to_string(),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
             _ => {}
         }
     }

@@ -627,6 +627,17 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         at: now(),
     };
     let earn = entry(5, kasir_proto::PointsKind::Earn);
+    let review_id = Uuid::now_v7();
+    let review = |rating: u8, hidden: bool| kasir_proto::Review {
+        id: review_id,
+        member_id: dewi,
+        product_id: Uuid::now_v7(),
+        rating,
+        comment: "Enak".into(),
+        image_id: None,
+        hidden,
+        at: now(),
+    };
     let top_up = kasir_proto::WalletEntry {
         id: Uuid::now_v7(),
         member_id: dewi,
@@ -651,6 +662,7 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
         fixtures::envelope("T01", 3, now(), Payload::PointsEntry(earn.clone())),
         fixtures::envelope("T01", 4, now(), Payload::WalletEntry(top_up.clone())),
+        fixtures::envelope("T01", 5, now(), Payload::ReviewUpserted(review(4, false))),
     ];
     let pushed = s.push(&t1.token, &first).await;
     assert!(
@@ -671,6 +683,7 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
             now(),
             Payload::PointsEntry(entry(-3, kasir_proto::PointsKind::Redeem)),
         ),
+        fixtures::envelope("T02", 3, now(), Payload::ReviewUpserted(review(5, true))),
     ];
     let pushed = s.push(&t2.token, &second).await;
     assert!(
@@ -684,6 +697,12 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
             .await,
         1,
         "the newest version, in the server's order"
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM reviews WHERE rating = 5 AND hidden")
+            .await,
+        1,
+        "the review's newest version, a replay of the older one notwithstanding"
     );
     assert_eq!(
         s.count("SELECT sum(points)::bigint FROM point_entries")
