@@ -129,6 +129,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         set_review_hidden,
         product_reviews,
         reviewable_products,
+        list_members,
+        member_stats,
+        member_orders,
     ])
 }
 

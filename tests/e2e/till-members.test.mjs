@@ -170,4 +170,29 @@ describe("a regular at the till, in the real app", () => {
     await s.gone('[data-testid="ticket-member-chip"]');
     await (await s.byTestId("lock-button")).click();
   });
+
+  it("shows her in the manager's members table, with her points and wallet history", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 30_000 })).click();
+    for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    // He may be asked for a float (he is not selling): later.
+    await s.byTestId("search", "", { timeout: 15_000 });
+    const asked = await s.all('[data-testid="shift-open-later"]');
+    if (asked.length > 0) await asked[0].click();
+    await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("admin-nav-members")).click();
+    await (await s.byTestId("members-search")).type("sekar");
+    await waitFor(async () => (await s.all('[data-testid="member-row"]')).length === 1, 10_000, "the members table did not find her");
+    await shot("members-admin");
+    await (await s.byTestId("member-row")).click();
+    await s.byTestId("member-page", "", { timeout: 10_000 });
+    await waitFor(async () => /\+\d+/.test(await text("points-history")), 10_000, "no points history");
+    assert.match(await text("wallet-history"), /Rp 50\.000/);
+    assert.match(await text("member-orders"), /T01-\d{6}/);
+    await shot("member-page");
+    await s.typeFast("\uE00C");
+    await s.gone('[data-testid="member-page"]');
+    await (await s.byTestId("admin-button")).click();
+    await (await s.byTestId("lock-button")).click();
+  });
 });

@@ -223,6 +223,12 @@ export const commands = {
 	productReviews: (product: string, includeHidden: boolean) => typedError<Review_Serialize[], CommandError>(__TAURI_INVOKE("product_reviews", { product, includeHidden })),
 	/**  What a member bought, with their rating of each: what the till offers to review. */
 	reviewableProducts: (member: string) => typedError<Reviewable_Serialize[], CommandError>(__TAURI_INVOKE("reviewable_products", { member })),
+	/**  The members table in admin mode. */
+	listMembers: (query: MemberQuery_Deserialize) => typedError<MemberPage_Serialize, CommandError>(__TAURI_INVOKE("list_members", { query })),
+	/**  The programme at a glance: members per tier, active, points and wallets held. */
+	memberStats: () => typedError<MemberStats, CommandError>(__TAURI_INVOKE("member_stats")),
+	/**  A member's orders, newest first. */
+	memberOrders: (member: string, limit: number) => typedError<MemberOrder[], CommandError>(__TAURI_INVOKE("member_orders", { member, limit })),
 };
 
 /* Types */
@@ -879,6 +885,87 @@ export type MemberInput_Serialize = {
 	birthday: string | null,
 	address: string,
 	notes: string,
+};
+
+/**  One of a member's orders. */
+export type MemberOrder = {
+	id: string,
+	receipt_no: string,
+	status: OrderStatus,
+	total: number,
+	refunded: number,
+	created_at: string,
+};
+
+/**  A page of members and how many match in all. */
+export type MemberPage = MemberPage_Serialize | MemberPage_Deserialize;
+
+/**  A page of members and how many match in all. */
+export type MemberPage_Deserialize = {
+	members: Member_Deserialize[],
+	total: number,
+};
+
+/**  A page of members and how many match in all. */
+export type MemberPage_Serialize = {
+	members: Member_Serialize[],
+	total: number,
+};
+
+/**  A page of the members table. */
+export type MemberQuery = MemberQuery_Serialize | MemberQuery_Deserialize;
+
+/**  A page of the members table. */
+export type MemberQuery_Deserialize = {
+	/**  Name words, phone digits or a number, as at the till (empty: everyone). */
+	text: string,
+	tier?: Tier | null,
+	/**  None: active and inactive. */
+	active?: boolean | null,
+	joined_from?: string | null,
+	joined_to?: string | null,
+	sort: MemberSort,
+	offset: number,
+	limit: number,
+};
+
+/**  A page of the members table. */
+export type MemberQuery_Serialize = {
+	/**  Name words, phone digits or a number, as at the till (empty: everyone). */
+	text: string,
+	tier: Tier | null,
+	/**  None: active and inactive. */
+	active: boolean | null,
+	joined_from: string | null,
+	joined_to: string | null,
+	sort: MemberSort,
+	offset: number,
+	limit: number,
+};
+
+/**  How the members table is ordered. */
+export type MemberSort = "name" | 
+/**  Most points first. */
+"points" | 
+/**  Most spent first. */
+"spent" | 
+/**  Most recent visit first (never last). */
+"last_visit" | 
+/**  Newest first. */
+"joined";
+
+/**  The programme at a glance. */
+export type MemberStats = {
+	/**  Active members per tier, bronze to platinum. */
+	per_tier: TierCount[],
+	active: number,
+	inactive: number,
+	/**  Members who visited in the last 30 days. */
+	visited_30_days: number,
+	/**  Points held by all members (what the shop owes in points). */
+	points_outstanding: number,
+	/**  Money held in all wallets. */
+	wallets_outstanding: number,
 };
 
 /**  A member, with their balances and visits. */
@@ -2744,6 +2831,11 @@ export type Ticket_Serialize = {
 
 /**  Loyalty tiers, by points earned in the settings' window. */
 export type Tier = "bronze" | "silver" | "gold" | "platinum";
+
+export type TierCount = {
+	tier: Tier,
+	members: number,
+};
 
 /**  The totals of a ticket or order. */
 export type Totals = {

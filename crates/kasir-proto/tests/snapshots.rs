@@ -966,7 +966,9 @@ fn snapshot_wallet_entry() {
 
 #[test]
 fn snapshot_review_upserted() {
-    check(&example("review_upserted"), expect![[r#"
+    check(
+        &example("review_upserted"),
+        expect![[r#"
         {
           "v": 1,
           "id": "0190f1c2-0000-7000-8000-000000000074",
@@ -984,5 +986,6 @@ fn snapshot_review_upserted() {
             "hidden": false,
             "at": "2026-11-21T03:00:05.1Z"
           }
-        }"#]]);
+        }"#]],
+    );
 }

@@ -4,6 +4,7 @@
 use kasir_core::catalog::ProductId;
 use kasir_core::members::points::{LoyaltySettings, PointsEntry};
 use kasir_core::members::reviews::{Review, ReviewId, ReviewInput, Reviewable};
+use kasir_core::members::table::{MemberOrder, MemberPage, MemberQuery, MemberStats};
 use kasir_core::members::wallet::WalletEntry;
 use kasir_core::members::{Member, MemberId, MemberInput};
 use kasir_core::sales::checkout::PaymentMethod;
@@ -200,4 +201,29 @@ pub async fn reviewable_products(
     member: MemberId,
 ) -> CmdResult<Vec<Reviewable>> {
     run(&state, move |k, a| k.reviews().reviewable(a, member)).await
+}
+
+/// The members table in admin mode.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_members(state: State<'_, Shared>, query: MemberQuery) -> CmdResult<MemberPage> {
+    run(&state, move |k, a| k.members().list(a, &query)).await
+}
+
+/// The programme at a glance: members per tier, active, points and wallets held.
+#[tauri::command]
+#[specta::specta]
+pub async fn member_stats(state: State<'_, Shared>) -> CmdResult<MemberStats> {
+    run(&state, |k, a| k.members().stats(a)).await
+}
+
+/// A member's orders, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn member_orders(
+    state: State<'_, Shared>,
+    member: MemberId,
+    limit: u32,
+) -> CmdResult<Vec<MemberOrder>> {
+    run(&state, move |k, a| k.members().orders(a, member, limit)).await
 }

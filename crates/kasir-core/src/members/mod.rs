@@ -10,6 +10,7 @@
 
 pub mod points;
 pub mod reviews;
+pub mod table;
 pub mod wallet;
 
 use jiff::Timestamp;

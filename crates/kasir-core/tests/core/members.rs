@@ -954,3 +954,117 @@ fn the_demo_cafe_has_regulars_to_find_at_the_till() {
         );
     }
 }
+
+#[test]
+fn the_members_table_filters_sorts_pages_and_counts() {
+    use kasir_core::members::table::{MemberQuery, MemberSort};
+    let s = shop();
+    let m = s.manager.clone();
+    let a = s.admin.clone();
+    let dewi = add(&s, "Dewi Lestari", "081234567890");
+    let budi = add(&s, "Budi Santoso", "081300000000");
+    s.clock.advance(SignedDuration::from_hours(48));
+    let rina = add(&s, "Rina Wijaya", "085700000000");
+    s.kasir
+        .points()
+        .adjust(&a, None, budi.id, 700, "Saldo")
+        .unwrap();
+    s.kasir
+        .points()
+        .adjust(&a, None, rina.id, 20, "Saldo")
+        .unwrap();
+    s.kasir.members().set_active(&m, dewi.id, false).unwrap();
+    let kopi = s.product("Kopi", 30_000, None);
+    let order = sell_to(&s, &rina, &kopi, 1);
+    let q = |f: &dyn Fn(&mut MemberQuery)| {
+        let mut q = MemberQuery {
+            limit: 50,
+            ..Default::default()
+        };
+        f(&mut q);
+        let page = s.kasir.members().list(&m, &q).unwrap();
+        (
+            page.members.into_iter().map(|x| x.name).collect::<Vec<_>>(),
+            page.total,
+        )
+    };
+    assert_eq!(
+        q(&|_| {}).0,
+        ["Budi Santoso", "Dewi Lestari", "Rina Wijaya"]
+    );
+    assert_eq!(
+        q(&|q| q.active = Some(true)).0,
+        ["Budi Santoso", "Rina Wijaya"]
+    );
+    assert_eq!(
+        q(&|q| q.tier = Some(Tier::Silver)).1,
+        0,
+        "points given by hand raise no tier"
+    );
+    assert_eq!(q(&|q| q.tier = Some(Tier::Bronze)).1, 3);
+    assert_eq!(q(&|q| q.sort = MemberSort::Points).0[0], "Budi Santoso");
+    assert_eq!(q(&|q| q.sort = MemberSort::LastVisit).0[0], "Rina Wijaya");
+    assert_eq!(q(&|q| q.sort = MemberSort::Joined).0[0], "Rina Wijaya");
+    assert_eq!(q(&|q| q.text = "0813".into()).0, ["Budi Santoso"]);
+    assert_eq!(q(&|q| q.text = "wij".into()).0, ["Rina Wijaya"]);
+    let day = |d: &str| Some(d.parse().unwrap());
+    assert_eq!(q(&|q| q.joined_from = day("2026-11-22")).0, ["Rina Wijaya"]);
+    assert_eq!(
+        q(&|q| q.joined_to = day("2026-11-21")).0,
+        ["Budi Santoso", "Dewi Lestari"]
+    );
+    let (page, total) = q(&|q| {
+        q.limit = 1;
+        q.offset = 1;
+    });
+    assert_eq!((page, total), (vec!["Dewi Lestari".to_string()], 3));
+    let stats = s.kasir.members().stats(&m).unwrap();
+    assert_eq!(
+        (stats.active, stats.inactive, stats.visited_30_days),
+        (2, 1, 1)
+    );
+    assert_eq!(stats.points_outstanding, 700 + 20 + order.total.0 / 10_000);
+    let orders = s.kasir.members().orders(&m, rina.id, 10).unwrap();
+    assert_eq!(
+        orders
+            .iter()
+            .map(|o| o.receipt_no.as_str())
+            .collect::<Vec<_>>(),
+        [order.receipt_no.as_str()]
+    );
+    let c = s.cashier.clone();
+    refused(
+        &s.kasir,
+        |k| {
+            k.members().list(
+                &c,
+                &MemberQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+        },
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    refused(
+        &s.kasir,
+        |k| {
+            k.members().list(
+                &m,
+                &MemberQuery {
+                    limit: 0,
+                    ..Default::default()
+                },
+            )
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Limit,
+                    ..
+                }
+            )
+        },
+    );
+}

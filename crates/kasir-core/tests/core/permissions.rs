@@ -703,6 +703,23 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("members.get", Permission::Members, |k, a, f| {
             k.members().get(a, f.member).map(drop)
         }),
+        ("members.list", Permission::ManageMembers, |k, a, _| {
+            k.members()
+                .list(
+                    a,
+                    &kasir_core::members::table::MemberQuery {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+        }),
+        ("members.stats", Permission::ManageMembers, |k, a, _| {
+            k.members().stats(a).map(drop)
+        }),
+        ("members.orders", Permission::Members, |k, a, f| {
+            k.members().orders(a, f.member, 10).map(drop)
+        }),
         ("members.search", Permission::Members, |k, a, _| {
             k.members().search(a, "dewi", 10).map(drop)
         }),
