@@ -184,7 +184,8 @@ describe("a regular at the till, in the real app", () => {
     await (await s.byTestId("members-search")).type("sekar");
     await waitFor(async () => (await s.all('[data-testid="member-row"]')).length === 1, 10_000, "the members table did not find her");
     await shot("members-admin");
-    await (await s.byTestId("member-row")).click();
+    // Her name in the row opens her page.
+    await (await (await s.byTestId("member-row")).find("button")).click();
     await s.byTestId("member-page", "", { timeout: 10_000 });
     await waitFor(async () => /\+\d+/.test(await text("points-history")), 10_000, "no points history");
     assert.match(await text("wallet-history"), /Rp 50\.000/);
