@@ -19,8 +19,8 @@ pub use crate::state::{AppState, Shared};
 /// Every command, for the invoke handler and for the TypeScript bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app::*, audit::*, backup::*, catalog::*, members::*, money::*, orders::*, sales::*,
-        staff::*, stock::*, sync::*,
+        app::*, audit::*, backup::*, catalog::*, coupons::*, members::*, money::*, orders::*,
+        sales::*, staff::*, stock::*, sync::*,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
@@ -132,6 +132,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         list_members,
         member_stats,
         member_orders,
+        set_ticket_coupon,
+        list_coupons,
+        create_coupon,
+        update_coupon,
+        coupon_uses,
     ])
 }
 

@@ -168,7 +168,8 @@ impl AppState {
     }
 
     /// Housekeeping in the background, a minute after start (so start-up and the first sales
-    /// have the machine), then hourly: members' points past the shop's expiry, and the sales
+    /// have the machine), then hourly: members' points past the shop's expiry, coupons ending
+    /// soon, and the sales
     /// reports' summaries of past days (a few days per round, one day per short transaction;
     /// a report is right without them, only slower).
     pub fn start_report_summaries(&self) {
@@ -184,6 +185,12 @@ impl AppState {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(members = n, "points expired"),
                         Err(e) => tracing::warn!(error = %e, "expiring points failed"),
+                    }
+                    // Coupons about to end: one notification each for the managers.
+                    match kasir.coupons().notify_expiring() {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(coupons = n, "coupons ending soon"),
+                        Err(e) => tracing::warn!(error = %e, "coupon notices failed"),
                     }
                     // At most a month's days per pass, then a pause: an old till catching up
                     // on a year never keeps the writer busy for long.

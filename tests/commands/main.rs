@@ -2,6 +2,7 @@
 //! and typed errors as the UI receives them.
 
 mod admin;
+mod coupons;
 mod members;
 mod money;
 mod sync;

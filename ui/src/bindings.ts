@@ -229,6 +229,16 @@ export const commands = {
 	memberStats: () => typedError<MemberStats, CommandError>(__TAURI_INVOKE("member_stats")),
 	/**  A member's orders, newest first. */
 	memberOrders: (member: string, limit: number) => typedError<MemberOrder[], CommandError>(__TAURI_INVOKE("member_orders", { member, limit })),
+	/**
+	 *  Puts the coupon with this code (typed or scanned) on the ticket, or takes it off (None).
+	 *  A refusal says why: expired, minimum not reached, limit used, another customer group.
+	 */
+	setTicketCoupon: (ticket: string, code: string | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_coupon", { ticket, code })),
+	listCoupons: () => typedError<Coupon_Serialize[], CommandError>(__TAURI_INVOKE("list_coupons")),
+	createCoupon: (coupon: CouponInput_Deserialize) => typedError<Coupon_Serialize, CommandError>(__TAURI_INVOKE("create_coupon", { coupon })),
+	updateCoupon: (id: string, coupon: CouponInput_Deserialize) => typedError<Coupon_Serialize, CommandError>(__TAURI_INVOKE("update_coupon", { id, coupon })),
+	/**  A coupon's uses, newest first. */
+	couponUses: (id: string, limit: number) => typedError<CouponUse_Serialize[], CommandError>(__TAURI_INVOKE("coupon_uses", { id, limit })),
 };
 
 /* Types */
@@ -680,6 +690,149 @@ export type CountedLine = {
 	delta: number,
 };
 
+/**  A coupon as admin mode lists it. */
+export type Coupon = Coupon_Serialize | Coupon_Deserialize;
+
+/**  What a manager writes. */
+export type CouponInput = CouponInput_Serialize | CouponInput_Deserialize;
+
+/**  What a manager writes. */
+export type CouponInput_Deserialize = {
+	code: string,
+	name: string,
+	rule: CouponRule_Deserialize,
+	min_order: number,
+	usage_limit?: number | null,
+	per_member_limit?: number | null,
+	customer_group: CustomerGroup,
+	valid_from?: string | null,
+	valid_until?: string | null,
+	active: boolean,
+};
+
+/**  What a manager writes. */
+export type CouponInput_Serialize = {
+	code: string,
+	name: string,
+	rule: CouponRule_Serialize,
+	min_order: number,
+	usage_limit: number | null,
+	per_member_limit: number | null,
+	customer_group: CustomerGroup,
+	valid_from: string | null,
+	valid_until: string | null,
+	active: boolean,
+};
+
+/**  What a coupon takes off. */
+export type CouponRule = CouponRule_Serialize | CouponRule_Deserialize;
+
+/**  What a coupon takes off. */
+export type CouponRule_Deserialize = 
+/**  Basis points of the order (after the order discount), at most `cap` when given. */
+{ kind: "percent"; bp: number; cap?: number | null } | 
+/**  A fixed amount; on a smaller order it takes the whole order, never more. */
+{ kind: "amount"; amount: number } | 
+/**
+ *  For every `buy_quantity` of `buy_product`, `get_quantity` of `get_product` are free
+ *  (the cheapest units on the ticket; when both are one product a set is buy + get).
+ */
+{ kind: "buy_get"; buy_product: string; buy_quantity: number; get_product: string; get_quantity: number } | 
+/**  Spend at least a step's amount: its percentage off; the highest step reached applies. */
+{ kind: "tiered"; steps: TierStep[] };
+
+/**  What a coupon takes off. */
+export type CouponRule_Serialize = 
+/**  Basis points of the order (after the order discount), at most `cap` when given. */
+{ kind: "percent"; bp: number; cap: number | null } | 
+/**  A fixed amount; on a smaller order it takes the whole order, never more. */
+{ kind: "amount"; amount: number } | 
+/**
+ *  For every `buy_quantity` of `buy_product`, `get_quantity` of `get_product` are free
+ *  (the cheapest units on the ticket; when both are one product a set is buy + get).
+ */
+{ kind: "buy_get"; buy_product: string; buy_quantity: number; get_product: string; get_quantity: number } | 
+/**  Spend at least a step's amount: its percentage off; the highest step reached applies. */
+{ kind: "tiered"; steps: TierStep[] };
+
+/**  Where a coupon stands today, for the admin list. */
+export type CouponStatus = "active" | 
+/**  Starts later. */
+"scheduled" | "expired" | 
+/**  Every use it allows has been made. */
+"used_up" | 
+/**  Switched off by a manager. */
+"inactive";
+
+/**  One use of a coupon, for its usage list. */
+export type CouponUse = CouponUse_Serialize | CouponUse_Deserialize;
+
+/**  One use of a coupon, for its usage list. */
+export type CouponUse_Deserialize = {
+	id: string,
+	order_id: string,
+	receipt_no: string,
+	member_name?: string | null,
+	discount: number,
+	used_at: string,
+	/**  Set when a full refund or a cancellation gave the use back. */
+	given_back_at?: string | null,
+};
+
+/**  One use of a coupon, for its usage list. */
+export type CouponUse_Serialize = {
+	id: string,
+	order_id: string,
+	receipt_no: string,
+	member_name: string | null,
+	discount: number,
+	used_at: string,
+	/**  Set when a full refund or a cancellation gave the use back. */
+	given_back_at: string | null,
+};
+
+/**  A coupon as admin mode lists it. */
+export type Coupon_Deserialize = {
+	id: string,
+	code: string,
+	name: string,
+	rule: CouponRule_Deserialize,
+	min_order: number,
+	usage_limit?: number | null,
+	per_member_limit?: number | null,
+	customer_group: CustomerGroup,
+	valid_from?: string | null,
+	valid_until?: string | null,
+	active: boolean,
+	/**  Uses not given back. */
+	used: number,
+	/**  What those uses took off, in all. */
+	discount_given: number,
+	status: CouponStatus,
+	updated_at: string,
+};
+
+/**  A coupon as admin mode lists it. */
+export type Coupon_Serialize = {
+	id: string,
+	code: string,
+	name: string,
+	rule: CouponRule_Serialize,
+	min_order: number,
+	usage_limit: number | null,
+	per_member_limit: number | null,
+	customer_group: CustomerGroup,
+	valid_from: string | null,
+	valid_until: string | null,
+	active: boolean,
+	/**  Uses not given back. */
+	used: number,
+	/**  What those uses took off, in all. */
+	discount_given: number,
+	status: CouponStatus,
+	updated_at: string,
+};
+
 /**  One currency, as ISO 4217 and the shops that use it write it. */
 export type Currency = {
 	/**  ISO 4217 code: `IDR`. */
@@ -695,6 +848,17 @@ export type Currency = {
 	/**  The locale a shop with this currency most often writes in (`id-ID`). */
 	locale: string,
 };
+
+/**  Who may use a coupon, by their history at the shop (thresholds in the loyalty settings). */
+export type CustomerGroup = 
+/**  Anyone, member or not. */
+"all" | 
+/**  A member with no orders yet. */
+"new" | 
+/**  A member with enough orders and spending (3+ orders by default). */
+"regular" | 
+/**  A member with many orders and much spending (10+ orders by default). */
+"vip";
 
 export type DaySales = {
 	day: string,
@@ -720,7 +884,7 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review" | "coupon";
 
 /**  What a cell should have held. */
 export type Expected = 
@@ -741,7 +905,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates";
 
 export type HourSales = {
 	hour: number,
@@ -855,6 +1019,14 @@ export type LoyaltySettings = {
 	/**  Points for a new member who joins with a member's code, and for that member. */
 	referral_new_points: number,
 	referral_giver_points: number,
+	/**  Coupons for REGULAR customers: at least this many orders and this much spent. */
+	regular_orders: number,
+	regular_spent: number,
+	/**  Coupons for VIP customers: at least this many orders and this much spent. */
+	vip_orders: number,
+	vip_spent: number,
+	/**  Coupons ending within this many days are in the managers' notifications (0: none). */
+	expiry_notice_days: number,
 };
 
 /**  A member, with their balances and visits. */
@@ -1123,6 +1295,10 @@ export type NoticeDetail_Deserialize = {
 	 */
 	rows_done?: number | null,
 	line?: number | null,
+	/**  For an expiring coupon: its code, name and last day. */
+	coupon_code?: string | null,
+	coupon_name?: string | null,
+	until?: string | null,
 };
 
 /**  The details a notification carries; which ones are set depends on its kind. */
@@ -1140,6 +1316,10 @@ export type NoticeDetail_Serialize = {
 	 */
 	rows_done?: number,
 	line?: number,
+	/**  For an expiring coupon: its code, name and last day. */
+	coupon_code?: string,
+	coupon_name?: string,
+	until?: string,
 };
 
 /**  What a notification is about. */
@@ -1152,7 +1332,9 @@ export type NoticeKind =
  *  A menu import stopped part way (the rows before it are in; importing the same file
  *  again finishes it: rows already in are found and left as they are).
  */
-"import_failed";
+"import_failed" | 
+/**  A coupon ends within the days the loyalty settings name. */
+"coupon_expiring";
 
 /**  One notification as a staff member sees it. */
 export type Notice_Deserialize = {
@@ -1263,7 +1445,14 @@ export type Order_Deserialize = {
 	label: string,
 	status: OrderStatus,
 	subtotal: number,
+	/**
+	 *  Everything taken off the subtotal: the cashier's order discount and the coupon (the
+	 *  lines' `order_discount` shares add up to it).
+	 */
 	order_discount: number,
+	/**  The coupon's part of `order_discount`, and its code. */
+	coupon_discount?: number,
+	coupon_code?: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -1302,7 +1491,14 @@ export type Order_Serialize = {
 	label: string,
 	status: OrderStatus,
 	subtotal: number,
+	/**
+	 *  Everything taken off the subtotal: the cashier's order discount and the coupon (the
+	 *  lines' `order_discount` shares add up to it).
+	 */
 	order_discount: number,
+	/**  The coupon's part of `order_discount`, and its code. */
+	coupon_discount: number,
+	coupon_code: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -1419,7 +1615,9 @@ export type Permission =
 /**  Deactivating members, the members table and its statistics. */
 "manage_members" | 
 /**  Correcting a member's points by hand. */
-"adjust_points";
+"adjust_points" | 
+/**  Making and changing coupons, and reading their uses. */
+"manage_coupons";
 
 /**  One entry of a member's points, as their history shows it. */
 export type PointsEntry = PointsEntry_Serialize | PointsEntry_Deserialize;
@@ -2279,7 +2477,25 @@ export type Rule =
 /**  The shop gives points no value (0), so they cannot be spent. */
 { rule: "points_not_spendable" } | 
 /**  Only a member who bought a product may review it. */
-{ rule: "not_bought" };
+{ rule: "not_bought" } | 
+/**  3 to 24 letters, digits or dashes, such as HEMAT20. */
+{ rule: "code_format" } | 
+/**  The first day comes after the last. */
+{ rule: "dates_out_of_order" } | 
+/**  A coupon that starts on `from` (the shop's date). */
+{ rule: "not_started"; from: string } | 
+/**  A coupon that ended on `until`. */
+{ rule: "expired"; until: string } | 
+/**  The order is below the coupon's minimum (after the order discount). */
+{ rule: "minimum_not_reached"; minimum: number } | 
+/**  Every use the coupon allows has been made. */
+{ rule: "usage_limit_reached" } | 
+/**  This member has used the coupon as many times as it allows. */
+{ rule: "member_limit_reached" } | 
+/**  The coupon is for another group of customers (new, regular, VIP). */
+{ rule: "customer_group"; group: string } | 
+/**  The coupon takes nothing off this ticket (its products are not on it). */
+{ rule: "nothing_to_discount" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {
@@ -2702,6 +2918,27 @@ export type TableSort = "name" | "price" |
 /**  A whole ticket with its totals. */
 export type Ticket = Ticket_Serialize | Ticket_Deserialize;
 
+/**  The coupon on a ticket: what it takes now, or why it does not apply. */
+export type TicketCoupon = TicketCoupon_Serialize | TicketCoupon_Deserialize;
+
+/**  The coupon on a ticket: what it takes now, or why it does not apply. */
+export type TicketCoupon_Deserialize = {
+	id: string,
+	code: string,
+	name: string,
+	/**  Why it takes nothing now (checkout refuses it with this reason); None: it applies. */
+	refusal?: Rule | null,
+};
+
+/**  The coupon on a ticket: what it takes now, or why it does not apply. */
+export type TicketCoupon_Serialize = {
+	id: string,
+	code: string,
+	name: string,
+	/**  Why it takes nothing now (checkout refuses it with this reason); None: it applies. */
+	refusal: Rule | null,
+};
+
 /**  A line as the ticket shows it, priced. */
 export type TicketLine = TicketLine_Serialize | TicketLine_Deserialize;
 
@@ -2768,6 +3005,9 @@ export type TicketMember = {
 	/**  Allergies and preferences, for whoever makes the order. */
 	notes: string,
 	address: string,
+	/**  Paid orders and what they came to: the coupons' customer groups go by them. */
+	visits: number,
+	spent: number,
 };
 
 /**  A ticket in the list of open and parked tickets. */
@@ -2804,6 +3044,8 @@ export type Ticket_Deserialize = {
 	created_at: string,
 	/**  The member the ticket is for: their points and tier at a glance. */
 	member?: TicketMember | null,
+	/**  The coupon typed or scanned: what it takes is `totals.coupon_discount`. */
+	coupon?: TicketCoupon_Deserialize | null,
 };
 
 /**  A whole ticket with its totals. */
@@ -2827,6 +3069,8 @@ export type Ticket_Serialize = {
 	created_at: string,
 	/**  The member the ticket is for: their points and tier at a glance. */
 	member: TicketMember | null,
+	/**  The coupon typed or scanned: what it takes is `totals.coupon_discount`. */
+	coupon: TicketCoupon_Serialize | null,
 };
 
 /**  Loyalty tiers, by points earned in the settings' window. */
@@ -2835,6 +3079,12 @@ export type Tier = "bronze" | "silver" | "gold" | "platinum";
 export type TierCount = {
 	tier: Tier,
 	members: number,
+};
+
+/**  One step of a tiered coupon. */
+export type TierStep = {
+	from: number,
+	bp: number,
 };
 
 /**  The totals of a ticket or order. */
@@ -2846,7 +3096,12 @@ export type Totals = {
 	line_discounts: number,
 	/**  Σ (gross − line discount). */
 	subtotal: number,
+	/**  The order discount a cashier gave (not the coupon or voucher). */
 	order_discount: number,
+	/**  What the ticket's coupon takes off. */
+	coupon_discount: number,
+	/**  What the voucher being used takes off. */
+	voucher_discount: number,
 	service: number,
 	tax: number,
 	/**  Added by cash rounding (may be negative). */

@@ -28,6 +28,7 @@ const SETTINGS: LoyaltySettings = {
   earn_per_amount: 10_000, point_value: 100, tier_window_months: 12, silver_from: 500, gold_from: 2000, platinum_from: 5000,
   bronze_percent: 100, silver_percent: 125, gold_percent: 150, platinum_percent: 200, expiry_months: 12,
   referral_new_points: 50, referral_giver_points: 100,
+  regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7,
 };
 
 describe("members in admin mode", () => {

@@ -36,14 +36,15 @@ const fields = {
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
   referral_points: true, wallet: true, product: true, rating: true, comment: true,
+  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
   manage_settings: true, view_audit: true, manage_sync: true, back_up: true, restore: true,
-  shift: true, cash_in_out: true, refund: true, view_reports: true, members: true, manage_members: true, adjust_points: true,
+  shift: true, cash_in_out: true, refund: true, view_reports: true, members: true, manage_members: true, adjust_points: true, manage_coupons: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 
@@ -127,6 +128,15 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   not_whole_points: [{ rule: "not_whole_points", point_value: 100 }],
   points_not_spendable: [{ rule: "points_not_spendable" }],
   not_bought: [{ rule: "not_bought" }],
+  code_format: [{ rule: "code_format" }],
+  dates_out_of_order: [{ rule: "dates_out_of_order" }],
+  not_started: [{ rule: "not_started", from: "2026-12-24" }],
+  expired: [{ rule: "expired", until: "2026-11-30" }],
+  minimum_not_reached: [{ rule: "minimum_not_reached", minimum: 50_000 }],
+  usage_limit_reached: [{ rule: "usage_limit_reached" }],
+  member_limit_reached: [{ rule: "member_limit_reached" }],
+  customer_group: [{ rule: "customer_group", group: "new" }, { rule: "customer_group", group: "regular" }, { rule: "customer_group", group: "vip" }],
+  nothing_to_discount: [{ rule: "nothing_to_discount" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

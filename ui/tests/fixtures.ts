@@ -140,6 +140,8 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
       line_discounts: 0,
       subtotal: 0,
       order_discount: 0,
+      coupon_discount: 0,
+      voucher_discount: 0,
       service: 0,
       tax: 0,
       rounding: 0,
@@ -149,6 +151,7 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
     },
     created_at: "2026-11-21T05:00:00Z",
     member: null,
+    coupon: null,
   };
 }
 
@@ -178,6 +181,8 @@ export function order(p: Partial<Order_Serialize> & { id: string }): Order_Seria
     discount_approved_by: null,
     shift_id: null,
     member_id: null,
+    coupon_discount: 0,
+    coupon_code: null,
     cancel_reason: null,
     business_date: "2026-11-21",
     created_at: "2026-11-21T05:00:00Z",

@@ -43,6 +43,7 @@ function member(p: Partial<Member> = {}): Member {
 
 const onTicket = (m: Member): TicketMember => ({
   id: m.id, number: m.number, name: m.name, tier: m.tier, points: m.points, wallet: m.wallet, notes: m.notes, address: m.address,
+  visits: m.visits, spent: m.spent,
 });
 
 const props = () => ({ onpay: vi.fn(), onpark: vi.fn(), ontickets: vi.fn(), ondiscard: vi.fn(), ondiscount: vi.fn() });

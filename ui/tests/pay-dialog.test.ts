@@ -219,7 +219,7 @@ describe("PayDialog: a member's points and wallet", () => {
     vi.mocked(invoke).mockReset();
   });
 
-  const member = { id: "m1", number: "MEM-T01-000001", name: "Dewi", tier: "silver" as const, points: 123, wallet: 15_000, notes: "", address: "" };
+  const member = { id: "m1", number: "MEM-T01-000001", name: "Dewi", tier: "silver" as const, points: 123, wallet: 15_000, notes: "", address: "", visits: 4, spent: 200_000 };
 
   it("offers them only with a member, prefilled with what each can pay, and sends them as tenders", async () => {
     const sent: unknown[] = [];
@@ -228,6 +228,7 @@ describe("PayDialog: a member's points and wallet", () => {
         earn_per_amount: 10_000, point_value: 100, tier_window_months: 12, silver_from: 500, gold_from: 2000, platinum_from: 5000,
         bronze_percent: 100, silver_percent: 125, gold_percent: 150, platinum_percent: 200, expiry_months: 12,
         referral_new_points: 50, referral_giver_points: 100,
+        regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7,
       }),
       checkout: (_t, payments) => {
         sent.push(payments);

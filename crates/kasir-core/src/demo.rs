@@ -516,6 +516,7 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
         }
         settings::update_in(&cx, &demo_settings().validate()?)?;
         let mut pictures = pictures.iter();
+        let mut signature = None;
         for (sort, (category, _, items)) in menu.into_iter().enumerate() {
             let cat = save_category_in(
                 &cx,
@@ -548,6 +549,9 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
                         },
                     },
                 )?;
+                if it.name == SIGNATURE {
+                    signature = Some(p.id);
+                }
                 let groups = modifier_groups(it.mods);
                 if !groups.is_empty() {
                     set_modifier_groups_in(&cx, p.id, &groups)?;
@@ -560,6 +564,10 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
         // Three regulars with some points, to find at the till.
         let today = now.to_zoned(settings::load(&cx)?.time_zone()?).date();
         crate::members::seed_demo_members(&cx, today)?;
+        // A few coupons to try at the till.
+        if let Some(signature) = signature {
+            crate::offers::coupons::seed_demo(&cx, today, signature)?;
+        }
         Ok(Actor::signed_in(admin.id, admin.name.clone(), admin.role))
     });
     match seeded {

@@ -31,6 +31,7 @@ pub mod kernel;
 pub mod members;
 pub mod money;
 pub mod notices;
+pub mod offers;
 pub mod outbox;
 pub mod people;
 pub mod reports;

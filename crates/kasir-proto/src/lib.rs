@@ -20,6 +20,7 @@ pub mod catalog;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod members;
+pub mod offers;
 pub mod people;
 pub mod sales;
 pub mod settings;
@@ -27,6 +28,7 @@ pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
 pub use crate::members::{Member, PointsEntry, PointsKind, Review, WalletEntry, WalletKind};
+pub use crate::offers::{Coupon, CouponRule, CouponUse, TierStep};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
@@ -77,6 +79,8 @@ pub enum Payload {
     PointsEntry(PointsEntry),
     WalletEntry(WalletEntry),
     ReviewUpserted(Review),
+    CouponUpserted(Coupon),
+    CouponUse(CouponUse),
 }
 
 impl Payload {
@@ -99,11 +103,13 @@ impl Payload {
             Payload::PointsEntry(_) => "points_entry",
             Payload::WalletEntry(_) => "wallet_entry",
             Payload::ReviewUpserted(_) => "review_upserted",
+            Payload::CouponUpserted(_) => "coupon_upserted",
+            Payload::CouponUse(_) => "coupon_use",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 16] = [
+    pub const KINDS: [&'static str; 18] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -120,6 +126,8 @@ impl Payload {
         "points_entry",
         "wallet_entry",
         "review_upserted",
+        "coupon_upserted",
+        "coupon_use",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -143,6 +151,8 @@ impl Payload {
             "points_entry" => Payload::PointsEntry(PointsEntry::deserialize(payload)?),
             "wallet_entry" => Payload::WalletEntry(WalletEntry::deserialize(payload)?),
             "review_upserted" => Payload::ReviewUpserted(Review::deserialize(payload)?),
+            "coupon_upserted" => Payload::CouponUpserted(Coupon::deserialize(payload)?),
+            "coupon_use" => Payload::CouponUse(CouponUse::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -169,6 +179,8 @@ impl Payload {
             "points_entry" => Payload::PointsEntry(serde_json::from_str(payload)?),
             "wallet_entry" => Payload::WalletEntry(serde_json::from_str(payload)?),
             "review_upserted" => Payload::ReviewUpserted(serde_json::from_str(payload)?),
+            "coupon_upserted" => Payload::CouponUpserted(serde_json::from_str(payload)?),
+            "coupon_use" => Payload::CouponUse(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -199,6 +211,8 @@ impl Payload {
             Payload::PointsEntry(p) => serde_json::to_string(p),
             Payload::WalletEntry(p) => serde_json::to_string(p),
             Payload::ReviewUpserted(p) => serde_json::to_string(p),
+            Payload::CouponUpserted(p) => serde_json::to_string(p),
+            Payload::CouponUse(p) => serde_json::to_string(p),
         }
     }
 }

@@ -317,6 +317,32 @@ fn examples() -> Vec<Payload> {
             hidden: false,
             at: at(),
         }),
+        Payload::CouponUpserted(Coupon {
+            id: id(40),
+            code: "HEMAT20".into(),
+            name: "20% off, at most Rp 15.000".into(),
+            rule: CouponRule::Percent {
+                bp: 2000,
+                cap: Some(15_000),
+            },
+            min_order: 50_000,
+            usage_limit: Some(100),
+            per_member_limit: Some(1),
+            customer_group: "all".into(),
+            valid_from: Some("2026-11-01".into()),
+            valid_until: Some("2026-12-31".into()),
+            active: true,
+            at: at(),
+        }),
+        Payload::CouponUse(CouponUse {
+            id: id(41),
+            coupon_id: id(40),
+            order_id: id(1),
+            member_id: Some(id(30)),
+            discount: 10_000,
+            used_at: at(),
+            given_back_at: None,
+        }),
     ]
 }
 
@@ -988,4 +1014,96 @@ fn snapshot_review_upserted() {
           }
         }"#]],
     );
+}
+
+#[test]
+fn snapshot_coupon_upserted() {
+    check(
+        &example("coupon_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000075",
+          "terminal": "T01",
+          "seq": 17,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "coupon_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000028",
+            "code": "HEMAT20",
+            "name": "20% off, at most Rp 15.000",
+            "rule": {
+              "kind": "percent",
+              "bp": 2000,
+              "cap": 15000
+            },
+            "min_order": 50000,
+            "usage_limit": 100,
+            "per_member_limit": 1,
+            "customer_group": "all",
+            "valid_from": "2026-11-01",
+            "valid_until": "2026-12-31",
+            "active": true,
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_coupon_use() {
+    check(
+        &example("coupon_use"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000076",
+          "terminal": "T01",
+          "seq": 18,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "coupon_use",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-000000000029",
+            "coupon_id": "0190f1c2-0000-7000-8000-000000000028",
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "member_id": "0190f1c2-0000-7000-8000-00000000001e",
+            "discount": 10000,
+            "used_at": "2026-11-21T03:00:05.1Z",
+            "given_back_at": null
+          }
+        }"#]],
+    );
+}
+
+/// Every rule kind reads back as itself.
+#[test]
+fn coupon_rules_round_trip() {
+    for rule in [
+        CouponRule::Amount { amount: 5_000 },
+        CouponRule::BuyGet {
+            buy_product: id(3),
+            buy_quantity: 2,
+            get_product: id(3),
+            get_quantity: 1,
+        },
+        CouponRule::Tiered {
+            steps: vec![
+                TierStep {
+                    from: 50_000,
+                    bp: 500,
+                },
+                TierStep {
+                    from: 100_000,
+                    bp: 1000,
+                },
+            ],
+        },
+    ] {
+        let json = serde_json::to_string(&rule).unwrap();
+        assert_eq!(
+            serde_json::from_str::<CouponRule>(&json).unwrap(),
+            rule,
+            "{json}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod coupons;
 pub mod members;
 pub mod money;
 pub mod orders;

@@ -138,14 +138,14 @@ function statusWord(lang: Lang, status: string): string {
 }
 
 /** Fields whose numbers are amounts in minor units (formatted as money, not counts). */
-const MONEY_FIELDS: ReadonlySet<Field> = new Set<Field>(["amount", "cash_rounding", "price", "price_delta", "discount", "float", "counted"]);
+const MONEY_FIELDS: ReadonlySet<Field> = new Set<Field>(["amount", "cash_rounding", "price", "price_delta", "discount", "float", "counted", "min_order"]);
 
 function count(lang: Lang, n: number): string {
   return new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US").format(n);
 }
 
 /** Basis points as a percentage in the user's language: 1050 → "10.5%" / "10,5%". */
-function percent(lang: Lang, bp: number): string {
+export function percent(lang: Lang, bp: number): string {
   return new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US", { maximumFractionDigits: 2 }).format(bp / 100) + "%";
 }
 
@@ -194,7 +194,20 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "needs_member":
     case "points_not_spendable":
     case "not_bought":
+    case "code_format":
+    case "dates_out_of_order":
+    case "usage_limit_reached":
+    case "member_limit_reached":
+    case "nothing_to_discount":
       return tr(`rule.${rule.rule}`);
+    case "not_started":
+      return tr("rule.not_started", { from: rule.from });
+    case "expired":
+      return tr("rule.expired", { until: rule.until });
+    case "minimum_not_reached":
+      return tr("rule.minimum_not_reached", { minimum: formatMoney(rule.minimum, money) });
+    case "customer_group":
+      return tr("rule.customer_group", { group: translate(lang, `group.${rule.group}` as MessageKey) });
     case "not_enough_in_wallet":
       return tr("rule.not_enough_in_wallet", { held: formatMoney(rule.held, money) });
     case "not_whole_points":

@@ -8,6 +8,7 @@ import * as admin from "../features/admin/strings";
 import * as approval from "../features/approval/strings";
 import * as backup from "../features/backup/strings";
 import * as board from "../features/board/strings";
+import * as coupons from "../features/coupons/strings";
 import * as login from "../features/login/strings";
 import * as members from "../features/members/strings";
 import * as receipt from "../features/receipt/strings";
@@ -28,7 +29,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports, members } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports, members, coupons } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

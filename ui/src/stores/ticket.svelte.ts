@@ -209,6 +209,14 @@ export async function setMember(member: string | null): Promise<boolean> {
   });
 }
 
+/** Puts a coupon on the current ticket by its code (null: takes it off). A refusal is thrown
+ *  to the caller (the coupon dialog shows it); the ticket is unchanged then. */
+export async function setCoupon(code: string | null): Promise<void> {
+  const tk = sale.ticket;
+  if (!tk) return;
+  sale.ticket = await call(commands.setTicketCoupon(tk.id, code));
+}
+
 export async function setLineDiscount(lineId: string, discount: Discount | null): Promise<boolean> {
   const tk = sale.ticket;
   if (!tk) return false;

@@ -72,10 +72,12 @@ pub enum Permission {
     ManageMembers,
     /// Correcting a member's points by hand.
     AdjustPoints,
+    /// Making and changing coupons, and reading their uses.
+    ManageCoupons,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -94,6 +96,7 @@ impl Permission {
         Permission::Members,
         Permission::ManageMembers,
         Permission::AdjustPoints,
+        Permission::ManageCoupons,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -119,6 +122,7 @@ impl Permission {
             Permission::Members => &[Cashier, Manager, Admin],
             Permission::ManageMembers => &[Manager, Admin],
             Permission::AdjustPoints => &[Manager, Admin],
+            Permission::ManageCoupons => &[Manager, Admin],
         }
     }
 
@@ -144,6 +148,7 @@ impl Permission {
             | Permission::Shift
             | Permission::Members
             | Permission::ManageMembers
+            | Permission::ManageCoupons
             | Permission::ViewReports => false,
         }
     }
@@ -207,6 +212,7 @@ impl fmt::Display for Permission {
             Permission::Members => "serve members",
             Permission::ManageMembers => "manage members",
             Permission::AdjustPoints => "adjust points",
+            Permission::ManageCoupons => "manage coupons",
         };
         f.pad(s)
     }
@@ -328,6 +334,7 @@ mod tests {
                     Members,
                     ManageMembers,
                     AdjustPoints,
+                    ManageCoupons,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),

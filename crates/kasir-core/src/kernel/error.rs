@@ -217,6 +217,14 @@ pub enum Field {
     Product,
     Rating,
     Comment,
+    CustomerGroups,
+    ExpiryNotice,
+    Coupon,
+    Code,
+    MinOrder,
+    UsageLimit,
+    MemberLimit,
+    ValidDates,
 }
 
 /// What was not found.
@@ -236,6 +244,7 @@ pub enum Entity {
     TicketLine,
     Member,
     Review,
+    Coupon,
 }
 
 /// The rule an input broke, with the numbers a message needs. Amounts are in the shop
@@ -398,6 +407,27 @@ pub enum Rule {
     PointsNotSpendable,
     /// Only a member who bought a product may review it.
     NotBought,
+    /// 3 to 24 letters, digits or dashes, such as HEMAT20.
+    CodeFormat,
+    /// The first day comes after the last.
+    DatesOutOfOrder,
+    /// A coupon that starts on `from` (the shop's date).
+    NotStarted { from: String },
+    /// A coupon that ended on `until`.
+    Expired { until: String },
+    /// The order is below the coupon's minimum (after the order discount).
+    MinimumNotReached {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        minimum: Money,
+    },
+    /// Every use the coupon allows has been made.
+    UsageLimitReached,
+    /// This member has used the coupon as many times as it allows.
+    MemberLimitReached,
+    /// The coupon is for another group of customers (new, regular, VIP).
+    CustomerGroup { group: String },
+    /// The coupon takes nothing off this ticket (its products are not on it).
+    NothingToDiscount,
 }
 
 /// What a cell should have held.
@@ -511,6 +541,17 @@ impl fmt::Display for Rule {
             }
             Rule::PointsNotSpendable => write!(f, "points have no value in this shop"),
             Rule::NotBought => write!(f, "the member has not bought it"),
+            Rule::CodeFormat => write!(f, "must be 3 to 24 letters, digits or dashes"),
+            Rule::DatesOutOfOrder => write!(f, "starts after it ends"),
+            Rule::NotStarted { from } => write!(f, "starts on {from}"),
+            Rule::Expired { until } => write!(f, "ended on {until}"),
+            Rule::MinimumNotReached { minimum } => {
+                write!(f, "needs an order of at least {}", minimum.0)
+            }
+            Rule::UsageLimitReached => write!(f, "has been used as often as it allows"),
+            Rule::MemberLimitReached => write!(f, "this member has used it as often as it allows"),
+            Rule::CustomerGroup { group } => write!(f, "is for {group} customers"),
+            Rule::NothingToDiscount => write!(f, "takes nothing off this ticket"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

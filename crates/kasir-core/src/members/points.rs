@@ -128,6 +128,14 @@ pub struct LoyaltySettings {
     /// Points for a new member who joins with a member's code, and for that member.
     pub referral_new_points: u32,
     pub referral_giver_points: u32,
+    /// Coupons for REGULAR customers: at least this many orders and this much spent.
+    pub regular_orders: u32,
+    pub regular_spent: Money,
+    /// Coupons for VIP customers: at least this many orders and this much spent.
+    pub vip_orders: u32,
+    pub vip_spent: Money,
+    /// Coupons ending within this many days are in the managers' notifications (0: none).
+    pub expiry_notice_days: u32,
 }
 
 impl LoyaltySettings {
@@ -176,6 +184,8 @@ impl LoyaltySettings {
         };
         amount(Field::EarnPerAmount, self.earn_per_amount)?;
         amount(Field::PointValue, self.point_value)?;
+        amount(Field::CustomerGroups, self.regular_spent)?;
+        amount(Field::CustomerGroups, self.vip_spent)?;
         let range = |field: Field, v: u32, min: i64, max: i64| {
             if i64::from(v) < min || i64::from(v) > max {
                 Err(Error::invalid(field, Rule::OutOfRange { min, max }))
@@ -199,6 +209,9 @@ impl LoyaltySettings {
             range(Field::Multiplier, p, 0, 1000)?;
         }
         range(Field::ExpiryMonths, self.expiry_months, 0, 120)?;
+        range(Field::CustomerGroups, self.regular_orders, 1, 1_000_000)?;
+        range(Field::CustomerGroups, self.vip_orders, 1, 1_000_000)?;
+        range(Field::ExpiryNotice, self.expiry_notice_days, 0, 90)?;
         range(
             Field::ReferralPoints,
             self.referral_new_points,
@@ -220,7 +233,8 @@ pub(crate) fn load_settings(conn: &Connection) -> Result<LoyaltySettings> {
         .prepare_cached(
             "SELECT earn_per_amount, point_value, tier_window_months, silver_from, gold_from, platinum_from,
                     bronze_percent, silver_percent, gold_percent, platinum_percent, expiry_months,
-                    referral_new_points, referral_giver_points
+                    referral_new_points, referral_giver_points, regular_orders, regular_spent, vip_orders,
+                    vip_spent, expiry_notice_days
              FROM loyalty_settings WHERE id = 1",
         )?
         .query_row([], |r| {
@@ -238,6 +252,11 @@ pub(crate) fn load_settings(conn: &Connection) -> Result<LoyaltySettings> {
                 expiry_months: r.get(10)?,
                 referral_new_points: r.get(11)?,
                 referral_giver_points: r.get(12)?,
+                regular_orders: r.get(13)?,
+                regular_spent: Money(r.get(14)?),
+                vip_orders: r.get(15)?,
+                vip_spent: Money(r.get(16)?),
+                expiry_notice_days: r.get(17)?,
             })
         })?)
 }
@@ -476,7 +495,8 @@ impl Points<'_> {
                 "UPDATE loyalty_settings SET earn_per_amount = ?1, point_value = ?2, tier_window_months = ?3,
                      silver_from = ?4, gold_from = ?5, platinum_from = ?6, bronze_percent = ?7, silver_percent = ?8,
                      gold_percent = ?9, platinum_percent = ?10, expiry_months = ?11, referral_new_points = ?12,
-                     referral_giver_points = ?13, updated_at = ?14
+                     referral_giver_points = ?13, updated_at = ?14, regular_orders = ?15, regular_spent = ?16,
+                     vip_orders = ?17, vip_spent = ?18, expiry_notice_days = ?19
                  WHERE id = 1",
                 params![
                     s.earn_per_amount.0,
@@ -492,7 +512,12 @@ impl Points<'_> {
                     s.expiry_months,
                     s.referral_new_points,
                     s.referral_giver_points,
-                    Stamp(cx.now)
+                    Stamp(cx.now),
+                    s.regular_orders,
+                    s.regular_spent.0,
+                    s.vip_orders,
+                    s.vip_spent.0,
+                    s.expiry_notice_days
                 ],
             )?;
             audit::record(cx, "loyalty_settings_changed", serde_json::to_value(s)?)?;

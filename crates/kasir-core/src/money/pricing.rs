@@ -4,8 +4,11 @@
 //! # The rule, in order (see [`crate::money`] for rounding: half up, to the minor unit)
 //! 1. `gross = unit price × quantity` for each line.
 //! 2. A line discount is a percentage of `gross` (rounded) or an amount `≤ gross`; `net = gross − discount`.
-//! 3. `subtotal = Σ net`. An order discount is a percentage of `subtotal` or an amount `≤ subtotal`;
-//!    `base = subtotal − order discount`.
+//! 3. `subtotal = Σ net`. An order discount is a percentage of `subtotal` or an amount `≤ subtotal`.
+//!    Then a coupon, then a voucher, each an [`Offer`] on what is left (a percentage with an
+//!    optional cap, an amount that takes at most what is left, or tiers by what is left);
+//!    `base = subtotal − order discount − coupon − voucher`. A freebie is a line at zero, so it
+//!    adds nothing anywhere. Points and the wallet are tenders, not discounts.
 //! 4. Tax-exclusive prices: `service = base × service rate`, `tax = (base + service) × tax rate`
 //!    (PB1 is charged on the service charge too), `total = base + service + tax`.
 //!    Tax-inclusive prices: `base` already holds service and tax; `net = base ÷ (1+s)(1+t)`,
@@ -13,8 +16,9 @@
 //! 5. Cash rounding: `total` is rounded to the shop's rounding unit (e.g. Rp 100);
 //!    `rounding = rounded − total` is shown on the receipt. It applies to every tender, so a
 //!    split payment can never disagree with itself.
-//! 6. Order discount, service and tax are shared out over the lines in proportion to `net`
-//!    by largest remainder, so the lines always add up to the order exactly.
+//! 6. Order discount, coupon and voucher together (a line's `order_discount`), then service and
+//!    tax, are shared out over the lines in proportion to `net` by largest remainder, so the
+//!    lines always add up to the order exactly and a refund of a line gives back its share.
 
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +118,12 @@ pub struct Totals {
     pub line_discounts: Money,
     /// Σ (gross − line discount).
     pub subtotal: Money,
+    /// The order discount a cashier gave (not the coupon or voucher).
     pub order_discount: Money,
+    /// What the ticket's coupon takes off.
+    pub coupon_discount: Money,
+    /// What the voucher being used takes off.
+    pub voucher_discount: Money,
     pub service: Money,
     pub tax: Money,
     /// Added by cash rounding (may be negative).
@@ -126,7 +135,49 @@ pub struct Totals {
     pub prices_include_tax: bool,
 }
 
-/// Computes totals by the rule in the module docs. A discount with a limit (the amount a
+/// A coupon's or voucher's effect on the order, resolved by the core from its rule (a "buy X
+/// get Y" is resolved to the amount of the free units, since only the core knows products).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offer {
+    /// Basis points of what is left, at most `cap` when given.
+    Percent { bp: u32, cap: Option<Money> },
+    /// An amount off; a larger one takes what is left, never more.
+    Amount(Money),
+    /// Steps of (spend at least, basis points off): the highest step reached applies.
+    Tiered(Vec<(Money, u32)>),
+}
+
+impl Offer {
+    /// What the offer takes from `base` (never more than `base`, never below zero).
+    pub fn take(&self, base: Money) -> Money {
+        let off = match self {
+            Offer::Percent { bp, cap } => {
+                let p = base.percent((*bp).min(10_000));
+                cap.map_or(p, |c| p.min(c.max(Money::ZERO)))
+            }
+            Offer::Amount(m) => (*m).max(Money::ZERO),
+            Offer::Tiered(steps) => steps
+                .iter()
+                .filter(|(from, _)| *from <= base)
+                .map(|(_, bp)| *bp)
+                .max()
+                .map_or(Money::ZERO, |bp| base.percent(bp.min(10_000))),
+        };
+        off.min(base.max(Money::ZERO))
+    }
+}
+
+/// Everything taken off the order as a whole, in the rule's order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrderLevel<'a> {
+    pub discount: Option<Discount>,
+    /// The most the discount may take: what a manager approved.
+    pub discount_limit: Option<Money>,
+    pub coupon: Option<&'a Offer>,
+    pub voucher: Option<&'a Offer>,
+}
+
+/// Computes totals by the rule in the module docs, without coupon or voucher. A discount with a limit (the amount a
 /// manager approved for someone without the discount right) never takes more than it, however
 /// the ticket grows afterwards: growing past it takes a new approval.
 pub fn compute(
@@ -135,6 +186,19 @@ pub fn compute(
     order_discount_limit: Option<Money>,
     rates: &Rates,
 ) -> Result<Totals> {
+    compute_order(
+        lines,
+        &OrderLevel {
+            discount: order_discount,
+            discount_limit: order_discount_limit,
+            ..OrderLevel::default()
+        },
+        rates,
+    )
+}
+
+/// Computes totals by the rule in the module docs, with the order's coupon and voucher.
+pub fn compute_order(lines: &[LineInput], order: &OrderLevel<'_>, rates: &Rates) -> Result<Totals> {
     let mut gross = Vec::with_capacity(lines.len());
     let mut line_discount = Vec::with_capacity(lines.len());
     let mut net = Vec::with_capacity(lines.len());
@@ -155,11 +219,16 @@ pub fn compute(
     if subtotal.0 > MAX_AMOUNT {
         return Err(Error::Overflow);
     }
-    let order_disc = match order_discount {
-        Some(d) => capped(d.validate()?.apply_to(subtotal)?, order_discount_limit),
+    let order_disc = match order.discount {
+        Some(d) => capped(d.validate()?.apply_to(subtotal)?, order.discount_limit),
         None => Money::ZERO,
     };
-    let base = subtotal.checked_sub(order_disc)?;
+    let after_discount = subtotal.checked_sub(order_disc)?;
+    let coupon = order.coupon.map_or(Money::ZERO, |o| o.take(after_discount));
+    let after_coupon = after_discount.checked_sub(coupon)?;
+    let voucher = order.voucher.map_or(Money::ZERO, |o| o.take(after_coupon));
+    let base = after_coupon.checked_sub(voucher)?;
+    let order_level = subtotal.checked_sub(base)?;
 
     let (service, tax, total) = if rates.prices_include_tax {
         let denominator = (10_000 + rates.service_bp as i128) * (10_000 + rates.tax_bp as i128);
@@ -178,7 +247,7 @@ pub fn compute(
     }
 
     let weights: Vec<i64> = net.iter().map(|m| m.0).collect();
-    let od_shares = allocate(order_disc.0, &weights);
+    let od_shares = allocate(order_level.0, &weights);
     let after_od: Vec<i64> = weights.iter().zip(&od_shares).map(|(n, s)| n - s).collect();
     let service_shares = allocate(service.0, &after_od);
     let tax_shares = allocate(tax.0, &after_od);
@@ -207,12 +276,22 @@ pub fn compute(
         line_discounts: Money::sum(line_discount)?,
         subtotal,
         order_discount: order_disc,
+        coupon_discount: coupon,
+        voucher_discount: voucher,
         service,
         tax,
         rounding: rounded.checked_sub(total)?,
         total: rounded,
         prices_include_tax: rates.prices_include_tax,
     })
+}
+
+impl Totals {
+    /// Everything taken off the subtotal: the order discount, the coupon and the voucher
+    /// (what an order's `order_discount` holds, and what the lines' shares add up to).
+    pub fn order_level_discounts(&self) -> Money {
+        Money(self.order_discount.0 + self.coupon_discount.0 + self.voucher_discount.0)
+    }
 }
 
 /// `amount`, but at most `limit` (never below zero).
@@ -522,5 +601,165 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.order_discount, Money(26_100));
+    }
+
+    /// The pricing order with a coupon and a voucher: order discount, then the coupon on what
+    /// is left, then the voucher on what is left after it, then service and tax on the rest.
+    /// (lines, order discount, coupon, voucher) -> (order discount, coupon, voucher, service, tax, total)
+    #[test]
+    fn coupon_and_voucher_table() {
+        let rates = Rates {
+            cash_rounding: 1,
+            ..PB1
+        };
+        let pct = |bp, cap: Option<i64>| Offer::Percent {
+            bp,
+            cap: cap.map(Money),
+        };
+        let tiers = Offer::Tiered(vec![(Money(50_000), 500), (Money(100_000), 1000)]);
+        type Case = (
+            Vec<LineInput>,
+            Option<Discount>,
+            Option<Offer>,
+            Option<Offer>,
+            [i64; 6],
+        );
+        let cases: Vec<Case> = vec![
+            // 20% coupon on 50.000: 10.000 off; service 5% of 40.000 = 2.000; tax 10% of 42.000
+            (
+                vec![line(25_000, 2)],
+                None,
+                Some(pct(2000, None)),
+                None,
+                [0, 10_000, 0, 2_000, 4_200, 46_200],
+            ),
+            // the same capped at 7.500
+            (
+                vec![line(25_000, 2)],
+                None,
+                Some(pct(2000, Some(7_500))),
+                None,
+                [0, 7_500, 0, 2_125, 4_463, 49_088],
+            ),
+            // 10% order discount first (5.000), then the coupon's 20% of 45.000 = 9.000
+            (
+                vec![line(25_000, 2)],
+                Some(Discount::Percent(1000)),
+                Some(pct(2000, None)),
+                None,
+                [5_000, 9_000, 0, 1_800, 3_780, 41_580],
+            ),
+            // a fixed coupon larger than the order takes what is left, never more
+            (
+                vec![line(15_000, 1)],
+                None,
+                Some(Offer::Amount(Money(20_000))),
+                None,
+                [0, 15_000, 0, 0, 0, 0],
+            ),
+            // tiers: 60.000 reaches the 5% step, 120.000 the 10% one, 40.000 none
+            (
+                vec![line(60_000, 1)],
+                None,
+                Some(tiers.clone()),
+                None,
+                [0, 3_000, 0, 2_850, 5_985, 65_835],
+            ),
+            (
+                vec![line(60_000, 2)],
+                None,
+                Some(tiers.clone()),
+                None,
+                [0, 12_000, 0, 5_400, 11_340, 124_740],
+            ),
+            (
+                vec![line(40_000, 1)],
+                None,
+                Some(tiers),
+                None,
+                [0, 0, 0, 2_000, 4_200, 46_200],
+            ),
+            // coupon, then a voucher of 5.000 on what the coupon left
+            (
+                vec![line(25_000, 2)],
+                None,
+                Some(pct(1000, None)),
+                Some(Offer::Amount(Money(5_000))),
+                [0, 5_000, 5_000, 2_000, 4_200, 46_200],
+            ),
+            // a voucher's percentage is of what is left after the coupon
+            (
+                vec![line(50_000, 1)],
+                None,
+                Some(Offer::Amount(Money(10_000))),
+                Some(pct(5000, None)),
+                [0, 10_000, 20_000, 1_000, 2_100, 23_100],
+            ),
+        ];
+        for (i, (lines, od, coupon, voucher, want)) in cases.into_iter().enumerate() {
+            let t = compute_order(
+                &lines,
+                &OrderLevel {
+                    discount: od,
+                    discount_limit: None,
+                    coupon: coupon.as_ref(),
+                    voucher: voucher.as_ref(),
+                },
+                &rates,
+            )
+            .unwrap();
+            let got = [
+                t.order_discount.0,
+                t.coupon_discount.0,
+                t.voucher_discount.0,
+                t.service.0,
+                t.tax.0,
+                t.total.0,
+            ];
+            assert_eq!(got, want, "case {i}");
+            // The lines' order-level shares add up to all three, so refunds stay exact.
+            assert_eq!(
+                t.lines.iter().map(|l| l.order_discount.0).sum::<i64>(),
+                t.order_level_discounts().0,
+                "case {i}: shares"
+            );
+            let line_sum: i64 = t.lines.iter().map(|l| l.total.0).sum();
+            assert_eq!(line_sum + t.rounding.0, t.total.0, "case {i}: lines add up");
+        }
+    }
+
+    #[test]
+    fn offers_never_take_more_than_is_left_or_below_zero() {
+        for (offer, base, want) in [
+            (Offer::Amount(Money(-5)), 100, 0),
+            (Offer::Amount(Money(500)), 100, 100),
+            (
+                Offer::Percent {
+                    bp: 20_000,
+                    cap: None,
+                },
+                100,
+                100,
+            ),
+            (
+                Offer::Percent {
+                    bp: 5000,
+                    cap: Some(Money(-1)),
+                },
+                100,
+                0,
+            ),
+            (Offer::Tiered(vec![]), 100, 0),
+            (
+                Offer::Percent {
+                    bp: 5000,
+                    cap: None,
+                },
+                0,
+                0,
+            ),
+        ] {
+            assert_eq!(offer.take(Money(base)), Money(want), "{offer:?} on {base}");
+        }
     }
 }

@@ -24,6 +24,8 @@ pub enum NoticeKind {
     /// A menu import stopped part way (the rows before it are in; importing the same file
     /// again finishes it: rows already in are found and left as they are).
     ImportFailed,
+    /// A coupon ends within the days the loyalty settings name.
+    CouponExpiring,
 }
 
 impl NoticeKind {
@@ -32,6 +34,7 @@ impl NoticeKind {
             NoticeKind::StockAlert => "stock_alert",
             NoticeKind::BackupFailed => "backup_failed",
             NoticeKind::ImportFailed => "import_failed",
+            NoticeKind::CouponExpiring => "coupon_expiring",
         }
     }
 
@@ -40,6 +43,7 @@ impl NoticeKind {
             "stock_alert" => Some(NoticeKind::StockAlert),
             "backup_failed" => Some(NoticeKind::BackupFailed),
             "import_failed" => Some(NoticeKind::ImportFailed),
+            "coupon_expiring" => Some(NoticeKind::CouponExpiring),
             _ => None,
         }
     }
@@ -68,6 +72,13 @@ pub struct NoticeDetail {
     pub rows_done: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// For an expiring coupon: its code, name and last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// One notification as a staff member sees it.

@@ -138,7 +138,14 @@ pub struct Order {
     pub label: String,
     pub status: OrderStatus,
     pub subtotal: Money,
+    /// Everything taken off the subtotal: the cashier's order discount and the coupon (the
+    /// lines' `order_discount` shares add up to it).
     pub order_discount: Money,
+    /// The coupon's part of `order_discount`, and its code.
+    #[serde(default)]
+    pub coupon_discount: Money,
+    #[serde(default)]
+    pub coupon_code: Option<String>,
     pub service: Money,
     pub tax: Money,
     pub rounding: Money,
@@ -224,7 +231,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
                     order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
-                    business_date, created_at, minor_unit, shift_id, member_id
+                    business_date, created_at, minor_unit, shift_id, member_id, coupon_discount, coupon_code
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -244,6 +251,8 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     status: OrderStatus::Pending,
                     subtotal: Money(r.get(8)?),
                     order_discount: Money(r.get(9)?),
+                    coupon_discount: Money(r.get(27)?),
+                    coupon_code: r.get(28)?,
                     service: Money(r.get(10)?),
                     tax: Money(r.get(11)?),
                     rounding: Money(r.get(12)?),
@@ -352,7 +361,7 @@ impl Sales<'_> {
         self.k.write(actor, Permission::Sell, |cx| {
             let (staff_id, staff_name) = (cx.member.id, cx.member.name.clone());
             let settings = settings::load(cx)?;
-            let ticket = load_ticket(cx, ticket_id)?;
+            let ticket = load_ticket(cx, ticket_id, cx.now)?;
             // Paying records the seller: only the member serving the ticket may.
             crate::sales::tickets::ensure_owner(cx, ticket.staff_id)?;
             if ticket.lines.is_empty() {
@@ -379,7 +388,12 @@ impl Sales<'_> {
             if let Some(line) = ticket.lines.iter().find(|l| !l.product_active) {
                 return Err(Error::invalid(Field::Ticket, Rule::NoLongerSold { product: line.product_name.clone() }));
             }
+            if let Some(rule) = ticket.coupon.as_ref().and_then(|c| c.refusal.clone()) {
+                return Err(Error::invalid(Field::Coupon, rule));
+            }
             let totals = &ticket.totals;
+            let order_discount = totals.order_level_discounts();
+            let coupon_code = ticket.coupon.as_ref().map(|c| c.code.clone());
             let (payments, change) = settle(totals.total, payments)?;
             let paid = Money::sum(payments.iter().map(|p| p.amount))?;
 
@@ -396,17 +410,18 @@ impl Sales<'_> {
                 "INSERT INTO orders (id, receipt_no, terminal, staff_id, staff_name, order_type, label, status,
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
-                    created_at, updated_at, minor_unit, shift_id, cash_rounding, member_id)
+                    created_at, updated_at, minor_unit, shift_id, cash_rounding, member_id, coupon_discount,
+                    coupon_code)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
-                ticket.label, totals.subtotal.0, totals.order_discount.0, totals.service.0, totals.tax.0,
+                ticket.label, totals.subtotal.0, order_discount.0, totals.service.0, totals.tax.0,
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
                 ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift,
-                settings.cash_rounding, member
+                settings.cash_rounding, member, totals.coupon_discount.0, coupon_code
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -455,7 +470,9 @@ impl Sales<'_> {
                 label: ticket.label.clone(),
                 status: OrderStatus::Pending,
                 subtotal: totals.subtotal,
-                order_discount: totals.order_discount,
+                order_discount,
+                coupon_discount: totals.coupon_discount,
+                coupon_code,
                 service: totals.service,
                 tax: totals.tax,
                 rounding: totals.rounding,
@@ -500,6 +517,9 @@ impl Sales<'_> {
                 stock_movements: taken.into_iter().map(|(product, quantity)| kasir_proto::StockTaken { product_id: product.0, quantity }).collect(),
             };
             outbox::append(cx, &Payload::Sale(sale))?;
+            if let Some(c) = &ticket.coupon {
+                crate::offers::coupons::record_use(cx, c.id, id, member, totals.coupon_discount)?;
+            }
             if let Some(member) = member {
                 crate::members::spend_tenders(cx, member, id, &spent)?;
                 // Points on what was paid, in the sale's own transaction; points spent on
@@ -621,6 +641,7 @@ impl Sales<'_> {
             };
             audit::record(cx, "order_cancelled", serde_json::to_value(&cancelled)?)?;
             outbox::append(cx, &Payload::OrderCancelled(cancelled))?;
+            crate::offers::coupons::give_back_use(cx, id)?;
             if let Some(member) = order.member_id {
                 // Not a visit after all: the spend and every point the order earned go back.
                 crate::members::debit_refund(cx, member, id, None, order.total, order.total, order.total, true)?;

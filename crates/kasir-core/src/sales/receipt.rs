@@ -75,6 +75,7 @@ struct Labels {
     subtotal: &'static str,
     discount: &'static str,
     order_discount: &'static str,
+    coupon: &'static str,
     service: &'static str,
     tax: &'static str,
     included: &'static str,
@@ -96,6 +97,7 @@ const ID: Labels = Labels {
     subtotal: "Subtotal",
     discount: "Diskon",
     order_discount: "Diskon pesanan",
+    coupon: "Kupon",
     service: "Servis",
     tax: "PB1",
     included: "termasuk",
@@ -129,6 +131,7 @@ const EN: Labels = Labels {
     subtotal: "Subtotal",
     discount: "Discount",
     order_discount: "Order discount",
+    coupon: "Coupon",
     service: "Service",
     tax: "Tax",
     included: "incl.",
@@ -303,10 +306,20 @@ impl Receipt {
         }
         out.push(rule.clone());
         out.push(two_cols(labels.subtotal, &num(o.subtotal), width));
-        if o.order_discount.0 > 0 {
+        // The order discount holds the coupon's part too: each is printed on its own row.
+        let cashier_discount = Money(o.order_discount.0 - o.coupon_discount.0);
+        if cashier_discount.0 > 0 {
             out.push(two_cols(
                 labels.order_discount,
-                &format!("-{}", num(o.order_discount)),
+                &format!("-{}", num(cashier_discount)),
+                width,
+            ));
+        }
+        if o.coupon_discount.0 > 0 {
+            let code = o.coupon_code.as_deref().unwrap_or_default();
+            out.push(two_cols(
+                &format!("{} {code}", labels.coupon),
+                &format!("-{}", num(o.coupon_discount)),
                 width,
             ));
         }

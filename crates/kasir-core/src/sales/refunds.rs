@@ -690,6 +690,13 @@ impl Sales<'_> {
                         _ => {}
                     }
                 }
+                let after = refunded_by_line(cx, order.id)?;
+                let everything = order.lines.iter().enumerate()
+                    .all(|(i, l)| after.get(&(i as u32)).copied().unwrap_or(0) >= l.quantity);
+                if everything {
+                    // A full refund gives the coupon's use back: it no longer counts.
+                    crate::offers::coupons::give_back_use(cx, order.id)?;
+                }
                 if let Some(member) = order.member_id {
                     // The member's spend goes down and the order's points come back in step.
                     let (refunded_in_all, _) = refunded_money(cx, order.id)?;

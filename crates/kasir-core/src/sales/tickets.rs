@@ -17,6 +17,7 @@ use crate::kernel::ids::id_type;
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
 use crate::money::pricing::{self, Discount, LineInput, LineTotals, Totals};
+use crate::offers::coupons;
 use crate::{Entity, Field, Rule};
 use crate::{Error, Money, Result, audit, settings};
 
@@ -132,6 +133,8 @@ pub struct Ticket {
     pub created_at: Timestamp,
     /// The member the ticket is for: their points and tier at a glance.
     pub member: Option<TicketMember>,
+    /// The coupon typed or scanned: what it takes is `totals.coupon_discount`.
+    pub coupon: Option<coupons::TicketCoupon>,
 }
 
 /// The member on a ticket, as the till shows them.
@@ -148,6 +151,11 @@ pub struct TicketMember {
     /// Allergies and preferences, for whoever makes the order.
     pub notes: String,
     pub address: String,
+    /// Paid orders and what they came to: the coupons' customer groups go by them.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub visits: i64,
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub spent: Money,
 }
 
 /// A ticket in the list of open and parked tickets.
@@ -216,11 +224,11 @@ fn check_quantity(q: i64) -> Result<()> {
 }
 
 /// Loads and prices a ticket. Lines whose modifiers no longer exist are reported as invalid.
-pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
+pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Result<Ticket> {
     let head = conn
         .prepare_cached(
             "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
-                    t.created_at, s.name, t.discount_limit, t.member_id
+                    t.created_at, s.name, t.discount_limit, t.member_id, t.coupon_id
              FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
@@ -229,6 +237,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
                 r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<StaffId>>(6)?, r.get::<_, Stamp>(7)?,
                 r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?.map(Money),
                 r.get::<_, Option<crate::members::MemberId>>(10)?,
+                r.get::<_, Option<crate::offers::coupons::CouponId>>(11)?,
             ))
         })
         .optional()?
@@ -317,9 +326,41 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         })
         .collect();
     let rates = settings::load(conn)?.rates();
-    let totals = pricing::compute(&inputs, discount, head.9, &rates)?;
+    let member = head.10.map(|m| ticket_member(conn, m)).transpose()?;
+    let mut totals = pricing::compute(&inputs, discount, head.9, &rates)?;
     for (line, t) in lines.iter_mut().zip(&totals.lines) {
         line.totals = *t;
+    }
+    let mut coupon = None;
+    if let Some(coupon_id) = head.11 {
+        // The coupon is checked against the ticket as it stands, after its order discount.
+        let today = coupons::today_at(conn, now)?;
+        let c = coupons::load(conn, coupon_id, today)?;
+        let customer = member.as_ref().map(|m| coupons::Customer {
+            id: m.id,
+            visits: m.visits,
+            spent: m.spent,
+        });
+        let base = totals.subtotal.checked_sub(totals.order_discount)?;
+        let verdict = coupons::evaluate(conn, &c, &lines, base, customer.as_ref(), today)?;
+        if let Ok(offer) = &verdict {
+            let order = pricing::OrderLevel {
+                discount,
+                discount_limit: head.9,
+                coupon: Some(offer),
+                voucher: None,
+            };
+            totals = pricing::compute_order(&inputs, &order, &rates)?;
+            for (line, t) in lines.iter_mut().zip(&totals.lines) {
+                line.totals = *t;
+            }
+        }
+        coupon = Some(coupons::TicketCoupon {
+            id: c.id,
+            code: c.code,
+            name: c.name,
+            refusal: verdict.err(),
+        });
     }
     Ok(Ticket {
         id,
@@ -334,7 +375,8 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId) -> Result<Ticket> {
         lines,
         totals,
         created_at: head.7.0,
-        member: head.10.map(|m| ticket_member(conn, m)).transpose()?,
+        member,
+        coupon,
     })
 }
 
@@ -349,6 +391,8 @@ fn ticket_member(conn: &Connection, id: crate::members::MemberId) -> Result<Tick
         wallet: m.wallet,
         notes: m.notes,
         address: m.address,
+        visits: m.visits,
+        spent: m.spent,
     })
 }
 
@@ -430,13 +474,15 @@ impl Sales<'_> {
             let id = TicketId::new(cx.now);
             cx.prepare_cached("INSERT INTO tickets (id, terminal, staff_id, order_type, label, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![id, cx.terminal, cx.member.id, order_type.as_str(), label, Stamp(cx.now)])?;
-            load_ticket(cx, id)
+            load_ticket(cx, id, cx.now)
         })
     }
 
     pub fn ticket(&self, actor: &Actor, id: TicketId) -> Result<Ticket> {
-        self.k
-            .read(actor, Permission::Sell, |conn, _| load_ticket(conn, id))
+        let now = self.k.now();
+        self.k.read(actor, Permission::Sell, |conn, _| {
+            load_ticket(conn, id, now)
+        })
     }
 
     /// Open and parked tickets, newest first.
@@ -484,7 +530,7 @@ impl Sales<'_> {
             touch(cx, id)?;
             cx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
                 .execute(params![id, order_type.as_str(), label])?;
-            load_ticket(cx, id)
+            load_ticket(cx, id, cx.now)
         })
     }
 
@@ -500,7 +546,7 @@ impl Sales<'_> {
                 .execute(params![id, Stamp(cx.now)])?;
             cx.prepare_cached("UPDATE tickets SET parked = ?2 WHERE id = ?1")?
                 .execute(params![id, parked])?;
-            load_ticket(cx, id)
+            load_ticket(cx, id, cx.now)
         })
     }
 
@@ -548,7 +594,7 @@ impl Sales<'_> {
                     // Discounts the last member gave with their own right followed the ticket;
                     // for someone without that right they hold at what they take now, like an
                     // approved one: growing them takes an approval.
-                    let t = load_ticket(cx, id)?;
+                    let t = load_ticket(cx, id, cx.now)?;
                     if t.discount.is_some() && t.discount_limit.is_none() {
                         cx.prepare_cached("UPDATE tickets SET discount_limit = ?2 WHERE id = ?1")?
                             .execute(params![id, t.totals.order_discount.0])?;
@@ -566,7 +612,7 @@ impl Sales<'_> {
                     serde_json::json!({"ticket": id, "from": owner, "to": cx.member.id}),
                 )?;
             }
-            load_ticket(cx, id)
+            load_ticket(cx, id, cx.now)
         })
     }
 
@@ -610,7 +656,7 @@ impl Sales<'_> {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![TicketLineId::new(cx.now), ticket, last + 1, add.product_id, key, note, add.quantity])?;
                 }
             }
-            load_ticket(cx, ticket)
+            load_ticket(cx, ticket, cx.now)
         })
     }
 
@@ -633,7 +679,7 @@ impl Sales<'_> {
                 "UPDATE ticket_lines SET quantity = ?3 WHERE ticket_id = ?1 AND id = ?2",
             )?
             .execute(params![ticket, line, quantity])?;
-            load_ticket(cx, ticket)
+            load_ticket(cx, ticket, cx.now)
         })
     }
 
@@ -648,7 +694,7 @@ impl Sales<'_> {
             line_product(cx, ticket, line)?;
             cx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
                 .execute(params![ticket, line])?;
-            load_ticket(cx, ticket)
+            load_ticket(cx, ticket, cx.now)
         })
     }
 
@@ -670,7 +716,7 @@ impl Sales<'_> {
             cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5,
                     discount_limit = NULL
                  WHERE ticket_id = ?1 AND id = ?2")?.execute(params![ticket, line, kind, value, approved_by])?;
-            let mut t = load_ticket(cx, ticket)?; // refuses a discount larger than the line
+            let mut t = load_ticket(cx, ticket, cx.now)?; // refuses a discount larger than the line
             if approved_by.is_some() {
                 // Bound to what the manager approved: the amount it takes now.
                 let l = t.lines.iter_mut().find(|l| l.id == line).ok_or_else(|| Error::not_found(Entity::TicketLine, line))?;
@@ -703,7 +749,7 @@ impl Sales<'_> {
             let (kind, value) = discount_to_sql(discount);
             cx.prepare_cached("UPDATE tickets SET discount_kind = ?2, discount_value = ?3, discount_approved_by = ?4,
                     discount_limit = NULL WHERE id = ?1")?.execute(params![ticket, kind, value, approved_by])?;
-            let mut t = load_ticket(cx, ticket)?;
+            let mut t = load_ticket(cx, ticket, cx.now)?;
             if approved_by.is_some() {
                 // Bound to what the manager approved: the amount it takes on the ticket as it stands.
                 cx.prepare_cached("UPDATE tickets SET discount_limit = ?2 WHERE id = ?1")?
@@ -714,6 +760,32 @@ impl Sales<'_> {
                 audit::record(cx, "discount_applied", serde_json::json!({
                     "ticket": ticket, "discount": d, "approved_by": approved_by
                 }))?;
+            }
+            Ok(t)
+        })
+    }
+
+    /// Puts the coupon a cashier typed or scanned on the ticket (None: takes it off). A code
+    /// no coupon has is "not found"; a coupon that does not apply to the ticket as it stands is
+    /// refused with its reason (expired, minimum not reached, limit used, customer group) and
+    /// the ticket is left as it was.
+    pub fn set_ticket_coupon(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        code: Option<&str>,
+    ) -> Result<Ticket> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            touch(cx, ticket)?;
+            let coupon = code
+                .map(|c| coupons::find_for_ticket(cx, c, cx.now))
+                .transpose()?;
+            cx.prepare_cached("UPDATE tickets SET coupon_id = ?2 WHERE id = ?1")?
+                .execute(params![ticket, coupon.as_ref().map(|c| c.id)])?;
+            let t = load_ticket(cx, ticket, cx.now)?;
+            if let Some(rule) = t.coupon.as_ref().and_then(|c| c.refusal.clone()) {
+                // Returning the error rolls the change back.
+                return Err(Error::invalid(Field::Coupon, rule));
             }
             Ok(t)
         })
@@ -735,7 +807,7 @@ impl Sales<'_> {
             }
             cx.prepare_cached("UPDATE tickets SET member_id = ?2 WHERE id = ?1")?
                 .execute(params![ticket, member])?;
-            load_ticket(cx, ticket)
+            load_ticket(cx, ticket, cx.now)
         })
     }
 }

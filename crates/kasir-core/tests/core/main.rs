@@ -8,6 +8,7 @@ mod backup;
 mod catalog;
 mod checkout;
 mod concurrency;
+mod coupons;
 mod crash;
 mod images;
 mod layering;

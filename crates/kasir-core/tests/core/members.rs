@@ -546,6 +546,11 @@ fn tiers_and_earning_follow_the_settings() {
         expiry_months: 12,
         referral_new_points: 50,
         referral_giver_points: 100,
+        regular_orders: 3,
+        regular_spent: Money(1_000_000),
+        vip_orders: 10,
+        vip_spent: Money(10_000_000),
+        expiry_notice_days: 7,
     };
     let tiers = [
         (0, Tier::Bronze),

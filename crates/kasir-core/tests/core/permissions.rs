@@ -33,6 +33,8 @@ struct Fixture {
     /// A member with 50 points, who bought the product and reviewed it.
     member: kasir_core::members::MemberId,
     review: kasir_core::members::reviews::ReviewId,
+    /// A coupon, 10% off, code HEMAT10.
+    coupon: kasir_core::offers::coupons::CouponId,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -124,6 +126,30 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
         shift: s.kasir.shifts().current(&s.admin).unwrap().unwrap().id,
         member,
         review,
+        coupon: s
+            .kasir
+            .coupons()
+            .create(&s.admin, &coupon_input("HEMAT10"))
+            .unwrap()
+            .id,
+    }
+}
+
+fn coupon_input(code: &str) -> kasir_core::offers::coupons::CouponInput {
+    kasir_core::offers::coupons::CouponInput {
+        code: code.into(),
+        name: "Hemat".into(),
+        rule: kasir_core::offers::coupons::CouponRule::Percent {
+            bp: 1000,
+            cap: None,
+        },
+        min_order: Money(0),
+        usage_limit: None,
+        per_member_limit: None,
+        customer_group: kasir_core::offers::coupons::CustomerGroup::All,
+        valid_from: None,
+        valid_until: None,
+        active: true,
     }
 }
 
@@ -728,6 +754,25 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_ticket_member(a, f.ticket, Some(f.member))
                 .map(drop)
         }),
+        ("sales.set_ticket_coupon", Permission::Sell, |k, a, f| {
+            k.sales()
+                .set_ticket_coupon(a, f.ticket, Some("hemat10"))
+                .map(drop)
+        }),
+        ("coupons.create", Permission::ManageCoupons, |k, a, _| {
+            k.coupons().create(a, &coupon_input("BARU10")).map(drop)
+        }),
+        ("coupons.update", Permission::ManageCoupons, |k, a, f| {
+            k.coupons()
+                .update(a, f.coupon, &coupon_input("HEMAT15"))
+                .map(drop)
+        }),
+        ("coupons.list", Permission::ManageCoupons, |k, a, _| {
+            k.coupons().list(a).map(drop)
+        }),
+        ("coupons.uses", Permission::ManageCoupons, |k, a, f| {
+            k.coupons().uses(a, f.coupon, 10).map(drop)
+        }),
         ("wallets.top_up", Permission::Members, |k, a, f| {
             k.wallets()
                 .top_up(a, f.member, 50_000, PaymentMethod::Card, None)
@@ -828,7 +873,11 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 35] = [
+const NO_ACTOR: [(&str, &str); 36] = [
+    (
+        "coupons.notify_expiring",
+        "the app's hourly run: tells the managers of coupons ending soon, changes no fact",
+    ),
     (
         "points.expire_due",
         "the app's daily run: expires by the shop's rule, nobody's decision",
@@ -976,6 +1025,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Points", "points"),
         ("Wallets", "wallets"),
         ("Reviews", "reviews"),
+        ("Coupons", "coupons"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

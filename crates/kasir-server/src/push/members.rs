@@ -1,6 +1,7 @@
-//! A batch's members, points and wallets. A member's details are the newest version by the server's
-//! order (a later entry replaces an earlier one, whichever till sent it); a points entry is a
-//! fact added once by its id.
+//! A batch's members, points, wallets, reviews and coupons. A member's details (a review, a
+//! coupon) are the newest version by the server's order (a later entry replaces an earlier one,
+//! whichever till sent it); a points or wallet entry is a fact added once by its id; a coupon's
+//! use is added once, and its giving back (by a full refund or a cancellation) recorded once.
 
 use kasir_proto::Payload;
 use tokio_postgres::Transaction;
@@ -121,6 +122,65 @@ pub(super) async fn apply_members(
                         &r.image_id,
                         &r.hidden,
                         &r.at.to_string(),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
+            Payload::CouponUpserted(c) => {
+                let rule = serde_json::to_value(&c.rule)
+                    .map_err(|e| Failure::bad_request(format!("coupon rule: {e}")))?;
+                tx.execute(
+                    "INSERT INTO coupons (id, store_id, code, name, rule, min_order, usage_limit,
+                         per_member_limit, customer_group, valid_from, valid_until, active, at,
+                         terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::date, $11::text::date, $12,
+                         $13::text::timestamptz, $14, $15)
+                     ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name,
+                         rule = EXCLUDED.rule, min_order = EXCLUDED.min_order,
+                         usage_limit = EXCLUDED.usage_limit, per_member_limit = EXCLUDED.per_member_limit,
+                         customer_group = EXCLUDED.customer_group, valid_from = EXCLUDED.valid_from,
+                         valid_until = EXCLUDED.valid_until, active = EXCLUDED.active, at = EXCLUDED.at,
+                         terminal_id = EXCLUDED.terminal_id, seq = EXCLUDED.seq
+                     WHERE coupons.store_id = EXCLUDED.store_id",
+                    &[
+                        &c.id,
+                        &terminal.store_id,
+                        &c.code,
+                        &c.name,
+                        &rule,
+                        &c.min_order,
+                        &c.usage_limit.map(|n| n as i32),
+                        &c.per_member_limit.map(|n| n as i32),
+                        &c.customer_group,
+                        &c.valid_from,
+                        &c.valid_until,
+                        &c.active,
+                        &c.at.to_string(),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
+            Payload::CouponUse(u) => {
+                tx.execute(
+                    "INSERT INTO coupon_uses (id, store_id, coupon_id, order_id, member_id, discount,
+                         used_at, given_back_at, terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz, $8::text::timestamptz, $9, $10)
+                     ON CONFLICT (id) DO UPDATE
+                         SET given_back_at = COALESCE(coupon_uses.given_back_at, EXCLUDED.given_back_at)
+                     WHERE coupon_uses.store_id = EXCLUDED.store_id",
+                    &[
+                        &u.id,
+                        &terminal.store_id,
+                        &u.coupon_id,
+                        &u.order_id,
+                        &u.member_id,
+                        &u.discount,
+                        &u.used_at.to_string(),
+                        &u.given_back_at.map(|t| t.to_string()),
                         &terminal.id,
                         &e.seq,
                     ],

@@ -733,3 +733,103 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         "the top-up once"
     );
 }
+
+#[tokio::test]
+async fn coupons_take_the_newest_version_and_uses_are_added_and_given_back_once() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let (t1, t2) = (s.enrol(braga).await, s.enrol(braga).await);
+    let id = Uuid::now_v7();
+    let coupon = |name: &str, active: bool| kasir_proto::Coupon {
+        id,
+        code: "HEMAT20".into(),
+        name: name.into(),
+        rule: kasir_proto::CouponRule::Percent {
+            bp: 2000,
+            cap: Some(15_000),
+        },
+        min_order: 50_000,
+        usage_limit: Some(100),
+        per_member_limit: None,
+        customer_group: "all".into(),
+        valid_from: None,
+        valid_until: Some("2026-12-31".into()),
+        active,
+        at: now(),
+    };
+    let sale = fixtures::sale(
+        Uuid::now_v7(),
+        "T01-000001",
+        now(),
+        &[(Uuid::now_v7(), 2, 25_000)],
+    );
+    let order = sale.order.id;
+    let used = kasir_proto::CouponUse {
+        id: Uuid::now_v7(),
+        coupon_id: id,
+        order_id: order,
+        member_id: None,
+        discount: 10_000,
+        used_at: now(),
+        given_back_at: None,
+    };
+    let first = vec![
+        fixtures::envelope(
+            "T01",
+            1,
+            now(),
+            Payload::CouponUpserted(coupon("Hemat 20%", true)),
+        ),
+        fixtures::envelope("T01", 2, now(), Payload::Sale(sale)),
+        fixtures::envelope("T01", 3, now(), Payload::CouponUse(used.clone())),
+    ];
+    let pushed = s.push(&t1.token, &first).await;
+    assert!(
+        outcomes(&pushed).iter().all(|o| *o == Outcome::Applied),
+        "{pushed:?}"
+    );
+    // Another till switches the coupon off; the first till gives the use back (full refund).
+    let second = vec![fixtures::envelope(
+        "T02",
+        1,
+        now(),
+        Payload::CouponUpserted(coupon("Hemat 20%", false)),
+    )];
+    s.push(&t2.token, &second).await;
+    let back = kasir_proto::CouponUse {
+        given_back_at: Some(now()),
+        ..used.clone()
+    };
+    s.push(
+        &t1.token,
+        &[fixtures::envelope(
+            "T01",
+            4,
+            now(),
+            Payload::CouponUse(back),
+        )],
+    )
+    .await;
+    let replay = s.push(&t1.token, &first).await;
+    assert!(outcomes(&replay).iter().all(|o| *o == Outcome::Duplicate));
+    assert_eq!(
+        s.count("SELECT count(*) FROM coupons WHERE NOT active")
+            .await,
+        1,
+        "the newest version"
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM coupons WHERE rule->>'kind' = 'percent' AND (rule->>'bp')::int = 2000").await,
+        1,
+        "the rule as sent"
+    );
+    // A re-enrolled till sends the first use again: still one use, still given back.
+    let again = s.enrol(braga).await;
+    s.push(&again.token, &first[2..]).await;
+    assert_eq!(s.count("SELECT count(*) FROM coupon_uses").await, 1);
+    assert_eq!(
+        s.count("SELECT count(*) FROM coupon_uses WHERE given_back_at IS NOT NULL")
+            .await,
+        1
+    );
+}

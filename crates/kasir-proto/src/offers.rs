@@ -1,0 +1,68 @@
+//! Coupons on the wire: the catalogue (`coupon_upserted`, the newest version wins in the
+//! server's order) and each use on an order (`coupon_use`, sent again when a full refund or a
+//! cancellation gives it back).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a coupon takes off (amounts in minor units, percentages in basis points).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CouponRule {
+    Percent {
+        bp: u32,
+        cap: Option<i64>,
+    },
+    Amount {
+        amount: i64,
+    },
+    BuyGet {
+        buy_product: Uuid,
+        buy_quantity: u32,
+        get_product: Uuid,
+        get_quantity: u32,
+    },
+    Tiered {
+        steps: Vec<TierStep>,
+    },
+}
+
+/// Spend at least `from`: `bp` off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierStep {
+    pub from: i64,
+    pub bp: u32,
+}
+
+/// A coupon as last written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coupon {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub rule: CouponRule,
+    pub min_order: i64,
+    pub usage_limit: Option<u32>,
+    pub per_member_limit: Option<u32>,
+    /// `all`, `new`, `regular` or `vip`.
+    pub customer_group: String,
+    /// The shop's dates, `YYYY-MM-DD`, both inclusive.
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub active: bool,
+    pub at: Timestamp,
+}
+
+/// One use of a coupon on an order; `given_back_at` is set once a full refund or a
+/// cancellation gave it back (the same id is sent again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponUse {
+    pub id: Uuid,
+    pub coupon_id: Uuid,
+    pub order_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub discount: i64,
+    pub used_at: Timestamp,
+    pub given_back_at: Option<Timestamp>,
+}
