@@ -205,7 +205,8 @@ impl Terminal {
 
 impl Terminal {
     /// A regular's visit: she joins on the first (a member of this till), tops up her wallet
-    /// in cash and pays part of a sale from it; the sale earns her points.
+    /// in cash and pays part of a sale from it, with the till's coupon (made on the first
+    /// visit) on it; the sale earns her points.
     pub fn member_sale(&self, rng: &mut StdRng) {
         let admin = &template().admin;
         let phone = format!("0812{:08}", self.id.as_u128() % 100_000_000);
@@ -250,11 +251,38 @@ impl Terminal {
                 },
             )
             .unwrap();
-        let ticket = self
-            .k
+        self.k
             .sales()
             .set_ticket_member(admin, ticket.id, Some(member.id))
             .unwrap();
+        if !self
+            .k
+            .coupons()
+            .list(admin)
+            .unwrap()
+            .iter()
+            .any(|c| c.code == "LANGGANAN5")
+        {
+            let input = kasir_core::offers::coupons::CouponInput {
+                code: "LANGGANAN5".into(),
+                name: "5% for regulars".into(),
+                rule: kasir_core::offers::coupons::CouponRule::Percent { bp: 500, cap: None },
+                min_order: Money(0),
+                usage_limit: None,
+                per_member_limit: None,
+                customer_group: kasir_core::offers::coupons::CustomerGroup::All,
+                valid_from: None,
+                valid_until: None,
+                active: true,
+            };
+            self.k.coupons().create(admin, &input).unwrap();
+        }
+        let ticket = self
+            .k
+            .sales()
+            .set_ticket_coupon(admin, ticket.id, Some("langganan5"))
+            .unwrap();
+        assert!(ticket.totals.coupon_discount.0 > 0);
         let due = ticket.totals.total.0;
         let from_wallet = (due / 2).min(10_000);
         self.k
@@ -407,6 +435,7 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
     let (mut refunds, mut closed, mut cash_moved) = (Vec::new(), 0i64, 0i64);
     let mut returned: std::collections::HashMap<Uuid, i64> = Default::default();
     let (mut points, mut wallet, mut members) = (Vec::new(), Vec::new(), Vec::new());
+    let mut coupon_uses = Vec::new();
     for (_, p) in &entries {
         match p {
             Payload::Refund(r) => {
@@ -420,6 +449,7 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
             Payload::PointsEntry(e) => points.push((e.id, e.points)),
             Payload::WalletEntry(e) => wallet.push((e.id, e.amount)),
             Payload::MemberUpserted(m) => members.push(m.id),
+            Payload::CouponUse(u) => coupon_uses.push(u.id),
             _ => {}
         }
         if let Payload::StockAdjusted(a) = p {
@@ -573,6 +603,23 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
         anyhow::bail!(
             "{} members on the till, {server_members} on the server",
             members.len()
+        );
+    }
+    // Each coupon use once (a use given back is sent again under its own id).
+    coupon_uses.sort();
+    coupon_uses.dedup();
+    let server_uses: i64 = c
+        .query_one(
+            "SELECT count(*) FROM coupon_uses WHERE id = ANY($1)",
+            &[&coupon_uses],
+        )
+        .await?
+        .get(0);
+    let all_uses = q("SELECT count(*) FROM coupon_uses WHERE terminal_id = $1").await?;
+    if server_uses != coupon_uses.len() as i64 || all_uses != server_uses {
+        anyhow::bail!(
+            "{} coupon uses on the till, {server_uses} of them on the server ({all_uses} in all)",
+            coupon_uses.len()
         );
     }
     // Deliveries and counts moved the server's stock exactly once each.
