@@ -2,7 +2,9 @@
 // before till-money.test.mjs on the same till, and leaves a shift open for it). The cashier
 // adds a new member from the ticket in a few seconds, sells to her (the receipt shows her
 // points), tops up her wallet in cash, and pays her next sale partly from her points and
-// partly from her wallet; her points and wallet on the ticket say what is left.
+// partly from her wallet; her points and wallet on the ticket say what is left. Then a coupon:
+// refused below its minimum with the reason, taken once the ticket reaches it, printed on the
+// receipt, and listed with its use in the manager's Admin → Coupons.
 
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -171,6 +173,45 @@ describe("a regular at the till, in the real app", () => {
     await (await s.byTestId("lock-button")).click();
   });
 
+  it("takes a coupon typed at the till: refused below its minimum, then priced in and printed", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
+    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    await s.byTestId("search", "", { timeout: 15_000 });
+    await addProduct("croiss", "Croissant");
+    await (await s.byTestId("coupon-button")).click();
+    await s.byTestId("coupon-dialog");
+    await (await s.byTestId("coupon-code")).type("hemat20");
+    await (await s.byTestId("coupon-apply")).click();
+    const refusal = await s.byTestId("coupon-error", "", { timeout: 10_000 });
+    assert.match(await refusal.text(), /Rp 50\.000/);
+    await s.typeFast("\uE00C");
+    await s.gone('[data-testid="coupon-dialog"]');
+    // Three croissants pass the minimum: 20% off, at most Rp 15.000. (The ticket she left
+    // before locking may hold one already.)
+    for (let q = Number(await text("line-qty")); q < 3; q++) {
+      await (await s.byTestId("line-plus")).click();
+      await waitFor(async () => Number(await text("line-qty")) === q + 1, 10_000, "quantity did not go up");
+    }
+    const before = rupiah(await text("ticket-total"));
+    await (await s.byTestId("coupon-button")).click();
+    await (await s.byTestId("coupon-code")).type("hemat20");
+    await (await s.byTestId("coupon-apply")).click();
+    await s.gone('[data-testid="coupon-dialog"]');
+    await s.byTestId("ticket-coupon-chip", "", { timeout: 10_000 });
+    const off = -rupiah(await text("ticket-coupon"));
+    assert.ok(off > 0 && off <= 15_000, `the coupon took ${off}`);
+    await waitFor(async () => rupiah(await text("ticket-total")) < before, 10_000, "the total did not go down");
+    await shot("coupon-ticket");
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    await (await s.byTestId("quick-exact")).click();
+    const paper = await confirmAndReceipt();
+    assert.match(paper, /Kupon HEMAT20/);
+    day.couponReceipt = /No: (T01-\d{6})/.exec(paper)[1];
+    await (await s.byTestId("lock-button")).click();
+  });
+
   it("shows her in the manager's members table, with her points and wallet history", async () => {
     await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 30_000 })).click();
     for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
@@ -193,6 +234,13 @@ describe("a regular at the till, in the real app", () => {
     await shot("member-page");
     await s.typeFast("\uE00C");
     await s.gone('[data-testid="member-page"]');
+    // The coupon's use, in Admin → Coupons.
+    await (await s.byTestId("admin-nav-coupons")).click();
+    const row = await s.byTestId("coupon-row", '[data-code="HEMAT20"]', { timeout: 10_000 });
+    assert.equal(await (await row.find('[data-testid="coupon-used"]')).text(), "1");
+    await (await row.find('[data-testid="coupon-open"]')).click();
+    await waitFor(async () => (await text("coupon-uses")).includes(day.couponReceipt), 10_000, "the use is not listed");
+    await shot("coupons-admin");
     await (await s.byTestId("admin-button")).click();
     await (await s.byTestId("lock-button")).click();
   });

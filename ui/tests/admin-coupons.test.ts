@@ -60,7 +60,7 @@ describe("coupons in admin mode", () => {
     expect(borong).toHaveTextContent("from Rp 150.000: 5%; from Rp 300.000: 10%");
     expect(within(borong).getByTestId("coupon-status")).toHaveTextContent("Starts later");
 
-    await fireEvent.click(hemat);
+    await fireEvent.click(within(hemat).getByTestId("coupon-open"));
     await vi.waitFor(() => expect(screen.getAllByTestId("coupon-use")).toHaveLength(2));
     const [first, back] = screen.getAllByTestId("coupon-use");
     expect(first).toHaveTextContent("T01-000007");

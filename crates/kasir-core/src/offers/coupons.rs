@@ -952,7 +952,7 @@ pub(crate) fn seed_demo(cx: &Ctx<'_>, today: Date, signature: ProductId) -> Resu
     let coupons = [
         CouponInput {
             code: "HEMAT20".into(),
-            name: "20% off orders from Rp 50.000 (at most Rp 15.000)".into(),
+            name: "Diskon 20% belanja min. Rp 50.000 (maks. Rp 15.000)".into(),
             rule: CouponRule::Percent {
                 bp: 2000,
                 cap: Some(Money(15_000)),
@@ -963,7 +963,7 @@ pub(crate) fn seed_demo(cx: &Ctx<'_>, today: Date, signature: ProductId) -> Resu
         },
         CouponInput {
             code: "KOPI2GRATIS1".into(),
-            name: "Buy 2 Kopi Susu Gula Aren, get 1 free".into(),
+            name: "Beli 2 Kopi Susu Gula Aren, gratis 1".into(),
             rule: CouponRule::BuyGet {
                 buy_product: signature,
                 buy_quantity: 2,
@@ -974,7 +974,7 @@ pub(crate) fn seed_demo(cx: &Ctx<'_>, today: Date, signature: ProductId) -> Resu
         },
         CouponInput {
             code: "MEMBERBARU".into(),
-            name: "Rp 10.000 off a new member's first order".into(),
+            name: "Potongan Rp 10.000 pesanan pertama member baru".into(),
             rule: CouponRule::Amount {
                 amount: Money(10_000),
             },
@@ -985,7 +985,7 @@ pub(crate) fn seed_demo(cx: &Ctx<'_>, today: Date, signature: ProductId) -> Resu
         },
         CouponInput {
             code: "BORONG".into(),
-            name: "5% off from Rp 150.000, 10% from Rp 300.000".into(),
+            name: "Borong: 5% mulai Rp 150.000, 10% mulai Rp 300.000".into(),
             rule: CouponRule::Tiered {
                 steps: vec![
                     TierStep {
