@@ -137,6 +137,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         create_coupon,
         update_coupon,
         coupon_uses,
+        list_vouchers,
+        create_voucher,
+        update_voucher,
+        redeem_voucher,
+        cancel_redemption,
+        member_redemptions,
+        set_ticket_voucher,
     ])
 }
 

@@ -7,6 +7,7 @@ mod members;
 mod money;
 mod sync;
 mod till;
+mod vouchers;
 
 use std::sync::Arc;
 

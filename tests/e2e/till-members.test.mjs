@@ -4,7 +4,8 @@
 // points), tops up her wallet in cash, and pays her next sale partly from her points and
 // partly from her wallet; her points and wallet on the ticket say what is left. Then a coupon:
 // refused below its minimum with the reason, taken once the ticket reaches it, printed on the
-// receipt, and listed with its use in the manager's Admin → Coupons.
+// receipt, and listed with its use in the manager's Admin → Coupons. Last, a regular buys a
+// voucher with her points and it takes Rp 15.000 off her ticket.
 
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -209,6 +210,34 @@ describe("a regular at the till, in the real app", () => {
     const paper = await confirmAndReceipt();
     assert.match(paper, /Kupon HEMAT20/);
     day.couponReceipt = /No: (T01-\d{6})/.exec(paper)[1];
+    await (await s.byTestId("lock-button")).click();
+  });
+
+  it("lets a regular buy a voucher with her points and use it on her ticket", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
+    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    await s.byTestId("search", "", { timeout: 15_000 });
+    await addProduct("croiss", "Croissant");
+    await (await s.byTestId("ticket-member-add")).click();
+    await (await s.byTestId("member-search")).type("dewi");
+    await (await s.byTestId("member-result", "", { timeout: 10_000 })).click();
+    await s.gone('[data-testid="member-dialog"]');
+    const before = await pointsOnTicket();
+    await (await s.byTestId("ticket-member-vouchers")).click();
+    await s.byTestId("voucher-dialog");
+    const offer = await s.byTestId("voucher-offer", '[data-name="Potongan Rp 15.000"]', { timeout: 10_000 });
+    await shot("voucher-dialog");
+    await (await offer.find('[data-testid="voucher-buy"]')).click();
+    await s.gone('[data-testid="voucher-dialog"]');
+    await s.byTestId("ticket-voucher-chip", "", { timeout: 10_000 });
+    assert.equal(-rupiah(await text("ticket-voucher")), 15_000);
+    await waitFor(async () => (await pointsOnTicket()) === before - 150, 10_000, "the points did not go down");
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    await (await s.byTestId("quick-exact")).click();
+    const paper = await confirmAndReceipt();
+    assert.match(paper, /Voucher V-T01-\d{6} Potongan Rp 15\.000/);
     await (await s.byTestId("lock-button")).click();
   });
 

@@ -239,6 +239,18 @@ export const commands = {
 	updateCoupon: (id: string, coupon: CouponInput_Deserialize) => typedError<Coupon_Serialize, CommandError>(__TAURI_INVOKE("update_coupon", { id, coupon })),
 	/**  A coupon's uses, newest first. */
 	couponUses: (id: string, limit: number) => typedError<CouponUse_Serialize[], CommandError>(__TAURI_INVOKE("coupon_uses", { id, limit })),
+	/**  The voucher catalogue (anyone at the till: members choose from it). */
+	listVouchers: () => typedError<Voucher_Serialize[], CommandError>(__TAURI_INVOKE("list_vouchers")),
+	createVoucher: (voucher: VoucherInput_Deserialize) => typedError<Voucher_Serialize, CommandError>(__TAURI_INVOKE("create_voucher", { voucher })),
+	updateVoucher: (id: string, voucher: VoucherInput_Deserialize) => typedError<Voucher_Serialize, CommandError>(__TAURI_INVOKE("update_voucher", { id, voucher })),
+	/**  A member buys a voucher with points. */
+	redeemVoucher: (member: string, voucher: string) => typedError<Redemption_Serialize, CommandError>(__TAURI_INVOKE("redeem_voucher", { member, voucher })),
+	/**  Cancels a pending redemption: the points and the stock come back. */
+	cancelRedemption: (id: string) => typedError<Redemption_Serialize, CommandError>(__TAURI_INVOKE("cancel_redemption", { id })),
+	/**  A member's redemptions, pending first. */
+	memberRedemptions: (member: string) => typedError<Redemption_Serialize[], CommandError>(__TAURI_INVOKE("member_redemptions", { member })),
+	/**  Uses a member's pending redemption on the ticket (None: takes it off). */
+	setTicketVoucher: (ticket: string, redemption: string | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_voucher", { ticket, redemption })),
 };
 
 /* Types */
@@ -884,7 +896,7 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review" | "coupon";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review" | "coupon" | "voucher" | "redemption";
 
 /**  What a cell should have held. */
 export type Expected = 
@@ -905,7 +917,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates" | "voucher";
 
 export type HourSales = {
 	hour: number,
@@ -1453,6 +1465,12 @@ export type Order_Deserialize = {
 	/**  The coupon's part of `order_discount`, and its code. */
 	coupon_discount?: number,
 	coupon_code?: string | null,
+	/**
+	 *  The voucher's part of `order_discount`, and the redemption used (its code and the
+	 *  voucher's name), if any.
+	 */
+	voucher_discount?: number,
+	voucher?: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -1499,6 +1517,12 @@ export type Order_Serialize = {
 	/**  The coupon's part of `order_discount`, and its code. */
 	coupon_discount: number,
 	coupon_code: string | null,
+	/**
+	 *  The voucher's part of `order_discount`, and the redemption used (its code and the
+	 *  voucher's name), if any.
+	 */
+	voucher_discount: number,
+	voucher: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -2019,6 +2043,39 @@ export type Receipt_Serialize = {
 	member: ReceiptMember | null,
 };
 
+/**  A member's redemption of a voucher. */
+export type Redemption = Redemption_Serialize | Redemption_Deserialize;
+
+export type RedemptionStatus = "pending" | "used" | "cancelled";
+
+/**  A member's redemption of a voucher. */
+export type Redemption_Deserialize = {
+	id: string,
+	code: string,
+	voucher_id: string,
+	voucher_name: string,
+	reward: Reward,
+	member_id: string,
+	points: number,
+	status: RedemptionStatus,
+	order_id?: string | null,
+	created_at: string,
+};
+
+/**  A member's redemption of a voucher. */
+export type Redemption_Serialize = {
+	id: string,
+	code: string,
+	voucher_id: string,
+	voucher_name: string,
+	reward: Reward,
+	member_id: string,
+	points: number,
+	status: RedemptionStatus,
+	order_id: string | null,
+	created_at: string,
+};
+
 /**  A refund as written. */
 export type Refund = Refund_Serialize | Refund_Deserialize;
 
@@ -2336,6 +2393,17 @@ export type Reviewable_Serialize = {
 	rating: number | null,
 };
 
+/**  What a voucher gives. */
+export type Reward = 
+/**  Taken off the order, after the coupon. */
+{ kind: "discount"; discount: Discount } | 
+/**  Points credited with the sale it is used on. */
+{ kind: "cashback_points"; points: number } | 
+/**  Wallet credit given with the sale it is used on. */
+{ kind: "cashback_wallet"; amount: number } | 
+/**  One of a product, on the ticket at zero. */
+{ kind: "freebie"; product: string };
+
 /**  What a staff member is. */
 export type Role = "cashier" | "manager" | "admin";
 
@@ -2495,7 +2563,11 @@ export type Rule =
 /**  The coupon is for another group of customers (new, regular, VIP). */
 { rule: "customer_group"; group: string } | 
 /**  The coupon takes nothing off this ticket (its products are not on it). */
-{ rule: "nothing_to_discount" };
+{ rule: "nothing_to_discount" } | 
+/**  None left to give. */
+{ rule: "out_of_stock" } | 
+/**  A voucher's free item: it comes and goes with the voucher. */
+{ rule: "free_item" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {
@@ -2966,6 +3038,8 @@ export type TicketLine_Deserialize = {
 	stock?: number | null,
 	/**  False when the product was deactivated after it was added; checkout refuses then. */
 	product_active: boolean,
+	/**  A voucher's free item, at zero: it comes and goes with the voucher. */
+	free: boolean,
 };
 
 /**  A line as the ticket shows it, priced. */
@@ -2992,6 +3066,8 @@ export type TicketLine_Serialize = {
 	stock: number | null,
 	/**  False when the product was deactivated after it was added; checkout refuses then. */
 	product_active: boolean,
+	/**  A voucher's free item, at zero: it comes and goes with the voucher. */
+	free: boolean,
 };
 
 /**  The member on a ticket, as the till shows them. */
@@ -3023,6 +3099,27 @@ export type TicketSummary = {
 	updated_at: string,
 };
 
+/**  The redemption a ticket uses, and why it does not apply when it does not. */
+export type TicketVoucher = TicketVoucher_Serialize | TicketVoucher_Deserialize;
+
+/**  The redemption a ticket uses, and why it does not apply when it does not. */
+export type TicketVoucher_Deserialize = {
+	redemption_id: string,
+	code: string,
+	name: string,
+	reward: Reward,
+	refusal?: Rule | null,
+};
+
+/**  The redemption a ticket uses, and why it does not apply when it does not. */
+export type TicketVoucher_Serialize = {
+	redemption_id: string,
+	code: string,
+	name: string,
+	reward: Reward,
+	refusal: Rule | null,
+};
+
 /**  A whole ticket with its totals. */
 export type Ticket_Deserialize = {
 	id: string,
@@ -3046,6 +3143,11 @@ export type Ticket_Deserialize = {
 	member?: TicketMember | null,
 	/**  The coupon typed or scanned: what it takes is `totals.coupon_discount`. */
 	coupon?: TicketCoupon_Deserialize | null,
+	/**
+	 *  The member's voucher used on it: a discount is `totals.voucher_discount`, a free item
+	 *  is a line at zero, cashback comes with the sale.
+	 */
+	voucher?: TicketVoucher_Deserialize | null,
 };
 
 /**  A whole ticket with its totals. */
@@ -3071,6 +3173,11 @@ export type Ticket_Serialize = {
 	member: TicketMember | null,
 	/**  The coupon typed or scanned: what it takes is `totals.coupon_discount`. */
 	coupon: TicketCoupon_Serialize | null,
+	/**
+	 *  The member's voucher used on it: a discount is `totals.voucher_discount`, a free item
+	 *  is a line at zero, cashback comes with the sale.
+	 */
+	voucher: TicketVoucher_Serialize | null,
 };
 
 /**  Loyalty tiers, by points earned in the settings' window. */
@@ -3113,6 +3220,67 @@ export type Totals = {
 	 *  added to them: a totals block reads as a sum only if it knows which.
 	 */
 	prices_include_tax: boolean,
+};
+
+export type Voucher = Voucher_Serialize | Voucher_Deserialize;
+
+export type VoucherInput = VoucherInput_Serialize | VoucherInput_Deserialize;
+
+export type VoucherInput_Deserialize = {
+	name: string,
+	reward: Reward,
+	points_cost: number,
+	stock?: number | null,
+	valid_from?: string | null,
+	valid_until?: string | null,
+	active: boolean,
+};
+
+export type VoucherInput_Serialize = {
+	name: string,
+	reward: Reward,
+	points_cost: number,
+	stock: number | null,
+	valid_from: string | null,
+	valid_until: string | null,
+	active: boolean,
+};
+
+/**  Where a voucher stands today. */
+export type VoucherStatus = "active" | "scheduled" | "expired" | "out_of_stock" | "inactive";
+
+export type Voucher_Deserialize = {
+	id: string,
+	name: string,
+	reward: Reward,
+	/**  The free product's name, for a freebie. */
+	product_name?: string | null,
+	points_cost: number,
+	/**  None: no limit. */
+	stock?: number | null,
+	valid_from?: string | null,
+	valid_until?: string | null,
+	active: boolean,
+	status: VoucherStatus,
+	/**  Redemptions not cancelled. */
+	redeemed: number,
+};
+
+export type Voucher_Serialize = {
+	id: string,
+	name: string,
+	reward: Reward,
+	/**  The free product's name, for a freebie. */
+	product_name: string | null,
+	points_cost: number,
+	/**  None: no limit. */
+	stock: number | null,
+	valid_from: string | null,
+	valid_until: string | null,
+	active: boolean,
+	status: VoucherStatus,
+	/**  Redemptions not cancelled. */
+	redeemed: number,
 };
 
 /**  One entry of a member's wallet, as their history shows it. */

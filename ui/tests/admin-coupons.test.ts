@@ -37,6 +37,7 @@ describe("coupons in admin mode", () => {
   it("lists each coupon's rule, limits, dates, status and uses; a click shows its uses", async () => {
     routeIpc(invoke, {
       listCoupons: () => LIST,
+      listVouchers: () => [],
       listProducts: () => [{ id: "p1", name: "Kopi Susu Gula Aren" } as never],
       couponUses: (id) =>
         id === "id-HEMAT20"
@@ -73,6 +74,7 @@ describe("coupons in admin mode", () => {
     const sent: CouponInput[] = [];
     routeIpc(invoke, {
       listCoupons: () => [],
+      listVouchers: () => [],
       listProducts: () => [],
       createCoupon: (input) => {
         sent.push(input);

@@ -36,10 +36,10 @@ const fields = {
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
   referral_points: true, wallet: true, product: true, rating: true, comment: true,
-  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true,
+  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true, voucher: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true, voucher: true, redemption: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
@@ -137,6 +137,8 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   member_limit_reached: [{ rule: "member_limit_reached" }],
   customer_group: [{ rule: "customer_group", group: "new" }, { rule: "customer_group", group: "regular" }, { rule: "customer_group", group: "vip" }],
   nothing_to_discount: [{ rule: "nothing_to_discount" }],
+  out_of_stock: [{ rule: "out_of_stock" }],
+  free_item: [{ rule: "free_item" }],
 };
 const RULES: Rule[] = Object.values(rules).flat();
 

@@ -118,6 +118,7 @@ export function line(p: Partial<TicketLine_Serialize> & { id: string; product_na
     totals: zeroTotals,
     stock: null,
     product_active: true,
+    free: false,
     ...p,
   };
 }
@@ -152,6 +153,7 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
     created_at: "2026-11-21T05:00:00Z",
     member: null,
     coupon: null,
+    voucher: null,
   };
 }
 
@@ -183,6 +185,8 @@ export function order(p: Partial<Order_Serialize> & { id: string }): Order_Seria
     member_id: null,
     coupon_discount: 0,
     coupon_code: null,
+    voucher_discount: 0,
+    voucher: null,
     cancel_reason: null,
     business_date: "2026-11-21",
     created_at: "2026-11-21T05:00:00Z",

@@ -517,6 +517,7 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
         settings::update_in(&cx, &demo_settings().validate()?)?;
         let mut pictures = pictures.iter();
         let mut signature = None;
+        let mut croissant = None;
         for (sort, (category, _, items)) in menu.into_iter().enumerate() {
             let cat = save_category_in(
                 &cx,
@@ -552,6 +553,9 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
                 if it.name == SIGNATURE {
                     signature = Some(p.id);
                 }
+                if it.name == "Croissant" {
+                    croissant = Some(p.id);
+                }
                 let groups = modifier_groups(it.mods);
                 if !groups.is_empty() {
                     set_modifier_groups_in(&cx, p.id, &groups)?;
@@ -567,6 +571,10 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
         // A few coupons to try at the till.
         if let Some(signature) = signature {
             crate::offers::coupons::seed_demo(&cx, today, signature)?;
+        }
+        // And vouchers the regulars can buy with their points.
+        if let Some(croissant) = croissant {
+            crate::offers::vouchers::seed_demo(&cx, croissant)?;
         }
         Ok(Actor::signed_in(admin.id, admin.name.clone(), admin.role))
     });

@@ -28,7 +28,7 @@ pub mod till;
 
 pub use crate::catalog::{Category, ModifierGroup, ModifierOption, Product, StockAdjusted};
 pub use crate::members::{Member, PointsEntry, PointsKind, Review, WalletEntry, WalletKind};
-pub use crate::offers::{Coupon, CouponRule, CouponUse, TierStep};
+pub use crate::offers::{Coupon, CouponRule, CouponUse, Redemption, Reward, TierStep, Voucher};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
     ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
@@ -81,6 +81,8 @@ pub enum Payload {
     ReviewUpserted(Review),
     CouponUpserted(Coupon),
     CouponUse(CouponUse),
+    VoucherUpserted(Voucher),
+    Redemption(Redemption),
 }
 
 impl Payload {
@@ -105,11 +107,13 @@ impl Payload {
             Payload::ReviewUpserted(_) => "review_upserted",
             Payload::CouponUpserted(_) => "coupon_upserted",
             Payload::CouponUse(_) => "coupon_use",
+            Payload::VoucherUpserted(_) => "voucher_upserted",
+            Payload::Redemption(_) => "redemption",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 18] = [
+    pub const KINDS: [&'static str; 20] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -128,6 +132,8 @@ impl Payload {
         "review_upserted",
         "coupon_upserted",
         "coupon_use",
+        "voucher_upserted",
+        "redemption",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -153,6 +159,8 @@ impl Payload {
             "review_upserted" => Payload::ReviewUpserted(Review::deserialize(payload)?),
             "coupon_upserted" => Payload::CouponUpserted(Coupon::deserialize(payload)?),
             "coupon_use" => Payload::CouponUse(CouponUse::deserialize(payload)?),
+            "voucher_upserted" => Payload::VoucherUpserted(Voucher::deserialize(payload)?),
+            "redemption" => Payload::Redemption(Redemption::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -181,6 +189,8 @@ impl Payload {
             "review_upserted" => Payload::ReviewUpserted(serde_json::from_str(payload)?),
             "coupon_upserted" => Payload::CouponUpserted(serde_json::from_str(payload)?),
             "coupon_use" => Payload::CouponUse(serde_json::from_str(payload)?),
+            "voucher_upserted" => Payload::VoucherUpserted(serde_json::from_str(payload)?),
+            "redemption" => Payload::Redemption(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -213,6 +223,8 @@ impl Payload {
             Payload::ReviewUpserted(p) => serde_json::to_string(p),
             Payload::CouponUpserted(p) => serde_json::to_string(p),
             Payload::CouponUse(p) => serde_json::to_string(p),
+            Payload::VoucherUpserted(p) => serde_json::to_string(p),
+            Payload::Redemption(p) => serde_json::to_string(p),
         }
     }
 }

@@ -66,3 +66,44 @@ pub struct CouponUse {
     pub used_at: Timestamp,
     pub given_back_at: Option<Timestamp>,
 }
+
+/// What a voucher gives (amounts in minor units, percentages in basis points).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reward {
+    DiscountPercent { bp: u32 },
+    DiscountAmount { amount: i64 },
+    CashbackPoints { points: i64 },
+    CashbackWallet { amount: i64 },
+    Freebie { product_id: Uuid },
+}
+
+/// A voucher as last written (`voucher_upserted`, also sent when a redemption changes its
+/// stock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voucher {
+    pub id: Uuid,
+    pub name: String,
+    pub reward: Reward,
+    pub points_cost: i64,
+    /// None: no limit.
+    pub stock: Option<i64>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub active: bool,
+    pub at: Timestamp,
+}
+
+/// A member's redemption as it stands (`redemption`): `pending`, `used` (with its order) or
+/// `cancelled`; sent again at each change, the newest in the server's order wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redemption {
+    pub id: Uuid,
+    pub code: String,
+    pub voucher_id: Uuid,
+    pub member_id: Uuid,
+    pub points: i64,
+    pub status: String,
+    pub order_id: Option<Uuid>,
+    pub at: Timestamp,
+}

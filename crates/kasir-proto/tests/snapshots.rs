@@ -343,6 +343,27 @@ fn examples() -> Vec<Payload> {
             used_at: at(),
             given_back_at: None,
         }),
+        Payload::VoucherUpserted(Voucher {
+            id: id(42),
+            name: "Gratis 1 kue".into(),
+            reward: Reward::Freebie { product_id: id(3) },
+            points_cost: 200,
+            stock: Some(49),
+            valid_from: None,
+            valid_until: Some("2026-12-31".into()),
+            active: true,
+            at: at(),
+        }),
+        Payload::Redemption(Redemption {
+            id: id(43),
+            code: "V-T01-000001".into(),
+            voucher_id: id(42),
+            member_id: id(30),
+            points: 200,
+            status: "used".into(),
+            order_id: Some(id(1)),
+            at: at(),
+        }),
     ]
 }
 
@@ -1106,4 +1127,60 @@ fn coupon_rules_round_trip() {
             "{json}"
         );
     }
+}
+
+#[test]
+fn snapshot_voucher_upserted() {
+    check(
+        &example("voucher_upserted"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000077",
+          "terminal": "T01",
+          "seq": 19,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "voucher_upserted",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-00000000002a",
+            "name": "Gratis 1 kue",
+            "reward": {
+              "kind": "freebie",
+              "product_id": "0190f1c2-0000-7000-8000-000000000003"
+            },
+            "points_cost": 200,
+            "stock": 49,
+            "valid_from": null,
+            "valid_until": "2026-12-31",
+            "active": true,
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_redemption() {
+    check(
+        &example("redemption"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000078",
+          "terminal": "T01",
+          "seq": 20,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "redemption",
+          "payload": {
+            "id": "0190f1c2-0000-7000-8000-00000000002b",
+            "code": "V-T01-000001",
+            "voucher_id": "0190f1c2-0000-7000-8000-00000000002a",
+            "member_id": "0190f1c2-0000-7000-8000-00000000001e",
+            "points": 200,
+            "status": "used",
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
 }

@@ -199,6 +199,8 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "usage_limit_reached":
     case "member_limit_reached":
     case "nothing_to_discount":
+    case "out_of_stock":
+    case "free_item":
       return tr(`rule.${rule.rule}`);
     case "not_started":
       return tr("rule.not_started", { from: rule.from });

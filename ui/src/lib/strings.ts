@@ -43,6 +43,8 @@ export const en = {
   "err.notFound.member": "That member does not exist.",
   "err.notFound.review": "That review does not exist.",
   "err.notFound.coupon": "No coupon has that code.",
+  "err.notFound.voucher": "That voucher does not exist.",
+  "err.notFound.redemption": "That redemption does not exist.",
   "err.notFound.product": "That product no longer exists.",
   "err.notFound.barcode": "No product has this barcode.",
   "err.notFound.staff_member": "That staff member no longer exists.",
@@ -152,6 +154,8 @@ export const en = {
   "rule.member_limit_reached": "this member has used it as often as it allows",
   "rule.customer_group": "is only for {group} customers",
   "rule.nothing_to_discount": "takes nothing off this ticket",
+  "rule.out_of_stock": "none left",
+  "rule.free_item": "is a voucher's free item: take the voucher off instead",
   "group.all": "all",
   "group.new": "new",
   "group.regular": "regular",
@@ -253,6 +257,7 @@ export const en = {
   "field.usage_limit": "Uses in all",
   "field.member_limit": "Uses per member",
   "field.valid_dates": "Valid dates",
+  "field.voucher": "Voucher",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -289,6 +294,8 @@ export const id: Record<keyof typeof en, string> = {
   "err.notFound.member": "Member itu tidak ada.",
   "err.notFound.review": "Ulasan itu tidak ada.",
   "err.notFound.coupon": "Tidak ada kupon dengan kode itu.",
+  "err.notFound.voucher": "Voucher itu tidak ada.",
+  "err.notFound.redemption": "Penukaran itu tidak ada.",
   "err.notFound.product": "Produk itu sudah tidak ada.",
   "err.notFound.barcode": "Tidak ada produk dengan barcode ini.",
   "err.notFound.staff_member": "Staf itu sudah tidak ada.",
@@ -398,6 +405,8 @@ export const id: Record<keyof typeof en, string> = {
   "rule.member_limit_reached": "member ini sudah memakainya sebanyak batasnya",
   "rule.customer_group": "hanya untuk pelanggan {group}",
   "rule.nothing_to_discount": "tidak memotong apa pun di tiket ini",
+  "rule.out_of_stock": "sudah habis",
+  "rule.free_item": "adalah item gratis voucher: lepas vouchernya saja",
   "group.all": "semua",
   "group.new": "baru",
   "group.regular": "langganan",
@@ -499,4 +508,5 @@ export const id: Record<keyof typeof en, string> = {
   "field.usage_limit": "Kuota total",
   "field.member_limit": "Kuota per member",
   "field.valid_dates": "Masa berlaku",
+  "field.voucher": "Voucher",
 };

@@ -217,6 +217,14 @@ export async function setCoupon(code: string | null): Promise<void> {
   sale.ticket = await call(commands.setTicketCoupon(tk.id, code));
 }
 
+/** Uses a member's redemption on the current ticket (null: takes it off). A refusal is thrown
+ *  to the caller (the voucher dialog shows it). */
+export async function setVoucher(redemption: string | null): Promise<void> {
+  const tk = sale.ticket;
+  if (!tk) return;
+  sale.ticket = await call(commands.setTicketVoucher(tk.id, redemption));
+}
+
 export async function setLineDiscount(lineId: string, discount: Discount | null): Promise<boolean> {
   const tk = sale.ticket;
   if (!tk) return false;

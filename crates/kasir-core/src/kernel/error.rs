@@ -225,6 +225,7 @@ pub enum Field {
     UsageLimit,
     MemberLimit,
     ValidDates,
+    Voucher,
 }
 
 /// What was not found.
@@ -245,6 +246,8 @@ pub enum Entity {
     Member,
     Review,
     Coupon,
+    Voucher,
+    Redemption,
 }
 
 /// The rule an input broke, with the numbers a message needs. Amounts are in the shop
@@ -428,6 +431,10 @@ pub enum Rule {
     CustomerGroup { group: String },
     /// The coupon takes nothing off this ticket (its products are not on it).
     NothingToDiscount,
+    /// None left to give.
+    OutOfStock,
+    /// A voucher's free item: it comes and goes with the voucher.
+    FreeItem,
 }
 
 /// What a cell should have held.
@@ -552,6 +559,8 @@ impl fmt::Display for Rule {
             Rule::MemberLimitReached => write!(f, "this member has used it as often as it allows"),
             Rule::CustomerGroup { group } => write!(f, "is for {group} customers"),
             Rule::NothingToDiscount => write!(f, "takes nothing off this ticket"),
+            Rule::OutOfStock => write!(f, "none left"),
+            Rule::FreeItem => write!(f, "is a voucher's free item: take the voucher off instead"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

@@ -146,6 +146,12 @@ pub struct Order {
     pub coupon_discount: Money,
     #[serde(default)]
     pub coupon_code: Option<String>,
+    /// The voucher's part of `order_discount`, and the redemption used (its code and the
+    /// voucher's name), if any.
+    #[serde(default)]
+    pub voucher_discount: Money,
+    #[serde(default)]
+    pub voucher: Option<String>,
     pub service: Money,
     pub tax: Money,
     pub rounding: Money,
@@ -231,7 +237,10 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
             "SELECT id, receipt_no, terminal, staff_id, staff_name, order_type, label, status, subtotal,
                     order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, cancel_reason,
-                    business_date, created_at, minor_unit, shift_id, member_id, coupon_discount, coupon_code
+                    business_date, created_at, minor_unit, shift_id, member_id, coupon_discount, coupon_code,
+                    voucher_discount,
+                    (SELECT r.code || ' ' || v.name FROM redemptions r JOIN vouchers v ON v.id = r.voucher_id
+                     WHERE r.id = orders.redemption_id)
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -253,6 +262,8 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     order_discount: Money(r.get(9)?),
                     coupon_discount: Money(r.get(27)?),
                     coupon_code: r.get(28)?,
+                    voucher_discount: Money(r.get(29)?),
+                    voucher: r.get(30)?,
                     service: Money(r.get(10)?),
                     tax: Money(r.get(11)?),
                     rounding: Money(r.get(12)?),
@@ -391,6 +402,9 @@ impl Sales<'_> {
             if let Some(rule) = ticket.coupon.as_ref().and_then(|c| c.refusal.clone()) {
                 return Err(Error::invalid(Field::Coupon, rule));
             }
+            if let Some(rule) = ticket.voucher.as_ref().and_then(|v| v.refusal.clone()) {
+                return Err(Error::invalid(Field::Voucher, rule));
+            }
             let totals = &ticket.totals;
             let order_discount = totals.order_level_discounts();
             let coupon_code = ticket.coupon.as_ref().map(|c| c.code.clone());
@@ -411,9 +425,9 @@ impl Sales<'_> {
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
                     created_at, updated_at, minor_unit, shift_id, cash_rounding, member_id, coupon_discount,
-                    coupon_code)
+                    coupon_code, voucher_discount, redemption_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
@@ -421,7 +435,8 @@ impl Sales<'_> {
                 totals.rounding.0, totals.total.0, paid.0, change.0, settings.tax_rate_bp,
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
                 ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift,
-                settings.cash_rounding, member, totals.coupon_discount.0, coupon_code
+                settings.cash_rounding, member, totals.coupon_discount.0, coupon_code,
+                totals.voucher_discount.0, ticket.voucher.as_ref().map(|v| v.redemption_id)
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -473,6 +488,8 @@ impl Sales<'_> {
                 order_discount,
                 coupon_discount: totals.coupon_discount,
                 coupon_code,
+                voucher_discount: totals.voucher_discount,
+                voucher: ticket.voucher.as_ref().map(|v| format!("{} {}", v.code, v.name)),
                 service: totals.service,
                 tax: totals.tax,
                 rounding: totals.rounding,
@@ -519,6 +536,9 @@ impl Sales<'_> {
             outbox::append(cx, &Payload::Sale(sale))?;
             if let Some(c) = &ticket.coupon {
                 crate::offers::coupons::record_use(cx, c.id, id, member, totals.coupon_discount)?;
+            }
+            if let Some(v) = &ticket.voucher {
+                crate::offers::vouchers::use_on(cx, v.redemption_id, id)?;
             }
             if let Some(member) = member {
                 crate::members::spend_tenders(cx, member, id, &spent)?;
@@ -642,6 +662,7 @@ impl Sales<'_> {
             audit::record(cx, "order_cancelled", serde_json::to_value(&cancelled)?)?;
             outbox::append(cx, &Payload::OrderCancelled(cancelled))?;
             crate::offers::coupons::give_back_use(cx, id)?;
+            crate::offers::vouchers::give_back(cx, id)?;
             if let Some(member) = order.member_id {
                 // Not a visit after all: the spend and every point the order earned go back.
                 crate::members::debit_refund(cx, member, id, None, order.total, order.total, order.total, true)?;

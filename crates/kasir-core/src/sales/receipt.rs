@@ -76,6 +76,7 @@ struct Labels {
     discount: &'static str,
     order_discount: &'static str,
     coupon: &'static str,
+    voucher: &'static str,
     service: &'static str,
     tax: &'static str,
     included: &'static str,
@@ -98,6 +99,7 @@ const ID: Labels = Labels {
     discount: "Diskon",
     order_discount: "Diskon pesanan",
     coupon: "Kupon",
+    voucher: "Voucher",
     service: "Servis",
     tax: "PB1",
     included: "termasuk",
@@ -132,6 +134,7 @@ const EN: Labels = Labels {
     discount: "Discount",
     order_discount: "Order discount",
     coupon: "Coupon",
+    voucher: "Voucher",
     service: "Service",
     tax: "Tax",
     included: "incl.",
@@ -306,8 +309,10 @@ impl Receipt {
         }
         out.push(rule.clone());
         out.push(two_cols(labels.subtotal, &num(o.subtotal), width));
-        // The order discount holds the coupon's part too: each is printed on its own row.
-        let cashier_discount = Money(o.order_discount.0 - o.coupon_discount.0);
+        // The order discount holds the coupon's and the voucher's parts too: each is printed on
+        // its own row.
+        let cashier_discount =
+            Money(o.order_discount.0 - o.coupon_discount.0 - o.voucher_discount.0);
         if cashier_discount.0 > 0 {
             out.push(two_cols(
                 labels.order_discount,
@@ -322,6 +327,20 @@ impl Receipt {
                 &format!("-{}", num(o.coupon_discount)),
                 width,
             ));
+        }
+        if o.voucher_discount.0 > 0 {
+            out.push(two_cols(
+                &format!(
+                    "{} {}",
+                    labels.voucher,
+                    o.voucher.as_deref().unwrap_or_default()
+                ),
+                &format!("-{}", num(o.voucher_discount)),
+                width,
+            ));
+        } else if let Some(v) = &o.voucher {
+            // A free item or cashback: named, without an amount off.
+            out.extend(wrap(&format!("{} {v}", labels.voucher), width));
         }
         // Added service and tax are rows of the sum; included ones are inside the prices, so
         // they are printed after the total, for information: the block reads as a sum.

@@ -694,8 +694,10 @@ impl Sales<'_> {
                 let everything = order.lines.iter().enumerate()
                     .all(|(i, l)| after.get(&(i as u32)).copied().unwrap_or(0) >= l.quantity);
                 if everything {
-                    // A full refund gives the coupon's use back: it no longer counts.
+                    // A full refund gives the coupon's use back (it no longer counts) and makes the
+                    // voucher's redemption pending again.
                     crate::offers::coupons::give_back_use(cx, order.id)?;
+                    crate::offers::vouchers::give_back(cx, order.id)?;
                 }
                 if let Some(member) = order.member_id {
                     // The member's spend goes down and the order's points come back in step.

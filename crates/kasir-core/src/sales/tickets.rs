@@ -17,7 +17,7 @@ use crate::kernel::ids::id_type;
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
 use crate::money::pricing::{self, Discount, LineInput, LineTotals, Totals};
-use crate::offers::coupons;
+use crate::offers::{coupons, vouchers};
 use crate::{Entity, Field, Rule};
 use crate::{Error, Money, Result, audit, settings};
 
@@ -109,6 +109,8 @@ pub struct TicketLine {
     pub stock: Option<i64>,
     /// False when the product was deactivated after it was added; checkout refuses then.
     pub product_active: bool,
+    /// A voucher's free item, at zero: it comes and goes with the voucher.
+    pub free: bool,
 }
 
 /// A whole ticket with its totals.
@@ -135,6 +137,9 @@ pub struct Ticket {
     pub member: Option<TicketMember>,
     /// The coupon typed or scanned: what it takes is `totals.coupon_discount`.
     pub coupon: Option<coupons::TicketCoupon>,
+    /// The member's voucher used on it: a discount is `totals.voucher_discount`, a free item
+    /// is a line at zero, cashback comes with the sale.
+    pub voucher: Option<vouchers::TicketVoucher>,
 }
 
 /// The member on a ticket, as the till shows them.
@@ -228,7 +233,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
     let head = conn
         .prepare_cached(
             "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
-                    t.created_at, s.name, t.discount_limit, t.member_id, t.coupon_id
+                    t.created_at, s.name, t.discount_limit, t.member_id, t.coupon_id, t.redemption_id
              FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
@@ -238,6 +243,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
                 r.get::<_, String>(8)?, r.get::<_, Option<i64>>(9)?.map(Money),
                 r.get::<_, Option<crate::members::MemberId>>(10)?,
                 r.get::<_, Option<crate::offers::coupons::CouponId>>(11)?,
+                r.get::<_, Option<vouchers::RedemptionId>>(12)?,
             ))
         })
         .optional()?
@@ -252,26 +258,35 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
         Option<i64>,
         Option<StaffId>,
         Option<Money>,
+        Option<vouchers::RedemptionId>,
     );
     let raw_lines: Vec<RawLine> = conn
         .prepare_cached(
             "SELECT id, product_id, modifier_ids, note, quantity, discount_kind, discount_value, discount_approved_by,
-                    discount_limit
+                    discount_limit, free_of
              FROM ticket_lines WHERE ticket_id = ?1 ORDER BY position",
         )?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?,
-            r.get::<_, Option<i64>>(8)?.map(Money))))?
+            r.get::<_, Option<i64>>(8)?.map(Money), r.get(9)?)))?
         .collect::<rusqlite::Result<_>>()?;
 
     let mut lines = Vec::with_capacity(raw_lines.len());
     let mut products = HashMap::new();
-    for (line_id, product_id, modifier_ids, note, quantity, dk, dv, approver, limit) in raw_lines {
+    for (line_id, product_id, modifier_ids, note, quantity, dk, dv, approver, limit, free_of) in
+        raw_lines
+    {
         if let std::collections::hash_map::Entry::Vacant(slot) = products.entry(product_id) {
             slot.insert(load_product(conn, product_id)?);
         }
         let product = &products[&product_id];
         let chosen: Vec<ModifierOptionId> = serde_json::from_str(&modifier_ids)?;
-        let modifiers = modifiers_resolve(&product.modifier_groups, &chosen).map_err(|_| {
+        // A voucher's free item is the product as it comes, at zero.
+        let modifiers = if free_of.is_some() {
+            Ok(Vec::new())
+        } else {
+            modifiers_resolve(&product.modifier_groups, &chosen)
+        };
+        let modifiers = modifiers.map_err(|_| {
             Error::invalid(
                 Field::Modifiers,
                 Rule::OptionsChanged {
@@ -279,9 +294,13 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
                 },
             )
         })?;
-        let unit_price = Money::sum(
-            std::iter::once(product.price).chain(modifiers.iter().map(|m| m.price_delta)),
-        )?;
+        let unit_price = if free_of.is_some() {
+            Money::ZERO
+        } else {
+            Money::sum(
+                std::iter::once(product.price).chain(modifiers.iter().map(|m| m.price_delta)),
+            )?
+        };
         if unit_price.0 < 0 {
             return Err(Error::invalid(
                 Field::Modifiers,
@@ -313,6 +332,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
             },
             stock: product.stock,
             product_active: product.active,
+            free: free_of.is_some(),
         });
     }
     let discount = discount_from_sql(head.4, head.5)?;
@@ -328,12 +348,15 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
     let rates = settings::load(conn)?.rates();
     let member = head.10.map(|m| ticket_member(conn, m)).transpose()?;
     let mut totals = pricing::compute(&inputs, discount, head.9, &rates)?;
+    // Line totals before the offers: a "buy X get Y" values its free units by them.
     for (line, t) in lines.iter_mut().zip(&totals.lines) {
         line.totals = *t;
     }
+    // The coupon is checked against the ticket as it stands, after its order discount; the
+    // voucher against the ticket's member. Each prices in what it takes, or says why not.
     let mut coupon = None;
+    let mut coupon_offer = None;
     if let Some(coupon_id) = head.11 {
-        // The coupon is checked against the ticket as it stands, after its order discount.
         let today = coupons::today_at(conn, now)?;
         let c = coupons::load(conn, coupon_id, today)?;
         let customer = member.as_ref().map(|m| coupons::Customer {
@@ -343,24 +366,41 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
         });
         let base = totals.subtotal.checked_sub(totals.order_discount)?;
         let verdict = coupons::evaluate(conn, &c, &lines, base, customer.as_ref(), today)?;
-        if let Ok(offer) = &verdict {
-            let order = pricing::OrderLevel {
-                discount,
-                discount_limit: head.9,
-                coupon: Some(offer),
-                voucher: None,
-            };
-            totals = pricing::compute_order(&inputs, &order, &rates)?;
-            for (line, t) in lines.iter_mut().zip(&totals.lines) {
-                line.totals = *t;
-            }
-        }
         coupon = Some(coupons::TicketCoupon {
             id: c.id,
             code: c.code,
             name: c.name,
-            refusal: verdict.err(),
+            refusal: verdict.as_ref().err().cloned(),
         });
+        coupon_offer = verdict.ok();
+    }
+    let mut voucher = None;
+    let mut voucher_offer = None;
+    if let Some(redemption) = head.12 {
+        let r = vouchers::load_redemption(conn, redemption)?;
+        let refusal = vouchers::evaluate(&r, member.as_ref().map(|m| m.id));
+        if refusal.is_none() {
+            voucher_offer = r.reward.offer();
+        }
+        voucher = Some(vouchers::TicketVoucher {
+            redemption_id: r.id,
+            code: r.code,
+            name: r.voucher_name,
+            reward: r.reward,
+            refusal,
+        });
+    }
+    if coupon_offer.is_some() || voucher_offer.is_some() {
+        let order = pricing::OrderLevel {
+            discount,
+            discount_limit: head.9,
+            coupon: coupon_offer.as_ref(),
+            voucher: voucher_offer.as_ref(),
+        };
+        totals = pricing::compute_order(&inputs, &order, &rates)?;
+        for (line, t) in lines.iter_mut().zip(&totals.lines) {
+            line.totals = *t;
+        }
     }
     Ok(Ticket {
         id,
@@ -377,6 +417,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
         created_at: head.7.0,
         member,
         coupon,
+        voucher,
     })
 }
 
@@ -464,6 +505,21 @@ fn line_product(
     .query_row(params![line, ticket], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()?
     .ok_or_else(|| Error::not_found(Entity::TicketLine, line))
+}
+
+/// A line the cashier may change: refuses a voucher's free item.
+fn paid_line(conn: &Connection, ticket: TicketId, line: TicketLineId) -> Result<(ProductId, i64)> {
+    let free: bool = conn
+        .prepare_cached(
+            "SELECT free_of IS NOT NULL FROM ticket_lines WHERE ticket_id = ?2 AND id = ?1",
+        )?
+        .query_row(params![line, ticket], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(Entity::TicketLine, line))?;
+    if free {
+        return Err(Error::invalid(Field::Quantity, Rule::FreeItem));
+    }
+    line_product(conn, ticket, line)
 }
 
 impl Sales<'_> {
@@ -637,7 +693,8 @@ impl Sales<'_> {
             let same: Option<(TicketLineId, i64)> = cx
                 .prepare_cached(
                     "SELECT id, quantity FROM ticket_lines
-                     WHERE ticket_id = ?1 AND product_id = ?2 AND modifier_ids = ?3 AND note = ?4 AND discount_kind IS NULL",
+                     WHERE ticket_id = ?1 AND product_id = ?2 AND modifier_ids = ?3 AND note = ?4 AND discount_kind IS NULL
+                       AND free_of IS NULL",
                 )?
                 .query_row(params![ticket, add.product_id, key, note], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
@@ -671,7 +728,7 @@ impl Sales<'_> {
         check_quantity(quantity)?;
         self.k.write(actor, Permission::Sell, |cx| {
             touch(cx, ticket)?;
-            let (product, current) = line_product(cx, ticket, line)?;
+            let (product, current) = paid_line(cx, ticket, line)?;
             if quantity > current {
                 check_stock(cx, ticket, product, quantity, Some(line))?;
             }
@@ -692,8 +749,18 @@ impl Sales<'_> {
         self.k.write(actor, Permission::Sell, |cx| {
             touch(cx, ticket)?;
             line_product(cx, ticket, line)?;
+            let free_of: Option<vouchers::RedemptionId> = cx
+                .prepare_cached(
+                    "SELECT free_of FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2",
+                )?
+                .query_row(params![ticket, line], |r| r.get(0))?;
             cx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND id = ?2")?
                 .execute(params![ticket, line])?;
+            if free_of.is_some() {
+                // A voucher's free item goes with its voucher.
+                cx.prepare_cached("UPDATE tickets SET redemption_id = NULL WHERE id = ?1")?
+                    .execute([ticket])?;
+            }
             load_ticket(cx, ticket, cx.now)
         })
     }
@@ -711,7 +778,7 @@ impl Sales<'_> {
         self.k.write_approved(actor, approver, Permission::Sell, discount_permission(discount), |cx| {
             let approved_by = cx.approved_by;
             touch(cx, ticket)?;
-            line_product(cx, ticket, line)?;
+            paid_line(cx, ticket, line)?;
             let (kind, value) = discount_to_sql(discount);
             cx.prepare_cached("UPDATE ticket_lines SET discount_kind = ?3, discount_value = ?4, discount_approved_by = ?5,
                     discount_limit = NULL
@@ -786,6 +853,47 @@ impl Sales<'_> {
             if let Some(rule) = t.coupon.as_ref().and_then(|c| c.refusal.clone()) {
                 // Returning the error rolls the change back.
                 return Err(Error::invalid(Field::Coupon, rule));
+            }
+            Ok(t)
+        })
+    }
+
+    /// Uses a member's pending redemption on the ticket (None: takes it off). It must be the
+    /// ticket's member's; a free product comes on as a line at zero (stock checked like any
+    /// line) and goes with it.
+    pub fn set_ticket_voucher(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        redemption: Option<vouchers::RedemptionId>,
+    ) -> Result<Ticket> {
+        self.k.write(actor, Permission::Members, |cx| {
+            touch(cx, ticket)?;
+            cx.prepare_cached("DELETE FROM ticket_lines WHERE ticket_id = ?1 AND free_of IS NOT NULL")?
+                .execute([ticket])?;
+            cx.prepare_cached("UPDATE tickets SET redemption_id = ?2 WHERE id = ?1")?
+                .execute(params![ticket, redemption])?;
+            if let Some(id) = redemption {
+                let r = vouchers::load_redemption(cx, id)?;
+                if let vouchers::Reward::Freebie { product } = r.reward {
+                    let p = load_product(cx, product)?;
+                    if !p.active {
+                        return Err(Error::invalid(Field::Voucher, Rule::NoLongerSold { product: p.name }));
+                    }
+                    check_stock(cx, ticket, product, 1, None)?;
+                    let last: i64 = cx
+                        .prepare_cached("SELECT COALESCE(MAX(position), 0) FROM ticket_lines WHERE ticket_id = ?1")?
+                        .query_row([ticket], |r| r.get(0))?;
+                    cx.prepare_cached(
+                        "INSERT INTO ticket_lines (id, ticket_id, position, product_id, modifier_ids, note, quantity, free_of)
+                         VALUES (?1, ?2, ?3, ?4, '[]', '', 1, ?5)",
+                    )?
+                    .execute(params![TicketLineId::new(cx.now), ticket, last + 1, product, id])?;
+                }
+            }
+            let t = load_ticket(cx, ticket, cx.now)?;
+            if let Some(rule) = t.voucher.as_ref().and_then(|v| v.refusal.clone()) {
+                return Err(Error::invalid(Field::Voucher, rule));
             }
             Ok(t)
         })

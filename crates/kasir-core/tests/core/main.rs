@@ -28,4 +28,5 @@ mod stock;
 mod storage;
 mod sync;
 mod tickets;
+mod vouchers;
 mod wallet;

@@ -35,6 +35,9 @@ struct Fixture {
     review: kasir_core::members::reviews::ReviewId,
     /// A coupon, 10% off, code HEMAT10.
     coupon: kasir_core::offers::coupons::CouponId,
+    /// A voucher (Rp 1.000 off for 10 points) and the member's pending redemption of it.
+    voucher: kasir_core::offers::vouchers::VoucherId,
+    redemption: kasir_core::offers::vouchers::RedemptionId,
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
@@ -105,6 +108,18 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
         let r = k.reviews().write(&admin, &input, None).unwrap();
         (m.id, r.id)
     };
+    let voucher = s
+        .kasir
+        .vouchers()
+        .create(&s.admin, &voucher_input("Potongan"))
+        .unwrap()
+        .id;
+    let redemption = s
+        .kasir
+        .vouchers()
+        .redeem(&s.admin, member, voucher)
+        .unwrap()
+        .id;
     Fixture {
         product: p.id,
         category: s.category,
@@ -132,6 +147,22 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
             .create(&s.admin, &coupon_input("HEMAT10"))
             .unwrap()
             .id,
+        voucher,
+        redemption,
+    }
+}
+
+fn voucher_input(name: &str) -> kasir_core::offers::vouchers::VoucherInput {
+    kasir_core::offers::vouchers::VoucherInput {
+        name: name.into(),
+        reward: kasir_core::offers::vouchers::Reward::Discount {
+            discount: Discount::Amount(Money(1_000)),
+        },
+        points_cost: 10,
+        stock: None,
+        valid_from: None,
+        valid_until: None,
+        active: true,
     }
 }
 
@@ -759,6 +790,36 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                 .set_ticket_coupon(a, f.ticket, Some("hemat10"))
                 .map(drop)
         }),
+        ("vouchers.create", Permission::ManageCoupons, |k, a, _| {
+            k.vouchers().create(a, &voucher_input("Baru")).map(drop)
+        }),
+        ("vouchers.update", Permission::ManageCoupons, |k, a, f| {
+            k.vouchers()
+                .update(a, f.voucher, &voucher_input("Ubah"))
+                .map(drop)
+        }),
+        ("vouchers.list", Permission::Members, |k, a, _| {
+            k.vouchers().list(a).map(drop)
+        }),
+        ("vouchers.redeem", Permission::Members, |k, a, f| {
+            k.vouchers().redeem(a, f.member, f.voucher).map(drop)
+        }),
+        ("vouchers.cancel", Permission::Members, |k, a, f| {
+            k.vouchers().cancel(a, f.redemption).map(drop)
+        }),
+        ("vouchers.of_member", Permission::Members, |k, a, f| {
+            k.vouchers().of_member(a, f.member).map(drop)
+        }),
+        (
+            "sales.set_ticket_voucher",
+            Permission::Members,
+            |k, a, f| {
+                k.sales().set_ticket_member(a, f.ticket, Some(f.member))?;
+                k.sales()
+                    .set_ticket_voucher(a, f.ticket, Some(f.redemption))
+                    .map(drop)
+            },
+        ),
         ("coupons.create", Permission::ManageCoupons, |k, a, _| {
             k.coupons().create(a, &coupon_input("BARU10")).map(drop)
         }),
@@ -1026,6 +1087,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Wallets", "wallets"),
         ("Reviews", "reviews"),
         ("Coupons", "coupons"),
+        ("Vouchers", "vouchers"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -1,5 +1,5 @@
-//! A batch's members, points, wallets, reviews and coupons. A member's details (a review, a
-//! coupon) are the newest version by the server's order (a later entry replaces an earlier one,
+//! A batch's members, points, wallets, reviews, coupons and vouchers. A member's details (a review, a
+//! coupon, a voucher, a redemption's status) are the newest version by the server's order (a later entry replaces an earlier one,
 //! whichever till sent it); a points or wallet entry is a fact added once by its id; a coupon's
 //! use is added once, and its giving back (by a full refund or a cancellation) recorded once.
 
@@ -181,6 +181,62 @@ pub(super) async fn apply_members(
                         &u.discount,
                         &u.used_at.to_string(),
                         &u.given_back_at.map(|t| t.to_string()),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
+            Payload::VoucherUpserted(v) => {
+                let reward = serde_json::to_value(&v.reward)
+                    .map_err(|e| Failure::bad_request(format!("voucher reward: {e}")))?;
+                tx.execute(
+                    "INSERT INTO vouchers (id, store_id, name, reward, points_cost, stock, valid_from,
+                         valid_until, active, at, terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7::text::date, $8::text::date, $9,
+                         $10::text::timestamptz, $11, $12)
+                     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, reward = EXCLUDED.reward,
+                         points_cost = EXCLUDED.points_cost, stock = EXCLUDED.stock,
+                         valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
+                         active = EXCLUDED.active, at = EXCLUDED.at,
+                         terminal_id = EXCLUDED.terminal_id, seq = EXCLUDED.seq
+                     WHERE vouchers.store_id = EXCLUDED.store_id",
+                    &[
+                        &v.id,
+                        &terminal.store_id,
+                        &v.name,
+                        &reward,
+                        &v.points_cost,
+                        &v.stock,
+                        &v.valid_from,
+                        &v.valid_until,
+                        &v.active,
+                        &v.at.to_string(),
+                        &terminal.id,
+                        &e.seq,
+                    ],
+                )
+                .await?;
+            }
+            Payload::Redemption(r) => {
+                tx.execute(
+                    "INSERT INTO redemptions (id, store_id, code, voucher_id, member_id, points, status,
+                         order_id, at, terminal_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz, $10, $11)
+                     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+                         order_id = EXCLUDED.order_id, at = EXCLUDED.at,
+                         terminal_id = EXCLUDED.terminal_id, seq = EXCLUDED.seq
+                     WHERE redemptions.store_id = EXCLUDED.store_id",
+                    &[
+                        &r.id,
+                        &terminal.store_id,
+                        &r.code,
+                        &r.voucher_id,
+                        &r.member_id,
+                        &r.points,
+                        &r.status,
+                        &r.order_id,
+                        &r.at.to_string(),
                         &terminal.id,
                         &e.seq,
                     ],

@@ -833,3 +833,68 @@ async fn coupons_take_the_newest_version_and_uses_are_added_and_given_back_once(
         1
     );
 }
+
+#[tokio::test]
+async fn vouchers_and_redemptions_take_their_newest_state_once() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let t1 = s.enrol(braga).await;
+    let voucher = |stock: i64| kasir_proto::Voucher {
+        id: Uuid::from_u128(7),
+        name: "Gratis 1 kue".into(),
+        reward: kasir_proto::Reward::Freebie {
+            product_id: Uuid::now_v7(),
+        },
+        points_cost: 200,
+        stock: Some(stock),
+        valid_from: None,
+        valid_until: None,
+        active: true,
+        at: now(),
+    };
+    let redemption = |status: &str, order: Option<Uuid>| kasir_proto::Redemption {
+        id: Uuid::from_u128(8),
+        code: "V-T01-000001".into(),
+        voucher_id: Uuid::from_u128(7),
+        member_id: Uuid::now_v7(),
+        points: 200,
+        status: status.into(),
+        order_id: order,
+        at: now(),
+    };
+    let order = Uuid::now_v7();
+    let entries = vec![
+        fixtures::envelope("T01", 1, now(), Payload::VoucherUpserted(voucher(50))),
+        fixtures::envelope("T01", 2, now(), Payload::VoucherUpserted(voucher(49))),
+        fixtures::envelope(
+            "T01",
+            3,
+            now(),
+            Payload::Redemption(redemption("pending", None)),
+        ),
+        fixtures::envelope(
+            "T01",
+            4,
+            now(),
+            Payload::Redemption(redemption("used", Some(order))),
+        ),
+    ];
+    let pushed = s.push(&t1.token, &entries).await;
+    assert!(
+        outcomes(&pushed).iter().all(|o| *o == Outcome::Applied),
+        "{pushed:?}"
+    );
+    let replay = s.push(&t1.token, &entries).await;
+    assert!(outcomes(&replay).iter().all(|o| *o == Outcome::Duplicate));
+    assert_eq!(s.count("SELECT stock FROM vouchers").await, 49);
+    assert_eq!(
+        s.count("SELECT count(*) FROM redemptions WHERE status = 'used' AND order_id IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM vouchers WHERE reward->>'kind' = 'freebie'")
+            .await,
+        1
+    );
+}

@@ -283,6 +283,37 @@ impl Terminal {
             .set_ticket_coupon(admin, ticket.id, Some("langganan5"))
             .unwrap();
         assert!(ticket.totals.coupon_discount.0 > 0);
+        // From her second visit she has points: one buys the till's small voucher, used here.
+        if member.points >= 1 {
+            let vouchers = self.k.vouchers().list(admin).unwrap();
+            let voucher = match vouchers.into_iter().find(|v| v.name == "Potongan kecil") {
+                Some(v) => v,
+                None => {
+                    let input = kasir_core::offers::vouchers::VoucherInput {
+                        name: "Potongan kecil".into(),
+                        reward: kasir_core::offers::vouchers::Reward::Discount {
+                            discount: kasir_core::money::pricing::Discount::Amount(Money(1_000)),
+                        },
+                        points_cost: 1,
+                        stock: None,
+                        valid_from: None,
+                        valid_until: None,
+                        active: true,
+                    };
+                    self.k.vouchers().create(admin, &input).unwrap()
+                }
+            };
+            let r = self
+                .k
+                .vouchers()
+                .redeem(admin, member.id, voucher.id)
+                .unwrap();
+            self.k
+                .sales()
+                .set_ticket_voucher(admin, ticket.id, Some(r.id))
+                .unwrap();
+        }
+        let ticket = self.k.sales().ticket(admin, ticket.id).unwrap();
         let due = ticket.totals.total.0;
         let from_wallet = (due / 2).min(10_000);
         self.k
@@ -436,6 +467,7 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
     let mut returned: std::collections::HashMap<Uuid, i64> = Default::default();
     let (mut points, mut wallet, mut members) = (Vec::new(), Vec::new(), Vec::new());
     let mut coupon_uses = Vec::new();
+    let mut redemptions: std::collections::BTreeMap<Uuid, String> = Default::default();
     for (_, p) in &entries {
         match p {
             Payload::Refund(r) => {
@@ -450,6 +482,9 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
             Payload::WalletEntry(e) => wallet.push((e.id, e.amount)),
             Payload::MemberUpserted(m) => members.push(m.id),
             Payload::CouponUse(u) => coupon_uses.push(u.id),
+            Payload::Redemption(r) => {
+                redemptions.insert(r.id, r.status.clone());
+            }
             _ => {}
         }
         if let Payload::StockAdjusted(a) = p {
@@ -621,6 +656,16 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
             "{} coupon uses on the till, {server_uses} of them on the server ({all_uses} in all)",
             coupon_uses.len()
         );
+    }
+    // Each redemption once, in the state the till last sent.
+    for (id, status) in &redemptions {
+        let server: String = c
+            .query_one("SELECT status FROM redemptions WHERE id = $1", &[id])
+            .await?
+            .get(0);
+        if &server != status {
+            anyhow::bail!("redemption {id}: {status} on the till, {server} on the server");
+        }
     }
     // Deliveries and counts moved the server's stock exactly once each.
     for (product, delta) in adjusted {
