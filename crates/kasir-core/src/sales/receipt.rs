@@ -329,12 +329,14 @@ impl Receipt {
             ));
         }
         if o.voucher_discount.0 > 0 {
+            // The redemption's code (the voucher's name is in its history): one line on paper.
+            let code = o
+                .voucher
+                .as_deref()
+                .and_then(|v| v.split_whitespace().next())
+                .unwrap_or_default();
             out.push(two_cols(
-                &format!(
-                    "{} {}",
-                    labels.voucher,
-                    o.voucher.as_deref().unwrap_or_default()
-                ),
+                &format!("{} {code}", labels.voucher),
                 &format!("-{}", num(o.voucher_discount)),
                 width,
             ));
