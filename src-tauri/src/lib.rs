@@ -144,6 +144,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         cancel_redemption,
         member_redemptions,
         set_ticket_voucher,
+        set_ticket_address,
+        send_out_order,
     ])
 }
 

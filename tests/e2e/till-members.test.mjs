@@ -5,7 +5,8 @@
 // partly from her wallet; her points and wallet on the ticket say what is left. Then a coupon:
 // refused below its minimum with the reason, taken once the ticket reaches it, printed on the
 // receipt, and listed with its use in the manager's Admin → Coupons. Last, a regular buys a
-// voucher with her points and it takes Rp 15.000 off her ticket.
+// voucher with her points and it takes Rp 15.000 off her ticket, and another regular's order is
+// delivered to the address she has on file.
 
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -238,6 +239,43 @@ describe("a regular at the till, in the real app", () => {
     await (await s.byTestId("quick-exact")).click();
     const paper = await confirmAndReceipt();
     assert.match(paper, /Voucher V-T01-\d{6}\s+-15\.000/);
+    await (await s.byTestId("lock-button")).click();
+  });
+
+  it("delivers to a regular: her address on the ticket, then out for delivery and delivered", async () => {
+    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
+    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
+    await (await s.byTestId("pin-ok")).click();
+    await s.byTestId("search", "", { timeout: 15_000 });
+    await addProduct("croiss", "Croissant");
+    await (await s.byTestId("order-type-delivery")).click();
+    const field = await s.byTestId("ticket-address", "", { timeout: 10_000 });
+    await (await s.byTestId("ticket-member-add")).click();
+    await (await s.byTestId("member-search")).type("budi");
+    await (await s.byTestId("member-result", "", { timeout: 10_000 })).click();
+    await s.gone('[data-testid="member-dialog"]');
+    await waitFor(async () => /Jl\. Riau/.test(await field.prop("value")), 10_000, "her address did not come");
+    await shot("delivery-ticket");
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    await (await s.byTestId("quick-exact")).click();
+    const paper = await confirmAndReceipt();
+    assert.match(paper, /Antar ke: Jl\. Riau No\. 5/);
+    const receipt = /No: (T01-\d{6})/.exec(paper)[1];
+    await (await s.byTestId("orders-button")).click();
+    await s.byTestId("orders-board");
+    const card = () => s.find(`[data-testid="order-card"][data-receipt="${receipt}"]`);
+    assert.match(await (await (await card()).find('[data-testid="order-address"]')).text(), /Jl\. Riau/);
+    await (await (await card()).find('[data-testid="advance-order"]')).click();
+    await s.find(`[data-testid="orders-col-preparing"] [data-testid="order-card"][data-receipt="${receipt}"]`);
+    await (await (await card()).find('[data-testid="advance-order"]')).click();
+    await s.find(`[data-testid="orders-col-ready"] [data-testid="order-card"][data-receipt="${receipt}"]`);
+    await (await (await card()).find('[data-testid="send-out-order"]')).click();
+    await s.find(`[data-testid="order-card"][data-receipt="${receipt}"] [data-testid="order-out"]`);
+    await shot("delivery-board");
+    await (await (await card()).find('[data-testid="advance-order"]')).click();
+    await s.find(`[data-testid="orders-col-completed"] [data-testid="order-card"][data-receipt="${receipt}"]`);
+    await (await s.byTestId("orders-button")).click();
     await (await s.byTestId("lock-button")).click();
   });
 

@@ -251,6 +251,10 @@ export const commands = {
 	memberRedemptions: (member: string) => typedError<Redemption_Serialize[], CommandError>(__TAURI_INVOKE("member_redemptions", { member })),
 	/**  Uses a member's pending redemption on the ticket (None: takes it off). */
 	setTicketVoucher: (ticket: string, redemption: string | null) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_voucher", { ticket, redemption })),
+	/**  Where a delivery goes. */
+	setTicketAddress: (ticket: string, address: string) => typedError<Ticket_Serialize, CommandError>(__TAURI_INVOKE("set_ticket_address", { ticket, address })),
+	/**  Sends a ready delivery out (completing it later means delivered). */
+	sendOutOrder: (order: string) => typedError<Order_Serialize, CommandError>(__TAURI_INVOKE("send_out_order", { order })),
 };
 
 /* Types */
@@ -1417,6 +1421,12 @@ export type OrderSummary_Deserialize = {
 	created_at: string,
 	/**  What to make, in ticket order: the kitchen reads these on the board. */
 	lines: BoardLine[],
+	/**  Where a delivery goes. */
+	delivery_address?: string | null,
+	/**  A ready delivery waiting to go out: the board's big button sends it out (`send_out`). */
+	ready_to_send: boolean,
+	/**  A delivery on its way (completing it means delivered). */
+	out_for_delivery: boolean,
 };
 
 /**  An order on the board. */
@@ -1442,6 +1452,12 @@ export type OrderSummary_Serialize = {
 	created_at: string,
 	/**  What to make, in ticket order: the kitchen reads these on the board. */
 	lines: BoardLine[],
+	/**  Where a delivery goes. */
+	delivery_address: string | null,
+	/**  A ready delivery waiting to go out: the board's big button sends it out (`send_out`). */
+	ready_to_send: boolean,
+	/**  A delivery on its way (completing it means delivered). */
+	out_for_delivery: boolean,
 };
 
 export type OrderType = "dine_in" | "takeaway" | "delivery" | "pickup";
@@ -1471,6 +1487,10 @@ export type Order_Deserialize = {
 	 */
 	voucher_discount?: number,
 	voucher?: string | null,
+	/**  Where a delivery goes; when it went out and when it was delivered. */
+	delivery_address?: string | null,
+	out_for_delivery_at?: string | null,
+	delivered_at?: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -1523,6 +1543,10 @@ export type Order_Serialize = {
 	 */
 	voucher_discount: number,
 	voucher: string | null,
+	/**  Where a delivery goes; when it went out and when it was delivered. */
+	delivery_address: string | null,
+	out_for_delivery_at: string | null,
+	delivered_at: string | null,
 	service: number,
 	tax: number,
 	rounding: number,
@@ -3148,6 +3172,11 @@ export type Ticket_Deserialize = {
 	 *  is a line at zero, cashback comes with the sale.
 	 */
 	voucher?: TicketVoucher_Deserialize | null,
+	/**
+	 *  Where a delivery goes (the member's address when one is named; the cashier may change
+	 *  it). Checkout refuses a delivery without one.
+	 */
+	delivery_address: string,
 };
 
 /**  A whole ticket with its totals. */
@@ -3178,6 +3207,11 @@ export type Ticket_Serialize = {
 	 *  is a line at zero, cashback comes with the sale.
 	 */
 	voucher: TicketVoucher_Serialize | null,
+	/**
+	 *  Where a delivery goes (the member's address when one is named; the cashier may change
+	 *  it). Checkout refuses a delivery without one.
+	 */
+	delivery_address: string,
 };
 
 /**  Loyalty tiers, by points earned in the settings' window. */

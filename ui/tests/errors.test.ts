@@ -331,6 +331,7 @@ describe("errors on screen, in Indonesian", () => {
           id: "1", receipt_no: "T01-000001", order_type: "dine_in", label: "", status: "pending", next_status: "preparing",
           cancellable: true, total: 18000, refunded: 0, money_format: IDR_MONEY, items: 1, created_at: "2026-11-21T05:00:00Z",
           lines: [{ name: "Klepon", quantity: 1, modifiers: [], note: "" }],
+          delivery_address: null, ready_to_send: false, out_for_delivery: false,
         },
       ],
       cancelOrder: () => fail({ kind: "invalid", data: { field: "reason", rule: { rule: "control_characters" } } }),

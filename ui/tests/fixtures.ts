@@ -154,6 +154,7 @@ export function ticket(lines: TicketLine_Serialize[], totals: Partial<Ticket_Ser
     member: null,
     coupon: null,
     voucher: null,
+    delivery_address: "",
   };
 }
 
@@ -187,6 +188,9 @@ export function order(p: Partial<Order_Serialize> & { id: string }): Order_Seria
     coupon_code: null,
     voucher_discount: 0,
     voucher: null,
+    delivery_address: null,
+    out_for_delivery_at: null,
+    delivered_at: null,
     cancel_reason: null,
     business_date: "2026-11-21",
     created_at: "2026-11-21T05:00:00Z",

@@ -38,6 +38,9 @@ function order(
     items: lines.reduce((n, l) => n + l.quantity, 0),
     created_at: `2026-11-21T0${id}:00:00Z`,
     lines,
+    delivery_address: null,
+    ready_to_send: false,
+    out_for_delivery: false,
     ...extra,
   };
 }

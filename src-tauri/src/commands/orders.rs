@@ -22,6 +22,13 @@ pub async fn advance_order(
     run(&state, move |k, a| k.sales().advance_order(a, order, to)).await
 }
 
+/// Sends a ready delivery out (completing it later means delivered).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_out_order(state: State<'_, Shared>, order: OrderId) -> CmdResult<Order> {
+    run(&state, move |k, a| k.sales().send_out(a, order)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_order(

@@ -37,6 +37,20 @@ pub async fn list_tickets(state: State<'_, Shared>) -> CmdResult<Vec<TicketSumma
     run(&state, |k, a| k.sales().list_tickets(a)).await
 }
 
+/// Where a delivery goes.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_ticket_address(
+    state: State<'_, Shared>,
+    ticket: TicketId,
+    address: String,
+) -> CmdResult<Ticket> {
+    run(&state, move |k, a| {
+        k.sales().set_ticket_address(a, ticket, &address)
+    })
+    .await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn set_ticket_info(

@@ -201,6 +201,13 @@ export async function setInfo(orderType: OrderType, label: string): Promise<bool
   });
 }
 
+/** Where the current delivery goes. */
+export async function setAddress(address: string): Promise<boolean> {
+  const tk = sale.ticket;
+  if (!tk) return false;
+  return ticketOp(() => call(commands.setTicketAddress(tk.id, address)));
+}
+
 /** Names the member the ticket is for (null: nobody); opens the ticket if none is open. */
 export async function setMember(member: string | null): Promise<boolean> {
   return ticketOp(async () => {

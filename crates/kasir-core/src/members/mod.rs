@@ -797,17 +797,33 @@ pub(crate) fn seed_demo_members(cx: &Ctx<'_>, today: Date) -> Result<()> {
             "0812-3456-7890",
             "dewi@example.com",
             "Alergi kacang",
+            "Jl. Dago No. 12, Bandung",
             180,
         ),
-        ("Budi Santoso", "0813-2222-4444", "", "Kopi tanpa gula", 640),
-        ("Rina Wijaya", "0857-1111-9999", "rina@example.com", "", 40),
+        (
+            "Budi Santoso",
+            "0813-2222-4444",
+            "",
+            "Kopi tanpa gula",
+            "Jl. Riau No. 5, Bandung",
+            640,
+        ),
+        (
+            "Rina Wijaya",
+            "0857-1111-9999",
+            "rina@example.com",
+            "",
+            "",
+            40,
+        ),
     ];
-    for (name, phone, email, notes, pts) in regulars {
+    for (name, phone, email, notes, address, pts) in regulars {
         let input = MemberInput {
             name: name.into(),
             phone: phone.into(),
             email: email.into(),
             notes: notes.into(),
+            address: address.into(),
             ..MemberInput::default()
         };
         let m = add_in(cx, &validate(&input, today)?, "")?;

@@ -152,6 +152,13 @@ pub struct Order {
     pub voucher_discount: Money,
     #[serde(default)]
     pub voucher: Option<String>,
+    /// Where a delivery goes; when it went out and when it was delivered.
+    #[serde(default)]
+    pub delivery_address: Option<String>,
+    #[serde(default)]
+    pub out_for_delivery_at: Option<Timestamp>,
+    #[serde(default)]
+    pub delivered_at: Option<Timestamp>,
     pub service: Money,
     pub tax: Money,
     pub rounding: Money,
@@ -201,6 +208,12 @@ pub struct OrderSummary {
     pub created_at: Timestamp,
     /// What to make, in ticket order: the kitchen reads these on the board.
     pub lines: Vec<BoardLine>,
+    /// Where a delivery goes.
+    pub delivery_address: Option<String>,
+    /// A ready delivery waiting to go out: the board's big button sends it out (`send_out`).
+    pub ready_to_send: bool,
+    /// A delivery on its way (completing it means delivered).
+    pub out_for_delivery: bool,
 }
 
 /// One line of an order as the kitchen sees it.
@@ -240,7 +253,8 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     business_date, created_at, minor_unit, shift_id, member_id, coupon_discount, coupon_code,
                     voucher_discount,
                     (SELECT r.code || ' ' || v.name FROM redemptions r JOIN vouchers v ON v.id = r.voucher_id
-                     WHERE r.id = orders.redemption_id)
+                     WHERE r.id = orders.redemption_id),
+                    delivery_address, out_for_delivery_at, delivered_at
              FROM orders WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -264,6 +278,9 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                     coupon_code: r.get(28)?,
                     voucher_discount: Money(r.get(29)?),
                     voucher: r.get(30)?,
+                    delivery_address: r.get(31)?,
+                    out_for_delivery_at: r.get::<_, Option<Stamp>>(32)?.map(|s| s.0),
+                    delivered_at: r.get::<_, Option<Stamp>>(33)?.map(|s| s.0),
                     service: Money(r.get(10)?),
                     tax: Money(r.get(11)?),
                     rounding: Money(r.get(12)?),
@@ -405,6 +422,11 @@ impl Sales<'_> {
             if let Some(rule) = ticket.voucher.as_ref().and_then(|v| v.refusal.clone()) {
                 return Err(Error::invalid(Field::Voucher, rule));
             }
+            // A delivery needs somewhere to go.
+            let delivery_address = (ticket.order_type == OrderType::Delivery).then(|| ticket.delivery_address.clone());
+            if delivery_address.as_deref() == Some("") {
+                return Err(Error::invalid(Field::Address, Rule::Required));
+            }
             let totals = &ticket.totals;
             let order_discount = totals.order_level_discounts();
             let coupon_code = ticket.coupon.as_ref().map(|c| c.code.clone());
@@ -425,9 +447,9 @@ impl Sales<'_> {
                     subtotal, order_discount, service, tax, rounding, total, paid, change_due, tax_rate_bp,
                     service_rate_bp, prices_include_tax, currency, discount_approved_by, business_date,
                     created_at, updated_at, minor_unit, shift_id, cash_rounding, member_id, coupon_discount,
-                    coupon_code, voucher_discount, redemption_id)
+                    coupon_code, voucher_discount, redemption_id, delivery_address)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
             )?
             .execute(params![
                 id, receipt_no, cx.terminal, staff_id, staff_name, ticket.order_type.as_str(),
@@ -436,7 +458,8 @@ impl Sales<'_> {
                 settings.service_rate_bp, settings.prices_include_tax, settings.currency,
                 ticket.discount_approved_by, business_date.to_string(), ts, settings.minor_unit, shift,
                 settings.cash_rounding, member, totals.coupon_discount.0, coupon_code,
-                totals.voucher_discount.0, ticket.voucher.as_ref().map(|v| v.redemption_id)
+                totals.voucher_discount.0, ticket.voucher.as_ref().map(|v| v.redemption_id),
+                delivery_address
             ])?;
 
             let mut taken: BTreeMap<ProductId, i64> = BTreeMap::new();
@@ -490,6 +513,9 @@ impl Sales<'_> {
                 coupon_code,
                 voucher_discount: totals.voucher_discount,
                 voucher: ticket.voucher.as_ref().map(|v| format!("{} {}", v.code, v.name)),
+                delivery_address: delivery_address.clone(),
+                out_for_delivery_at: None,
+                delivered_at: None,
                 service: totals.service,
                 tax: totals.tax,
                 rounding: totals.rounding,
@@ -571,18 +597,34 @@ impl Sales<'_> {
     }
 
     /// Moves an order one step along the kitchen flow: pending → preparing → ready → completed.
+    /// A delivery goes out ([`Sales::send_out`]) between ready and completed (delivered).
     pub fn advance_order(&self, actor: &Actor, id: OrderId, to: OrderStatus) -> Result<Order> {
         self.k.write(actor, Permission::Sell, |cx| {
-            let from = load_order(cx, id)?.status;
+            let order = load_order(cx, id)?;
+            let from = order.status;
             if from.next() != Some(to) {
                 return Err(Error::InvalidTransition {
                     from: from.as_str().into(),
                     to: to.as_str().into(),
                 });
             }
+            let delivery = order.order_type == OrderType::Delivery;
+            if delivery && to == OrderStatus::Completed && order.out_for_delivery_at.is_none() {
+                return Err(Error::InvalidTransition {
+                    from: from.as_str().into(),
+                    to: "delivered".into(),
+                });
+            }
             cx.execute(
-                "UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, to.as_str(), Stamp(cx.now)],
+                "UPDATE orders SET status = ?2, updated_at = ?3,
+                    delivered_at = CASE WHEN ?4 THEN ?3 ELSE delivered_at END
+                 WHERE id = ?1",
+                params![
+                    id,
+                    to.as_str(),
+                    Stamp(cx.now),
+                    delivery && to == OrderStatus::Completed
+                ],
             )?;
             outbox::append(
                 cx,
@@ -591,6 +633,32 @@ impl Sales<'_> {
                     status: to.to_proto(),
                     at: cx.now,
                 }),
+            )?;
+            load_order(cx, id)
+        })
+    }
+
+    /// Sends a ready delivery out: on its way, until it is completed (delivered).
+    pub fn send_out(&self, actor: &Actor, id: OrderId) -> Result<Order> {
+        self.k.write(actor, Permission::Sell, |cx| {
+            let order = load_order(cx, id)?;
+            if order.order_type != OrderType::Delivery
+                || order.status != OrderStatus::Ready
+                || order.out_for_delivery_at.is_some()
+            {
+                return Err(Error::InvalidTransition {
+                    from: order.status.as_str().into(),
+                    to: "out_for_delivery".into(),
+                });
+            }
+            cx.execute(
+                "UPDATE orders SET out_for_delivery_at = ?2, updated_at = ?2 WHERE id = ?1",
+                params![id, Stamp(cx.now)],
+            )?;
+            audit::record(
+                cx,
+                "order_sent_out",
+                serde_json::json!({ "order": id, "receipt": order.receipt_no }),
             )?;
             load_order(cx, id)
         })
@@ -678,7 +746,8 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
             "SELECT o.id, o.receipt_no, o.order_type, o.label, o.status, o.total,
                     (SELECT COALESCE(SUM(quantity), 0) FROM order_lines l WHERE l.order_id = o.id), o.created_at,
                     o.currency, o.minor_unit,
-                    (SELECT COALESCE(SUM(total), 0) FROM refunds f WHERE f.order_id = o.id)
+                    (SELECT COALESCE(SUM(total), 0) FROM refunds f WHERE f.order_id = o.id),
+                    o.delivery_address, o.out_for_delivery_at IS NOT NULL
              FROM orders o WHERE o.business_date = ?1 ORDER BY o.created_at, o.receipt_no",
         )?;
     let rows = stmt.query_map([day.to_string()], |r| {
@@ -699,21 +768,30 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
                 r.get::<_, String>(8)?,
                 r.get::<_, u32>(9)?,
                 r.get::<_, i64>(10)?,
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, bool>(12)?,
             ),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let ((id, receipt_no, ot, label), (st, total, items, at), (currency, minor_unit, refunded)) =
-            row?;
+        let (
+            (id, receipt_no, ot, label),
+            (st, total, items, at),
+            (currency, minor_unit, refunded, address, sent),
+        ) = row?;
         let status = OrderStatus::parse(&st)?;
+        let order_type = OrderType::parse(&ot)?;
+        // A ready delivery goes out before it can be completed (delivered).
+        let waits_to_go =
+            order_type == OrderType::Delivery && status == OrderStatus::Ready && !sent;
         out.push(OrderSummary {
             id,
             receipt_no,
-            order_type: OrderType::parse(&ot)?,
+            order_type,
             label,
             status,
-            next_status: status.next(),
+            next_status: if waits_to_go { None } else { status.next() },
             cancellable: status.cancellable(),
             total: Money(total),
             refunded: Money(refunded),
@@ -721,6 +799,9 @@ fn orders_for_day(conn: &Connection, day: Date, locale: &str) -> Result<Vec<Orde
             items,
             created_at: at.0,
             lines: Vec::new(),
+            delivery_address: address,
+            ready_to_send: waits_to_go,
+            out_for_delivery: sent && status == OrderStatus::Ready,
         });
     }
     // The day's lines in one query, handed to their orders.

@@ -76,6 +76,7 @@ struct Labels {
     discount: &'static str,
     order_discount: &'static str,
     coupon: &'static str,
+    deliver_to: &'static str,
     voucher: &'static str,
     service: &'static str,
     tax: &'static str,
@@ -99,6 +100,7 @@ const ID: Labels = Labels {
     discount: "Diskon",
     order_discount: "Diskon pesanan",
     coupon: "Kupon",
+    deliver_to: "Antar ke",
     voucher: "Voucher",
     service: "Servis",
     tax: "PB1",
@@ -134,6 +136,7 @@ const EN: Labels = Labels {
     discount: "Discount",
     order_discount: "Order discount",
     coupon: "Coupon",
+    deliver_to: "Deliver to",
     voucher: "Voucher",
     service: "Service",
     tax: "Tax",
@@ -273,6 +276,17 @@ impl Receipt {
             },
             width,
         ));
+        if let Some(address) = o.delivery_address.as_deref() {
+            let one_line: Vec<&str> = address
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            out.extend(wrap(
+                &format!("{}: {}", labels.deliver_to, one_line.join(", ")),
+                width,
+            ));
+        }
         if o.status == OrderStatus::Cancelled {
             out.push(center(labels.cancelled, width));
         }

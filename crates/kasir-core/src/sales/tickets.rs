@@ -140,6 +140,9 @@ pub struct Ticket {
     /// The member's voucher used on it: a discount is `totals.voucher_discount`, a free item
     /// is a line at zero, cashback comes with the sale.
     pub voucher: Option<vouchers::TicketVoucher>,
+    /// Where a delivery goes (the member's address when one is named; the cashier may change
+    /// it). Checkout refuses a delivery without one.
+    pub delivery_address: String,
 }
 
 /// The member on a ticket, as the till shows them.
@@ -233,7 +236,8 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
     let head = conn
         .prepare_cached(
             "SELECT t.order_type, t.label, t.parked, t.staff_id, t.discount_kind, t.discount_value, t.discount_approved_by,
-                    t.created_at, s.name, t.discount_limit, t.member_id, t.coupon_id, t.redemption_id
+                    t.created_at, s.name, t.discount_limit, t.member_id, t.coupon_id, t.redemption_id,
+                    t.delivery_address
              FROM tickets t JOIN staff s ON s.id = t.staff_id WHERE t.id = ?1",
         )?
         .query_row([id], |r| {
@@ -244,6 +248,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
                 r.get::<_, Option<crate::members::MemberId>>(10)?,
                 r.get::<_, Option<crate::offers::coupons::CouponId>>(11)?,
                 r.get::<_, Option<vouchers::RedemptionId>>(12)?,
+                r.get::<_, String>(13)?,
             ))
         })
         .optional()?
@@ -418,6 +423,7 @@ pub(crate) fn load_ticket(conn: &Connection, id: TicketId, now: Timestamp) -> Re
         member,
         coupon,
         voucher,
+        delivery_address: head.13,
     })
 }
 
@@ -507,6 +513,16 @@ fn line_product(
     .ok_or_else(|| Error::not_found(Entity::TicketLine, line))
 }
 
+/// A delivery ticket with no address takes its member's (when it has a member who has one).
+fn fill_address(conn: &Connection, ticket: TicketId) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tickets SET delivery_address = (SELECT m.address FROM members m WHERE m.id = tickets.member_id)
+         WHERE id = ?1 AND order_type = 'delivery' AND delivery_address = '' AND member_id IS NOT NULL",
+    )?
+    .execute([ticket])?;
+    Ok(())
+}
+
 /// A line the cashier may change: refuses a voucher's free item.
 fn paid_line(conn: &Connection, ticket: TicketId, line: TicketLineId) -> Result<(ProductId, i64)> {
     let free: bool = conn
@@ -586,6 +602,7 @@ impl Sales<'_> {
             touch(cx, id)?;
             cx.prepare_cached("UPDATE tickets SET order_type = ?2, label = ?3 WHERE id = ?1")?
                 .execute(params![id, order_type.as_str(), label])?;
+            fill_address(cx, id)?;
             load_ticket(cx, id, cx.now)
         })
     }
@@ -858,6 +875,22 @@ impl Sales<'_> {
         })
     }
 
+    /// Sets where a delivery goes (up to 300 characters, lines allowed).
+    pub fn set_ticket_address(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        address: &str,
+    ) -> Result<Ticket> {
+        let address = text::multiline(Field::Address, address, 300)?;
+        self.k.write(actor, Permission::Sell, |cx| {
+            touch(cx, ticket)?;
+            cx.prepare_cached("UPDATE tickets SET delivery_address = ?2 WHERE id = ?1")?
+                .execute(params![ticket, address])?;
+            load_ticket(cx, ticket, cx.now)
+        })
+    }
+
     /// Uses a member's pending redemption on the ticket (None: takes it off). It must be the
     /// ticket's member's; a free product comes on as a line at zero (stock checked like any
     /// line) and goes with it.
@@ -915,6 +948,7 @@ impl Sales<'_> {
             }
             cx.prepare_cached("UPDATE tickets SET member_id = ?2 WHERE id = ?1")?
                 .execute(params![ticket, member])?;
+            fill_address(cx, ticket)?;
             load_ticket(cx, ticket, cx.now)
         })
     }

@@ -10,6 +10,7 @@ mod checkout;
 mod concurrency;
 mod coupons;
 mod crash;
+mod delivery;
 mod images;
 mod layering;
 mod members;

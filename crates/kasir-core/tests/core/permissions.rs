@@ -810,6 +810,21 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
         ("vouchers.of_member", Permission::Members, |k, a, f| {
             k.vouchers().of_member(a, f.member).map(drop)
         }),
+        ("sales.set_ticket_address", Permission::Sell, |k, a, f| {
+            k.sales()
+                .set_ticket_address(a, f.ticket, "Jl. Dago 12")
+                .map(drop)
+        }),
+        ("sales.send_out", Permission::Sell, |k, a, f| {
+            // A ready delivery of the actor's own.
+            let sales = k.sales();
+            sales.set_ticket_info(a, f.ticket, OrderType::Delivery, "")?;
+            let t = sales.set_ticket_address(a, f.ticket, "Jl. Dago 12")?;
+            let o = sales.checkout(a, f.ticket, &[cash(t.totals.total.0)])?;
+            sales.advance_order(a, o.id, kasir_core::sales::checkout::OrderStatus::Preparing)?;
+            sales.advance_order(a, o.id, kasir_core::sales::checkout::OrderStatus::Ready)?;
+            k.sales().send_out(a, o.id).map(drop)
+        }),
         (
             "sales.set_ticket_voucher",
             Permission::Members,

@@ -314,6 +314,13 @@ fn every_line_fits_the_paper_with_the_longest_values() {
             },
         )
         .unwrap();
+    // The longest address, on several lines, with a word longer than the paper.
+    let address = format!("{}\n{}", "A".repeat(100), "Jl. Panjang ".repeat(16));
+    let t = s
+        .kasir
+        .sales()
+        .set_ticket_address(&seller, t.id, &address)
+        .unwrap();
     let due = t.totals.total.0;
     assert!(due > 100_000_000_000_000, "amounts near the cap: {due}");
     let o = s
