@@ -85,7 +85,7 @@ describe("sales reports", () => {
       salesReport: () => report("2026-11-21", "2026-11-21", ["2026-11-21"]),
       exportSalesReportCsv: (range, table) => {
         saved.push([range, table]);
-        return `/home/kasir/Downloads/kasir-report-${table}-2026-11-21-2026-11-21.csv`;
+        return `~/Downloads/kasir-report-${table}-2026-11-21-2026-11-21.csv`;
       },
     });
     render(Reports);

@@ -308,17 +308,7 @@ fn check_unique(conn: &Connection, v: &Valid, except: Option<MemberId>) -> Resul
 
 /// The next member number of this till and its count: `MEM-T01-000123`, 123.
 fn next_number(conn: &Connection, terminal: &str) -> Result<(String, i64)> {
-    let key = format!("{terminal}-M");
-    let last: Option<i64> = conn
-        .prepare_cached("SELECT last FROM receipt_counters WHERE terminal = ?1")?
-        .query_row([&key], |r| r.get(0))
-        .optional()?;
-    let n = last.unwrap_or(0) + 1;
-    conn.prepare_cached(
-        "INSERT INTO receipt_counters (terminal, last) VALUES (?1, ?2)
-         ON CONFLICT (terminal) DO UPDATE SET last = excluded.last",
-    )?
-    .execute(params![key, n])?;
+    let n = crate::sales::shifts::next_number(conn, &format!("{terminal}-M"))?;
     Ok((format!("MEM-{terminal}-{n:06}"), n))
 }
 

@@ -343,17 +343,7 @@ pub(crate) fn load_redemption(conn: &Connection, id: RedemptionId) -> Result<Red
 }
 
 fn next_code(conn: &Connection, terminal: &str) -> Result<String> {
-    let key = format!("{terminal}-V");
-    let last: Option<i64> = conn
-        .prepare_cached("SELECT last FROM receipt_counters WHERE terminal = ?1")?
-        .query_row([&key], |r| r.get(0))
-        .optional()?;
-    let n = last.unwrap_or(0) + 1;
-    conn.prepare_cached(
-        "INSERT INTO receipt_counters (terminal, last) VALUES (?1, ?2)
-         ON CONFLICT (terminal) DO UPDATE SET last = excluded.last",
-    )?
-    .execute(params![key, n])?;
+    let n = crate::sales::shifts::next_number(conn, &format!("{terminal}-V"))?;
     Ok(format!("V-{terminal}-{n:06}"))
 }
 

@@ -229,18 +229,8 @@ pub struct BoardLine {
 }
 
 fn next_receipt_no(conn: &Connection, terminal: &str) -> Result<String> {
-    // Read, then write: RETURNING would go through a temporary table. Safe inside the sale's
-    // write transaction, which no other writer can interleave.
-    let last: Option<i64> = conn
-        .prepare_cached("SELECT last FROM receipt_counters WHERE terminal = ?1")?
-        .query_row([terminal], |r| r.get(0))
-        .optional()?;
-    let n = last.unwrap_or(0) + 1;
-    conn.prepare_cached(
-        "INSERT INTO receipt_counters (terminal, last) VALUES (?1, ?2)
-         ON CONFLICT (terminal) DO UPDATE SET last = excluded.last",
-    )?
-    .execute(params![terminal, n])?;
+    // Safe inside the sale's write transaction, which no other writer can interleave.
+    let n = crate::sales::shifts::next_number(conn, terminal)?;
     Ok(format!("{terminal}-{n:06}"))
 }
 
