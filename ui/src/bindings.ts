@@ -921,7 +921,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates" | "voucher";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates" | "voucher" | "offline_limit";
 
 export type HourSales = {
 	hour: number,
@@ -1041,8 +1041,19 @@ export type LoyaltySettings = {
 	/**  Coupons for VIP customers: at least this many orders and this much spent. */
 	vip_orders: number,
 	vip_spent: number,
-	/**  Coupons ending within this many days are in the managers' notifications (0: none). */
+	/**
+	 *  Coupons and vouchers ending within this many days are in the managers' notifications
+	 *  (0: none).
+	 */
 	expiry_notice_days: number,
+	/**
+	 *  A till that cannot reach its server spends at most this many of a member's points
+	 *  (since its last contact); beyond it the cashier takes another tender. Other tills may
+	 *  spend the same points meanwhile: this bounds what a member can end up owing.
+	 */
+	offline_points_limit: number,
+	/**  The same limit for the member's wallet. */
+	offline_wallet_limit: number,
 };
 
 /**  A member, with their balances and visits. */
@@ -1174,6 +1185,13 @@ export type Member_Deserialize = {
 	points: number,
 	/**  What the member's wallet holds. */
 	wallet: number,
+	/**
+	 *  Points spent on two tills apart beyond what the member held: later points pay them
+	 *  first. Zero whenever `points` is above zero.
+	 */
+	points_owed: number,
+	/**  The same for the wallet: the next top-up pays it first. */
+	wallet_owed: number,
 	visits: number,
 	spent: number,
 	last_visit?: string | null,
@@ -1198,6 +1216,13 @@ export type Member_Serialize = {
 	points: number,
 	/**  What the member's wallet holds. */
 	wallet: number,
+	/**
+	 *  Points spent on two tills apart beyond what the member held: later points pay them
+	 *  first. Zero whenever `points` is above zero.
+	 */
+	points_owed: number,
+	/**  The same for the wallet: the next top-up pays it first. */
+	wallet_owed: number,
 	visits: number,
 	spent: number,
 	last_visit: string | null,
@@ -2591,7 +2616,17 @@ export type Rule =
 /**  None left to give. */
 { rule: "out_of_stock" } | 
 /**  A voucher's free item: it comes and goes with the voucher. */
-{ rule: "free_item" };
+{ rule: "free_item" } | 
+/**
+ *  The till cannot reach its server: only `left` more of this member's points may be
+ *  spent here until it does (the offline limit).
+ */
+{ rule: "offline_points_limit"; left: number } | 
+/**
+ *  The till cannot reach its server: only `left` more of this member's wallet may be
+ *  spent here until it does (the offline limit).
+ */
+{ rule: "offline_wallet_limit"; left: number };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {

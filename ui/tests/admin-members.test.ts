@@ -20,7 +20,7 @@ function member(p: Partial<Member> = {}): Member {
   return {
     id: "m1", number: "MEM-T01-000001", name: "Dewi Lestari", phone: "081234567890", email: null, birthday: null,
     address: "", notes: "", active: true, referral_code: "DEWI7Q2K", referred_by: null, tier: "silver", points: 120,
-    wallet: 50_000, visits: 4, spent: 240_000, last_visit: null, created_at: "2026-11-01T03:00:00Z", ...p,
+    wallet: 50_000, points_owed: 0, wallet_owed: 0, visits: 4, spent: 240_000, last_visit: null, created_at: "2026-11-01T03:00:00Z", ...p,
   };
 }
 
@@ -28,7 +28,7 @@ const SETTINGS: LoyaltySettings = {
   earn_per_amount: 10_000, point_value: 100, tier_window_months: 12, silver_from: 500, gold_from: 2000, platinum_from: 5000,
   bronze_percent: 100, silver_percent: 125, gold_percent: 150, platinum_percent: 200, expiry_months: 12,
   referral_new_points: 50, referral_giver_points: 100,
-  regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7,
+  regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7, offline_points_limit: 500, offline_wallet_limit: 100_000,
 };
 
 describe("members in admin mode", () => {
@@ -129,8 +129,30 @@ describe("members in admin mode", () => {
     await fireEvent.click(screen.getByTestId("loyalty-save"));
     expect((await screen.findByTestId("loyalty-error")).textContent).toMatch(/silver to gold to platinum/);
     await fireEvent.input(gold, { target: { value: "2500" } });
+    // What a till may spend of a member's balances while it cannot reach its server.
+    await fireEvent.input(screen.getByTestId("loyalty-offline_wallet_limit"), { target: { value: "25000" } });
+    await fireEvent.input(screen.getByTestId("loyalty-offline_points_limit"), { target: { value: "0" } });
     await fireEvent.click(screen.getByTestId("loyalty-save"));
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(saved.at(-1)).toEqual({ ...SETTINGS, gold_from: 2500 });
+    expect(saved.at(-1)).toEqual({ ...SETTINGS, gold_from: 2500, offline_wallet_limit: 25_000, offline_points_limit: 0 });
+  });
+
+  it("says what a member owes after two tills apart spent the same balance, and nothing when she owes none", async () => {
+    let current = member({ points: 0, points_owed: 150, wallet: 0, wallet_owed: 30_000 });
+    routeIpc(invoke, {
+      getMember: () => current,
+      pointsHistory: () => [],
+      walletHistory: () => [],
+      memberOrders: () => [],
+    });
+    const { unmount } = render(MemberPage, { id: "m1", onclose: vi.fn() });
+    const owed = await screen.findByTestId("page-owed");
+    expect(owed.textContent).toMatch(/owes 150 points · owes Rp\s?30\.000/);
+    expect(owed.getAttribute("title")).toMatch(/two tills/);
+    unmount();
+    current = member();
+    render(MemberPage, { id: "m1", onclose: vi.fn() });
+    await screen.findByTestId("page-points");
+    expect(screen.queryByTestId("page-owed")).toBeNull();
   });
 });

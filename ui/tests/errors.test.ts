@@ -36,7 +36,7 @@ const fields = {
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
   referral_points: true, wallet: true, product: true, rating: true, comment: true,
-  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true, voucher: true,
+  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true, voucher: true, offline_limit: true,
 } satisfies Record<Field, true>;
 const entities = {
   category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true, voucher: true, redemption: true,
@@ -124,6 +124,8 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   inactive: [{ rule: "inactive" }],
   tiers_out_of_order: [{ rule: "tiers_out_of_order" }],
   not_enough_in_wallet: [{ rule: "not_enough_in_wallet", held: 20_000 }],
+  offline_points_limit: [{ rule: "offline_points_limit", left: 120 }],
+  offline_wallet_limit: [{ rule: "offline_wallet_limit", left: 15_000 }],
   needs_member: [{ rule: "needs_member" }],
   not_whole_points: [{ rule: "not_whole_points", point_value: 100 }],
   points_not_spendable: [{ rule: "points_not_spendable" }],

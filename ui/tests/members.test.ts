@@ -33,6 +33,8 @@ function member(p: Partial<Member> = {}): Member {
     tier: "silver",
     points: 120,
     wallet: 50_000,
+    points_owed: 0,
+    wallet_owed: 0,
     visits: 4,
     spent: 240_000,
     last_visit: null,

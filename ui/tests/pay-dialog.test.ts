@@ -228,7 +228,7 @@ describe("PayDialog: a member's points and wallet", () => {
         earn_per_amount: 10_000, point_value: 100, tier_window_months: 12, silver_from: 500, gold_from: 2000, platinum_from: 5000,
         bronze_percent: 100, silver_percent: 125, gold_percent: 150, platinum_percent: 200, expiry_months: 12,
         referral_new_points: 50, referral_giver_points: 100,
-        regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7,
+        regular_orders: 3, regular_spent: 1_000_000, vip_orders: 10, vip_spent: 10_000_000, expiry_notice_days: 7, offline_points_limit: 500, offline_wallet_limit: 100_000,
       }),
       checkout: (_t, payments) => {
         sent.push(payments);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{Category, Product};
+use crate::members::{Member, PointsEntry, WalletEntry};
 use crate::people::StaffMember;
 use crate::settings::{ShopSettings, StockLevel};
 
@@ -213,6 +214,13 @@ pub enum ChangeData {
     Settings(ShopSettings),
     /// A product's stock summed over the store's terminals, as it stands when pulled.
     StockLevel(StockLevel),
+    /// A member's details, the newest version whichever till wrote it.
+    Member(Member),
+    /// An entry of a member's points ledger a till wrote (each once; a till takes its own
+    /// back as already held).
+    PointsEntry(PointsEntry),
+    /// An entry of a member's wallet a till wrote.
+    WalletEntry(WalletEntry),
     Unknown,
 }
 
@@ -233,6 +241,9 @@ impl<'de> Deserialize<'de> for ChangeData {
             "staff" => ChangeData::Staff(serde_json::from_value(data).map_err(read)?),
             "settings" => ChangeData::Settings(serde_json::from_value(data).map_err(read)?),
             "stock_level" => ChangeData::StockLevel(serde_json::from_value(data).map_err(read)?),
+            "member" => ChangeData::Member(serde_json::from_value(data).map_err(read)?),
+            "points_entry" => ChangeData::PointsEntry(serde_json::from_value(data).map_err(read)?),
+            "wallet_entry" => ChangeData::WalletEntry(serde_json::from_value(data).map_err(read)?),
             _ => ChangeData::Unknown,
         })
     }

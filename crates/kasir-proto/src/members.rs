@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 /// A member's details as a till last wrote them (`member_upserted`). Balances are not here:
 /// they are the sums of the member's ledgers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub id: Uuid,
@@ -18,16 +19,20 @@ pub struct Member {
     /// Digits, as the till keeps them (`081234567890`).
     pub phone: Option<String>,
     pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub birthday: Option<Date>,
     pub address: String,
     pub notes: String,
     pub active: bool,
     pub referral_code: String,
     pub referred_by: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PointsKind {
@@ -40,6 +45,7 @@ pub enum PointsKind {
 }
 
 /// One entry of a member's points ledger (`points_entry`): signed, never edited.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointsEntry {
     pub id: Uuid,
@@ -50,9 +56,11 @@ pub struct PointsEntry {
     pub refund_id: Option<Uuid>,
     pub reason: String,
     pub staff_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WalletKind {
@@ -63,6 +71,7 @@ pub enum WalletKind {
 }
 
 /// One entry of a member's wallet (`wallet_entry`): signed, never edited.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletEntry {
     pub id: Uuid,
@@ -78,6 +87,7 @@ pub struct WalletEntry {
     pub shift_id: Option<Uuid>,
     pub reason: String,
     pub staff_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 

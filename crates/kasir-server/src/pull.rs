@@ -34,6 +34,11 @@ pub enum Subject {
     Staff,
     /// The store's settings (the entity is the store).
     Settings,
+    /// A member's details (the newest version).
+    Member,
+    /// A points or wallet entry a till wrote (each logged once, when first taken).
+    PointsEntry,
+    WalletEntry,
 }
 
 /// Records that `entity` now stands as `data`: the store's menu tables (for the menu) and the
@@ -50,6 +55,9 @@ pub async fn record_change(
         Subject::Product { .. } => "product",
         Subject::Staff => "staff",
         Subject::Settings => "settings",
+        Subject::Member => "member",
+        Subject::PointsEntry => "points_entry",
+        Subject::WalletEntry => "wallet_entry",
     };
     let cursor: i64 = tx
         .query_one(
@@ -77,7 +85,11 @@ pub async fn record_change(
             )
             .await?;
         }
-        Subject::Staff | Subject::Settings => {}
+        Subject::Staff
+        | Subject::Settings
+        | Subject::Member
+        | Subject::PointsEntry
+        | Subject::WalletEntry => {}
     }
     tx.execute(
         "INSERT INTO changes (store_id, cursor, kind, entity_id, data) VALUES ($1, $2, $3, $4, $5)",
@@ -146,6 +158,9 @@ pub async fn pull(
             "product" => serde_json::from_value(data).map(ChangeData::Product),
             "staff" => serde_json::from_value(data).map(ChangeData::Staff),
             "settings" => serde_json::from_value(data).map(ChangeData::Settings),
+            "member" => serde_json::from_value(data).map(ChangeData::Member),
+            "points_entry" => serde_json::from_value(data).map(ChangeData::PointsEntry),
+            "wallet_entry" => serde_json::from_value(data).map(ChangeData::WalletEntry),
             // The count as it stands now, not when the change was logged: a till that pulls
             // late takes the latest count at once.
             "stock_level" => Ok(ChangeData::StockLevel(kasir_proto::StockLevel {

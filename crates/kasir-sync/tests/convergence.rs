@@ -1,6 +1,8 @@
 //! Two real terminals and a real server: menu edits made on either terminal reach the other
 //! through the change log, the last edit in the server's order wins on every terminal (the
-//! editing one included), and applying the server's menu sends nothing back.
+//! editing one included), and applying the server's menu sends nothing back. A member's
+//! points and wallet reach every till too, and what two tills apart spent beyond her balance
+//! is owed on each.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -525,4 +527,165 @@ async fn send_now_pulls_even_when_nothing_waits() {
     assert!(settled(29_000).await, "woken, B pulled A's change");
     stop.notify_one();
     looping.await.unwrap();
+}
+
+/// Sells one `product` to `member`, `from_wallet` of it from her wallet and the rest in cash.
+fn sell_to(
+    t: &Till,
+    member: kasir_core::members::MemberId,
+    product: ProductId,
+    from_wallet: i64,
+) -> kasir_core::Result<()> {
+    use kasir_core::sales::checkout::{PaymentInput, PaymentMethod};
+    use kasir_core::sales::tickets::AddLine;
+    if t.k.shifts().current(&t.admin).unwrap().is_none() {
+        t.k.shifts().open(&t.admin, 0).unwrap();
+    }
+    let sales = t.k.sales();
+    let ticket = sales
+        .open_ticket(
+            &t.admin,
+            kasir_core::sales::tickets::OrderType::Takeaway,
+            "",
+        )
+        .unwrap();
+    sales
+        .add_to_ticket(
+            &t.admin,
+            ticket.id,
+            AddLine {
+                product_id: product,
+                modifier_ids: vec![],
+                note: String::new(),
+                quantity: 1,
+            },
+        )
+        .unwrap();
+    let ticket = sales
+        .set_ticket_member(&t.admin, ticket.id, Some(member))
+        .unwrap();
+    let due = ticket.totals.total.0;
+    let tender = |method, amount| PaymentInput {
+        method,
+        amount,
+        reference: None,
+    };
+    let done = sales.checkout(
+        &t.admin,
+        ticket.id,
+        &[
+            tender(PaymentMethod::Wallet, from_wallet),
+            tender(PaymentMethod::Cash, due - from_wallet),
+        ],
+    );
+    if done.is_err() {
+        sales.discard_ticket(&t.admin, ticket.id).unwrap();
+    }
+    done.map(|_| ())
+}
+
+/// A member's wallet on a till: (what can be spent, what is owed).
+fn wallet(t: &Till, member: kasir_core::members::MemberId) -> (i64, i64) {
+    let m = t.k.members().get(&t.admin, member).unwrap();
+    (m.wallet.0, m.wallet_owed.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_balances_reach_every_till_and_what_two_tills_apart_overspend_is_owed() {
+    use kasir_core::sales::checkout::PaymentMethod;
+    let (_cluster, pool, server) = server().await;
+    let store = kasir_server::admin::create_store(&pool, "Braga")
+        .await
+        .unwrap();
+    let a = till(&pool, store, &server).await;
+    let b = till(&pool, store, &server).await;
+    let category = category(&a, "Kopi");
+    let cake =
+        a.k.catalog()
+            .create_product(&a.admin, draft(category, 100_000))
+            .unwrap()
+            .id;
+    // Dewi joins at A, tops up Rp 30.000 and is given 500 points.
+    let dewi =
+        a.k.members()
+            .add(
+                &a.admin,
+                &kasir_core::members::MemberInput {
+                    name: "Dewi Lestari".into(),
+                    phone: "0812-3456-7890".into(),
+                    ..Default::default()
+                },
+                "",
+            )
+            .unwrap();
+    a.k.shifts().open(&a.admin, 0).unwrap();
+    a.k.wallets()
+        .top_up(&a.admin, dewi.id, 30_000, PaymentMethod::Cash, None)
+        .unwrap();
+    a.k.points()
+        .adjust(&a.admin, None, dewi.id, 500, "welcome")
+        .unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+
+    // B finds her by phone with her balances, as A has them.
+    let at_b = b.k.members().search(&b.admin, "0812 3456", 5).unwrap();
+    assert_eq!(at_b.len(), 1);
+    assert_eq!(at_b[0].id, dewi.id);
+    assert_eq!((at_b[0].wallet.0, at_b[0].points), (30_000, 500));
+
+    // Both tills spend her whole wallet before either hears of the other's sale: the
+    // server's ledger goes below zero, and every till shows her wallet empty with the
+    // Rp 30.000 owed.
+    sell_to(&a, dewi.id, cake, 30_000).unwrap();
+    sell_to(&b, dewi.id, cake, 30_000).unwrap();
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    b.up.sync_now().await.unwrap();
+    for t in [&a, &b] {
+        assert_eq!(wallet(t, dewi.id), (0, 30_000));
+    }
+    let c = pool.get().await.unwrap();
+    let server_sum: i64 = c
+        .query_one(
+            "SELECT sum(amount)::bigint FROM wallet_entries WHERE member_id = $1",
+            &[&dewi.id.0],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(server_sum, -30_000);
+    // Points earned on both tills reach both, each once.
+    let points = |t: &Till| t.k.members().get(&t.admin, dewi.id).unwrap().points;
+    assert_eq!(points(&a), points(&b));
+    assert!(points(&a) > 500);
+
+    // Her next top-up, at B, pays the debt first; A learns it.
+    b.k.wallets()
+        .top_up(&b.admin, dewi.id, 50_000, PaymentMethod::Cash, None)
+        .unwrap();
+    assert_eq!(wallet(&b, dewi.id), (20_000, 0));
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    assert_eq!(wallet(&a, dewi.id), (20_000, 0));
+
+    // B cannot reach its server (as its uploader records a failed attempt): it spends her
+    // wallet only up to the offline limit, Rp 10.000 here.
+    let mut loyalty = b.k.points().settings(&b.admin).unwrap();
+    loyalty.offline_wallet_limit = kasir_core::Money(10_000);
+    b.k.points().set_settings(&b.admin, &loyalty).unwrap();
+    b.k.sync().record_failure("connection refused").unwrap();
+    match sell_to(&b, dewi.id, cake, 15_000) {
+        Err(kasir_core::Error::Invalid {
+            rule: kasir_core::Rule::OfflineWalletLimit { left },
+            ..
+        }) => assert_eq!(left.0, 10_000),
+        other => panic!("expected the offline limit, got {other:?}"),
+    }
+    sell_to(&b, dewi.id, cake, 10_000).unwrap();
+    // Back in touch, it sends the sale, and A has her at Rp 10.000.
+    b.up.sync_now().await.unwrap();
+    a.up.sync_now().await.unwrap();
+    assert_eq!(wallet(&a, dewi.id), (10_000, 0));
+    assert_eq!(wallet(&b, dewi.id), (10_000, 0));
 }

@@ -6,7 +6,11 @@
 //! and, in about one schedule in a hundred, crashes PostgreSQL and starts it again. After each
 //! schedule the network heals, and every sale committed on the terminal must be on the server
 //! exactly once, with exactly one stock effect, and the terminal's sequence must have no gap;
-//! likewise every refund (and the stock it put back), shift close and cash movement.
+//! likewise every refund (and the stock it put back), shift close and cash movement, coupon
+//! use and redemption. The store's regular visits every till: a till that cannot reach the
+//! server spends her points and wallet only up to the offline limits (and says so only then),
+//! and once every till has taken the whole log, each holds her balances as the server's ledgers
+//! sum them, with any shortfall owed.
 //! (`crash.rs` kills a real uploader process with SIGKILL.)
 //!
 //! `KASIR_FAULT_SCHEDULES` sets how many (default 1000); `KASIR_FAULT_SEED=n` replays one.
@@ -25,7 +29,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use uuid::Uuid;
 
-use crate::common::{check, cluster, start_server, terminal};
+use crate::common::{check, check_balances, cluster, start_server, terminal};
 
 /// Where the proxy forwards to, and the server it started itself, if it did (a restart).
 type Upstream = Arc<Mutex<(SocketAddr, Option<tokio::sync::oneshot::Sender<()>>)>>;
@@ -50,6 +54,11 @@ enum Fault {
     KillUploader,
     /// Not the proxy's: the schedule crashes PostgreSQL and starts it again.
     RestartPostgres,
+    /// Not a fault: a till that could not reach its server refused a member's tender beyond
+    /// the offline limit (counted to show the schedules reach it).
+    OfflineLimitRefused,
+    /// Not a fault: two tills spent the same balance while apart, and a member owes the rest.
+    Owed,
 }
 
 /// Held (shared) while a schedule sets up, heals and checks; a PostgreSQL restart takes it
@@ -308,7 +317,14 @@ async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
                 t.restock_or_count(&mut rng);
             }
             if rng.random_range(0..100) < 30 {
-                t.money_work(&mut rng);
+                for _ in 0..t.money_work(&mut rng) {
+                    proxy
+                        .plan
+                        .lock()
+                        .unwrap()
+                        .log
+                        .push(Fault::OfflineLimitRefused);
+                }
             }
             if rng.random_range(0..100) < 8 {
                 // Killed mid-batch: before, during or after the request, or after the answer
@@ -318,7 +334,16 @@ async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
                 *u = Uploader::with_batch(t.k.clone(), CLIENT_TIMEOUT, batch);
                 proxy.plan.lock().unwrap().log.push(Fault::KillUploader);
             } else {
-                let _ = u.push_once().await;
+                // As the uploader's loop does: a failure is recorded (the till is offline
+                // until its next contact), and a push that went through is followed by a pull.
+                let mut done = u.push_once().await.map(|_| ());
+                if done.is_ok() {
+                    done = u.pull_once().await.map(|_| ());
+                }
+                match done {
+                    Ok(()) => t.k.sync().record_success()?,
+                    Err(e) => t.k.sync().record_failure(&e.to_string())?,
+                }
             }
         }
     }
@@ -348,6 +373,24 @@ async fn run_schedule(seed: u64) -> anyhow::Result<Vec<Fault>> {
     tokio::time::sleep(Duration::from_millis(20)).await;
     for t in &terminals {
         check(&w.pool, t).await?;
+    }
+    // Every till takes the store's whole log: members' balances converge to the server's.
+    for (t, u) in terminals.iter().zip(&uploaders) {
+        let mut retries = 0;
+        loop {
+            match u.pull_once().await {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) if e.is_retryable() && retries < 20 => {
+                    retries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => anyhow::bail!("pulling after healing: {e}"),
+            }
+        }
+        if check_balances(&w.pool, t).await? {
+            proxy.plan.lock().unwrap().log.push(Fault::Owed);
+        }
     }
     let log = proxy.plan.lock().unwrap().log.clone();
     Ok(log)
@@ -419,6 +462,7 @@ async fn every_sale_reaches_the_server_exactly_once_whatever_the_network_does() 
             "Timeout",
             "RestartServer",
             "KillUploader",
+            "OfflineLimitRefused",
         ] {
             assert!(
                 seen.get(fault).copied().unwrap_or(0) > 0,

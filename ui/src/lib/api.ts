@@ -216,6 +216,10 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
       return tr("rule.not_whole_points", { value: formatMoney(rule.point_value, money) });
     case "not_enough_points":
       return tr("rule.not_enough_points", { held: count(lang, rule.held) });
+    case "offline_points_limit":
+      return tr("rule.offline_points_limit", { left: count(lang, rule.left) });
+    case "offline_wallet_limit":
+      return tr("rule.offline_wallet_limit", { left: formatMoney(rule.left, money) });
     case "refund_exceeds_sold":
       return tr("rule.refund_exceeds_sold", { product: rule.product, left: count(lang, rule.left) });
     case "not_paid_with":

@@ -156,6 +156,8 @@ export const en = {
   "rule.nothing_to_discount": "takes nothing off this ticket",
   "rule.out_of_stock": "none left",
   "rule.free_item": "is a voucher's free item: take the voucher off instead",
+  "rule.offline_points_limit": "the till is offline: only {left} more of this member's points can be spent until it reconnects (take another tender)",
+  "rule.offline_wallet_limit": "the till is offline: only {left} more of this member's wallet can be spent until it reconnects (take another tender)",
   "group.all": "all",
   "group.new": "new",
   "group.regular": "regular",
@@ -258,6 +260,7 @@ export const en = {
   "field.member_limit": "Uses per member",
   "field.valid_dates": "Valid dates",
   "field.voucher": "Voucher",
+  "field.offline_limit": "Offline limit",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -407,6 +410,8 @@ export const id: Record<keyof typeof en, string> = {
   "rule.nothing_to_discount": "tidak memotong apa pun di tiket ini",
   "rule.out_of_stock": "sudah habis",
   "rule.free_item": "adalah item gratis voucher: lepas vouchernya saja",
+  "rule.offline_points_limit": "kasir sedang offline: poin member ini hanya bisa dipakai {left} lagi sampai tersambung kembali (pakai cara bayar lain)",
+  "rule.offline_wallet_limit": "kasir sedang offline: saldo member ini hanya bisa dipakai {left} lagi sampai tersambung kembali (pakai cara bayar lain)",
   "group.all": "semua",
   "group.new": "baru",
   "group.regular": "langganan",
@@ -509,4 +514,5 @@ export const id: Record<keyof typeof en, string> = {
   "field.member_limit": "Kuota per member",
   "field.valid_dates": "Masa berlaku",
   "field.voucher": "Voucher",
+  "field.offline_limit": "Batas offline",
 };

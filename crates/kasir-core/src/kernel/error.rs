@@ -226,6 +226,7 @@ pub enum Field {
     MemberLimit,
     ValidDates,
     Voucher,
+    OfflineLimit,
 }
 
 /// What was not found.
@@ -435,6 +436,18 @@ pub enum Rule {
     OutOfStock,
     /// A voucher's free item: it comes and goes with the voucher.
     FreeItem,
+    /// The till cannot reach its server: only `left` more of this member's points may be
+    /// spent here until it does (the offline limit).
+    OfflinePointsLimit {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        left: i64,
+    },
+    /// The till cannot reach its server: only `left` more of this member's wallet may be
+    /// spent here until it does (the offline limit).
+    OfflineWalletLimit {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        left: Money,
+    },
 }
 
 /// What a cell should have held.
@@ -561,6 +574,14 @@ impl fmt::Display for Rule {
             Rule::NothingToDiscount => write!(f, "takes nothing off this ticket"),
             Rule::OutOfStock => write!(f, "none left"),
             Rule::FreeItem => write!(f, "is a voucher's free item: take the voucher off instead"),
+            Rule::OfflinePointsLimit { left } => write!(
+                f,
+                "the till is offline: only {left} more points of this member's may be spent until it reconnects"
+            ),
+            Rule::OfflineWalletLimit { left } => write!(
+                f,
+                "the till is offline: only {left} more of this member's wallet may be spent until it reconnects"
+            ),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

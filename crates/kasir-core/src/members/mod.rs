@@ -84,6 +84,12 @@ pub struct Member {
     pub points: i64,
     /// What the member's wallet holds.
     pub wallet: Money,
+    /// Points spent on two tills apart beyond what the member held: later points pay them
+    /// first. Zero whenever `points` is above zero.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub points_owed: i64,
+    /// The same for the wallet: the next top-up pays it first.
+    pub wallet_owed: Money,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub visits: i64,
     pub spent: Money,
@@ -206,7 +212,7 @@ fn validate(input: &MemberInput, today: Date) -> Result<Valid> {
 
 const MEMBER_COLUMNS: &str = "m.id, m.number, m.name, m.phone, m.email, m.birthday, m.address, m.notes, m.active,
      m.referral_code, m.referred_by, m.tier, m.points, m.visits, m.spent, m.last_visit, m.created_at,
-     m.wallet";
+     m.wallet, m.points_owed, m.wallet_owed";
 
 fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String, Option<String>)> {
     Ok((
@@ -229,6 +235,8 @@ fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String, Option
             last_visit: r.get::<_, Option<Stamp>>(15)?.map(|s| s.0),
             created_at: r.get::<_, Stamp>(16)?.0,
             wallet: Money(r.get(17)?),
+            points_owed: r.get(18)?,
+            wallet_owed: Money(r.get(19)?),
         },
         r.get(11)?,
         r.get(5)?,

@@ -134,8 +134,15 @@ pub struct LoyaltySettings {
     /// Coupons for VIP customers: at least this many orders and this much spent.
     pub vip_orders: u32,
     pub vip_spent: Money,
-    /// Coupons ending within this many days are in the managers' notifications (0: none).
+    /// Coupons and vouchers ending within this many days are in the managers' notifications
+    /// (0: none).
     pub expiry_notice_days: u32,
+    /// A till that cannot reach its server spends at most this many of a member's points
+    /// (since its last contact); beyond it the cashier takes another tender. Other tills may
+    /// spend the same points meanwhile: this bounds what a member can end up owing.
+    pub offline_points_limit: u32,
+    /// The same limit for the member's wallet.
+    pub offline_wallet_limit: Money,
 }
 
 impl LoyaltySettings {
@@ -186,6 +193,7 @@ impl LoyaltySettings {
         amount(Field::PointValue, self.point_value)?;
         amount(Field::CustomerGroups, self.regular_spent)?;
         amount(Field::CustomerGroups, self.vip_spent)?;
+        amount(Field::OfflineLimit, self.offline_wallet_limit)?;
         let range = |field: Field, v: u32, min: i64, max: i64| {
             if i64::from(v) < min || i64::from(v) > max {
                 Err(Error::invalid(field, Rule::OutOfRange { min, max }))
@@ -213,6 +221,12 @@ impl LoyaltySettings {
         range(Field::CustomerGroups, self.vip_orders, 1, 1_000_000)?;
         range(Field::ExpiryNotice, self.expiry_notice_days, 0, 90)?;
         range(
+            Field::OfflineLimit,
+            self.offline_points_limit,
+            0,
+            MAX_POINTS,
+        )?;
+        range(
             Field::ReferralPoints,
             self.referral_new_points,
             0,
@@ -234,7 +248,7 @@ pub(crate) fn load_settings(conn: &Connection) -> Result<LoyaltySettings> {
             "SELECT earn_per_amount, point_value, tier_window_months, silver_from, gold_from, platinum_from,
                     bronze_percent, silver_percent, gold_percent, platinum_percent, expiry_months,
                     referral_new_points, referral_giver_points, regular_orders, regular_spent, vip_orders,
-                    vip_spent, expiry_notice_days
+                    vip_spent, expiry_notice_days, offline_points_limit, offline_wallet_limit
              FROM loyalty_settings WHERE id = 1",
         )?
         .query_row([], |r| {
@@ -257,6 +271,8 @@ pub(crate) fn load_settings(conn: &Connection) -> Result<LoyaltySettings> {
                 vip_orders: r.get(15)?,
                 vip_spent: Money(r.get(16)?),
                 expiry_notice_days: r.get(17)?,
+                offline_points_limit: r.get(18)?,
+                offline_wallet_limit: Money(r.get(19)?),
             })
         })?)
 }
@@ -273,11 +289,23 @@ pub(crate) struct NewEntry<'a> {
 }
 
 /// Writes one entry, the member's balance and tier, and its outbox entry, inside the caller's
-/// transaction. A debit larger than the balance is refused with the points held.
+/// transaction. A debit larger than the balance is refused with the points held; points
+/// spent (`redeem`) on a till that cannot reach its server are refused beyond the offline limit.
 pub(crate) fn post(
     conn: &Connection,
     now: Timestamp,
     terminal: &str,
+    e: &NewEntry<'_>,
+) -> Result<PointsEntryId> {
+    post_as(conn, now, terminal, PointsEntryId::new(now), e)
+}
+
+/// [`post`] under a given id.
+fn post_as(
+    conn: &Connection,
+    now: Timestamp,
+    terminal: &str,
+    id: PointsEntryId,
     e: &NewEntry<'_>,
 ) -> Result<PointsEntryId> {
     if e.points == 0 {
@@ -297,7 +325,9 @@ pub(crate) fn post(
             Rule::NotEnoughPoints { held },
         ));
     }
-    let id = PointsEntryId::new(now);
+    if e.kind == PointsKind::Redeem {
+        check_offline_limit(conn, now, e.member, -e.points)?;
+    }
     conn.prepare_cached(
         "INSERT INTO point_entries (id, member_id, kind, points, order_id, refund_id, reason, staff_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -313,10 +343,7 @@ pub(crate) fn post(
         e.staff,
         Stamp(now)
     ])?;
-    let settings = load_settings(conn)?;
-    let tier = settings.tier_for(earned_in_window(conn, e.member, now, &settings)?);
-    conn.prepare_cached("UPDATE members SET points = points + ?2, tier = ?3 WHERE id = ?1")?
-        .execute(params![e.member, e.points, tier.as_str()])?;
+    book(conn, now, e.member, e.points)?;
     outbox::append_at(
         conn,
         now,
@@ -334,6 +361,100 @@ pub(crate) fn post(
         }),
     )?;
     Ok(id)
+}
+
+/// Moves a member's balance by an entry of `points` just written, and recomputes the tier. A
+/// debit beyond what is held (another till's, taken from the server) leaves the balance at
+/// zero and the rest owed; a credit pays what is owed first. The ledger's sum is always
+/// `points - points_owed`.
+fn book(conn: &Connection, now: Timestamp, member: MemberId, points: i64) -> Result<()> {
+    let settings = load_settings(conn)?;
+    let tier = settings.tier_for(earned_in_window(conn, member, now, &settings)?);
+    // Every right-hand side reads the row as it was.
+    conn.prepare_cached(
+        "UPDATE members SET points = max(points - points_owed + ?2, 0),
+             points_owed = max(points_owed - points - ?2, 0), tier = ?3
+         WHERE id = ?1",
+    )?
+    .execute(params![member, points, tier.as_str()])?;
+    Ok(())
+}
+
+/// Refuses spending `spend` points of a member's beyond the offline limit, when this till
+/// cannot reach its server: what it spent of them since its last contact counts.
+fn check_offline_limit(
+    conn: &Connection,
+    now: Timestamp,
+    member: MemberId,
+    spend: i64,
+) -> Result<()> {
+    let Some(since) = crate::sync::offline_since(conn, now)? else {
+        return Ok(());
+    };
+    let limit = i64::from(load_settings(conn)?.offline_points_limit);
+    let spent: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(-SUM(points), 0) FROM point_entries
+             WHERE member_id = ?1 AND kind = 'redeem' AND pulled = 0 AND created_at >= ?2",
+        )?
+        .query_row(params![member, Stamp(since)], |r| r.get(0))?;
+    if spent + spend > limit {
+        return Err(Error::invalid(
+            Field::Points,
+            Rule::OfflinePointsLimit {
+                left: (limit - spent).max(0),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Takes an entry another till wrote (from the server) once, by its id: the balance and tier
+/// follow, and nothing goes to the outbox. Returns whether it was new here.
+pub(crate) fn take_pulled(
+    conn: &Connection,
+    now: Timestamp,
+    e: &kasir_proto::PointsEntry,
+) -> Result<bool> {
+    if e.points == 0 || e.points.abs() > MAX_POINTS {
+        return Err(Error::invalid(
+            Field::Points,
+            Rule::OutOfRange {
+                min: -MAX_POINTS,
+                max: MAX_POINTS,
+            },
+        ));
+    }
+    let kind = match e.kind {
+        kasir_proto::PointsKind::Earn => PointsKind::Earn,
+        kasir_proto::PointsKind::Redeem => PointsKind::Redeem,
+        kasir_proto::PointsKind::Expire => PointsKind::Expire,
+        kasir_proto::PointsKind::Adjust => PointsKind::Adjust,
+        kasir_proto::PointsKind::Referral => PointsKind::Referral,
+        kasir_proto::PointsKind::Refund => PointsKind::Refund,
+    };
+    let member = MemberId(e.member_id);
+    let new =
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO point_entries (id, member_id, kind, points, order_id, refund_id,
+                 reason, staff_id, created_at, pulled)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+        )?
+        .execute(params![
+            e.id.to_string(),
+            member,
+            kind.as_str(),
+            e.points,
+            e.order_id.map(|o| o.to_string()),
+            e.refund_id.map(|r| r.to_string()),
+            e.reason,
+            e.staff_id.map(|s| s.to_string()),
+            Stamp(e.at)
+        ])? == 1;
+    if new {
+        book(conn, now, member, e.points)?;
+    }
+    Ok(new)
 }
 
 /// Points earned (by orders and referrals, less what refunds took back) in the tier window.
@@ -496,7 +617,8 @@ impl Points<'_> {
                      silver_from = ?4, gold_from = ?5, platinum_from = ?6, bronze_percent = ?7, silver_percent = ?8,
                      gold_percent = ?9, platinum_percent = ?10, expiry_months = ?11, referral_new_points = ?12,
                      referral_giver_points = ?13, updated_at = ?14, regular_orders = ?15, regular_spent = ?16,
-                     vip_orders = ?17, vip_spent = ?18, expiry_notice_days = ?19
+                     vip_orders = ?17, vip_spent = ?18, expiry_notice_days = ?19,
+                     offline_points_limit = ?20, offline_wallet_limit = ?21
                  WHERE id = 1",
                 params![
                     s.earn_per_amount.0,
@@ -517,7 +639,9 @@ impl Points<'_> {
                     s.regular_spent.0,
                     s.vip_orders,
                     s.vip_spent.0,
-                    s.expiry_notice_days
+                    s.expiry_notice_days,
+                    s.offline_points_limit,
+                    s.offline_wallet_limit.0
                 ],
             )?;
             audit::record(cx, "loyalty_settings_changed", serde_json::to_value(s)?)?;
@@ -602,7 +726,8 @@ impl Points<'_> {
     }
 
     /// Writes an `expire` entry for every member holding points earned before the settings'
-    /// expiry months (oldest points first). The members are found on a reader, then written
+    /// expiry months (oldest points first); an entry another till wrote for the same day
+    /// already counts (it is a debit here too). The members are found on a reader, then written
     /// 50 to a transaction, each checked again inside it: a sale never waits long. Run at
     /// start-up and daily by the app; returns how many members' points expired.
     pub fn expire_due(&self) -> Result<u32> {
@@ -629,10 +754,27 @@ impl Points<'_> {
                 for member in batch {
                     let due = expirable(tx, *member, cutoff)?;
                     if due > 0 {
-                        post(
+                        // One id per member and day: two tills of a store that expire the
+                        // same points the same day write one entry, which the server and
+                        // each till take once.
+                        let id = PointsEntryId(uuid::Uuid::new_v5(
+                            &member.0,
+                            format!("expire {}", cutoff.to_zoned(jiff::tz::TimeZone::UTC).date())
+                                .as_bytes(),
+                        ));
+                        let taken: bool = tx
+                            .prepare_cached(
+                                "SELECT EXISTS (SELECT 1 FROM point_entries WHERE id = ?1)",
+                            )?
+                            .query_row([id], |r| r.get(0))?;
+                        if taken {
+                            continue;
+                        }
+                        post_as(
                             tx,
                             now,
                             &terminal,
+                            id,
                             &NewEntry {
                                 member: *member,
                                 kind: PointsKind::Expire,

@@ -129,6 +129,9 @@ pub(crate) fn post(
         ));
     }
     validate_amount(Field::Wallet, after)?;
+    if e.kind == WalletKind::Payment {
+        check_offline_limit(conn, now, e.member, -e.amount)?;
+    }
     let id = WalletEntryId::new(now);
     conn.prepare_cached(
         "INSERT INTO wallet_entries (id, member_id, kind, amount, method, reference, order_id, refund_id,
@@ -149,8 +152,7 @@ pub(crate) fn post(
         e.staff,
         Stamp(now)
     ])?;
-    conn.prepare_cached("UPDATE members SET wallet = ?2 WHERE id = ?1")?
-        .execute(params![e.member, after])?;
+    book(conn, e.member, e.amount)?;
     outbox::append_at(
         conn,
         now,
@@ -171,6 +173,91 @@ pub(crate) fn post(
         }),
     )?;
     Ok(id)
+}
+
+/// Moves a member's wallet by an entry of `amount` just written. A debit beyond what it holds
+/// (another till's, taken from the server) leaves it at zero and the rest owed; a top-up pays
+/// what is owed first. The ledger's sum is always `wallet - wallet_owed`.
+fn book(conn: &Connection, member: MemberId, amount: i64) -> Result<()> {
+    // Every right-hand side reads the row as it was.
+    conn.prepare_cached(
+        "UPDATE members SET wallet = max(wallet - wallet_owed + ?2, 0),
+             wallet_owed = max(wallet_owed - wallet - ?2, 0)
+         WHERE id = ?1",
+    )?
+    .execute(params![member, amount])?;
+    Ok(())
+}
+
+/// Refuses paying `spend` from a member's wallet beyond the offline limit, when this till
+/// cannot reach its server: what it took from the wallet since its last contact counts.
+fn check_offline_limit(
+    conn: &Connection,
+    now: Timestamp,
+    member: MemberId,
+    spend: i64,
+) -> Result<()> {
+    let Some(since) = crate::sync::offline_since(conn, now)? else {
+        return Ok(());
+    };
+    let limit = super::points::load_settings(conn)?.offline_wallet_limit.0;
+    let spent: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(-SUM(amount), 0) FROM wallet_entries
+             WHERE member_id = ?1 AND kind = 'payment' AND pulled = 0 AND created_at >= ?2",
+        )?
+        .query_row(params![member, Stamp(since)], |r| r.get(0))?;
+    if spent.saturating_add(spend) > limit {
+        return Err(Error::invalid(
+            Field::Wallet,
+            Rule::OfflineWalletLimit {
+                left: Money((limit - spent).max(0)),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Takes an entry another till wrote (from the server) once, by its id: the balance follows,
+/// and nothing goes to the outbox. Returns whether it was new here.
+pub(crate) fn take_pulled(conn: &Connection, e: &kasir_proto::WalletEntry) -> Result<bool> {
+    if e.amount == 0 {
+        return Err(Error::invalid(Field::Amount, Rule::Zero));
+    }
+    validate_amount(Field::Wallet, e.amount.saturating_abs())?;
+    let kind = match e.kind {
+        kasir_proto::WalletKind::TopUp => WalletKind::TopUp,
+        kasir_proto::WalletKind::Payment => WalletKind::Payment,
+        kasir_proto::WalletKind::Refund => WalletKind::Refund,
+        kasir_proto::WalletKind::Adjust => WalletKind::Adjust,
+    };
+    let member = MemberId(e.member_id);
+    let new =
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO wallet_entries (id, member_id, kind, amount, method, reference,
+                 order_id, refund_id, shift_id, reason, staff_id, created_at, pulled)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)",
+        )?
+        .execute(params![
+            e.id.to_string(),
+            member,
+            kind.as_str(),
+            e.amount,
+            e.method
+                .map(PaymentMethod::from_proto)
+                .map(PaymentMethod::as_str),
+            e.reference,
+            e.order_id.map(|o| o.to_string()),
+            e.refund_id.map(|r| r.to_string()),
+            e.shift_id.map(|s| s.to_string()),
+            e.reason,
+            e.staff_id.map(|s| s.to_string()),
+            Stamp(e.at)
+        ])? == 1;
+    if new {
+        book(conn, member, e.amount)?;
+    }
+    Ok(new)
 }
 
 /// Cash top-ups into a shift's drawer: its expected cash counts them.

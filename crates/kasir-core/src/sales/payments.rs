@@ -60,6 +60,17 @@ impl PaymentMethod {
         }
     }
 
+    pub(crate) fn from_proto(m: kasir_proto::PaymentMethod) -> PaymentMethod {
+        match m {
+            kasir_proto::PaymentMethod::Cash => PaymentMethod::Cash,
+            kasir_proto::PaymentMethod::Card => PaymentMethod::Card,
+            kasir_proto::PaymentMethod::Qris => PaymentMethod::Qris,
+            kasir_proto::PaymentMethod::Ewallet => PaymentMethod::Ewallet,
+            kasir_proto::PaymentMethod::Points => PaymentMethod::Points,
+            kasir_proto::PaymentMethod::Wallet => PaymentMethod::Wallet,
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Result<PaymentMethod> {
         Ok(match s {
             "cash" => PaymentMethod::Cash,

@@ -150,8 +150,8 @@ impl Sync<'_> {
     }
 
     /// Records a successful enrolment: the server's address, the store, the token, and the
-    /// terminal code the server gave (receipt numbers use it from the next sale on). A
-    /// manager's action.
+    /// terminal code the server gave (receipt numbers use it from the next sale on); the
+    /// enrolment is the till's first contact. A manager's action.
     pub fn enrolled(
         &self,
         actor: &Actor,
@@ -163,7 +163,7 @@ impl Sync<'_> {
             cx.execute(
                 "UPDATE sync_state SET server_url = ?1, allow_http = ?2, terminal_id = ?3,
                         store_id = ?4, store_name = ?5, token = ?6, enrolled_at = ?7,
-                        last_error = NULL, last_error_at = NULL WHERE id = 1",
+                        last_success = ?7, last_error = NULL, last_error_at = NULL WHERE id = 1",
                 params![
                     server_url,
                     allow_http,
@@ -536,6 +536,13 @@ impl Sync<'_> {
                     ChangeData::Staff(m) => apply_staff(tx, now, m),
                     ChangeData::Settings(s) => apply_settings(tx, s),
                     ChangeData::StockLevel(l) => apply_stock_level(tx, now, l, &unconfirmed),
+                    ChangeData::Member(m) => apply_member(tx, now, m),
+                    ChangeData::PointsEntry(e) => {
+                        crate::members::points::take_pulled(tx, now, e).map(|_| ())
+                    }
+                    ChangeData::WalletEntry(e) => {
+                        crate::members::wallet::take_pulled(tx, e).map(|_| ())
+                    }
                     ChangeData::Unknown => {
                         tx.execute_batch("RELEASE change")?;
                         continue;
@@ -572,6 +579,101 @@ impl Sync<'_> {
             .map(|e| (e.seq, e.payload))
             .collect())
     }
+}
+
+/// How long a till may go without reaching its server before it counts as offline (three
+/// missed pulls).
+pub const OFFLINE_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_secs(180);
+
+/// Since when this till has been unable to reach its server, if it cannot now: it is enrolled,
+/// and its last contact is older than [`OFFLINE_AFTER`] or a failure came after it. `None`
+/// when it reaches its server, or has none (a till on its own is the whole store).
+pub(crate) fn offline_since(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+) -> Result<Option<jiff::Timestamp>> {
+    let (enrolled, success, failure): (bool, Option<Stamp>, Option<Stamp>) = conn
+        .prepare_cached(
+            "SELECT token IS NOT NULL, last_success, last_error_at FROM sync_state WHERE id = 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if !enrolled {
+        return Ok(None);
+    }
+    Ok(match success {
+        None => Some(jiff::Timestamp::UNIX_EPOCH),
+        Some(Stamp(at)) => {
+            let stale = now.duration_since(at) > OFFLINE_AFTER;
+            let failed = failure.is_some_and(|Stamp(f)| f > at);
+            (stale || failed).then_some(at)
+        }
+    })
+}
+
+/// A member as the server has them (the newest version, whichever till wrote it): their
+/// details; balances come as ledger entries of their own. A phone or email another member
+/// holds here (two tills that each added the same person) stays with that member: this one
+/// comes without it, the server keeps both. A referrer unknown here is left out.
+fn apply_member(
+    conn: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    m: &kasir_proto::Member,
+) -> Result<()> {
+    let id = m.id.to_string();
+    let held_by_another = |sql: &str, value: &Option<String>| -> Result<Option<String>> {
+        let Some(v) = value else { return Ok(None) };
+        let held: bool = conn
+            .prepare_cached(sql)?
+            .query_row(params![v, id], |r| r.get(0))?;
+        Ok((!held).then(|| v.clone()))
+    };
+    let phone = held_by_another(
+        "SELECT EXISTS (SELECT 1 FROM members WHERE phone = ?1 AND id <> ?2)",
+        &m.phone,
+    )?;
+    let email = held_by_another(
+        "SELECT EXISTS (SELECT 1 FROM members WHERE email = ?1 AND id <> ?2)",
+        &m.email,
+    )?;
+    let referred_by: Option<String> = match m.referred_by {
+        Some(r) => conn
+            .prepare_cached("SELECT id FROM members WHERE id = ?1")?
+            .query_row([r.to_string()], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    let number_seq: i64 = m
+        .number
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    conn.prepare_cached(
+        "INSERT INTO members (id, number, number_seq, name, phone, email, birthday, address, notes,
+                              active, referral_code, referred_by, created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone,
+             email = excluded.email, birthday = excluded.birthday, address = excluded.address,
+             notes = excluded.notes, active = excluded.active, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        id,
+        m.number,
+        number_seq,
+        m.name,
+        phone,
+        email,
+        m.birthday.map(|b| b.to_string()),
+        m.address,
+        m.notes,
+        m.active,
+        m.referral_code,
+        referred_by,
+        uuid::Uuid::nil().to_string(),
+        Stamp(m.created_at),
+        Stamp(now),
+    ])?;
+    Ok(())
 }
 
 /// The stock moves of the entries the server has not answered, summed per product.

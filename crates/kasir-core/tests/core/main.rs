@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit_log;
 mod backup;
+mod balances;
 mod catalog;
 mod checkout;
 mod concurrency;

@@ -551,6 +551,8 @@ fn tiers_and_earning_follow_the_settings() {
         vip_orders: 10,
         vip_spent: Money(10_000_000),
         expiry_notice_days: 7,
+        offline_points_limit: 500,
+        offline_wallet_limit: Money(100_000),
     };
     let tiers = [
         (0, Tier::Bronze),

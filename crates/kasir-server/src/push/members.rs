@@ -1,14 +1,18 @@
-//! A batch's members, points, wallets, reviews, coupons and vouchers. A member's details (a review, a
-//! coupon, a voucher, a redemption's status) are the newest version by the server's order (a later entry replaces an earlier one,
-//! whichever till sent it); a points or wallet entry is a fact added once by its id; a coupon's
-//! use is added once, and its giving back (by a full refund or a cancellation) recorded once.
+//! A batch's members, points, wallets, reviews, coupons and vouchers. A member's details (a
+//! review, a coupon, a voucher, a redemption's status) are the newest version by the server's
+//! order (a later entry replaces an earlier one, whichever till sent it); a points or wallet
+//! entry is a fact added once by its id; a coupon's use is added once, and its giving back (by
+//! a full refund or a cancellation) recorded once. Members and their points and wallet entries
+//! go into the store's change log too, so every till of the store learns them (a member's
+//! balances are the sums of their entries).
 
 use kasir_proto::Payload;
 use tokio_postgres::Transaction;
 
-use super::{Entry, serde_plain};
+use super::{Entry, internal, serde_plain};
 use crate::Failure;
 use crate::auth::Terminal;
+use crate::pull::{Subject, record_change};
 
 pub(super) async fn apply_members(
     tx: &Transaction<'_>,
@@ -18,7 +22,7 @@ pub(super) async fn apply_members(
     for (e, payload) in fresh {
         match payload {
             Payload::MemberUpserted(m) => {
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO members (id, store_id, number, name, phone, email, birthday, address,
                          notes, active, referral_code, referred_by, created_at, updated_at,
                          terminal_id, seq)
@@ -51,9 +55,19 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Member,
+                        m.id,
+                        &serde_json::to_value(m).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::PointsEntry(p) => {
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO point_entries (id, store_id, member_id, terminal_id, seq, kind,
                          points, order_id, refund_id, reason, staff_id, at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::timestamptz)
@@ -74,9 +88,19 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::PointsEntry,
+                        p.id,
+                        &serde_json::to_value(p).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::WalletEntry(w) => {
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO wallet_entries (id, store_id, member_id, terminal_id, seq, kind,
                          amount, method, reference, order_id, refund_id, shift_id, reason, staff_id, at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
@@ -101,6 +125,16 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::WalletEntry,
+                        w.id,
+                        &serde_json::to_value(w).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::ReviewUpserted(r) => {
                 tx.execute(

@@ -370,7 +370,7 @@ async fn apply(
     })
 }
 
-fn internal(e: impl std::fmt::Display) -> Failure {
+pub(super) fn internal(e: impl std::fmt::Display) -> Failure {
     Failure::new(
         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
         "internal",

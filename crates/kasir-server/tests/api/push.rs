@@ -732,6 +732,25 @@ async fn members_take_the_newest_version_and_points_are_added_once() {
         100_000,
         "the top-up once"
     );
+    // Every till of the store learns her, each of her entries once (replays and a till
+    // enrolled again add none), her newest version last; another store learns nothing.
+    let page = s.pull(&t2.token, 0).await;
+    let mut names = Vec::new();
+    let (mut points, mut wallet) = (Vec::new(), Vec::new());
+    for c in &page.changes {
+        match &c.data {
+            ChangeData::Member(m) => names.push(m.name.clone()),
+            ChangeData::PointsEntry(e) => points.push(e.points),
+            ChangeData::WalletEntry(e) => wallet.push(e.amount),
+            _ => {}
+        }
+    }
+    assert_eq!(names, ["Dewi", "Dewi Lestari"]);
+    assert_eq!(points, [5, -3]);
+    assert_eq!(wallet, [100_000]);
+    let dago = s.store("Dago").await;
+    let elsewhere = s.enrol(dago).await;
+    assert!(s.pull(&elsewhere.token, 0).await.changes.is_empty());
 }
 
 #[tokio::test]

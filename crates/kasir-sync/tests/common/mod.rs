@@ -82,6 +82,11 @@ pub fn template() -> &'static Template {
                     .id
             })
             .collect();
+        // Offline, a till spends none of a member's points and Rp 15.000 of her wallet.
+        let mut loyalty = k.points().settings(&admin).unwrap();
+        loyalty.offline_points_limit = 0;
+        loyalty.offline_wallet_limit = Money(15_000);
+        k.points().set_settings(&admin, &loyalty).unwrap();
         k.connection()
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
@@ -98,6 +103,7 @@ pub struct Terminal {
     pub k: Arc<Kasir>,
     pub dir: tempfile::TempDir,
     pub id: Uuid,
+    pub store: Uuid,
 }
 
 impl Terminal {
@@ -142,17 +148,18 @@ impl Terminal {
     }
 
     /// The drawer's work: a refund of part of a recent sale (back to stock or thrown away),
-    /// cash in or out, or the shift closed and the next one opened. Each is an entry for the
-    /// server.
-    pub fn money_work(&self, rng: &mut StdRng) {
+    /// cash in or out, a regular's visit ([`Terminal::member_sale`]), or the shift closed and
+    /// the next one opened. Each is an entry for the server. Returns how many of the regular's
+    /// tenders the offline limits refused.
+    pub fn money_work(&self, rng: &mut StdRng) -> u32 {
         let admin = &template().admin;
         match rng.random_range(0..5) {
             0 | 1 => {
                 let orders = self.k.sales().orders_today(admin).unwrap();
-                let Some(order) = orders.last() else { return };
+                let Some(order) = orders.last() else { return 0 };
                 let open = self.k.sales().refundable(admin, order.id).unwrap();
                 let Some(line) = open.lines.iter().find(|l| l.left > 0) else {
-                    return;
+                    return 0;
                 };
                 self.k
                     .sales()
@@ -190,7 +197,7 @@ impl Terminal {
                     )
                     .unwrap();
             }
-            4 => self.member_sale(rng),
+            4 => return self.member_sale(rng),
             _ => {
                 let counted = Money(rng.random_range(0..=2_000) * 1_000);
                 self.k
@@ -200,16 +207,22 @@ impl Terminal {
                 self.k.shifts().open(admin, 500_000).unwrap();
             }
         }
+        0
     }
 }
 
 impl Terminal {
-    /// A regular's visit: she joins on the first (a member of this till), tops up her wallet
-    /// in cash and pays part of a sale from it, with the till's coupon (made on the first
-    /// visit) on it; the sale earns her points.
-    pub fn member_sale(&self, rng: &mut StdRng) {
+    /// A regular's visit: the store's regular visits any of its tills. She joins on her
+    /// first visit (at a till that has not yet learnt of her from another, she is added again:
+    /// the server keeps both), tops up her wallet in cash and pays part of a sale from it,
+    /// with the till's coupon (made on the first visit) on it; the sale earns her points; from
+    /// her second visit she buys a voucher with a point. A till that cannot reach its server
+    /// spends her points and wallet only up to the offline limits: a refusal says so, and only
+    /// then, and the cashier takes cash instead. Returns how many tenders were refused so.
+    pub fn member_sale(&self, rng: &mut StdRng) -> u32 {
         let admin = &template().admin;
-        let phone = format!("0812{:08}", self.id.as_u128() % 100_000_000);
+        let mut refused = 0;
+        let phone = format!("0812{:08}", self.store.as_u128() % 100_000_000);
         let member = match self.k.members().search(admin, &phone, 1).unwrap().pop() {
             Some(m) => m,
             None => {
@@ -303,38 +316,66 @@ impl Terminal {
                     self.k.vouchers().create(admin, &input).unwrap()
                 }
             };
-            let r = self
-                .k
-                .vouchers()
-                .redeem(admin, member.id, voucher.id)
-                .unwrap();
-            self.k
-                .sales()
-                .set_ticket_voucher(admin, ticket.id, Some(r.id))
-                .unwrap();
+            match self.k.vouchers().redeem(admin, member.id, voucher.id) {
+                Ok(r) => {
+                    self.k
+                        .sales()
+                        .set_ticket_voucher(admin, ticket.id, Some(r.id))
+                        .unwrap();
+                }
+                Err(kasir_core::Error::Invalid {
+                    rule: kasir_core::Rule::OfflinePointsLimit { .. },
+                    ..
+                }) => {
+                    self.assert_offline();
+                    refused += 1;
+                }
+                Err(e) => panic!("redeeming a voucher: {e}"),
+            }
         }
         let ticket = self.k.sales().ticket(admin, ticket.id).unwrap();
         let due = ticket.totals.total.0;
-        let from_wallet = (due / 2).min(10_000);
-        self.k
-            .sales()
-            .checkout(
-                admin,
-                ticket.id,
-                &[
-                    PaymentInput {
-                        method: PaymentMethod::Wallet,
-                        amount: from_wallet,
-                        reference: None,
-                    },
-                    PaymentInput {
-                        method: PaymentMethod::Cash,
-                        amount: due - from_wallet,
-                        reference: None,
-                    },
-                ],
-            )
-            .unwrap();
+        let held = self.k.members().get(admin, member.id).unwrap().wallet.0;
+        // Half the bill, or all she holds: two tills apart may both spend the same money.
+        let from_wallet = (due / 2).min(held);
+        let cash = |amount| PaymentInput {
+            method: PaymentMethod::Cash,
+            amount,
+            reference: None,
+        };
+        let mut split = vec![cash(due - from_wallet)];
+        if from_wallet > 0 {
+            split.push(PaymentInput {
+                method: PaymentMethod::Wallet,
+                amount: from_wallet,
+                reference: None,
+            });
+        }
+        match self.k.sales().checkout(admin, ticket.id, &split) {
+            Ok(_) => {}
+            Err(kasir_core::Error::Invalid {
+                rule: kasir_core::Rule::OfflineWalletLimit { .. },
+                ..
+            }) => {
+                self.assert_offline();
+                refused += 1;
+                self.k
+                    .sales()
+                    .checkout(admin, ticket.id, &[cash(due)])
+                    .unwrap();
+            }
+            Err(e) => panic!("checkout with the wallet: {e}"),
+        }
+        refused
+    }
+
+    /// The till cannot reach its server: a failure came after its last contact.
+    fn assert_offline(&self) {
+        let status = self.k.sync().status().unwrap();
+        assert!(
+            status.last_error_at.as_deref() > status.last_success.as_deref(),
+            "an offline limit refused a tender while the till was in touch: {status:?}"
+        );
     }
 
     /// A manager's stock work: a delivery, or a stock count of one product that may find the
@@ -451,7 +492,7 @@ pub async fn terminal(
     // Selling needs an open shift: each till opens its own (a shift in the template would be
     // one fact copied to every till).
     k.shifts().open(&t.admin, 500_000).unwrap();
-    Terminal { k, dir, id }
+    Terminal { k, dir, id, store }
 }
 
 /// Every sale committed on the terminal is on the server once, with one stock effect, and the
@@ -682,4 +723,55 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
         }
     }
     Ok(())
+}
+
+/// Once a till has taken the store's whole log: each member it knows holds, as points and
+/// wallet, what the server's ledgers sum to (entries from every till, each once), and what
+/// is owed is only ever the shortfall (never beside a balance above zero). Returns whether a
+/// member owes anything (two tills spent the same balance while apart).
+pub async fn check_balances(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<bool> {
+    let mut owed = false;
+    let members: Vec<(String, i64, i64, i64, i64)> = {
+        let conn = t.k.connection();
+        let mut stmt = conn.prepare(
+            "SELECT id, points, points_owed, wallet, wallet_owed FROM members ORDER BY id",
+        )?;
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let c = pool.get().await?;
+    for (id, points, points_owed, wallet, wallet_owed) in members {
+        let member: Uuid = id.parse()?;
+        let sum = |table: &'static str, column: &'static str| {
+            let c = &c;
+            async move {
+                c.query_one(
+                    &format!(
+                        "SELECT COALESCE(sum({column}), 0)::bigint FROM {table} WHERE member_id = $1"
+                    ),
+                    &[&member],
+                )
+                .await
+                .map(|r| r.get::<_, i64>(0))
+            }
+        };
+        let (server_points, server_wallet) = (
+            sum("point_entries", "points").await?,
+            sum("wallet_entries", "amount").await?,
+        );
+        if points - points_owed != server_points || wallet - wallet_owed != server_wallet {
+            anyhow::bail!(
+                "member {member}: the till holds {points} points (owes {points_owed}) and \
+                 {wallet} in the wallet (owes {wallet_owed}); the server's ledgers sum to \
+                 {server_points} and {server_wallet}"
+            );
+        }
+        if (points > 0 && points_owed > 0) || (wallet > 0 && wallet_owed > 0) {
+            anyhow::bail!("member {member}: a balance beside a debt");
+        }
+        owed |= points_owed > 0 || wallet_owed > 0;
+    }
+    Ok(owed)
 }
