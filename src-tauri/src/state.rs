@@ -186,11 +186,17 @@ impl AppState {
                         Ok(n) => tracing::info!(members = n, "points expired"),
                         Err(e) => tracing::warn!(error = %e, "expiring points failed"),
                     }
-                    // Coupons about to end: one notification each for the managers.
+                    // Coupons and vouchers about to end: one notification each for the
+                    // managers.
                     match kasir.coupons().notify_expiring() {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(coupons = n, "coupons ending soon"),
                         Err(e) => tracing::warn!(error = %e, "coupon notices failed"),
+                    }
+                    match kasir.vouchers().notify_expiring() {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(vouchers = n, "vouchers ending soon"),
+                        Err(e) => tracing::warn!(error = %e, "voucher notices failed"),
                     }
                     // At most a month's days per pass, then a pause: an old till catching up
                     // on a year never keeps the writer busy for long.

@@ -786,8 +786,12 @@ export type CouponUse = CouponUse_Serialize | CouponUse_Deserialize;
 /**  One use of a coupon, for its usage list. */
 export type CouponUse_Deserialize = {
 	id: string,
-	order_id: string,
-	receipt_no: string,
+	/**
+	 *  The order and its receipt; None for a use on another till of the store (its order
+	 *  is that till's).
+	 */
+	order_id?: string | null,
+	receipt_no?: string | null,
 	member_name?: string | null,
 	discount: number,
 	used_at: string,
@@ -798,8 +802,12 @@ export type CouponUse_Deserialize = {
 /**  One use of a coupon, for its usage list. */
 export type CouponUse_Serialize = {
 	id: string,
-	order_id: string,
-	receipt_no: string,
+	/**
+	 *  The order and its receipt; None for a use on another till of the store (its order
+	 *  is that till's).
+	 */
+	order_id: string | null,
+	receipt_no: string | null,
 	member_name: string | null,
 	discount: number,
 	used_at: string,
@@ -1336,10 +1344,13 @@ export type NoticeDetail_Deserialize = {
 	 */
 	rows_done?: number | null,
 	line?: number | null,
-	/**  For an expiring coupon: its code, name and last day. */
+	/**  For an expiring coupon: its code and name. */
 	coupon_code?: string | null,
 	coupon_name?: string | null,
+	/**  For an expiring coupon or voucher: its last day. */
 	until?: string | null,
+	/**  For an expiring voucher: its name. */
+	voucher_name?: string | null,
 };
 
 /**  The details a notification carries; which ones are set depends on its kind. */
@@ -1357,10 +1368,13 @@ export type NoticeDetail_Serialize = {
 	 */
 	rows_done?: number,
 	line?: number,
-	/**  For an expiring coupon: its code, name and last day. */
+	/**  For an expiring coupon: its code and name. */
 	coupon_code?: string,
 	coupon_name?: string,
+	/**  For an expiring coupon or voucher: its last day. */
 	until?: string,
+	/**  For an expiring voucher: its name. */
+	voucher_name?: string,
 };
 
 /**  What a notification is about. */
@@ -1375,7 +1389,9 @@ export type NoticeKind =
  */
 "import_failed" | 
 /**  A coupon ends within the days the loyalty settings name. */
-"coupon_expiring";
+"coupon_expiring" | 
+/**  A voucher members buy with points ends within those days. */
+"voucher_expiring";
 
 /**  One notification as a staff member sees it. */
 export type Notice_Deserialize = {

@@ -44,6 +44,7 @@ describe("coupons in admin mode", () => {
           ? [
               { id: "u1", order_id: "o1", receipt_no: "T01-000007", member_name: "Dewi", discount: 10_000, used_at: "2026-11-21T03:00:00Z", given_back_at: null },
               { id: "u2", order_id: "o2", receipt_no: "T01-000009", member_name: null, discount: 10_000, used_at: "2026-11-21T04:00:00Z", given_back_at: "2026-11-21T05:00:00Z" },
+              { id: "u3", order_id: null, receipt_no: null, member_name: "Budi", discount: 8_000, used_at: "2026-11-21T06:00:00Z", given_back_at: null },
             ]
           : [],
     });
@@ -62,8 +63,11 @@ describe("coupons in admin mode", () => {
     expect(within(borong).getByTestId("coupon-status")).toHaveTextContent("Starts later");
 
     await fireEvent.click(within(hemat).getByTestId("coupon-open"));
-    await vi.waitFor(() => expect(screen.getAllByTestId("coupon-use")).toHaveLength(2));
-    const [first, back] = screen.getAllByTestId("coupon-use");
+    await vi.waitFor(() => expect(screen.getAllByTestId("coupon-use")).toHaveLength(3));
+    const [first, back, elsewhere] = screen.getAllByTestId("coupon-use");
+    // A use on another till of the store: its receipt is that till's.
+    expect(elsewhere).toHaveTextContent("another till");
+    expect(elsewhere).toHaveTextContent("Budi");
     expect(first).toHaveTextContent("T01-000007");
     expect(first).toHaveTextContent("Dewi");
     expect(back).toHaveClass("back");

@@ -188,7 +188,7 @@ describe("admin mode: stock", () => {
     await vi.waitFor(() => expect(screen.queryByTestId("unread-badge")).toBeNull());
   });
 
-  it("words a failed backup and an import that stopped part way", async () => {
+  it("words a failed backup, an import that stopped part way, and coupons and vouchers ending soon", async () => {
     backend();
     routeIpc(invoke, {
       syncStatus: () => syncStatus(0),
@@ -196,6 +196,8 @@ describe("admin mode: stock", () => {
       notices: (): Notice[] => [
         { id: 9, kind: "import_failed", detail: { reason: "disk full", rows_done: 50, line: 52 }, created_at: "2026-11-21T04:00:00Z", read: false },
         { id: 8, kind: "backup_failed", detail: { reason: "the folder cannot be written" }, created_at: "2026-11-21T03:00:00Z", read: false },
+        { id: 7, kind: "coupon_expiring", detail: { coupon_code: "HEMAT20", coupon_name: "Hemat 20%", until: "2026-11-28" }, created_at: "2026-11-21T02:00:00Z", read: false },
+        { id: 6, kind: "voucher_expiring", detail: { voucher_name: "Gratis 1 kue", until: "2026-11-27" }, created_at: "2026-11-21T01:00:00Z", read: false },
       ],
     });
     render(TopBar);
@@ -203,5 +205,7 @@ describe("admin mode: stock", () => {
     const notices = await within(await screen.findByTestId("notices-dialog")).findAllByTestId("notice");
     expect(notices[0]).toHaveTextContent("A menu import stopped after 50 rows, at line 52: disk full. Import the same file again");
     expect(notices[1]).toHaveTextContent("The daily backup failed: the folder cannot be written.");
+    expect(notices[2]).toHaveTextContent("Coupon HEMAT20 (Hemat 20%) ends on 2026-11-28.");
+    expect(notices[3]).toHaveTextContent("Voucher Gratis 1 kue ends on 2026-11-27: members holding one should use it by then.");
   });
 });

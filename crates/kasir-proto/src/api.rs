@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{Category, Product};
-use crate::members::{Member, PointsEntry, WalletEntry};
+use crate::members::{Member, PointsEntry, Review, WalletEntry};
+use crate::offers::{Coupon, CouponUse, Redemption, Voucher};
 use crate::people::StaffMember;
 use crate::settings::{ShopSettings, StockLevel};
 
@@ -221,6 +222,16 @@ pub enum ChangeData {
     PointsEntry(PointsEntry),
     /// An entry of a member's wallet a till wrote.
     WalletEntry(WalletEntry),
+    /// A member's review of a product, the newest version.
+    Review(Review),
+    /// A coupon, the newest version.
+    Coupon(Coupon),
+    /// A coupon's use on a till's order (again when it is given back).
+    CouponUse(CouponUse),
+    /// A voucher, the newest version.
+    Voucher(Voucher),
+    /// A member's redemption of a voucher, its newest status.
+    Redemption(Redemption),
     Unknown,
 }
 
@@ -244,6 +255,11 @@ impl<'de> Deserialize<'de> for ChangeData {
             "member" => ChangeData::Member(serde_json::from_value(data).map_err(read)?),
             "points_entry" => ChangeData::PointsEntry(serde_json::from_value(data).map_err(read)?),
             "wallet_entry" => ChangeData::WalletEntry(serde_json::from_value(data).map_err(read)?),
+            "review" => ChangeData::Review(serde_json::from_value(data).map_err(read)?),
+            "coupon" => ChangeData::Coupon(serde_json::from_value(data).map_err(read)?),
+            "coupon_use" => ChangeData::CouponUse(serde_json::from_value(data).map_err(read)?),
+            "voucher" => ChangeData::Voucher(serde_json::from_value(data).map_err(read)?),
+            "redemption" => ChangeData::Redemption(serde_json::from_value(data).map_err(read)?),
             _ => ChangeData::Unknown,
         })
     }

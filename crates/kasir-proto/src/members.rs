@@ -93,6 +93,7 @@ pub struct WalletEntry {
 
 /// A member's review of a product, as last written (`review_upserted`): the newest version
 /// wins, in the server's order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub id: Uuid,
@@ -102,5 +103,6 @@ pub struct Review {
     pub comment: String,
     pub image_id: Option<String>,
     pub hidden: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }

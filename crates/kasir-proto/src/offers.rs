@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What a coupon takes off (amounts in minor units, percentages in basis points).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CouponRule {
@@ -29,6 +30,7 @@ pub enum CouponRule {
 }
 
 /// Spend at least `from`: `bp` off.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierStep {
     pub from: i64,
@@ -36,6 +38,7 @@ pub struct TierStep {
 }
 
 /// A coupon as last written.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coupon {
     pub id: Uuid,
@@ -51,11 +54,13 @@ pub struct Coupon {
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
     pub active: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 
 /// One use of a coupon on an order; `given_back_at` is set once a full refund or a
 /// cancellation gave it back (the same id is sent again).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CouponUse {
     pub id: Uuid,
@@ -63,11 +68,14 @@ pub struct CouponUse {
     pub order_id: Uuid,
     pub member_id: Option<Uuid>,
     pub discount: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub used_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub given_back_at: Option<Timestamp>,
 }
 
 /// What a voucher gives (amounts in minor units, percentages in basis points).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reward {
@@ -80,6 +88,7 @@ pub enum Reward {
 
 /// A voucher as last written (`voucher_upserted`, also sent when a redemption changes its
 /// stock).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voucher {
     pub id: Uuid,
@@ -91,11 +100,13 @@ pub struct Voucher {
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
     pub active: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 
 /// A member's redemption as it stands (`redemption`): `pending`, `used` (with its order) or
 /// `cancelled`; sent again at each change, the newest in the server's order wins.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redemption {
     pub id: Uuid,
@@ -105,5 +116,6 @@ pub struct Redemption {
     pub points: i64,
     pub status: String,
     pub order_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }

@@ -39,6 +39,13 @@ pub enum Subject {
     /// A points or wallet entry a till wrote (each logged once, when first taken).
     PointsEntry,
     WalletEntry,
+    /// A review, coupon, voucher or redemption (the newest version), or a coupon's use as it
+    /// now stands.
+    Review,
+    Coupon,
+    CouponUse,
+    Voucher,
+    Redemption,
 }
 
 /// Records that `entity` now stands as `data`: the store's menu tables (for the menu) and the
@@ -58,6 +65,11 @@ pub async fn record_change(
         Subject::Member => "member",
         Subject::PointsEntry => "points_entry",
         Subject::WalletEntry => "wallet_entry",
+        Subject::Review => "review",
+        Subject::Coupon => "coupon",
+        Subject::CouponUse => "coupon_use",
+        Subject::Voucher => "voucher",
+        Subject::Redemption => "redemption",
     };
     let cursor: i64 = tx
         .query_one(
@@ -89,7 +101,12 @@ pub async fn record_change(
         | Subject::Settings
         | Subject::Member
         | Subject::PointsEntry
-        | Subject::WalletEntry => {}
+        | Subject::WalletEntry
+        | Subject::Review
+        | Subject::Coupon
+        | Subject::CouponUse
+        | Subject::Voucher
+        | Subject::Redemption => {}
     }
     tx.execute(
         "INSERT INTO changes (store_id, cursor, kind, entity_id, data) VALUES ($1, $2, $3, $4, $5)",
@@ -161,6 +178,11 @@ pub async fn pull(
             "member" => serde_json::from_value(data).map(ChangeData::Member),
             "points_entry" => serde_json::from_value(data).map(ChangeData::PointsEntry),
             "wallet_entry" => serde_json::from_value(data).map(ChangeData::WalletEntry),
+            "review" => serde_json::from_value(data).map(ChangeData::Review),
+            "coupon" => serde_json::from_value(data).map(ChangeData::Coupon),
+            "coupon_use" => serde_json::from_value(data).map(ChangeData::CouponUse),
+            "voucher" => serde_json::from_value(data).map(ChangeData::Voucher),
+            "redemption" => serde_json::from_value(data).map(ChangeData::Redemption),
             // The count as it stands now, not when the change was logged: a till that pulls
             // late takes the latest count at once.
             "stock_level" => Ok(ChangeData::StockLevel(kasir_proto::StockLevel {

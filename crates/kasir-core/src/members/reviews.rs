@@ -82,6 +82,49 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Review> {
     })
 }
 
+/// A review's newest version from another till (the server's): the product's rating follows
+/// by the table's triggers, and nothing goes to the outbox. Its photo stays on the till that
+/// took it (pictures of reviews are not carried), unless it is this till's own. A member's
+/// second review of a product written on another till while apart is skipped: the one here
+/// stays.
+pub(crate) fn take_pulled(
+    conn: &Connection,
+    now: Timestamp,
+    r: &kasir_proto::Review,
+) -> Result<()> {
+    if !(1..=5).contains(&r.rating) {
+        return Err(Error::invalid(
+            Field::Rating,
+            Rule::OutOfRange { min: 1, max: 5 },
+        ));
+    }
+    let comment = text::multiline(Field::Comment, &r.comment, 1000)?;
+    let image: Option<String> = conn
+        .prepare_cached("SELECT image_id FROM reviews WHERE id = ?1")?
+        .query_row([r.id.to_string()], |row| row.get(0))
+        .optional()?
+        .flatten();
+    conn.prepare_cached(
+        "INSERT INTO reviews (id, member_id, product_id, rating, comment, image_id, hidden,
+             created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+             hidden = excluded.hidden, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        r.member_id.to_string(),
+        r.product_id.to_string(),
+        r.rating,
+        comment,
+        image,
+        r.hidden,
+        Stamp(r.at),
+        Stamp(now)
+    ])?;
+    Ok(())
+}
+
 fn send(cx: &Ctx<'_>, r: &Review) -> Result<()> {
     outbox::append(
         cx,

@@ -26,6 +26,8 @@ pub enum NoticeKind {
     ImportFailed,
     /// A coupon ends within the days the loyalty settings name.
     CouponExpiring,
+    /// A voucher members buy with points ends within those days.
+    VoucherExpiring,
 }
 
 impl NoticeKind {
@@ -35,6 +37,7 @@ impl NoticeKind {
             NoticeKind::BackupFailed => "backup_failed",
             NoticeKind::ImportFailed => "import_failed",
             NoticeKind::CouponExpiring => "coupon_expiring",
+            NoticeKind::VoucherExpiring => "voucher_expiring",
         }
     }
 
@@ -44,6 +47,7 @@ impl NoticeKind {
             "backup_failed" => Some(NoticeKind::BackupFailed),
             "import_failed" => Some(NoticeKind::ImportFailed),
             "coupon_expiring" => Some(NoticeKind::CouponExpiring),
+            "voucher_expiring" => Some(NoticeKind::VoucherExpiring),
             _ => None,
         }
     }
@@ -72,13 +76,17 @@ pub struct NoticeDetail {
     pub rows_done: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    /// For an expiring coupon: its code, name and last day.
+    /// For an expiring coupon: its code and name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_name: Option<String>,
+    /// For an expiring coupon or voucher: its last day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// For an expiring voucher: its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher_name: Option<String>,
 }
 
 /// One notification as a staff member sees it.

@@ -103,7 +103,7 @@ impl CustomerGroup {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "all" => CustomerGroup::All,
             "new" => CustomerGroup::New,
@@ -189,8 +189,10 @@ pub struct CouponInput {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CouponUse {
     pub id: CouponUseId,
-    pub order_id: OrderId,
-    pub receipt_no: String,
+    /// The order and its receipt; None for a use on another till of the store (its order
+    /// is that till's).
+    pub order_id: Option<OrderId>,
+    pub receipt_no: Option<String>,
     pub member_name: Option<String>,
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub discount: Money,
@@ -293,7 +295,7 @@ impl CouponRule {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         match self {
             CouponRule::Percent { bp, cap } => {
                 bp_in_range(*bp)?;
@@ -397,8 +399,10 @@ fn validate(conn: &Connection, input: &CouponInput) -> Result<Valid> {
 
 const COLUMNS: &str = "c.id, c.code, c.name, c.rule, c.min_order, c.usage_limit, c.per_member_limit,
     c.customer_group, c.valid_from, c.valid_until, c.active, c.updated_at,
-    (SELECT COUNT(*) FROM coupon_uses u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL),
-    (SELECT COALESCE(SUM(discount), 0) FROM coupon_uses u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)";
+    (SELECT COUNT(*) FROM coupon_uses u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)
+      + (SELECT COUNT(*) FROM coupon_uses_elsewhere u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL),
+    (SELECT COALESCE(SUM(discount), 0) FROM coupon_uses u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)
+      + (SELECT COALESCE(SUM(discount), 0) FROM coupon_uses_elsewhere u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)";
 
 type RawCoupon = (
     CouponId,
@@ -578,8 +582,10 @@ pub(crate) fn evaluate(
             if let Some(limit) = coupon.per_member_limit {
                 let used: i64 = conn
                     .prepare_cached(
-                        "SELECT COUNT(*) FROM coupon_uses
-                         WHERE member_id = ?1 AND coupon_id = ?2 AND given_back_at IS NULL",
+                        "SELECT (SELECT COUNT(*) FROM coupon_uses
+                                 WHERE member_id = ?1 AND coupon_id = ?2 AND given_back_at IS NULL)
+                              + (SELECT COUNT(*) FROM coupon_uses_elsewhere
+                                 WHERE member_id = ?1 AND coupon_id = ?2 AND given_back_at IS NULL)",
                     )?
                     .query_row(params![c.id, coupon.id], |r| r.get(0))?;
                 if used >= i64::from(limit) {
@@ -878,7 +884,12 @@ impl Coupons<'_> {
                     "SELECT u.id, u.order_id, o.receipt_no, m.name, u.discount, u.used_at, u.given_back_at
                      FROM coupon_uses u JOIN orders o ON o.id = u.order_id
                      LEFT JOIN members m ON m.id = u.member_id
-                     WHERE u.coupon_id = ?1 ORDER BY u.used_at DESC LIMIT ?2",
+                     WHERE u.coupon_id = ?1
+                     UNION ALL
+                     SELECT u.id, NULL, NULL, m.name, u.discount, u.used_at, u.given_back_at
+                     FROM coupon_uses_elsewhere u LEFT JOIN members m ON m.id = u.member_id
+                     WHERE u.coupon_id = ?1
+                     ORDER BY 6 DESC LIMIT ?2",
                 )?
                 .query_map(params![id, limit], |r| {
                     Ok(CouponUse {
@@ -1008,7 +1019,7 @@ pub(crate) fn seed_demo(cx: &Ctx<'_>, today: Date, signature: ProductId) -> Resu
 }
 
 /// Refuses a code another coupon has.
-fn taken(conn: &Connection, code: &str, except: Option<CouponId>) -> Result<()> {
+pub(crate) fn taken(conn: &Connection, code: &str, except: Option<CouponId>) -> Result<()> {
     let other: Option<CouponId> = conn
         .prepare_cached("SELECT id FROM coupons WHERE code = ?1")?
         .query_row([code], |r| r.get(0))

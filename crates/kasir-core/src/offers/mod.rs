@@ -4,4 +4,5 @@
 //! then the voucher); a voucher's free product is a line at zero.
 
 pub mod coupons;
+pub(crate) mod pulled;
 pub mod vouchers;

@@ -124,7 +124,7 @@ pub enum RedemptionStatus {
 }
 
 impl RedemptionStatus {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RedemptionStatus::Pending => "pending",
             RedemptionStatus::Used => "used",
@@ -132,7 +132,7 @@ impl RedemptionStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "pending" => RedemptionStatus::Pending,
             "used" => RedemptionStatus::Used,
@@ -175,7 +175,7 @@ pub struct TicketVoucher {
 }
 
 impl Reward {
-    fn validate(&self, conn: &Connection) -> Result<()> {
+    pub(crate) fn validate(&self, conn: &Connection) -> Result<()> {
         match self {
             Reward::Discount { discount } => {
                 discount.validate()?;
@@ -570,6 +570,45 @@ pub(crate) fn create_in(cx: &Ctx<'_>, input: &VoucherInput) -> Result<Voucher> {
     load_voucher(cx, id, today_at(cx, cx.now)?)
 }
 
+/// Tells the managers of vouchers that end within the loyalty settings' notice days, once per
+/// voucher and end date (members holding one should use it in time).
+fn notify_expiring(cx: &Connection, now: Timestamp) -> Result<usize> {
+    let days = points::load_settings(cx)?.expiry_notice_days;
+    if days == 0 {
+        return Ok(0);
+    }
+    let today = today_at(cx, now)?;
+    let last = today
+        .checked_add(jiff::Span::new().days(i64::from(days)))
+        .map_err(|e| Error::DatabaseCorrupt(format!("notice window: {e}")))?;
+    let due: Vec<(VoucherId, String, String)> = cx
+        .prepare_cached(
+            "SELECT id, name, valid_until FROM vouchers
+             WHERE active = 1 AND valid_until IS NOT NULL AND valid_until >= ?1 AND valid_until <= ?2
+               AND (expiry_noticed IS NULL OR expiry_noticed <> valid_until)
+             ORDER BY valid_until, name",
+        )?
+        .query_map(params![today.to_string(), last.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, name, until) in &due {
+        crate::notices::to_managers(
+            cx,
+            now,
+            crate::notices::NoticeKind::VoucherExpiring,
+            &crate::notices::NoticeDetail {
+                voucher_name: Some(name.clone()),
+                until: Some(until.clone()),
+                ..Default::default()
+            },
+        )?;
+        cx.prepare_cached("UPDATE vouchers SET expiry_noticed = valid_until WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(due.len())
+}
+
 pub struct Vouchers<'k> {
     k: &'k Kasir,
 }
@@ -582,6 +621,12 @@ impl Kasir {
 }
 
 impl Vouchers<'_> {
+    /// Tells the managers of vouchers that end within the loyalty settings' notice days, once
+    /// per voucher and end date. Run by the app's hourly housekeeping; returns how many.
+    pub fn notify_expiring(&self) -> Result<usize> {
+        self.k.transact(|tx, now| notify_expiring(tx, now))
+    }
+
     /// Adds a voucher to the catalogue (a manager's); audited; goes up to the server.
     pub fn create(&self, actor: &Actor, input: &VoucherInput) -> Result<Voucher> {
         self.k

@@ -536,13 +536,28 @@ impl Sync<'_> {
                     ChangeData::Staff(m) => apply_staff(tx, now, m),
                     ChangeData::Settings(s) => apply_settings(tx, s),
                     ChangeData::StockLevel(l) => apply_stock_level(tx, now, l, &unconfirmed),
-                    ChangeData::Member(m) => apply_member(tx, now, m),
+                    ChangeData::Member(m) => unless_newer_here(tx, "member_upserted", m.id, || {
+                        apply_member(tx, now, m)
+                    }),
                     ChangeData::PointsEntry(e) => {
                         crate::members::points::take_pulled(tx, now, e).map(|_| ())
                     }
                     ChangeData::WalletEntry(e) => {
                         crate::members::wallet::take_pulled(tx, e).map(|_| ())
                     }
+                    ChangeData::Review(r) => unless_newer_here(tx, "review_upserted", r.id, || {
+                        crate::members::reviews::take_pulled(tx, now, r)
+                    }),
+                    ChangeData::Coupon(c) => unless_newer_here(tx, "coupon_upserted", c.id, || {
+                        crate::offers::pulled::take_coupon(tx, now, c)
+                    }),
+                    ChangeData::CouponUse(u) => crate::offers::pulled::take_coupon_use(tx, u),
+                    ChangeData::Voucher(v) => unless_newer_here(tx, "voucher_upserted", v.id, || {
+                        crate::offers::pulled::take_voucher(tx, now, v)
+                    }),
+                    ChangeData::Redemption(r) => unless_newer_here(tx, "redemption", r.id, || {
+                        crate::offers::pulled::take_redemption(tx, now, r)
+                    }),
                     ChangeData::Unknown => {
                         tx.execute_batch("RELEASE change")?;
                         continue;
@@ -579,6 +594,26 @@ impl Sync<'_> {
             .map(|e| (e.seq, e.payload))
             .collect())
     }
+}
+
+/// Applies the server's version of something unless this till changed it since its last
+/// answer: its own newer version is on its way up, and the server sends it back once it has
+/// it. Without this, a pull between an edit and its push would put the older version back
+/// for a while (a redemption just used could look pending again).
+fn unless_newer_here(
+    conn: &rusqlite::Connection,
+    kind: &str,
+    id: uuid::Uuid,
+    apply: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let unsent: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox
+                WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1)
+                  AND kind = ?1 AND json_extract(payload, '$.id') = ?2)",
+        )?
+        .query_row(params![kind, id.to_string()], |r| r.get(0))?;
+    if unsent { Ok(()) } else { apply() }
 }
 
 /// How long a till may go without reaching its server before it counts as offline (three

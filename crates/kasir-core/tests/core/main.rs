@@ -28,6 +28,7 @@ mod shifts;
 mod staff;
 mod stock;
 mod storage;
+mod store_offers;
 mod sync;
 mod tickets;
 mod vouchers;

@@ -949,10 +949,14 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 36] = [
+const NO_ACTOR: [(&str, &str); 37] = [
     (
         "coupons.notify_expiring",
         "the app's hourly run: tells the managers of coupons ending soon, changes no fact",
+    ),
+    (
+        "vouchers.notify_expiring",
+        "the app's hourly run: tells the managers of vouchers ending soon, changes no fact",
     ),
     (
         "points.expire_due",

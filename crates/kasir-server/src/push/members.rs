@@ -137,7 +137,7 @@ pub(super) async fn apply_members(
                 }
             }
             Payload::ReviewUpserted(r) => {
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO reviews (id, store_id, member_id, product_id, rating, comment, image_id,
                          hidden, at, terminal_id, seq)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz, $10, $11)
@@ -161,11 +161,21 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Review,
+                        r.id,
+                        &serde_json::to_value(r).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::CouponUpserted(c) => {
                 let rule = serde_json::to_value(&c.rule)
                     .map_err(|e| Failure::bad_request(format!("coupon rule: {e}")))?;
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO coupons (id, store_id, code, name, rule, min_order, usage_limit,
                          per_member_limit, customer_group, valid_from, valid_until, active, at,
                          terminal_id, seq)
@@ -197,15 +207,26 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Coupon,
+                        c.id,
+                        &serde_json::to_value(c).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::CouponUse(u) => {
-                tx.execute(
+                let row = tx.query_opt(
                     "INSERT INTO coupon_uses (id, store_id, coupon_id, order_id, member_id, discount,
                          used_at, given_back_at, terminal_id, seq)
                      VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz, $8::text::timestamptz, $9, $10)
                      ON CONFLICT (id) DO UPDATE
                          SET given_back_at = COALESCE(coupon_uses.given_back_at, EXCLUDED.given_back_at)
-                     WHERE coupon_uses.store_id = EXCLUDED.store_id",
+                     WHERE coupon_uses.store_id = EXCLUDED.store_id
+                     RETURNING (EXTRACT(EPOCH FROM given_back_at) * 1000000)::bigint",
                     &[
                         &u.id,
                         &terminal.store_id,
@@ -220,11 +241,30 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                // The use as it now stands (a giving back, once set, stays).
+                if let Some(row) = row {
+                    let given_back_at = row
+                        .get::<_, Option<i64>>(0)
+                        .map(|us| jiff::Timestamp::from_microsecond(us).map_err(internal))
+                        .transpose()?;
+                    let now = kasir_proto::CouponUse {
+                        given_back_at,
+                        ..u.clone()
+                    };
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::CouponUse,
+                        u.id,
+                        &serde_json::to_value(&now).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::VoucherUpserted(v) => {
                 let reward = serde_json::to_value(&v.reward)
                     .map_err(|e| Failure::bad_request(format!("voucher reward: {e}")))?;
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO vouchers (id, store_id, name, reward, points_cost, stock, valid_from,
                          valid_until, active, at, terminal_id, seq)
                      VALUES ($1, $2, $3, $4, $5, $6, $7::text::date, $8::text::date, $9,
@@ -251,9 +291,19 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Voucher,
+                        v.id,
+                        &serde_json::to_value(v).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             Payload::Redemption(r) => {
-                tx.execute(
+                let written = tx.execute(
                     "INSERT INTO redemptions (id, store_id, code, voucher_id, member_id, points, status,
                          order_id, at, terminal_id, seq)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::timestamptz, $10, $11)
@@ -276,6 +326,16 @@ pub(super) async fn apply_members(
                     ],
                 )
                 .await?;
+                if written == 1 {
+                    record_change(
+                        tx,
+                        terminal.store_id,
+                        Subject::Redemption,
+                        r.id,
+                        &serde_json::to_value(r).map_err(internal)?,
+                    )
+                    .await?;
+                }
             }
             _ => {}
         }

@@ -851,6 +851,29 @@ async fn coupons_take_the_newest_version_and_uses_are_added_and_given_back_once(
             .await,
         1
     );
+    // Every till learns the coupon's newest version and the use as it now stands (given
+    // back, the re-sent first version notwithstanding).
+    let page = s.pull(&t2.token, 0).await;
+    let coupons: Vec<bool> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.data {
+            ChangeData::Coupon(c) => Some(c.active),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(coupons, [true, false]);
+    let uses: Vec<bool> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.data {
+            ChangeData::CouponUse(u) => Some(u.given_back_at.is_some()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(uses.first(), Some(&false));
+    assert_eq!(uses.last(), Some(&true));
+    assert!(uses.len() >= 2);
 }
 
 #[tokio::test]
@@ -916,4 +939,18 @@ async fn vouchers_and_redemptions_take_their_newest_state_once() {
             .await,
         1
     );
+    // Another till of the store learns each version in order: the last is the newest.
+    let other = s.enrol(braga).await;
+    let page = s.pull(&other.token, 0).await;
+    let mut stock = Vec::new();
+    let mut statuses = Vec::new();
+    for c in &page.changes {
+        match &c.data {
+            ChangeData::Voucher(v) => stock.push(v.stock),
+            ChangeData::Redemption(r) => statuses.push(r.status.clone()),
+            _ => {}
+        }
+    }
+    assert_eq!(stock, [Some(50), Some(49)]);
+    assert_eq!(statuses, ["pending", "used"]);
 }

@@ -727,7 +727,8 @@ pub async fn check(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<()
 
 /// Once a till has taken the store's whole log: each member it knows holds, as points and
 /// wallet, what the server's ledgers sum to (entries from every till, each once), and what
-/// is owed is only ever the shortfall (never beside a balance above zero). Returns whether a
+/// is owed is only ever the shortfall (never beside a balance above zero); each coupon counts
+/// the store's uses and each redemption has its newest status. Returns whether a
 /// member owes anything (two tills spent the same balance while apart).
 pub async fn check_balances(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::Result<bool> {
     let mut owed = false;
@@ -772,6 +773,53 @@ pub async fn check_balances(pool: &kasir_server::Pool, t: &Terminal) -> anyhow::
             anyhow::bail!("member {member}: a balance beside a debt");
         }
         owed |= points_owed > 0 || wallet_owed > 0;
+    }
+    // Each coupon the till knows counts the store's uses (its own and the other tills'), as
+    // the server has them; each redemption stands as the server has it.
+    type Counted = Vec<(String, i64)>;
+    type Statuses = Vec<(String, String)>;
+    let (coupons, redemptions): (Counted, Statuses) = {
+        let conn = t.k.connection();
+        let coupons = conn
+            .prepare(
+                "SELECT c.id,
+                    (SELECT count(*) FROM coupon_uses u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)
+                  + (SELECT count(*) FROM coupon_uses_elsewhere u WHERE u.coupon_id = c.id AND u.given_back_at IS NULL)
+                 FROM coupons c",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let redemptions = conn
+            .prepare("SELECT id, status FROM redemptions")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        (coupons, redemptions)
+    };
+    for (id, here) in coupons {
+        let coupon: Uuid = id.parse()?;
+        let there: i64 = c
+            .query_one(
+                "SELECT count(*) FROM coupon_uses WHERE coupon_id = $1 AND given_back_at IS NULL",
+                &[&coupon],
+            )
+            .await?
+            .get(0);
+        if here != there {
+            anyhow::bail!("coupon {coupon}: {here} uses on the till, {there} on the server");
+        }
+    }
+    for (id, here) in redemptions {
+        let redemption: Uuid = id.parse()?;
+        let there: String = c
+            .query_one(
+                "SELECT status FROM redemptions WHERE id = $1",
+                &[&redemption],
+            )
+            .await?
+            .get(0);
+        if here != there {
+            anyhow::bail!("redemption {redemption}: {here} on the till, {there} on the server");
+        }
     }
     Ok(owed)
 }
