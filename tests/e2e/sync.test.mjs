@@ -5,7 +5,9 @@
 // bar says how many sales wait, the server comes back and the count falls to zero, and
 // exactly the sales made offline are added on the server. Then a second till of the store
 // (the test, speaking the protocol over HTTP) changes the croissant's price, and the app's
-// menu shows it after "Send now" without anyone reloading.
+// menu shows it after "Send now" without anyone reloading; that till tops up a regular's
+// wallet and this app shows it, and with the server gone this app spends her wallet only up to
+// the offline limit.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -94,10 +96,25 @@ async function serverOrders(operator) {
   return (await r.json()).reduce((n, d) => n + d.orders, 0);
 }
 
+function rupiah(text) {
+  const m = /(-?)Rp\s*([\d.]+)/.exec(text);
+  assert.ok(m, `no amount in ${JSON.stringify(text)}`);
+  return (m[1] ? -1 : 1) * Number(m[2].replaceAll(".", ""));
+}
+
+async function sendNow() {
+  await (await s.byTestId("sync-pill")).click();
+  await (await s.byTestId("sync-now")).click();
+  await (await s.find('[data-testid="sync-dialog"] button.close')).click();
+  await s.gone('[data-testid="sync-dialog"]');
+}
+
 describe("sync with the server, in the real app", () => {
   let code;
   let operator;
   let before_offline;
+  /** The store's second till, speaking the protocol over HTTP. */
+  let other;
 
   before(async () => {
     assert.ok(app && serverBin && databaseUrl, "KASIR_APP, KASIR_SERVER_BIN and KASIR_E2E_DATABASE_URL must be set");
@@ -170,7 +187,7 @@ describe("sync with the server, in the real app", () => {
       body: JSON.stringify({ code: cli("enrol", "--store", "Kopi Kasir Braga"), name: "second till" }),
     });
     assert.equal(r.status, 200);
-    const other = await r.json();
+    other = await r.json();
     assert.equal(other.terminal_code, "T02");
     const auth = { authorization: `Bearer ${other.token}` };
     // The croissant as the store has it (this app reported it).
@@ -202,10 +219,7 @@ describe("sync with the server, in the real app", () => {
     assert.match(JSON.stringify(answer.results[0]), /"applied"/, JSON.stringify(answer));
 
     // The till takes it on its next pull (every minute, or now when asked) and the menu shows it.
-    await (await s.byTestId("sync-pill")).click();
-    await (await s.byTestId("sync-now")).click();
-    await (await s.find('[data-testid="sync-dialog"] button.close')).click();
-    await s.gone('[data-testid="sync-dialog"]');
+    await sendNow();
     const search = await s.byTestId("search");
     await search.clear();
     await waitFor(
@@ -223,5 +237,98 @@ describe("sync with the server, in the real app", () => {
     await s.byTestId("product-tile", '[data-name="Croissant"]');
     await s.gone('[data-testid="info-toast"]', 10_000);
     await shot("sync-price-from-another-till");
+  });
+
+  it("shows a regular's wallet topped up at the other till, and offline spends it only up to the limit", async () => {
+    const auth = { authorization: `Bearer ${other.token}` };
+    // Dewi as the store has her, and her wallet's entries from every till.
+    let dewi = null;
+    let held = 0;
+    const entries = [];
+    for (let after = 0; ; ) {
+      const page = await (await fetch(`${serverUrl}/v1/pull?after=${after}`, { headers: auth })).json();
+      for (const c of page.changes) {
+        if (c.kind === "member" && c.data.name.startsWith("Dewi")) dewi = c.data;
+        if (c.kind === "wallet_entry") entries.push(c.data);
+      }
+      after = page.cursor;
+      if (!page.more) break;
+    }
+    assert.ok(dewi, "Dewi is not on the server");
+    for (const e of entries) if (e.member_id === dewi.id) held += e.amount;
+    // The other till tops her wallet up with Rp 200.000 by card.
+    const topUp = {
+      v: 1,
+      id: crypto.randomUUID(),
+      terminal: other.terminal_code,
+      seq: 2,
+      created_at: new Date().toISOString(),
+      kind: "wallet_entry",
+      payload: {
+        id: crypto.randomUUID(), member_id: dewi.id, kind: "top_up", amount: 200_000, method: "card",
+        reference: null, order_id: null, refund_id: null, shift_id: null, reason: "", staff_id: null,
+        at: new Date().toISOString(),
+      },
+    };
+    const pushed = await fetch(`${serverUrl}/v1/push`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ head: 2, entries: [topUp] }),
+    });
+    assert.equal(pushed.status, 200);
+    assert.match(JSON.stringify((await pushed.json()).results[0]), /"applied"/);
+    await sendNow();
+
+    // Five croissants for her: this till shows her wallet with the other till's top-up.
+    const box = await s.byTestId("search");
+    await box.click();
+    await box.clear();
+    await box.type("croiss");
+    const tile = await s.byTestId("product-tile", '[data-name="Croissant"]');
+    for (let i = 0; i < 5; i++) await tile.click();
+    await waitFor(
+      async () => /5/.test(await (await s.byTestId("ticket-line", '[data-name="Croissant"]')).text()),
+      10_000,
+      "five croissants not on the ticket",
+    );
+    await (await s.byTestId("ticket-member-add")).click();
+    await (await s.byTestId("member-search")).type("dewi");
+    await (await s.byTestId("member-result", "", { timeout: 10_000 })).click();
+    await s.gone('[data-testid="member-dialog"]');
+    await waitFor(
+      async () => rupiah(await (await s.byTestId("ticket-member-wallet")).text()) === held + 200_000,
+      30_000,
+      `her wallet never showed ${held + 200_000}`,
+    );
+
+    // The server goes away; after a failed attempt the till is offline.
+    await stopServer();
+    await sendNow();
+    await waitFor(async () => /^(Offline|Luring)/.test(await pillText()), 30_000, "the till never said it is offline");
+    // The whole bill from her wallet is more than the offline limit (Rp 100.000): refused,
+    // with what is left, and nothing is sold.
+    await (await s.byTestId("pay-button")).click();
+    await s.byTestId("pay-dialog");
+    assert.ok(rupiah(await (await s.byTestId("pay-due")).text()) > 100_000, "the bill must pass the limit");
+    await (await s.byTestId("method-wallet")).click();
+    await (await s.byTestId("confirm-payment")).click();
+    const refusal = await s.byTestId("pay-error", "", { timeout: 10_000 });
+    await waitFor(async () => /offline/i.test(await refusal.text()), 10_000, "no offline refusal");
+    assert.match(await refusal.text(), /Rp\s?100\.000/);
+    await shot("member-offline-limit");
+    // The cashier takes cash instead.
+    await (await s.byTestId("method-cash")).click();
+    await (await s.byTestId("quick-exact")).click();
+    await (await s.byTestId("confirm-payment")).click();
+    await s.byTestId("receipt", "", { timeout: 15_000 });
+    await waitFor(
+      async () => await s.script('return !document.querySelector(\'[data-testid="new-sale"]\').disabled'),
+      5000,
+      "New sale never became available",
+    );
+    await (await s.byTestId("new-sale")).click();
+    await s.gone('[data-testid="receipt"]');
+    await startServer();
+    await waitFor(async () => /^(Synced|Tersinkron)$/.test(await pillText()), 90_000, "the cash sale was not sent");
   });
 });

@@ -367,6 +367,14 @@ mod openapi_tests {
                 "staff",
                 "settings",
                 "stock_level",
+                "member",
+                "points_entry",
+                "wallet_entry",
+                "review",
+                "coupon",
+                "coupon_use",
+                "voucher",
+                "redemption",
                 "unknown"
             ]
         );

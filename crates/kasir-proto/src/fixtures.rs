@@ -57,6 +57,7 @@ pub fn sale(order_id: Uuid, receipt_no: &str, at: Timestamp, lines: &[(Uuid, i64
             discount_approved_by: None,
             shift_id: None,
             member_id: None,
+            delivery_address: None,
             business_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
             created_at: at,
             lines: order_lines,

@@ -31,8 +31,8 @@ pub use crate::members::{Member, PointsEntry, PointsKind, Review, WalletEntry, W
 pub use crate::offers::{Coupon, CouponRule, CouponUse, Redemption, Reward, TierStep, Voucher};
 pub use crate::people::StaffMember;
 pub use crate::sales::{
-    ChosenModifier, Order, OrderCancelled, OrderLine, OrderStatus, OrderStatusChanged, OrderType,
-    Payment, PaymentMethod, Sale, StockReturned, StockTaken,
+    ChosenModifier, Order, OrderCancelled, OrderLine, OrderSentOut, OrderStatus,
+    OrderStatusChanged, OrderType, Payment, PaymentMethod, Sale, StockReturned, StockTaken,
 };
 pub use crate::settings::{ShopSettings, StockLevel};
 pub use crate::till::{
@@ -83,6 +83,7 @@ pub enum Payload {
     CouponUse(CouponUse),
     VoucherUpserted(Voucher),
     Redemption(Redemption),
+    OrderSentOut(OrderSentOut),
 }
 
 impl Payload {
@@ -109,11 +110,12 @@ impl Payload {
             Payload::CouponUse(_) => "coupon_use",
             Payload::VoucherUpserted(_) => "voucher_upserted",
             Payload::Redemption(_) => "redemption",
+            Payload::OrderSentOut(_) => "order_sent_out",
         }
     }
 
     /// Every kind's name, for tests and the server's routing.
-    pub const KINDS: [&'static str; 20] = [
+    pub const KINDS: [&'static str; 21] = [
         "sale",
         "order_status",
         "order_cancelled",
@@ -134,6 +136,7 @@ impl Payload {
         "coupon_use",
         "voucher_upserted",
         "redemption",
+        "order_sent_out",
     ];
 
     /// Reads a payload from its kind and a borrowed JSON value, without copying the value.
@@ -161,6 +164,7 @@ impl Payload {
             "coupon_use" => Payload::CouponUse(CouponUse::deserialize(payload)?),
             "voucher_upserted" => Payload::VoucherUpserted(Voucher::deserialize(payload)?),
             "redemption" => Payload::Redemption(Redemption::deserialize(payload)?),
+            "order_sent_out" => Payload::OrderSentOut(OrderSentOut::deserialize(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -191,6 +195,7 @@ impl Payload {
             "coupon_use" => Payload::CouponUse(serde_json::from_str(payload)?),
             "voucher_upserted" => Payload::VoucherUpserted(serde_json::from_str(payload)?),
             "redemption" => Payload::Redemption(serde_json::from_str(payload)?),
+            "order_sent_out" => Payload::OrderSentOut(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::unknown_variant(other, &Payload::KINDS));
             }
@@ -225,6 +230,7 @@ impl Payload {
             Payload::CouponUse(p) => serde_json::to_string(p),
             Payload::VoucherUpserted(p) => serde_json::to_string(p),
             Payload::Redemption(p) => serde_json::to_string(p),
+            Payload::OrderSentOut(p) => serde_json::to_string(p),
         }
     }
 }

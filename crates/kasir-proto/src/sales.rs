@@ -85,6 +85,9 @@ pub struct Order {
     /// The member the order was sold to; absent when none (and from tills before members).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<Uuid>,
+    /// Where a delivery goes; absent for other orders (and from tills before deliveries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<String>,
     pub business_date: Date,
     pub created_at: Timestamp,
     pub lines: Vec<OrderLine>,
@@ -134,6 +137,14 @@ pub struct Payment {
 pub struct OrderStatusChanged {
     pub order_id: Uuid,
     pub status: OrderStatus,
+    pub at: Timestamp,
+}
+
+/// A ready delivery handed to its rider (`order_sent_out`); it is delivered when it
+/// completes (`order_status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSentOut {
+    pub order_id: Uuid,
     pub at: Timestamp,
 }
 

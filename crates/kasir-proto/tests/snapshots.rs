@@ -75,6 +75,7 @@ fn sale() -> Sale {
             discount_approved_by: None,
             shift_id: None,
             member_id: None,
+            delivery_address: None,
             business_date: "2026-11-21".parse().unwrap(),
             created_at: at(),
             lines: vec![OrderLine {
@@ -362,6 +363,10 @@ fn examples() -> Vec<Payload> {
             points: 200,
             status: "used".into(),
             order_id: Some(id(1)),
+            at: at(),
+        }),
+        Payload::OrderSentOut(OrderSentOut {
+            order_id: id(1),
             at: at(),
         }),
     ]
@@ -1178,6 +1183,26 @@ fn snapshot_redemption() {
             "member_id": "0190f1c2-0000-7000-8000-00000000001e",
             "points": 200,
             "status": "used",
+            "order_id": "0190f1c2-0000-7000-8000-000000000001",
+            "at": "2026-11-21T03:00:05.1Z"
+          }
+        }"#]],
+    );
+}
+
+#[test]
+fn snapshot_order_sent_out() {
+    check(
+        &example("order_sent_out"),
+        expect![[r#"
+        {
+          "v": 1,
+          "id": "0190f1c2-0000-7000-8000-000000000079",
+          "terminal": "T01",
+          "seq": 21,
+          "created_at": "2026-11-21T03:00:05.1Z",
+          "kind": "order_sent_out",
+          "payload": {
             "order_id": "0190f1c2-0000-7000-8000-000000000001",
             "at": "2026-11-21T03:00:05.1Z"
           }

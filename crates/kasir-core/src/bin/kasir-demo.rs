@@ -223,6 +223,33 @@ fn sale_loop(dir: PathBuf) -> Outcome {
             kasir.members().add(&sari, &input, "")?.id
         }
     };
+    // A coupon on every fourth sale (hers, with the wallet tender).
+    let has_coupon = kasir
+        .coupons()
+        .list(&manager)?
+        .iter()
+        .any(|c| c.code == "UJI10");
+    if !has_coupon {
+        use kasir_core::offers::coupons::{CouponInput, CouponRule, CustomerGroup};
+        kasir.coupons().create(
+            &manager,
+            &CouponInput {
+                code: "UJI10".into(),
+                name: "Crash test 10%".into(),
+                rule: CouponRule::Percent {
+                    bp: 1_000,
+                    cap: None,
+                },
+                min_order: kasir_core::Money(0),
+                usage_limit: None,
+                per_member_limit: None,
+                customer_group: CustomerGroup::All,
+                valid_from: None,
+                valid_until: None,
+                active: true,
+            },
+        )?;
+    }
     let mut out = std::io::stdout().lock();
     for i in 0..100_000usize {
         let ticket = kasir.sales().open_ticket(&sari, OrderType::Takeaway, "")?;
@@ -236,7 +263,7 @@ fn sale_loop(dir: PathBuf) -> Outcome {
                 quantity: 1 + (i % 3) as i64,
             },
         )?;
-        let ticket = kasir.sales().add_to_ticket(
+        let mut ticket = kasir.sales().add_to_ticket(
             &sari,
             ticket.id,
             AddLine {
@@ -246,15 +273,22 @@ fn sale_loop(dir: PathBuf) -> Outcome {
                 quantity: 1,
             },
         )?;
+        if i % 2 == 0 {
+            ticket = kasir
+                .sales()
+                .set_ticket_member(&sari, ticket.id, Some(regular))?;
+        }
+        if i % 4 == 0 {
+            ticket = kasir
+                .sales()
+                .set_ticket_coupon(&sari, ticket.id, Some("UJI10"))?;
+        }
         let mut payments = vec![PaymentInput {
             method: PaymentMethod::Cash,
             amount: ticket.totals.total.0 + 1_000,
             reference: None,
         }];
         if i % 2 == 0 {
-            kasir
-                .sales()
-                .set_ticket_member(&sari, ticket.id, Some(regular))?;
             if i % 4 == 0 {
                 kasir
                     .wallets()

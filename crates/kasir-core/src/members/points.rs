@@ -726,10 +726,12 @@ impl Points<'_> {
     }
 
     /// Writes an `expire` entry for every member holding points earned before the settings'
-    /// expiry months (oldest points first); an entry another till wrote for the same day
-    /// already counts (it is a debit here too). The members are found on a reader, then written
-    /// 50 to a transaction, each checked again inside it: a sale never waits long. Run at
-    /// start-up and daily by the app; returns how many members' points expired.
+    /// expiry months (oldest points first). With a server, each member's points are expired
+    /// by one till only, the one that added her (her number names it, `MEM-T01-…`), so two
+    /// tills never expire the same points differently; the entry comes to the others as any
+    /// entry does. The members are found on a reader, then written 50 to a transaction, each
+    /// checked again inside it: a sale never waits long. Run at start-up and daily by the
+    /// app; returns how many members' points expired.
     pub fn expire_due(&self) -> Result<u32> {
         let s = self.k.read_any(load_settings)?;
         if s.expiry_months == 0 {
@@ -737,13 +739,17 @@ impl Points<'_> {
         }
         let cutoff = months_before(self.k.now(), s.expiry_months);
         let candidates: Vec<MemberId> = self.k.read_any(|conn| {
+            let ours = match crate::sync::store_member_prefix(conn)? {
+                Some(prefix) => format!("{prefix}%"),
+                None => "%".into(),
+            };
             Ok(conn
                 .prepare(
-                    "SELECT id FROM members m WHERE points > 0
+                    "SELECT id FROM members m WHERE points > 0 AND number LIKE ?2
                        AND EXISTS (SELECT 1 FROM point_entries e
                                    WHERE e.member_id = m.id AND e.points > 0 AND e.created_at < ?1)",
                 )?
-                .query_map([Stamp(cutoff)], |r| r.get(0))?
+                .query_map(params![Stamp(cutoff), ours], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?)
         })?;
         let mut expired = 0;
@@ -754,9 +760,8 @@ impl Points<'_> {
                 for member in batch {
                     let due = expirable(tx, *member, cutoff)?;
                     if due > 0 {
-                        // One id per member and day: two tills of a store that expire the
-                        // same points the same day write one entry, which the server and
-                        // each till take once.
+                        // One id per member and day: an expiry run twice in a day (a restore,
+                        // a second start) writes one entry.
                         let id = PointsEntryId(uuid::Uuid::new_v5(
                             &member.0,
                             format!("expire {}", cutoff.to_zoned(jiff::tz::TimeZone::UTC).date())

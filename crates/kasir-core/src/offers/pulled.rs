@@ -174,6 +174,16 @@ pub(crate) fn take_redemption(
     r: &kasir_proto::Redemption,
 ) -> Result<()> {
     let status = RedemptionStatus::parse(&r.status)?;
+    // A code another redemption holds here (two tills numbered as `T01` before they were
+    // enrolled): a local variant, never skipped.
+    let taken: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM redemptions WHERE code = ?1 AND id <> ?2)")?
+        .query_row(params![r.code, r.id.to_string()], |row| row.get(0))?;
+    let code = if taken {
+        format!("{}-{}", r.code, &r.id.simple().to_string()[28..])
+    } else {
+        r.code.clone()
+    };
     let order: Option<String> = match r.order_id {
         Some(o) => known(
             conn,
@@ -192,7 +202,7 @@ pub(crate) fn take_redemption(
     )?
     .execute(params![
         r.id.to_string(),
-        r.code,
+        code,
         r.voucher_id.to_string(),
         r.member_id.to_string(),
         r.points,

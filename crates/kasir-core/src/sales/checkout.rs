@@ -645,6 +645,13 @@ impl Sales<'_> {
                 "UPDATE orders SET out_for_delivery_at = ?2, updated_at = ?2 WHERE id = ?1",
                 params![id, Stamp(cx.now)],
             )?;
+            outbox::append(
+                cx,
+                &Payload::OrderSentOut(kasir_proto::OrderSentOut {
+                    order_id: id.0,
+                    at: cx.now,
+                }),
+            )?;
             audit::record(
                 cx,
                 "order_sent_out",
@@ -853,6 +860,7 @@ impl Order {
             discount_approved_by: self.discount_approved_by.map(|s| s.0),
             shift_id: self.shift_id.map(|s| s.0),
             member_id: self.member_id.map(|m| m.0),
+            delivery_address: self.delivery_address.clone(),
             business_date: self.business_date,
             created_at: self.created_at,
             lines: self

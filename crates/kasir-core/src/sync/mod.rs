@@ -621,17 +621,20 @@ fn unless_newer_here(
 pub const OFFLINE_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_secs(180);
 
 /// Since when this till has been unable to reach its server, if it cannot now: it is enrolled,
-/// and its last contact is older than [`OFFLINE_AFTER`] or a failure came after it. `None`
+/// and its last contact is older than [`OFFLINE_AFTER`] or a failure came after it. The answer
+/// is that contact, or the oldest entry the server has not answered if that is older. `None`
 /// when it reaches its server, or has none (a till on its own is the whole store).
 pub(crate) fn offline_since(
     conn: &rusqlite::Connection,
     now: jiff::Timestamp,
 ) -> Result<Option<jiff::Timestamp>> {
-    let (enrolled, success, failure): (bool, Option<Stamp>, Option<Stamp>) = conn
-        .prepare_cached(
-            "SELECT token IS NOT NULL, last_success, last_error_at FROM sync_state WHERE id = 1",
+    let (enrolled, success, failure, unsent): (bool, Option<Stamp>, Option<Stamp>, Option<Stamp>) =
+        conn.prepare_cached(
+            "SELECT token IS NOT NULL, last_success, last_error_at,
+                    (SELECT created_at FROM outbox WHERE seq > s.acked_seq ORDER BY seq LIMIT 1)
+             FROM sync_state s WHERE id = 1",
         )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     if !enrolled {
         return Ok(None);
     }
@@ -640,15 +643,32 @@ pub(crate) fn offline_since(
         Some(Stamp(at)) => {
             let stale = now.duration_since(at) > OFFLINE_AFTER;
             let failed = failure.is_some_and(|Stamp(f)| f > at);
-            (stale || failed).then_some(at)
+            // What the server has not taken yet counts too: a contact that sent one batch
+            // of a long offline stretch does not start the limit again.
+            (stale || failed).then(|| unsent.map_or(at, |Stamp(u)| u.min(at)))
         }
     })
+}
+
+/// With a server, the beginning of the numbers of the members this till added
+/// (`MEM-T02-`): the till that added a member is the one that expires her points. `None`
+/// for a till on its own (it expires everyone's).
+pub(crate) fn store_member_prefix(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    let enrolled: bool = conn
+        .prepare_cached("SELECT token IS NOT NULL FROM sync_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    if !enrolled {
+        return Ok(None);
+    }
+    let code = crate::settings::load(conn)?.terminal_code;
+    Ok(Some(format!("MEM-{code}-")))
 }
 
 /// A member as the server has them (the newest version, whichever till wrote it): their
 /// details; balances come as ledger entries of their own. A phone or email another member
 /// holds here (two tills that each added the same person) stays with that member: this one
-/// comes without it, the server keeps both. A referrer unknown here is left out.
+/// comes without it, the server keeps both. A number or referral code another member holds
+/// here gets a local variant. A referrer unknown here is left out.
 fn apply_member(
     conn: &rusqlite::Connection,
     now: jiff::Timestamp,
@@ -683,6 +703,31 @@ fn apply_member(
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
+    // A number or referral code another member holds here (two tills that numbered members
+    // as `T01` before they were enrolled): she comes with a local variant, never skipped, so
+    // her ledger entries that follow find her.
+    let short = &m.id.simple().to_string()[28..];
+    let clash = |sql: &str, value: &str| -> Result<bool> {
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_row(params![value, id], |r| r.get(0))?)
+    };
+    let number = if clash(
+        "SELECT EXISTS (SELECT 1 FROM members WHERE number = ?1 AND id <> ?2)",
+        &m.number,
+    )? {
+        format!("{}-{short}", m.number)
+    } else {
+        m.number.clone()
+    };
+    let referral_code = if clash(
+        "SELECT EXISTS (SELECT 1 FROM members WHERE referral_code = ?1 AND id <> ?2)",
+        &m.referral_code,
+    )? {
+        format!("{}{}", m.referral_code, short.to_ascii_uppercase())
+    } else {
+        m.referral_code.clone()
+    };
     conn.prepare_cached(
         "INSERT INTO members (id, number, number_seq, name, phone, email, birthday, address, notes,
                               active, referral_code, referred_by, created_by, created_at, updated_at)
@@ -693,7 +738,7 @@ fn apply_member(
     )?
     .execute(params![
         id,
-        m.number,
+        number,
         number_seq,
         m.name,
         phone,
@@ -702,7 +747,7 @@ fn apply_member(
         m.address,
         m.notes,
         m.active,
-        m.referral_code,
+        referral_code,
         referred_by,
         uuid::Uuid::nil().to_string(),
         Stamp(m.created_at),

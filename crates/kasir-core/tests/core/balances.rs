@@ -250,6 +250,27 @@ fn a_till_takes_its_own_entries_back_as_held_and_a_clashing_phone_stays_with_its
     assert_eq!(s.kasir.sync().pull_cursor().unwrap(), before + 2);
 }
 
+/// The server answers the first `n` waiting entries (all when `None`), as after a push.
+fn sent(s: &Shop, n: Option<usize>) {
+    let (_, waiting) = s.kasir.sync().pending(10_000).unwrap();
+    let seqs: Vec<i64> = waiting
+        .iter()
+        .map(|e| e.seq)
+        .take(n.unwrap_or(usize::MAX))
+        .collect();
+    let answer = kasir_proto::api::PushResponse {
+        results: seqs
+            .iter()
+            .map(|&seq| kasir_proto::api::EntryResult {
+                seq,
+                outcome: kasir_proto::api::Outcome::Applied,
+            })
+            .collect(),
+        held_through: 0,
+    };
+    s.kasir.sync().record_push(&seqs, &answer).unwrap();
+}
+
 fn enrol(s: &Shop) {
     let manager = s.manager.clone();
     s.kasir
@@ -363,7 +384,7 @@ fn an_offline_till_spends_a_members_points_and_wallet_only_up_to_the_limits() {
     pay(&s, &dewi, &coffee, 400, 60_000).unwrap();
     // The uploader sent it: a contact after it.
     s.clock.advance(SignedDuration::from_secs(1));
-    s.kasir.sync().record_success().unwrap();
+    sent(&s, None);
 
     // Four minutes without reaching the server: offline.
     s.clock.advance(SignedDuration::from_mins(4));
@@ -432,9 +453,19 @@ fn an_offline_till_spends_a_members_points_and_wallet_only_up_to_the_limits() {
     // Cash is always taken.
     pay(&s, &dewi, &coffee, 0, 0).unwrap();
 
-    // Back in touch: the limit is lifted.
+    // A contact that sent only part of what waited, then lost again: what it spent offline
+    // and has not sent still counts.
     s.clock.advance(SignedDuration::from_secs(1));
-    s.kasir.sync().record_success().unwrap();
+    sent(&s, Some(1));
+    s.clock.advance(SignedDuration::from_secs(1));
+    s.kasir.sync().record_failure("connection reset").unwrap();
+    assert_eq!(
+        refused(pay(&s, &dewi, &coffee, 0, 1_000)),
+        (Field::Wallet, Rule::OfflineWalletLimit { left: Money(0) })
+    );
+    // Back in touch, everything sent: the limit is lifted.
+    s.clock.advance(SignedDuration::from_secs(1));
+    sent(&s, None);
     pay(&s, &dewi, &coffee, 150, 100_000).unwrap();
     // A failure after the last contact is offline at once, and what was spent since that
     // contact (the Rp 100.000 just paid, not yet sent) counts.
@@ -445,7 +476,7 @@ fn an_offline_till_spends_a_members_points_and_wallet_only_up_to_the_limits() {
         (Field::Wallet, Rule::OfflineWalletLimit { left: Money(0) })
     );
     s.clock.advance(SignedDuration::from_secs(1));
-    s.kasir.sync().record_success().unwrap();
+    sent(&s, None);
     pay(&s, &dewi, &coffee, 0, 100_000).unwrap();
 
     let left = get(&s, dewi.id.0);
@@ -465,4 +496,103 @@ fn an_offline_till_spends_a_members_points_and_wallet_only_up_to_the_limits() {
         left.wallet,
         Money(500_000 - 60_000 - 60_000 - 70_000 - 30_000 - 100_000 - 100_000)
     );
+}
+
+#[test]
+fn a_member_numbered_like_one_here_comes_with_a_local_number_and_her_entries_follow() {
+    let s = shop();
+    let c = s.cashier.clone();
+    // Two tills that were both `T01` before they were enrolled numbered a member each.
+    let mine = s
+        .kasir
+        .members()
+        .add(
+            &c,
+            &MemberInput {
+                name: "Rina".into(),
+                ..MemberInput::default()
+            },
+            "",
+        )
+        .unwrap();
+    let now = s.kasir.now();
+    let twin = kasir_proto::Member {
+        number: mine.number.clone(),
+        referral_code: mine.referral_code.clone(),
+        ..theirs("Sari", None, now)
+    };
+    let first = s.kasir.sync().pull_cursor().unwrap() + 1;
+    let applied = s
+        .kasir
+        .sync()
+        .apply_pull(&page(
+            first,
+            vec![
+                ChangeData::Member(twin.clone()),
+                points(twin.id, PointsKind::Earn, 40, now),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(applied, 2, "neither is skipped");
+    let sari = get(&s, twin.id);
+    assert_ne!(sari.number, mine.number);
+    assert!(sari.number.starts_with(&mine.number), "{}", sari.number);
+    assert_ne!(sari.referral_code, mine.referral_code);
+    assert_eq!(sari.points, 40);
+    assert_eq!(get(&s, mine.id.0).number, mine.number);
+}
+
+#[test]
+fn with_a_server_only_the_till_that_added_a_member_expires_her_points() {
+    let s = shop();
+    let (c, m) = (s.cashier.clone(), s.manager.clone());
+    enrol(&s); // this till is T02 now
+    let ours = s
+        .kasir
+        .members()
+        .add(
+            &c,
+            &MemberInput {
+                name: "Rina".into(),
+                ..MemberInput::default()
+            },
+            "",
+        )
+        .unwrap();
+    assert!(ours.number.starts_with("MEM-T02-"), "{}", ours.number);
+    s.kasir
+        .points()
+        .adjust(&m, None, ours.id, 100, "welcome")
+        .unwrap();
+    let now = s.kasir.now();
+    let other = kasir_proto::Member {
+        number: "MEM-T01-000009".into(),
+        ..theirs("Sari", None, now)
+    };
+    s.kasir
+        .sync()
+        .apply_pull(&page(
+            1,
+            vec![
+                ChangeData::Member(other.clone()),
+                points(other.id, PointsKind::Earn, 100, now),
+            ],
+        ))
+        .unwrap();
+    // Thirteen months on, both hold points past the default 12 months: this till expires
+    // its own member's; T01 expires Sari's.
+    s.clock.advance(SignedDuration::from_hours(24 * 400));
+    assert_eq!(s.kasir.points().expire_due().unwrap(), 1);
+    assert_eq!(get(&s, ours.id.0).points, 0);
+    assert_eq!(get(&s, other.id).points, 100);
+    // T01's expiry comes down like any entry.
+    s.kasir
+        .sync()
+        .apply_pull(&page(
+            3,
+            vec![points(other.id, PointsKind::Expire, -100, now)],
+        ))
+        .unwrap();
+    assert_eq!(get(&s, other.id).points, 0);
+    assert_eq!(s.kasir.points().expire_due().unwrap(), 0);
 }

@@ -1,4 +1,4 @@
-//! Crash test: a child process sells (to a member too, partly from her wallet), refunds, moves cash and closes shifts in a loop and is
+//! Crash test: a child process sells (to a member too, partly from her wallet, with a coupon), refunds, moves cash and closes shifts in a loop and is
 //! killed (SIGKILL) at random moments. After each kill the reopened database passes
 //! `PRAGMA integrity_check`, every sale, refund and Z report the child acknowledged is there
 //! and complete, and no partial sale, refund or shift exists.
@@ -174,13 +174,18 @@ fn check_money(k: &Kasir, refunds: &[String], z_numbers: &[i64], round: u64) {
         "SELECT COALESCE(MAX(z_no), 0) - COUNT(z_no) FROM shifts",
         // Members: balances are their ledgers' sums; every entry went up once; a wallet
         // tender has its wallet entry, and an order's member earned its points with it.
-        "SELECT COUNT(*) FROM members m WHERE m.points <> (SELECT COALESCE(SUM(points), 0) FROM point_entries e WHERE e.member_id = m.id)",
-        "SELECT COUNT(*) FROM members m WHERE m.wallet <> (SELECT COALESCE(SUM(amount), 0) FROM wallet_entries e WHERE e.member_id = m.id)",
+        "SELECT COUNT(*) FROM members m WHERE m.points - m.points_owed <> (SELECT COALESCE(SUM(points), 0) FROM point_entries e WHERE e.member_id = m.id)",
+        "SELECT COUNT(*) FROM members m WHERE m.wallet - m.wallet_owed <> (SELECT COALESCE(SUM(amount), 0) FROM wallet_entries e WHERE e.member_id = m.id)",
         "SELECT COUNT(*) FROM point_entries e WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'points_entry' AND json_extract(x.payload, '$.id') = e.id) <> 1",
         "SELECT COUNT(*) FROM wallet_entries e WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'wallet_entry' AND json_extract(x.payload, '$.id') = e.id) <> 1",
         "SELECT COUNT(*) FROM payments p WHERE p.method = 'wallet' AND p.amount <> (SELECT -SUM(amount) FROM wallet_entries e WHERE e.order_id = p.order_id AND e.kind = 'payment')",
         "SELECT COUNT(*) FROM orders o WHERE o.member_id IS NOT NULL AND o.total >= 10000 AND NOT EXISTS (SELECT 1 FROM point_entries e WHERE e.order_id = o.id AND e.kind = 'earn')",
         "SELECT COUNT(*) FROM cash_movements m WHERE (SELECT COUNT(*) FROM outbox x WHERE x.kind = 'cash_moved' AND json_extract(x.payload, '$.id') = m.id) <> 1",
+        // Coupons: an order that names one has its use (of what it took), written with it and
+        // sent up; no use without its order.
+        "SELECT COUNT(*) FROM orders o WHERE o.coupon_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM coupon_uses u WHERE u.order_id = o.id AND u.discount = o.coupon_discount)",
+        "SELECT COUNT(*) FROM coupon_uses u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id AND o.coupon_code IS NOT NULL)",
+        "SELECT COUNT(*) FROM coupon_uses u WHERE NOT EXISTS (SELECT 1 FROM outbox x WHERE x.kind = 'coupon_use' AND json_extract(x.payload, '$.id') = u.id)",
     ];
     for sql in partial {
         assert_eq!(count(k, sql), 0, "round {round}: {sql}");

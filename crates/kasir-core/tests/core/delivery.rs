@@ -176,6 +176,19 @@ fn after_ready_a_delivery_goes_out_then_is_delivered() {
     );
     let out = sales.send_out(&c, o.id).unwrap();
     assert!(out.out_for_delivery_at.is_some());
+    // The server hears where it went and when it went out, in the order they happened.
+    let sent = s.kasir.sync().sent_kinds().unwrap();
+    let address = sent.iter().find_map(|(_, p)| match p {
+        kasir_proto::Payload::Sale(sale) if sale.order.id == o.id.0 => {
+            Some(sale.order.delivery_address.clone())
+        }
+        _ => None,
+    });
+    assert_eq!(address, Some(Some("Jl. Riau 5".to_string())));
+    assert!(matches!(
+        sent.last(),
+        Some((_, kasir_proto::Payload::OrderSentOut(e))) if e.order_id == o.id.0
+    ));
     let b = board(&s);
     assert_eq!(
         (b.next_status, b.ready_to_send, b.out_for_delivery),

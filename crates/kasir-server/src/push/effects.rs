@@ -250,6 +250,15 @@ pub(super) async fn apply_effects(
                 )
                 .await?;
             }
+            Payload::OrderSentOut(o) => {
+                order_event(tx, terminal, e.seq, o.order_id, "sent_out", "ready", o.at).await?;
+                tx.execute(
+                    "UPDATE orders SET out_for_delivery_at = $2::text::timestamptz
+                     WHERE id = $1 AND terminal_id = $3 AND out_for_delivery_at IS NULL",
+                    &[&o.order_id, &o.at.to_string(), &terminal.id],
+                )
+                .await?;
+            }
             Payload::OrderCancelled(c) => {
                 order_event(
                     tx,

@@ -62,20 +62,20 @@ pub(super) async fn insert_sales(
         "INSERT INTO orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
                              status, staff_id, staff_name, order_type, label, currency, minor_unit,
                              subtotal, discount, service, tax, rounding, total, paid, change, flags,
-                             shift_id, member_id)
+                             shift_id, member_id, delivery_address)
          SELECT id, $1, $2, seq, receipt_no, day::date, at::timestamptz, status, staff_id,
                 staff_name, order_type, label, currency, minor_unit, subtotal, discount, service,
                 tax, rounding, total, paid, change,
                 CASE WHEN flags = '' THEN '{}'::text[] ELSE string_to_array(flags, ',') END,
-                shift_id, member_id
+                shift_id, member_id, delivery_address
          FROM UNNEST($3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
                      $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
                      $20::bigint[], $21::bigint[], $22::bigint[], $23::text[], $24::uuid[],
-                     $25::uuid[])
+                     $25::uuid[], $26::text[])
              AS u(id, seq, receipt_no, day, at, status, staff_id, staff_name, order_type, label,
                   currency, minor_unit, subtotal, discount, service, tax, rounding, total, paid,
-                  change, flags, shift_id, member_id)
+                  change, flags, shift_id, member_id, delivery_address)
          ON CONFLICT DO NOTHING RETURNING id",
         &[
             &terminal.store_id,
@@ -103,6 +103,7 @@ pub(super) async fn insert_sales(
             &o.flags,
             &o.shift_id,
             &o.member_id,
+            &o.delivery_address,
         ],
     )
     .await?
@@ -252,6 +253,8 @@ struct OrderColumns {
     shift_id: Vec<Option<Uuid>>,
     /// The member it was sold to, if any.
     member_id: Vec<Option<Uuid>>,
+    /// Where a delivery goes.
+    delivery_address: Vec<Option<String>>,
 }
 
 impl OrderColumns {
@@ -285,5 +288,6 @@ impl OrderColumns {
         self.flags.push(flags);
         self.shift_id.push(o.shift_id);
         self.member_id.push(o.member_id);
+        self.delivery_address.push(o.delivery_address.clone());
     }
 }

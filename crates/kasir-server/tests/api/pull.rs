@@ -243,3 +243,107 @@ async fn pictures_are_kept_once_per_store_and_read_back_whole() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(s.count("SELECT count(*) FROM pictures").await, 1);
 }
+
+/// What a server took before members and offers went into the change log (migration V12):
+/// appended once, members first, exactly as they were sent; running it again adds nothing.
+#[tokio::test]
+async fn members_and_offers_a_server_held_before_the_log_had_them_are_added_once() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let (a, b) = (s.enrol(braga).await, s.enrol(braga).await);
+    let at: jiff::Timestamp = "2026-11-21T03:00:00.123456Z".parse().unwrap();
+    let dewi = kasir_proto::Member {
+        id: Uuid::now_v7(),
+        number: "MEM-T01-000001".into(),
+        name: "Dewi".into(),
+        phone: Some("081234567890".into()),
+        email: None,
+        birthday: Some("1994-05-17".parse().unwrap()),
+        address: "Jl. Dago 12".into(),
+        notes: String::new(),
+        active: true,
+        referral_code: "DEWI7Q2K".into(),
+        referred_by: None,
+        created_at: at,
+        updated_at: at,
+    };
+    let earned = kasir_proto::PointsEntry {
+        id: Uuid::now_v7(),
+        member_id: dewi.id,
+        kind: kasir_proto::PointsKind::Earn,
+        points: 12,
+        order_id: Some(Uuid::now_v7()),
+        refund_id: None,
+        reason: String::new(),
+        staff_id: None,
+        at,
+    };
+    let coupon = kasir_proto::Coupon {
+        id: Uuid::now_v7(),
+        code: "HEMAT20".into(),
+        name: "Hemat".into(),
+        rule: kasir_proto::CouponRule::Percent {
+            bp: 2_000,
+            cap: Some(15_000),
+        },
+        min_order: 50_000,
+        usage_limit: None,
+        per_member_limit: Some(1),
+        customer_group: "all".into(),
+        valid_from: None,
+        valid_until: Some("2026-12-31".into()),
+        active: true,
+        at,
+    };
+    let pushed = s
+        .push(
+            &a.token,
+            &[
+                fixtures::envelope("T01", 1, now(), Payload::CouponUpserted(coupon.clone())),
+                fixtures::envelope("T01", 2, now(), Payload::MemberUpserted(dewi.clone())),
+                fixtures::envelope("T01", 3, now(), Payload::PointsEntry(earned.clone())),
+            ],
+        )
+        .await;
+    assert!(outcomes(&pushed).iter().all(|o| *o == Outcome::Applied));
+    // As a server before V12 held them: in their tables, not in the log.
+    let c = s.pool.get().await.unwrap();
+    c.execute(
+        "DELETE FROM changes WHERE kind IN ('member', 'points_entry', 'coupon')",
+        &[],
+    )
+    .await
+    .unwrap();
+    let migration =
+        include_str!("../../migrations/V12__members_and_offers_into_the_change_log.sql");
+    c.batch_execute(migration).await.unwrap();
+    let page = s.pull(&b.token, 0).await;
+    let learnt: Vec<ChangeData> = page
+        .changes
+        .into_iter()
+        .map(|c| c.data)
+        .filter(|d| {
+            matches!(
+                d,
+                ChangeData::Member(_) | ChangeData::PointsEntry(_) | ChangeData::Coupon(_)
+            )
+        })
+        .collect();
+    assert_eq!(
+        learnt,
+        vec![
+            ChangeData::Member(dewi),
+            ChangeData::PointsEntry(earned),
+            ChangeData::Coupon(coupon),
+        ],
+        "each once, members first, as they were sent"
+    );
+    let total = s.count("SELECT count(*) FROM changes").await;
+    c.batch_execute(migration).await.unwrap();
+    assert_eq!(s.count("SELECT count(*) FROM changes").await, total);
+    assert_eq!(
+        s.count("SELECT change_seq FROM stores WHERE name = 'Braga'")
+            .await,
+        s.count("SELECT max(cursor) FROM changes").await
+    );
+}

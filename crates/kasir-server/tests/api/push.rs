@@ -429,6 +429,67 @@ async fn one_order_twice_in_a_batch_applies_once() {
     );
 }
 
+/// A delivery keeps where it goes and when it went out (once, the first time); it is
+/// delivered when it completes.
+#[tokio::test]
+async fn a_delivery_keeps_its_address_and_when_it_went_out() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let mut sale = sale_entry(1, Uuid::now_v7(), 1);
+    let Payload::Sale(ref mut sold) = sale.payload else {
+        unreachable!()
+    };
+    sold.order.order_type = kasir_proto::OrderType::Delivery;
+    sold.order.delivery_address = Some("Jl. Riau 5, Bandung".into());
+    let order = sold.order.id;
+    let out = |seq| {
+        fixtures::envelope(
+            "T01",
+            seq,
+            now(),
+            Payload::OrderSentOut(kasir_proto::OrderSentOut {
+                order_id: order,
+                at: "2026-11-21T05:00:00Z".parse().unwrap(),
+            }),
+        )
+    };
+    let entries = vec![
+        sale,
+        out(2),
+        fixtures::envelope(
+            "T01",
+            3,
+            now(),
+            Payload::OrderStatus(kasir_proto::OrderStatusChanged {
+                order_id: order,
+                status: kasir_proto::OrderStatus::Completed,
+                at: now(),
+            }),
+        ),
+    ];
+    let r = s.push(&t.token, &entries).await;
+    assert!(outcomes(&r).iter().all(|o| *o == Outcome::Applied), "{r:?}");
+    let mut late = out(4);
+    if let Payload::OrderSentOut(ref mut e) = late.payload {
+        e.at = "2026-11-21T09:00:00Z".parse().unwrap();
+    }
+    s.push(&t.token, &[late]).await;
+    assert_eq!(
+        s.count(
+            "SELECT count(*) FROM orders WHERE delivery_address = 'Jl. Riau 5, Bandung'
+               AND out_for_delivery_at = '2026-11-21T05:00:00Z' AND status = 'completed'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM order_events WHERE kind = 'sent_out'")
+            .await,
+        2
+    );
+}
+
 /// The money side of a till arrives as facts: a shift opened, cash out, a refund with its
 /// stock, the shift closed. Each is added once, whatever is sent again, and a refund moves the
 /// store's stock once even from a till enrolled again.
