@@ -288,20 +288,18 @@ fn sale_loop(dir: PathBuf) -> Outcome {
             amount: ticket.totals.total.0 + 1_000,
             reference: None,
         }];
-        if i % 2 == 0 {
-            if i % 4 == 0 {
-                kasir
-                    .wallets()
-                    .top_up(&sari, regular, 20_000, PaymentMethod::Cash, None)?;
-                payments.insert(
-                    0,
-                    PaymentInput {
-                        method: PaymentMethod::Wallet,
-                        amount: 10_000.min(ticket.totals.total.0),
-                        reference: None,
-                    },
-                );
-            }
+        if i % 4 == 0 {
+            kasir
+                .wallets()
+                .top_up(&sari, regular, 20_000, PaymentMethod::Cash, None)?;
+            payments.insert(
+                0,
+                PaymentInput {
+                    method: PaymentMethod::Wallet,
+                    amount: 10_000.min(ticket.totals.total.0),
+                    reference: None,
+                },
+            );
         }
         let order = kasir.sales().checkout(&sari, ticket.id, &payments)?;
         writeln!(out, "ACK {}", order.id)?;
