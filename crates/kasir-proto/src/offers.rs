@@ -86,8 +86,7 @@ pub enum Reward {
     Freebie { product_id: Uuid },
 }
 
-/// A voucher as last written (`voucher_upserted`, also sent when a redemption changes its
-/// stock).
+/// A voucher as last written (`voucher_upserted`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Voucher {
@@ -95,13 +94,19 @@ pub struct Voucher {
     pub name: String,
     pub reward: Reward,
     pub points_cost: i64,
-    /// None: no limit.
+    /// The count a manager set (None: no limit); what is left is this less the
+    /// redemptions (not cancelled) made since `stock_set_at`, on any till.
     pub stock: Option<i64>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
     pub active: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
+    /// When `stock` was set; absent from tills before it (their `stock` was what was left
+    /// then, sent again after each redemption).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub stock_set_at: Option<Timestamp>,
 }
 
 /// A member's redemption as it stands (`redemption`): `pending`, `used` (with its order) or

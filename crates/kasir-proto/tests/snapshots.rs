@@ -354,6 +354,7 @@ fn examples() -> Vec<Payload> {
             valid_until: Some("2026-12-31".into()),
             active: true,
             at: at(),
+            stock_set_at: Some(at()),
         }),
         Payload::Redemption(Redemption {
             id: id(43),
@@ -1139,28 +1140,29 @@ fn snapshot_voucher_upserted() {
     check(
         &example("voucher_upserted"),
         expect![[r#"
-        {
-          "v": 1,
-          "id": "0190f1c2-0000-7000-8000-000000000077",
-          "terminal": "T01",
-          "seq": 19,
-          "created_at": "2026-11-21T03:00:05.1Z",
-          "kind": "voucher_upserted",
-          "payload": {
-            "id": "0190f1c2-0000-7000-8000-00000000002a",
-            "name": "Gratis 1 kue",
-            "reward": {
-              "kind": "freebie",
-              "product_id": "0190f1c2-0000-7000-8000-000000000003"
-            },
-            "points_cost": 200,
-            "stock": 49,
-            "valid_from": null,
-            "valid_until": "2026-12-31",
-            "active": true,
-            "at": "2026-11-21T03:00:05.1Z"
-          }
-        }"#]],
+            {
+              "v": 1,
+              "id": "0190f1c2-0000-7000-8000-000000000077",
+              "terminal": "T01",
+              "seq": 19,
+              "created_at": "2026-11-21T03:00:05.1Z",
+              "kind": "voucher_upserted",
+              "payload": {
+                "id": "0190f1c2-0000-7000-8000-00000000002a",
+                "name": "Gratis 1 kue",
+                "reward": {
+                  "kind": "freebie",
+                  "product_id": "0190f1c2-0000-7000-8000-000000000003"
+                },
+                "points_cost": 200,
+                "stock": 49,
+                "valid_from": null,
+                "valid_until": "2026-12-31",
+                "active": true,
+                "at": "2026-11-21T03:00:05.1Z",
+                "stock_set_at": "2026-11-21T03:00:05.1Z"
+              }
+            }"#]],
     );
 }
 

@@ -11,7 +11,7 @@ pub(crate) use self::modifiers::resolve_choice as modifiers_resolve;
 pub(crate) use self::modifiers::set_modifier_groups_in;
 mod csv;
 mod query;
-mod stock;
+pub(crate) mod stock;
 mod table;
 
 use jiff::Timestamp;

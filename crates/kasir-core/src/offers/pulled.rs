@@ -136,7 +136,8 @@ pub(crate) fn take_coupon_use(conn: &Connection, u: &kasir_proto::CouponUse) -> 
     Ok(())
 }
 
-/// A voucher's newest version (its stock as the till that last changed it saw it).
+/// A voucher's newest version: its stock is the count a manager set and when; each till
+/// counts the redemptions since, its own and those the server sent.
 pub(crate) fn take_voucher(
     conn: &Connection,
     now: jiff::Timestamp,
@@ -146,12 +147,13 @@ pub(crate) fn take_voucher(
     reward.validate(conn)?;
     conn.prepare_cached(
         "INSERT INTO vouchers (id, name, reward, points_cost, stock, valid_from, valid_until,
-             active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+             active, created_at, updated_at, stock_set_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, reward = excluded.reward,
              points_cost = excluded.points_cost, stock = excluded.stock,
              valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-             active = excluded.active, updated_at = excluded.updated_at",
+             active = excluded.active, updated_at = excluded.updated_at,
+             stock_set_at = excluded.stock_set_at",
     )?
     .execute(params![
         v.id.to_string(),
@@ -162,7 +164,9 @@ pub(crate) fn take_voucher(
         v.valid_from,
         v.valid_until,
         v.active,
-        Stamp(now)
+        Stamp(now),
+        // A till before counted stock sent what was left at the time of its version.
+        Stamp(v.stock_set_at.unwrap_or(v.at))
     ])?;
     Ok(())
 }

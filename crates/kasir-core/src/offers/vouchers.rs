@@ -11,7 +11,8 @@
 //!
 //! **Invariants**: a redemption's points are a `redeem` entry of the points ledger written in
 //! the redemption's transaction (a cancellation writes the `refund` entry that returns them);
-//! stock never goes below zero (a CHECK, and [`Vouchers::redeem`] refuses first); a
+//! the stock is counted: the count a manager set less the redemptions (not cancelled) made
+//! since, on any till, never shown below zero, and [`Vouchers::redeem`] refuses at zero; a
 //! redemption is used by one order at most, in the sale's transaction, and a full refund or a
 //! cancellation of that order makes it pending again (its cashback taken back as far as the
 //! balance allows); each change goes up as an outbox entry.
@@ -252,7 +253,12 @@ fn parse_date(s: Option<String>) -> Result<Option<Date>> {
     .transpose()
 }
 
-const VOUCHER_COLUMNS: &str = "v.id, v.name, v.reward, v.points_cost, v.stock, v.valid_from, v.valid_until,
+/// A voucher's columns; its stock is what is left: the count a manager set less the
+/// redemptions (not cancelled) made since, on any till of the store.
+const VOUCHER_COLUMNS: &str = "v.id, v.name, v.reward, v.points_cost,
+    CASE WHEN v.stock IS NULL THEN NULL ELSE max(0, v.stock - (SELECT COUNT(*) FROM redemptions r
+        WHERE r.voucher_id = v.id AND r.status <> 'cancelled' AND r.created_at >= v.stock_set_at)) END,
+    v.valid_from, v.valid_until,
     v.active, (SELECT COUNT(*) FROM redemptions r WHERE r.voucher_id = v.id AND r.status <> 'cancelled')";
 
 fn voucher_row(conn: &Connection, r: &rusqlite::Row<'_>, today: Date) -> Result<Voucher> {
@@ -347,44 +353,34 @@ fn next_code(conn: &Connection, terminal: &str) -> Result<String> {
     Ok(format!("V-{terminal}-{n:06}"))
 }
 
+/// The voucher as it now stands, for the server: `stock` is the count a manager set, at
+/// `stock_set_at` (each till counts the redemptions made since).
 fn send_voucher(cx: &Ctx<'_>, id: VoucherId) -> Result<()> {
-    let (name, reward, cost, stock, from, until, active): (
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        bool,
-    ) = cx
+    let (reward, mut v): (String, kasir_proto::Voucher) = cx
         .prepare_cached(
-            "SELECT name, reward, points_cost, stock, valid_from, valid_until, active FROM vouchers WHERE id = ?1",
+            "SELECT reward, name, points_cost, stock, valid_from, valid_until, active, stock_set_at
+             FROM vouchers WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok((
                 r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
+                kasir_proto::Voucher {
+                    id: id.0,
+                    name: r.get(1)?,
+                    // Read from the row's JSON just below.
+                    reward: kasir_proto::Reward::DiscountAmount { amount: 0 },
+                    points_cost: r.get(2)?,
+                    stock: r.get(3)?,
+                    valid_from: r.get(4)?,
+                    valid_until: r.get(5)?,
+                    active: r.get(6)?,
+                    at: cx.now,
+                    stock_set_at: r.get::<_, Option<Stamp>>(7)?.map(|s| s.0),
+                },
             ))
         })?;
-    outbox::append(
-        cx,
-        &Payload::VoucherUpserted(kasir_proto::Voucher {
-            id: id.0,
-            name,
-            reward: parse_reward(&reward)?.to_proto(),
-            points_cost: cost,
-            stock,
-            valid_from: from,
-            valid_until: until,
-            active,
-            at: cx.now,
-        }),
-    )?;
+    v.reward = parse_reward(&reward)?.to_proto();
+    outbox::append(cx, &Payload::VoucherUpserted(v))?;
     Ok(())
 }
 
@@ -547,8 +543,8 @@ pub(crate) fn create_in(cx: &Ctx<'_>, input: &VoucherInput) -> Result<Voucher> {
     let id = VoucherId::new(cx.now);
     cx.prepare_cached(
         "INSERT INTO vouchers (id, name, reward, points_cost, stock, valid_from, valid_until, active,
-            created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            created_at, updated_at, stock_set_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9)",
     )?
     .execute(params![
         id,
@@ -642,7 +638,7 @@ impl Vouchers<'_> {
             load_voucher(cx, id, today)?;
             cx.prepare_cached(
                 "UPDATE vouchers SET name = ?2, reward = ?3, points_cost = ?4, stock = ?5, valid_from = ?6,
-                    valid_until = ?7, active = ?8, updated_at = ?9
+                    valid_until = ?7, active = ?8, updated_at = ?9, stock_set_at = ?9
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -741,11 +737,7 @@ impl Vouchers<'_> {
                     staff: Some(cx.member.id),
                 },
             )?;
-            if v.stock.is_some() {
-                cx.prepare_cached("UPDATE vouchers SET stock = stock - 1 WHERE id = ?1")?
-                    .execute([voucher])?;
-                send_voucher(cx, voucher)?;
-            }
+            // One of the stock is taken by the redemption itself (the stock is counted).
             send_redemption(cx, id)?;
             load_redemption(cx, id)
         })
@@ -781,14 +773,7 @@ impl Vouchers<'_> {
                     staff: Some(cx.member.id),
                 },
             )?;
-            let limited: bool = cx
-                .prepare_cached("SELECT stock IS NOT NULL FROM vouchers WHERE id = ?1")?
-                .query_row([r.voucher_id], |row| row.get(0))?;
-            if limited {
-                cx.prepare_cached("UPDATE vouchers SET stock = stock + 1 WHERE id = ?1")?
-                    .execute([r.voucher_id])?;
-                send_voucher(cx, r.voucher_id)?;
-            }
+            // Its one of the stock comes back with its status (the stock is counted).
             audit::record(
                 cx,
                 "redemption_cancelled",

@@ -890,9 +890,9 @@ fn apply_staff(
     Ok(())
 }
 
-/// The server's version of a product: its menu fields, picture and modifiers. The stock count
-/// stays the terminal's ledger's (a new product starts at zero when tracked; the store's count
-/// comes as its own change). A picture made elsewhere is fetched by the uploader; until it
+/// The server's version of a product: its menu fields, picture and modifiers, and whether its
+/// stock is counted. The count stays the terminal's ledger's (a product newly counted starts
+/// at zero; the store's count comes as its own change). A picture made elsewhere is fetched by the uploader; until it
 /// arrives the till shows the product without one.
 fn apply_product(
     conn: &rusqlite::Connection,
@@ -900,6 +900,40 @@ fn apply_product(
     p: &kasir_proto::Product,
 ) -> Result<()> {
     let id = p.id.to_string();
+    // Tracking switched on or off on another till: the same steps as an edit here. Off: what
+    // was counted leaves by one `untracked` movement (the ledger still adds up) and an open
+    // alert closes; on: counted from zero here, the store's count follows as its own change.
+    let here: Option<Option<i64>> = conn
+        .prepare_cached("SELECT stock FROM products WHERE id = ?1")?
+        .query_row([&id], |r| r.get(0))
+        .optional()?;
+    let nobody = crate::people::StaffId(uuid::Uuid::nil());
+    match (here, p.stock.is_some()) {
+        (Some(Some(counted)), false) => {
+            if counted > 0 {
+                crate::catalog::move_stock(
+                    conn,
+                    now,
+                    &crate::catalog::StockMove {
+                        product: crate::catalog::ProductId(p.id),
+                        delta: -counted,
+                        reason: "untracked",
+                        order: None,
+                        staff: nobody,
+                        note: STORE_COUNT_NOTE,
+                    },
+                )?;
+            }
+            conn.prepare_cached("UPDATE products SET stock = NULL WHERE id = ?1")?
+                .execute([&id])?;
+            crate::catalog::stock::close_alert(conn, crate::catalog::ProductId(p.id), nobody, now)?;
+        }
+        (Some(None), true) => {
+            conn.prepare_cached("UPDATE products SET stock = 0 WHERE id = ?1")?
+                .execute([&id])?;
+        }
+        _ => {}
+    }
     // A barcode another local product holds goes to the newer one (the server's).
     if let Some(code) = &p.barcode {
         conn.prepare_cached("UPDATE products SET barcode = NULL WHERE barcode = ?1 AND id <> ?2")?

@@ -237,6 +237,7 @@ fn a_redemption_made_on_another_till_is_used_here_and_this_tills_unsent_change_s
         valid_until: None,
         active: true,
         at: now,
+        stock_set_at: Some(now),
     };
     let bought = kasir_proto::Redemption {
         id: Uuid::now_v7(),
@@ -258,10 +259,11 @@ fn a_redemption_made_on_another_till_is_used_here_and_this_tills_unsent_change_s
         ),
         2
     );
+    // Nine set, one bought there: eight left here too.
     let listed = s.kasir.vouchers().list(&a).unwrap();
     assert_eq!(
         (listed[0].name.as_str(), listed[0].stock),
-        ("Potongan 5 ribu", Some(9))
+        ("Potongan 5 ribu", Some(8))
     );
     let hers = s.kasir.vouchers().of_member(&c, dewi.id).unwrap();
     assert_eq!(hers.len(), 1);
@@ -425,4 +427,126 @@ fn managers_hear_once_of_a_voucher_ending_soon() {
     assert_eq!(n.detail.voucher_name.as_deref(), Some("Segera"));
     s.clock.advance(SignedDuration::from_hours(24 * 25));
     assert_eq!(s.kasir.vouchers().notify_expiring().unwrap(), 1);
+}
+
+#[test]
+fn a_vouchers_stock_counts_the_redemptions_of_every_till() {
+    let s = shop();
+    let (c, m) = (s.cashier.clone(), s.manager.clone());
+    let now = s.kasir.now();
+    let dewi = s
+        .kasir
+        .members()
+        .add(
+            &c,
+            &MemberInput {
+                name: "Dewi".into(),
+                ..MemberInput::default()
+            },
+            "",
+        )
+        .unwrap();
+    s.kasir
+        .points()
+        .adjust(&m, None, dewi.id, 1_000, "welcome")
+        .unwrap();
+    let voucher = kasir_proto::Voucher {
+        id: Uuid::now_v7(),
+        name: "Kue gratis".into(),
+        reward: kasir_proto::Reward::CashbackPoints { points: 5 },
+        points_cost: 100,
+        stock: Some(2),
+        valid_from: None,
+        valid_until: None,
+        active: true,
+        at: now,
+        stock_set_at: Some(now),
+    };
+    // Another till redeemed one of the two at the same time as this one.
+    let theirs = kasir_proto::Redemption {
+        id: Uuid::now_v7(),
+        code: "V-T02-000001".into(),
+        voucher_id: voucher.id,
+        member_id: dewi.id.0,
+        points: 100,
+        status: "pending".into(),
+        order_id: None,
+        at: now,
+    };
+    pull(&s, vec![ChangeData::Voucher(voucher.clone())]);
+    let id = s.kasir.vouchers().list(&m).unwrap()[0].id;
+    s.kasir.vouchers().redeem(&c, dewi.id, id).unwrap();
+    assert_eq!(s.kasir.vouchers().list(&m).unwrap()[0].stock, Some(1));
+    pull(&s, vec![ChangeData::Redemption(theirs.clone())]);
+    let listed = s.kasir.vouchers().list(&m).unwrap();
+    assert_eq!((listed[0].stock, listed[0].redeemed), (Some(0), 2));
+    match s.kasir.vouchers().redeem(&c, dewi.id, id) {
+        Err(Error::Invalid {
+            rule: Rule::OutOfStock,
+            ..
+        }) => {}
+        other => panic!("expected out of stock, got {other:?}"),
+    }
+    // Cancelled there: one comes back here.
+    pull(
+        &s,
+        vec![ChangeData::Redemption(kasir_proto::Redemption {
+            status: "cancelled".into(),
+            ..theirs
+        })],
+    );
+    assert_eq!(s.kasir.vouchers().list(&m).unwrap()[0].stock, Some(1));
+    // A manager's new count starts from now: redemptions before it are in it.
+    let mut input = VoucherInput {
+        name: "Kue gratis".into(),
+        reward: kasir_core::offers::vouchers::Reward::CashbackPoints { points: 5 },
+        points_cost: 100,
+        stock: Some(10),
+        valid_from: None,
+        valid_until: None,
+        active: true,
+    };
+    s.clock.advance(SignedDuration::from_secs(5));
+    s.kasir.vouchers().update(&m, id, &input).unwrap();
+    assert_eq!(s.kasir.vouchers().list(&m).unwrap()[0].stock, Some(10));
+    s.kasir.vouchers().redeem(&c, dewi.id, id).unwrap();
+    assert_eq!(s.kasir.vouchers().list(&m).unwrap()[0].stock, Some(9));
+    input.stock = None;
+    s.kasir.vouchers().update(&m, id, &input).unwrap();
+    assert_eq!(s.kasir.vouchers().list(&m).unwrap()[0].stock, None);
+}
+
+/// Upgrading to V23 keeps what each voucher had left: its stock was already less what was
+/// redeemed, and becomes the count set at the upgrade.
+#[test]
+fn the_upgrade_to_counted_stock_keeps_what_each_voucher_had_left() {
+    use kasir_core::kernel::db;
+    let dir = tempfile::tempdir().unwrap();
+    let conn = db::open_writer_up_to(&dir.path().join(kasir_core::DB_FILE), 22).unwrap();
+    let reward =
+        serde_json::to_string(&kasir_core::offers::vouchers::Reward::CashbackPoints { points: 5 })
+            .unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO members (id, number, number_seq, name, referral_code, created_by, created_at, updated_at)
+         VALUES ('0190f1c2-0000-7000-8000-0000000000e1', 'MEM-T01-000001', 1, 'Dewi', 'DEWI7Q2K', 'x',
+                 '2026-11-21T03:00:05.000000000Z', '2026-11-21T03:00:05.000000000Z');
+         INSERT INTO vouchers (id, name, reward, points_cost, stock, active, created_at, updated_at)
+         VALUES ('0190f1c2-0000-7000-8000-0000000000f1', 'Kue', '{reward}', 100, 3, 1,
+                 '2026-11-21T03:00:05.000000000Z', '2026-11-21T03:00:05.000000000Z');
+         INSERT INTO redemptions (id, code, voucher_id, member_id, points, status, created_at, updated_at) VALUES
+            ('0190f1c2-0000-7000-8000-0000000000d1', 'V-T01-000001', '0190f1c2-0000-7000-8000-0000000000f1',
+             '0190f1c2-0000-7000-8000-0000000000e1', 100, 'pending', '2026-11-21T03:00:06.000000000Z', '2026-11-21T03:00:06.000000000Z'),
+            ('0190f1c2-0000-7000-8000-0000000000d2', 'V-T01-000002', '0190f1c2-0000-7000-8000-0000000000f1',
+             '0190f1c2-0000-7000-8000-0000000000e1', 100, 'used', '2026-11-21T03:00:07.000000000Z', '2026-11-21T03:00:07.000000000Z');"
+    ))
+    .unwrap();
+    drop(conn);
+    let k = kasir_core::Kasir::open(
+        dir.path(),
+        std::sync::Arc::new(kasir_core::FixedClock::new(crate::helpers::start_time())),
+    )
+    .unwrap();
+    let admin = k.people().create_first_admin("Ayu", "1111").unwrap();
+    let v = k.vouchers().list(&admin).unwrap();
+    assert_eq!((v[0].stock, v[0].redeemed), (Some(3), 2));
 }

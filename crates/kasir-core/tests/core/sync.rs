@@ -693,3 +693,67 @@ fn every_picture_of_a_product_is_sent() {
         .unwrap();
     assert_eq!(last, serde_json::to_string(&both).unwrap());
 }
+
+/// A manager on another till stops counting a product's stock, then counts it again: this
+/// till follows, its ledger still adding up, and the store's count arrives as ever.
+#[test]
+fn counting_a_products_stock_switched_off_and_on_elsewhere_is_followed_here() {
+    let s = shop();
+    let a = s.admin.clone();
+    let p = s.product("Croissant", 22_000, Some(12));
+    let version = |stock: Option<i64>| kasir_proto::Product {
+        id: p.id.0,
+        category_id: s.category.0,
+        name: "Croissant".into(),
+        description: String::new(),
+        price: 22_000,
+        stock,
+        low_stock_warning: None,
+        low_stock_critical: None,
+        active: true,
+        barcode: None,
+        featured: false,
+        tags: vec![],
+        image_id: None,
+        pictures: vec![],
+        modifier_groups: vec![],
+    };
+    let ledger = |s: &crate::helpers::Shop| {
+        crate::helpers::count(
+            &s.kasir,
+            &format!(
+                "SELECT COALESCE(SUM(delta), 0) FROM stock_movements m
+                 JOIN products p ON p.rid = m.product_rid WHERE p.id = '{}'",
+                p.id
+            ),
+        )
+    };
+    let page = |cursor: i64, data: ChangeData| PullResponse {
+        changes: vec![Change { cursor, data }],
+        cursor,
+        more: false,
+    };
+    s.kasir
+        .sync()
+        .apply_pull(&page(1, ChangeData::Product(version(None))))
+        .unwrap();
+    assert_eq!(s.kasir.catalog().product(&a, p.id).unwrap().stock, None);
+    assert_eq!(ledger(&s), 0, "the twelve left by one movement");
+    s.kasir
+        .sync()
+        .apply_pull(&page(2, ChangeData::Product(version(Some(0)))))
+        .unwrap();
+    assert_eq!(s.kasir.catalog().product(&a, p.id).unwrap().stock, Some(0));
+    s.kasir
+        .sync()
+        .apply_pull(&page(
+            3,
+            ChangeData::StockLevel(kasir_proto::StockLevel {
+                product_id: p.id.0,
+                level: 30,
+            }),
+        ))
+        .unwrap();
+    assert_eq!(s.kasir.catalog().product(&a, p.id).unwrap().stock, Some(30));
+    assert_eq!(ledger(&s), 30);
+}

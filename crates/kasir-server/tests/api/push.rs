@@ -954,6 +954,7 @@ async fn vouchers_and_redemptions_take_their_newest_state_once() {
         valid_until: None,
         active: true,
         at: now(),
+        stock_set_at: None,
     };
     let redemption = |status: &str, order: Option<Uuid>| kasir_proto::Redemption {
         id: Uuid::from_u128(8),
