@@ -240,7 +240,9 @@ async fn copy_floor(
             e.id
         );
         orders += &format!(
-            "{}\t{store}\t{terminal}\t{}\t{}\t{}\t{}\tpending\t{}\tSari\ttakeaway\t\tIDR\t0\t{}\t0\t0\t0\t0\t{}\t{}\t0\t{{}}\n",
+            // Then shift_id, member_id, delivery_address and out_for_delivery_at (V5, V6,
+            // V11), empty for these sales as in the ingest.
+            "{}\t{store}\t{terminal}\t{}\t{}\t{}\t{}\tpending\t{}\tSari\ttakeaway\t\tIDR\t0\t{}\t0\t0\t0\t0\t{}\t{}\t0\t{{}}\t\\N\t\\N\t\\N\t\\N\n",
             o.id,
             i + 1,
             o.receipt_no,
