@@ -34,6 +34,7 @@ pub mod notices;
 pub mod offers;
 pub mod outbox;
 pub mod people;
+pub mod printing;
 pub mod reports;
 pub mod sales;
 pub mod settings;

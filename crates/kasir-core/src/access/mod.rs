@@ -74,10 +74,12 @@ pub enum Permission {
     AdjustPoints,
     /// Making and changing coupons, and reading their uses.
     ManageCoupons,
+    /// This till's printers, kitchen routing and the print queue.
+    ManagePrinters,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Sell,
         Permission::Discount,
         Permission::CancelOrder,
@@ -97,6 +99,7 @@ impl Permission {
         Permission::ManageMembers,
         Permission::AdjustPoints,
         Permission::ManageCoupons,
+        Permission::ManagePrinters,
     ];
 
     /// The permission table: the roles that hold each permission. The match is exhaustive,
@@ -123,6 +126,7 @@ impl Permission {
             Permission::ManageMembers => &[Manager, Admin],
             Permission::AdjustPoints => &[Manager, Admin],
             Permission::ManageCoupons => &[Manager, Admin],
+            Permission::ManagePrinters => &[Manager, Admin],
         }
     }
 
@@ -149,6 +153,7 @@ impl Permission {
             | Permission::Members
             | Permission::ManageMembers
             | Permission::ManageCoupons
+            | Permission::ManagePrinters
             | Permission::ViewReports => false,
         }
     }
@@ -213,6 +218,7 @@ impl fmt::Display for Permission {
             Permission::ManageMembers => "manage members",
             Permission::AdjustPoints => "adjust points",
             Permission::ManageCoupons => "manage coupons",
+            Permission::ManagePrinters => "manage printers",
         };
         f.pad(s)
     }
@@ -335,6 +341,7 @@ mod tests {
                     ManageMembers,
                     AdjustPoints,
                     ManageCoupons,
+                    ManagePrinters,
                 ],
             ),
             (Role::Admin, Permission::ALL.to_vec()),

@@ -227,6 +227,10 @@ pub enum Field {
     ValidDates,
     Voucher,
     OfflineLimit,
+    Printer,
+    Paper,
+    CodePage,
+    Station,
 }
 
 /// What was not found.
@@ -249,6 +253,8 @@ pub enum Entity {
     Coupon,
     Voucher,
     Redemption,
+    Printer,
+    PrintJob,
 }
 
 /// The rule an input broke, with the numbers a message needs. Amounts are in the shop
@@ -448,6 +454,13 @@ pub enum Rule {
         #[cfg_attr(feature = "specta", specta(type = i32))]
         left: Money,
     },
+    /// Not a printer's address: `host` or `host:port` on the network, an absolute path for a
+    /// device or a folder.
+    PrinterAddress,
+    /// No printer does this (no receipt printer, no printer with the drawer).
+    NoPrinter,
+    /// A drawer kick or a test page is not printed again.
+    NotReprintable,
 }
 
 /// What a cell should have held.
@@ -582,6 +595,12 @@ impl fmt::Display for Rule {
                 f,
                 "the till is offline: only {left} more of this member's wallet may be spent until it reconnects"
             ),
+            Rule::PrinterAddress => write!(
+                f,
+                "must be host or host:port for a network printer, an absolute path for a device or a folder"
+            ),
+            Rule::NoPrinter => write!(f, "no printer is set up for this"),
+            Rule::NotReprintable => write!(f, "cannot be printed again"),
             Rule::TooManyPixels { max_megapixels } => {
                 write!(f, "more than {max_megapixels} megapixels")
             }

@@ -8,6 +8,8 @@
 //! can rebuild the action from it alone. A row that cannot be read back is an error, never a
 //! default (a nil id would make a server drop unrelated entries as duplicates).
 
+pub mod print;
+
 use kasir_proto::{Envelope, Payload, VERSION};
 use rusqlite::params;
 use uuid::Uuid;

@@ -563,6 +563,9 @@ impl Sales<'_> {
                 let paid_for_points = totals.total.checked_sub(spent.points_value)?;
                 crate::members::credit_sale(cx, member, id, totals.total, paid_for_points)?;
             }
+            // The drawer, the receipt and the kitchen's tickets, queued with the sale.
+            let cash = order.payments.iter().any(|p| p.method == PaymentMethod::Cash);
+            crate::outbox::print::after_sale(cx, &id.to_string(), cash)?;
             Ok(order)
         })
     }

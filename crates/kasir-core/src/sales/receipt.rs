@@ -228,6 +228,37 @@ fn refund_notes(conn: &Connection, order: OrderId, settings: &Settings) -> Resul
 impl Receipt {
     /// The receipt as monospaced text, `width` characters wide, clamped to 24..=200.
     pub fn render_text(&self, width: usize) -> String {
+        let mut text = self
+            .lines(width)
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        text.push('\n');
+        text
+    }
+
+    /// The receipt's lines, `width` characters wide (clamped to 24..=200), each with what it
+    /// is: paper prints the shop's name tall and the total in bold.
+    pub fn lines(&self, width: usize) -> Vec<(String, ReceiptLine)> {
+        let (entries, title_end, total_at) = self.layout(width);
+        let mut lines = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let kind = if i < title_end {
+                ReceiptLine::Title
+            } else if i == total_at {
+                ReceiptLine::Total
+            } else {
+                ReceiptLine::Plain
+            };
+            lines.extend(entry.split('\n').map(|l| (l.to_string(), kind)));
+        }
+        lines
+    }
+
+    /// The entries (an entry may hold several lines), how many open the receipt with the
+    /// shop's name, and which is the total.
+    fn layout(&self, width: usize) -> (Vec<String>, usize, usize) {
         let width = width.clamp(24, 200);
         let labels = if self.locale.starts_with("id") {
             &ID
@@ -245,12 +276,13 @@ impl Receipt {
         } else {
             format!("{} {}", labels.tax_number, self.tax_number)
         };
-        for text in [
-            &self.shop_name,
-            &self.shop_address,
-            &tax_number,
-            &self.header,
-        ] {
+        for line in self.shop_name.lines().filter(|l| !l.trim().is_empty()) {
+            for w in wrap(line.trim(), width) {
+                out.push(center(&w, width));
+            }
+        }
+        let title_end = out.len();
+        for text in [&self.shop_address, &tax_number, &self.header] {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 for w in wrap(line.trim(), width) {
                     out.push(center(&w, width));
@@ -377,6 +409,7 @@ impl Receipt {
         if o.rounding.0 != 0 {
             out.push(two_cols(labels.rounding, &num(o.rounding), width));
         }
+        let total_at = out.len();
         out.push(two_cols(labels.total, &fmt.format(o.total), width));
         for (label, amount) in included {
             out.push(two_cols(
@@ -426,10 +459,18 @@ impl Receipt {
                 }
             }
         }
-        let mut text = out.join("\n");
-        text.push('\n');
-        text
+        (out, title_end, total_at)
     }
+}
+
+/// What a receipt's line is, for paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptLine {
+    Plain,
+    /// The shop's name.
+    Title,
+    /// The total to pay.
+    Total,
 }
 
 fn chars(s: &str) -> usize {
@@ -511,24 +552,30 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
 impl Sales<'_> {
     /// The receipt of an order.
     pub fn receipt(&self, actor: &Actor, order: OrderId) -> Result<Receipt> {
-        self.k.read(actor, Permission::Sell, |conn, _| {
-            let settings = settings::load(conn)?;
-            let mut receipt = build(load_order(conn, order)?, &settings)?;
-            receipt.refunds = refund_notes(conn, order, &settings)?;
-            if let Some(id) = receipt.order.member_id {
-                let m = crate::members::load_member(conn, id)?;
-                let (earned, taken) = crate::members::points::order_points(conn, order)?;
-                receipt.member = Some(ReceiptMember {
-                    number: m.number,
-                    name: m.name,
-                    earned: earned - taken,
-                    balance: m.points,
-                });
-            }
-            Ok(receipt)
-        })
+        self.k
+            .read(actor, Permission::Sell, |conn, _| load_receipt(conn, order))
     }
 }
+
+/// The receipt of an order as it stands (refunds since included).
+pub(crate) fn load_receipt(conn: &Connection, order: OrderId) -> Result<Receipt> {
+    let settings = settings::load(conn)?;
+    let mut receipt = build(load_order(conn, order)?, &settings)?;
+    receipt.refunds = refund_notes(conn, order, &settings)?;
+    if let Some(id) = receipt.order.member_id {
+        let m = crate::members::load_member(conn, id)?;
+        let (earned, taken) = crate::members::points::order_points(conn, order)?;
+        receipt.member = Some(ReceiptMember {
+            number: m.number,
+            name: m.name,
+            earned: earned - taken,
+            balance: m.points,
+        });
+    }
+    Ok(receipt)
+}
+
+impl Sales<'_> {}
 
 #[cfg(test)]
 mod tests {

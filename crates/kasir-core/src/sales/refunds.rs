@@ -657,6 +657,8 @@ impl Sales<'_> {
                     "method": request.method.as_str(), "reason": reason, "approved_by": cx.approved_by,
                 }))?;
                 outbox::append(cx, &Payload::Refund(proto))?;
+                let cash_back = request.method == PaymentMethod::Cash && q.total.0 > 0;
+                crate::outbox::print::after_refund(cx, &id.to_string(), cash_back)?;
                 if let (Some(member), true) = (order.member_id, q.total.0 > 0) {
                     // Money back to the member's balances, in this same transaction.
                     match request.method {

@@ -281,7 +281,7 @@ pub(crate) fn open_shift(conn: &Connection, terminal: &str) -> Result<Option<Shi
         .optional()?)
 }
 
-fn load_shift(conn: &Connection, id: ShiftId) -> Result<(Shift, Date, Option<Date>)> {
+pub(crate) fn load_shift(conn: &Connection, id: ShiftId) -> Result<(Shift, Date, Option<Date>)> {
     conn.prepare_cached(
         "SELECT s.id, s.terminal, o.name, s.opened_at, s.opening_float, c.name, s.closed_at,
                 s.counted, s.expected, s.variance, s.count_detail, s.z_no, s.note, s.opened_on,
@@ -330,7 +330,7 @@ fn load_shift(conn: &Connection, id: ShiftId) -> Result<(Shift, Date, Option<Dat
 }
 
 /// The figures of a shift, read from `conn` (a reader's snapshot, or the closing transaction).
-fn build_report(
+pub(crate) fn build_report(
     conn: &Connection,
     id: ShiftId,
     kind: ReportKind,
@@ -664,6 +664,7 @@ impl Shifts<'_> {
                 };
                 audit::record(cx, "cash_moved", serde_json::to_value(&moved)?)?;
                 outbox::append(cx, &Payload::CashMoved(moved))?;
+                crate::outbox::print::kick_drawer(cx)?;
                 Ok(CashMovement {
                     id,
                     direction,
@@ -735,6 +736,7 @@ impl Shifts<'_> {
             };
             audit::record(cx, "shift_closed", serde_json::to_value(&closed)?)?;
             outbox::append(cx, &Payload::ShiftClosed(closed))?;
+            crate::outbox::print::report(cx, &format!("{id}:z"))?;
             build_report(cx, id, ReportKind::Z, cx.now)
         })
     }

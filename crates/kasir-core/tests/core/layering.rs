@@ -14,7 +14,7 @@ fn layer(name: &str) -> Option<u8> {
         "audit" | "outbox" | "notices" => 3,
         "settings" => 4,
         "catalog" => 5,
-        "sales" | "people" | "sync" | "backup" | "reports" | "members" | "offers" => 6,
+        "sales" | "people" | "sync" | "backup" | "reports" | "members" | "offers" | "printing" => 6,
         "demo" => 7,
         "bin" => 8,
         _ => return None,

@@ -18,6 +18,7 @@ mod members;
 mod menu_csv;
 mod outbox;
 mod permissions;
+mod printing;
 mod product_table;
 mod receipt;
 mod refunds;

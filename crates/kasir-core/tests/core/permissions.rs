@@ -8,6 +8,7 @@ use kasir_core::catalog::{
 };
 use kasir_core::money::pricing::Discount;
 use kasir_core::people::StaffUpdate;
+use kasir_core::printing::{ConnectionKind, PrinterInput, PrinterRole, Station};
 use kasir_core::reports::ReportRange;
 use kasir_core::sales::checkout::PaymentMethod;
 use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
@@ -38,13 +39,46 @@ struct Fixture {
     /// A voucher (Rp 1.000 off for 10 points) and the member's pending redemption of it.
     voucher: kasir_core::offers::vouchers::VoucherId,
     redemption: kasir_core::offers::vouchers::RedemptionId,
+    /// A receipt printer with the drawer, saving to a folder, and the sale's receipt job.
+    printer: i64,
+    job: i64,
+}
+
+fn file_printer(s: &Shop) -> PrinterInput {
+    PrinterInput {
+        name: "Struk".into(),
+        connection: ConnectionKind::File,
+        address: s.path().join("struk").display().to_string(),
+        paper_mm: 58,
+        code_page: "PC437".into(),
+        role: PrinterRole::Receipt,
+        auto_receipt: true,
+        drawer: true,
+        ask_status: false,
+        active: true,
+    }
 }
 
 /// A shop with a sale, and an open ticket served by `role` (a ticket is changed and paid only
 /// by the member serving it; that rule has its own tests).
 fn fixture(s: &mut Shop, role: Role) -> Fixture {
+    let printer = s
+        .kasir
+        .printing()
+        .save_printer(&s.admin, None, file_printer(s))
+        .unwrap()
+        .id;
     let p = s.product("Croissant", 22_000, Some(50));
     let order = s.sell(&[(&p, 1)]);
+    let job = s
+        .kasir
+        .connection()
+        .query_row(
+            "SELECT MAX(id) FROM print_jobs WHERE kind = 'receipt'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let c = s.actor(role).clone();
     let t = s
         .kasir
@@ -121,6 +155,8 @@ fn fixture(s: &mut Shop, role: Role) -> Fixture {
         .unwrap()
         .id;
     Fixture {
+        printer,
+        job,
         product: p.id,
         category: s.category,
         ticket: t.id,
@@ -835,6 +871,82 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
                     .map(drop)
             },
         ),
+        (
+            "printing.printers",
+            Permission::ManagePrinters,
+            |k, a, _| k.printing().printers(a).map(drop),
+        ),
+        (
+            "printing.save_printer",
+            Permission::ManagePrinters,
+            |k, a, f| {
+                let dir = k.data_dir().join("struk2").display().to_string();
+                let input = PrinterInput {
+                    name: "Struk 2".into(),
+                    connection: ConnectionKind::File,
+                    address: dir,
+                    paper_mm: 80,
+                    code_page: "PC858".into(),
+                    role: PrinterRole::Kitchen,
+                    auto_receipt: false,
+                    drawer: false,
+                    ask_status: false,
+                    active: true,
+                };
+                k.printing()
+                    .save_printer(a, Some(f.printer), input)
+                    .map(drop)
+            },
+        ),
+        (
+            "printing.remove_printer",
+            Permission::ManagePrinters,
+            |k, a, f| k.printing().remove_printer(a, f.printer),
+        ),
+        (
+            "printing.stations",
+            Permission::ManagePrinters,
+            |k, a, _| k.printing().stations(a).map(drop),
+        ),
+        (
+            "printing.set_station",
+            Permission::ManagePrinters,
+            |k, a, f| k.printing().set_station(a, f.category, Some(Station::Bar)),
+        ),
+        ("printing.jobs", Permission::ManagePrinters, |k, a, _| {
+            k.printing().jobs(a, 50).map(drop)
+        }),
+        ("printing.status", Permission::Sell, |k, a, _| {
+            k.printing().status(a).map(drop)
+        }),
+        ("printing.print_receipt", Permission::Sell, |k, a, f| {
+            k.printing().print_receipt(a, f.order).map(drop)
+        }),
+        ("printing.print_report", Permission::Shift, |k, a, f| {
+            k.printing().print_report(a, f.shift).map(drop)
+        }),
+        ("printing.open_drawer", Permission::CashInOut, |k, a, _| {
+            k.printing().open_drawer(a, None, "Tukar uang")
+        }),
+        ("printing.retry", Permission::ManagePrinters, |k, a, f| {
+            k.printing().retry(a, f.job).map(drop)
+        }),
+        ("printing.cancel", Permission::ManagePrinters, |k, a, f| {
+            k.printing().cancel(a, f.job).map(drop)
+        }),
+        ("printing.reprint", Permission::ManagePrinters, |k, a, f| {
+            k.printing().reprint(a, f.job).map(drop)
+        }),
+        (
+            "printing.test_print",
+            Permission::ManagePrinters,
+            |k, a, f| k.printing().test_print(a, f.printer).map(drop),
+        ),
+        (
+            "printing.job_text",
+            Permission::ManagePrinters,
+            |k, a, f| k.printing().job_text(a, f.job).map(drop),
+        ),
         ("coupons.create", Permission::ManageCoupons, |k, a, _| {
             k.coupons().create(a, &coupon_input("BARU10")).map(drop)
         }),
@@ -949,7 +1061,11 @@ fn every_use_case_checks_every_role() {
 
 /// Use cases that take no actor, and why. Everything else public on a view must be in the
 /// matrix above.
-const NO_ACTOR: [(&str, &str); 37] = [
+const NO_ACTOR: [(&str, &str); 38] = [
+    (
+        "printing.work",
+        "the app's print thread sends the queue; it changes only the jobs' state",
+    ),
     (
         "coupons.notify_expiring",
         "the app's hourly run: tells the managers of coupons ending soon, changes no fact",
@@ -1107,6 +1223,7 @@ fn the_matrix_covers_every_public_use_case() {
         ("Reviews", "reviews"),
         ("Coupons", "coupons"),
         ("Vouchers", "vouchers"),
+        ("Printing", "printing"),
     ];
     let mut public = Vec::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -1,0 +1,165 @@
+//! The worker: each printer's due jobs in id order, sent outside any transaction with short
+//! timeouts, marked printed or failed (with back-off) in a short transaction each.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kasir_print::{Doc, Job, PrintError, Timeouts};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Printer, connection_of, render};
+use crate::kernel::time::Stamp;
+use crate::{Kasir, Result};
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WorkDone {
+    pub printed: u32,
+    pub failed: u32,
+}
+
+static CONNECT_MS: AtomicU64 = AtomicU64::new(3_000);
+static IO_MS: AtomicU64 = AtomicU64::new(5_000);
+
+/// Sets how long the worker and test prints wait for a printer (the app keeps the defaults,
+/// 3 s to connect and 5 s per write or answer; tests shorten them).
+pub fn set_timeouts(timeouts: Timeouts) {
+    CONNECT_MS.store(timeouts.connect.as_millis() as u64, Ordering::Relaxed);
+    IO_MS.store(timeouts.io.as_millis() as u64, Ordering::Relaxed);
+}
+
+fn timeouts() -> Timeouts {
+    Timeouts {
+        connect: Duration::from_millis(CONNECT_MS.load(Ordering::Relaxed)),
+        io: Duration::from_millis(IO_MS.load(Ordering::Relaxed)),
+    }
+}
+
+/// The wait before trying a failed job again: 1 s, doubling, at most 30 s.
+fn back_off(attempts: u32) -> SignedDuration {
+    SignedDuration::from_secs(1i64 << attempts.saturating_sub(1).min(5))
+        .min(SignedDuration::from_secs(30))
+}
+
+/// Encodes `doc` for `printer` and sends it.
+pub(crate) fn deliver(
+    printer: &Printer,
+    doc: &Doc,
+    name: &str,
+) -> std::result::Result<(), PrintError> {
+    let page =
+        kasir_print::CodePage::parse(&printer.code_page).unwrap_or(kasir_print::CodePage::Pc437);
+    let bytes = kasir_print::encode(doc, page)
+        .map_err(|e| PrintError::Interrupted(format!("the job could not be built: {e}")))?;
+    let job = Job {
+        name,
+        bytes: &bytes,
+        text: &doc.plain_text(),
+    };
+    kasir_print::send(
+        &connection_of(printer),
+        &job,
+        printer.ask_status,
+        timeouts(),
+    )
+}
+
+/// The oldest waiting job of `printer`, if it is due.
+fn due_head(k: &Kasir, printer: i64, now: Timestamp) -> Result<Option<i64>> {
+    k.read_any(|conn| {
+        let head: Option<(i64, Stamp)> = conn
+            .prepare_cached(
+                "SELECT id, next_try_at FROM print_jobs WHERE printer_id = ?1 AND state = 'waiting'
+                  ORDER BY id LIMIT 1",
+            )?
+            .query_row([printer], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(head.filter(|(_, at)| at.0 <= now).map(|(id, _)| id))
+    })
+}
+
+pub(crate) fn work(k: &Kasir) -> Result<WorkDone> {
+    let mut done = WorkDone::default();
+    let printers: Vec<i64> = k.read_any(|conn| {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT j.printer_id FROM print_jobs j JOIN printers p ON p.id = j.printer_id
+              WHERE j.state = 'waiting' AND p.active = 1 ORDER BY j.printer_id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })?;
+    for printer in printers {
+        while let Some(job) = due_head(k, printer, k.now())? {
+            let rendered = k.read_any(|conn| render::job_doc(conn, job, k.now()));
+            let (p, doc) = match rendered {
+                Ok(x) => x,
+                Err(e) => {
+                    // What cannot be drawn never will be: set aside so the queue drains.
+                    tracing::warn!(job, error = %e, "print job cannot be rendered; cancelled");
+                    k.transact(|tx, _| {
+                        tx.execute(
+                            "UPDATE print_jobs SET state = 'cancelled', error = 'render', error_detail = ?1 WHERE id = ?2",
+                            params![e.to_string(), job],
+                        )?;
+                        Ok(())
+                    })?;
+                    done.failed += 1;
+                    continue;
+                }
+            };
+            match deliver(&p, &doc, &format!("job-{job}")) {
+                Ok(()) => {
+                    k.transact(|tx, now| {
+                        tx.execute(
+                            "UPDATE print_jobs SET state = 'printed', printed_at = ?1, attempts = attempts + 1
+                              WHERE id = ?2 AND state = 'waiting'",
+                            params![Stamp(now), job],
+                        )?;
+                        Ok(())
+                    })?;
+                    done.printed += 1;
+                }
+                Err(e) => {
+                    tracing::info!(job, printer = %p.name, error = %e, "print job failed; will retry");
+                    k.transact(|tx, now| {
+                        let attempts: u32 = tx.query_row(
+                            "SELECT attempts + 1 FROM print_jobs WHERE id = ?1",
+                            [job],
+                            |r| r.get(0),
+                        )?;
+                        tx.execute(
+                            "UPDATE print_jobs SET attempts = ?1, error = ?2, error_detail = ?3, next_try_at = ?4
+                              WHERE id = ?5",
+                            params![
+                                attempts,
+                                e.code(),
+                                e.to_string(),
+                                Stamp(now + back_off(attempts)),
+                                job
+                            ],
+                        )?;
+                        Ok(())
+                    })?;
+                    done.failed += 1;
+                    // The printer is down: its other jobs wait behind this one.
+                    break;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_to_thirty_seconds() {
+        let secs: Vec<i64> = (1..=8).map(|a| back_off(a).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+}

@@ -1,0 +1,678 @@
+//! Printing through the core: jobs written with the sale, routed to stations, printed in order
+//! exactly once on fake network printers that refuse, hang, close part way and come back; the
+//! exact bytes of a receipt, a kitchen ticket and the drawer's kick at 58 and 80 mm; copies;
+//! the admin's refusals.
+
+use std::time::Duration;
+
+use expect_test::expect;
+use jiff::SignedDuration;
+use kasir_core::catalog::{CategoryDraft, Product};
+use kasir_core::printing::{
+    ConnectionKind, JobState, PrinterInput, PrinterRole, Station, set_timeouts,
+};
+use kasir_core::sales::checkout::PaymentMethod;
+use kasir_core::sales::refunds::{RefundLineInput, RefundRequest};
+use kasir_core::{Error, Field, Rule};
+use kasir_print::fake::{Behaviour, FakePrinter};
+use kasir_print::{CodePage, Timeouts, decode};
+
+use crate::helpers::{Shop, count, refused, shop};
+
+fn quick() {
+    set_timeouts(Timeouts {
+        connect: Duration::from_millis(300),
+        io: Duration::from_millis(300),
+    });
+}
+
+fn input(name: &str, port: u16, paper_mm: u32, role: PrinterRole) -> PrinterInput {
+    PrinterInput {
+        name: name.into(),
+        connection: ConnectionKind::Network,
+        address: format!("127.0.0.1:{port}"),
+        paper_mm,
+        code_page: "PC858".into(),
+        role,
+        auto_receipt: true,
+        drawer: role == PrinterRole::Receipt,
+        ask_status: true,
+        active: true,
+    }
+}
+
+/// Three fake printers (receipts with the drawer, kitchen, bar), the shop's category "Kopi"
+/// at the bar and a "Makanan" category in the kitchen, a coffee and a toast.
+struct Counter {
+    shop: Shop,
+    receipts: FakePrinter,
+    kitchen: FakePrinter,
+    bar: FakePrinter,
+    coffee: Product,
+    toast: Product,
+}
+
+fn counter(paper_mm: u32) -> Counter {
+    quick();
+    let shop = shop();
+    let (receipts, kitchen, bar) = (
+        FakePrinter::start().unwrap(),
+        FakePrinter::start().unwrap(),
+        FakePrinter::start().unwrap(),
+    );
+    let p = shop.kasir.printing();
+    let m = &shop.manager;
+    p.save_printer(
+        m,
+        None,
+        input("Kasir", receipts.port(), paper_mm, PrinterRole::Receipt),
+    )
+    .unwrap();
+    p.save_printer(
+        m,
+        None,
+        input("Dapur", kitchen.port(), paper_mm, PrinterRole::Kitchen),
+    )
+    .unwrap();
+    p.save_printer(
+        m,
+        None,
+        input("Bar", bar.port(), paper_mm, PrinterRole::Bar),
+    )
+    .unwrap();
+    let food = shop
+        .kasir
+        .catalog()
+        .create_category(
+            &shop.admin,
+            CategoryDraft {
+                name: "Makanan".into(),
+                sort_order: 1,
+                active: true,
+            },
+        )
+        .unwrap()
+        .id;
+    p.set_station(m, shop.category, Some(Station::Bar)).unwrap();
+    p.set_station(m, food, Some(Station::Kitchen)).unwrap();
+    let coffee = shop.product("Kopi Susu Gula Aren", 18_000, None);
+    let toast = shop
+        .kasir
+        .catalog()
+        .create_product(
+            &shop.admin,
+            crate::helpers::draft(food, "Roti Bakar Cokelat Keju", 25_000),
+        )
+        .unwrap();
+    Counter {
+        shop,
+        receipts,
+        kitchen,
+        bar,
+        coffee,
+        toast,
+    }
+}
+
+fn decoded(printer: &FakePrinter) -> Vec<String> {
+    printer
+        .jobs()
+        .iter()
+        .map(|j| decode(j, CodePage::Pc858))
+        .collect()
+}
+
+#[test]
+fn a_sale_prints_its_receipt_the_drawer_and_one_ticket_per_station() {
+    let c = counter(58);
+    let order = c.shop.sell(&[(&c.coffee, 2), (&c.toast, 1)]);
+    // Written with the sale: drawer, receipt, bar, kitchen.
+    let kinds: Vec<String> = c
+        .shop
+        .kasir
+        .connection()
+        .prepare("SELECT kind || COALESCE(':' || station, '') FROM print_jobs ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        kinds,
+        ["drawer", "receipt", "kitchen:bar", "kitchen:kitchen"]
+    );
+    let done = c.shop.kasir.printing().work().unwrap();
+    assert_eq!((done.printed, done.failed), (4, 0));
+
+    let receipts = decoded(&c.receipts);
+    assert_eq!(receipts.len(), 2);
+    expect![[r#"
+        [init][code page 19 PC858][drawer pin 2 on 50 ms off 500 ms]
+    "#]]
+    .assert_eq(&receipts[0]);
+    expect![[r#"
+        [init][code page 19 PC858][bold][size 1x2]             Kasir
+        [/bold][size 1x1]--------------------------------
+        No: T01-000001
+        2026-11-21 10:00     Kasir: Sari
+        Bawa pulang
+        --------------------------------
+        Kopi Susu Gula Aren
+          2 x 18.000              36.000
+        Roti Bakar Cokelat Keju
+          1 x 25.000              25.000
+        --------------------------------
+        Subtotal                  61.000
+        Servis 5%                  3.050
+        PB1 10%                    6.405
+        Pembulatan                    45
+        [bold]TOTAL                  Rp 70.500
+        [/bold]--------------------------------
+        Tunai                     70.500
+        Kembali                        0
+        [feed 1]
+        [centre][qr model 2][qr size 6][qr level M][qr data "T01-000001"][qr print]
+        [left][cut]
+    "#]]
+    .assert_eq(&receipts[1]);
+    expect![[r#"
+        [init][code page 19 PC858][bold][size 2x2]      BAR
+        BAWA PULANG
+        [/bold][size 1x1]T01-000001                 10:00
+        Sari
+        ================================
+        [bold][size 2x2]2x Kopi Susu
+        Gula Aren
+        [/bold][size 1x1]================================
+        [feed 1]
+        [cut]
+    "#]]
+    .assert_eq(&decoded(&c.bar).concat());
+    let kitchen = decoded(&c.kitchen).concat();
+    assert!(kitchen.contains("DAPUR"), "{kitchen}");
+    assert!(kitchen.contains("1x Roti Bakar"), "{kitchen}");
+    assert!(!kitchen.contains("Kopi"), "{kitchen}");
+    assert_eq!(order.receipt_no, "T01-000001");
+    // Printed, and nothing left waiting.
+    assert_eq!(
+        count(
+            &c.shop.kasir,
+            "SELECT COUNT(*) FROM print_jobs WHERE state = 'printed'"
+        ),
+        4
+    );
+    let status = c.shop.kasir.printing().status(&c.shop.cashier).unwrap();
+    assert_eq!((status.printers, status.waiting, status.failing), (3, 0, 0));
+}
+
+#[test]
+fn at_80_mm_the_lines_are_48_wide_and_the_ticket_in_large_type_is_24() {
+    let c = counter(80);
+    c.shop.sell(&[(&c.toast, 3)]);
+    c.shop.kasir.printing().work().unwrap();
+    let receipt = decoded(&c.receipts)[1].clone();
+    assert!(
+        receipt.contains(&format!("Subtotal{}75.000\n", " ".repeat(48 - 8 - 6))),
+        "{receipt}"
+    );
+    expect![[r#"
+        [init][code page 19 PC858][bold][size 2x2]         DAPUR
+        BAWA PULANG
+        [/bold][size 1x1]T01-000001                                 10:00
+        Sari
+        ================================================
+        [bold][size 2x2]3x Roti Bakar Cokelat
+        Keju
+        [/bold][size 1x1]================================================
+        [feed 1]
+        [cut]
+    "#]]
+    .assert_eq(&decoded(&c.kitchen).concat());
+    // Nothing for the bar: no line of its station.
+    assert!(c.bar.jobs().is_empty());
+}
+
+#[test]
+fn a_printer_that_is_off_hangs_or_breaks_never_holds_the_sale_and_every_job_prints_once_in_order() {
+    let mut c = counter(58);
+    let k = &c.shop.kasir;
+    // Off: the sale commits and its jobs wait with the reason.
+    c.receipts.stop();
+    let first = c.shop.sell(&[(&c.coffee, 1)]);
+    let done = k.printing().work().unwrap();
+    assert_eq!(done.failed, 1);
+    let jobs = k.printing().jobs(&c.shop.manager, 50).unwrap();
+    let head = jobs
+        .iter()
+        .find(|j| j.printer_name == "Kasir" && j.state == JobState::Waiting && j.attempts == 1)
+        .unwrap();
+    assert_eq!(head.error.as_deref(), Some("unreachable"));
+    let status = k.printing().status(&c.shop.cashier).unwrap();
+    assert_eq!((status.waiting, status.failing), (2, 1));
+    // Not retried before its back-off is over; the other printers went on.
+    assert_eq!(k.printing().work().unwrap(), Default::default());
+    assert_eq!(c.bar.jobs().len(), 1);
+
+    // Back, but hung: it takes connections and never answers.
+    c.receipts.restart().unwrap();
+    c.receipts.set(Behaviour::Hung);
+    let second = c.shop.sell(&[(&c.coffee, 2)]);
+    c.shop.clock.advance(SignedDuration::from_secs(2));
+    let done = k.printing().work().unwrap();
+    assert_eq!(done.failed, 1, "{done:?}");
+    assert!(c.receipts.jobs().is_empty());
+    let head = k.printing().jobs(&c.shop.manager, 50).unwrap();
+    assert!(
+        head.iter()
+            .any(|j| j.error.as_deref() == Some("not_answering"))
+    );
+
+    // Then it closes a connection part way through a job.
+    c.receipts.set(Behaviour::CloseAfter(7));
+    c.shop.clock.advance(SignedDuration::from_secs(60));
+    k.printing().work().unwrap();
+    // And comes back: after the back-off everything prints, in order.
+    for _ in 0..5 {
+        c.shop.clock.advance(SignedDuration::from_secs(60));
+        k.printing().work().unwrap();
+    }
+    assert_eq!(
+        count(k, "SELECT COUNT(*) FROM print_jobs WHERE state = 'waiting'"),
+        0
+    );
+    let whole: Vec<String> = decoded(&c.receipts)
+        .into_iter()
+        .filter(|j| j.ends_with("[cut]\n") || j.contains("[drawer"))
+        .collect();
+    // Drawer, receipt 1, drawer, receipt 2: each once, in the order they were sold.
+    assert_eq!(whole.len(), 4, "{whole:#?}");
+    assert!(whole[0].contains("[drawer") && whole[2].contains("[drawer"));
+    assert!(whole[1].contains(&first.receipt_no));
+    assert!(whole[3].contains(&second.receipt_no));
+    assert!(!whole[1].contains("SALINAN"));
+}
+
+#[test]
+fn asking_again_prints_a_copy_never_a_second_original() {
+    let c = counter(58);
+    let k = &c.shop.kasir;
+    let order = c.shop.sell(&[(&c.coffee, 1)]);
+    k.printing().work().unwrap();
+    assert_eq!(
+        k.printing()
+            .print_receipt(&c.shop.cashier, order.id)
+            .unwrap(),
+        1
+    );
+    k.printing().work().unwrap();
+    let receipts = decoded(&c.receipts);
+    assert_eq!(receipts.len(), 3);
+    assert!(!receipts[1].contains("SALINAN"));
+    assert!(receipts[2].contains("*** SALINAN ***"), "{}", receipts[2]);
+    // A manager's reprint of the bar ticket is a copy too.
+    let bar_job = k
+        .printing()
+        .jobs(&c.shop.manager, 50)
+        .unwrap()
+        .into_iter()
+        .find(|j| j.printer_name == "Bar")
+        .unwrap();
+    let copy = k.printing().reprint(&c.shop.manager, bar_job.id).unwrap();
+    assert!(copy.copy);
+    k.printing().work().unwrap();
+    assert!(decoded(&c.bar)[1].contains("SALINAN"));
+    // A drawer kick is not reprinted; a cashier cannot reprint from the queue.
+    let drawer = k
+        .printing()
+        .jobs(&c.shop.manager, 50)
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == kasir_core::printing::JobKind::Drawer)
+        .unwrap();
+    refused(
+        k,
+        |k| k.printing().reprint(&c.shop.manager, drawer.id),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    rule: Rule::NotReprintable,
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        k,
+        |k| k.printing().reprint(&c.shop.cashier, bar_job.id),
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+}
+
+#[test]
+fn a_cash_refund_opens_the_drawer_and_prints_its_receipt() {
+    let c = counter(58);
+    let k = &c.shop.kasir;
+    let order = c.shop.sell(&[(&c.coffee, 2)]);
+    k.printing().work().unwrap();
+    k.sales()
+        .refund(
+            &c.shop.manager,
+            None,
+            &RefundRequest {
+                order_id: order.id,
+                lines: vec![RefundLineInput {
+                    line: 0,
+                    quantity: 1,
+                    restock: false,
+                }],
+                reason: "Tumpah".into(),
+                method: PaymentMethod::Cash,
+                reference: None,
+            },
+        )
+        .unwrap();
+    k.printing().work().unwrap();
+    let receipts = decoded(&c.receipts);
+    assert_eq!(receipts.len(), 4, "{receipts:#?}");
+    assert!(receipts[2].contains("[drawer pin 2"));
+    assert!(receipts[3].contains("PENGEMBALIAN"), "{}", receipts[3]);
+    assert!(receipts[3].contains("Alasan: Tumpah"), "{}", receipts[3]);
+    assert!(receipts[3].contains(&format!("Dari struk: {}", order.receipt_no)));
+    // The manager's "open drawer": audited, a cashier brings a manager's PIN.
+    refused(
+        k,
+        |k| {
+            k.printing()
+                .open_drawer(&c.shop.cashier, None, "Tukar uang")
+        },
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    k.printing()
+        .open_drawer(&c.shop.cashier, Some(&c.shop.manager), "Tukar uang")
+        .unwrap();
+    assert_eq!(
+        count(
+            k,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'drawer_opened'"
+        ),
+        1
+    );
+    k.printing().work().unwrap();
+    assert!(decoded(&c.receipts)[4].contains("[drawer pin 2 on 50 ms off 500 ms]"));
+}
+
+#[test]
+fn without_printers_a_sale_writes_no_job_and_asking_for_a_receipt_says_so() {
+    quick();
+    let s = shop();
+    let p = s.product("Kopi", 18_000, None);
+    let order = s.sell(&[(&p, 1)]);
+    assert_eq!(count(&s.kasir, "SELECT COUNT(*) FROM print_jobs"), 0);
+    refused(
+        &s.kasir,
+        |k| k.printing().print_receipt(&s.cashier, order.id),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Printer,
+                    rule: Rule::NoPrinter
+                }
+            )
+        },
+    );
+    refused(
+        &s.kasir,
+        |k| k.printing().open_drawer(&s.manager, None, "cek"),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    rule: Rule::NoPrinter,
+                    ..
+                }
+            )
+        },
+    );
+}
+
+#[test]
+fn bad_printer_settings_are_refused_and_change_nothing() {
+    quick();
+    let s = shop();
+    let k = &s.kasir;
+    let good = input("Kasir", 9100, 58, PrinterRole::Receipt);
+    k.printing()
+        .save_printer(&s.manager, None, good.clone())
+        .unwrap();
+    let cases: Vec<(PrinterInput, crate::helpers::Check)> = vec![
+        (
+            PrinterInput {
+                name: "  ".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Name,
+                        rule: Rule::Required
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "x".repeat(41),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Name,
+                        rule: Rule::TooLong { .. }
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "kasir".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Duplicate {
+                        field: Field::Name,
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "Dua".into(),
+                address: "192.168.1.50:99999".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Address,
+                        rule: Rule::PrinterAddress
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "Dua".into(),
+                address: "printer; rm -rf /".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Address,
+                        rule: Rule::PrinterAddress
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "Dua".into(),
+                connection: ConnectionKind::Device,
+                address: "usb/lp0".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Address,
+                        rule: Rule::PrinterAddress
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "Dua".into(),
+                paper_mm: 76,
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::Paper,
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            PrinterInput {
+                name: "Dua".into(),
+                code_page: "UTF-8".into(),
+                ..good.clone()
+            },
+            Box::new(|e| {
+                matches!(
+                    e,
+                    Error::Invalid {
+                        field: Field::CodePage,
+                        ..
+                    }
+                )
+            }),
+        ),
+    ];
+    for (bad, check) in cases {
+        refused(
+            k,
+            |k| k.printing().save_printer(&s.manager, None, bad.clone()),
+            |e| check(e),
+        );
+    }
+    refused(
+        k,
+        |k| {
+            k.printing().save_printer(
+                &s.cashier,
+                None,
+                PrinterInput {
+                    name: "Dua".into(),
+                    ..good.clone()
+                },
+            )
+        },
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    // A host without a port gets 9100; one drawer at a time.
+    let second = k
+        .printing()
+        .save_printer(
+            &s.manager,
+            None,
+            PrinterInput {
+                name: "Dua".into(),
+                address: "kasir-printer.local".into(),
+                ..good.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(second.address, "kasir-printer.local:9100");
+    let drawers = count(k, "SELECT COUNT(*) FROM printers WHERE drawer = 1");
+    assert_eq!(drawers, 1);
+    assert!(
+        k.printing()
+            .printers(&s.manager)
+            .unwrap()
+            .iter()
+            .find(|p| p.name == "Dua")
+            .unwrap()
+            .drawer
+    );
+}
+
+#[test]
+fn the_test_page_says_what_went_wrong() {
+    let c = counter(58);
+    let k = &c.shop.kasir;
+    let receipts = k.printing().printers(&c.shop.manager).unwrap();
+    let id = receipts.iter().find(|p| p.name == "Kasir").unwrap().id;
+    let ok = k.printing().test_print(&c.shop.manager, id).unwrap();
+    assert!(ok.printed, "{ok:?}");
+    assert!(decoded(&c.receipts)[0].contains("TES PRINTER"));
+    c.receipts.set(Behaviour::PaperOut);
+    let out = k.printing().test_print(&c.shop.manager, id).unwrap();
+    assert_eq!(out.error.as_deref(), Some("paper_out"));
+    assert_eq!(out.detail.as_deref(), Some("the printer is out of paper"));
+    // The file printer saves the text in its folder.
+    let folder = c.shop.path().join("struk");
+    let file = k
+        .printing()
+        .save_printer(
+            &c.shop.manager,
+            None,
+            PrinterInput {
+                name: "Simpan".into(),
+                connection: ConnectionKind::File,
+                address: folder.display().to_string(),
+                ..input("x", 1, 80, PrinterRole::Label)
+            },
+        )
+        .unwrap();
+    assert!(
+        k.printing()
+            .test_print(&c.shop.manager, file.id)
+            .unwrap()
+            .printed
+    );
+    let saved = std::fs::read_to_string(folder.join(format!("test-{}.txt", file.id))).unwrap();
+    assert!(
+        saved.contains("PRINTER") && saved.contains("Señor"),
+        "{saved}"
+    );
+}
+
+#[test]
+fn a_crash_after_the_sale_keeps_its_jobs() {
+    let c = counter(58);
+    c.shop.sell(&[(&c.coffee, 1)]);
+    let dir = c.shop.dir.path().to_path_buf();
+    let (receipts, kitchen, bar) = (c.receipts, c.kitchen, c.bar);
+    drop(c.shop.kasir);
+    let k = kasir_core::Kasir::open(&dir, c.shop.clock.clone()).unwrap();
+    assert_eq!(k.printing().work().unwrap().printed, 3);
+    assert_eq!(receipts.jobs().len(), 2);
+    assert_eq!(bar.jobs().len(), 1);
+    assert!(kitchen.jobs().is_empty());
+}
