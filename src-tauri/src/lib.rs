@@ -20,7 +20,7 @@ pub use crate::state::{AppState, Shared};
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
         app::*, audit::*, backup::*, catalog::*, coupons::*, members::*, money::*, orders::*,
-        sales::*, staff::*, stock::*, sync::*,
+        printing::*, sales::*, staff::*, stock::*, sync::*,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app_status,
@@ -132,6 +132,20 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         list_members,
         member_stats,
         member_orders,
+        list_printers,
+        save_printer,
+        remove_printer,
+        test_printer,
+        printer_stations,
+        set_printer_station,
+        print_jobs,
+        print_status,
+        retry_print_job,
+        cancel_print_job,
+        reprint_job,
+        print_receipt,
+        print_shift_report,
+        open_drawer,
         set_ticket_coupon,
         list_coupons,
         create_coupon,
@@ -258,6 +272,7 @@ pub fn run() {
             }
             state.start_sync();
             state.start_backups();
+            state.start_printing();
             state.start_report_summaries();
             if let Ok(downloads) = app.path().download_dir() {
                 state.set_export_dir(downloads);

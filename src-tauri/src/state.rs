@@ -167,6 +167,33 @@ impl AppState {
         }
     }
 
+    /// Prints the queue on a thread of its own (blocking network and device I/O with short
+    /// timeouts; a printer that is down only delays its own jobs): a pass every 400 ms.
+    pub fn start_printing(&self) {
+        let kasir = self.kasir_arc();
+        let started = std::thread::Builder::new()
+            .name("kasir-print".into())
+            .spawn(move || {
+                loop {
+                    match kasir.printing().work() {
+                        Ok(done) if done.printed > 0 || done.failed > 0 => {
+                            tracing::debug!(
+                                printed = done.printed,
+                                failed = done.failed,
+                                "print pass"
+                            )
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "print pass failed"),
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(400));
+                }
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "could not start the print thread");
+        }
+    }
+
     /// Housekeeping in the background, a minute after start (so start-up and the first sales
     /// have the machine), then hourly: members' points past the shop's expiry, coupons ending
     /// soon, and the sales

@@ -5,6 +5,7 @@ mod admin;
 mod coupons;
 mod members;
 mod money;
+mod printing;
 mod sync;
 mod till;
 mod vouchers;
@@ -17,7 +18,7 @@ use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 pub(crate) struct Harness {
     _app: App<MockRuntime>,
@@ -39,6 +40,18 @@ impl Harness {
             kasir_core::demo::seed_demo(&k, false).unwrap();
         }
         Harness::on(dir, sync)
+    }
+
+    /// The same, with the app's print thread running.
+    pub(crate) fn with_printing(demo: bool) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        if demo {
+            let k = kasir_core::Kasir::open(dir.path(), Arc::new(kasir_core::SystemClock)).unwrap();
+            kasir_core::demo::seed_demo(&k, false).unwrap();
+        }
+        let h = Harness::on(dir, false);
+        h.webview.state::<kasir_app::Shared>().start_printing();
+        h
     }
 
     /// The app closed and started again on the same data directory (as a restore does).

@@ -229,6 +229,25 @@ export const commands = {
 	memberStats: () => typedError<MemberStats, CommandError>(__TAURI_INVOKE("member_stats")),
 	/**  A member's orders, newest first. */
 	memberOrders: (member: string, limit: number) => typedError<MemberOrder[], CommandError>(__TAURI_INVOKE("member_orders", { member, limit })),
+	listPrinters: () => typedError<Printer_Serialize[], CommandError>(__TAURI_INVOKE("list_printers")),
+	/**  Adds a printer (`id` null) or changes one. */
+	savePrinter: (id: number | null, printer: PrinterInput) => typedError<Printer_Serialize, CommandError>(__TAURI_INVOKE("save_printer", { id, printer })),
+	removePrinter: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_printer", { id })),
+	/**  Prints a test page now and says how it went (waits a few seconds at most). */
+	testPrinter: (id: number) => typedError<TestPrint_Serialize, CommandError>(__TAURI_INVOKE("test_printer", { id })),
+	printerStations: () => typedError<CategoryStation_Serialize[], CommandError>(__TAURI_INVOKE("printer_stations")),
+	setPrinterStation: (category: string, station: Station | null) => typedError<null, CommandError>(__TAURI_INVOKE("set_printer_station", { category, station })),
+	printJobs: (limit: number) => typedError<PrintJob_Serialize[], CommandError>(__TAURI_INVOKE("print_jobs", { limit })),
+	printStatus: () => typedError<PrintStatus, CommandError>(__TAURI_INVOKE("print_status")),
+	retryPrintJob: (id: number) => typedError<PrintJob_Serialize, CommandError>(__TAURI_INVOKE("retry_print_job", { id })),
+	cancelPrintJob: (id: number) => typedError<PrintJob_Serialize, CommandError>(__TAURI_INVOKE("cancel_print_job", { id })),
+	reprintJob: (id: number) => typedError<PrintJob_Serialize, CommandError>(__TAURI_INVOKE("reprint_job", { id })),
+	/**  Prints an order's receipt: the original the first time, a copy after. How many printers. */
+	printReceipt: (order: string) => typedError<number, CommandError>(__TAURI_INVOKE("print_receipt", { order })),
+	/**  Prints a shift's report (X while open, Z once closed) on the receipt printers. */
+	printShiftReport: (shift: string) => typedError<number, CommandError>(__TAURI_INVOKE("print_shift_report", { shift })),
+	/**  Opens the cash drawer with a reason (a manager's, or a cashier with a manager's PIN). */
+	openDrawer: (reason: string, approval: Approval | null) => typedError<null, CommandError>(__TAURI_INVOKE("open_drawer", { reason, approval })),
 	/**
 	 *  Puts the coupon with this code (typed or scanned) on the ticket, or takes it off (None).
 	 *  A refusal says why: expired, minimum not reached, limit used, another customer group.
@@ -562,6 +581,23 @@ export type CategorySales = {
 	net: number,
 };
 
+/**  A category and the station its lines print at. */
+export type CategoryStation = CategoryStation_Serialize | CategoryStation_Deserialize;
+
+/**  A category and the station its lines print at. */
+export type CategoryStation_Deserialize = {
+	category_id: string,
+	category_name: string,
+	station?: Station | null,
+};
+
+/**  A category and the station its lines print at. */
+export type CategoryStation_Serialize = {
+	category_id: string,
+	category_name: string,
+	station: Station | null,
+};
+
 /**  What checking the chain found. */
 export type ChainCheck = ChainCheck_Serialize | ChainCheck_Deserialize;
 
@@ -667,6 +703,15 @@ export type CommandError =
 { kind: "internal"; data: {
 	message: string,
 } };
+
+/**  How a printer is reached. */
+export type ConnectionKind = 
+/**  On the shop's network: `address` is `host` or `host:port` (9100 when left out). */
+"network" | 
+/**  A device file: `address` is `/dev/usb/lp0` (USB) or another absolute path. */
+"device" | 
+/**  No printer: each job's text is saved in the folder `address`. */
+"file";
 
 /**  One line of a stock count: the product and how many were counted. */
 export type CountLine = CountLine_Serialize | CountLine_Deserialize;
@@ -908,7 +953,7 @@ export type Discount =
 /**  What was not found. */
 export type Entity = "category" | "order" | "product" | "shift" | 
 /**  No product carries the scanned barcode. */
-"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review" | "coupon" | "voucher" | "redemption";
+"barcode" | "staff_member" | "stock_alert" | "ticket" | "ticket_line" | "member" | "review" | "coupon" | "voucher" | "redemption" | "printer" | "print_job";
 
 /**  What a cell should have held. */
 export type Expected = 
@@ -929,7 +974,7 @@ export type Expected =
  *  Which input a rule was broken by: a form points at it, and a front end names it in the
  *  user's language (the UI's dictionary is checked to name every one).
  */
-export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates" | "voucher" | "offline_limit";
+export type Field = "active" | "admin_name" | "amount" | "auto_lock" | "barcode" | "cash_rounding" | "category" | "count" | "currency" | "delta" | "description" | "discount" | "featured" | "file" | "from" | "id" | "ids" | "image" | "initial_stock" | "label" | "limit" | "locale" | "low_stock_critical" | "low_stock_warning" | "max_choices" | "method" | "minor_unit" | "modifier_group" | "modifier_groups" | "modifier_option" | "modifier_options" | "modifiers" | "name" | "note" | "order_type" | "payments" | "pin" | "price" | "price_delta" | "quantity" | "query" | "reason" | "receipt_footer" | "receipt_header" | "reference" | "role" | "service_rate" | "shop_address" | "shop_name" | "sort_order" | "status" | "stock" | "tags" | "tax_number" | "tax_rate" | "terminal_code" | "ticket" | "time_zone" | "to" | "track_stock" | "folder" | "keep" | "backup" | "float" | "counted" | "denomination" | "lines" | "receipt_no" | "order" | "member" | "phone" | "email" | "birthday" | "address" | "notes" | "referral_code" | "points" | "earn_per_amount" | "point_value" | "tier_window" | "tiers" | "multiplier" | "expiry_months" | "referral_points" | "wallet" | "product" | "rating" | "comment" | "customer_groups" | "expiry_notice" | "coupon" | "code" | "min_order" | "usage_limit" | "member_limit" | "valid_dates" | "voucher" | "offline_limit" | "printer" | "paper" | "code_page" | "station";
 
 export type HourSales = {
 	hour: number,
@@ -950,6 +995,14 @@ export type ImportReport = {
 	problems: RowProblem[],
 	problem_rows: number,
 };
+
+/**  What a job prints. */
+export type JobKind = "receipt" | "kitchen" | "refund" | "drawer" | "report" | "test";
+
+/**  Where a job is. */
+export type JobState = 
+/**  Not printed yet (`error` says why, when it failed). */
+"waiting" | "printed" | "cancelled";
 
 /**  One movement of a product's ledger, with the count it left. */
 export type LedgerEntry = LedgerEntry_Serialize | LedgerEntry_Deserialize;
@@ -1706,7 +1759,9 @@ export type Permission =
 /**  Correcting a member's points by hand. */
 "adjust_points" | 
 /**  Making and changing coupons, and reading their uses. */
-"manage_coupons";
+"manage_coupons" | 
+/**  This till's printers, kitchen routing and the print queue. */
+"manage_printers";
 
 /**  One entry of a member's points, as their history shows it. */
 export type PointsEntry = PointsEntry_Serialize | PointsEntry_Deserialize;
@@ -1751,6 +1806,137 @@ export type PointsKind =
 "referral" | 
 /**  Taken back (or given back) when an order is refunded or cancelled. */
 "refund";
+
+/**  A job in the queue. */
+export type PrintJob = PrintJob_Serialize | PrintJob_Deserialize;
+
+/**  A job in the queue. */
+export type PrintJob_Deserialize = {
+	id: number,
+	printer_id: number,
+	printer_name: string,
+	kind: JobKind,
+	/**  What it prints, for people: the receipt or refund number, the report. */
+	subject: string,
+	station?: Station | null,
+	copy: boolean,
+	state: JobState,
+	attempts: number,
+	error?: string | null,
+	error_detail?: string | null,
+	/**  RFC 3339, UTC. */
+	created_at: string,
+	printed_at?: string | null,
+};
+
+/**  A job in the queue. */
+export type PrintJob_Serialize = {
+	id: number,
+	printer_id: number,
+	printer_name: string,
+	kind: JobKind,
+	/**  What it prints, for people: the receipt or refund number, the report. */
+	subject: string,
+	station: Station | null,
+	copy: boolean,
+	state: JobState,
+	attempts: number,
+	error: string | null,
+	error_detail: string | null,
+	/**  RFC 3339, UTC. */
+	created_at: string,
+	printed_at: string | null,
+};
+
+/**  The top bar's summary. */
+export type PrintStatus = {
+	printers: number,
+	waiting: number,
+	/**  Jobs that failed at least once and still wait: the top bar warns. */
+	failing: number,
+};
+
+/**  A printer as the admin screen shows it. */
+export type Printer = Printer_Serialize | Printer_Deserialize;
+
+/**  A printer as a manager enters it. */
+export type PrinterInput = {
+	name: string,
+	connection: ConnectionKind,
+	address: string,
+	paper_mm: number,
+	code_page: string,
+	role: PrinterRole,
+	auto_receipt: boolean,
+	drawer: boolean,
+	ask_status: boolean,
+	active: boolean,
+};
+
+/**  What a printer is for. */
+export type PrinterRole = 
+/**  Receipts, refunds, reports; the drawer hangs on one of these. */
+"receipt" | 
+/**  The kitchen station's tickets. */
+"kitchen" | 
+/**  The bar station's tickets. */
+"bar" | 
+/**  Labels (nothing prints on it yet). */
+"label";
+
+/**  A printer as the admin screen shows it. */
+export type Printer_Deserialize = {
+	id: number,
+	name: string,
+	connection: ConnectionKind,
+	address: string,
+	/**  58 or 80. */
+	paper_mm: number,
+	/**  `PC437`, `PC858` or `WPC1252`. */
+	code_page: string,
+	role: PrinterRole,
+	auto_receipt: boolean,
+	drawer: boolean,
+	ask_status: boolean,
+	active: boolean,
+	/**  Jobs waiting for it. */
+	waiting: number,
+	/**  Of those, how many failed at least once. */
+	failing: number,
+	/**
+	 *  The newest failure of a waiting job: its code (`unreachable`, `not_answering`,
+	 *  `paper_out`, `offline`, `interrupted`, `file`) and details.
+	 */
+	last_error?: string | null,
+	last_error_detail?: string | null,
+};
+
+/**  A printer as the admin screen shows it. */
+export type Printer_Serialize = {
+	id: number,
+	name: string,
+	connection: ConnectionKind,
+	address: string,
+	/**  58 or 80. */
+	paper_mm: number,
+	/**  `PC437`, `PC858` or `WPC1252`. */
+	code_page: string,
+	role: PrinterRole,
+	auto_receipt: boolean,
+	drawer: boolean,
+	ask_status: boolean,
+	active: boolean,
+	/**  Jobs waiting for it. */
+	waiting: number,
+	/**  Of those, how many failed at least once. */
+	failing: number,
+	/**
+	 *  The newest failure of a waiting job: its code (`unreachable`, `not_answering`,
+	 *  `paper_out`, `offline`, `interrupted`, `file`) and details.
+	 */
+	last_error: string | null,
+	last_error_detail: string | null,
+};
 
 /**  A product with everything a manager's form shows. */
 export type Product = Product_Serialize | Product_Deserialize;
@@ -2642,7 +2828,16 @@ export type Rule =
  *  The till cannot reach its server: only `left` more of this member's wallet may be
  *  spent here until it does (the offline limit).
  */
-{ rule: "offline_wallet_limit"; left: number };
+{ rule: "offline_wallet_limit"; left: number } | 
+/**
+ *  Not a printer's address: `host` or `host:port` on the network, an absolute path for a
+ *  device or a folder.
+ */
+{ rule: "printer_address" } | 
+/**  No printer does this (no receipt printer, no printer with the drawer). */
+{ rule: "no_printer" } | 
+/**  A drawer kick or a test page is not printed again. */
+{ rule: "not_reprintable" };
 
 /**  A sales report over a range of days. */
 export type SalesReport = {
@@ -2937,6 +3132,9 @@ export type StartupMark = {
 	at_unix_ms: number | null,
 };
 
+/**  A station the kitchen's tickets go to. */
+export type Station = "kitchen" | "bar";
+
 /**  A low-stock alert as the alerts list shows it. */
 export type StockAlert = StockAlert_Serialize | StockAlert_Deserialize;
 
@@ -3061,6 +3259,25 @@ export type TableSort = "name" | "price" |
 "stock" | "popularity" | 
 /**  Last change to the product itself (not its stock). */
 "updated";
+
+/**  How a test page went. */
+export type TestPrint = TestPrint_Serialize | TestPrint_Deserialize;
+
+/**  How a test page went. */
+export type TestPrint_Deserialize = {
+	printed: boolean,
+	/**  The failure's code (as [`Printer::last_error`]) and details. */
+	error?: string | null,
+	detail?: string | null,
+};
+
+/**  How a test page went. */
+export type TestPrint_Serialize = {
+	printed: boolean,
+	/**  The failure's code (as [`Printer::last_error`]) and details. */
+	error: string | null,
+	detail: string | null,
+};
 
 /**  A whole ticket with its totals. */
 export type Ticket = Ticket_Serialize | Ticket_Deserialize;

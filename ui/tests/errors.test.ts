@@ -36,15 +36,15 @@ const fields = {
   member: true, phone: true, email: true, birthday: true, address: true, notes: true, referral_code: true, points: true,
   earn_per_amount: true, point_value: true, tier_window: true, tiers: true, multiplier: true, expiry_months: true,
   referral_points: true, wallet: true, product: true, rating: true, comment: true,
-  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true, voucher: true, offline_limit: true,
+  customer_groups: true, expiry_notice: true, coupon: true, code: true, min_order: true, usage_limit: true, member_limit: true, valid_dates: true, voucher: true, offline_limit: true, printer: true, paper: true, code_page: true, station: true,
 } satisfies Record<Field, true>;
 const entities = {
-  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true, voucher: true, redemption: true,
+  category: true, order: true, product: true, barcode: true, staff_member: true, stock_alert: true, ticket: true, ticket_line: true, shift: true, member: true, review: true, coupon: true, voucher: true, redemption: true, printer: true, print_job: true,
 } satisfies Record<Entity, true>;
 const permissions = {
   sell: true, discount: true, cancel_order: true, manage_catalog: true, adjust_stock: true, manage_staff: true,
   manage_settings: true, view_audit: true, manage_sync: true, back_up: true, restore: true,
-  shift: true, cash_in_out: true, refund: true, view_reports: true, members: true, manage_members: true, adjust_points: true, manage_coupons: true,
+  shift: true, cash_in_out: true, refund: true, view_reports: true, members: true, manage_members: true, adjust_points: true, manage_coupons: true, manage_printers: true,
 } satisfies Record<Permission, true>;
 const roles = { cashier: true, manager: true, admin: true } satisfies Record<Role, true>;
 
@@ -126,6 +126,9 @@ const rules: { [R in Rule["rule"]]: Extract<Rule, { rule: R }>[] } = {
   not_enough_in_wallet: [{ rule: "not_enough_in_wallet", held: 20_000 }],
   offline_points_limit: [{ rule: "offline_points_limit", left: 120 }],
   offline_wallet_limit: [{ rule: "offline_wallet_limit", left: 15_000 }],
+  printer_address: [{ rule: "printer_address" }],
+  no_printer: [{ rule: "no_printer" }],
+  not_reprintable: [{ rule: "not_reprintable" }],
   needs_member: [{ rule: "needs_member" }],
   not_whole_points: [{ rule: "not_whole_points", point_value: 100 }],
   points_not_spendable: [{ rule: "points_not_spendable" }],

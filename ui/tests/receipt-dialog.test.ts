@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 import { invoke } from "@tauri-apps/api/core";
 import ReceiptDialog from "../src/features/receipt/ReceiptDialog.svelte";
 import { session } from "../src/stores/session.svelte";
+import { chrome } from "../src/stores/chrome.svelte";
 import { IDR, IDR_MONEY, order, receiptView, resetApp } from "./fixtures";
 import { fail, routeIpc } from "./ipc";
 
@@ -43,5 +44,26 @@ describe("ReceiptDialog", () => {
     render(ReceiptDialog, { order: sold, onnew: vi.fn() });
     await vi.waitFor(() => expect(screen.getByTestId("receipt-change")).toHaveTextContent(/^Rp 17\.300$/));
     expect(screen.getByRole("alert")).toHaveTextContent("disk I/O error");
+  });
+  it("prints on the receipt printers, and says so when there is none", async () => {
+    const sold = order({ id: "o1", total: 32700, paid: 50000, change: 17300 });
+    let printers = 1;
+    const asked: string[] = [];
+    routeIpc(invoke, {
+      receipt: () => receiptView(sold, "Kopi Kasir\nT01-000001", IDR_MONEY),
+      printReceipt: (id: string) => {
+        asked.push(id);
+        if (printers === 0) fail({ kind: "invalid", data: { field: "printer", rule: { rule: "no_printer" } } });
+        return printers;
+      },
+    });
+    render(ReceiptDialog, { order: sold, onnew: vi.fn() });
+    await fireEvent.click(screen.getByTestId("print-receipt"));
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text).join()).toMatch(/Sent to 1 printer/));
+    printers = 0;
+    await vi.waitFor(() => expect(screen.getByTestId("print-receipt")).toBeEnabled());
+    await fireEvent.click(screen.getByTestId("print-receipt"));
+    await vi.waitFor(() => expect(chrome.toasts.map((x) => x.text).join()).toMatch(/no printer is set up for this/));
+    expect(asked).toEqual(["o1", "o1"]);
   });
 });

@@ -528,6 +528,19 @@ pub fn seed_demo(kasir: &Kasir, with_pictures: bool) -> Result<DemoShop> {
                     active: true,
                 },
             )?;
+            // Kitchen routing: drinks made at the bar, hot food in the kitchen; cakes and retail
+            // are handed over at the counter (no ticket).
+            let station = match category {
+                "Kopi" | "Non-Kopi" => Some("bar"),
+                "Makanan" | "Camilan" => Some("kitchen"),
+                _ => None,
+            };
+            if let Some(station) = station {
+                cx.execute(
+                    "INSERT INTO category_stations (category_id, station) VALUES (?1, ?2)",
+                    rusqlite::params![cat.id, station],
+                )?;
+            }
             for it in items {
                 let p = create_product_in(
                     &cx,

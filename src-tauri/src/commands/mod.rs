@@ -10,6 +10,7 @@ pub mod coupons;
 pub mod members;
 pub mod money;
 pub mod orders;
+pub mod printing;
 pub mod sales;
 pub mod staff;
 pub mod stock;

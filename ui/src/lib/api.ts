@@ -174,6 +174,9 @@ export function describeRule(rule: Rule, field: Field, lang: Lang, money: MoneyF
     case "set_by_server":
     case "last_admin":
     case "no_folder":
+    case "printer_address":
+    case "no_printer":
+    case "not_reprintable":
     case "folder_unusable":
     case "not_a_backup":
     case "backup_damaged":

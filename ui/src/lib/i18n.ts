@@ -11,6 +11,7 @@ import * as board from "../features/board/strings";
 import * as coupons from "../features/coupons/strings";
 import * as login from "../features/login/strings";
 import * as members from "../features/members/strings";
+import * as printing from "../features/printing/strings";
 import * as receipt from "../features/receipt/strings";
 import * as sell from "../features/sell/strings";
 import * as refund from "../features/refund/strings";
@@ -29,7 +30,7 @@ export type Lang = "id" | "en";
 export type Strings = { en: Record<string, string>; id: Record<string, string> };
 
 /** Every feature's words, by feature (the i18n test checks each has the same keys in both languages). */
-export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports, members, coupons } satisfies Record<string, Strings>;
+export const bundles = { kit, errors, shell, setup, login, sell, receipt, board, approval, sync, admin, staff, backup, shift, refund, reports, members, coupons, printing } satisfies Record<string, Strings>;
 
 type Bundles = typeof bundles;
 export type MessageKey = { [B in keyof Bundles]: keyof Bundles[B]["en"] }[keyof Bundles];

@@ -45,6 +45,8 @@ export const en = {
   "err.notFound.coupon": "No coupon has that code.",
   "err.notFound.voucher": "That voucher does not exist.",
   "err.notFound.redemption": "That redemption does not exist.",
+  "err.notFound.printer": "That printer does not exist.",
+  "err.notFound.print_job": "That print job does not exist.",
   "err.notFound.product": "That product no longer exists.",
   "err.notFound.barcode": "No product has this barcode.",
   "err.notFound.staff_member": "That staff member no longer exists.",
@@ -75,6 +77,7 @@ export const en = {
   "perm.manage_members": "manage members",
   "perm.adjust_points": "adjust points",
   "perm.manage_coupons": "manage coupons",
+  "perm.manage_printers": "manage printers",
 
   "rule.required": "must not be empty",
   "rule.too_long": "at most {max} characters",
@@ -158,6 +161,9 @@ export const en = {
   "rule.free_item": "is a voucher's free item: take the voucher off instead",
   "rule.offline_points_limit": "the till is offline: only {left} more of this member's points can be spent until it reconnects (take another tender)",
   "rule.offline_wallet_limit": "the till is offline: only {left} more of this member's wallet can be spent until it reconnects (take another tender)",
+  "rule.printer_address": "must be an address like 192.168.1.50 or 192.168.1.50:9100, or a full path (/dev/usb/lp0, a folder)",
+  "rule.no_printer": "no printer is set up for this (admin mode, Printers)",
+  "rule.not_reprintable": "cannot be printed again",
   "group.all": "all",
   "group.new": "new",
   "group.regular": "regular",
@@ -261,6 +267,10 @@ export const en = {
   "field.valid_dates": "Valid dates",
   "field.voucher": "Voucher",
   "field.offline_limit": "Offline limit",
+  "field.printer": "Printer",
+  "field.paper": "Paper width",
+  "field.code_page": "Code page",
+  "field.station": "Station",
 } satisfies Record<Named, string> & Record<string, string>;
 
 export const id: Record<keyof typeof en, string> = {
@@ -299,6 +309,8 @@ export const id: Record<keyof typeof en, string> = {
   "err.notFound.coupon": "Tidak ada kupon dengan kode itu.",
   "err.notFound.voucher": "Voucher itu tidak ada.",
   "err.notFound.redemption": "Penukaran itu tidak ada.",
+  "err.notFound.printer": "Printer itu tidak ada.",
+  "err.notFound.print_job": "Tugas cetak itu tidak ada.",
   "err.notFound.product": "Produk itu sudah tidak ada.",
   "err.notFound.barcode": "Tidak ada produk dengan barcode ini.",
   "err.notFound.staff_member": "Staf itu sudah tidak ada.",
@@ -329,6 +341,7 @@ export const id: Record<keyof typeof en, string> = {
   "perm.manage_members": "mengelola member",
   "perm.adjust_points": "mengoreksi poin",
   "perm.manage_coupons": "mengelola kupon",
+  "perm.manage_printers": "mengelola printer",
 
   "rule.required": "wajib diisi",
   "rule.too_long": "paling banyak {max} karakter",
@@ -412,6 +425,9 @@ export const id: Record<keyof typeof en, string> = {
   "rule.free_item": "adalah item gratis voucher: lepas vouchernya saja",
   "rule.offline_points_limit": "kasir sedang offline: poin member ini hanya bisa dipakai {left} lagi sampai tersambung kembali (pakai cara bayar lain)",
   "rule.offline_wallet_limit": "kasir sedang offline: saldo member ini hanya bisa dipakai {left} lagi sampai tersambung kembali (pakai cara bayar lain)",
+  "rule.printer_address": "harus alamat seperti 192.168.1.50 atau 192.168.1.50:9100, atau path lengkap (/dev/usb/lp0, sebuah folder)",
+  "rule.no_printer": "belum ada printer untuk ini (mode admin, Printer)",
+  "rule.not_reprintable": "tidak bisa dicetak ulang",
   "group.all": "semua",
   "group.new": "baru",
   "group.regular": "langganan",
@@ -515,4 +531,8 @@ export const id: Record<keyof typeof en, string> = {
   "field.valid_dates": "Masa berlaku",
   "field.voucher": "Voucher",
   "field.offline_limit": "Batas offline",
+  "field.printer": "Printer",
+  "field.paper": "Lebar kertas",
+  "field.code_page": "Code page",
+  "field.station": "Stasiun",
 };

@@ -7,7 +7,7 @@ export const en = {
   "receipt.copy": "Receipt",
   "receipt.close": "Close",
   "receipt.print": "Print",
-  "receipt.printSoon": "Printing comes later",
+  "receipt.printSent": "Sent to {n} printer(s): it prints as soon as the printer is ready",
   "receipt.refunded": "Refunded since",
 };
 
@@ -18,6 +18,6 @@ export const id: Record<keyof typeof en, string> = {
   "receipt.copy": "Struk",
   "receipt.close": "Tutup",
   "receipt.print": "Cetak",
-  "receipt.printSoon": "Fitur cetak menyusul",
+  "receipt.printSent": "Dikirim ke {n} printer: dicetak begitu printer siap",
   "receipt.refunded": "Sudah dikembalikan",
 };
