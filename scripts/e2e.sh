@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 npm --prefix ui run build
 cargo build --locked --features custom-protocol --bin kasir
 cargo build --locked -p kasir-server
+cargo build --locked -p kasir-print --bin kasir-fake-printer
 app="$PWD/target/debug/kasir"
 
 work=$(mktemp -d)
@@ -26,6 +27,7 @@ pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
 pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres kasir
 export KASIR_E2E_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/kasir"
 export KASIR_SERVER_BIN="$PWD/target/debug/kasir-server"
+export KASIR_FAKE_PRINTER_BIN="$PWD/target/debug/kasir-fake-printer"
 cleanup() {
     pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
     [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true

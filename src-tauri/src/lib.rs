@@ -146,6 +146,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         print_receipt,
         print_shift_report,
         open_drawer,
+        receipt_logo,
+        set_receipt_logo,
         set_ticket_coupon,
         list_coupons,
         create_coupon,

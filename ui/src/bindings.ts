@@ -248,6 +248,10 @@ export const commands = {
 	printShiftReport: (shift: string) => typedError<number, CommandError>(__TAURI_INVOKE("print_shift_report", { shift })),
 	/**  Opens the cash drawer with a reason (a manager's, or a cashier with a manager's PIN). */
 	openDrawer: (reason: string, approval: Approval | null) => typedError<null, CommandError>(__TAURI_INVOKE("open_drawer", { reason, approval })),
+	/**  The logo printed at the top of receipts, as a base64 PNG (grey), or null. */
+	receiptLogo: () => typedError<string | null, CommandError>(__TAURI_INVOKE("receipt_logo")),
+	/**  Sets the receipt's logo from a picture (base64 PNG, JPEG or WebP), or removes it (null). */
+	setReceiptLogo: (data: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("set_receipt_logo", { data })),
 	/**
 	 *  Puts the coupon with this code (typed or scanned) on the ticket, or takes it off (None).
 	 *  A refusal says why: expired, minimum not reached, limit used, another customer group.

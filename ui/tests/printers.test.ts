@@ -66,12 +66,20 @@ function backend() {
     job(),
   ];
   const stations: Record<string, Station | null> = { Kopi: "bar", Makanan: null };
+  let logo: string | null = null;
   routeIpc(invoke, {
     syncStatus: () => syncStatus(0),
     badges: () => ({ open_alerts: 0, unread: 0 }),
     productTable: () => ({ rows: [], total: 0 }),
     listAllCategories: () => [],
     listPrinters: () => printers,
+    receiptLogo: () => logo,
+    setReceiptLogo: (data: string | null) => {
+      calls.push(`logo ${data === null ? "none" : data.slice(0, 8)}`);
+      if (data !== null && !data.startsWith("iVBOR")) fail({ kind: "invalid", data: { field: "image", rule: { rule: "image_format" } } });
+      logo = data;
+      return null;
+    },
     printJobs: () => jobs,
     printerStations: () =>
       Object.entries(stations).map(([name, station]) => ({ category_id: `c-${name}`, category_name: name, station })),
@@ -156,12 +164,34 @@ describe("printing", () => {
     expect(calls).toEqual(["test 1", "route c-Makanan kitchen", "retry 8", "reprint 7"]);
   });
 
+  it("sets the receipt's logo from a picture, refuses one that is not, and removes it", async () => {
+    const calls = backend();
+    session.actor = BUDI;
+    render(Admin);
+    await fireEvent.click(screen.getByTestId("admin-nav-printers"));
+    await screen.findByTestId("receipt-logo");
+    expect(screen.queryByTestId("logo-preview")).toBeNull();
+    const input = screen.getByTestId("logo-file") as HTMLInputElement;
+    const gif = new File([new Uint8Array([0x47, 0x49, 0x46, 0x38])], "logo.gif", { type: "image/gif" });
+    await fireEvent.change(input, { target: { files: [gif] } });
+    expect(await screen.findByText(/PNG, JPEG or WebP|not a picture|format/i)).toBeInTheDocument();
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "logo.png", { type: "image/png" });
+    await fireEvent.change(input, { target: { files: [png] } });
+    const preview = (await screen.findByTestId("logo-preview")) as HTMLImageElement;
+    expect(preview.src).toMatch(/^data:image\/png;base64,iVBOR/);
+    await fireEvent.click(screen.getByTestId("logo-remove"));
+    await vi.waitFor(() => expect(screen.queryByTestId("logo-preview")).toBeNull());
+    expect(calls).toEqual(["logo R0lGOA==", "logo iVBORw0K", "logo none"]);
+  });
+
   it("warns in the top bar only while jobs fail, in the cashier's language", async () => {
     let failing = 2;
     routeIpc(invoke, { printStatus: () => ({ printers: 1, waiting: 3, failing }) });
     chrome.lang = "id";
     const { unmount } = render(PrintPill);
-    expect((await screen.findByTestId("print-pill")).textContent).toBe("2 tugas cetak gagal");
+    const pill = await screen.findByTestId("print-pill");
+    expect(pill.getAttribute("aria-label")).toBe("2 tugas cetak gagal");
+    expect(pill.textContent).toBe("2");
     unmount();
     failing = 0;
     render(PrintPill);

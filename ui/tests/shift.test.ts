@@ -166,6 +166,62 @@ describe("the shift button", () => {
     await vi.waitFor(() => expect(screen.queryByTestId("cash-dialog")).toBeNull());
   });
 
+  it("opens the drawer with a reason and a manager's PIN, and says when no printer has it", async () => {
+    const opened: [string, boolean][] = [];
+    let printer = true;
+    routeIpc(invoke, {
+      currentShift: () => shift(),
+      listStaff: () => [{ id: "m1", name: "Budi", role: "manager", active: true }],
+      openDrawer: (reason, given) => {
+        if (!given) fail({ kind: "forbidden", data: { permission: "cash_in_out", role: "cashier", needs_approval: true } });
+        if (!printer) fail({ kind: "invalid", data: { field: "printer", rule: { rule: "no_printer" } } });
+        opened.push([reason, !!given]);
+        return null;
+      },
+    });
+    drawer.shift = shift();
+    drawer.known = true;
+    render(ShiftControl);
+    await fireEvent.click(screen.getByTestId("shift-button"));
+    await fireEvent.click(screen.getByTestId("shift-drawer"));
+    expect((screen.getByTestId("drawer-open") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("drawer-reason"), { target: { value: "Tukar uang" } });
+    await fireEvent.click(screen.getByTestId("drawer-open"));
+    await vi.waitFor(() => expect(approval.request?.permission).toBe("cash_in_out"));
+    approval.request?.resolve({ staff_id: "m1", pin: "2222" });
+    await vi.waitFor(() => expect(opened).toEqual([["Tukar uang", true]]));
+    await vi.waitFor(() => expect(screen.queryByTestId("drawer-dialog")).toBeNull());
+    // No printer has the drawer: said in the dialog, which stays.
+    printer = false;
+    await fireEvent.click(screen.getByTestId("shift-button"));
+    await fireEvent.click(screen.getByTestId("shift-drawer"));
+    await fireEvent.input(screen.getByTestId("drawer-reason"), { target: { value: "Cek" } });
+    await fireEvent.click(screen.getByTestId("drawer-open"));
+    await vi.waitFor(() => expect(approval.request?.permission).toBe("cash_in_out"));
+    approval.request?.resolve({ staff_id: "m1", pin: "2222" });
+    expect(await screen.findByText(/no printer is set up for this/)).toBeInTheDocument();
+    expect(screen.getByTestId("drawer-dialog")).toBeTruthy();
+  });
+
+  it("prints the X report on the receipt printers", async () => {
+    const printed: string[] = [];
+    routeIpc(invoke, {
+      currentShift: () => shift(),
+      xReport: () => report("X"),
+      printShiftReport: (id) => {
+        printed.push(id);
+        return 1;
+      },
+    });
+    drawer.shift = shift();
+    drawer.known = true;
+    render(ShiftControl);
+    await fireEvent.click(screen.getByTestId("shift-button"));
+    await fireEvent.click(screen.getByTestId("shift-x"));
+    await fireEvent.click(await screen.findByTestId("report-print"));
+    await vi.waitFor(() => expect(printed).toEqual(["sh1"]));
+  });
+
   it("closes with a count note by note, shows the variance before confirming, then the Z report", async () => {
     const closes: CashCount[] = [];
     routeIpc(invoke, {

@@ -8,7 +8,8 @@
 //! Bars (../shared/DESIGN.md, restated in issue 7 for storage whose fdatasync takes 0.1 ms):
 //! checkout p50 ≤ 2× the hand-written minimal sale transaction and p99 ≤ fsync p99 + 2 ms,
 //! measured in the same run; search p99 ≤ 1 ms at 100k products and ≤ 3 ms at 500k; open +
-//! migrate + first menu page ≤ 50 ms at 100k; argon2id PIN check ≤ 100 ms p99.
+//! migrate + first menu page ≤ 50 ms at 100k; argon2id PIN check ≤ 100 ms p99; a sale as fast
+//! with printers (printing or off) as without (issue 13).
 //! Generated catalogs are kept under `target/bench-data/` and reused.
 
 use std::fs::OpenOptions;
@@ -197,9 +198,17 @@ fn idle_while_checkpointing(frames: impl Fn() -> u32) {
 /// size, commits overwriting it in place).
 const WARM_UP: usize = 200;
 
-fn bench_checkout() {
-    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
-    let k = Kasir::open(dir.path(), Arc::new(SystemClock)).unwrap();
+/// A till in `dir` with an admin, an open shift and five products in one category (three
+/// counting stock).
+fn till_with_products(
+    dir: &Path,
+) -> (
+    Kasir,
+    Actor,
+    kasir_core::catalog::CategoryId,
+    Vec<kasir_core::catalog::Product>,
+) {
+    let k = Kasir::open(dir, Arc::new(SystemClock)).unwrap();
     let admin = k.people().create_first_admin("Bench", PIN).unwrap();
     k.shifts().open(&admin, 0).unwrap(); // selling needs an open shift
     let cat = k
@@ -236,6 +245,12 @@ fn bench_checkout() {
                 .unwrap()
         })
         .collect();
+    (k, admin, cat.id, products)
+}
+
+fn bench_checkout() {
+    let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+    let (k, admin, _, products) = till_with_products(dir.path());
     if std::env::var_os("KASIR_BENCH_SYNC_OFF").is_some() {
         k.connection()
             .execute_batch("PRAGMA synchronous = OFF")
@@ -929,6 +944,138 @@ fn main() {
     }
     if run("pictures") {
         bench_pictures();
+    }
+    if run("printing") {
+        bench_printing();
+    }
+}
+
+/// Issue 13's bar: a sale commits as fast with printers as without. The same sale (5 lines,
+/// cash, so the drawer is kicked too) on three tills in one run: no printers; three printers
+/// (receipt with the drawer, kitchen, bar) on fake network printers with the print thread
+/// printing beside the sales; the same three printers all off (connections refused) with the
+/// thread retrying. Jobs are written in the sale's transaction; printing happens outside it.
+fn bench_printing() {
+    use kasir_core::printing::{ConnectionKind, PrinterInput, PrinterRole, Station};
+    use kasir_print::fake::FakePrinter;
+    kasir_core::printing::set_timeouts(kasir_print::Timeouts {
+        connect: Duration::from_millis(300),
+        io: Duration::from_millis(500),
+    });
+    let mut fakes: Vec<FakePrinter> = (0..3).map(|_| FakePrinter::start().unwrap()).collect();
+    let mut results = Vec::new();
+    for case in ["no printers", "3 printers printing", "3 printers off"] {
+        if case == "3 printers off" {
+            for f in &mut fakes {
+                f.stop();
+            }
+        }
+        let dir = tempfile::tempdir_in(bench_dir()).unwrap();
+        let (k, admin, cat, products) = till_with_products(dir.path());
+        let k = Arc::new(k);
+        let _checkpointer = k.spawn_checkpointer().unwrap();
+        if case != "no printers" {
+            for (fake, role) in
+                fakes
+                    .iter()
+                    .zip([PrinterRole::Receipt, PrinterRole::Kitchen, PrinterRole::Bar])
+            {
+                k.printing()
+                    .save_printer(
+                        &admin,
+                        None,
+                        PrinterInput {
+                            name: format!("{role:?}"),
+                            connection: ConnectionKind::Network,
+                            address: format!("127.0.0.1:{}", fake.port()),
+                            paper_mm: 80,
+                            code_page: "PC858".into(),
+                            role,
+                            auto_receipt: true,
+                            drawer: role == PrinterRole::Receipt,
+                            ask_status: true,
+                            active: true,
+                        },
+                    )
+                    .unwrap();
+            }
+            k.printing()
+                .set_station(&admin, cat, Some(Station::Kitchen))
+                .unwrap();
+        }
+        // The app's print thread, as in the app (a pass every 400 ms).
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let worker = {
+            let (k, stop) = (k.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = k.printing().work();
+                    std::thread::sleep(Duration::from_millis(400));
+                }
+            })
+        };
+        let mut sales = Vec::new();
+        for i in 0..WARM_UP + 300 {
+            let mut ticket = k
+                .sales()
+                .open_ticket(&admin, OrderType::DineIn, "")
+                .unwrap();
+            for p in &products {
+                ticket = k
+                    .sales()
+                    .add_to_ticket(
+                        &admin,
+                        ticket.id,
+                        AddLine {
+                            product_id: p.id,
+                            modifier_ids: vec![],
+                            note: String::new(),
+                            quantity: 1,
+                        },
+                    )
+                    .unwrap();
+            }
+            let cash = [PaymentInput {
+                method: PaymentMethod::Cash,
+                amount: ticket.totals.total.0,
+                reference: None,
+            }];
+            let started = Instant::now();
+            k.sales().checkout(&admin, ticket.id, &cash).unwrap();
+            if i >= WARM_UP {
+                sales.push(started.elapsed());
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        worker.join().unwrap();
+        let printed: i64 = k
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM print_jobs WHERE state = 'printed'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let stats = Stats::new(sales);
+        report(
+            &format!("checkout, {case} ({printed} jobs printed)"),
+            &stats,
+        );
+        results.push(stats);
+    }
+    let (none, printing, off) = (&results[0], &results[1], &results[2]);
+    for (name, s) in [("printing", printing), ("off", off)] {
+        verdict(
+            s.p50().as_secs_f64() <= none.p50().as_secs_f64() * 1.25 + 0.000_2
+                && s.p99() <= none.p99() + Duration::from_millis(2),
+            format!(
+                "with printers {name}: checkout p50 {} (no printers {}), p99 {} (no printers {} + 2 ms)",
+                ms(s.p50()),
+                ms(none.p50()),
+                ms(s.p99()),
+                ms(none.p99())
+            ),
+        );
     }
 }
 

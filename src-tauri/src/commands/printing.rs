@@ -129,3 +129,30 @@ pub async fn open_drawer(
     })
     .await
 }
+
+/// The logo printed at the top of receipts, as a base64 PNG (grey), or null.
+#[tauri::command]
+#[specta::specta]
+pub async fn receipt_logo(state: State<'_, Shared>) -> CmdResult<Option<String>> {
+    use base64::Engine;
+    run(&state, |k, a| {
+        Ok(k.printing()
+            .logo(a)?
+            .map(|png| base64::engine::general_purpose::STANDARD.encode(png)))
+    })
+    .await
+}
+
+/// Sets the receipt's logo from a picture (base64 PNG, JPEG or WebP), or removes it (null).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_receipt_logo(state: State<'_, Shared>, data: Option<String>) -> CmdResult<()> {
+    run(&state, move |k, a| {
+        let bytes = data
+            .as_deref()
+            .map(super::catalog::decode_picture)
+            .transpose()?;
+        k.printing().set_logo(a, bytes.as_deref())
+    })
+    .await
+}

@@ -8,7 +8,7 @@ import { commands, type ReportView_Serialize, type Shift_Serialize } from "../bi
 import { call } from "../lib/api";
 import { session } from "./session.svelte";
 
-export type DrawerDialog = "open" | "cash" | "close" | null;
+export type DrawerDialog = "open" | "cash" | "close" | "drawer" | null;
 
 export const drawer = $state({
   shift: null as Shift_Serialize | null,

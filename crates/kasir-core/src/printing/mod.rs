@@ -10,6 +10,7 @@
 //! reprint is always a copy, marked as one. A crash between the printer taking a job and the
 //! mark prints that job again on restart (one more copy, never a lost receipt).
 
+mod logo;
 mod render;
 mod worker;
 
@@ -761,7 +762,7 @@ impl Printing<'_> {
         let (printer, doc, shop) = self.k.read(actor, Permission::ManagePrinters, |conn, _| {
             let printer = load_printer(conn, id)?;
             let settings = crate::settings::load(conn)?;
-            let doc = render::test_page(&printer, &settings, self.k.now());
+            let doc = render::test_page(&self.k.media_dir(), &printer, &settings, self.k.now());
             Ok((printer, doc, settings.shop_name))
         })?;
         let result = worker::deliver(&printer, &doc, &format!("test-{}", printer.id));
@@ -780,13 +781,52 @@ impl Printing<'_> {
         })
     }
 
-    /// The document a job prints (the admin's preview, the tests).
+    /// The document a job prints, as text (the admin's preview, the tests).
     pub fn job_text(&self, actor: &Actor, job: i64) -> Result<String> {
         self.k.read(actor, Permission::ManagePrinters, |conn, _| {
-            let (printer, doc) = render::job_doc(conn, job, self.k.now())?;
-            let _ = printer;
+            let (_, doc) = render::job_doc(conn, &self.k.media_dir(), job, self.k.now())?;
             Ok(doc.plain_text())
         })
+    }
+
+    /// Sets the logo printed at the top of receipts (PNG, JPEG or WebP, checked like a product
+    /// picture; kept grey, at most 384 × 160 dots), or removes it (`None`). Audited.
+    pub fn set_logo(&self, actor: &Actor, picture: Option<&[u8]>) -> Result<()> {
+        let prepared = picture.map(logo::prepare).transpose()?;
+        let media = self.k.media_dir();
+        self.k.write(actor, Permission::ManagePrinters, |cx| {
+            let path = logo::path(&media);
+            match &prepared {
+                Some(png) => {
+                    std::fs::create_dir_all(&media)?;
+                    let partial = path.with_extension("png.partial");
+                    std::fs::write(&partial, png)?;
+                    std::fs::rename(&partial, &path)?;
+                }
+                None => match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                },
+            }
+            audit::record(
+                cx,
+                "receipt_logo_set",
+                serde_json::json!({"logo": prepared.as_ref().map(Vec::len)}),
+            )
+        })
+    }
+
+    /// The receipt's logo as kept (a grey PNG), for the admin's preview.
+    pub fn logo(&self, actor: &Actor) -> Result<Option<Vec<u8>>> {
+        self.k.read(
+            actor,
+            Permission::ManagePrinters,
+            |_, _| match std::fs::read(logo::path(&self.k.media_dir())) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+        )
     }
 
     /// One pass of the worker: every printer's due jobs, in order, until each printer is empty

@@ -2,6 +2,8 @@
 //! and reports reuse the screen's layout (`Receipt::lines`, `ShiftReport::render_text`), so
 //! paper and screen never disagree; kitchen tickets are laid out here, in large type.
 
+use std::path::Path;
+
 use jiff::Timestamp;
 use kasir_print::{Block, Doc, Paper, Pulse, Size, Style};
 use rusqlite::{Connection, OptionalExtension};
@@ -47,7 +49,12 @@ fn copy_mark(doc: &mut Doc, settings: &Settings, width: usize) {
 }
 
 /// A job's printer and document.
-pub(crate) fn job_doc(conn: &Connection, job: i64, now: Timestamp) -> Result<(Printer, Doc)> {
+pub(crate) fn job_doc(
+    conn: &Connection,
+    media: &Path,
+    job: i64,
+    now: Timestamp,
+) -> Result<(Printer, Doc)> {
     let row: Option<(i64, String, String, Option<String>, bool, Stamp)> = conn
         .query_row(
             "SELECT printer_id, kind, subject, station, copy, created_at FROM print_jobs WHERE id = ?1",
@@ -61,7 +68,7 @@ pub(crate) fn job_doc(conn: &Connection, job: i64, now: Timestamp) -> Result<(Pr
     let settings = crate::settings::load(conn)?;
     let paper = paper_of(&printer);
     let doc = match JobKind::parse(&kind) {
-        Some(JobKind::Receipt) => receipt(conn, subject.parse()?, copy, paper, &settings)?,
+        Some(JobKind::Receipt) => receipt(conn, media, subject.parse()?, copy, paper, &settings)?,
         Some(JobKind::Kitchen) => {
             let station = station
                 .as_deref()
@@ -69,7 +76,7 @@ pub(crate) fn job_doc(conn: &Connection, job: i64, now: Timestamp) -> Result<(Pr
                 .unwrap_or(Station::Kitchen);
             kitchen(conn, subject.parse()?, station, copy, paper, &settings)?
         }
-        Some(JobKind::Refund) => refund(conn, &subject, copy, paper, &settings)?,
+        Some(JobKind::Refund) => refund(conn, media, &subject, copy, paper, &settings)?,
         Some(JobKind::Report) => {
             let (shift, kind) =
                 report_kind(&subject).ok_or_else(|| Error::not_found(Entity::Shift, &subject))?;
@@ -94,7 +101,7 @@ pub(crate) fn job_doc(conn: &Connection, job: i64, now: Timestamp) -> Result<(Pr
             doc
         }
         Some(JobKind::Drawer) => drawer(),
-        Some(JobKind::Test) | None => test_page(&printer, &settings, now),
+        Some(JobKind::Test) | None => test_page(media, &printer, &settings, now),
     };
     Ok((printer, doc))
 }
@@ -111,6 +118,7 @@ pub(crate) fn drawer() -> Doc {
 /// screen's scanner.
 pub(crate) fn receipt(
     conn: &Connection,
+    media: &Path,
     order: OrderId,
     copy: bool,
     paper: Paper,
@@ -124,6 +132,9 @@ pub(crate) fn receipt(
     let mut doc = Doc::new();
     if copy {
         copy_mark(&mut doc, settings, width);
+    }
+    if let Some(logo) = super::logo::block(media, paper) {
+        doc.push(logo);
     }
     for (line, kind) in receipt.lines(width) {
         let style = match kind {
@@ -230,6 +241,7 @@ pub(crate) fn kitchen(
 /// A refund's receipt: what went back, how, and why.
 pub(crate) fn refund(
     conn: &Connection,
+    media: &Path,
     refund: &str,
     copy: bool,
     paper: Paper,
@@ -251,6 +263,9 @@ pub(crate) fn refund(
     let mut doc = Doc::new();
     if copy {
         copy_mark(&mut doc, settings, width);
+    }
+    if let Some(logo) = super::logo::block(media, paper) {
+        doc.push(logo);
     }
     for line in wrap(&settings.shop_name, width) {
         doc.styled(center(&line, width), TALL);
@@ -317,10 +332,18 @@ pub(crate) fn refund(
 
 /// A test page: what the printer is set to, a line of each width, the letters of names in the
 /// printer's code page.
-pub(crate) fn test_page(printer: &Printer, settings: &Settings, now: Timestamp) -> Doc {
+pub(crate) fn test_page(
+    media: &Path,
+    printer: &Printer,
+    settings: &Settings,
+    now: Timestamp,
+) -> Doc {
     let paper = paper_of(printer);
     let width = paper.columns();
     let mut doc = Doc::new();
+    if let Some(logo) = super::logo::block(media, paper) {
+        doc.push(logo);
+    }
     for line in wrap(&settings.shop_name, width) {
         doc.styled(center(&line, width), TALL);
     }

@@ -93,7 +93,8 @@ pub(crate) fn work(k: &Kasir) -> Result<WorkDone> {
     })?;
     for printer in printers {
         while let Some(job) = due_head(k, printer, k.now())? {
-            let rendered = k.read_any(|conn| render::job_doc(conn, job, k.now()));
+            let media = k.media_dir();
+            let rendered = k.read_any(|conn| render::job_doc(conn, &media, job, k.now()));
             let (p, doc) = match rendered {
                 Ok(x) => x,
                 Err(e) => {

@@ -943,6 +943,14 @@ fn use_cases() -> Vec<(&'static str, Permission, UseCase)> {
             |k, a, f| k.printing().test_print(a, f.printer).map(drop),
         ),
         (
+            "printing.set_logo",
+            Permission::ManagePrinters,
+            |k, a, _| k.printing().set_logo(a, None),
+        ),
+        ("printing.logo", Permission::ManagePrinters, |k, a, _| {
+            k.printing().logo(a).map(drop)
+        }),
+        (
             "printing.job_text",
             Permission::ManagePrinters,
             |k, a, f| k.printing().job_text(a, f.job).map(drop),

@@ -676,3 +676,81 @@ fn a_crash_after_the_sale_keeps_its_jobs() {
     assert_eq!(bar.jobs().len(), 1);
     assert!(kitchen.jobs().is_empty());
 }
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            image::Rgba([0, 0, 0, 255])
+        } else {
+            image::Rgba([255, 255, 255, 0])
+        }
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[test]
+fn the_shops_logo_prints_at_the_top_of_receipts_and_bad_pictures_are_refused() {
+    let c = counter(80);
+    let k = &c.shop.kasir;
+    refused(
+        k,
+        |k| {
+            k.printing()
+                .set_logo(&c.shop.manager, Some(b"GIF89a not a picture"))
+        },
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Field::Image,
+                    ..
+                }
+            )
+        },
+    );
+    refused(
+        k,
+        |k| k.printing().set_logo(&c.shop.cashier, Some(&png(10, 10))),
+        |e| matches!(e, Error::Forbidden { .. }),
+    );
+    assert_eq!(k.printing().logo(&c.shop.manager).unwrap(), None);
+    // A wide logo is kept at most 384 dots wide and 160 tall.
+    k.printing()
+        .set_logo(&c.shop.manager, Some(&png(1200, 300)))
+        .unwrap();
+    let kept = k.printing().logo(&c.shop.manager).unwrap().unwrap();
+    let kept = image::load_from_memory(&kept).unwrap();
+    assert_eq!((kept.width(), kept.height()), (384, 96));
+    c.shop.sell(&[(&c.toast, 1)]);
+    k.printing().work().unwrap();
+    let receipt = decoded(&c.receipts)[1].clone();
+    // Centred above the shop's name: the left half black, the transparent half white (the
+    // column where they meet is grey after scaling, and dithered).
+    let picture = receipt.lines().next().unwrap();
+    assert!(picture.contains("[centre][picture 384x96, "), "{receipt}");
+    let black: u32 = picture
+        .rsplit(", ")
+        .next()
+        .and_then(|d| d.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        (192 * 96 - 2 * 96..=192 * 96 + 2 * 96).contains(&black),
+        "{black}"
+    );
+    // Kitchen tickets carry no logo.
+    assert!(!decoded(&c.kitchen)[0].contains("[picture"));
+    k.printing().set_logo(&c.shop.manager, None).unwrap();
+    assert_eq!(k.printing().logo(&c.shop.manager).unwrap(), None);
+    assert_eq!(
+        count(
+            k,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'receipt_logo_set'"
+        ),
+        2
+    );
+}

@@ -67,6 +67,12 @@ export const en = {
   "printing.err.file": "the file could not be saved",
   "printing.err.render": "could not be prepared",
   "printing.topbar": "{n} print job(s) failed",
+  "printing.logo": "Receipt logo",
+  "printing.logoIntro": "Printed at the top of receipts in black and white (PNG, JPEG or WebP).",
+  "printing.logoNone": "No logo",
+  "printing.logoChoose": "Choose a picture…",
+  "printing.logoRemove": "Remove logo",
+  "printing.logoSaved": "Logo saved",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -135,4 +141,10 @@ export const id: Record<keyof typeof en, string> = {
   "printing.err.file": "file tidak bisa disimpan",
   "printing.err.render": "tidak bisa disiapkan",
   "printing.topbar": "{n} tugas cetak gagal",
+  "printing.logo": "Logo struk",
+  "printing.logoIntro": "Dicetak di atas struk dalam hitam putih (PNG, JPEG atau WebP).",
+  "printing.logoNone": "Tanpa logo",
+  "printing.logoChoose": "Pilih gambar…",
+  "printing.logoRemove": "Hapus logo",
+  "printing.logoSaved": "Logo disimpan",
 };

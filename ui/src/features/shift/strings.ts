@@ -78,7 +78,12 @@ export const en = {
   "report.paper": "Paper",
   "report.screen": "Screen",
   "report.close": "Close",
-  "report.printLater": "Printing comes with the printer set-up.",
+  "report.printLater": "A Z report prints by itself on the receipt printers when the shift closes.",
+  "report.print": "Print",
+  "report.printSent": "Sent to {n} printer(s)",
+  "shift.drawer": "Open drawer",
+  "shift.drawerReason": "Why open the drawer?",
+  "shift.drawerOpened": "The drawer opens",
 };
 
 export const id: Record<keyof typeof en, string> = {
@@ -159,5 +164,10 @@ export const id: Record<keyof typeof en, string> = {
   "report.paper": "Kertas",
   "report.screen": "Layar",
   "report.close": "Tutup",
-  "report.printLater": "Pencetakan hadir bersama pengaturan printer.",
+  "report.printLater": "Laporan Z tercetak otomatis di printer struk saat shift ditutup.",
+  "report.print": "Cetak",
+  "report.printSent": "Dikirim ke {n} printer",
+  "shift.drawer": "Buka laci",
+  "shift.drawerReason": "Kenapa laci dibuka?",
+  "shift.drawerOpened": "Laci terbuka",
 };
