@@ -41,12 +41,15 @@ CREATE TABLE print_jobs (
     -- `z` (report); empty for a drawer kick or a test page.
     subject     TEXT    NOT NULL DEFAULT '',
     station     TEXT    CHECK (station IN ('kitchen', 'bar')),
+    -- A station ticket's lines (order line positions, JSON), chosen when the sale was made:
+    -- a routing changed later never changes a ticket already asked for.
+    lines       TEXT,
     -- A copy (marked as one): a receipt already printed once, or a reprint.
     copy        INTEGER NOT NULL DEFAULT 0 CHECK (copy IN (0, 1)),
     state       TEXT    NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'printed', 'cancelled')),
     attempts    INTEGER NOT NULL DEFAULT 0,
     -- The last failure: a code (unreachable, not_answering, paper_out, offline, interrupted,
-    -- file, render) and the details.
+    -- file; for a cancelled job render, expired, inactive) and the details.
     error       TEXT,
     error_detail TEXT,
     next_try_at TEXT    NOT NULL,
@@ -56,4 +59,12 @@ CREATE TABLE print_jobs (
 );
 
 CREATE INDEX print_jobs_waiting ON print_jobs (printer_id, id) WHERE state = 'waiting';
+
+-- The originals printed (or queued): a receipt, a refund receipt or a Z report asked for again
+-- is a copy, marked as one, even if the printer that printed the original was removed since.
+CREATE TABLE print_originals (
+    kind    TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (kind, subject)
+) WITHOUT ROWID;
 CREATE INDEX print_jobs_subject ON print_jobs (kind, subject);

@@ -180,7 +180,7 @@ pub fn decode(bytes: &[u8], page: CodePage) -> String {
                 "[drawer pin {} on {on_ms} ms off {off_ms} ms]\n",
                 if pin == 0 { 2 } else { 5 }
             )),
-            Token::QrModel(n) => out.push_str(&format!("[qr model {}]", n - 48)),
+            Token::QrModel(n) => out.push_str(&format!("[qr model {}]", n.wrapping_sub(48))),
             Token::QrSize(n) => out.push_str(&format!("[qr size {n}]")),
             Token::QrLevel(n) => out.push_str(&format!(
                 "[qr level {}]",

@@ -101,11 +101,13 @@ pub struct Raster {
 impl Raster {
     /// Turns grey pixels (`width * height` bytes, 0 black, 255 white) into dots, scaled down
     /// to at most `max_width` dots (a multiple of 8) and dithered (Floyd–Steinberg), so a logo
-    /// keeps its shading on a printer that only knows black. `None` when the sizes disagree.
+    /// keeps its shading on a printer that only knows black. `None` when the sizes disagree
+    /// or the picture is taller than a printer takes in one command (65,535 dots).
     pub fn from_grey(width: u32, height: u32, pixels: &[u8], max_width: u32) -> Option<Raster> {
         if width == 0 || height == 0 || pixels.len() != (width as usize) * (height as usize) {
             return None;
         }
+        let max_width = max_width.min(65_535 * 8);
         let max_width = (max_width / 8 * 8).max(8);
         let (w, h) = if width > max_width {
             let h = ((u64::from(height) * u64::from(max_width)) / u64::from(width)).max(1);
@@ -113,6 +115,9 @@ impl Raster {
         } else {
             (width, height)
         };
+        if h > 65_535 {
+            return None;
+        }
         // Nearest neighbour is enough for a small logo; the dithering does the rest.
         let mut grey: Vec<f32> = Vec::with_capacity((w * h) as usize);
         for y in 0..h {

@@ -4,8 +4,10 @@
 //! (`DLE EOT 1` and `4`: offline, paper out) and again after it, so a printer that took the
 //! connection but is hung, or that closed it part way, is a failure to retry, not a job
 //! marked printed. A device file (`/dev/usb/lp0`) is written on a helper thread so a printer
-//! that stops taking bytes cannot hold the caller past the timeout. A file printer saves the
-//! job's text for shops without a printer.
+//! that stops taking bytes cannot hold the caller past the timeout; while such a write is
+//! still blocked nothing else is written to that device, and when it ends its outcome answers
+//! the job's retry (printed once, never twice). A file printer saves the job's text for shops
+//! without a printer.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -169,31 +171,78 @@ fn send_network(
     Ok(())
 }
 
+/// A device write that outlived its timeout: its thread is still in the driver, and its
+/// outcome is not known yet. Kept per device file, so nothing else is written there until it
+/// ends, and a retry of the same job that it finished is not printed twice.
+struct InDoubt {
+    job: String,
+    outcome: std::sync::Arc<std::sync::Mutex<Option<Result<(), PrintError>>>>,
+}
+
+fn in_doubt() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, InDoubt>> {
+    static MAP: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, InDoubt>>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(Default::default)
+}
+
 fn send_device(path: PathBuf, job: &Job<'_>, timeouts: Timeouts) -> Result<(), PrintError> {
+    {
+        // A map of outcomes: a panic elsewhere cannot leave it half-written.
+        let mut map = in_doubt().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(earlier) = map.get(&path) {
+            let outcome = earlier
+                .outcome
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            match outcome {
+                // Still blocked in the driver: nothing more is written to this device.
+                None => return Err(PrintError::NotAnswering),
+                Some(result) => {
+                    let same_job = earlier.job == job.name;
+                    map.remove(&path);
+                    // The late write of this very job went through: it printed, once.
+                    if same_job && result.is_ok() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
     let bytes = job.bytes.to_vec();
+    let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
     let (tx, rx) = mpsc::channel();
     let shown = path.display().to_string();
+    let (target, slot) = (path.clone(), outcome.clone());
     std::thread::Builder::new()
         .name("kasir-print-device".into())
         .spawn(move || {
             let result = std::fs::OpenOptions::new()
                 .append(true)
-                .open(&path)
-                .map_err(|e| PrintError::Unreachable(format!("{}: {e}", path.display())))
+                .open(&target)
+                .map_err(|e| PrintError::Unreachable(format!("{}: {e}", target.display())))
                 .and_then(|mut f| {
                     f.write_all(&bytes)
                         .and_then(|()| f.flush())
                         .map_err(|e| PrintError::Interrupted(e.to_string()))
                 });
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.clone());
             let _ = tx.send(result);
         })
         .map_err(|e| PrintError::Interrupted(e.to_string()))?;
     match rx.recv_timeout(timeouts.connect + timeouts.io) {
         Ok(result) => result,
         // The thread stays blocked in the driver until the printer takes the bytes or goes away;
-        // the job is retried.
+        // until then the device is in doubt and the job is retried against that outcome.
         Err(_) => {
             tracing::warn!(device = %shown, "printer device did not take the job in time");
+            in_doubt().lock().unwrap_or_else(|e| e.into_inner()).insert(
+                path,
+                InDoubt {
+                    job: job.name.to_string(),
+                    outcome,
+                },
+            );
             Err(PrintError::NotAnswering)
         }
     }

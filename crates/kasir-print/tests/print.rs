@@ -193,3 +193,56 @@ fn the_file_printer_saves_the_text() {
     .unwrap_err();
     assert_eq!(err.code(), "unreachable");
 }
+
+/// A device file that takes no bytes (a FIFO nobody reads, like a USB printer that stopped):
+/// the write times out, nothing more is written to it while it is blocked, and when it ends the
+/// retry of the same job counts it printed instead of writing it again.
+#[cfg(unix)]
+#[test]
+fn a_stuck_device_prints_a_job_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("lp0");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let device = Connection::Device(fifo.clone());
+    let bytes = encode(&sample(), CodePage::Pc437).unwrap();
+    let job = Job {
+        name: "job-1",
+        bytes: &bytes,
+        text: "",
+    };
+    let short = Timeouts {
+        connect: Duration::from_millis(100),
+        io: Duration::from_millis(100),
+    };
+    assert_eq!(
+        send(&device, &job, false, short),
+        Err(PrintError::NotAnswering)
+    );
+    // Still blocked: refused at once, nothing else queued behind it in the driver.
+    let started = Instant::now();
+    assert_eq!(
+        send(&device, &job, false, short),
+        Err(PrintError::NotAnswering)
+    );
+    assert!(started.elapsed() < Duration::from_millis(100));
+    // The printer takes bytes again: the blocked write goes through.
+    let reader = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || std::fs::read(&fifo).unwrap()
+    });
+    let got = reader.join().unwrap();
+    assert_eq!(got, bytes, "printed once, whole");
+    // Its retry is answered by that write: printed, not written again.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while send(&device, &job, false, short).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the retry never counted the late write"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -4,7 +4,9 @@
 //!
 //! A sale asks, in this order (jobs print in id order per printer): the drawer's kick when
 //! cash was taken, its receipt on every receipt printer that prints receipts by itself, and a
-//! ticket for each station that has a line of the sale, on that station's printers.
+//! ticket for each station that has a line of the sale, on that station's printers, with the
+//! lines routed there now. `print_originals` remembers which receipts, refund receipts and Z
+//! reports had their original: asked again, they print as copies.
 
 use rusqlite::{Connection, params};
 
@@ -57,7 +59,18 @@ pub(crate) struct NewJob<'a> {
     pub kind: JobKind,
     pub subject: &'a str,
     pub station: Option<&'a str>,
+    /// A station ticket's lines (order line positions, JSON).
+    pub lines: Option<&'a str>,
     pub copy: bool,
+}
+
+/// Records that the original of `kind`/`subject` was asked for; whether it had been before
+/// (then what is asked now is a copy).
+pub(crate) fn original_taken(conn: &Connection, kind: JobKind, subject: &str) -> Result<bool> {
+    let inserted = conn
+        .prepare_cached("INSERT OR IGNORE INTO print_originals (kind, subject) VALUES (?1, ?2)")?
+        .execute(params![kind.as_str(), subject])?;
+    Ok(inserted == 0)
 }
 
 /// Adds one job, due now.
@@ -68,19 +81,26 @@ pub(crate) fn enqueue(
     job: &NewJob<'_>,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO print_jobs (printer_id, kind, subject, station, copy, next_try_at, created_at, staff_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+        "INSERT INTO print_jobs (printer_id, kind, subject, station, lines, copy, next_try_at, created_at, staff_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
     )?
     .execute(params![
         job.printer,
         job.kind.as_str(),
         job.subject,
         job.station,
+        job.lines,
         job.copy,
         Stamp(now),
         staff
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+fn ids_for(conn: &Connection, sql: &str, arg: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([arg], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn ids(conn: &Connection, sql: &str) -> Result<Vec<i64>> {
@@ -113,6 +133,7 @@ pub(crate) fn kick_drawer(cx: &Ctx<'_>) -> Result<bool> {
             kind: JobKind::Drawer,
             subject: "",
             station: None,
+            lines: None,
             copy: false,
         },
     )?;
@@ -133,37 +154,50 @@ pub(crate) fn after_sale(cx: &Ctx<'_>, order: &str, cash: bool) -> Result<()> {
     if cash {
         kick_drawer(cx)?;
     }
-    for printer in auto_receipt_printers(cx)? {
+    let receipts = auto_receipt_printers(cx)?;
+    if !receipts.is_empty() {
+        original_taken(cx, JobKind::Receipt, order)?;
+    }
+    for printer in receipts {
         let job = NewJob {
             printer,
             kind: JobKind::Receipt,
             subject: order,
             station: None,
+            lines: None,
             copy: false,
         };
         enqueue(cx, cx.now, Some(&staff), &job)?;
     }
+    // Each station's lines, as routed now: the ticket keeps them.
     let mut stmt = cx.prepare_cached(
-        "SELECT DISTINCT p.id, s.station
+        "SELECT s.station, json_group_array(l.position)
            FROM order_lines l
            JOIN products pr ON pr.id = l.product_id
            JOIN category_stations s ON s.category_id = pr.category_id
-           JOIN printers p ON p.role = s.station AND p.active = 1
           WHERE l.order_id = ?1
-          ORDER BY s.station, p.id",
+          GROUP BY s.station ORDER BY s.station",
     )?;
-    let tickets: Vec<(i64, String)> = stmt
+    let stations: Vec<(String, String)> = stmt
         .query_map([order], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (printer, station) in &tickets {
-        let job = NewJob {
-            printer: *printer,
-            kind: JobKind::Kitchen,
-            subject: order,
-            station: Some(station),
-            copy: false,
-        };
-        enqueue(cx, cx.now, Some(&staff), &job)?;
+    for (station, lines) in &stations {
+        let printers = ids_for(
+            cx,
+            "SELECT id FROM printers WHERE active = 1 AND role = ?1 ORDER BY id",
+            station,
+        )?;
+        for printer in printers {
+            let job = NewJob {
+                printer,
+                kind: JobKind::Kitchen,
+                subject: order,
+                station: Some(station),
+                lines: Some(lines),
+                copy: false,
+            };
+            enqueue(cx, cx.now, Some(&staff), &job)?;
+        }
     }
     Ok(())
 }
@@ -174,12 +208,17 @@ pub(crate) fn after_refund(cx: &Ctx<'_>, refund: &str, cash: bool) -> Result<()>
     if cash {
         kick_drawer(cx)?;
     }
-    for printer in auto_receipt_printers(cx)? {
+    let receipts = auto_receipt_printers(cx)?;
+    if !receipts.is_empty() {
+        original_taken(cx, JobKind::Refund, refund)?;
+    }
+    for printer in receipts {
         let job = NewJob {
             printer,
             kind: JobKind::Refund,
             subject: refund,
             station: None,
+            lines: None,
             copy: false,
         };
         enqueue(cx, cx.now, Some(&staff), &job)?;
@@ -190,15 +229,20 @@ pub(crate) fn after_refund(cx: &Ctx<'_>, refund: &str, cash: bool) -> Result<()>
 /// A shift's X or Z report on the receipt printers (`report` is `"<shift id>:x"` or `":z"`).
 pub(crate) fn report(cx: &Ctx<'_>, report: &str) -> Result<()> {
     let staff = cx.member.id.to_string();
-    for printer in ids(
+    let printers = ids(
         cx,
         "SELECT id FROM printers WHERE active = 1 AND role = 'receipt' ORDER BY id",
-    )? {
+    )?;
+    if !printers.is_empty() {
+        original_taken(cx, JobKind::Report, report)?;
+    }
+    for printer in printers {
         let job = NewJob {
             printer,
             kind: JobKind::Report,
             subject: report,
             station: None,
+            lines: None,
             copy: false,
         };
         enqueue(cx, cx.now, Some(&staff), &job)?;

@@ -240,36 +240,58 @@ impl Kasir {
     }
 }
 
-/// The address, checked for its connection: `host[:port]`, an absolute device path, an
-/// absolute folder.
+/// A network printer's address: an IPv4 or IPv6 address or a host name, with a port or 9100.
+/// `None` when it is none of these.
+fn parse_network(address: &str) -> Option<(String, u16)> {
+    use std::net::{IpAddr, SocketAddr};
+    if let Ok(socket) = address.parse::<SocketAddr>() {
+        return (socket.port() > 0).then(|| (socket.ip().to_string(), socket.port()));
+    }
+    let bare = address.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Some((ip.to_string(), 9100));
+    }
+    let (host, port) = match address.split_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().ok().filter(|p| *p > 0)?),
+        None => (address, 9100),
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    (host.len() <= 253 && host.split('.').all(label_ok)).then(|| (host.to_string(), port))
+}
+
+/// `host:port`, with an IPv6 address in brackets.
+fn network_address(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// The address, checked for its connection and written one way: `host:port` (IPv6 in
+/// brackets, 9100 when left out); a device file under `/dev/`; an absolute folder. Neither path
+/// may climb with `..`.
 fn check_address(connection: ConnectionKind, address: &str) -> Result<String> {
     let address = text::name(Field::Address, address, 200)?;
     let bad = || Error::invalid(Field::Address, Rule::PrinterAddress);
     match connection {
         ConnectionKind::Network => {
-            let (host, port) = match address.rsplit_once(':') {
-                Some((h, p)) if !h.contains(':') || h.starts_with('[') => {
-                    (h, p.parse::<u16>().map_err(|_| bad())?)
-                }
-                _ => (address.as_str(), 9100),
-            };
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let ok = !host.is_empty()
-                && port > 0
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-            if !ok {
-                return Err(bad());
-            }
-            Ok(if address.contains(':') && !address.ends_with(']') {
-                address
-            } else {
-                format!("{address}:9100")
-            })
+            let (host, port) = parse_network(&address).ok_or_else(bad)?;
+            Ok(network_address(&host, port))
         }
         ConnectionKind::Device | ConnectionKind::File => {
-            if !Path::new(&address).is_absolute() {
+            let path = Path::new(&address);
+            let climbs = path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+            let device_ok = connection == ConnectionKind::File || address.starts_with("/dev/");
+            if !path.is_absolute() || climbs || !device_ok {
                 return Err(bad());
             }
             Ok(address)
@@ -281,15 +303,9 @@ fn check_address(connection: ConnectionKind, address: &str) -> Result<String> {
 pub(crate) fn connection_of(printer: &Printer) -> kasir_print::Connection {
     match printer.connection {
         ConnectionKind::Network => {
-            let (host, port) = printer
-                .address
-                .rsplit_once(':')
-                .and_then(|(h, p)| Some((h, p.parse().ok()?)))
-                .unwrap_or((printer.address.as_str(), 9100));
-            kasir_print::Connection::Network {
-                host: host.trim_start_matches('[').trim_end_matches(']').into(),
-                port,
-            }
+            let (host, port) =
+                parse_network(&printer.address).unwrap_or((printer.address.clone(), 9100));
+            kasir_print::Connection::Network { host, port }
         }
         ConnectionKind::Device => kasir_print::Connection::Device(printer.address.clone().into()),
         ConnectionKind::File => kasir_print::Connection::File(printer.address.clone().into()),
@@ -477,6 +493,15 @@ impl Printing<'_> {
                     cx.last_insert_rowid()
                 }
             };
+            // A printer taken out of use drops what waits for it (a kitchen ticket or a drawer
+            // kick printed hours later helps nobody); the queue says why.
+            if !input.active {
+                cx.execute(
+                    "UPDATE print_jobs SET state = 'cancelled', error = 'inactive', error_detail = NULL
+                      WHERE printer_id = ?1 AND state = 'waiting'",
+                    [id],
+                )?;
+            }
             // One drawer: the printer that has it now is the only one.
             if receipt && input.drawer {
                 cx.execute(
@@ -585,8 +610,9 @@ impl Printing<'_> {
         self.k.read(actor, Permission::Sell, |conn, _| {
             Ok(conn.query_row(
                 "SELECT (SELECT COUNT(*) FROM printers WHERE active = 1),
-                        COUNT(*), COUNT(*) FILTER (WHERE attempts > 0)
-                   FROM print_jobs WHERE state = 'waiting'",
+                        COUNT(*), COUNT(*) FILTER (WHERE j.attempts > 0)
+                   FROM print_jobs j JOIN printers p ON p.id = j.printer_id AND p.active = 1
+                  WHERE j.state = 'waiting'",
                 [],
                 |r| {
                     Ok(PrintStatus {
@@ -609,12 +635,8 @@ impl Printing<'_> {
                 return Err(Error::invalid(Field::Printer, Rule::NoPrinter));
             }
             let subject = order.to_string();
-            let had_original: bool = cx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM print_jobs WHERE kind = 'receipt' AND subject = ?1
-                    AND copy = 0 AND state <> 'cancelled')",
-                [&subject],
-                |r| r.get(0),
-            )?;
+            let had_original =
+                crate::outbox::print::original_taken(cx, JobKind::Receipt, &subject)?;
             let staff = cx.member.id.to_string();
             for printer in &printers {
                 let job = NewJob {
@@ -622,6 +644,7 @@ impl Printing<'_> {
                     kind: JobKind::Receipt,
                     subject: &subject,
                     station: None,
+                    lines: None,
                     copy: had_original,
                 };
                 enqueue(cx, cx.now, Some(&staff), &job)?;
@@ -643,6 +666,9 @@ impl Printing<'_> {
             }
             let kind = if s.closed_at.is_some() { "z" } else { "x" };
             let subject = format!("{shift}:{kind}");
+            // An X report is the figures so far, new each time; a Z is printed once, then copies.
+            let copy =
+                kind == "z" && crate::outbox::print::original_taken(cx, JobKind::Report, &subject)?;
             let staff = cx.member.id.to_string();
             for printer in &printers {
                 let job = NewJob {
@@ -650,7 +676,8 @@ impl Printing<'_> {
                     kind: JobKind::Report,
                     subject: &subject,
                     station: None,
-                    copy: kind == "z",
+                    lines: None,
+                    copy,
                 };
                 enqueue(cx, cx.now, Some(&staff), &job)?;
             }
@@ -729,10 +756,10 @@ impl Printing<'_> {
             if matches!(j.kind, JobKind::Drawer | JobKind::Test) {
                 return Err(Error::invalid(Field::Id, Rule::NotReprintable));
             }
-            let (subject, station): (String, Option<String>) = cx.query_row(
-                "SELECT subject, station FROM print_jobs WHERE id = ?1",
+            let (subject, station, lines): (String, Option<String>, Option<String>) = cx.query_row(
+                "SELECT subject, station, lines FROM print_jobs WHERE id = ?1",
                 [job],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
             let staff = cx.member.id.to_string();
             let new = enqueue(
@@ -744,6 +771,7 @@ impl Printing<'_> {
                     kind: j.kind,
                     subject: &subject,
                     station: station.as_deref(),
+                    lines: lines.as_deref(),
                     copy: true,
                 },
             )?;

@@ -55,14 +55,23 @@ pub(crate) fn job_doc(
     job: i64,
     now: Timestamp,
 ) -> Result<(Printer, Doc)> {
-    let row: Option<(i64, String, String, Option<String>, bool, Stamp)> = conn
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        bool,
+        Stamp,
+    );
+    let row: Option<Row> = conn
         .query_row(
-            "SELECT printer_id, kind, subject, station, copy, created_at FROM print_jobs WHERE id = ?1",
+            "SELECT printer_id, kind, subject, station, lines, copy, created_at FROM print_jobs WHERE id = ?1",
             [job],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )
         .optional()?;
-    let (printer_id, kind, subject, station, copy, created_at) =
+    let (printer_id, kind, subject, station, lines, copy, created_at) =
         row.ok_or_else(|| Error::not_found(Entity::PrintJob, job))?;
     let printer = load_printer(conn, printer_id)?;
     let settings = crate::settings::load(conn)?;
@@ -74,7 +83,18 @@ pub(crate) fn job_doc(
                 .as_deref()
                 .and_then(Station::parse)
                 .unwrap_or(Station::Kitchen);
-            kitchen(conn, subject.parse()?, station, copy, paper, &settings)?
+            // The lines routed to the station when the sale was made.
+            let positions: Option<Vec<usize>> =
+                lines.as_deref().and_then(|l| serde_json::from_str(l).ok());
+            kitchen(
+                conn,
+                subject.parse()?,
+                station,
+                positions,
+                copy,
+                paper,
+                &settings,
+            )?
         }
         Some(JobKind::Refund) => refund(conn, media, &subject, copy, paper, &settings)?,
         Some(JobKind::Report) => {
@@ -91,7 +111,7 @@ pub(crate) fn job_doc(
             };
             let report = crate::sales::shifts::build_report(conn, shift, kind, made_at)?;
             let mut doc = Doc::new();
-            if copy && kind == crate::sales::shifts::ReportKind::X {
+            if copy {
                 copy_mark(&mut doc, &settings, paper.columns());
             }
             for line in report.render_text(paper.columns()).lines() {
@@ -163,29 +183,35 @@ fn order_type(t: OrderType, id: bool) -> &'static str {
     }
 }
 
-/// A station's ticket: only that station's lines, with their modifiers and notes, in large
+/// A station's ticket: only that station's lines (`positions`, as routed when the sale was
+/// made; the routing now when the job has none), with their modifiers and notes, in large
 /// type, under the order type, the table or name, the number and the time.
 pub(crate) fn kitchen(
     conn: &Connection,
     order: OrderId,
     station: Station,
+    positions: Option<Vec<usize>>,
     copy: bool,
     paper: Paper,
     settings: &Settings,
 ) -> Result<Doc> {
     let o = load_order(conn, order)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.position FROM order_lines l
-           JOIN products pr ON pr.id = l.product_id
-           JOIN category_stations s ON s.category_id = pr.category_id
-          WHERE l.order_id = ?1 AND s.station = ?2 ORDER BY l.position",
-    )?;
-    let positions: Vec<usize> = stmt
-        .query_map(rusqlite::params![order, station.as_str()], |r| {
-            r.get::<_, i64>(0)
-        })?
-        .map(|p| p.map(|p| p as usize))
-        .collect::<rusqlite::Result<_>>()?;
+    let positions: Vec<usize> = match positions {
+        Some(p) => p,
+        None => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT l.position FROM order_lines l
+                   JOIN products pr ON pr.id = l.product_id
+                   JOIN category_stations s ON s.category_id = pr.category_id
+                  WHERE l.order_id = ?1 AND s.station = ?2 ORDER BY l.position",
+            )?;
+            stmt.query_map(rusqlite::params![order, station.as_str()], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .map(|p| p.map(|p| p.max(0) as usize))
+            .collect::<rusqlite::Result<_>>()?
+        }
+    };
     let id = indonesian(settings);
     let width = paper.columns();
     let large = width / 2;
