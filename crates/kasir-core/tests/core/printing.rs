@@ -216,6 +216,29 @@ fn at_80_mm_the_lines_are_48_wide_and_the_ticket_in_large_type_is_24() {
         "{receipt}"
     );
     expect![[r#"
+        [init][code page 19 PC858][bold][size 1x2]                     Kasir
+        [/bold][size 1x1]------------------------------------------------
+        No: T01-000001
+        2026-11-21 10:00                     Kasir: Sari
+        Bawa pulang
+        ------------------------------------------------
+        Roti Bakar Cokelat Keju
+          3 x 25.000                              75.000
+        ------------------------------------------------
+        Subtotal                                  75.000
+        Servis 5%                                  3.750
+        PB1 10%                                    7.875
+        Pembulatan                                   -25
+        [bold]TOTAL                                  Rp 86.600
+        [/bold]------------------------------------------------
+        Tunai                                     86.600
+        Kembali                                        0
+        [feed 1]
+        [centre][qr model 2][qr size 6][qr level M][qr data "T01-000001"][qr print]
+        [left][cut]
+    "#]]
+    .assert_eq(&receipt);
+    expect![[r#"
         [init][code page 19 PC858][bold][size 2x2]         DAPUR
         BAWA PULANG
         [/bold][size 1x1]T01-000001                                 10:00
