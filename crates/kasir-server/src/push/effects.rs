@@ -236,8 +236,10 @@ pub(super) async fn apply_effects(
     }
 
     // 4. What happened to orders afterwards, in sequence order (a status change may follow
-    // its sale in the same batch). Only the terminal's own orders: a token never reaches
-    // another terminal's, let alone another store's.
+    // its sale in the same batch). Orders of the terminal's own store, matched by their id:
+    // a till enrolled again (a new terminal id) still cancels or completes what it sold
+    // before; a token never reaches another store's orders. Order ids are UUIDs a till made
+    // and never learns of another till's, so a till changes only orders it sold.
     for (e, payload) in fresh {
         match payload {
             Payload::OrderStatus(s) => {
@@ -245,8 +247,8 @@ pub(super) async fn apply_effects(
                 order_event(tx, terminal, e.seq, s.order_id, "status", &status, s.at).await?;
                 tx.execute(
                     "UPDATE orders SET status = $2
-                     WHERE id = $1 AND terminal_id = $3 AND status <> 'cancelled'",
-                    &[&s.order_id, &status, &terminal.id],
+                     WHERE id = $1 AND store_id = $3 AND status <> 'cancelled'",
+                    &[&s.order_id, &status, &terminal.store_id],
                 )
                 .await?;
             }
@@ -254,8 +256,8 @@ pub(super) async fn apply_effects(
                 order_event(tx, terminal, e.seq, o.order_id, "sent_out", "ready", o.at).await?;
                 tx.execute(
                     "UPDATE orders SET out_for_delivery_at = $2::text::timestamptz
-                     WHERE id = $1 AND terminal_id = $3 AND out_for_delivery_at IS NULL",
-                    &[&o.order_id, &o.at.to_string(), &terminal.id],
+                     WHERE id = $1 AND store_id = $3 AND out_for_delivery_at IS NULL",
+                    &[&o.order_id, &o.at.to_string(), &terminal.store_id],
                 )
                 .await?;
             }
@@ -271,8 +273,8 @@ pub(super) async fn apply_effects(
                 )
                 .await?;
                 tx.execute(
-                    "UPDATE orders SET status = 'cancelled' WHERE id = $1 AND terminal_id = $2",
-                    &[&c.order_id, &terminal.id],
+                    "UPDATE orders SET status = 'cancelled' WHERE id = $1 AND store_id = $2",
+                    &[&c.order_id, &terminal.store_id],
                 )
                 .await?;
             }

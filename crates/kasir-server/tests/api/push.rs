@@ -406,6 +406,77 @@ async fn a_till_enrolled_again_moves_nothing_twice() {
     assert_eq!(s.count("SELECT count(*) FROM orders").await, 1);
 }
 
+/// A till enrolled again (a new terminal id in the same store) completes and cancels orders
+/// it sold before: their status follows. A terminal of another store cannot touch them.
+#[tokio::test]
+async fn a_till_enrolled_again_changes_the_status_of_what_it_sold_before() {
+    let s = Server::start().await;
+    let braga = s.store("Braga").await;
+    let dago = s.store("Dago").await;
+    let first = s.enrol(braga).await;
+    let (one, two) = (
+        sale_entry(1, Uuid::now_v7(), 1),
+        sale_entry(2, Uuid::now_v7(), 1),
+    );
+    let id = |e: &Envelope| match &e.payload {
+        Payload::Sale(sold) => sold.order.id,
+        _ => unreachable!(),
+    };
+    let (one_id, two_id) = (id(&one), id(&two));
+    s.push(&first.token, &[one, two]).await;
+    let again = s.enrol(braga).await;
+    let other = s.enrol(dago).await;
+    let status = |order: Uuid| {
+        format!(
+            "SELECT CASE status WHEN 'completed' THEN 1 WHEN 'cancelled' THEN 2 ELSE 0 END::bigint FROM orders WHERE id = '{order}'"
+        )
+    };
+    let completed = kasir_proto::OrderStatusChanged {
+        order_id: one_id,
+        status: kasir_proto::OrderStatus::Completed,
+        at: now(),
+    };
+    let cancel = |order: Uuid, receipt: &str| kasir_proto::OrderCancelled {
+        order_id: order,
+        receipt_no: receipt.into(),
+        reason: "salah pesan".into(),
+        cancelled_by: Uuid::now_v7(),
+        approved_by: None,
+        at: now(),
+        stock_returned: vec![],
+    };
+    // Another store's terminal: applied as an entry of its own, but the order stays as it was.
+    let r = s
+        .push(
+            &other.token,
+            &[fixtures::envelope(
+                "T01",
+                1,
+                now(),
+                Payload::OrderCancelled(cancel(two_id, "T01-000002")),
+            )],
+        )
+        .await;
+    assert_eq!(r.held_through, 1);
+    assert_eq!(s.count(&status(two_id)).await, 0);
+    // The same till under its new id: both changes reach the orders it sold before.
+    s.push(
+        &again.token,
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::OrderStatus(completed)),
+            fixtures::envelope(
+                "T01",
+                2,
+                now(),
+                Payload::OrderCancelled(cancel(two_id, "T01-000002")),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(s.count(&status(one_id)).await, 1);
+    assert_eq!(s.count(&status(two_id)).await, 2);
+}
+
 /// A batch that names one order twice (a till's disk copied into itself, say) applies it once
 /// and still answers: it never stops the terminal's queue.
 #[tokio::test]
