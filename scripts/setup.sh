@@ -6,10 +6,11 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Build tools and the GTK/WebKit libraries Tauri links against; Xvfb, the WebKit WebDriver
 # and curl for the end-to-end tests; PostgreSQL for the sync server (the tests start private
-# clusters of their own; the package's default cluster is not used).
+# clusters of their own; the package's default cluster is not used); python3-venv for
+# schemathesis, which fuzzes the server's API from its OpenAPI document.
 packages=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
           libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver imagemagick
-          postgresql)
+          postgresql python3-venv)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

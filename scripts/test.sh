@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the tests need on a fresh Debian/Ubuntu machine, then runs every check:
 # formatting, clippy with warnings as errors, the Rust tests (core, commands through Tauri's
-# mock runtime, bindings freshness), the UI's type check and component tests, and the
-# end-to-end tests of the real app under Xvfb.
+# mock runtime, bindings freshness), the server's API fuzzed by schemathesis, the UI's type
+# check and component tests, and the end-to-end tests of the real app under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (core, commands, bindings)"
 cargo test --workspace --locked
+
+step "the server's API fuzzed from its OpenAPI document (schemathesis)"
+bash scripts/schemathesis.sh
 
 step "UI: svelte-check and component tests"
 npm --prefix ui run check

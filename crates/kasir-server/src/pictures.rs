@@ -30,7 +30,7 @@ pub const MAX_PICTURE: usize = 2 * 1024 * 1024;
     security(("terminal" = [])),
     responses(
         (status = 204, description = "Stored (or already held: nothing changes)"),
-        (status = 400, description = "`bad_request`: not a JPEG", body = ApiError),
+        (status = 400, description = "`bad_request`: not a picture id, or not a JPEG", body = ApiError),
         (status = 401, description = "`unauthorized` (no valid terminal token) or `revoked`", body = ApiError),
         (status = 413, description = "`too_large`: over 2 MiB", body = ApiError),
         (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
@@ -39,9 +39,10 @@ pub const MAX_PICTURE: usize = 2 * 1024 * 1024;
 pub async fn put(
     terminal: Terminal,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, Failure> {
+    let id = picture_id(&id)?;
     // The route's body limit is MAX_PICTURE: a larger body is refused before it is read.
     let body = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -77,6 +78,7 @@ pub async fn put(
     security(("terminal" = [])),
     responses(
         (status = 200, description = "The display JPEG", body = Vec<u8>, content_type = "image/jpeg"),
+        (status = 400, description = "`bad_request`: not a picture id", body = ApiError),
         (status = 401, description = "`unauthorized` (no valid terminal token) or `revoked`", body = ApiError),
         (status = 404, description = "`not_found`: the store holds no such picture (yet)", body = ApiError),
         (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
@@ -85,8 +87,9 @@ pub async fn put(
 pub async fn get(
     terminal: Terminal,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    Path(id): Path<String>,
 ) -> Result<impl IntoResponse, Failure> {
+    let id = picture_id(&id)?;
     let client = state.pool.get().await?;
     let row = client
         .query_opt(
@@ -105,4 +108,10 @@ pub async fn get(
             "the store holds no such picture",
         )),
     }
+}
+
+/// A picture's id from the path: a UUID, or a `bad_request` in the API's own error shape (axum's
+/// own rejection would be plain text).
+fn picture_id(raw: &str) -> Result<Uuid, Failure> {
+    Uuid::parse_str(raw).map_err(|_| Failure::bad_request("not a picture id"))
 }

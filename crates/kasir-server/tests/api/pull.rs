@@ -241,6 +241,11 @@ async fn pictures_are_kept_once_per_store_and_read_back_whole() {
         .put_picture("/v1/pictures/not-an-id", Some(&a.token), JPEG.to_vec())
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // In the API's own error shape, as documented (schemathesis found axum's plain text here).
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "bad_request");
+    let r = s.get("/v1/pictures/null,null", Some(&a.token)).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "bad_request");
     assert_eq!(s.count("SELECT count(*) FROM pictures").await, 1);
 }
 
