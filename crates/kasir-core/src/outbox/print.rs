@@ -140,6 +140,14 @@ pub(crate) fn kick_drawer(cx: &Ctx<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// Active receipt printers.
+pub(crate) fn receipt_printers(conn: &Connection) -> Result<Vec<i64>> {
+    ids(
+        conn,
+        "SELECT id FROM printers WHERE active = 1 AND role = 'receipt' ORDER BY id",
+    )
+}
+
 /// Receipt printers that print every receipt by themselves.
 fn auto_receipt_printers(conn: &Connection) -> Result<Vec<i64>> {
     ids(
@@ -229,10 +237,7 @@ pub(crate) fn after_refund(cx: &Ctx<'_>, refund: &str, cash: bool) -> Result<()>
 /// A shift's X or Z report on the receipt printers (`report` is `"<shift id>:x"` or `":z"`).
 pub(crate) fn report(cx: &Ctx<'_>, report: &str) -> Result<()> {
     let staff = cx.member.id.to_string();
-    let printers = ids(
-        cx,
-        "SELECT id FROM printers WHERE active = 1 AND role = 'receipt' ORDER BY id",
-    )?;
+    let printers = receipt_printers(cx)?;
     if !printers.is_empty() {
         original_taken(cx, JobKind::Report, report)?;
     }

@@ -23,7 +23,7 @@ use crate::access::{Actor, Permission};
 use crate::catalog::CategoryId;
 use crate::kernel::text;
 use crate::kernel::time::Stamp;
-use crate::outbox::print::{NewJob, enqueue};
+use crate::outbox::print::{NewJob, enqueue, receipt_printers};
 use crate::sales::checkout::OrderId;
 use crate::sales::shifts::{ReportKind, ShiftId};
 use crate::{Entity, Error, Field, Kasir, Result, Rule, audit};
@@ -399,15 +399,6 @@ pub(crate) fn load_job(conn: &Connection, id: i64) -> Result<PrintJob> {
     .query_row([id], job_row)
     .optional()?
     .ok_or_else(|| Error::not_found(Entity::PrintJob, id))
-}
-
-/// Active receipt printers.
-fn receipt_printers(conn: &Connection) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM printers WHERE active = 1 AND role = 'receipt' ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 impl Printing<'_> {
