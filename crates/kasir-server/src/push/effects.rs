@@ -118,7 +118,8 @@ pub(super) async fn apply_effects(
         }
     }
 
-    // 2. Sales: the orders first; what follows them only for orders really inserted.
+    // 2. Sales: which orders are new (their stock moves, and they are written with their flags
+    // once the store's levels are known, below).
     let sales: Vec<(i64, &Sale)> = fresh
         .iter()
         .filter_map(|(e, p)| match p {
@@ -126,7 +127,8 @@ pub(super) async fn apply_effects(
             _ => None,
         })
         .collect();
-    let inserted = super::sales::insert_sales(tx, terminal, &sales).await?;
+    let new_orders = super::sales::new_orders(tx, terminal, &sales).await?;
+    let inserted = &new_orders.kept;
     // Refunds likewise: their lines, payments and stock only for refunds really inserted.
     let refunds: Vec<(i64, &kasir_proto::Refund)> = fresh
         .iter()
@@ -217,23 +219,7 @@ pub(super) async fn apply_effects(
     }
     let negative = apply_movements(tx, terminal, &movements, &seeded).await?;
     // A sale that took a product below zero is a fact: flagged, never refused.
-    let flagged: Vec<Uuid> = sales
-        .iter()
-        .filter(|(seq, _)| inserted.contains(seq))
-        .filter(|(_, s)| {
-            s.stock_movements
-                .iter()
-                .any(|m| negative.contains(&m.product_id))
-        })
-        .map(|(_, s)| s.order.id)
-        .collect();
-    if !flagged.is_empty() {
-        tx.execute(
-            "UPDATE orders SET flags = array_append(flags, 'negative_stock') WHERE id = ANY($1)",
-            &[&flagged],
-        )
-        .await?;
-    }
+    super::sales::insert_orders(tx, terminal, &sales, &new_orders, &negative).await?;
 
     // 4. What happened to orders afterwards, in sequence order (a status change may follow
     // its sale in the same batch). Orders of the terminal's own store, matched by their id:

@@ -3,8 +3,9 @@
 //! One PostgreSQL transaction per batch, holding the terminal's row lock (a re-sent or
 //! duplicated request waits for the first, then finds its entries stored):
 //!
-//! 1. every entry goes into `inbox` with `INSERT … SELECT FROM UNNEST … ON CONFLICT DO NOTHING
-//!    RETURNING seq`, keyed by (terminal, sequence) and by its idempotency key;
+//! 1. every entry not yet held goes into `inbox` by binary `COPY`, keyed by (terminal, sequence)
+//!    and by its idempotency key: what is held is read first, under the terminal's lock, so
+//!    nothing the `COPY` writes can collide;
 //! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
 //!    are applied only for the entries that step 1 really inserted (lines, payments and stock
 //!    movements by binary `COPY`: they belong to rows just inserted, so none can exist yet);
@@ -28,6 +29,8 @@ use kasir_proto::{Payload, VERSION};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio_postgres::Transaction;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 use crate::auth::Terminal;
@@ -231,68 +234,7 @@ async fn apply(
         .iter()
         .filter(|e| !stored.contains_key(&e.seq))
         .collect();
-    let mut seqs = Vec::with_capacity(new.len());
-    let mut ids = Vec::with_capacity(new.len());
-    let mut vs = Vec::with_capacity(new.len());
-    let mut kinds = Vec::with_capacity(new.len());
-    let mut texts = Vec::with_capacity(new.len());
-    let mut digests = Vec::with_capacity(new.len());
-    let mut rejected = Vec::with_capacity(new.len());
-    for e in &new {
-        seqs.push(e.seq);
-        ids.push(e.id);
-        vs.push(e.v as i32);
-        kinds.push(e.kind.as_str());
-        texts.push(e.raw.get());
-        digests.push(e.digest.as_slice());
-        rejected.push(e.payload.as_ref().err().map(|r| r.to_string()));
-    }
-    // ON CONFLICT still guards: a key already used at another sequence is not inserted.
-    let inserted: HashSet<i64> = if new.is_empty() {
-        HashSet::new()
-    } else {
-        tx.query(
-            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
-             SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::int[], $5::text[],
-                                      $6::text[], $7::bytea[], $8::text[])
-             ON CONFLICT DO NOTHING RETURNING seq",
-            &[
-                &terminal.id,
-                &seqs,
-                &ids,
-                &vs,
-                &kinds,
-                &texts,
-                &digests,
-                &rejected,
-            ],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
-    };
-
-    // An entry whose key is held at another sequence is a conflict: applied nowhere, but its
-    // sequence is held (under a key of its own, with the reason), so the terminal's run has no
-    // gap and `held_through` moves past it.
-    for e in new.iter().filter(|e| !inserted.contains(&e.seq)) {
-        tx.execute(
-            "INSERT INTO inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-            &[
-                &terminal.id,
-                &e.seq,
-                &Uuid::now_v7(),
-                &(e.v as i32),
-                &e.kind,
-                &e.raw.get(),
-                &e.digest,
-                &Rejection::Conflict.to_string(),
-            ],
-        )
-        .await?;
-    }
+    let inserted = store_new(tx, terminal, &new).await?;
 
     // 2. Effects, for what was really inserted.
     let fresh: Vec<(&Entry, &Payload)> = entries
@@ -368,6 +310,79 @@ async fn apply(
         results,
         held_through,
     })
+}
+
+/// Writes the batch's new entries into the inbox (one binary `COPY`); returns the sequences
+/// stored under their own key. An entry whose key is already held at another sequence (or
+/// comes twice in the batch) is a conflict: applied nowhere, but its sequence is held (under
+/// a key of its own, with the reason), so the terminal's run has no gap and `held_through`
+/// moves past it.
+///
+/// The caller holds the terminal's row lock, which every push of this terminal takes first:
+/// no other transaction can store one of its keys or sequences between the read here and the
+/// `COPY`, so the `COPY` never meets a row it would collide with.
+async fn store_new(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    new: &[&Entry],
+) -> Result<HashSet<i64>, Failure> {
+    if new.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids: Vec<Uuid> = new.iter().map(|e| e.id).collect();
+    let mut keys: HashSet<Uuid> = tx
+        .query(
+            "SELECT id FROM inbox WHERE terminal_id = $1 AND id = ANY($2)",
+            &[&terminal.id, &ids],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let sink = tx
+        .copy_in(
+            "COPY inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
+             FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::INT8,
+            Type::UUID,
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::BYTEA,
+            Type::TEXT,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    let mut inserted = HashSet::with_capacity(new.len());
+    for e in new {
+        let (key, rejected) = if keys.insert(e.id) {
+            inserted.insert(e.seq);
+            (e.id, e.payload.as_ref().err().map(|r| r.to_string()))
+        } else {
+            (Uuid::now_v7(), Some(Rejection::Conflict.to_string()))
+        };
+        writer
+            .as_mut()
+            .write(&[
+                &terminal.id,
+                &e.seq,
+                &key,
+                &(e.v as i32),
+                &e.kind,
+                &e.raw.get(),
+                &e.digest,
+                &rejected,
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+    Ok(inserted)
 }
 
 pub(super) fn internal(e: impl std::fmt::Display) -> Failure {

@@ -1,5 +1,5 @@
-//! A batch's sales: the orders (once per order id), then their lines and payments by binary
-//! `COPY`, and the `stale_price` flag.
+//! A batch's sales: which orders are new (once per order id and receipt number), then the
+//! orders with their flags, their lines and payments, by binary `COPY`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,19 +13,93 @@ use super::{internal, serde_plain};
 use crate::Failure;
 use crate::auth::Terminal;
 
-/// Inserts the batch's new orders; returns the sequences of the sales whose order this call
-/// inserted (the first sale of an order id: a batch naming one order twice applies it once).
-pub(super) async fn insert_sales(
+/// The sales of this batch whose order is new, by sequence: an order id the server already
+/// holds (a till copied from another's disk, a till enrolled again re-sending what it sold) is
+/// the same sale, not inserted again, and nothing of it is applied twice; within the batch, the
+/// first sale of an order id counts. A new order under a receipt number this terminal already
+/// used (a till whose counter went back) is another sale, never dropped: it is kept with its
+/// number marked (see [`insert_orders`]).
+///
+/// The caller holds the store's lock (every push of the store's terminals takes it before
+/// reading here), so what this read does not find is still absent when [`insert_orders`]
+/// writes. Only a till of another store sending the same order id at the same moment could
+/// slip in between: the `COPY` then fails on the key, the whole push rolls back and the
+/// terminal's retry finds the order held.
+pub(super) async fn new_orders(
     tx: &Transaction<'_>,
     terminal: Terminal,
     sales: &[(i64, &Sale)],
-) -> Result<HashSet<i64>, Failure> {
+) -> Result<NewOrders, Failure> {
+    let mut new = NewOrders::default();
     if sales.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(new);
+    }
+    let ids: Vec<Uuid> = sales.iter().map(|(_, s)| s.order.id).collect();
+    let receipts: Vec<&str> = sales
+        .iter()
+        .map(|(_, s)| s.order.receipt_no.as_str())
+        .collect();
+    let mut held_ids = HashSet::new();
+    let mut held_receipts = HashSet::new();
+    for r in tx
+        .query(
+            "SELECT id, terminal_id = $2 AND receipt_no = ANY($3), receipt_no FROM orders
+             WHERE id = ANY($1) OR (terminal_id = $2 AND receipt_no = ANY($3))",
+            &[&ids, &terminal.id, &receipts],
+        )
+        .await?
+    {
+        held_ids.insert(r.get::<_, Uuid>(0));
+        if r.get::<_, bool>(1) {
+            held_receipts.insert(r.get::<_, String>(2));
+        }
+    }
+    for (seq, sale) in sales {
+        let order = &sale.order;
+        if !held_ids.insert(order.id) {
+            continue;
+        }
+        new.kept.insert(*seq);
+        if !held_receipts.insert(order.receipt_no.clone()) {
+            new.renumbered.insert(*seq);
+        }
+    }
+    Ok(new)
+}
+
+/// What [`new_orders`] found: the sales to write, by sequence.
+#[derive(Default)]
+pub(super) struct NewOrders {
+    /// Sales whose order is new.
+    pub kept: HashSet<i64>,
+    /// Those among them whose receipt number this terminal already used: written as
+    /// `<number>/<sequence>` with the flag `receipt_reused`.
+    pub renumbered: HashSet<i64>,
+}
+
+/// Writes the kept orders (see [`new_orders`]) with their lines and payments, all by binary
+/// `COPY` (a fraction of an `INSERT`'s cost, and the bulk of a sale's rows), each with its
+/// flags: `stale_price` when a line was sold at a price the server's menu no longer has,
+/// `negative_stock` when the sale took a product below zero in the store (`negative`),
+/// `receipt_reused` when its receipt number was renumbered.
+pub(super) async fn insert_orders(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    sales: &[(i64, &Sale)],
+    new: &NewOrders,
+    negative: &HashSet<Uuid>,
+) -> Result<(), Failure> {
+    let kept = || {
+        sales
+            .iter()
+            .filter(|(seq, _)| new.kept.contains(seq))
+            .map(|(seq, s)| (*seq, *s))
+    };
+    if kept().next().is_none() {
+        return Ok(());
     }
     // The server's menu prices, to flag a sale made at a price the server no longer has.
-    let mut product_ids: Vec<Uuid> = sales
-        .iter()
+    let mut product_ids: Vec<Uuid> = kept()
         .flat_map(|(_, s)| s.order.lines.iter().map(|l| l.product_id))
         .collect();
     product_ids.sort();
@@ -40,91 +114,106 @@ pub(super) async fn insert_sales(
         .map(|r| (r.get(0), r.get(1)))
         .collect();
 
-    let n = sales.len();
-    let mut o = OrderColumns::with_capacity(n);
-    for (seq, sale) in sales {
-        let order = &sale.order;
-        let mut flags = Vec::new();
-        if order.lines.iter().any(|line| {
+    let sink = tx
+        .copy_in(
+            "COPY orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
+                          status, staff_id, staff_name, order_type, label, currency, minor_unit,
+                          subtotal, discount, service, tax, rounding, total, paid, change, flags,
+                          shift_id, member_id, delivery_address)
+             FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            Type::UUID,
+            Type::UUID,
+            Type::UUID,
+            Type::INT8,
+            Type::TEXT,
+            Type::DATE,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+            Type::UUID,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT4,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT_ARRAY,
+            Type::UUID,
+            Type::UUID,
+            Type::TEXT,
+        ],
+    );
+    let mut writer = std::pin::pin!(writer);
+    for (seq, sale) in kept() {
+        let o = &sale.order;
+        let mut flags: Vec<&str> = Vec::new();
+        if o.lines.iter().any(|line| {
             prices
                 .get(&line.product_id)
                 .is_some_and(|p| *p != line.base_price)
         }) {
             flags.push("stale_price");
         }
-        o.push(*seq, order, flags.join(","));
-    }
-    // An order id the server already holds (a till copied from another's disk) is not
-    // inserted again, and nothing of it is applied twice: lines, payments and stock follow
-    // only the orders this statement really inserted.
-    let inserted: HashSet<Uuid> = tx
-        .query(
-        "INSERT INTO orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
-                             status, staff_id, staff_name, order_type, label, currency, minor_unit,
-                             subtotal, discount, service, tax, rounding, total, paid, change, flags,
-                             shift_id, member_id, delivery_address)
-         SELECT id, $1, $2, seq, receipt_no, day::date, at::timestamptz, status, staff_id,
-                staff_name, order_type, label, currency, minor_unit, subtotal, discount, service,
-                tax, rounding, total, paid, change,
-                CASE WHEN flags = '' THEN '{}'::text[] ELSE string_to_array(flags, ',') END,
-                shift_id, member_id, delivery_address
-         FROM UNNEST($3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
-                     $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
-                     $20::bigint[], $21::bigint[], $22::bigint[], $23::text[], $24::uuid[],
-                     $25::uuid[], $26::text[])
-             AS u(id, seq, receipt_no, day, at, status, staff_id, staff_name, order_type, label,
-                  currency, minor_unit, subtotal, discount, service, tax, rounding, total, paid,
-                  change, flags, shift_id, member_id, delivery_address)
-         ON CONFLICT DO NOTHING RETURNING id",
-        &[
-            &terminal.store_id,
-            &terminal.id,
-            &o.id,
-            &o.seq,
-            &o.receipt_no,
-            &o.day,
-            &o.at,
-            &o.status,
-            &o.staff_id,
-            &o.staff_name,
-            &o.order_type,
-            &o.label,
-            &o.currency,
-            &o.minor_unit,
-            &o.subtotal,
-            &o.discount,
-            &o.service,
-            &o.tax,
-            &o.rounding,
-            &o.total,
-            &o.paid,
-            &o.change,
-            &o.flags,
-            &o.shift_id,
-            &o.member_id,
-            &o.delivery_address,
-        ],
-    )
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
-    // Lines and payments belong to orders this transaction just inserted, so none can exist
-    // yet: they go in by binary COPY (a fraction of an INSERT's WAL, the bulk of a sale's
-    // rows). The primary keys still refuse a second copy of any row.
-    let mut first = HashSet::new();
-    let kept_seqs: HashSet<i64> = sales
-        .iter()
-        .filter(|(_, s)| inserted.contains(&s.order.id) && first.insert(s.order.id))
-        .map(|(seq, _)| *seq)
-        .collect();
-    let kept = || {
-        sales
+        if sale
+            .stock_movements
             .iter()
-            .filter(|(seq, _)| kept_seqs.contains(seq))
-            .map(|(_, s)| &s.order)
-    };
+            .any(|m| negative.contains(&m.product_id))
+        {
+            flags.push("negative_stock");
+        }
+        let renumbered;
+        let receipt_no = if new.renumbered.contains(&seq) {
+            flags.push("receipt_reused");
+            renumbered = format!("{}/{seq}", o.receipt_no);
+            &renumbered
+        } else {
+            &o.receipt_no
+        };
+        writer
+            .as_mut()
+            .write(&[
+                &o.id,
+                &terminal.store_id,
+                &terminal.id,
+                &seq,
+                receipt_no,
+                &o.business_date,
+                &o.created_at,
+                &serde_plain(&o.status),
+                &o.staff_id,
+                &o.staff_name,
+                &serde_plain(&o.order_type),
+                &o.label,
+                &o.currency,
+                &(o.minor_unit as i32),
+                &o.subtotal,
+                &o.order_discount,
+                &o.service,
+                &o.tax,
+                &o.rounding,
+                &o.total,
+                &o.paid,
+                &o.change,
+                &flags,
+                &o.shift_id,
+                &o.member_id,
+                &o.delivery_address,
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+    let kept = || kept().map(|(_, s)| &s.order);
     let sink = tx
         .copy_in(
             "COPY order_lines (order_id, line_no, product_id, product_name, category_name,
@@ -223,71 +312,5 @@ pub(super) async fn insert_sales(
         }
     }
     writer.finish().await?;
-    Ok(kept_seqs)
-}
-
-#[derive(Default)]
-struct OrderColumns {
-    id: Vec<Uuid>,
-    seq: Vec<i64>,
-    receipt_no: Vec<String>,
-    day: Vec<String>,
-    at: Vec<String>,
-    status: Vec<String>,
-    staff_id: Vec<Uuid>,
-    staff_name: Vec<String>,
-    order_type: Vec<String>,
-    label: Vec<String>,
-    currency: Vec<String>,
-    minor_unit: Vec<i32>,
-    subtotal: Vec<i64>,
-    discount: Vec<i64>,
-    service: Vec<i64>,
-    tax: Vec<i64>,
-    rounding: Vec<i64>,
-    total: Vec<i64>,
-    paid: Vec<i64>,
-    change: Vec<i64>,
-    flags: Vec<String>,
-    /// The till's shift it was sold in (none from tills before shifts).
-    shift_id: Vec<Option<Uuid>>,
-    /// The member it was sold to, if any.
-    member_id: Vec<Option<Uuid>>,
-    /// Where a delivery goes.
-    delivery_address: Vec<Option<String>>,
-}
-
-impl OrderColumns {
-    fn with_capacity(n: usize) -> OrderColumns {
-        let mut c = OrderColumns::default();
-        c.id.reserve(n);
-        c
-    }
-
-    fn push(&mut self, seq: i64, o: &kasir_proto::Order, flags: String) {
-        self.id.push(o.id);
-        self.seq.push(seq);
-        self.receipt_no.push(o.receipt_no.clone());
-        self.day.push(o.business_date.to_string());
-        self.at.push(o.created_at.to_string());
-        self.status.push(serde_plain(&o.status));
-        self.staff_id.push(o.staff_id);
-        self.staff_name.push(o.staff_name.clone());
-        self.order_type.push(serde_plain(&o.order_type));
-        self.label.push(o.label.clone());
-        self.currency.push(o.currency.clone());
-        self.minor_unit.push(o.minor_unit as i32);
-        self.subtotal.push(o.subtotal);
-        self.discount.push(o.order_discount);
-        self.service.push(o.service);
-        self.tax.push(o.tax);
-        self.rounding.push(o.rounding);
-        self.total.push(o.total);
-        self.paid.push(o.paid);
-        self.change.push(o.change);
-        self.flags.push(flags);
-        self.shift_id.push(o.shift_id);
-        self.member_id.push(o.member_id);
-        self.delivery_address.push(o.delivery_address.clone());
-    }
+    Ok(())
 }

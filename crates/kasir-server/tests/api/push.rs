@@ -500,6 +500,61 @@ async fn one_order_twice_in_a_batch_applies_once() {
     );
 }
 
+/// A receipt number this terminal used before, under another order (a till whose counter went
+/// back), is another sale: kept, renumbered and flagged, never dropped and never a stuck
+/// queue. A key sent twice in one batch is a conflict the second time, applied once.
+#[tokio::test]
+async fn a_receipt_number_used_again_is_kept_apart_and_a_key_twice_applies_once() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let receipt = |e: &Envelope| match &e.payload {
+        Payload::Sale(sale) => sale.order.receipt_no.clone(),
+        _ => unreachable!("a sale"),
+    };
+    let first = sale_entry(1, product, 2);
+    s.push(&t.token, std::slice::from_ref(&first)).await;
+
+    // Held before, and twice within this batch.
+    let mut reused = sale_entry(2, product, 3);
+    let a = sale_entry(3, product, 4);
+    let mut b = sale_entry(4, product, 5);
+    for (entry, number) in [(&mut reused, receipt(&first)), (&mut b, receipt(&a))] {
+        if let Payload::Sale(sale) = &mut entry.payload {
+            sale.order.receipt_no = number;
+        }
+    }
+    let c = sale_entry(5, product, 6);
+    let mut c_again = c.clone();
+    c_again.seq = 6;
+    let batch = [reused, a, b, c, c_again];
+    for _ in 0..2 {
+        let r = s.push(&t.token, &batch).await;
+        assert_eq!(r.held_through, 6);
+        assert_eq!(
+            outcomes(&r)[4],
+            Outcome::Rejected {
+                reason: Rejection::Conflict
+            }
+        );
+    }
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 5);
+    assert_eq!(
+        s.count(
+            "SELECT count(*) FROM orders WHERE 'receipt_reused' = ANY(flags)
+             AND receipt_no IN ('T01-000001/2', 'T01-000003/4')"
+        )
+        .await,
+        2
+    );
+    assert_eq!(s.count("SELECT count(*) FROM stock_movements").await, 5);
+    assert_eq!(
+        s.count("SELECT sum(level)::bigint FROM stock_levels").await,
+        -(2 + 3 + 4 + 5 + 6)
+    );
+}
+
 /// A delivery keeps where it goes and when it went out (once, the first time); it is
 /// delivered when it completes.
 #[tokio::test]
