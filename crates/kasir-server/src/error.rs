@@ -11,6 +11,9 @@ pub struct Failure {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// A write met a row already holding its key (a unique violation): the ingest, which
+    /// writes optimistically, reads what is held and writes again.
+    pub(crate) key_taken: bool,
 }
 
 impl Failure {
@@ -19,6 +22,7 @@ impl Failure {
             status,
             code,
             message: message.into(),
+            key_taken: false,
         }
     }
 
@@ -59,11 +63,14 @@ impl From<tokio_postgres::Error> for Failure {
                 format!("database: {e}"),
             )
         } else {
-            Failure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("database: {e}"),
-            )
+            Failure {
+                key_taken: e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION),
+                ..Failure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    format!("database: {e}"),
+                )
+            }
         }
     }
 }

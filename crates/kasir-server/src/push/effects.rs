@@ -11,6 +11,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 use uuid::Uuid;
 
+use super::sales::Held;
 use super::{Entry, internal, serde_plain, summed};
 use crate::Failure;
 use crate::auth::Terminal;
@@ -118,18 +119,7 @@ pub(super) async fn apply_effects(
         }
     }
 
-    // 2. Sales: which orders are new (their stock moves, and they are written with their flags
-    // once the store's levels are known, below).
-    let sales: Vec<(i64, &Sale)> = fresh
-        .iter()
-        .filter_map(|(e, p)| match p {
-            Payload::Sale(s) => Some((e.seq, s)),
-            _ => None,
-        })
-        .collect();
-    let new_orders = super::sales::new_orders(tx, terminal, &sales).await?;
-    let inserted = &new_orders.kept;
-    // Refunds likewise: their lines, payments and stock only for refunds really inserted.
+    // 2. Refunds: their lines, payments and stock only for refunds really inserted.
     let refunds: Vec<(i64, &kasir_proto::Refund)> = fresh
         .iter()
         .filter_map(|(e, p)| match p {
@@ -138,11 +128,9 @@ pub(super) async fn apply_effects(
         })
         .collect();
     let refunded = super::till::insert_refunds(tx, terminal, &refunds).await?;
-
-    // 3. The stock ledger and the store's levels. A sale moves stock once per order id (above);
-    // a cancellation or an adjustment once per store by its key: a till enrolled again (a new
-    // terminal id) that re-sends an entry the server took before its answer was lost must not
-    // move the store's stock twice.
+    // A cancellation or an adjustment moves stock once per store by its key: a till enrolled
+    // again (a new terminal id) that re-sends an entry the server took before its answer was
+    // lost must not move the store's stock twice.
     let keyed: Vec<Uuid> = fresh
         .iter()
         .filter(|(_, p)| matches!(p, Payload::OrderCancelled(_) | Payload::StockAdjusted(_)))
@@ -162,64 +150,36 @@ pub(super) async fn apply_effects(
         .map(|r| r.get(0))
         .collect()
     };
-    let mut movements: Vec<Movement> = Vec::new();
-    for (e, payload) in fresh {
-        match payload {
-            Payload::OrderCancelled(_) | Payload::StockAdjusted(_)
-                if !first_time.contains(&e.id) => {}
-            Payload::Sale(sale) if inserted.contains(&e.seq) => {
-                for (product, qty) in summed(
-                    sale.stock_movements
-                        .iter()
-                        .map(|m| (m.product_id, m.quantity)),
-                ) {
-                    movements.push(Movement {
-                        seq: e.seq,
-                        product,
-                        delta: -qty,
-                        reason: "sale",
-                    });
-                }
-            }
-            Payload::OrderCancelled(c) => {
-                for (product, qty) in
-                    summed(c.stock_returned.iter().map(|m| (m.product_id, m.quantity)))
-                {
-                    movements.push(Movement {
-                        seq: e.seq,
-                        product,
-                        delta: qty,
-                        reason: "cancel",
-                    });
-                }
-            }
-            Payload::StockAdjusted(a) => movements.push(Movement {
-                seq: e.seq,
-                product: a.product_id,
-                delta: a.delta,
-                reason: "adjustment",
-            }),
-            Payload::Refund(r) if refunded.contains(&e.seq) => {
-                for (product, qty) in summed(
-                    r.lines
-                        .iter()
-                        .filter(|l| l.stock_returned)
-                        .map(|l| (l.product_id, l.quantity)),
-                ) {
-                    movements.push(Movement {
-                        seq: e.seq,
-                        product,
-                        delta: qty,
-                        reason: "refund",
-                    });
-                }
-            }
-            _ => {}
+
+    // 3. Sales and the stock ledger. A sale moves stock once per order id: only a new order's
+    // stock moves, and its order is written once the store's levels are known, flagged when it
+    // took a product below zero. Usually every order of a batch is new, so this runs straight
+    // away under a savepoint; an order the server holds makes the orders' `COPY` fail, and it
+    // runs again once what is held is read.
+    let sales: Vec<(i64, &Sale)> = fresh
+        .iter()
+        .filter_map(|(e, p)| match p {
+            Payload::Sale(s) => Some((e.seq, s)),
+            _ => None,
+        })
+        .collect();
+    let stock = Stock {
+        fresh,
+        sales: &sales,
+        refunded: &refunded,
+        first_time: &first_time,
+        seeded: &seeded,
+    };
+    tx.batch_execute("SAVEPOINT sales").await?;
+    match sales_and_stock(tx, terminal, &stock, &Held::default()).await {
+        Ok(()) => tx.batch_execute("RELEASE SAVEPOINT sales").await?,
+        Err(f) if f.key_taken => {
+            tx.batch_execute("ROLLBACK TO SAVEPOINT sales").await?;
+            let held = super::sales::held(tx, terminal, &sales).await?;
+            sales_and_stock(tx, terminal, &stock, &held).await?;
         }
+        Err(f) => return Err(f),
     }
-    let negative = apply_movements(tx, terminal, &movements, &seeded).await?;
-    // A sale that took a product below zero is a fact: flagged, never refused.
-    super::sales::insert_orders(tx, terminal, &sales, &new_orders, &negative).await?;
 
     // 4. What happened to orders afterwards, in sequence order (a status change may follow
     // its sale in the same batch). Orders of the terminal's own store, matched by their id:
@@ -273,6 +233,94 @@ pub(super) async fn apply_effects(
     // 6. Members and their points.
     super::members::apply_members(tx, terminal, fresh).await?;
     Ok(())
+}
+
+/// What a batch's sales and the stock ledger are computed from.
+struct Stock<'a> {
+    fresh: &'a [(&'a Entry, &'a Payload)],
+    sales: &'a [(i64, &'a Sale)],
+    /// Refunds this push inserted, by sequence.
+    refunded: &'a HashSet<i64>,
+    /// Cancellations and adjustments that move stock for the first time in the store.
+    first_time: &'a HashSet<Uuid>,
+    /// Products whose opening stock this push seeded.
+    seeded: &'a [Uuid],
+}
+
+/// The new orders (given what the server holds), the batch's stock movements and the store's
+/// levels, then the orders with their flags.
+async fn sales_and_stock(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    stock: &Stock<'_>,
+    held: &Held,
+) -> Result<(), Failure> {
+    let new = super::sales::new_orders(stock.sales, held);
+    let movements = movements(stock, &new.kept);
+    let negative = apply_movements(tx, terminal, &movements, stock.seeded).await?;
+    // A sale that took a product below zero is a fact: flagged, never refused.
+    super::sales::insert_orders(tx, terminal, stock.sales, &new, &negative).await
+}
+
+/// The batch's stock movements: sales whose order is new (`kept`, by sequence), refunds this
+/// push inserted, cancellations and adjustments moving stock for the first time.
+fn movements(stock: &Stock<'_>, kept: &HashSet<i64>) -> Vec<Movement> {
+    let mut movements: Vec<Movement> = Vec::new();
+    for (e, payload) in stock.fresh {
+        match payload {
+            Payload::OrderCancelled(_) | Payload::StockAdjusted(_)
+                if !stock.first_time.contains(&e.id) => {}
+            Payload::Sale(sale) if kept.contains(&e.seq) => {
+                for (product, qty) in summed(
+                    sale.stock_movements
+                        .iter()
+                        .map(|m| (m.product_id, m.quantity)),
+                ) {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: -qty,
+                        reason: "sale",
+                    });
+                }
+            }
+            Payload::OrderCancelled(c) => {
+                for (product, qty) in
+                    summed(c.stock_returned.iter().map(|m| (m.product_id, m.quantity)))
+                {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: qty,
+                        reason: "cancel",
+                    });
+                }
+            }
+            Payload::StockAdjusted(a) => movements.push(Movement {
+                seq: e.seq,
+                product: a.product_id,
+                delta: a.delta,
+                reason: "adjustment",
+            }),
+            Payload::Refund(r) if stock.refunded.contains(&e.seq) => {
+                for (product, qty) in summed(
+                    r.lines
+                        .iter()
+                        .filter(|l| l.stock_returned)
+                        .map(|l| (l.product_id, l.quantity)),
+                ) {
+                    movements.push(Movement {
+                        seq: e.seq,
+                        product,
+                        delta: qty,
+                        reason: "refund",
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    movements
 }
 
 #[allow(clippy::too_many_arguments)]

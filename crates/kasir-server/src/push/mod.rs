@@ -4,8 +4,8 @@
 //! duplicated request waits for the first, then finds its entries stored):
 //!
 //! 1. every entry not yet held goes into `inbox` by binary `COPY`, keyed by (terminal, sequence)
-//!    and by its idempotency key: what is held is read first, under the terminal's lock, so
-//!    nothing the `COPY` writes can collide;
+//!    and by its idempotency key (under a savepoint: a key held at another sequence makes it
+//!    fail, and it is written again once the held keys are read);
 //! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
 //!    are applied only for the entries that step 1 really inserted (lines, payments and stock
 //!    movements by binary `COPY`: they belong to rows just inserted, so none can exist yet);
@@ -318,9 +318,11 @@ async fn apply(
 /// a key of its own, with the reason), so the terminal's run has no gap and `held_through`
 /// moves past it.
 ///
-/// The caller holds the terminal's row lock, which every push of this terminal takes first:
-/// no other transaction can store one of its keys or sequences between the read here and the
-/// `COPY`, so the `COPY` never meets a row it would collide with.
+/// Usually no key of a batch is held, so the entries are written straight away, under a
+/// savepoint; a key held at another sequence makes the `COPY` fail, and the batch is written
+/// again once the held keys are read. The caller holds the terminal's row lock, which every
+/// push of this terminal takes first: nothing can store one of its keys or sequences in
+/// between, so the second `COPY` never meets a held key.
 async fn store_new(
     tx: &Transaction<'_>,
     terminal: Terminal,
@@ -329,16 +331,37 @@ async fn store_new(
     if new.is_empty() {
         return Ok(HashSet::new());
     }
-    let ids: Vec<Uuid> = new.iter().map(|e| e.id).collect();
-    let mut keys: HashSet<Uuid> = tx
-        .query(
-            "SELECT id FROM inbox WHERE terminal_id = $1 AND id = ANY($2)",
-            &[&terminal.id, &ids],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    tx.batch_execute("SAVEPOINT inbox").await?;
+    match copy_into_inbox(tx, terminal, new, HashSet::new()).await {
+        Ok(inserted) => {
+            tx.batch_execute("RELEASE SAVEPOINT inbox").await?;
+            Ok(inserted)
+        }
+        Err(f) if f.key_taken => {
+            tx.batch_execute("ROLLBACK TO SAVEPOINT inbox").await?;
+            let ids: Vec<Uuid> = new.iter().map(|e| e.id).collect();
+            let held = tx
+                .query(
+                    "SELECT id FROM inbox WHERE terminal_id = $1 AND id = ANY($2)",
+                    &[&terminal.id, &ids],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            copy_into_inbox(tx, terminal, new, held).await
+        }
+        Err(f) => Err(f),
+    }
+}
+
+/// The `COPY` of [`store_new`], given the keys held (`keys`).
+async fn copy_into_inbox(
+    tx: &Transaction<'_>,
+    terminal: Terminal,
+    new: &[&Entry],
+    mut keys: HashSet<Uuid>,
+) -> Result<HashSet<i64>, Failure> {
     let sink = tx
         .copy_in(
             "COPY inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)

@@ -13,34 +13,31 @@ use super::{internal, serde_plain};
 use crate::Failure;
 use crate::auth::Terminal;
 
-/// The sales of this batch whose order is new, by sequence: an order id the server already
-/// holds (a till copied from another's disk, a till enrolled again re-sending what it sold) is
-/// the same sale, not inserted again, and nothing of it is applied twice; within the batch, the
-/// first sale of an order id counts. A new order under a receipt number this terminal already
-/// used (a till whose counter went back) is another sale, never dropped: it is kept with its
-/// number marked (see [`insert_orders`]).
-///
-/// The caller holds the store's lock (every push of the store's terminals takes it before
-/// reading here), so what this read does not find is still absent when [`insert_orders`]
-/// writes. Only a till of another store sending the same order id at the same moment could
-/// slip in between: the `COPY` then fails on the key, the whole push rolls back and the
-/// terminal's retry finds the order held.
-pub(super) async fn new_orders(
+/// What the server already holds of a batch's orders.
+#[derive(Default)]
+pub(super) struct Held {
+    /// Order ids.
+    ids: HashSet<Uuid>,
+    /// Receipt numbers this terminal used.
+    receipts: HashSet<String>,
+}
+
+/// Reads what the server holds of `sales`' orders. The caller holds the store's lock (every
+/// push of the store's terminals takes it first), so what this read does not find is still
+/// absent when [`insert_orders`] writes. Only a till of another store sending the same order
+/// id at the same moment could slip in between: the `COPY` then fails on the key, the whole
+/// push rolls back and the terminal's retry finds the order held.
+pub(super) async fn held(
     tx: &Transaction<'_>,
     terminal: Terminal,
     sales: &[(i64, &Sale)],
-) -> Result<NewOrders, Failure> {
-    let mut new = NewOrders::default();
-    if sales.is_empty() {
-        return Ok(new);
-    }
+) -> Result<Held, Failure> {
     let ids: Vec<Uuid> = sales.iter().map(|(_, s)| s.order.id).collect();
     let receipts: Vec<&str> = sales
         .iter()
         .map(|(_, s)| s.order.receipt_no.as_str())
         .collect();
-    let mut held_ids = HashSet::new();
-    let mut held_receipts = HashSet::new();
+    let mut held = Held::default();
     for r in tx
         .query(
             "SELECT id, terminal_id = $2 AND receipt_no = ANY($3), receipt_no FROM orders
@@ -49,22 +46,35 @@ pub(super) async fn new_orders(
         )
         .await?
     {
-        held_ids.insert(r.get::<_, Uuid>(0));
+        held.ids.insert(r.get::<_, Uuid>(0));
         if r.get::<_, bool>(1) {
-            held_receipts.insert(r.get::<_, String>(2));
+            held.receipts.insert(r.get::<_, String>(2));
         }
     }
+    Ok(held)
+}
+
+/// The sales whose order is new, given what the server holds: an order id held (a till copied
+/// from another's disk, a till enrolled again re-sending what it sold) is the same sale, not
+/// inserted again, and nothing of it is applied twice; within the batch, the first sale of an
+/// order id counts. A new order under a receipt number this terminal already used (a till
+/// whose counter went back) is another sale, never dropped: it is kept with its number marked
+/// (see [`insert_orders`]).
+pub(super) fn new_orders(sales: &[(i64, &Sale)], held: &Held) -> NewOrders {
+    let mut ids: HashSet<Uuid> = HashSet::with_capacity(sales.len());
+    let mut receipts: HashSet<&str> = HashSet::with_capacity(sales.len());
+    let mut new = NewOrders::default();
     for (seq, sale) in sales {
         let order = &sale.order;
-        if !held_ids.insert(order.id) {
+        if held.ids.contains(&order.id) || !ids.insert(order.id) {
             continue;
         }
         new.kept.insert(*seq);
-        if !held_receipts.insert(order.receipt_no.clone()) {
+        if held.receipts.contains(&order.receipt_no) || !receipts.insert(&order.receipt_no) {
             new.renumbered.insert(*seq);
         }
     }
-    Ok(new)
+    new
 }
 
 /// What [`new_orders`] found: the sales to write, by sequence.
