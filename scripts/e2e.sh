@@ -14,22 +14,14 @@ cargo build --locked -p kasir-print --bin kasir-fake-printer
 app="$PWD/target/debug/kasir"
 
 work=$(mktemp -d)
-# A private PostgreSQL for the sync test's server (as the postgres user when run as root:
-# initdb refuses root).
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgport=$((5600 + RANDOM % 300))
-mkdir -p "$work/pg"
-pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; chown postgres: "$work/pg"; fi
-pg "$pgbin/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
-pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-    -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
-pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres kasir
-export KASIR_E2E_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/kasir"
+# A private PostgreSQL for the sync test's server.
+. scripts/private-pg.sh
+private_pg_start "$work" 5600
+export KASIR_E2E_DATABASE_URL="$PRIVATE_PG_URL"
 export KASIR_SERVER_BIN="$PWD/target/debug/kasir-server"
 export KASIR_FAKE_PRINTER_BIN="$PWD/target/debug/kasir-fake-printer"
 cleanup() {
-    pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+    private_pg_stop
     [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
     [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
     pkill -f WebKitWebDriver 2>/dev/null || true

@@ -17,19 +17,12 @@ cargo build --locked -p kasir-server
 server="$PWD/target/debug/kasir-server"
 
 work=$(mktemp -d)
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-pgport=$((5900 + RANDOM % 300))
-mkdir -p "$work/pg"
-pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" -eq 0 ]; then chmod 755 "$work"; chown postgres: "$work/pg"; fi
-pg "$pgbin/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --no-sync >/dev/null
-pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-    -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
-pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres kasir
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/kasir"
+. scripts/private-pg.sh
+private_pg_start "$work" 5900
+export DATABASE_URL="$PRIVATE_PG_URL"
 cleanup() {
     [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
-    pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+    private_pg_stop
     rm -rf "$work"
 }
 trap cleanup EXIT

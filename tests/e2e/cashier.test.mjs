@@ -6,9 +6,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -21,12 +21,7 @@ const WRONG_PIN = "97315864";
 
 // WebKitWebDriver's own screenshot call can hang under Xvfb, so the X screen is captured instead
 // (the app window is the only window on it).
-async function shot(name) {
-  await new Promise((r) => setTimeout(r, 300)); // let transitions settle
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(shots, `${name}.png`)], { timeout: 20_000 });
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
 async function tile(name) {
   return s.byTestId("product-tile", `[data-name="${name}"]`);

@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot, rupiah, signIn } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -57,12 +58,7 @@ async function stopServer() {
   server = null;
 }
 
-async function shot(name) {
-  await new Promise((r) => setTimeout(r, 300));
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(shots, `${name}.png`)], { timeout: 20_000 });
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
 async function pillText() {
   return s.script('const p = document.querySelector(\'[data-testid="sync-pill"]\'); return p ? p.textContent.trim() : ""');
@@ -96,11 +92,6 @@ async function serverOrders(operator) {
   return (await r.json()).reduce((n, d) => n + d.orders, 0);
 }
 
-function rupiah(text) {
-  const m = /(-?)Rp\s*([\d.]+)/.exec(text);
-  assert.ok(m, `no amount in ${JSON.stringify(text)}`);
-  return (m[1] ? -1 : 1) * Number(m[2].replaceAll(".", ""));
-}
 
 async function sendNow() {
   await (await s.byTestId("sync-pill")).click();
@@ -131,10 +122,7 @@ describe("sync with the server, in the real app", () => {
   });
 
   it("a manager enrols the till with the server's code", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 60_000 })).click();
-    for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Budi", "2222");
     await waitFor(async () => /Sync: not set up|Sinkron: belum diatur/.test(await pillText()), 15_000, "no sync pill");
     await (await s.byTestId("sync-pill")).click();
     const url = await s.byTestId("sync-url");

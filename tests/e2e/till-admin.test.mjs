@@ -7,9 +7,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot, signIn as signInAs } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -18,19 +18,9 @@ mkdirSync(shots, { recursive: true });
 
 let s;
 
-async function shot(name) {
-  await new Promise((r) => setTimeout(r, 300));
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(shots, `${name}.png`)], { timeout: 20_000 });
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
-async function signIn(name, pin) {
-  await (await s.byTestId("staff-tile", `[data-name="${name}"]`, { timeout: 60_000 })).click();
-  for (const d of pin) await (await s.byTestId(`pin-key-${d}`)).click();
-  await (await s.byTestId("pin-ok")).click();
-  await s.byTestId("search", "", { timeout: 15_000 });
-}
+const signIn = (name, pin) => signInAs(s, name, pin);
 
 async function tabNames() {
   return s.script(

@@ -11,9 +11,9 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot, rupiah, enterPin, signIn } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -24,19 +24,7 @@ mkdirSync(steps, { recursive: true });
 
 let s;
 
-async function shot(name, dir = shots) {
-  await new Promise((r) => setTimeout(r, 300));
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(dir, `${name}.png`)], { timeout: 20_000 });
-}
-
-/** The whole rupiah amount in a text ("Rp 25.400" → 25400). */
-function rupiah(text) {
-  const m = /(-?)Rp\s*([\d.]+)/.exec(text);
-  assert.ok(m, `no amount in ${JSON.stringify(text)}`);
-  return (m[1] ? -1 : 1) * Number(m[2].replaceAll(".", ""));
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
 async function text(testid) {
   return (await s.byTestId(testid)).text();
@@ -90,10 +78,7 @@ describe("a regular at the till, in the real app", () => {
   });
 
   it("signs the cashier in (with a float if no shift is open)", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 60_000 })).click();
-    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Sari", "3333");
     const asked = await s.all('[data-testid="open-shift-dialog"]');
     if (asked.length > 0) {
       await (await s.byTestId("shift-float")).type("500000");
@@ -176,10 +161,7 @@ describe("a regular at the till, in the real app", () => {
   });
 
   it("takes a coupon typed at the till: refused below its minimum, then priced in and printed", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
-    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Sari", "3333", { timeout: 30_000 });
     await addProduct("croiss", "Croissant");
     await (await s.byTestId("coupon-button")).click();
     await s.byTestId("coupon-dialog");
@@ -215,10 +197,7 @@ describe("a regular at the till, in the real app", () => {
   });
 
   it("lets a regular buy a voucher with her points and use it on her ticket", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
-    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Sari", "3333", { timeout: 30_000 });
     await addProduct("croiss", "Croissant");
     await (await s.byTestId("ticket-member-add")).click();
     await (await s.byTestId("member-search")).type("dewi");
@@ -243,10 +222,7 @@ describe("a regular at the till, in the real app", () => {
   });
 
   it("delivers to a regular: her address on the ticket, then out for delivery and delivered", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
-    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Sari", "3333", { timeout: 30_000 });
     await addProduct("croiss", "Croissant");
     await (await s.byTestId("order-type-delivery")).click();
     const field = await s.byTestId("ticket-address", "", { timeout: 10_000 });
@@ -280,9 +256,7 @@ describe("a regular at the till, in the real app", () => {
   });
 
   it("shows her in the manager's members table, with her points and wallet history", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 30_000 })).click();
-    for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
+    await enterPin(s, "Budi", "2222", { timeout: 30_000 });
     // He may be asked for a float (he is not selling): later.
     await s.byTestId("search", "", { timeout: 15_000 });
     const asked = await s.all('[data-testid="shift-open-later"]');

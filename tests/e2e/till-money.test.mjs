@@ -7,9 +7,9 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot, rupiah, signIn as signInAs, enterPin } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -19,30 +19,13 @@ mkdirSync(shots, { recursive: true });
 let s;
 
 /** What the screen shows now, as `name`.png in `dir` (the README's pictures by default). */
-async function shot(name, dir = shots) {
-  await new Promise((r) => setTimeout(r, 300));
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(dir, `${name}.png`)], { timeout: 20_000 });
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
 /** Each step's last screen, kept out of the README's pictures: a failed step's says why. */
 const steps = join(import.meta.dirname, "../../target/e2e-steps");
 mkdirSync(steps, { recursive: true });
 
-async function signIn(name, pin) {
-  await (await s.byTestId("staff-tile", `[data-name="${name}"]`, { timeout: 60_000 })).click();
-  for (const d of pin) await (await s.byTestId(`pin-key-${d}`)).click();
-  await (await s.byTestId("pin-ok")).click();
-  await s.byTestId("search", "", { timeout: 15_000 });
-}
-
-/** The whole rupiah amount in a text ("Rp 25.400" → 25400; "-Rp 8.100" → -8100). */
-function rupiah(text) {
-  const m = /(-?)Rp\s*([\d.]+)/.exec(text);
-  assert.ok(m, `no amount in ${JSON.stringify(text)}`);
-  return (m[1] ? -1 : 1) * Number(m[2].replaceAll(".", ""));
-}
+const signIn = (name, pin) => signInAs(s, name, pin);
 
 async function text(testid) {
   return (await s.byTestId(testid)).text();
@@ -120,9 +103,7 @@ describe("the money side of a day, in the real app", () => {
   });
 
   it("asks the cashier for a float at sign-in and opens the shift", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Sari"]', { timeout: 30_000 })).click();
-    for (const d of "3333") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
+    await enterPin(s, "Sari", "3333", { timeout: 30_000 });
     await s.byTestId("open-shift-dialog", "", { timeout: 15_000 });
     await (await s.byTestId("shift-float")).type(String(day.float));
     await (await s.byTestId("shift-open-confirm")).click();

@@ -14,6 +14,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { screenshot, signIn } from "./till.mjs";
 
 const app = process.env.KASIR_APP;
 const driver = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
@@ -59,12 +60,7 @@ async function stopPrinter(p) {
 
 const printed = (p) => (existsSync(p.out) ? readFileSync(p.out, "utf8") : "");
 
-async function shot(name, dir = shots) {
-  await new Promise((r) => setTimeout(r, 300));
-  const { x, y, width, height } = await s.cmd("GET", "/window/rect");
-  const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
-  execFileSync("import", ["-window", "root", "-crop", crop, "+repage", join(dir, `${name}.png`)], { timeout: 20_000 });
-}
+const shot = (name, dir = shots) => screenshot(s, join(dir, `${name}.png`));
 
 async function choose(testid, value) {
   await s.script(
@@ -129,10 +125,7 @@ describe("printing, in the real app", () => {
   });
 
   it("a manager sets up three printers and a test page prints", async () => {
-    await (await s.byTestId("staff-tile", '[data-name="Budi"]', { timeout: 60_000 })).click();
-    for (const d of "2222") await (await s.byTestId(`pin-key-${d}`)).click();
-    await (await s.byTestId("pin-ok")).click();
-    await s.byTestId("search", "", { timeout: 15_000 });
+    await signIn(s, "Budi", "2222");
     // He sells in this test: a float if no shift is open.
     const asked = await s.all('[data-testid="open-shift-dialog"]');
     if (asked.length > 0) {

@@ -154,8 +154,8 @@ pub(super) async fn apply_effects(
     // 3. Sales and the stock ledger. A sale moves stock once per order id: only a new order's
     // stock moves, and its order is written once the store's levels are known, flagged when it
     // took a product below zero. Usually every order of a batch is new, so this runs straight
-    // away under a savepoint; an order the server holds makes the orders' `COPY` fail, and it
-    // runs again once what is held is read.
+    // away under a savepoint; an order id or a receipt number the server holds makes the
+    // orders' `COPY` fail, and it runs again once what is held is read.
     let sales: Vec<(i64, &Sale)> = fresh
         .iter()
         .filter_map(|(e, p)| match p {
@@ -170,15 +170,21 @@ pub(super) async fn apply_effects(
         first_time: &first_time,
         seeded: &seeded,
     };
-    tx.batch_execute("SAVEPOINT sales").await?;
-    match sales_and_stock(tx, terminal, &stock, &Held::default()).await {
-        Ok(()) => tx.batch_execute("RELEASE SAVEPOINT sales").await?,
-        Err(f) if f.key_taken => {
-            tx.batch_execute("ROLLBACK TO SAVEPOINT sales").await?;
-            let held = super::sales::held(tx, terminal, &sales).await?;
-            sales_and_stock(tx, terminal, &stock, &held).await?;
+    if sales.is_empty() {
+        // Only the orders' `COPY` can meet a held key.
+        sales_and_stock(tx, terminal, &stock, &Held::default()).await?;
+    } else {
+        tx.batch_execute("SAVEPOINT sales").await?;
+        match sales_and_stock(tx, terminal, &stock, &Held::default()).await {
+            Ok(()) => {}
+            Err(f) if f.key_taken => {
+                tx.batch_execute("ROLLBACK TO SAVEPOINT sales").await?;
+                let held = super::sales::held(tx, terminal, &sales).await?;
+                sales_and_stock(tx, terminal, &stock, &held).await?;
+            }
+            Err(f) => return Err(f),
         }
-        Err(f) => return Err(f),
+        tx.batch_execute("RELEASE SAVEPOINT sales").await?;
     }
 
     // 4. What happened to orders afterwards, in sequence order (a status change may follow
@@ -351,7 +357,8 @@ async fn apply_movements(
     seeded: &[Uuid],
 ) -> Result<HashSet<Uuid>, Failure> {
     // Every product whose store count changed is announced in the change log (its count is
-    // read when pulled). The store's lock is taken here, before any stock row: one lock order.
+    // read when pulled). The store's lock is already held (taken before any effect): one lock
+    // order.
     let by_product = summed(movements.iter().map(|m| (m.product, m.delta)));
     let announce: Vec<Uuid> = by_product
         .keys()

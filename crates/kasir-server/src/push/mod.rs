@@ -7,8 +7,11 @@
 //!    and by its idempotency key (under a savepoint: a key held at another sequence makes it
 //!    fail, and it is written again once the held keys are read);
 //! 2. effects (orders, lines, payments, stock movements and levels, order events, menu edits)
-//!    are applied only for the entries that step 1 really inserted (lines, payments and stock
-//!    movements by binary `COPY`: they belong to rows just inserted, so none can exist yet);
+//!    are applied only for the entries that step 1 really inserted: orders by binary `COPY`
+//!    under a savepoint (an order id or receipt number already held makes it fail, and the
+//!    sales are written again once what is held is read), and their lines and payments and the
+//!    stock movements by binary `COPY` too (they belong to rows just inserted, so none can
+//!    exist yet);
 //! 3. an entry not inserted is a `duplicate` when the stored one has the same key, sequence and
 //!    digest, and a `conflict` otherwise: never a silent overwrite;
 //! 4. `held_through`, the highest sequence held with no gap, moves on.
@@ -168,9 +171,17 @@ fn read_entries(
             ));
         }
         let body = head.payload.map_or("null", |p| p.get());
-        let payload = Payload::from_kind_str(&head.kind, body).map_err(|e| Rejection::Malformed {
-            detail: e.to_string(),
-        });
+        let payload = if holds_nul(body) {
+            // PostgreSQL's text and jsonb cannot hold U+0000: rejected alone, never a push
+            // that fails every time.
+            Err(Rejection::Malformed {
+                detail: "a text holds the character U+0000, which the server cannot store".into(),
+            })
+        } else {
+            Payload::from_kind_str(&head.kind, body).map_err(|e| Rejection::Malformed {
+                detail: e.to_string(),
+            })
+        };
         let (seq, id, v, kind) = (head.seq, head.id, head.v, head.kind);
         entries.push(Entry {
             seq,
@@ -183,6 +194,22 @@ fn read_entries(
         });
     }
     Ok(entries)
+}
+
+/// Whether JSON text holds the escape `\u0000` (U+0000; JSON has no other way to write it):
+/// an escape only when the backslashes right before it are an odd run (`\\u0000` is a
+/// backslash and the letters `u0000`).
+fn holds_nul(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    json.match_indices("\\u0000").any(|(at, _)| {
+        bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count()
+            % 2
+            == 0
+    })
 }
 
 async fn apply(
@@ -332,11 +359,8 @@ async fn store_new(
         return Ok(HashSet::new());
     }
     tx.batch_execute("SAVEPOINT inbox").await?;
-    match copy_into_inbox(tx, terminal, new, HashSet::new()).await {
-        Ok(inserted) => {
-            tx.batch_execute("RELEASE SAVEPOINT inbox").await?;
-            Ok(inserted)
-        }
+    let inserted = match copy_into_inbox(tx, terminal, new, HashSet::new()).await {
+        Ok(inserted) => inserted,
         Err(f) if f.key_taken => {
             tx.batch_execute("ROLLBACK TO SAVEPOINT inbox").await?;
             let ids: Vec<Uuid> = new.iter().map(|e| e.id).collect();
@@ -349,10 +373,12 @@ async fn store_new(
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
-            copy_into_inbox(tx, terminal, new, held).await
+            copy_into_inbox(tx, terminal, new, held).await?
         }
-        Err(f) => Err(f),
-    }
+        Err(f) => return Err(f),
+    };
+    tx.batch_execute("RELEASE SAVEPOINT inbox").await?;
+    Ok(inserted)
 }
 
 /// The `COPY` of [`store_new`], given the keys held (`keys`).

@@ -1,5 +1,6 @@
-//! A batch's sales: which orders are new (once per order id and receipt number), then the
-//! orders with their flags, their lines and payments, by binary `COPY`.
+//! A batch's sales: which orders are new (once per order id; a receipt number used again is
+//! renumbered, never dropped), then the orders with their flags, their lines and payments, by
+//! binary `COPY`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,15 +19,16 @@ use crate::auth::Terminal;
 pub(super) struct Held {
     /// Order ids.
     ids: HashSet<Uuid>,
-    /// Receipt numbers this terminal used.
+    /// Receipt numbers this terminal used: those the batch's sales carry, and for a sale to be
+    /// renumbered, every one its new number could take (`<number>/…`).
     receipts: HashSet<String>,
 }
 
-/// Reads what the server holds of `sales`' orders. The caller holds the store's lock (every
-/// push of the store's terminals takes it first), so what this read does not find is still
-/// absent when [`insert_orders`] writes. Only a till of another store sending the same order
-/// id at the same moment could slip in between: the `COPY` then fails on the key, the whole
-/// push rolls back and the terminal's retry finds the order held.
+/// Reads what the server holds of `sales`' orders. The caller holds the terminal's and the
+/// store's locks (every push takes them, in that order, before this), so what this read does
+/// not find is still absent when [`insert_orders`] writes. Only a till of another store sending
+/// the same order id at the same moment could slip in between: the `COPY` then fails on the
+/// key, the whole push rolls back and the terminal's retry finds the order held.
 pub(super) async fn held(
     tx: &Transaction<'_>,
     terminal: Terminal,
@@ -51,6 +53,35 @@ pub(super) async fn held(
             held.receipts.insert(r.get::<_, String>(2));
         }
     }
+    // A sale to be renumbered takes `<number>/<seq>` (or, should a payload made to clash hold
+    // that too, `<number>/<seq>/2`, …): every number held under `<number>/` is read, so the
+    // new one is free. What is read can move another sale's new number onto a number a later
+    // sale carries, renumbering that one too: read again until no sale is left unread (each
+    // round reads for at least one more sale of the batch, so this ends).
+    let mut read: HashSet<i64> = HashSet::new();
+    loop {
+        let prefixes: Vec<String> = new_orders(sales, &held)
+            .renumbered
+            .keys()
+            .filter(|seq| read.insert(**seq))
+            .filter_map(|seq| sales.iter().find(|(s, _)| s == seq))
+            .map(|(_, sale)| format!("{}/", sale.order.receipt_no))
+            .collect();
+        if prefixes.is_empty() {
+            break;
+        }
+        for r in tx
+            .query(
+                "SELECT receipt_no FROM orders WHERE terminal_id = $1
+                 AND EXISTS (SELECT 1 FROM UNNEST($2::text[]) AS p(prefix)
+                             WHERE starts_with(receipt_no, prefix))",
+                &[&terminal.id, &prefixes],
+            )
+            .await?
+        {
+            held.receipts.insert(r.get(0));
+        }
+    }
     Ok(held)
 }
 
@@ -58,11 +89,11 @@ pub(super) async fn held(
 /// from another's disk, a till enrolled again re-sending what it sold) is the same sale, not
 /// inserted again, and nothing of it is applied twice; within the batch, the first sale of an
 /// order id counts. A new order under a receipt number this terminal already used (a till
-/// whose counter went back) is another sale, never dropped: it is kept with its number marked
-/// (see [`insert_orders`]).
+/// whose counter went back) is another sale, never dropped: it is renumbered
+/// `<number>/<seq>` (see [`insert_orders`]).
 pub(super) fn new_orders(sales: &[(i64, &Sale)], held: &Held) -> NewOrders {
     let mut ids: HashSet<Uuid> = HashSet::with_capacity(sales.len());
-    let mut receipts: HashSet<&str> = HashSet::with_capacity(sales.len());
+    let mut taken: HashSet<String> = held.receipts.clone();
     let mut new = NewOrders::default();
     for (seq, sale) in sales {
         let order = &sale.order;
@@ -70,9 +101,17 @@ pub(super) fn new_orders(sales: &[(i64, &Sale)], held: &Held) -> NewOrders {
             continue;
         }
         new.kept.insert(*seq);
-        if held.receipts.contains(&order.receipt_no) || !receipts.insert(&order.receipt_no) {
-            new.renumbered.insert(*seq);
+        if taken.insert(order.receipt_no.clone()) {
+            continue;
         }
+        let mut number = format!("{}/{seq}", order.receipt_no);
+        let mut n = 1;
+        while taken.contains(&number) {
+            n += 1;
+            number = format!("{}/{seq}/{n}", order.receipt_no);
+        }
+        taken.insert(number.clone());
+        new.renumbered.insert(*seq, number);
     }
     new
 }
@@ -82,9 +121,9 @@ pub(super) fn new_orders(sales: &[(i64, &Sale)], held: &Held) -> NewOrders {
 pub(super) struct NewOrders {
     /// Sales whose order is new.
     pub kept: HashSet<i64>,
-    /// Those among them whose receipt number this terminal already used: written as
-    /// `<number>/<sequence>` with the flag `receipt_reused`.
-    pub renumbered: HashSet<i64>,
+    /// Those among them whose receipt number this terminal already used, with the number they
+    /// are written under (flagged `receipt_reused`).
+    pub renumbered: HashMap<i64, String>,
 }
 
 /// Writes the kept orders (see [`new_orders`]) with their lines and payments, all by binary
@@ -182,13 +221,12 @@ pub(super) async fn insert_orders(
         {
             flags.push("negative_stock");
         }
-        let renumbered;
-        let receipt_no = if new.renumbered.contains(&seq) {
-            flags.push("receipt_reused");
-            renumbered = format!("{}/{seq}", o.receipt_no);
-            &renumbered
-        } else {
-            &o.receipt_no
+        let receipt_no = match new.renumbered.get(&seq) {
+            Some(number) => {
+                flags.push("receipt_reused");
+                number
+            }
+            None => &o.receipt_no,
         };
         writer
             .as_mut()

@@ -19,8 +19,13 @@ pub(super) async fn insert_refunds(
     refunds: &[(i64, &Refund)],
 ) -> Result<HashSet<i64>, Failure> {
     let mut inserted = HashSet::new();
-    for (seq, r) in refunds {
-        let fresh = tx
+    'refunds: for (seq, r) in refunds {
+        // A refund under a number this terminal already used (a till whose counter went back)
+        // is another refund, never dropped: written as `<number>/<seq>` (then `/2`, … should
+        // a payload made to clash hold that too).
+        let mut refund_no = r.refund_no.clone();
+        let mut tries = 1;
+        while tx
             .execute(
                 "INSERT INTO refunds (id, store_id, terminal_id, seq, refund_no, order_id, shift_id,
                      staff_id, staff_name, approved_by, reason, gross, discount, service, tax,
@@ -33,7 +38,7 @@ pub(super) async fn insert_refunds(
                     &terminal.store_id,
                     &terminal.id,
                     seq,
-                    &r.refund_no,
+                    &refund_no,
                     &r.order_id,
                     &r.shift_id,
                     &r.staff_id,
@@ -50,9 +55,21 @@ pub(super) async fn insert_refunds(
                     &r.created_at.to_string(),
                 ],
             )
-            .await?;
-        if fresh == 0 {
-            continue;
+            .await?
+            == 0
+        {
+            let same = tx
+                .query_opt("SELECT 1 FROM refunds WHERE id = $1", &[&r.id])
+                .await?;
+            if same.is_some() {
+                continue 'refunds;
+            }
+            tries += 1;
+            refund_no = if tries == 2 {
+                format!("{}/{seq}", r.refund_no)
+            } else {
+                format!("{}/{seq}/{tries}", r.refund_no)
+            };
         }
         inserted.insert(*seq);
         for (i, l) in r.lines.iter().enumerate() {

@@ -502,56 +502,127 @@ async fn one_order_twice_in_a_batch_applies_once() {
 
 /// A receipt number this terminal used before, under another order (a till whose counter went
 /// back), is another sale: kept, renumbered and flagged, never dropped and never a stuck
-/// queue. A key sent twice in one batch is a conflict the second time, applied once.
+/// queue, even when a payload carries the very number a renumbered sale would take. A key
+/// sent twice in one batch is a conflict the second time, applied once.
 #[tokio::test]
 async fn a_receipt_number_used_again_is_kept_apart_and_a_key_twice_applies_once() {
     let s = Server::start().await;
     let store = s.store("Braga").await;
     let t = s.enrol(store).await;
     let product = Uuid::now_v7();
-    let receipt = |e: &Envelope| match &e.payload {
-        Payload::Sale(sale) => sale.order.receipt_no.clone(),
-        _ => unreachable!("a sale"),
-    };
-    let first = sale_entry(1, product, 2);
-    s.push(&t.token, std::slice::from_ref(&first)).await;
-
-    // Held before, and twice within this batch.
-    let mut reused = sale_entry(2, product, 3);
-    let a = sale_entry(3, product, 4);
-    let mut b = sale_entry(4, product, 5);
-    for (entry, number) in [(&mut reused, receipt(&first)), (&mut b, receipt(&a))] {
-        if let Payload::Sale(sale) = &mut entry.payload {
-            sale.order.receipt_no = number;
+    let numbered = |seq: i64, qty: i64, number: &str| {
+        let mut e = sale_entry(seq, product, qty);
+        if let Payload::Sale(sale) = &mut e.payload {
+            sale.order.receipt_no = number.into();
         }
-    }
-    let c = sale_entry(5, product, 6);
-    let mut c_again = c.clone();
-    c_again.seq = 6;
-    let batch = [reused, a, b, c, c_again];
-    for _ in 0..2 {
-        let r = s.push(&t.token, &batch).await;
-        assert_eq!(r.held_through, 6);
-        assert_eq!(
-            outcomes(&r)[4],
-            Outcome::Rejected {
-                reason: Rejection::Conflict
-            }
-        );
-    }
-    assert_eq!(s.count("SELECT count(*) FROM orders").await, 5);
+        e
+    };
+    s.push(&t.token, &[numbered(1, 2, "T01-000001")]).await;
+
+    // Seq 2 reuses a number held before; seq 3 carries the number seq 2 will take; seq 4 and
+    // 5 share one; seq 6 is seq 5's key again.
+    let e5 = numbered(5, 6, "T01-000005");
+    let mut e6 = e5.clone();
+    e6.seq = 6;
+    let batch = [
+        numbered(2, 3, "T01-000001"),
+        numbered(3, 4, "T01-000001/2"),
+        numbered(4, 5, "T01-000005"),
+        e5,
+        e6,
+    ];
+    let conflict = Outcome::Rejected {
+        reason: Rejection::Conflict,
+    };
+    let r = s.push(&t.token, &batch).await;
+    assert_eq!(r.held_through, 6);
     assert_eq!(
-        s.count(
-            "SELECT count(*) FROM orders WHERE 'receipt_reused' = ANY(flags)
-             AND receipt_no IN ('T01-000001/2', 'T01-000003/4')"
-        )
-        .await,
-        2
+        outcomes(&r),
+        [vec![Outcome::Applied; 4], vec![conflict.clone()]].concat()
     );
+    let r = s.push(&t.token, &batch).await;
+    assert_eq!(
+        outcomes(&r),
+        [vec![Outcome::Duplicate; 4], vec![conflict]].concat()
+    );
+    let numbers: Vec<String> = s
+        .pool
+        .get()
+        .await
+        .unwrap()
+        .query(
+            "SELECT receipt_no FROM orders WHERE 'receipt_reused' = ANY(flags) ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(numbers, ["T01-000001/2", "T01-000001/2/3", "T01-000005/5"]);
+    assert_eq!(s.count("SELECT count(*) FROM orders").await, 5);
+    assert_eq!(s.count("SELECT count(*) FROM order_lines").await, 5);
+    assert_eq!(s.count("SELECT count(*) FROM payments").await, 5);
     assert_eq!(s.count("SELECT count(*) FROM stock_movements").await, 5);
     assert_eq!(
         s.count("SELECT sum(level)::bigint FROM stock_levels").await,
         -(2 + 3 + 4 + 5 + 6)
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE 'negative_stock' = ANY(flags)")
+            .await,
+        5
+    );
+
+    // The server already holds the number a renumbered sale would take (sent earlier as is):
+    // it takes the next one.
+    s.push(&t.token, &[numbered(7, 1, "X"), numbered(8, 1, "X/9")])
+        .await;
+    let r = s.push(&t.token, &[numbered(9, 1, "X")]).await;
+    assert_eq!(outcomes(&r), vec![Outcome::Applied]);
+    assert_eq!(
+        s.count("SELECT count(*) FROM orders WHERE receipt_no = 'X/9/2'")
+            .await,
+        1
+    );
+}
+
+/// A text holding U+0000 (which PostgreSQL cannot store) rejects its entry alone; a text that
+/// only looks like the escape (a backslash, then `u0000`) is stored as sent.
+#[tokio::test]
+async fn a_nul_character_rejects_its_entry_alone() {
+    let s = Server::start().await;
+    let store = s.store("Braga").await;
+    let t = s.enrol(store).await;
+    let product = Uuid::now_v7();
+    let named = |seq: i64, name: &str| {
+        let mut e = sale_entry(seq, product, 1);
+        if let Payload::Sale(sale) = &mut e.payload {
+            sale.order.lines[0].product_name = name.into();
+        }
+        e
+    };
+    let r = s
+        .push(
+            &t.token,
+            &[
+                named(1, "Kopi\0Susu"),
+                named(2, "Kopi\\u0000"),
+                named(3, "Teh"),
+            ],
+        )
+        .await;
+    let o = outcomes(&r);
+    assert!(
+        matches!(&o[0], Outcome::Rejected { reason: Rejection::Malformed { detail } } if detail.contains("U+0000")),
+        "{o:?}"
+    );
+    assert_eq!(o[1..], [Outcome::Applied, Outcome::Applied]);
+    assert_eq!(r.held_through, 3);
+    assert_eq!(
+        s.count("SELECT count(*) FROM order_lines WHERE product_name = 'Kopi\\u0000'")
+            .await,
+        1
     );
 }
 
@@ -771,6 +842,34 @@ async fn shifts_cash_and_refunds_are_added_once() {
     assert_eq!(s.count("SELECT count(*) FROM shifts").await, 1);
     assert_eq!(s.count(shift_row).await, 1);
     assert_eq!(s.count("SELECT count(*) FROM cash_movements").await, 1);
+
+    // Another refund under a number this till used before (its counter went back): kept,
+    // renumbered, never dropped.
+    let Payload::Refund(first_refund) = &entries[4].payload else {
+        unreachable!("a refund")
+    };
+    let other = kasir_proto::Refund {
+        id: Uuid::now_v7(),
+        ..first_refund.clone()
+    };
+    let r = s
+        .push(
+            &t.token,
+            &[fixtures::envelope("T01", 7, now(), Payload::Refund(other))],
+        )
+        .await;
+    assert_eq!(outcomes(&r), vec![Outcome::Applied]);
+    assert_eq!(
+        s.count("SELECT count(*) FROM refunds WHERE refund_no = 'T01-R000001/7'")
+            .await,
+        1
+    );
+    assert_eq!(s.count("SELECT count(*) FROM refund_lines").await, 4);
+    assert_eq!(
+        s.count(level).await,
+        49,
+        "its croissant back on the shelf, once"
+    );
 }
 
 #[tokio::test]
