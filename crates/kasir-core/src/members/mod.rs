@@ -255,6 +255,24 @@ fn finish(raw: (Member, String, Option<String>)) -> Result<Member> {
     Ok(m)
 }
 
+/// What this till spent of a member's points or wallet since it last reached its server, as
+/// `spent` (a query of `?1` the member and `?2` since when) sums it; `None` while the till is
+/// in touch with its server or has none (no offline limit applies then).
+fn spent_offline(
+    conn: &Connection,
+    now: Timestamp,
+    member: MemberId,
+    spent: &str,
+) -> Result<Option<i64>> {
+    let Some(since) = crate::sync::offline_since(conn, now)? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        conn.prepare_cached(spent)?
+            .query_row(params![member, Stamp(since)], |r| r.get(0))?,
+    ))
+}
+
 pub(crate) fn load_member(conn: &Connection, id: MemberId) -> Result<Member> {
     let raw = conn
         .prepare_cached(&format!(

@@ -388,17 +388,18 @@ fn check_offline_limit(
     member: MemberId,
     spend: i64,
 ) -> Result<()> {
-    let Some(since) = crate::sync::offline_since(conn, now)? else {
+    let Some(spent) = super::spent_offline(
+        conn,
+        now,
+        member,
+        "SELECT COALESCE(-SUM(points), 0) FROM point_entries
+         WHERE member_id = ?1 AND kind = 'redeem' AND pulled = 0 AND created_at >= ?2",
+    )?
+    else {
         return Ok(());
     };
     let limit = i64::from(load_settings(conn)?.offline_points_limit);
-    let spent: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(-SUM(points), 0) FROM point_entries
-             WHERE member_id = ?1 AND kind = 'redeem' AND pulled = 0 AND created_at >= ?2",
-        )?
-        .query_row(params![member, Stamp(since)], |r| r.get(0))?;
-    if spent + spend > limit {
+    if spent.saturating_add(spend) > limit {
         return Err(Error::invalid(
             Field::Points,
             Rule::OfflinePointsLimit {

@@ -197,16 +197,17 @@ fn check_offline_limit(
     member: MemberId,
     spend: i64,
 ) -> Result<()> {
-    let Some(since) = crate::sync::offline_since(conn, now)? else {
+    let Some(spent) = super::spent_offline(
+        conn,
+        now,
+        member,
+        "SELECT COALESCE(-SUM(amount), 0) FROM wallet_entries
+         WHERE member_id = ?1 AND kind = 'payment' AND pulled = 0 AND created_at >= ?2",
+    )?
+    else {
         return Ok(());
     };
     let limit = super::points::load_settings(conn)?.offline_wallet_limit.0;
-    let spent: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(-SUM(amount), 0) FROM wallet_entries
-             WHERE member_id = ?1 AND kind = 'payment' AND pulled = 0 AND created_at >= ?2",
-        )?
-        .query_row(params![member, Stamp(since)], |r| r.get(0))?;
     if spent.saturating_add(spend) > limit {
         return Err(Error::invalid(
             Field::Wallet,

@@ -7,12 +7,11 @@ use std::collections::HashSet;
 use kasir_proto::Payload;
 use kasir_proto::Sale;
 use tokio_postgres::Transaction;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 use super::sales::Held;
-use super::{Entry, internal, serde_plain, summed};
+use super::{Entry, copy_writer, internal, serde_plain, summed};
 use crate::Failure;
 use crate::auth::Terminal;
 use crate::pull::Subject;
@@ -393,14 +392,9 @@ async fn apply_movements(
     }
     // Each movement belongs to an entry this transaction just stored (keyed by its sequence):
     // none can exist yet, so they go in by binary COPY; the key still refuses a second one.
-    let sink = tx
-        .copy_in(
-            "COPY stock_movements (terminal_id, seq, product_id, store_id, delta, reason)
-             FROM STDIN (FORMAT binary)",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
+    let writer = copy_writer(
+        tx,
+        "stock_movements (terminal_id, seq, product_id, store_id, delta, reason)",
         &[
             Type::UUID,
             Type::INT8,
@@ -409,7 +403,8 @@ async fn apply_movements(
             Type::INT8,
             Type::TEXT,
         ],
-    );
+    )
+    .await?;
     let mut writer = std::pin::pin!(writer);
     for m in movements {
         writer

@@ -388,14 +388,9 @@ async fn copy_into_inbox(
     new: &[&Entry],
     mut keys: HashSet<Uuid>,
 ) -> Result<HashSet<i64>, Failure> {
-    let sink = tx
-        .copy_in(
-            "COPY inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)
-             FROM STDIN (FORMAT binary)",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
+    let writer = copy_writer(
+        tx,
+        "inbox (terminal_id, seq, id, v, kind, entry, digest, rejected)",
         &[
             Type::UUID,
             Type::INT8,
@@ -406,7 +401,8 @@ async fn copy_into_inbox(
             Type::BYTEA,
             Type::TEXT,
         ],
-    );
+    )
+    .await?;
     let mut writer = std::pin::pin!(writer);
     let mut inserted = HashSet::with_capacity(new.len());
     for e in new {
@@ -432,6 +428,18 @@ async fn copy_into_inbox(
     }
     writer.finish().await?;
     Ok(inserted)
+}
+
+/// Opens a binary `COPY` into `target` (`table (columns…)`), whose columns are of `types`.
+async fn copy_writer(
+    tx: &Transaction<'_>,
+    target: &str,
+    types: &[Type],
+) -> Result<BinaryCopyInWriter, Failure> {
+    let sink = tx
+        .copy_in(&format!("COPY {target} FROM STDIN (FORMAT binary)"))
+        .await?;
+    Ok(BinaryCopyInWriter::new(sink, types))
 }
 
 pub(super) fn internal(e: impl std::fmt::Display) -> Failure {

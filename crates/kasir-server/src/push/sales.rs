@@ -6,11 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use kasir_proto::Sale;
 use tokio_postgres::Transaction;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 use uuid::Uuid;
 
-use super::{internal, serde_plain};
+use super::{copy_writer, internal, serde_plain};
 use crate::Failure;
 use crate::auth::Terminal;
 
@@ -163,17 +162,12 @@ pub(super) async fn insert_orders(
         .map(|r| (r.get(0), r.get(1)))
         .collect();
 
-    let sink = tx
-        .copy_in(
-            "COPY orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
-                          status, staff_id, staff_name, order_type, label, currency, minor_unit,
-                          subtotal, discount, service, tax, rounding, total, paid, change, flags,
-                          shift_id, member_id, delivery_address)
-             FROM STDIN (FORMAT binary)",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
+    let writer = copy_writer(
+        tx,
+        "orders (id, store_id, terminal_id, seq, receipt_no, business_date, created_at,
+                 status, staff_id, staff_name, order_type, label, currency, minor_unit,
+                 subtotal, discount, service, tax, rounding, total, paid, change, flags,
+                 shift_id, member_id, delivery_address)",
         &[
             Type::UUID,
             Type::UUID,
@@ -202,7 +196,8 @@ pub(super) async fn insert_orders(
             Type::UUID,
             Type::TEXT,
         ],
-    );
+    )
+    .await?;
     let mut writer = std::pin::pin!(writer);
     for (seq, sale) in kept() {
         let o = &sale.order;
@@ -262,16 +257,11 @@ pub(super) async fn insert_orders(
     }
     writer.finish().await?;
     let kept = || kept().map(|(_, s)| &s.order);
-    let sink = tx
-        .copy_in(
-            "COPY order_lines (order_id, line_no, product_id, product_name, category_name,
-                               quantity, base_price, unit_price, gross, line_discount,
-                               order_discount, service, tax, total, note, modifiers)
-             FROM STDIN (FORMAT binary)",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
+    let writer = copy_writer(
+        tx,
+        "order_lines (order_id, line_no, product_id, product_name, category_name,
+                      quantity, base_price, unit_price, gross, line_discount,
+                      order_discount, service, tax, total, note, modifiers)",
         &[
             Type::UUID,
             Type::INT4,
@@ -290,7 +280,8 @@ pub(super) async fn insert_orders(
             Type::TEXT,
             Type::JSONB,
         ],
-    );
+    )
+    .await?;
     let mut writer = std::pin::pin!(writer);
     for order in kept() {
         for (i, line) in order.lines.iter().enumerate() {
@@ -324,14 +315,9 @@ pub(super) async fn insert_orders(
         }
     }
     writer.finish().await?;
-    let sink = tx
-        .copy_in(
-            "COPY payments (order_id, idx, method, amount, tendered, change, reference)
-             FROM STDIN (FORMAT binary)",
-        )
-        .await?;
-    let writer = BinaryCopyInWriter::new(
-        sink,
+    let writer = copy_writer(
+        tx,
+        "payments (order_id, idx, method, amount, tendered, change, reference)",
         &[
             Type::UUID,
             Type::INT4,
@@ -341,7 +327,8 @@ pub(super) async fn insert_orders(
             Type::INT8,
             Type::TEXT,
         ],
-    );
+    )
+    .await?;
     let mut writer = std::pin::pin!(writer);
     for order in kept() {
         for (i, pay) in order.payments.iter().enumerate() {
