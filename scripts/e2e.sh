@@ -14,12 +14,7 @@ cargo build --locked -p kasir-print --bin kasir-fake-printer
 app="$PWD/target/debug/kasir"
 
 work=$(mktemp -d)
-# A private PostgreSQL for the sync test's server.
 . scripts/private-pg.sh
-private_pg_start "$work" 5600
-export KASIR_E2E_DATABASE_URL="$PRIVATE_PG_URL"
-export KASIR_SERVER_BIN="$PWD/target/debug/kasir-server"
-export KASIR_FAKE_PRINTER_BIN="$PWD/target/debug/kasir-fake-printer"
 cleanup() {
     private_pg_stop
     [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null || true
@@ -28,6 +23,12 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+# A private PostgreSQL for the sync test's server.
+private_pg_start "$work" 5600
+export KASIR_E2E_DATABASE_URL="$PRIVATE_PG_URL"
+export KASIR_SERVER_BIN="$PWD/target/debug/kasir-server"
+export KASIR_FAKE_PRINTER_BIN="$PWD/target/debug/kasir-fake-printer"
 
 display=":$((90 + RANDOM % 9))"
 Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &

@@ -18,14 +18,14 @@ server="$PWD/target/debug/kasir-server"
 
 work=$(mktemp -d)
 . scripts/private-pg.sh
-private_pg_start "$work" 5900
-export DATABASE_URL="$PRIVATE_PG_URL"
 cleanup() {
     [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
     private_pg_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
+private_pg_start "$work" 5900
+export DATABASE_URL="$PRIVATE_PG_URL"
 
 port=$((18500 + RANDOM % 1000))
 "$server" store create "Schemathesis" >/dev/null

@@ -92,7 +92,6 @@ async function serverOrders(operator) {
   return (await r.json()).reduce((n, d) => n + d.orders, 0);
 }
 
-
 async function sendNow() {
   await (await s.byTestId("sync-pill")).click();
   await (await s.byTestId("sync-now")).click();

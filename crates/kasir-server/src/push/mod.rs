@@ -179,10 +179,14 @@ fn read_entries(
             })
         } else {
             Payload::from_kind_str(&head.kind, body).map_err(|e| Rejection::Malformed {
-                detail: e.to_string(),
+                // The reason quotes what it could not read, which may hold U+0000 (a kind).
+                detail: e.to_string().replace('\0', "\u{FFFD}"),
             })
         };
-        let (seq, id, v, kind) = (head.seq, head.id, head.v, head.kind);
+        // A kind holding U+0000 is no kind the server knows (rejected above); it is kept with
+        // a stand-in, as PostgreSQL cannot store the character (nor anywhere else in a text).
+        let kind = head.kind.replace('\0', "\u{FFFD}");
+        let (seq, id, v) = (head.seq, head.id, head.v);
         entries.push(Entry {
             seq,
             id,

@@ -587,8 +587,9 @@ async fn a_receipt_number_used_again_is_kept_apart_and_a_key_twice_applies_once(
     );
 }
 
-/// A text holding U+0000 (which PostgreSQL cannot store) rejects its entry alone; a text that
-/// only looks like the escape (a backslash, then `u0000`) is stored as sent.
+/// A text holding U+0000 (which PostgreSQL cannot store), in the payload or in the kind,
+/// rejects its entry alone; a text that only looks like the escape (a backslash, then
+/// `u0000`) is stored as sent.
 #[tokio::test]
 async fn a_nul_character_rejects_its_entry_alone() {
     let s = Server::start().await;
@@ -600,25 +601,33 @@ async fn a_nul_character_rejects_its_entry_alone() {
         if let Payload::Sale(sale) = &mut e.payload {
             sale.order.lines[0].product_name = name.into();
         }
-        e
+        serde_json::to_value(e).unwrap()
     };
-    let r = s
-        .push(
-            &t.token,
-            &[
-                named(1, "Kopi\0Susu"),
-                named(2, "Kopi\\u0000"),
-                named(3, "Teh"),
-            ],
-        )
-        .await;
+    let mut odd_kind = named(4, "Teh");
+    odd_kind["kind"] = json!("sale\u{0}");
+    let body = json!({"head": 4, "entries": [
+        named(1, "Kopi\0Susu"), named(2, "Kopi\\u0000"), named(3, "Teh"), odd_kind
+    ]});
+    let r = s.post("/v1/push", Some(&t.token), &body).await;
+    let text = r.text().await.unwrap();
+    let r: PushResponse =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: the server said {text}"));
     let o = outcomes(&r);
     assert!(
         matches!(&o[0], Outcome::Rejected { reason: Rejection::Malformed { detail } } if detail.contains("U+0000")),
         "{o:?}"
     );
-    assert_eq!(o[1..], [Outcome::Applied, Outcome::Applied]);
-    assert_eq!(r.held_through, 3);
+    assert_eq!(o[1..3], [Outcome::Applied, Outcome::Applied]);
+    assert!(
+        matches!(
+            &o[3],
+            Outcome::Rejected {
+                reason: Rejection::Malformed { .. }
+            }
+        ),
+        "{o:?}"
+    );
+    assert_eq!(r.held_through, 4);
     assert_eq!(
         s.count("SELECT count(*) FROM order_lines WHERE product_name = 'Kopi\\u0000'")
             .await,
