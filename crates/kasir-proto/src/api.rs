@@ -322,6 +322,28 @@ pub struct DailySales {
     pub total: i64,
 }
 
+/// `GET /v1/ops/flagged?store=<id>&from=<date>&to=<date>&limit=<n>` (operator): orders the
+/// server took as facts but flagged for a person to look at, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FlaggedOrder {
+    pub order_id: Uuid,
+    pub store_id: Uuid,
+    /// The terminal's code (`T01`).
+    pub terminal: String,
+    pub receipt_no: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub business_date: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    /// Minor units of the order's currency.
+    pub total: i64,
+    /// `negative_stock` (it took a product below zero in its store), `stale_price` (a line sold
+    /// at a price the server's menu no longer had), `receipt_reused` (its terminal had used the
+    /// receipt number before: kept as `<number>/<sequence>`).
+    pub flags: Vec<String>,
+}
+
 #[cfg(all(test, feature = "openapi"))]
 mod openapi_tests {
     use serde_json::{Value, json};

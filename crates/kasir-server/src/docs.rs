@@ -40,6 +40,7 @@ pub const DOCS_PATH: &str = "/docs";
         crate::ops::stores,
         crate::ops::terminals,
         crate::ops::sales,
+        crate::ops::flagged,
     ),
     components(schemas(kasir_proto::api::ApiError)),
     modifiers(&BearerSchemes),

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/ops/stores", get(ops::stores))
         .route("/v1/ops/terminals", get(ops::terminals))
         .route("/v1/ops/sales", get(ops::sales))
+        .route("/v1/ops/flagged", get(ops::flagged))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(

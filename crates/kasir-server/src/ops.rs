@@ -1,8 +1,9 @@
-//! The operator's reads: stores, terminals with their last contact and lag, sales per day.
+//! The operator's reads: stores, terminals with their last contact and lag, sales per day,
+//! and the orders the server flagged.
 
 use axum::Json;
 use axum::extract::{Query, State};
-use kasir_proto::api::{ApiError, DailySales, StoreSummary, TerminalSummary};
+use kasir_proto::api::{ApiError, DailySales, FlaggedOrder, StoreSummary, TerminalSummary};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -168,6 +169,75 @@ pub async fn sales(
             orders: r.get(2),
             cancelled: r.get(3),
             total: r.get(4),
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlaggedQuery {
+    /// Only this store (every store when absent).
+    store: Option<Uuid>,
+    /// The first business day, inclusive (`2026-01-31`).
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<jiff::civil::Date>,
+    /// The last business day, inclusive.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<jiff::civil::Date>,
+    /// At most this many (100 when absent; taken as 1 to 1000, like `/v1/pull`'s).
+    limit: Option<i64>,
+}
+
+/// The orders the server took as facts but flagged (negative stock, a stale price, a receipt
+/// number used again), newest first: what an operator looks into.
+#[utoipa::path(
+    get,
+    path = "/v1/ops/flagged",
+    tag = "operator",
+    params(FlaggedQuery),
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "Flagged orders, newest first", body = Vec<FlaggedOrder>),
+        (status = 400, description = "The query cannot be read (plain text)", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthorized`: no valid operator token", body = ApiError),
+        (status = 503, description = "`unavailable`: the database cannot be reached (retry)", body = ApiError),
+    )
+)]
+pub async fn flagged(
+    _: Operator,
+    State(state): State<AppState>,
+    Query(q): Query<FlaggedQuery>,
+) -> Result<Json<Vec<FlaggedOrder>>, Failure> {
+    let client = state.pool.get().await?;
+    let from = q.from.map(|d| d.to_string());
+    let to = q.to.map(|d| d.to_string());
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = client
+        .query(
+            "SELECT o.id, o.store_id, t.code, o.receipt_no, o.business_date::text, o.created_at,
+                    o.total, o.flags
+             FROM orders o JOIN terminals t ON t.id = o.terminal_id
+             WHERE o.flags <> '{}'
+               AND ($1::uuid IS NULL OR o.store_id = $1)
+               AND ($2::text IS NULL OR o.business_date >= $2::text::date)
+               AND ($3::text IS NULL OR o.business_date <= $3::text::date)
+             ORDER BY o.created_at DESC, o.id DESC LIMIT $4",
+            &[&q.store, &from, &to, &limit],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let day: String = r.get(4);
+        out.push(FlaggedOrder {
+            order_id: r.get(0),
+            store_id: r.get(1),
+            terminal: r.get(2),
+            receipt_no: r.get(3),
+            business_date: day.parse().map_err(crate::push::internal)?,
+            created_at: r.get(5),
+            total: r.get(6),
+            flags: r.get(7),
         });
     }
     Ok(Json(out))

@@ -19,7 +19,12 @@ async fn every_route_but_health_needs_the_right_credential() {
     let wrong = "x".repeat(43);
     let picture = format!("/v1/pictures/{}", Uuid::now_v7());
     let terminal_routes = ["/v1/pull", picture.as_str()];
-    let operator_routes = ["/v1/ops/stores", "/v1/ops/terminals", "/v1/ops/sales"];
+    let operator_routes = [
+        "/v1/ops/stores",
+        "/v1/ops/terminals",
+        "/v1/ops/sales",
+        "/v1/ops/flagged",
+    ];
     for path in terminal_routes.iter().chain(&operator_routes) {
         for token in [None, Some(wrong.as_str())] {
             let r = s.get(path, token).await;
@@ -94,6 +99,7 @@ async fn the_openapi_document_describes_every_route_and_its_credential() {
         [
             "/health",
             "/v1/enrol",
+            "/v1/ops/flagged",
             "/v1/ops/sales",
             "/v1/ops/stores",
             "/v1/ops/terminals",
@@ -111,7 +117,12 @@ async fn the_openapi_document_describes_every_route_and_its_credential() {
             json!([{ "terminal": [] }])
         );
     }
-    for path in ["/v1/ops/stores", "/v1/ops/terminals", "/v1/ops/sales"] {
+    for path in [
+        "/v1/ops/stores",
+        "/v1/ops/terminals",
+        "/v1/ops/sales",
+        "/v1/ops/flagged",
+    ] {
         assert_eq!(security(path, "get"), json!([{ "operator": [] }]), "{path}");
     }
     assert_eq!(security("/v1/enrol", "post"), Value::Null);

@@ -635,6 +635,87 @@ async fn a_nul_character_rejects_its_entry_alone() {
     );
 }
 
+/// What the server flagged (a sale below zero, at a price its menu no longer has, under a
+/// receipt number used before) an operator finds, newest first, by store, day and count;
+/// what was not flagged is not listed.
+#[tokio::test]
+async fn the_operator_finds_the_flagged_orders() {
+    let s = Server::start().await;
+    let (braga, dago) = (s.store("Braga").await, s.store("Dago").await);
+    let (t, u) = (s.enrol(braga).await, s.enrol(dago).await);
+    let operator = kasir_server::admin::operator_token(&s.pool, "ops")
+        .await
+        .unwrap();
+    let (stocked, cat) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut croissant = fixtures::product(stocked, cat, "Croissant", 25_000);
+    croissant.stock = Some(10);
+    let sale = |seq: i64, product: Uuid, price: i64| {
+        let sale = fixtures::sale(
+            Uuid::now_v7(),
+            &format!("T01-{seq:06}"),
+            now(),
+            &[(product, 1, price)],
+        );
+        fixtures::envelope("T01", seq, now(), Payload::Sale(sale))
+    };
+    s.push(
+        &t.token,
+        &[
+            fixtures::envelope("T01", 1, now(), Payload::ProductUpserted(croissant)),
+            sale(2, stocked, 25_000),
+            sale(3, stocked, 20_000),
+            sale(4, Uuid::now_v7(), 18_000),
+        ],
+    )
+    .await;
+    s.push(&u.token, &[sale(1, Uuid::now_v7(), 9_000)]).await;
+
+    let flagged = |query: String| {
+        let s = &s;
+        let operator = operator.clone();
+        async move {
+            let r = s
+                .get(&format!("/v1/ops/flagged{query}"), Some(&operator))
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Vec<kasir_proto::api::FlaggedOrder>>()
+                .await
+                .unwrap()
+        }
+    };
+    let all = flagged(String::new()).await;
+    assert_eq!(all.len(), 3, "{all:?}");
+    let in_braga = flagged(format!("?store={braga}")).await;
+    let found: Vec<(&str, &str, Vec<&str>)> = in_braga
+        .iter()
+        .map(|o| {
+            (
+                o.terminal.as_str(),
+                o.receipt_no.as_str(),
+                o.flags.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("T01", "T01-000004", vec!["negative_stock"]),
+            ("T01", "T01-000003", vec!["stale_price"]),
+        ]
+    );
+    assert_eq!(in_braga[1].total, 20_000);
+    assert_eq!(flagged("?limit=1".into()).await.len(), 1);
+    let tomorrow = now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .tomorrow()
+        .unwrap();
+    assert!(flagged(format!("?from={tomorrow}")).await.is_empty());
+    assert_eq!(flagged(format!("?to={tomorrow}")).await.len(), 3);
+    let r = s.get("/v1/ops/flagged?limit=zero", Some(&operator)).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
 /// A delivery keeps where it goes and when it went out (once, the first time); it is
 /// delivered when it completes.
 #[tokio::test]
