@@ -138,40 +138,31 @@ pub async fn sales(
     Query(q): Query<SalesQuery>,
 ) -> Result<Json<Vec<DailySales>>, Failure> {
     let client = state.pool.get().await?;
-    let from = q.from.map(|d| d.to_string());
-    let to = q.to.map(|d| d.to_string());
     let rows = client
         .query(
-            "SELECT store_id, business_date::text,
+            "SELECT store_id, business_date,
                     count(*) FILTER (WHERE status <> 'cancelled'),
                     count(*) FILTER (WHERE status = 'cancelled'),
                     COALESCE(sum(total) FILTER (WHERE status <> 'cancelled'), 0)::bigint
              FROM orders
              WHERE ($1::uuid IS NULL OR store_id = $1)
-               AND ($2::text IS NULL OR business_date >= $2::text::date)
-               AND ($3::text IS NULL OR business_date <= $3::text::date)
+               AND ($2::date IS NULL OR business_date >= $2)
+               AND ($3::date IS NULL OR business_date <= $3)
              GROUP BY store_id, business_date ORDER BY business_date, store_id",
-            &[&q.store, &from, &to],
+            &[&q.store, &q.from, &q.to],
         )
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let day: String = r.get(1);
-        out.push(DailySales {
-            store_id: r.get(0),
-            business_date: day.parse().map_err(|e| {
-                Failure::new(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    format!("{e}"),
-                )
-            })?,
-            orders: r.get(2),
-            cancelled: r.get(3),
-            total: r.get(4),
-        });
-    }
-    Ok(Json(out))
+    Ok(Json(
+        rows.iter()
+            .map(|r| DailySales {
+                store_id: r.get(0),
+                business_date: r.get(1),
+                orders: r.get(2),
+                cancelled: r.get(3),
+                total: r.get(4),
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -210,35 +201,32 @@ pub async fn flagged(
     Query(q): Query<FlaggedQuery>,
 ) -> Result<Json<Vec<FlaggedOrder>>, Failure> {
     let client = state.pool.get().await?;
-    let from = q.from.map(|d| d.to_string());
-    let to = q.to.map(|d| d.to_string());
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = client
         .query(
-            "SELECT o.id, o.store_id, t.code, o.receipt_no, o.business_date::text, o.created_at,
+            "SELECT o.id, o.store_id, t.code, o.receipt_no, o.business_date, o.created_at,
                     o.total, o.flags
              FROM orders o JOIN terminals t ON t.id = o.terminal_id
              WHERE o.flags <> '{}'
                AND ($1::uuid IS NULL OR o.store_id = $1)
-               AND ($2::text IS NULL OR o.business_date >= $2::text::date)
-               AND ($3::text IS NULL OR o.business_date <= $3::text::date)
+               AND ($2::date IS NULL OR o.business_date >= $2)
+               AND ($3::date IS NULL OR o.business_date <= $3)
              ORDER BY o.created_at DESC, o.id DESC LIMIT $4",
-            &[&q.store, &from, &to, &limit],
+            &[&q.store, &q.from, &q.to, &limit],
         )
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let day: String = r.get(4);
-        out.push(FlaggedOrder {
-            order_id: r.get(0),
-            store_id: r.get(1),
-            terminal: r.get(2),
-            receipt_no: r.get(3),
-            business_date: day.parse().map_err(crate::push::internal)?,
-            created_at: r.get(5),
-            total: r.get(6),
-            flags: r.get(7),
-        });
-    }
-    Ok(Json(out))
+    Ok(Json(
+        rows.iter()
+            .map(|r| FlaggedOrder {
+                order_id: r.get(0),
+                store_id: r.get(1),
+                terminal: r.get(2),
+                receipt_no: r.get(3),
+                business_date: r.get(4),
+                created_at: r.get(5),
+                total: r.get(6),
+                flags: r.get(7),
+            })
+            .collect(),
+    ))
 }

@@ -714,6 +714,31 @@ async fn the_operator_finds_the_flagged_orders() {
     assert_eq!(flagged(format!("?to={tomorrow}")).await.len(), 3);
     let r = s.get("/v1/ops/flagged?limit=zero", Some(&operator)).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // The day's sales, by the same filters: every order counts, flagged or not.
+    let today = now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let days = |query: String| {
+        let s = &s;
+        let operator = operator.clone();
+        async move {
+            s.get(&format!("/v1/ops/sales{query}"), Some(&operator))
+                .await
+                .json::<Vec<kasir_proto::api::DailySales>>()
+                .await
+                .unwrap()
+        }
+    };
+    let braga_days = days(format!("?store={braga}&from={today}&to={today}")).await;
+    assert_eq!(braga_days.len(), 1);
+    assert_eq!(
+        (
+            braga_days[0].business_date,
+            braga_days[0].orders,
+            braga_days[0].total
+        ),
+        (today, 3, 25_000 + 20_000 + 18_000)
+    );
+    assert!(days(format!("?from={tomorrow}")).await.is_empty());
 }
 
 /// A delivery keeps where it goes and when it went out (once, the first time); it is
